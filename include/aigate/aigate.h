@@ -1,0 +1,236 @@
+/*
+ * aigate.h -- the public API of libaigate.
+ *
+ * libaigate is the detection engine of aigate: it normalizes a text into
+ * views, runs the rule families over them, and lets a policy turn the
+ * findings into a verdict. Every front end (the CLI, the gateway, bindings)
+ * calls this API and nothing else, so that detection logic exists once.
+ *
+ * Life cycle:
+ *
+ *   aigate_config  -- a parsed YAML configuration (policy, rule selection,
+ *                     profiles). Immutable once loaded.
+ *   aigate_engine  -- rules compiled for a configuration. Immutable and
+ *                     safe to share between threads; build it once at
+ *                     start-up or reload, never per request.
+ *   aigate_scratch -- per-thread working memory for scans. One scratch must
+ *                     not be used by two threads at once.
+ *   aigate_result  -- what one scan found. Its findings live in the scratch
+ *                     and stay valid until the next scan with that scratch.
+ *
+ * Errors: functions return AIGATE_OK (0) or a negative aigate_status. Where
+ * an aigate_error is passed, it receives a one-line human message (with
+ * file and line for configuration and rule errors). No function aborts or
+ * exits on bad input, and there is no global state.
+ */
+#ifndef AIGATE_AIGATE_H
+#define AIGATE_AIGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define AIGATE_VERSION "0.1.0"
+
+/* Version of every JSON document the CLI prints (docs/json.md). */
+#define AIGATE_SCHEMA_VERSION 1
+
+typedef enum {
+  AIGATE_OK = 0,
+  AIGATE_ERR_NOMEM = -1,     /* allocation failed */
+  AIGATE_ERR_INVALID = -2,   /* bad argument from the caller */
+  AIGATE_ERR_CONFIG = -3,    /* configuration or rule file is invalid */
+  AIGATE_ERR_TOO_LARGE = -4, /* input exceeds a configured limit */
+  AIGATE_ERR_IO = -5,        /* a file could not be read or written */
+  AIGATE_ERR_MATCHER = -6,   /* the matcher failed at scan time */
+  AIGATE_ERR_NOT_FOUND = -7, /* a named profile or rule does not exist */
+} aigate_status;
+
+/* A static English description of a status code. Never NULL. */
+const char *aigate_strerror(int status);
+
+/* Filled in by functions that can fail for reasons a user must see. */
+typedef struct {
+  char msg[512];
+} aigate_error;
+
+typedef enum { AIGATE_INPUT = 0, AIGATE_OUTPUT = 1 } aigate_direction;
+
+/* Ordered by strength: a stronger action always wins. */
+typedef enum {
+  AIGATE_ALLOW = 0,
+  AIGATE_LOG = 1,
+  AIGATE_REDACT = 2,
+  AIGATE_BLOCK = 3,
+} aigate_action;
+
+typedef enum {
+  AIGATE_MODE_ENFORCE = 0,
+  AIGATE_MODE_DETECT_ONLY = 1,
+  AIGATE_MODE_OFF = 2,
+} aigate_mode;
+
+/* "allow", "log", "redact", "block"; "?" for out-of-range values. */
+const char *aigate_action_name(aigate_action a);
+
+/* ------------------------------------------------------------------ */
+/* Configuration (docs/config.md)                                      */
+
+typedef struct aigate_config aigate_config;
+
+/*
+ * Parse a configuration from a file or a buffer. `name` is used in error
+ * messages. On success *out owns a new configuration (free it with
+ * aigate_config_free); on failure *out is NULL and err says file:line: why.
+ */
+int aigate_config_load_file(const char *path, aigate_config **out,
+                            aigate_error *err);
+int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
+                              aigate_config **out, aigate_error *err);
+
+/* The embedded default configuration. Never fails except on ENOMEM. */
+int aigate_config_default(aigate_config **out, aigate_error *err);
+
+void aigate_config_free(aigate_config *cfg);
+
+/* Largest input, in bytes, that a scan accepts (limits.max_input_bytes). */
+size_t aigate_config_max_input(const aigate_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Engine                                                               */
+
+typedef struct aigate_engine aigate_engine;
+typedef struct aigate_scratch aigate_scratch;
+
+typedef struct {
+  /* Configuration to build for; NULL means the embedded default. The
+   * engine copies what it needs: cfg may be freed after the call. */
+  const aigate_config *config;
+  /* Directory of rule files (*.yaml) replacing the embedded rules; NULL
+   * means the rules embedded in the library. The configuration's
+   * rules.paths are loaded in addition, in both cases. */
+  const char *rules_dir;
+  /* Directory for compiled rule databases. NULL: $AIGATE_CACHE_DIR, else
+   * $XDG_CACHE_HOME/aigate, else ~/.cache/aigate. "" disables the cache. */
+  const char *cache_dir;
+} aigate_engine_options;
+
+/*
+ * Load and compile the rules. Compiled databases are cached on disk keyed
+ * by a hash of the patterns; a stale or corrupt cache entry is rebuilt.
+ * On failure *out is NULL and err explains (file:line for rule errors).
+ */
+int aigate_engine_new(const aigate_engine_options *opt, aigate_engine **out,
+                      aigate_error *err);
+void aigate_engine_free(aigate_engine *engine);
+
+/* How many databases came from the cache and how many were compiled. */
+void aigate_engine_cache_stats(const aigate_engine *engine, int *loaded,
+                               int *compiled);
+
+int aigate_scratch_new(const aigate_engine *engine, aigate_scratch **out);
+void aigate_scratch_free(aigate_scratch *scratch);
+
+/* ------------------------------------------------------------------ */
+/* Scanning                                                             */
+
+typedef struct {
+  const char *rule_id;  /* owned by the engine */
+  const char *category; /* owned by the engine */
+  const char *message;  /* owned by the engine */
+  const char *layer;    /* "raw", "folded", "base64", "hex", "url", "html",
+                           "escape", "rot13", "tags", or a nested
+                           "base64>hex" path; static storage */
+  int severity;         /* 5 critical, 4 high, 3 medium, 2 low */
+  int score;            /* added to the anomaly score when counted */
+  size_t start, end;    /* byte span in the ORIGINAL text, end exclusive */
+  aigate_action action; /* what the policy does with this category */
+  aigate_mode mode;     /* enforce or detect-only (off is never reported) */
+} aigate_finding;
+
+/* Flags describing the input, set in aigate_result.flags. */
+#define AIGATE_FLAG_INVALID_UTF8 0x1u /* bytes were repaired with U+FFFD */
+#define AIGATE_FLAG_TAG_CHARS 0x2u    /* Unicode tag characters decoded */
+#define AIGATE_FLAG_DECODED 0x4u      /* an encoded layer was decoded */
+#define AIGATE_FLAG_TRUNCATED 0x8u    /* decoding stopped at a size bound */
+#define AIGATE_FLAG_FAILED 0x10u      /* the scan did not run (see status) */
+
+typedef struct {
+  aigate_action verdict; /* the policy's decision */
+  int score;             /* anomaly score of the counted findings */
+  int threshold;         /* block threshold at the profile's paranoia */
+  int paranoia;          /* paranoia level used (1..4) */
+  unsigned flags;        /* AIGATE_FLAG_* */
+  int status;            /* AIGATE_OK, or why the scan failed */
+  size_t n_findings;
+  const aigate_finding *findings; /* in the scratch; sorted by start */
+} aigate_result;
+
+typedef struct {
+  aigate_direction direction;
+  const char *profile; /* named policy profile; NULL = the default policy */
+  int all_rules;       /* 1: every rule active whatever its paranoia or
+                          category mode (used by rule self-tests) */
+} aigate_scan_options;
+
+/*
+ * Scan `len` bytes of `text` (any bytes; need not be NUL-terminated).
+ *
+ * Returns AIGATE_OK with a verdict in *result. When the scan cannot run
+ * (input over limits.max_input_bytes, allocation failure, matcher error),
+ * the return value says why, result->flags has AIGATE_FLAG_FAILED and
+ * result->verdict is what the policy's fail mode says: block when
+ * fail-closed (the default), log when fail-open. Never a silent allow.
+ */
+int aigate_scan(const aigate_engine *engine, aigate_scratch *scratch,
+                const char *text, size_t len, aigate_direction direction,
+                aigate_result *result);
+int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
+                   const char *text, size_t len,
+                   const aigate_scan_options *opt, aigate_result *result);
+
+/*
+ * Write a copy of text with every enforced finding whose action is redact
+ * replaced by "[REDACTED:<category>]" (overlapping spans merged). *out is
+ * NUL-terminated, owned by the caller (free()), *out_len excludes the NUL.
+ */
+int aigate_redact(const char *text, size_t len, const aigate_result *result,
+                  char **out, size_t *out_len);
+
+/* ------------------------------------------------------------------ */
+/* Rules: listing and self-test                                         */
+
+typedef struct {
+  const char *id, *family, *category, *message, *file;
+  int line, severity, score, paranoia;
+  size_t n_match, n_no_match;
+  const char *const *match;    /* examples that must fire the rule */
+  const char *const *no_match; /* examples that must not */
+} aigate_rule_info;
+
+size_t aigate_rule_count(const aigate_engine *engine);
+/* Information on rule i (0 <= i < count); pointers owned by the engine. */
+int aigate_rule_get(const aigate_engine *engine, size_t i,
+                    aigate_rule_info *info);
+
+/* Called for every example checked by aigate_rules_selftest. */
+typedef void (*aigate_selftest_cb)(void *ud, const aigate_rule_info *rule,
+                                   int should_match, const char *example,
+                                   int passed);
+
+/*
+ * Scan every example of every rule with all rules active and check that
+ * `match` examples fire the rule and `no_match` examples do not. A rule
+ * without both kinds of examples fails. Returns the number of failures
+ * (0 = all passed) or a negative status.
+ */
+int aigate_rules_selftest(const aigate_engine *engine, aigate_selftest_cb cb,
+                          void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,610 @@
+/*
+ * cmd_scan.c -- `aigate scan`: one-shot scanning of a prompt, a model
+ * output, or OpenAI chat JSON, and `--batch` scanning of JSONL.
+ *
+ * OpenAI JSON is taken apart here only as far as finding the strings to
+ * scan (message contents, text parts, tool-call arguments, prompts); the
+ * verdict for each string and for the whole document comes from
+ * libaigate. Output formats are documented in docs/json.md.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define MAX_TARGETS 10000 /* strings scanned in one OpenAI document */
+#define EXCERPT 60
+
+typedef enum { AS_PROMPT, AS_OUTPUT, AS_REQUEST, AS_RESPONSE } scan_as;
+typedef enum { FMT_TEXT, FMT_JSON, FMT_JSONL } out_fmt;
+
+typedef struct {
+  cli_engine_opts eo;
+  scan_as as;
+  out_fmt fmt;
+  int redact, explain, batch;
+  const char *input;
+  aigate_engine *engine;
+  aigate_scratch *scratch;
+  aigate_config *cfg;
+} scan_opts;
+
+static void help(void) {
+  puts("usage: aigate scan [FILE|-] [options]\n"
+       "  --as prompt|output|openai-request|openai-response  (default prompt)\n"
+       "  --format text|json|jsonl   output format (default text)\n"
+       "  --redact                   print the text with redactions applied\n"
+       "  --explain                  show the findings and what they matched\n"
+       "  --batch                    JSONL in ({\"text\": ...} per line), one "
+       "JSON result per line out\n"
+       "  -c FILE                    configuration (docs/config.md)\n"
+       "  --profile NAME             policy profile from the configuration\n"
+       "  --rules DIR                rule files replacing the built-in ones\n"
+       "  --cache-dir DIR            compiled-rules cache (\"\" disables)\n"
+       "exit: 0 allow/log, 1 redact/block, 2 usage or input error");
+}
+
+static const char *flag_names[] = {"invalid_utf8", "tag_characters",
+                                   "decoded_layers", "truncated", "failed"};
+
+static json_t *result_json(const aigate_result *r, int with_schema) {
+  json_t *o = json_object();
+  if (with_schema)
+    json_object_set_new(o, "schema_version",
+                        json_integer(AIGATE_SCHEMA_VERSION));
+  json_object_set_new(o, "verdict",
+                      json_string(aigate_action_name(r->verdict)));
+  json_object_set_new(o, "score", json_integer(r->score));
+  json_object_set_new(o, "threshold", json_integer(r->threshold));
+  json_object_set_new(o, "paranoia", json_integer(r->paranoia));
+  json_t *flags = json_array();
+  for (unsigned i = 0; i < 5; i++)
+    if (r->flags & (1u << i))
+      json_array_append_new(flags, json_string(flag_names[i]));
+  json_object_set_new(o, "flags", flags);
+  if (r->status)
+    json_object_set_new(o, "error", json_string(aigate_strerror(r->status)));
+  json_t *fs = json_array();
+  for (size_t i = 0; i < r->n_findings; i++) {
+    const aigate_finding *f = &r->findings[i];
+    json_t *j = json_object();
+    json_object_set_new(j, "rule_id", json_string(f->rule_id));
+    json_object_set_new(j, "category", json_string(f->category));
+    json_object_set_new(j, "severity", json_integer(f->severity));
+    json_object_set_new(j, "score", json_integer(f->score));
+    json_object_set_new(j, "start", json_integer((json_int_t)f->start));
+    json_object_set_new(j, "end", json_integer((json_int_t)f->end));
+    json_object_set_new(j, "layer", json_string(f->layer));
+    json_object_set_new(j, "action", json_string(aigate_action_name(f->action)));
+    json_object_set_new(j, "mode",
+                        json_string(f->mode == AIGATE_MODE_ENFORCE
+                                        ? "enforce"
+                                        : "detect-only"));
+    json_object_set_new(j, "message", json_string(f->message));
+    json_array_append_new(fs, j);
+  }
+  json_object_set_new(o, "findings", fs);
+  return o;
+}
+
+/* Print an excerpt of the original text; data that the policy redacts is
+ * masked, so --explain never prints a whole secret. */
+static void print_excerpt(const char *text, size_t len,
+                          const aigate_finding *f) {
+  size_t s = f->start, e = f->end > len ? len : f->end;
+  int mask = f->action == AIGATE_REDACT;
+  fputs("      \"", stdout);
+  for (size_t i = s; i < e && i - s < EXCERPT; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (mask && i - s >= 4) {
+      fputs("***", stdout);
+      break;
+    }
+    if (c == '\n')
+      fputs("\\n", stdout);
+    else if (c < 0x20 || c == 0x7f)
+      printf("\\x%02x", c);
+    else
+      putchar(c);
+  }
+  puts(e - s > EXCERPT && !mask ? "...\"" : "\"");
+}
+
+static void print_text(const char *label, const aigate_result *r,
+                       const char *text, size_t len, int explain) {
+  printf("%s%s%s (score %d, threshold %d, paranoia %d)", label ? label : "",
+         label ? ": " : "", aigate_action_name(r->verdict), r->score,
+         r->threshold, r->paranoia);
+  for (unsigned i = 0; i < 5; i++)
+    if (r->flags & (1u << i))
+      printf(" [%s]", flag_names[i]);
+  if (r->status)
+    printf(" error: %s", aigate_strerror(r->status));
+  putchar('\n');
+  for (size_t i = 0; explain && i < r->n_findings; i++) {
+    const aigate_finding *f = &r->findings[i];
+    printf("  %-32s %-12s %-7s +%d  bytes %zu-%zu (%s)%s\n      %s\n",
+           f->rule_id, f->category, aigate_action_name(f->action), f->score,
+           f->start, f->end, f->layer,
+           f->mode == AIGATE_MODE_DETECT_ONLY ? " detect-only" : "",
+           f->message);
+    print_excerpt(text, len, f);
+  }
+}
+
+static int exit_for(aigate_action v) { return v >= AIGATE_REDACT ? 1 : 0; }
+
+static int dump(json_t *j, out_fmt fmt) {
+  size_t flags = fmt == FMT_JSON ? JSON_INDENT(2) : JSON_COMPACT;
+  char *s = json_dumps(j, flags);
+  json_decref(j);
+  if (!s)
+    return cli_fail("out of memory writing JSON");
+  puts(s);
+  free(s);
+  return 0;
+}
+
+/* ---------------------------------------------------------- plain text */
+
+static int scan_text(scan_opts *o, const char *text, size_t len) {
+  aigate_scan_options so = {
+      .direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT : AIGATE_INPUT,
+      .profile = o->eo.profile};
+  aigate_result r;
+  int rc = aigate_scan_ex(o->engine, o->scratch, text, len, &so, &r);
+  if (rc == AIGATE_ERR_NOT_FOUND)
+    return cli_fail("no profile named '%s'", o->eo.profile);
+  char *red = NULL;
+  size_t red_len = 0;
+  if (o->redact && aigate_redact(text, len, &r, &red, &red_len))
+    return cli_fail("out of memory");
+  if (o->fmt == FMT_TEXT) {
+    if (o->redact) {
+      fwrite(red, 1, red_len, stdout);
+      if (o->explain)
+        print_text(NULL, &r, text, len, 1);
+    } else {
+      print_text(NULL, &r, text, len, o->explain);
+    }
+  } else {
+    json_t *j = result_json(&r, 1);
+    if (o->redact) {
+      char *u = cli_utf8_copy(red, red_len);
+      json_object_set_new(j, "redacted", json_string(u ? u : ""));
+      free(u);
+    }
+    dump(j, o->fmt);
+  }
+  free(red);
+  if (rc && rc != AIGATE_ERR_TOO_LARGE)
+    fprintf(stderr, "aigate: scan failed: %s\n", aigate_strerror(rc));
+  return exit_for(r.verdict);
+}
+
+/* ---------------------------------------------------------- OpenAI JSON */
+
+typedef struct {
+  json_t *str;   /* the string node (borrowed) */
+  json_t *owner; /* object or array holding it, to write a redaction back */
+  const char *key;
+  size_t index;
+  char path[96];
+  const char *role;
+} target;
+
+typedef struct {
+  target *t;
+  size_t n, cap;
+  char err[200];
+} targets;
+
+static int add_target(targets *ts, json_t *owner, const char *key,
+                      size_t index, json_t *str, const char *role,
+                      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static int add_target(targets *ts, json_t *owner, const char *key,
+                      size_t index, json_t *str, const char *role,
+                      const char *fmt, ...) {
+  if (ts->n == MAX_TARGETS) {
+    snprintf(ts->err, sizeof(ts->err), "more than %d strings to scan",
+             MAX_TARGETS);
+    return -1;
+  }
+  if (ts->n == ts->cap) {
+    size_t cap = ts->cap ? ts->cap * 2 : 16;
+    target *t = realloc(ts->t, cap * sizeof(*t));
+    if (!t) {
+      snprintf(ts->err, sizeof(ts->err), "out of memory");
+      return -1;
+    }
+    ts->t = t;
+    ts->cap = cap;
+  }
+  target *t = &ts->t[ts->n++];
+  *t = (target){str, owner, key, index, "", role};
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(t->path, sizeof(t->path), fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+static int type_error(targets *ts, const char *path, const char *want) {
+  snprintf(ts->err, sizeof(ts->err), "%s: expected %s", path, want);
+  return -1;
+}
+
+/* content: string, null, or an array of parts ({"type":"text","text":..}).
+ * Non-text parts (images, audio, files) are not text to scan. */
+static int collect_content(targets *ts, json_t *msg, const char *role,
+                           const char *base) {
+  json_t *c = json_object_get(msg, "content");
+  char path[96];
+  snprintf(path, sizeof(path), "%s.content", base);
+  if (!c || json_is_null(c))
+    return 0;
+  if (json_is_string(c))
+    return add_target(ts, msg, "content", 0, c, role, "%s", path);
+  if (!json_is_array(c))
+    return type_error(ts, path, "a string or an array of parts");
+  size_t i;
+  json_t *part;
+  json_array_foreach(c, i, part) {
+    if (!json_is_object(part))
+      return type_error(ts, path, "parts that are objects");
+    json_t *text = json_object_get(part, "text");
+    if (!text)
+      continue;
+    if (!json_is_string(text))
+      return type_error(ts, path, "a string in a part's text");
+    if (add_target(ts, part, "text", 0, text, role, "%s[%zu].text", path, i))
+      return -1;
+  }
+  return 0;
+}
+
+static int collect_tool_calls(targets *ts, json_t *msg, const char *role,
+                              const char *base) {
+  json_t *calls = json_object_get(msg, "tool_calls");
+  if (calls && !json_is_null(calls)) {
+    if (!json_is_array(calls))
+      return type_error(ts, base, "tool_calls to be an array");
+    size_t i;
+    json_t *call;
+    json_array_foreach(calls, i, call) {
+      json_t *fn = json_object_get(call, "function");
+      json_t *args = fn ? json_object_get(fn, "arguments") : NULL;
+      if (!args)
+        continue;
+      if (!json_is_string(args))
+        return type_error(ts, base, "tool call arguments to be a string");
+      if (add_target(ts, fn, "arguments", 0, args, role,
+                     "%s.tool_calls[%zu].function.arguments", base, i))
+        return -1;
+    }
+  }
+  json_t *fc = json_object_get(msg, "function_call");
+  json_t *args = fc ? json_object_get(fc, "arguments") : NULL;
+  if (args && json_is_string(args))
+    return add_target(ts, fc, "arguments", 0, args, role,
+                      "%s.function_call.arguments", base);
+  return 0;
+}
+
+static int collect_message(targets *ts, json_t *msg, const char *base) {
+  if (!json_is_object(msg))
+    return type_error(ts, base, "an object");
+  json_t *role = json_object_get(msg, "role");
+  const char *r = role && json_is_string(role) ? json_string_value(role)
+                                               : "unknown";
+  if (collect_content(ts, msg, r, base))
+    return -1;
+  return collect_tool_calls(ts, msg, r, base);
+}
+
+/* A string or an array of strings (completions' prompt, embeddings' input). */
+static int collect_strings(targets *ts, json_t *root, const char *key) {
+  json_t *v = json_object_get(root, key);
+  if (!v)
+    return 0;
+  if (json_is_string(v))
+    return add_target(ts, root, key, 0, v, "user", "%s", key);
+  if (!json_is_array(v))
+    return type_error(ts, key, "a string or an array of strings");
+  size_t i;
+  json_t *s;
+  json_array_foreach(v, i, s) {
+    if (!json_is_string(s))
+      continue; /* token arrays are not text */
+    if (add_target(ts, v, NULL, i, s, "user", "%s[%zu]", key, i))
+      return -1;
+  }
+  return 0;
+}
+
+static int collect(targets *ts, json_t *root, scan_as as) {
+  if (!json_is_object(root))
+    return type_error(ts, "document", "a JSON object");
+  if (as == AS_REQUEST) {
+    json_t *msgs = json_object_get(root, "messages");
+    if (msgs) {
+      if (!json_is_array(msgs))
+        return type_error(ts, "messages", "an array");
+      size_t i;
+      json_t *m;
+      json_array_foreach(msgs, i, m) {
+        char base[32];
+        snprintf(base, sizeof(base), "messages[%zu]", i);
+        if (collect_message(ts, m, base))
+          return -1;
+      }
+    }
+    if (collect_strings(ts, root, "prompt") ||
+        collect_strings(ts, root, "input"))
+      return -1;
+    if (!msgs && !json_object_get(root, "prompt") &&
+        !json_object_get(root, "input"))
+      return type_error(ts, "document", "messages, prompt or input");
+    return 0;
+  }
+  json_t *choices = json_object_get(root, "choices");
+  if (!json_is_array(choices))
+    return type_error(ts, "choices", "an array");
+  size_t i;
+  json_t *c;
+  json_array_foreach(choices, i, c) {
+    char base[48];
+    if (!json_is_object(c))
+      return type_error(ts, "choices", "objects");
+    json_t *msg = json_object_get(c, "message");
+    if (!msg)
+      msg = json_object_get(c, "delta");
+    if (msg) {
+      snprintf(base, sizeof(base), "choices[%zu].message", i);
+      if (collect_message(ts, msg, base))
+        return -1;
+    }
+    json_t *text = json_object_get(c, "text");
+    if (text && json_is_string(text) &&
+        add_target(ts, c, "text", 0, text, "assistant", "choices[%zu].text", i))
+      return -1;
+  }
+  return 0;
+}
+
+static int scan_openai(scan_opts *o, const char *buf, size_t len) {
+  json_error_t je;
+  json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
+                            &je);
+  if (!root)
+    return cli_fail("invalid JSON at line %d column %d: %s", je.line,
+                    je.column, je.text);
+  targets ts = {0};
+  if (collect(&ts, root, o->as)) {
+    json_decref(root);
+    free(ts.t);
+    return cli_fail("%s", ts.err);
+  }
+  aigate_scan_options so = {
+      .direction = o->as == AS_RESPONSE ? AIGATE_OUTPUT : AIGATE_INPUT,
+      .profile = o->eo.profile};
+  aigate_action overall = AIGATE_ALLOW;
+  json_t *items = json_array();
+  int rc = 0;
+  for (size_t i = 0; i < ts.n && !rc; i++) {
+    target *t = &ts.t[i];
+    const char *text = json_string_value(t->str);
+    size_t tl = json_string_length(t->str);
+    aigate_result r;
+    int st = aigate_scan_ex(o->engine, o->scratch, text, tl, &so, &r);
+    if (st == AIGATE_ERR_NOT_FOUND) {
+      rc = cli_fail("no profile named '%s'", o->eo.profile);
+      break;
+    }
+    if (r.verdict > overall)
+      overall = r.verdict;
+    if (o->fmt == FMT_TEXT && !o->redact) {
+      char label[140];
+      snprintf(label, sizeof(label), "%s (%s)", t->path, t->role);
+      print_text(label, &r, text, tl, o->explain);
+    }
+    if (o->fmt != FMT_TEXT) {
+      json_t *j = result_json(&r, 0);
+      json_object_set_new(j, "path", json_string(t->path));
+      json_object_set_new(j, "role", json_string(t->role));
+      json_array_append_new(items, j);
+    }
+    if (o->redact && r.verdict == AIGATE_REDACT) {
+      char *red;
+      size_t rl;
+      if (aigate_redact(text, tl, &r, &red, &rl) == AIGATE_OK) {
+        json_t *nv = json_stringn(red, rl);
+        if (!nv) { /* invalid UTF-8 only comes from invalid input */
+          char *u = cli_utf8_copy(red, rl);
+          nv = json_string(u ? u : "");
+          free(u);
+        }
+        /* t->str is borrowed from its owner: replacing it ends its life */
+        if (t->key)
+          json_object_set_new(t->owner, t->key, nv);
+        else
+          json_array_set_new(t->owner, t->index, nv);
+        free(red);
+      }
+    }
+  }
+  if (!rc) {
+    if (o->redact && o->fmt == FMT_TEXT) {
+      dump(json_incref(root), FMT_JSON);
+    } else if (o->fmt == FMT_TEXT) {
+      printf("overall: %s\n", aigate_action_name(overall));
+    } else {
+      json_t *out = json_object();
+      json_object_set_new(out, "schema_version",
+                          json_integer(AIGATE_SCHEMA_VERSION));
+      json_object_set_new(out, "verdict",
+                          json_string(aigate_action_name(overall)));
+      json_object_set_new(out, "items", json_incref(items));
+      if (o->redact)
+        json_object_set_new(out, "redacted", json_incref(root));
+      dump(out, o->fmt);
+    }
+    rc = exit_for(overall);
+  }
+  json_decref(items);
+  json_decref(root);
+  free(ts.t);
+  return rc;
+}
+
+/* ---------------------------------------------------------- batch */
+
+static int scan_batch(scan_opts *o) {
+  FILE *in = stdin;
+  if (o->input && strcmp(o->input, "-") != 0 && !(in = fopen(o->input, "r")))
+    return cli_fail("%s: %s", o->input, strerror(errno));
+  size_t max = aigate_config_max_input(o->cfg);
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  int worst = 0, errors = 0;
+  aigate_scan_options so = {
+      .direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT : AIGATE_INPUT,
+      .profile = o->eo.profile};
+  while ((n = getline(&line, &cap, in)) >= 0) {
+    size_t len = (size_t)n;
+    if (len && line[len - 1] == '\n')
+      len--;
+    json_t *out;
+    json_error_t je;
+    json_t *j = len > max ? NULL
+                          : json_loadb(line, len, JSON_ALLOW_NUL |
+                                                      JSON_REJECT_DUPLICATES,
+                                       &je);
+    json_t *text = j && json_is_object(j) ? json_object_get(j, "text") : NULL;
+    if (!text || !json_is_string(text)) {
+      char msg[300];
+      if (len > max)
+        snprintf(msg, sizeof(msg), "line larger than %zu bytes", max);
+      else if (!j)
+        snprintf(msg, sizeof(msg), "invalid JSON at column %d: %s", je.column,
+                 je.text);
+      else
+        snprintf(msg, sizeof(msg), "expected an object with a string \"text\"");
+      out = json_pack("{s:i, s:s}", "schema_version", AIGATE_SCHEMA_VERSION,
+                      "error", msg);
+      errors++;
+    } else {
+      aigate_result r;
+      int st = aigate_scan_ex(o->engine, o->scratch, json_string_value(text),
+                              json_string_length(text), &so, &r);
+      if (st == AIGATE_ERR_NOT_FOUND) {
+        json_decref(j);
+        free(line);
+        if (in != stdin)
+          fclose(in);
+        return cli_fail("no profile named '%s'", o->eo.profile);
+      }
+      out = result_json(&r, 1);
+      if (exit_for(r.verdict))
+        worst = 1;
+    }
+    json_decref(j);
+    dump(out, FMT_JSONL);
+  }
+  free(line);
+  if (in != stdin)
+    fclose(in);
+  return errors ? EXIT_USAGE : worst;
+}
+
+static int parse(scan_opts *o, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    int r = cli_engine_opt(argc, argv, &i, &o->eo);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r)
+      continue;
+    if (!strcmp(a, "--as") || !strcmp(a, "--format")) {
+      if (i + 1 >= argc)
+        return cli_fail("%s needs a value", a);
+      const char *v = argv[++i];
+      if (a[2] == 'a') {
+        if (!strcmp(v, "prompt"))
+          o->as = AS_PROMPT;
+        else if (!strcmp(v, "output"))
+          o->as = AS_OUTPUT;
+        else if (!strcmp(v, "openai-request"))
+          o->as = AS_REQUEST;
+        else if (!strcmp(v, "openai-response"))
+          o->as = AS_RESPONSE;
+        else
+          return cli_fail("--as must be prompt, output, openai-request or "
+                          "openai-response");
+      } else {
+        if (!strcmp(v, "text"))
+          o->fmt = FMT_TEXT;
+        else if (!strcmp(v, "json"))
+          o->fmt = FMT_JSON;
+        else if (!strcmp(v, "jsonl"))
+          o->fmt = FMT_JSONL;
+        else
+          return cli_fail("--format must be text, json or jsonl");
+      }
+    } else if (!strcmp(a, "--redact")) {
+      o->redact = 1;
+    } else if (!strcmp(a, "--explain")) {
+      o->explain = 1;
+    } else if (!strcmp(a, "--batch")) {
+      o->batch = 1;
+    } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      help();
+      return -1;
+    } else if (a[0] == '-' && a[1]) {
+      return cli_fail("scan: unknown option '%s'", a);
+    } else if (o->input) {
+      return cli_fail("scan: one input file at most");
+    } else {
+      o->input = a;
+    }
+  }
+  if (o->batch && (o->as == AS_REQUEST || o->as == AS_RESPONSE))
+    return cli_fail("--batch takes prompts or outputs, not OpenAI documents");
+  return 0;
+}
+
+int cmd_scan(int argc, char **argv) {
+  scan_opts o = {0};
+  int rc = parse(&o, argc, argv);
+  if (rc)
+    return rc < 0 ? 0 : rc;
+  if ((rc = cli_engine(&o.eo, &o.cfg, &o.engine)))
+    return rc;
+  if (aigate_scratch_new(o.engine, &o.scratch)) {
+    rc = cli_fail("out of memory");
+    goto out;
+  }
+  if (o.batch) {
+    rc = scan_batch(&o);
+    goto out;
+  }
+  char *buf;
+  size_t len;
+  if ((rc = cli_read_input(o.input, aigate_config_max_input(o.cfg), &buf,
+                           &len)))
+    goto out;
+  rc = o.as == AS_REQUEST || o.as == AS_RESPONSE ? scan_openai(&o, buf, len)
+                                                 : scan_text(&o, buf, len);
+  free(buf);
+out:
+  fflush(stdout);
+  aigate_scratch_free(o.scratch);
+  aigate_engine_free(o.engine);
+  aigate_config_free(o.cfg);
+  return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * common.c -- helpers shared by the subcommands (see cli.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_fail(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("aigate: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return EXIT_USAGE;
+}
+
+int cli_engine_opt(int argc, char **argv, int *i, cli_engine_opts *o) {
+  const char *a = argv[*i];
+  const char **dst = NULL;
+  if (!strcmp(a, "-c") || !strcmp(a, "--config"))
+    dst = &o->config;
+  else if (!strcmp(a, "--rules"))
+    dst = &o->rules_dir;
+  else if (!strcmp(a, "--cache-dir"))
+    dst = &o->cache_dir;
+  else if (!strcmp(a, "--profile"))
+    dst = &o->profile;
+  else
+    return 0;
+  if (*i + 1 >= argc) {
+    cli_fail("%s needs a value", a);
+    return -1;
+  }
+  *dst = argv[++*i];
+  return 1;
+}
+
+int cli_engine(const cli_engine_opts *o, aigate_config **cfg,
+               aigate_engine **engine) {
+  aigate_error err = {{0}};
+  *engine = NULL;
+  int rc = o->config ? aigate_config_load_file(o->config, cfg, &err)
+                     : aigate_config_default(cfg, &err);
+  if (rc)
+    return cli_fail("%s", err.msg[0] ? err.msg : aigate_strerror(rc));
+  aigate_engine_options eo = {*cfg, o->rules_dir, o->cache_dir};
+  if ((rc = aigate_engine_new(&eo, engine, &err))) {
+    aigate_config_free(*cfg);
+    *cfg = NULL;
+    return cli_fail("%s", err.msg[0] ? err.msg : aigate_strerror(rc));
+  }
+  return 0;
+}
+
+int cli_read_input(const char *path, size_t max, char **buf, size_t *len) {
+  int fd = 0;
+  *buf = NULL;
+  *len = 0;
+  if (path && strcmp(path, "-") != 0) {
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+      return cli_fail("%s: %s", path, strerror(errno));
+  }
+  size_t cap = 65536, n = 0;
+  char *b = malloc(cap + 1);
+  int rc = 0;
+  while (b) {
+    if (n == cap) {
+      if (cap > max) {
+        rc = cli_fail("input larger than %zu bytes (limits.max_input_bytes)",
+                      max);
+        break;
+      }
+      cap *= 2;
+      char *nb = realloc(b, cap + 1);
+      if (!nb) {
+        free(b);
+        b = NULL;
+        break;
+      }
+      b = nb;
+    }
+    ssize_t r = read(fd, b + n, cap - n);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      rc = cli_fail("%s: %s", path ? path : "stdin", strerror(errno));
+      break;
+    }
+    if (r == 0)
+      break;
+    n += (size_t)r;
+  }
+  if (fd > 0)
+    close(fd);
+  if (!b)
+    return cli_fail("out of memory reading input");
+  if (!rc && n > max)
+    rc = cli_fail("input larger than %zu bytes (limits.max_input_bytes)", max);
+  if (rc) {
+    free(b);
+    return rc;
+  }
+  b[n] = '\0';
+  *buf = b;
+  *len = n;
+  return 0;
+}
+
+/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2
+                          : c >= 0xE0 && c <= 0xEF   ? 3
+                          : c >= 0xF0 && c <= 0xF4   ? 4
+                                                     : 0;
+  if (!len || len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++)
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
+      (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
+    return 0;
+  return len;
+}
+
+char *cli_utf8_copy(const char *s, size_t n) {
+  if (n > ((size_t)-1 - 1) / 3)
+    return NULL;
+  char *out = malloc(n * 3 + 1), *o = out;
+  if (!out)
+    return NULL;
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    size_t l = utf8_len(u + i, n - i);
+    if (l) {
+      memcpy(o, u + i, l);
+      o += l;
+      i += l;
+    } else {
+      memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      i++;
+    }
+  }
+  *o = '\0';
+  return out;
+}

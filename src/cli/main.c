@@ -1,0 +1,50 @@
+/*
+ * main.c -- the `aigate` command: dispatches to subcommands. Each
+ * subcommand parses its arguments and calls libaigate; no detection
+ * logic lives in the CLI.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void usage(FILE *f) {
+  fputs("usage: aigate <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  scan [FILE]        scan a prompt, an output or OpenAI JSON "
+        "(see --help)\n"
+        "  rules test|list    run every rule's examples / list the rules\n"
+        "  config check FILE  validate a configuration file\n"
+        "  serve              the gateway (not part of this build yet)\n"
+        "  version            print the version\n",
+        f);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "scan") == 0)
+    return cmd_scan(argc - 1, argv + 1);
+  if (strcmp(cmd, "rules") == 0)
+    return cmd_rules(argc - 1, argv + 1);
+  if (strcmp(cmd, "config") == 0)
+    return cmd_config(argc - 1, argv + 1);
+  if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("aigate %s\n", AIGATE_VERSION);
+    return 0;
+  }
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
+      strcmp(cmd, "-h") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "serve") == 0)
+    return cli_fail("serve: the gateway is not part of this build yet; use "
+                    "'aigate scan'");
+  usage(stderr);
+  return cli_fail("unknown command '%s'", cmd);
+}

@@ -1,0 +1,614 @@
+/*
+ * config.c -- the YAML configuration: policy, profiles, rule selection,
+ * limits (schema in docs/config.md).
+ *
+ * The loader is strict on purpose: an unknown key, a wrong type or a value
+ * out of range is an error naming file and line. A typo in a security
+ * policy must never silently fall back to a default. Later subsystems
+ * (the gateway, keys, monitoring) add their own top-level sections here.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "util.h"
+#include "yamltree.h"
+
+#define DEFAULT_MAX_INPUT ((size_t)64 << 20)
+#define DEFAULT_DECODE_BUDGET ((size_t)1 << 20)
+#define MAX_PROFILES 256
+#define MAX_INHERIT_DEPTH 8
+
+typedef struct {
+  const char *name;
+  aigate_error *err;
+} ctx;
+
+static int bad(ctx *c, const yt_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int bad(ctx *c, const yt_node *n, const char *fmt, ...) {
+  char msg[400];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  ag_err(c->err, "%s:%d: %s", c->name, n ? n->line : 0, msg);
+  return AIGATE_ERR_CONFIG;
+}
+
+static int want(ctx *c, const yt_node *n, yt_type type, const char *what) {
+  if (n && n->type == type)
+    return 0;
+  static const char *names[] = {"a scalar", "a list", "a map"};
+  return bad(c, n, "%s must be %s, not a %s", what, names[type],
+             yt_type_name(n));
+}
+
+/* Duplicate keys hide mistakes: the second value would win silently. */
+static int check_map(ctx *c, const yt_node *map, const char *what) {
+  int rc = want(c, map, YT_MAP, what);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i];
+    if (k->type != YT_SCALAR)
+      return bad(c, k, "keys of %s must be scalars", what);
+    for (size_t j = 0; j < i; j++)
+      if (strcmp(map->kids[2 * j]->str, k->str) == 0)
+        return bad(c, k, "duplicate key '%s' in %s", k->str, what);
+  }
+  return 0;
+}
+
+static int get_int(ctx *c, const yt_node *n, const char *what, long lo,
+                   long hi, long *out) {
+  int rc = want(c, n, YT_SCALAR, what);
+  if (rc)
+    return rc;
+  char *end;
+  errno = 0;
+  long v = strtol(n->str, &end, 10);
+  if (errno || end == n->str || *end || n->quoted)
+    return bad(c, n, "%s must be an integer, not '%s'", what, n->str);
+  if (v < lo || v > hi)
+    return bad(c, n, "%s must be between %ld and %ld", what, lo, hi);
+  *out = v;
+  return 0;
+}
+
+static int get_size(ctx *c, const yt_node *n, const char *what, size_t lo,
+                    size_t hi, size_t *out) {
+  long v;
+  int rc = get_int(c, n, what, (long)lo, (long)hi, &v);
+  if (!rc)
+    *out = (size_t)v;
+  return rc;
+}
+
+int ag_parse_action(const char *s, aigate_action *out) {
+  static const char *names[] = {"allow", "log", "redact", "block"};
+  for (int i = 0; i < 4; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = (aigate_action)i;
+      return 0;
+    }
+  return -1;
+}
+
+static int parse_mode(const char *s, aigate_mode *out) {
+  static const char *names[] = {"enforce", "detect-only", "off"};
+  for (int i = 0; i < 3; i++)
+    if (strcmp(s, names[i]) == 0) {
+      *out = (aigate_mode)i;
+      return 0;
+    }
+  return -1;
+}
+
+static int add_category(ctx *c, ag_profile *p, const yt_node *key,
+                        const yt_node *val) {
+  ag_category_policy cp = {.line = key->line};
+  if (!ag_valid_name(key->str))
+    return bad(c, key, "invalid category name '%s'", key->str);
+  if (val->type == YT_SCALAR) { /* shorthand: `pii: redact` */
+    if (ag_parse_action(val->str, &cp.action))
+      return bad(c, val, "unknown action '%s' (allow, log, redact, block)",
+                 val->str);
+    cp.has_action = 1;
+  } else {
+    int rc = check_map(c, val, "a category policy");
+    if (rc)
+      return rc;
+    for (size_t i = 0; i < val->n; i++) {
+      const yt_node *k = val->kids[2 * i], *v = val->kids[2 * i + 1];
+      if ((rc = want(c, v, YT_SCALAR, k->str)))
+        return rc;
+      if (strcmp(k->str, "action") == 0) {
+        if (ag_parse_action(v->str, &cp.action))
+          return bad(c, v, "unknown action '%s' (allow, log, redact, block)",
+                     v->str);
+        cp.has_action = 1;
+      } else if (strcmp(k->str, "mode") == 0) {
+        if (parse_mode(v->str, &cp.mode))
+          return bad(c, v, "unknown mode '%s' (enforce, detect-only, off)",
+                     v->str);
+        cp.has_mode = 1;
+      } else {
+        return bad(c, k, "unknown key '%s' in category '%s' (action, mode)",
+                   k->str, key->str);
+      }
+    }
+  }
+  ag_category_policy *cats =
+      realloc(p->cats, (p->n_cats + 1) * sizeof(*cats));
+  if (!cats)
+    return AIGATE_ERR_NOMEM;
+  p->cats = cats;
+  if (!(cp.name = strdup(key->str)))
+    return AIGATE_ERR_NOMEM;
+  p->cats[p->n_cats++] = cp;
+  return 0;
+}
+
+/* Parse a policy or profile map into p (which already holds inherited
+ * values). `is_profile` allows `inherits`. */
+static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
+                         int is_profile) {
+  const char *what = is_profile ? "a profile" : "policy";
+  int rc = check_map(c, map, what);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    long num;
+    if (strcmp(k->str, "paranoia") == 0) {
+      if ((rc = get_int(c, v, "paranoia", 1, AG_MAX_PARANOIA, &num)))
+        return rc;
+      p->paranoia = (int)num;
+    } else if (strcmp(k->str, "fail_mode") == 0) {
+      if ((rc = want(c, v, YT_SCALAR, "fail_mode")))
+        return rc;
+      if (strcmp(v->str, "closed") == 0)
+        p->fail_open = 0;
+      else if (strcmp(v->str, "open") == 0)
+        p->fail_open = 1;
+      else
+        return bad(c, v, "fail_mode must be 'closed' or 'open'");
+    } else if (strcmp(k->str, "thresholds") == 0) {
+      if ((rc = check_map(c, v, "thresholds")))
+        return rc;
+      for (size_t j = 0; j < v->n; j++) {
+        long level, t;
+        if ((rc = get_int(c, v->kids[2 * j], "a paranoia level", 1,
+                          AG_MAX_PARANOIA, &level)) ||
+            (rc = get_int(c, v->kids[2 * j + 1], "a threshold", 1, 10000, &t)))
+          return rc;
+        p->thresholds[level] = (int)t;
+      }
+    } else if (strcmp(k->str, "categories") == 0) {
+      if ((rc = check_map(c, v, "categories")))
+        return rc;
+      for (size_t j = 0; j < v->n; j++)
+        if ((rc = add_category(c, p, v->kids[2 * j], v->kids[2 * j + 1])))
+          return rc;
+    } else if (is_profile && strcmp(k->str, "inherits") == 0) {
+      /* handled by the caller */
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
+                 "categories%s)",
+                 k->str, what, is_profile ? ", inherits" : "");
+    }
+  }
+  return 0;
+}
+
+static void profile_free(ag_profile *p) {
+  for (size_t i = 0; i < p->n_cats; i++)
+    free(p->cats[i].name);
+  free(p->cats);
+  free(p->name);
+  free(p->inherits);
+}
+
+static int profile_copy(ag_profile *dst, const ag_profile *src) {
+  *dst = *src;
+  dst->name = NULL;
+  dst->inherits = NULL;
+  dst->cats = NULL;
+  dst->n_cats = 0;
+  if (src->n_cats) {
+    dst->cats = calloc(src->n_cats, sizeof(*dst->cats));
+    if (!dst->cats)
+      return AIGATE_ERR_NOMEM;
+    for (size_t i = 0; i < src->n_cats; i++) {
+      dst->cats[i] = src->cats[i];
+      if (!(dst->cats[i].name = strdup(src->cats[i].name)))
+        return AIGATE_ERR_NOMEM;
+      dst->n_cats = i + 1;
+    }
+  }
+  return 0;
+}
+
+static void default_profile(ag_profile *p) {
+  memset(p, 0, sizeof(*p));
+  p->paranoia = 2;
+  p->thresholds[1] = 5;
+  p->thresholds[2] = 5;
+  p->thresholds[3] = 4;
+  p->thresholds[4] = 3;
+}
+
+/* Build profile `idx` (from the `profiles` map node) with its ancestors. */
+static int build_profile(ctx *c, aigate_config *cfg, const yt_node *profiles,
+                         size_t idx, int depth, int *done) {
+  const yt_node *key = profiles->kids[2 * idx], *val = profiles->kids[2 * idx + 1];
+  if (done[idx] == 1)
+    return 0;
+  if (depth > MAX_INHERIT_DEPTH || done[idx] == 2)
+    return bad(c, key, "profile '%s' inherits in a cycle or too deeply",
+               key->str);
+  done[idx] = 2;
+  int rc = check_map(c, val, "a profile");
+  if (rc)
+    return rc;
+  const ag_profile *base = &cfg->policy;
+  const yt_node *inh = yt_get(val, "inherits");
+  if (inh) {
+    if ((rc = want(c, inh, YT_SCALAR, "inherits")))
+      return rc;
+    if (strcmp(inh->str, "default") != 0) {
+      size_t j;
+      for (j = 0; j < profiles->n; j++)
+        if (strcmp(profiles->kids[2 * j]->str, inh->str) == 0)
+          break;
+      if (j == profiles->n)
+        return bad(c, inh, "profile '%s' inherits unknown profile '%s'",
+                   key->str, inh->str);
+      if ((rc = build_profile(c, cfg, profiles, j, depth + 1, done)))
+        return rc;
+      base = &cfg->profiles[j];
+    }
+  }
+  ag_profile *p = &cfg->profiles[idx];
+  if ((rc = profile_copy(p, base)))
+    return rc;
+  p->line = key->line;
+  if (!(p->name = strdup(key->str)) ||
+      (inh && !(p->inherits = strdup(inh->str))))
+    return AIGATE_ERR_NOMEM;
+  if ((rc = parse_profile(c, val, p, 1)))
+    return rc;
+  done[idx] = 1;
+  return 0;
+}
+
+static int parse_profiles(ctx *c, aigate_config *cfg, const yt_node *map) {
+  int rc = check_map(c, map, "profiles");
+  if (rc)
+    return rc;
+  if (map->n > MAX_PROFILES)
+    return bad(c, map, "more than %d profiles", MAX_PROFILES);
+  for (size_t i = 0; i < map->n; i++) {
+    const char *name = map->kids[2 * i]->str;
+    if (!ag_valid_name(name) || strcmp(name, "default") == 0)
+      return bad(c, map->kids[2 * i], "invalid profile name '%s'", name);
+  }
+  cfg->profiles = calloc(map->n ? map->n : 1, sizeof(*cfg->profiles));
+  int *done = calloc(map->n ? map->n : 1, sizeof(int));
+  if (!cfg->profiles || !done) {
+    free(done);
+    return AIGATE_ERR_NOMEM;
+  }
+  cfg->n_profiles = map->n;
+  for (size_t i = 0; i < map->n && !rc; i++)
+    rc = build_profile(c, cfg, map, i, 0, done);
+  free(done);
+  return rc;
+}
+
+static int string_list(ctx *c, const yt_node *seq, const char *what,
+                       char ***out, size_t *n) {
+  int rc = want(c, seq, YT_SEQ, what);
+  if (rc)
+    return rc;
+  char **v = calloc(seq->n ? seq->n : 1, sizeof(char *));
+  if (!v)
+    return AIGATE_ERR_NOMEM;
+  *out = v;
+  for (size_t i = 0; i < seq->n; i++) {
+    if ((rc = want(c, seq->kids[i], YT_SCALAR, what)))
+      return rc;
+    if (!(v[i] = strdup(seq->kids[i]->str)))
+      return AIGATE_ERR_NOMEM;
+    *n = i + 1;
+  }
+  return 0;
+}
+
+static ag_rule_override *add_override(aigate_config *cfg, const yt_node *id) {
+  ag_rule_override *o =
+      realloc(cfg->overrides, (cfg->n_overrides + 1) * sizeof(*o));
+  if (!o)
+    return NULL;
+  cfg->overrides = o;
+  o = &cfg->overrides[cfg->n_overrides];
+  *o = (ag_rule_override){.line = id->line, .score = -1, .severity = -1,
+                          .paranoia = -1, .disabled = -1};
+  if (!(o->id = strdup(id->str)))
+    return NULL;
+  cfg->n_overrides++;
+  return o;
+}
+
+int ag_parse_severity(const char *s) {
+  if (strcmp(s, "critical") == 0)
+    return 5;
+  if (strcmp(s, "high") == 0)
+    return 4;
+  if (strcmp(s, "medium") == 0)
+    return 3;
+  if (strcmp(s, "low") == 0)
+    return 2;
+  return -1;
+}
+
+static int parse_rules_section(ctx *c, aigate_config *cfg,
+                               const yt_node *map) {
+  int rc = check_map(c, map, "rules");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if (strcmp(k->str, "paths") == 0) {
+      if ((rc = string_list(c, v, "rules.paths", &cfg->rule_paths,
+                            &cfg->n_rule_paths)))
+        return rc;
+    } else if (strcmp(k->str, "disable") == 0 ||
+               strcmp(k->str, "enable") == 0) {
+      if ((rc = want(c, v, YT_SEQ, k->str)))
+        return rc;
+      for (size_t j = 0; j < v->n; j++) {
+        if ((rc = want(c, v->kids[j], YT_SCALAR, "a rule id")))
+          return rc;
+        ag_rule_override *o = add_override(cfg, v->kids[j]);
+        if (!o)
+          return AIGATE_ERR_NOMEM;
+        o->disabled = k->str[0] == 'd';
+      }
+    } else if (strcmp(k->str, "overrides") == 0) {
+      if ((rc = check_map(c, v, "rules.overrides")))
+        return rc;
+      for (size_t j = 0; j < v->n; j++) {
+        const yt_node *id = v->kids[2 * j], *ov = v->kids[2 * j + 1];
+        if ((rc = check_map(c, ov, "a rule override")))
+          return rc;
+        ag_rule_override *o = add_override(cfg, id);
+        if (!o)
+          return AIGATE_ERR_NOMEM;
+        for (size_t m = 0; m < ov->n; m++) {
+          const yt_node *ok = ov->kids[2 * m], *ovv = ov->kids[2 * m + 1];
+          long num;
+          if (strcmp(ok->str, "score") == 0) {
+            if ((rc = get_int(c, ovv, "score", 0, 100, &num)))
+              return rc;
+            o->score = (int)num;
+          } else if (strcmp(ok->str, "paranoia") == 0) {
+            if ((rc = get_int(c, ovv, "paranoia", 1, AG_MAX_PARANOIA, &num)))
+              return rc;
+            o->paranoia = (int)num;
+          } else if (strcmp(ok->str, "severity") == 0) {
+            if ((rc = want(c, ovv, YT_SCALAR, "severity")))
+              return rc;
+            if ((o->severity = ag_parse_severity(ovv->str)) < 0)
+              return bad(c, ovv,
+                         "unknown severity '%s' (critical, high, medium, low)",
+                         ovv->str);
+          } else if (strcmp(ok->str, "enabled") == 0) {
+            if ((rc = want(c, ovv, YT_SCALAR, "enabled")))
+              return rc;
+            if (strcmp(ovv->str, "true") && strcmp(ovv->str, "false"))
+              return bad(c, ovv, "enabled must be true or false");
+            o->disabled = ovv->str[0] == 'f';
+          } else {
+            return bad(c, ok,
+                       "unknown key '%s' in a rule override (score, severity, "
+                       "paranoia, enabled)",
+                       ok->str);
+          }
+        }
+      }
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' in rules (paths, disable, enable, "
+                 "overrides)",
+                 k->str);
+    }
+  }
+  return 0;
+}
+
+static int parse_limits(ctx *c, aigate_config *cfg, const yt_node *map) {
+  int rc = check_map(c, map, "limits");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    long num;
+    if (strcmp(k->str, "max_input_bytes") == 0)
+      rc = get_size(c, v, "max_input_bytes", 1, (size_t)1 << 30,
+                    &cfg->max_input);
+    else if (strcmp(k->str, "max_decoded_bytes") == 0)
+      rc = get_size(c, v, "max_decoded_bytes", 0, (size_t)64 << 20,
+                    &cfg->decode_budget);
+    else if (strcmp(k->str, "decode_depth") == 0) {
+      if (!(rc = get_int(c, v, "decode_depth", 0, 3, &num)))
+        cfg->decode_depth = (int)num;
+    } else
+      return bad(c, k,
+                 "unknown key '%s' in limits (max_input_bytes, "
+                 "max_decoded_bytes, decode_depth)",
+                 k->str);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
+  if (!root)
+    return 0; /* an empty file is the default configuration */
+  int rc = check_map(c, root, "the configuration");
+  if (rc)
+    return rc;
+  /* The policy comes first: profiles inherit from it. */
+  const yt_node *policy = yt_get(root, "policy");
+  if (policy && (rc = parse_profile(c, policy, &cfg->policy, 0)))
+    return rc;
+  for (size_t i = 0; i < root->n; i++) {
+    const yt_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
+    long num;
+    if (strcmp(k->str, "version") == 0) {
+      if ((rc = get_int(c, v, "version", 1, 1, &num)))
+        return rc;
+    } else if (strcmp(k->str, "policy") == 0) {
+      /* done above */
+    } else if (strcmp(k->str, "profiles") == 0) {
+      rc = parse_profiles(c, cfg, v);
+    } else if (strcmp(k->str, "rules") == 0) {
+      rc = parse_rules_section(c, cfg, v);
+    } else if (strcmp(k->str, "limits") == 0) {
+      rc = parse_limits(c, cfg, v);
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' (version, policy, profiles, rules, limits)",
+                 k->str);
+    }
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+static aigate_config *config_new(const char *name) {
+  aigate_config *cfg = calloc(1, sizeof(*cfg));
+  if (!cfg)
+    return NULL;
+  if (!(cfg->name = strdup(name))) {
+    free(cfg);
+    return NULL;
+  }
+  default_profile(&cfg->policy);
+  cfg->max_input = DEFAULT_MAX_INPUT;
+  cfg->decode_depth = 3;
+  cfg->decode_budget = DEFAULT_DECODE_BUDGET;
+  return cfg;
+}
+
+int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
+                              aigate_config **out, aigate_error *err) {
+  *out = NULL;
+  if (!name || (!buf && len))
+    return AIGATE_ERR_INVALID;
+  char msg[sizeof(err->msg)];
+  yt_doc *doc = yt_parse(name, buf ? buf : "", len, msg, sizeof(msg));
+  if (!doc) {
+    ag_err(err, "%s", msg);
+    return AIGATE_ERR_CONFIG;
+  }
+  aigate_config *cfg = config_new(name);
+  if (!cfg) {
+    yt_free(doc);
+    return AIGATE_ERR_NOMEM;
+  }
+  ctx c = {name, err};
+  int rc = parse_config(&c, cfg, yt_root(doc));
+  yt_free(doc);
+  if (rc) {
+    if (rc == AIGATE_ERR_NOMEM)
+      ag_err(err, "%s: out of memory", name);
+    aigate_config_free(cfg);
+    return rc;
+  }
+  *out = cfg;
+  return AIGATE_OK;
+}
+
+int aigate_config_load_file(const char *path, aigate_config **out,
+                            aigate_error *err) {
+  *out = NULL;
+  char *buf;
+  size_t len;
+  int rc = ag_read_file(path, YT_MAX_BYTES, &buf, &len, err);
+  if (rc)
+    return rc;
+  rc = aigate_config_load_buffer(path, buf, len, out, err);
+  free(buf);
+  return rc;
+}
+
+int aigate_config_default(aigate_config **out, aigate_error *err) {
+  return aigate_config_load_buffer("<default>", "", 0, out, err);
+}
+
+void aigate_config_free(aigate_config *cfg) {
+  if (!cfg)
+    return;
+  profile_free(&cfg->policy);
+  for (size_t i = 0; i < cfg->n_profiles; i++)
+    profile_free(&cfg->profiles[i]);
+  free(cfg->profiles);
+  for (size_t i = 0; i < cfg->n_rule_paths; i++)
+    free(cfg->rule_paths[i]);
+  free(cfg->rule_paths);
+  for (size_t i = 0; i < cfg->n_overrides; i++)
+    free(cfg->overrides[i].id);
+  free(cfg->overrides);
+  free(cfg->name);
+  free(cfg);
+}
+
+size_t aigate_config_max_input(const aigate_config *cfg) {
+  return cfg ? cfg->max_input : DEFAULT_MAX_INPUT;
+}
+
+const ag_profile *ag_config_profile(const aigate_config *cfg,
+                                    const char *name) {
+  if (!name || strcmp(name, "default") == 0)
+    return &cfg->policy;
+  for (size_t i = 0; i < cfg->n_profiles; i++)
+    if (strcmp(cfg->profiles[i].name, name) == 0)
+      return &cfg->profiles[i];
+  return NULL;
+}
+
+/* Built-in defaults: attacks block, sensitive data is redacted, anything
+ * else (obfuscation signs, categories added later) is logged and counts
+ * towards the anomaly score. */
+static aigate_action default_action(const char *category) {
+  if (!strcmp(category, "injection") || !strcmp(category, "jailbreak"))
+    return AIGATE_BLOCK;
+  if (!strcmp(category, "secrets") || !strcmp(category, "pii"))
+    return AIGATE_REDACT;
+  return AIGATE_LOG;
+}
+
+void ag_profile_category(const ag_profile *p, const char *category,
+                         aigate_action *action, aigate_mode *mode) {
+  *action = default_action(category);
+  *mode = AIGATE_MODE_ENFORCE;
+  /* Later entries (a profile's own) override inherited ones. */
+  for (size_t i = 0; i < p->n_cats; i++) {
+    if (strcmp(p->cats[i].name, category) != 0)
+      continue;
+    if (p->cats[i].has_action)
+      *action = p->cats[i].action;
+    if (p->cats[i].has_mode)
+      *mode = p->cats[i].mode;
+  }
+}

@@ -1,0 +1,417 @@
+/*
+ * decode.c -- the decoders behind decoded layers (see decode.h).
+ *
+ * Each decoder is conservative about what it calls a payload, because a
+ * layer costs a scan: base64 and hex runs must be long and decode to
+ * mostly printable UTF-8; URL-encoding, entities and escapes need at least
+ * two escapes; rot13 is tried only when the rotated text reads more like
+ * English than the text does. Everything is bounded by the caller's budget.
+ */
+#include "decode.h"
+
+#include <string.h>
+
+#define MIN_B64 16
+#define MIN_HEX 16
+#define MIN_ESCAPES 2
+#define ROT13_PROBE 4096
+
+const char *ag_decoder_name(ag_decoder d) {
+  static const char *names[] = {"tags", "base64", "hex",  "url",
+                                "html", "escape", "rot13"};
+  return (unsigned)d < AG_DEC_COUNT ? names[d] : "?";
+}
+
+typedef struct {
+  ag_buf *out;
+  ag_map *map;
+  size_t budget, start_len;
+  int *truncated;
+  size_t payloads;
+} sink;
+
+static int room(sink *s, size_t n) {
+  if (s->out->len - s->start_len + n > s->budget) {
+    *s->truncated = 1;
+    return 0;
+  }
+  return 1;
+}
+
+/* Start a payload: separate it from the previous one. */
+static void begin(sink *s, size_t o) {
+  if (s->payloads++ && room(s, 1)) {
+    ag_map_add(s->map, s->out->len, o, 0, 0);
+    ag_buf_putc(s->out, '\n');
+  }
+}
+
+static void put(sink *s, const char *p, size_t n, size_t o, size_t olen,
+                int linear) {
+  if (!room(s, n))
+    return;
+  ag_map_add(s->map, s->out->len, o, olen, linear);
+  ag_buf_append(s->out, p, n);
+}
+
+/* Mostly printable UTF-8 of a useful length: worth scanning as text. */
+static int textlike(const unsigned char *p, size_t n) {
+  if (n < 6)
+    return 0;
+  size_t bad = 0, i = 0;
+  while (i < n) {
+    int cp;
+    size_t l = ag_utf8_decode(p + i, n - i, &cp);
+    if (!l)
+      return 0;
+    if (cp < 0x20 && cp != '\n' && cp != '\r' && cp != '\t')
+      bad++;
+    i += l;
+  }
+  return bad * 20 <= n;
+}
+
+static int b64val(unsigned char c) {
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+' || c == '-')
+    return 62;
+  if (c == '/' || c == '_')
+    return 63;
+  return -1;
+}
+
+static int hexval(unsigned char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  c |= 0x20;
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  return -1;
+}
+
+/* Decode the run u[s, e) into tmp (large enough); returns decoded length. */
+static size_t b64_run(const unsigned char *u, size_t s, size_t e,
+                      unsigned char *tmp) {
+  unsigned acc = 0;
+  int bits = 0;
+  size_t o = 0;
+  for (size_t i = s; i < e; i++) {
+    acc = (acc << 6) | (unsigned)b64val(u[i]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      tmp[o++] = (unsigned char)(acc >> bits);
+    }
+  }
+  return o;
+}
+
+static void dec_binary(sink *s, const unsigned char *u, size_t n, int hex) {
+  unsigned char tmp[4096];
+  size_t i = 0;
+  while (i < n) {
+    size_t st = i;
+    if (hex)
+      while (i < n && hexval(u[i]) >= 0)
+        i++;
+    else
+      while (i < n && b64val(u[i]) >= 0)
+        i++;
+    size_t len = i - st;
+    if (len == 0) {
+      i++;
+      continue;
+    }
+    /* Runs inside longer words (or a hex run that is part of a base64
+     * run) are not payloads of their own. */
+    if (len < (hex ? MIN_HEX : MIN_B64))
+      continue;
+    size_t use = hex ? len & ~(size_t)1 : len;
+    if (use > sizeof(tmp) * (hex ? 2 : 1))
+      use = sizeof(tmp) * (hex ? 2 : 1); /* decode a prefix of huge runs */
+    size_t dl;
+    if (hex) {
+      for (dl = 0; dl < use / 2; dl++)
+        tmp[dl] = (unsigned char)(hexval(u[st + 2 * dl]) << 4 |
+                                  hexval(u[st + 2 * dl + 1]));
+    } else {
+      dl = b64_run(u, st, st + use, tmp);
+    }
+    /* Trim a partial UTF-8 sequence cut by the prefix limit. */
+    while (dl && (tmp[dl - 1] & 0xC0) == 0x80 && use < len)
+      dl--;
+    if (dl && use < len && tmp[dl - 1] >= 0xC0)
+      dl--;
+    if (!textlike(tmp, dl))
+      continue;
+    size_t end = i;
+    while (!hex && end < n && u[end] == '=' && end - i < 2)
+      end++;
+    begin(s, st);
+    put(s, (const char *)tmp, dl, st, end - st, 0);
+  }
+}
+
+/* Decoders that rewrite escapes in place and copy everything else. */
+typedef size_t (*escape_fn)(const unsigned char *u, size_t n, size_t i,
+                            char *out, size_t *outlen);
+
+static size_t put_utf8(char *out, unsigned cp) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xC0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp >= 0xD800 && cp <= 0xDFFF)
+    cp = 0xFFFD;
+  if (cp < 0x10000) {
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  if (cp > 0x10FFFF)
+    return put_utf8(out, 0xFFFD);
+  out[0] = (char)(0xF0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = (char)(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+static size_t esc_url(const unsigned char *u, size_t n, size_t i, char *out,
+                      size_t *outlen) {
+  if (u[i] != '%' || i + 2 >= n || hexval(u[i + 1]) < 0 ||
+      hexval(u[i + 2]) < 0)
+    return 0;
+  out[0] = (char)(hexval(u[i + 1]) << 4 | hexval(u[i + 2]));
+  *outlen = 1;
+  return 3;
+}
+
+static size_t read_num(const unsigned char *u, size_t n, size_t i, int base,
+                       size_t maxdigits, unsigned *v) {
+  size_t k = 0;
+  *v = 0;
+  while (i + k < n && k < maxdigits) {
+    int d = base == 16 ? hexval(u[i + k])
+                       : (u[i + k] >= '0' && u[i + k] <= '9' ? u[i + k] - '0'
+                                                             : -1);
+    if (d < 0)
+      break;
+    *v = *v * (unsigned)base + (unsigned)d;
+    k++;
+  }
+  return k;
+}
+
+static size_t esc_html(const unsigned char *u, size_t n, size_t i, char *out,
+                       size_t *outlen) {
+  static const struct {
+    const char *name;
+    unsigned cp;
+  } named[] = {{"lt;", '<'},   {"gt;", '>'},    {"amp;", '&'},
+               {"quot;", '"'}, {"apos;", '\''}, {"nbsp;", 0xA0},
+               {"sol;", '/'},  {"colon;", ':'}, {"lpar;", '('},
+               {"rpar;", ')'}, {"period;", '.'}};
+  if (u[i] != '&' || i + 3 >= n)
+    return 0;
+  if (u[i + 1] == '#') {
+    int hex = (u[i + 2] | 0x20) == 'x';
+    unsigned v;
+    size_t d = read_num(u, n, i + 2 + hex, hex ? 16 : 10, 7, &v);
+    size_t end = i + 2 + hex + d;
+    if (!d || v > 0x10FFFF)
+      return 0;
+    *outlen = put_utf8(out, v ? v : 0xFFFD);
+    return end < n && u[end] == ';' ? end + 1 - i : end - i;
+  }
+  for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++) {
+    size_t l = strlen(named[k].name);
+    if (i + 1 + l <= n && memcmp(u + i + 1, named[k].name, l) == 0) {
+      *outlen = put_utf8(out, named[k].cp);
+      return l + 1;
+    }
+  }
+  return 0;
+}
+
+static size_t esc_backslash(const unsigned char *u, size_t n, size_t i,
+                            char *out, size_t *outlen) {
+  if (u[i] != '\\' || i + 3 >= n)
+    return 0;
+  unsigned v;
+  if (u[i + 1] == 'x') {
+    if (read_num(u, n, i + 2, 16, 2, &v) != 2)
+      return 0;
+    out[0] = (char)v; /* a byte: sequences of \xHH may form UTF-8 */
+    *outlen = 1;
+    return 4;
+  }
+  if (u[i + 1] != 'u')
+    return 0;
+  if (u[i + 2] == '{') {
+    size_t d = read_num(u, n, i + 3, 16, 6, &v);
+    if (!d || i + 3 + d >= n || u[i + 3 + d] != '}')
+      return 0;
+    *outlen = put_utf8(out, v);
+    return d + 4;
+  }
+  if (read_num(u, n, i + 2, 16, 4, &v) != 4)
+    return 0;
+  size_t used = 6;
+  if (v >= 0xD800 && v <= 0xDBFF && i + 11 < n + 0 && u[i + 6] == '\\' &&
+      u[i + 7] == 'u') {
+    unsigned lo;
+    if (read_num(u, n, i + 8, 16, 4, &lo) == 4 && lo >= 0xDC00 &&
+        lo <= 0xDFFF) {
+      v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+      used = 12;
+    }
+  }
+  *outlen = put_utf8(out, v);
+  return used;
+}
+
+static void dec_escapes(sink *s, const unsigned char *u, size_t n,
+                        escape_fn fn) {
+  char tmp[8];
+  size_t count = 0, tl;
+  for (size_t i = 0; i < n && count < MIN_ESCAPES; i++)
+    if (fn(u, n, i, tmp, &tl))
+      count++;
+  if (count < MIN_ESCAPES)
+    return;
+  begin(s, 0);
+  size_t i = 0, copied = 0;
+  while (i < n) {
+    size_t used = fn(u, n, i, tmp, &tl);
+    if (!used) {
+      i++;
+      continue;
+    }
+    if (i > copied)
+      put(s, (const char *)u + copied, i - copied, copied, i - copied, 1);
+    put(s, tmp, tl, i, used, 0);
+    i = copied = i + used;
+  }
+  if (n > copied)
+    put(s, (const char *)u + copied, n - copied, copied, n - copied, 1);
+}
+
+/* Unicode tag characters U+E0020..U+E007E carry invisible ASCII. */
+static void dec_tags(sink *s, const unsigned char *u, size_t n) {
+  int open = 0;
+  for (size_t i = 0; i + 3 < n; i++) {
+    if (u[i] != 0xF3 || u[i + 1] != 0xA0 || (u[i + 2] & 0xFE) != 0x80 ||
+        (u[i + 3] & 0xC0) != 0x80) {
+      open = 0;
+      continue;
+    }
+    unsigned cp = 0xE0000u | ((u[i + 2] & 0x3Fu) << 6) | (u[i + 3] & 0x3Fu);
+    if (cp >= 0xE0020 && cp <= 0xE007E) {
+      if (!open)
+        begin(s, i);
+      open = 1;
+      char c = (char)(cp - 0xE0000);
+      put(s, &c, 1, i, 4, 0);
+    }
+    i += 3;
+  }
+}
+
+static char rot13c(char c) {
+  if (c >= 'a' && c <= 'z')
+    return (char)('a' + (c - 'a' + 13) % 26);
+  if (c >= 'A' && c <= 'Z')
+    return (char)('A' + (c - 'A' + 13) % 26);
+  return c;
+}
+
+/* How many common English words the (optionally rotated) text has. */
+static int english_words(const unsigned char *u, size_t n, int rotate) {
+  static const char *words[] = {
+      "the",  "and",   "you",    "your",   "ignore",       "previous",
+      "all",  "system", "prompt", "is",    "are",          "to",
+      "of",   "with",  "for",    "this",   "instructions", "that",
+      "tell", "me",    "now",    "please", "what",         "how"};
+  int hits = 0;
+  size_t i = 0;
+  while (i < n) {
+    while (i < n && !((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z'))
+      i++;
+    char w[16];
+    size_t l = 0;
+    while (i < n && (u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') {
+      if (l < sizeof(w) - 1) {
+        char c = (char)(u[i] | 0x20);
+        w[l++] = rotate ? rot13c(c) : c;
+      }
+      i++;
+    }
+    w[l] = '\0';
+    for (size_t k = 0; l && k < sizeof(words) / sizeof(words[0]); k++)
+      if (strcmp(w, words[k]) == 0) {
+        hits++;
+        break;
+      }
+  }
+  return hits;
+}
+
+static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
+  size_t probe = n < ROT13_PROBE ? n : ROT13_PROBE;
+  int rotated = english_words(u, probe, 1);
+  if (rotated < 2 || rotated <= 2 * english_words(u, probe, 0))
+    return;
+  if (!room(s, n))
+    return;
+  begin(s, 0);
+  ag_map_add(s->map, s->out->len, 0, n, 1);
+  size_t at = s->out->len;
+  ag_buf_append(s->out, u, n);
+  if (!s->out->failed)
+    for (size_t i = 0; i < n; i++)
+      s->out->data[at + i] = rot13c(s->out->data[at + i]);
+}
+
+size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
+                 ag_map *map, size_t budget, int *truncated) {
+  sink s = {out, map, budget, out->len, truncated, 0};
+  const unsigned char *u = (const unsigned char *)text;
+  switch (d) {
+  case AG_DEC_TAGS:
+    dec_tags(&s, u, n);
+    break;
+  case AG_DEC_BASE64:
+    dec_binary(&s, u, n, 0);
+    break;
+  case AG_DEC_HEX:
+    dec_binary(&s, u, n, 1);
+    break;
+  case AG_DEC_URL:
+    dec_escapes(&s, u, n, esc_url);
+    break;
+  case AG_DEC_HTML:
+    dec_escapes(&s, u, n, esc_html);
+    break;
+  case AG_DEC_ESCAPE:
+    dec_escapes(&s, u, n, esc_backslash);
+    break;
+  case AG_DEC_ROT13:
+    dec_rot13(&s, u, n);
+    break;
+  default:
+    break;
+  }
+  return s.payloads;
+}

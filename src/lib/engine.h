@@ -1,0 +1,57 @@
+/*
+ * engine.h -- the compiled engine and the per-thread scratch behind the
+ * opaque handles of the public API.
+ */
+#ifndef AIGATE_ENGINE_H
+#define AIGATE_ENGINE_H
+
+#include "decode.h"
+#include "internal.h"
+#include "matcher.h"
+#include "normalize.h"
+
+struct aigate_engine {
+  aigate_config *own_cfg;    /* the default configuration, when none given */
+  const aigate_config *cfg;
+  ag_ruleset rs;
+  ag_matcher m;
+  char **cats;      /* distinct categories of the rules */
+  size_t n_cats;
+  size_t *rule_cat; /* rule index -> category index */
+};
+
+/* One text being scanned: the input or a payload decoded from a parent. */
+typedef struct {
+  ag_buf input;     /* decoded bytes (unused for the root) */
+  ag_map to_parent; /* input -> parent's raw view */
+  const char *text; /* input bytes (the caller's text for the root) */
+  size_t len;
+  int parent, depth;
+  ag_decoder kind;
+  char path[48]; /* "base64>hex" */
+  ag_view_buf raw, folded;
+  ag_norm_notes notes;
+} ag_layer;
+
+#define AG_MAX_LAYERS 64
+#define AG_MAX_FINDINGS 1000
+#define AG_MAX_MATCHES 256 /* per pattern and view */
+
+typedef struct {
+  size_t rule, pattern;
+} ag_hit;
+
+struct aigate_scratch {
+  const aigate_engine *e;
+  ag_match_scratch *ms;
+  ag_layer layers[AG_MAX_LAYERS];
+  size_t n_layers;
+  ag_hit *hits;
+  size_t n_hits, cap_hits;
+  aigate_finding *findings;
+  size_t n_findings, cap_findings;
+  unsigned flags;
+  aigate_mode *cat_modes; /* per engine category, for the scan's profile */
+};
+
+#endif

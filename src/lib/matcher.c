@@ -1,0 +1,473 @@
+/*
+ * matcher.c -- builds and runs the rule databases (see matcher.h).
+ *
+ * Compilation: every pattern is first checked alone (hs_expression_info);
+ * one that Hyperscan cannot represent exactly (lookarounds, say) is
+ * compiled with HS_FLAG_PREFILTER, which over-approximates it, and PCRE2
+ * decides. Whole-database failures ("pattern too large") name the rule.
+ *
+ * Cache: a database is stored as
+ *   magic(8) key(32) payload_len(8) payload_hash(32) payload
+ * where key = BLAKE2b(Hyperscan version, platform, mode, patterns). A file
+ * whose key, length, hash or deserialization does not check out is
+ * rebuilt and replaced (written to a temporary file, then renamed), never
+ * trusted.
+ */
+#define _GNU_SOURCE
+#include "matcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hs/hs.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "util.h"
+
+#define CACHE_MAGIC "AGHSDB01"
+#define KEY_LEN 32
+#define HEADER_LEN (8 + KEY_LEN + 8 + KEY_LEN)
+#define MAX_CACHE_FILE ((size_t)256 << 20)
+#define MATCH_LIMIT 10000000u
+#define DEPTH_LIMIT 100000u
+#define OVECTOR_PAIRS 100
+
+struct ag_match_scratch {
+  hs_scratch_t *hs;
+  pcre2_match_data *md;
+  pcre2_match_context *mctx;
+  pcre2_jit_stack *jit;
+};
+
+/* ---------------------------------------------------------- compile */
+
+static unsigned hs_flags(unsigned f) {
+  unsigned h = HS_FLAG_SINGLEMATCH;
+  if (f & AG_PAT_CASELESS)
+    h |= HS_FLAG_CASELESS;
+  if (f & AG_PAT_DOTALL)
+    h |= HS_FLAG_DOTALL;
+  if (f & AG_PAT_MULTILINE)
+    h |= HS_FLAG_MULTILINE;
+  return h;
+}
+
+static int compile_pcre(ag_rule *r, ag_pattern *p, aigate_error *err) {
+  uint32_t opts = 0;
+  if (p->flags & AG_PAT_CASELESS)
+    opts |= PCRE2_CASELESS;
+  if (p->flags & AG_PAT_DOTALL)
+    opts |= PCRE2_DOTALL;
+  if (p->flags & AG_PAT_MULTILINE)
+    opts |= PCRE2_MULTILINE;
+  int code;
+  PCRE2_SIZE off;
+  pcre2_code *re = pcre2_compile((PCRE2_SPTR)p->source, PCRE2_ZERO_TERMINATED,
+                                 opts, &code, &off, NULL);
+  if (!re) {
+    PCRE2_UCHAR msg[160];
+    pcre2_get_error_message(code, msg, sizeof(msg));
+    ag_err(err, "%s:%d: rule %s: pattern error at offset %zu: %s", r->file,
+           r->line, r->id, (size_t)off, (char *)msg);
+    return AIGATE_ERR_CONFIG;
+  }
+  uint32_t groups = 0;
+  pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
+  if (r->group > 0 && (uint32_t)r->group > groups) {
+    ag_err(err, "%s:%d: rule %s: group %d but the pattern has %u groups",
+           r->file, r->line, r->id, r->group, groups);
+    pcre2_code_free(re);
+    return AIGATE_ERR_CONFIG;
+  }
+  /* JIT is an optimization: without it (unsupported CPU) PCRE2 still
+   * matches through its interpreter. */
+  (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+  p->pcre = re;
+  return 0;
+}
+
+/* Hyperscan flags for one pattern: exact if it can, prefilter if not. */
+static int pattern_flags(ag_rule *r, ag_pattern *p, unsigned *flags,
+                         aigate_error *err) {
+  hs_expr_info_t *info = NULL;
+  hs_compile_error_t *ce = NULL;
+  unsigned f = hs_flags(p->flags);
+  if (hs_expression_info(p->source, f, &info, &ce) == HS_SUCCESS) {
+    int empty = info->min_width == 0;
+    free(info);
+    if (empty) {
+      ag_err(err, "%s:%d: rule %s: pattern can match empty text", r->file,
+             r->line, r->id);
+      return AIGATE_ERR_CONFIG;
+    }
+    *flags = f;
+    return 0;
+  }
+  hs_free_compile_error(ce);
+  ce = NULL;
+  f |= HS_FLAG_PREFILTER;
+  if (hs_expression_info(p->source, f, &info, &ce) == HS_SUCCESS) {
+    free(info);
+    *flags = f;
+    return 0;
+  }
+  ag_err(err, "%s:%d: rule %s: pattern not supported by the matcher: %s",
+         r->file, r->line, r->id, ce ? ce->message : "unknown error");
+  hs_free_compile_error(ce);
+  return AIGATE_ERR_CONFIG;
+}
+
+static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
+                      unsigned mode, unsigned char key[KEY_LEN]) {
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, KEY_LEN);
+  const char *ver = hs_version();
+  crypto_generichash_update(&st, (const unsigned char *)"aigate-hs-1", 11);
+  crypto_generichash_update(&st, (const unsigned char *)ver, strlen(ver) + 1);
+  hs_platform_info_t plat;
+  memset(&plat, 0, sizeof(plat));
+  hs_populate_platform(&plat);
+  crypto_generichash_update(&st, (const unsigned char *)&plat, sizeof(plat));
+  crypto_generichash_update(&st, (const unsigned char *)&mode, sizeof(mode));
+  for (size_t i = 0; i < db->n_ids; i++) {
+    const ag_pattern *p = &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]];
+    uint64_t len = strlen(p->source);
+    crypto_generichash_update(&st, (const unsigned char *)&p->flags,
+                              sizeof(p->flags));
+    crypto_generichash_update(&st, (const unsigned char *)&len, sizeof(len));
+    crypto_generichash_update(&st, (const unsigned char *)p->source, len);
+  }
+  crypto_generichash_final(&st, key, KEY_LEN);
+}
+
+static void cache_path(char *out, size_t n, const char *dir,
+                       const unsigned char key[KEY_LEN]) {
+  char hex[KEY_LEN * 2 + 1];
+  sodium_bin2hex(hex, sizeof(hex), key, KEY_LEN);
+  snprintf(out, n, "%s/%s.hsdb", dir, hex);
+}
+
+static hs_database_t *cache_load(const char *dir,
+                                 const unsigned char key[KEY_LEN]) {
+  if (!dir || !*dir)
+    return NULL;
+  char path[4096];
+  cache_path(path, sizeof(path), dir, key);
+  char *buf;
+  size_t len;
+  if (ag_read_file(path, MAX_CACHE_FILE, &buf, &len, NULL))
+    return NULL;
+  hs_database_t *db = NULL;
+  uint64_t plen;
+  unsigned char hash[KEY_LEN];
+  if (len < HEADER_LEN || memcmp(buf, CACHE_MAGIC, 8) != 0 ||
+      sodium_memcmp(buf + 8, key, KEY_LEN) != 0)
+    goto out;
+  memcpy(&plen, buf + 8 + KEY_LEN, 8);
+  if (plen != len - HEADER_LEN)
+    goto out;
+  crypto_generichash(hash, KEY_LEN, (unsigned char *)buf + HEADER_LEN, plen,
+                     NULL, 0);
+  if (sodium_memcmp(hash, buf + 16 + KEY_LEN, KEY_LEN) != 0)
+    goto out;
+  if (hs_deserialize_database(buf + HEADER_LEN, plen, &db) != HS_SUCCESS)
+    db = NULL;
+out:
+  free(buf);
+  return db;
+}
+
+static int mkdirs(const char *dir) {
+  char tmp[4096];
+  snprintf(tmp, sizeof(tmp), "%s", dir);
+  for (char *p = tmp + 1; *p; p++) {
+    if (*p != '/')
+      continue;
+    *p = '\0';
+    if (mkdir(tmp, 0700) < 0 && errno != EEXIST)
+      return -1;
+    *p = '/';
+  }
+  return mkdir(tmp, 0700) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Best effort: a cache that cannot be written only costs a recompile. */
+static void cache_store(const char *dir, const unsigned char key[KEY_LEN],
+                        const hs_database_t *db) {
+  if (!dir || !*dir || mkdirs(dir) < 0)
+    return;
+  char *bytes = NULL;
+  size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+    return;
+  unsigned char header[HEADER_LEN];
+  uint64_t plen = len;
+  memcpy(header, CACHE_MAGIC, 8);
+  memcpy(header + 8, key, KEY_LEN);
+  memcpy(header + 8 + KEY_LEN, &plen, 8);
+  crypto_generichash(header + 16 + KEY_LEN, KEY_LEN, (unsigned char *)bytes,
+                     len, NULL, 0);
+  char path[4096], tmp[4200];
+  cache_path(path, sizeof(path), dir, key);
+  snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    int ok = write(fd, header, HEADER_LEN) == HEADER_LEN &&
+             write(fd, bytes, len) == (ssize_t)len;
+    ok = close(fd) == 0 && ok;
+    if (!ok || rename(tmp, path) < 0)
+      unlink(tmp);
+  }
+  free(bytes);
+}
+
+static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
+                      const char *cache_dir, hs_database_t **out,
+                      int *from_cache, aigate_error *err) {
+  unsigned char key[KEY_LEN];
+  cache_key(db, rs, mode, key);
+  if ((*out = cache_load(cache_dir, key))) {
+    *from_cache = 1;
+    return 0;
+  }
+  *from_cache = 0;
+  const char **exprs = calloc(db->n_ids, sizeof(char *));
+  unsigned *flags = calloc(db->n_ids, sizeof(unsigned));
+  unsigned *ids = calloc(db->n_ids, sizeof(unsigned));
+  int rc = 0;
+  if (!exprs || !flags || !ids) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < db->n_ids && !rc; i++) {
+    ag_rule *r = &rs->rules[db->rule_of[i]];
+    ag_pattern *p = &r->pats[db->pattern_of[i]];
+    exprs[i] = p->source;
+    ids[i] = (unsigned)i;
+    rc = pattern_flags(r, p, &flags[i], err);
+  }
+  if (rc)
+    goto out;
+  /* A pattern that compiles alone can still be "too large" in exact mode;
+   * as a prefilter it is smaller, and PCRE2 confirms it anyway. */
+  for (int attempt = 0;; attempt++) {
+    hs_compile_error_t *ce = NULL;
+    if (hs_compile_multi(exprs, flags, ids, (unsigned)db->n_ids, mode, NULL,
+                         out, &ce) == HS_SUCCESS)
+      break;
+    int bad = ce ? ce->expression : -1;
+    if (bad >= 0 && (size_t)bad < db->n_ids && attempt < 16 &&
+        !(flags[bad] & HS_FLAG_PREFILTER)) {
+      flags[bad] |= HS_FLAG_PREFILTER;
+      hs_free_compile_error(ce);
+      continue;
+    }
+    if (bad >= 0 && (size_t)bad < db->n_ids) {
+      const ag_rule *r = &rs->rules[db->rule_of[bad]];
+      ag_err(err, "%s:%d: rule %s: %s", r->file, r->line, r->id, ce->message);
+    } else {
+      ag_err(err, "family %s: %s", db->family, ce ? ce->message : "error");
+    }
+    hs_free_compile_error(ce);
+    rc = AIGATE_ERR_CONFIG;
+    goto out;
+  }
+  cache_store(cache_dir, key, *out);
+out:
+  free(exprs);
+  free(flags);
+  free(ids);
+  return rc;
+}
+
+static ag_family_db *db_for(ag_matcher *m, const ag_rule *r) {
+  for (size_t i = 0; i < m->n_dbs; i++)
+    if (m->dbs[i].view == r->view && strcmp(m->dbs[i].family, r->family) == 0)
+      return &m->dbs[i];
+  ag_family_db *d = realloc(m->dbs, (m->n_dbs + 1) * sizeof(*d));
+  if (!d)
+    return NULL;
+  m->dbs = d;
+  d = &m->dbs[m->n_dbs];
+  memset(d, 0, sizeof(*d));
+  if (!(d->family = strdup(r->family)))
+    return NULL;
+  m->n_dbs++;
+  d->view = r->view;
+  d->directions = r->directions;
+  return d;
+}
+
+static int add_id(ag_family_db *d, size_t rule, size_t pat) {
+  size_t *a = realloc(d->rule_of, (d->n_ids + 1) * sizeof(size_t));
+  if (!a)
+    return AIGATE_ERR_NOMEM;
+  d->rule_of = a;
+  size_t *b = realloc(d->pattern_of, (d->n_ids + 1) * sizeof(size_t));
+  if (!b)
+    return AIGATE_ERR_NOMEM;
+  d->pattern_of = b;
+  d->rule_of[d->n_ids] = rule;
+  d->pattern_of[d->n_ids] = pat;
+  d->n_ids++;
+  return 0;
+}
+
+int ag_matcher_build(ag_matcher *m, ag_ruleset *rs, const char *cache_dir,
+                     aigate_error *err) {
+  memset(m, 0, sizeof(*m));
+  if (sodium_init() < 0) {
+    ag_err(err, "libsodium failed to initialize");
+    return AIGATE_ERR_NOMEM;
+  }
+  int rc = 0;
+  for (size_t i = 0; i < rs->n_rules && !rc; i++) {
+    ag_rule *r = &rs->rules[i];
+    for (size_t j = 0; j < r->n_pats && !rc; j++)
+      rc = compile_pcre(r, &r->pats[j], err);
+    if (rc || !r->n_pats)
+      continue;
+    ag_family_db *d = db_for(m, r);
+    if (!d)
+      return AIGATE_ERR_NOMEM;
+    d->directions |= r->directions;
+    for (size_t j = 0; j < r->n_pats && !rc; j++)
+      rc = add_id(d, i, j);
+  }
+  for (size_t i = 0; i < m->n_dbs && !rc; i++) {
+    ag_family_db *d = &m->dbs[i];
+    int cached;
+    hs_database_t *db;
+    if (!(rc = compile_db(d, rs, HS_MODE_BLOCK, cache_dir, &db, &cached,
+                          err))) {
+      d->block_db = db;
+      cached ? m->cache_loaded++ : m->cache_compiled++;
+    }
+    if (!rc && (d->directions & AG_DIR_OUTPUT) &&
+        !(rc = compile_db(d, rs, HS_MODE_STREAM,
+                          cache_dir, &db, &cached, err))) {
+      d->stream_db = db;
+      cached ? m->cache_loaded++ : m->cache_compiled++;
+    }
+  }
+  return rc;
+}
+
+void ag_matcher_free(ag_matcher *m, ag_ruleset *rs) {
+  for (size_t i = 0; i < m->n_dbs; i++) {
+    hs_free_database(m->dbs[i].block_db);
+    hs_free_database(m->dbs[i].stream_db);
+    free(m->dbs[i].family);
+    free(m->dbs[i].rule_of);
+    free(m->dbs[i].pattern_of);
+  }
+  free(m->dbs);
+  for (size_t i = 0; rs && i < rs->n_rules; i++)
+    for (size_t j = 0; j < rs->rules[i].n_pats; j++) {
+      pcre2_code_free(rs->rules[i].pats[j].pcre);
+      rs->rules[i].pats[j].pcre = NULL;
+    }
+  memset(m, 0, sizeof(*m));
+}
+
+/* ---------------------------------------------------------- scratch */
+
+int ag_match_scratch_new(const ag_matcher *m, ag_match_scratch **out) {
+  ag_match_scratch *s = calloc(1, sizeof(*s));
+  if (!s)
+    return AIGATE_ERR_NOMEM;
+  for (size_t i = 0; i < m->n_dbs; i++) {
+    if (hs_alloc_scratch(m->dbs[i].block_db, &s->hs) != HS_SUCCESS ||
+        (m->dbs[i].stream_db &&
+         hs_alloc_scratch(m->dbs[i].stream_db, &s->hs) != HS_SUCCESS))
+      goto fail;
+  }
+  s->md = pcre2_match_data_create(OVECTOR_PAIRS, NULL);
+  s->mctx = pcre2_match_context_create(NULL);
+  s->jit = pcre2_jit_stack_create(32 * 1024, 1024 * 1024, NULL);
+  if (!s->md || !s->mctx || !s->jit)
+    goto fail;
+  pcre2_set_match_limit(s->mctx, MATCH_LIMIT);
+  pcre2_set_depth_limit(s->mctx, DEPTH_LIMIT);
+  pcre2_jit_stack_assign(s->mctx, NULL, s->jit);
+  *out = s;
+  return AIGATE_OK;
+fail:
+  ag_match_scratch_free(s);
+  return AIGATE_ERR_NOMEM;
+}
+
+void ag_match_scratch_free(ag_match_scratch *s) {
+  if (!s)
+    return;
+  hs_free_scratch(s->hs);
+  pcre2_match_data_free(s->md);
+  pcre2_match_context_free(s->mctx);
+  pcre2_jit_stack_free(s->jit);
+  free(s);
+}
+
+/* ---------------------------------------------------------- matching */
+
+typedef struct {
+  const ag_family_db *db;
+  ag_hit_cb cb;
+  void *ud;
+} hit_ctx;
+
+static int on_hit(unsigned id, unsigned long long from, unsigned long long to,
+                  unsigned flags, void *ctx) {
+  (void)from;
+  (void)to;
+  (void)flags;
+  hit_ctx *h = ctx;
+  if (id >= h->db->n_ids)
+    return 0;
+  return h->cb(h->ud, h->db->rule_of[id], h->db->pattern_of[id]);
+}
+
+int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
+                   const char *text, size_t len, ag_hit_cb cb, void *ud) {
+  if (len > 0xFFFFFFFFu)
+    return AIGATE_ERR_TOO_LARGE;
+  hit_ctx h = {db, cb, ud};
+  hs_error_t e = hs_scan(db->block_db, text, (unsigned)len, 0, s->hs, on_hit,
+                         &h);
+  return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? AIGATE_OK
+                                                    : AIGATE_ERR_MATCHER;
+}
+
+int ag_match_confirm(const ag_pattern *p, int group, ag_match_scratch *s,
+                     const char *text, size_t len, size_t max_matches,
+                     ag_span_cb cb, void *ud) {
+  PCRE2_SIZE start = 0;
+  size_t found = 0;
+  while (start <= len && found < max_matches) {
+    int rc = pcre2_match(p->pcre, (PCRE2_SPTR)text, len, start, 0, s->md,
+                         s->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH)
+      return AIGATE_OK;
+    if (rc < 0)
+      return AIGATE_ERR_MATCHER;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+    size_t ms = ov[0], me = ov[1], gs = ms, ge = me;
+    if (group > 0 && group < rc && ov[2 * group] != PCRE2_UNSET) {
+      gs = ov[2 * group];
+      ge = ov[2 * group + 1];
+    }
+    if (me > ms) {
+      cb(ud, ms, me, gs, ge);
+      found++;
+    }
+    /* Continue after the match; past an empty match, by one byte. */
+    start = me > ms ? me : me + 1;
+  }
+  return AIGATE_OK;
+}

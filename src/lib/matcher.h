@@ -1,0 +1,74 @@
+/*
+ * matcher.h -- compiled rule databases: Hyperscan finds which patterns
+ * may match, PCRE2 confirms them and finds exact spans.
+ *
+ * All patterns of a family (for one view) compile into one Hyperscan
+ * database, in block mode for whole texts and stream mode for streamed
+ * output. Databases are built once, at engine creation, and cached on
+ * disk keyed by a hash of their patterns. Hyperscan runs without
+ * start-of-match tracking (it makes bounded-repeat patterns too large) and
+ * reports each pattern once per scan; PCRE2 with JIT then finds every
+ * match of that pattern and its start.
+ *
+ * Both engines match bytes, not code points: Hyperscan's UTF-8 mode makes
+ * databases with many bounded gaps (`.{0,40}`) take minutes to compile,
+ * and one byte-level dialect keeps the two engines in exact agreement.
+ * Rules write non-ASCII alternatives as (?:é|e), never inside [...]
+ * (rules.c enforces it), and gaps count bytes.
+ */
+#ifndef AIGATE_MATCHER_H
+#define AIGATE_MATCHER_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+typedef struct ag_matcher ag_matcher;
+typedef struct ag_match_scratch ag_match_scratch;
+
+/* One database: the patterns of one family that run on one view. */
+typedef struct {
+  char *family;
+  ag_view view;
+  unsigned directions;
+  size_t n_ids;
+  size_t *rule_of;    /* Hyperscan id -> rule index */
+  size_t *pattern_of; /* Hyperscan id -> pattern index in that rule */
+  void *block_db;     /* hs_database_t * */
+  void *stream_db;    /* hs_database_t *, NULL when not an output family */
+} ag_family_db;
+
+struct ag_matcher {
+  ag_family_db *dbs;
+  size_t n_dbs;
+  int cache_loaded, cache_compiled;
+};
+
+/* Compile (or load from cache_dir, NULL/"" for none) every database and
+ * every PCRE2 pattern of rs. Errors name the rule's file and line. */
+int ag_matcher_build(ag_matcher *m, ag_ruleset *rs, const char *cache_dir,
+                     aigate_error *err);
+void ag_matcher_free(ag_matcher *m, ag_ruleset *rs);
+
+int ag_match_scratch_new(const ag_matcher *m, ag_match_scratch **out);
+void ag_match_scratch_free(ag_match_scratch *s);
+
+/* Called for every pattern Hyperscan reports in a block scan. Return
+ * non-zero to stop the scan. */
+typedef int (*ag_hit_cb)(void *ud, size_t rule, size_t pattern);
+
+/* Block-mode scan of text with database db. */
+int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
+                   const char *text, size_t len, ag_hit_cb cb, void *ud);
+
+/* Every match of pattern p (PCRE2, from offset 0). For each match the
+ * callback gets the span of the whole match and of `group` (equal when
+ * group is 0 or did not take part). At most max_matches are reported.
+ * Returns AIGATE_OK or AIGATE_ERR_MATCHER (e.g. match limit exceeded). */
+typedef void (*ag_span_cb)(void *ud, size_t s, size_t e, size_t gs,
+                           size_t ge);
+int ag_match_confirm(const ag_pattern *p, int group, ag_match_scratch *s,
+                     const char *text, size_t len, size_t max_matches,
+                     ag_span_cb cb, void *ud);
+
+#endif

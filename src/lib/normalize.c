@@ -1,0 +1,535 @@
+/*
+ * normalize.c -- builds the raw and folded views of a text (see
+ * normalize.h for why there are views at all).
+ *
+ * Speed matters: every request and every stream passes through here, and
+ * utf8proc runs at only tens of MB/s. So ASCII runs are copied (raw) or
+ * lower-cased (folded) byte by byte, and utf8proc sees only the clusters
+ * that contain non-ASCII code points: a starter and the combining marks
+ * that follow it, which is the unit NFC/NFKC composition works on. One
+ * known limit of working per cluster: Hangul jamo sequences that compose
+ * across starters (L+V+T written as separate jamo) stay decomposed.
+ *
+ * The folded view is built in up to three stages, each with its own map:
+ *   1. NFKC + case fold + default-ignorables removed + utf8proc's "lump"
+ *      (typographic quotes, dashes and spaces to ASCII);
+ *   2. look-alike letters folded inside mixed-script words (only when
+ *      stage 1 saw Greek or Cyrillic letters);
+ *   3. whitespace runs collapsed and split letters joined (i.g.n.o.r.e).
+ */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define MAX_CLUSTER 32 /* code points normalized together at most */
+#define CP_BUF (MAX_CLUSTER * 18 + 8)
+
+/* ------------------------------------------------------------ maps */
+
+void ag_map_add(ag_map *m, size_t v, size_t o, size_t olen, int linear) {
+  if (m->failed)
+    return;
+  if (m->n) {
+    ag_seg *last = &m->s[m->n - 1];
+    /* Extend a linear run that continues in both texts. */
+    if (linear && last->linear && last->o + (v - last->v) == o)
+      return;
+    if (last->v == v) { /* an empty segment before this one */
+      *last = (ag_seg){v, o, olen, linear};
+      return;
+    }
+  }
+  if (m->n == m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    ag_seg *s = realloc(m->s, cap * sizeof(*s));
+    if (!s) {
+      m->failed = 1;
+      return;
+    }
+    m->s = s;
+    m->cap = cap;
+  }
+  m->s[m->n++] = (ag_seg){v, o, olen, linear};
+}
+
+static const ag_seg *find_seg(const ag_map *m, size_t x) {
+  size_t lo = 0, hi = m->n;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->s[mid].v <= x)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return &m->s[lo];
+}
+
+void ag_map_span(const ag_map *m, size_t s, size_t e, size_t *os,
+                 size_t *oe) {
+  if (m->n == 0) {
+    *os = s;
+    *oe = e;
+    return;
+  }
+  const ag_seg *a = find_seg(m, s), *b = find_seg(m, e - 1);
+  *os = a->linear && s >= a->v ? a->o + (s - a->v) : a->o;
+  *oe = b->linear && e - 1 >= b->v ? b->o + (e - 1 - b->v) + 1 : b->o + b->olen;
+  if (!b->linear && *oe < *os)
+    *oe = *os;
+}
+
+void ag_map_free(ag_map *m) {
+  free(m->s);
+  memset(m, 0, sizeof(*m));
+}
+
+void ag_view_span(const ag_view_buf *v, size_t s, size_t e, size_t *os,
+                  size_t *oe) {
+  for (int i = v->n_stages - 1; i >= 0; i--) {
+    ag_map_span(&v->maps[i], s, e, &s, &e);
+    if (e <= s)
+      e = s + 1;
+  }
+  *os = s;
+  *oe = e;
+}
+
+void ag_view_reset(ag_view_buf *v) {
+  for (int i = 0; i < AG_MAX_STAGES; i++) {
+    v->stage[i].len = 0;
+    v->stage[i].failed = 0;
+    v->maps[i].n = 0;
+    v->maps[i].failed = 0;
+  }
+  v->n_stages = 0;
+  v->p = NULL;
+  v->len = 0;
+}
+
+void ag_view_free(ag_view_buf *v) {
+  for (int i = 0; i < AG_MAX_STAGES; i++) {
+    ag_buf_free(&v->stage[i]);
+    ag_map_free(&v->maps[i]);
+  }
+  memset(v, 0, sizeof(*v));
+}
+
+/* ----------------------------------------------------------- UTF-8 */
+
+size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp) {
+  unsigned c = s[0];
+  if (c < 0x80) {
+    *cp = (int)c;
+    return 1;
+  }
+  size_t len;
+  unsigned min;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+    min = 0x80;
+    c &= 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    min = 0x800;
+    c &= 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    min = 0x10000;
+    c &= 0x07;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    c = (c << 6) | (s[i] & 0x3F);
+  }
+  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+    return 0;
+  *cp = (int)c;
+  return len;
+}
+
+int ag_is_ascii(const char *s, size_t n) {
+  size_t i = 0;
+  uint64_t acc = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    acc |= w;
+  }
+  for (; i < n; i++)
+    acc |= (unsigned char)s[i];
+  return (acc & 0x8080808080808080ull) == 0;
+}
+
+/* Scripts whose single code points are unchanged by NFC and by NFKC with
+ * case folding, so they can be copied without asking utf8proc. */
+static int stable_cp(int cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x3041 && cp <= 0x3096) ||
+         (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x0E01 && cp <= 0x0E30) ||
+         (cp >= 0x0621 && cp <= 0x064A) || (cp >= 0x05D0 && cp <= 0x05EA) ||
+         (cp >= 0x0905 && cp <= 0x0939);
+}
+
+/* ------------------------------------------------ per-cluster transform */
+
+typedef struct {
+  ag_buf *out;
+  ag_map *map;
+  utf8proc_option_t opts;
+  int lower_ascii; /* fold ASCII letters (the folded view) */
+  int saw_greek_cyrillic;
+  ag_norm_notes *notes;
+} xform;
+
+static void note(size_t (*arr)[2], size_t *n, size_t s, size_t e) {
+  if (*n < AG_MAX_NOTES) {
+    arr[*n][0] = s;
+    arr[*n][1] = e;
+  }
+  (*n)++;
+}
+
+static void emit(xform *x, const char *p, size_t n, size_t o, size_t olen,
+                 int linear) {
+  if (n == 0)
+    return;
+  ag_map_add(x->map, x->out->len, o, olen, linear);
+  ag_buf_append(x->out, p, n);
+}
+
+/* Normalize the cluster in[s, e) (valid UTF-8, starter first). */
+static void cluster(xform *x, const char *in, size_t s, size_t e) {
+  utf8proc_int32_t buf[CP_BUF];
+  utf8proc_ssize_t n = utf8proc_decompose_custom(
+      (const utf8proc_uint8_t *)in + s, (utf8proc_ssize_t)(e - s), buf,
+      CP_BUF - 1, x->opts, NULL, NULL);
+  if (n < 0 || n >= CP_BUF - 1) {
+    /* Cannot happen for valid UTF-8 within MAX_CLUSTER; keep the bytes
+     * rather than lose text. */
+    emit(x, in + s, e - s, s, e - s, 1);
+    return;
+  }
+  for (utf8proc_ssize_t i = 0; i < n; i++)
+    if ((buf[i] >= 0x370 && buf[i] <= 0x3FF) ||
+        (buf[i] >= 0x400 && buf[i] <= 0x52F))
+      x->saw_greek_cyrillic = 1;
+  utf8proc_ssize_t len =
+      utf8proc_reencode(buf, n, x->opts & (UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+  if (len < 0) {
+    emit(x, in + s, e - s, s, e - s, 1);
+    return;
+  }
+  const char *p = (const char *)buf;
+  int same = (size_t)len == e - s && memcmp(p, in + s, e - s) == 0;
+  emit(x, p, (size_t)len, s, e - s, same);
+}
+
+static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
+  if (!x->lower_ascii) {
+    emit(x, in + s, e - s, s, e - s, 1);
+    return;
+  }
+  ag_map_add(x->map, x->out->len, s, e - s, 1);
+  ag_buf_append(x->out, in + s, e - s);
+  if (x->out->failed)
+    return;
+  char *o = x->out->data + x->out->len - (e - s);
+  for (size_t i = 0; i < e - s; i++)
+    if (o[i] >= 'A' && o[i] <= 'Z')
+      o[i] = (char)(o[i] + 32);
+}
+
+static int is_mark(int cp) {
+  return cp >= 0x300 && utf8proc_get_property(cp)->combining_class != 0;
+}
+
+/* Walk `in`, copying ASCII runs and normalizing non-ASCII clusters. */
+static void transform(xform *x, const char *in, size_t n) {
+  const unsigned char *u = (const unsigned char *)in;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i;
+    while (j < n && u[j] < 0x80)
+      j++;
+    if (j == n) {
+      ascii_run(x, in, i, n);
+      return;
+    }
+    /* The ASCII byte before a non-ASCII one may be the starter of its
+     * cluster (e + U+0301 composes to é), so it goes with the cluster. */
+    int cp;
+    size_t len = ag_utf8_decode(u + j, n - j, &cp);
+    size_t start = j;
+    if (len && j > i && is_mark(cp))
+      start = j - 1;
+    if (start > i)
+      ascii_run(x, in, i, start);
+    if (!len) {
+      /* Invalid UTF-8: U+FFFD in place of each bad byte, and a note. */
+      static const char fffd[] = "\xEF\xBF\xBD";
+      emit(x, fffd, 3, j, 1, 0);
+      if (x->notes) {
+        size_t *last = x->notes->n_invalid && x->notes->n_invalid <= AG_MAX_NOTES
+                           ? x->notes->invalid[x->notes->n_invalid - 1]
+                           : NULL;
+        if (last && last[1] == j)
+          last[1] = j + 1;
+        else
+          note(x->notes->invalid, &x->notes->n_invalid, j, j + 1);
+      }
+      i = j + 1;
+      continue;
+    }
+    size_t e = j + len;
+    int count = 1;
+    int stable = start == j && stable_cp(cp);
+    while (e < n && count < MAX_CLUSTER) {
+      int next;
+      size_t l = ag_utf8_decode(u + e, n - e, &next);
+      if (!l || !is_mark(next))
+        break;
+      e += l;
+      count++;
+      stable = 0;
+    }
+    if (stable)
+      emit(x, in + j, len, j, len, 1);
+    else
+      cluster(x, in, start, e);
+    i = e;
+  }
+}
+
+int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
+  ag_view_reset(v);
+  if (ag_is_ascii(in, n)) {
+    v->p = in;
+    v->len = n;
+    return AIGATE_OK;
+  }
+  xform x = {.out = &v->stage[0], .map = &v->maps[0],
+             .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE, .notes = nt};
+  transform(&x, in, n);
+  if (v->stage[0].failed || v->maps[0].failed)
+    return AIGATE_ERR_NOMEM;
+  v->n_stages = 1;
+  v->p = v->stage[0].data ? v->stage[0].data : "";
+  v->len = v->stage[0].len;
+  return AIGATE_OK;
+}
+
+/* ------------------------------------------------ stage 2: look-alikes */
+
+/* Lower-case Greek and Cyrillic letters that look like Latin ones. Applied
+ * only inside words that also contain Latin letters: a narrow one-to-one
+ * table, unlike confusable skeletons which also map rn to m. */
+static int lookalike(int cp) {
+  switch (cp) {
+  case 0x0430: return 'a'; case 0x0432: return 'b'; case 0x0435: return 'e';
+  case 0x0456: return 'i'; case 0x0458: return 'j'; case 0x043A: return 'k';
+  case 0x043C: return 'm'; case 0x043D: return 'h'; case 0x043E: return 'o';
+  case 0x0440: return 'p'; case 0x0441: return 'c'; case 0x0442: return 't';
+  case 0x0443: return 'y'; case 0x0445: return 'x'; case 0x0455: return 's';
+  case 0x0501: return 'd'; case 0x04BB: return 'h'; case 0x04CF: return 'l';
+  case 0x051B: return 'q'; case 0x051D: return 'w';
+  case 0x03B1: return 'a'; case 0x03B3: return 'y'; case 0x03B5: return 'e';
+  case 0x03B7: return 'n'; case 0x03B9: return 'i'; case 0x03BA: return 'k';
+  case 0x03BD: return 'v'; case 0x03BF: return 'o'; case 0x03C1: return 'p';
+  case 0x03C4: return 't'; case 0x03C5: return 'u'; case 0x03C7: return 'x';
+  case 0x03C9: return 'w';
+  default: return 0;
+  }
+}
+
+static int is_latin(int cp) {
+  return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+}
+
+static int is_greek_cyrillic(int cp) {
+  return (cp >= 0x370 && cp <= 0x3FF) || (cp >= 0x400 && cp <= 0x52F);
+}
+
+static int is_word_cp(int cp) {
+  if (cp < 0x80)
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= '0' && cp <= '9');
+  utf8proc_category_t c = utf8proc_category(cp);
+  return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
+}
+
+static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
+                            ag_norm_notes *nt, const ag_view_buf *v) {
+  const unsigned char *u = (const unsigned char *)in;
+  size_t i = 0, copied = 0; /* in[copied, i) not yet emitted */
+  while (i < n) {
+    int cp;
+    size_t l = ag_utf8_decode(u + i, n - i, &cp);
+    if (!l)
+      l = 1, cp = 0;
+    if (!is_word_cp(cp)) {
+      i += l;
+      continue;
+    }
+    size_t ws = i;
+    int latin = 0, other = 0;
+    while (i < n && (l = ag_utf8_decode(u + i, n - i, &cp)) && is_word_cp(cp)) {
+      latin |= is_latin(cp);
+      other |= is_greek_cyrillic(cp);
+      i += l;
+    }
+    if (!(latin && other))
+      continue;
+    if (nt) { /* note the word in the input's coordinates */
+      size_t os, oe;
+      ag_view_span(v, ws, i, &os, &oe);
+      note(nt->mixed, &nt->n_mixed, os, oe);
+    }
+    if (ws > copied) {
+      ag_map_add(map, out->len, copied, ws - copied, 1);
+      ag_buf_append(out, in + copied, ws - copied);
+    }
+    for (size_t k = ws; k < i; k += l) {
+      l = ag_utf8_decode(u + k, i - k, &cp);
+      int lat = lookalike(cp);
+      if (lat) {
+        char c = (char)lat;
+        ag_map_add(map, out->len, k, l, 0);
+        ag_buf_append(out, &c, 1);
+      } else {
+        ag_map_add(map, out->len, k, l, 1);
+        ag_buf_append(out, in + k, l);
+      }
+    }
+    copied = i;
+  }
+  if (n > copied) {
+    ag_map_add(map, out->len, copied, n - copied, 1);
+    ag_buf_append(out, in + copied, n - copied);
+  }
+}
+
+/* ------------------------------------- stage 3: spaces and split letters */
+
+static int alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         (c >= 'A' && c <= 'Z');
+}
+
+static int hspace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int separator(unsigned char c) {
+  return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*' ||
+         c == '|' || c == '/' || c == ',' || c == '+' || c == '~' ||
+         c == ':' || c == '\'' || c == '"';
+}
+
+/* A lone letter at i: a letter with no letter on either side. */
+static int lone(const unsigned char *u, size_t n, size_t i) {
+  return i < n && alnum(u[i]) && (i == 0 || !alnum(u[i - 1])) &&
+         (i + 1 >= n || !alnum(u[i + 1]));
+}
+
+/* Length of a run of >= 3 lone letters joined by one repeated separator
+ * starting at i (from the first letter to the last), or 0. */
+static size_t split_run(const unsigned char *u, size_t n, size_t i,
+                        size_t *count) {
+  if (!lone(u, n, i) || i + 2 >= n || !separator(u[i + 1]))
+    return 0;
+  unsigned char sep = u[i + 1];
+  size_t k = i, c = 1;
+  while (k + 2 < n && u[k + 1] == sep && lone(u, n, k + 2)) {
+    k += 2;
+    c++;
+  }
+  *count = c;
+  return c >= 3 ? k + 1 - i : 0;
+}
+
+static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
+  const unsigned char *u = (const unsigned char *)in;
+  size_t i = 0, copied = 0;
+  while (i < n) {
+    unsigned char c = u[i];
+    if (hspace(c) || c == '\n') {
+      size_t j = i;
+      int nl = 0;
+      while (j < n && (hspace(u[j]) || u[j] == '\n'))
+        nl |= u[j++] == '\n';
+      if (j - i == 1 && c == (nl ? '\n' : ' ')) {
+        i = j;
+        continue; /* already folded */
+      }
+      if (i > copied) {
+        ag_map_add(map, out->len, copied, i - copied, 1);
+        ag_buf_append(out, in + copied, i - copied);
+      }
+      ag_map_add(map, out->len, i, j - i, 0);
+      ag_buf_putc(out, nl ? '\n' : ' ');
+      i = copied = j;
+      continue;
+    }
+    size_t count, len = (i == 0 || !alnum(u[i - 1])) && alnum(c)
+                            ? split_run(u, n, i, &count)
+                            : 0;
+    if (!len) {
+      i++;
+      continue;
+    }
+    if (i > copied) {
+      ag_map_add(map, out->len, copied, i - copied, 1);
+      ag_buf_append(out, in + copied, i - copied);
+    }
+    for (size_t k = 0; k < count; k++) {
+      ag_map_add(map, out->len, i + 2 * k, 1, 1);
+      ag_buf_putc(out, in[i + 2 * k]);
+    }
+    i = copied = i + len;
+  }
+  if (n > copied) {
+    ag_map_add(map, out->len, copied, n - copied, 1);
+    ag_buf_append(out, in + copied, n - copied);
+  }
+}
+
+static int finish_stage(ag_view_buf *v, int k) {
+  if (v->stage[k].failed || v->maps[k].failed)
+    return AIGATE_ERR_NOMEM;
+  if (!v->stage[k].data)
+    ag_buf_append(&v->stage[k], "", 0);
+  v->n_stages = k + 1;
+  v->p = v->stage[k].data ? v->stage[k].data : "";
+  v->len = v->stage[k].len;
+  return AIGATE_OK;
+}
+
+int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
+                   ag_norm_notes *nt) {
+  ag_view_reset(v);
+  xform x = {.out = &v->stage[0], .map = &v->maps[0],
+             .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
+                     UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP,
+             .lower_ascii = 1};
+  transform(&x, in, n);
+  int rc = finish_stage(v, 0);
+  if (rc)
+    return rc;
+  int k = 1;
+  if (x.saw_greek_cyrillic) {
+    fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k], nt, v);
+    if ((rc = finish_stage(v, k)))
+      return rc;
+    k++;
+  }
+  collapse(v->p, v->len, &v->stage[k], &v->maps[k]);
+  return finish_stage(v, k);
+}

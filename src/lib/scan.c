@@ -1,0 +1,448 @@
+/*
+ * scan.c -- one scan: views, decoded layers, matching, findings, verdict.
+ *
+ * The verdict follows the OWASP CRS anomaly model. Each rule that fires
+ * counts once, with its score, into the anomaly score; only categories
+ * about attacks (action block or log) count, since sensitive data is not
+ * evidence of an attack. A block needs both an enforced finding in a block
+ * category and a score at or over the threshold of the paranoia level, so
+ * a weak signal alone logs while two weak signals, or one strong one,
+ * block. Redact categories redact whatever their score. Detect-only
+ * findings are reported and never change more than allow -> log.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util.h"
+#include "validate.h"
+
+static void reset(aigate_scratch *s) {
+  s->n_layers = 0;
+  s->n_findings = 0;
+  s->flags = 0;
+}
+
+/* Map a span in a layer's view down to the original text. */
+static void to_original(const aigate_scratch *s, size_t li,
+                        const ag_view_buf *v, size_t vs, size_t ve,
+                        size_t *os, size_t *oe) {
+  ag_view_span(v, vs, ve, &vs, &ve);
+  while (s->layers[li].parent >= 0) {
+    const ag_layer *l = &s->layers[li];
+    ag_map_span(&l->to_parent, vs, ve, &vs, &ve);
+    li = (size_t)l->parent;
+    ag_view_span(&s->layers[li].raw, vs, ve > vs ? ve : vs + 1, &vs, &ve);
+  }
+  *os = vs;
+  *oe = ve;
+}
+
+static void add_finding(aigate_scratch *s, const ag_rule *r, size_t li,
+                        const char *layer, size_t os, size_t oe) {
+  for (size_t i = 0; i < s->n_findings; i++) {
+    const aigate_finding *f = &s->findings[i];
+    if (f->start == os && f->end == oe && strcmp(f->rule_id, r->id) == 0)
+      return;
+  }
+  (void)li;
+  if (s->n_findings >= AG_MAX_FINDINGS) {
+    s->flags |= AIGATE_FLAG_TRUNCATED;
+    return;
+  }
+  if (s->n_findings == s->cap_findings) {
+    size_t cap = s->cap_findings ? s->cap_findings * 2 : 16;
+    aigate_finding *f = realloc(s->findings, cap * sizeof(*f));
+    if (!f) {
+      s->flags |= AIGATE_FLAG_TRUNCATED;
+      return;
+    }
+    s->findings = f;
+    s->cap_findings = cap;
+  }
+  s->findings[s->n_findings++] = (aigate_finding){
+      .rule_id = r->id,
+      .category = r->category,
+      .message = r->message,
+      .layer = layer,
+      .severity = r->severity,
+      .score = r->score,
+      .start = os,
+      .end = oe,
+  };
+}
+
+static int validate(const ag_rule *r, const char *p, size_t n) {
+  switch (r->validator) {
+  case AG_VAL_NONE:
+    return 1;
+  case AG_VAL_LUHN:
+    return ag_valid_luhn(p, n);
+  case AG_VAL_CARD:
+    return ag_valid_card(p, n);
+  case AG_VAL_IBAN:
+    return ag_valid_iban(p, n);
+  case AG_VAL_SSN:
+    return ag_valid_ssn(p, n);
+  case AG_VAL_ENTROPY:
+    return ag_entropy(p, n) >= r->validator_min;
+  case AG_VAL_GITHUB:
+    return ag_valid_github(p, n);
+  case AG_VAL_NPM:
+    return ag_valid_npm(p, n);
+  case AG_VAL_JWT:
+    return ag_valid_jwt(p, n);
+  case AG_VAL_IPV4:
+    return ag_valid_ipv4(p, n);
+  case AG_VAL_IPV6:
+    return ag_valid_ipv6(p, n);
+  }
+  return 0;
+}
+
+typedef struct {
+  aigate_scratch *s;
+  const ag_rule *r;
+  size_t li;
+  const ag_view_buf *v;
+  const char *layer;
+} confirm_ctx;
+
+static void on_span(void *ud, size_t ms, size_t me, size_t gs, size_t ge) {
+  confirm_ctx *c = ud;
+  if (!validate(c->r, c->v->p + gs, ge - gs))
+    return;
+  (void)ms;
+  (void)me;
+  /* Patterns match bytes: widen the span to whole UTF-8 characters so a
+   * redaction never leaves half a character behind. */
+  const unsigned char *u = (const unsigned char *)c->v->p;
+  while (gs > 0 && (u[gs] & 0xC0) == 0x80)
+    gs--;
+  while (ge < c->v->len && (u[ge] & 0xC0) == 0x80)
+    ge++;
+  size_t os, oe;
+  to_original(c->s, c->li, c->v, gs, ge > gs ? ge : gs + 1, &os, &oe);
+  add_finding(c->s, c->r, c->li, c->layer, os, oe);
+}
+
+static int on_hit(void *ud, size_t rule, size_t pattern) {
+  aigate_scratch *s = ud;
+  if (s->n_hits == s->cap_hits) {
+    size_t cap = s->cap_hits ? s->cap_hits * 2 : 64;
+    ag_hit *h = realloc(s->hits, cap * sizeof(*h));
+    if (!h)
+      return 1; /* stop; reported as a matcher failure below */
+    s->hits = h;
+    s->cap_hits = cap;
+  }
+  s->hits[s->n_hits++] = (ag_hit){rule, pattern};
+  return 0;
+}
+
+typedef struct {
+  const ag_profile *profile;
+  unsigned dir;
+  int all_rules;
+  aigate_mode *cat_mode; /* per engine category */
+} run_ctx;
+
+static int active(const aigate_engine *e, const run_ctx *rc, size_t ri) {
+  const ag_rule *r = &e->rs.rules[ri];
+  if (rc->all_rules)
+    return 1;
+  return !r->disabled && r->paranoia <= rc->profile->paranoia &&
+         (r->directions & rc->dir) &&
+         rc->cat_mode[e->rule_cat[ri]] != AIGATE_MODE_OFF;
+}
+
+static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
+  const aigate_engine *e = s->e;
+  ag_layer *l = &s->layers[li];
+  for (size_t d = 0; d < e->m.n_dbs; d++) {
+    const ag_family_db *db = &e->m.dbs[d];
+    if (!rc->all_rules && !(db->directions & rc->dir))
+      continue;
+    const ag_view_buf *v = db->view == AG_VIEW_RAW ? &l->raw : &l->folded;
+    s->n_hits = 0;
+    int st = ag_match_block(db, s->ms, v->p, v->len, on_hit, s);
+    if (st)
+      return st;
+    const char *name = l->parent < 0
+                           ? (db->view == AG_VIEW_RAW ? "raw" : "folded")
+                           : l->path;
+    for (size_t h = 0; h < s->n_hits; h++) {
+      size_t ri = s->hits[h].rule;
+      if (!active(e, rc, ri))
+        continue;
+      const ag_rule *r = &e->rs.rules[ri];
+      confirm_ctx c = {s, r, li, v, name};
+      st = ag_match_confirm(&r->pats[s->hits[h].pattern], r->group, s->ms,
+                            v->p, v->len, AG_MAX_MATCHES, on_span, &c);
+      if (st)
+        return st;
+    }
+  }
+  return 0;
+}
+
+/* Findings the normalizer and decoders produce (rules with a detector). */
+static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
+  const aigate_engine *e = s->e;
+  for (size_t ri = 0; ri < e->rs.n_rules; ri++) {
+    const ag_rule *r = &e->rs.rules[ri];
+    if (!r->detector || !active(e, rc, ri))
+      continue;
+    for (size_t li = 0; li < s->n_layers; li++) {
+      ag_layer *l = &s->layers[li];
+      const char *name = l->parent < 0 ? "raw" : l->path;
+      size_t n, (*spans)[2];
+      const ag_view_buf *v = &l->raw; /* notes are in raw view coordinates */
+      if (r->detector == AG_DET_TAG_CHARS) {
+        if (l->kind == AG_DEC_TAGS && l->parent >= 0 && l->len) {
+          size_t os, oe;
+          ag_view_buf none = {0};
+          to_original(s, li, &none, 0, l->len, &os, &oe);
+          add_finding(s, r, li, "tags", os, oe);
+        }
+        continue;
+      }
+      n = l->notes.n_mixed;
+      spans = l->notes.mixed;
+      for (size_t k = 0; k < n && k < AG_MAX_NOTES; k++) {
+        size_t os, oe;
+        to_original(s, li, v, spans[k][0], spans[k][1], &os, &oe);
+        add_finding(s, r, li, name, os, oe);
+      }
+    }
+  }
+}
+
+static int build_views(ag_layer *l) {
+  int rc = ag_view_raw(l->text, l->len, &l->raw, &l->notes);
+  if (!rc)
+    rc = ag_view_folded(l->raw.p, l->raw.len, &l->folded, &l->notes);
+  return rc;
+}
+
+/* Decode the payloads of layer li into new layers. */
+static void decode_layer(aigate_scratch *s, size_t li, size_t *budget,
+                         int max_depth) {
+  ag_layer *l = &s->layers[li];
+  if (l->depth >= max_depth)
+    return;
+  for (int d = 0; d < AG_DEC_COUNT; d++) {
+    if ((ag_decoder)d == l->kind && l->parent >= 0 &&
+        (d == AG_DEC_ROT13 || d == AG_DEC_TAGS))
+      continue; /* rot13 twice is the parent again */
+    if (s->n_layers == AG_MAX_LAYERS || *budget == 0) {
+      s->flags |= AIGATE_FLAG_TRUNCATED;
+      return;
+    }
+    ag_layer *n = &s->layers[s->n_layers];
+    n->input.len = 0;
+    n->input.failed = 0;
+    n->to_parent.n = 0;
+    n->to_parent.failed = 0;
+    int trunc = 0;
+    size_t got = ag_decode((ag_decoder)d, l->raw.p, l->raw.len, &n->input,
+                           &n->to_parent, *budget, &trunc);
+    if (trunc)
+      s->flags |= AIGATE_FLAG_TRUNCATED;
+    if (!got || !n->input.len || n->input.failed || n->to_parent.failed)
+      continue;
+    *budget -= n->input.len < *budget ? n->input.len : *budget;
+    n->text = n->input.data;
+    n->len = n->input.len;
+    n->parent = (int)li;
+    n->depth = l->depth + 1;
+    n->kind = (ag_decoder)d;
+    memset(&n->notes, 0, sizeof(n->notes));
+    if (l->parent < 0)
+      snprintf(n->path, sizeof(n->path), "%s", ag_decoder_name(n->kind));
+    else
+      snprintf(n->path, sizeof(n->path), "%s>%s", l->path,
+               ag_decoder_name(n->kind));
+    s->flags |= d == AG_DEC_TAGS ? AIGATE_FLAG_TAG_CHARS : AIGATE_FLAG_DECODED;
+    s->n_layers++;
+    l = &s->layers[li];
+  }
+}
+
+static int cmp_finding(const void *a, const void *b) {
+  const aigate_finding *x = a, *y = b;
+  if (x->start != y->start)
+    return x->start < y->start ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return strcmp(x->rule_id, y->rule_id);
+}
+
+/* Turn findings into a verdict (see the top comment). */
+static void decide(aigate_scratch *s, const run_ctx *rc, aigate_result *res) {
+  const aigate_engine *e = s->e;
+  const ag_profile *p = rc->profile;
+  int score = 0, block_cat = 0;
+  aigate_action verdict = AIGATE_ALLOW;
+  for (size_t i = 0; i < s->n_findings; i++) {
+    aigate_finding *f = &s->findings[i];
+    ag_profile_category(p, f->category, &f->action, &f->mode);
+    if (rc->all_rules && f->mode == AIGATE_MODE_OFF)
+      f->mode = AIGATE_MODE_DETECT_ONLY;
+    if (f->mode != AIGATE_MODE_ENFORCE || f->action == AIGATE_ALLOW) {
+      if (verdict < AIGATE_LOG)
+        verdict = AIGATE_LOG;
+      continue;
+    }
+    if (f->action == AIGATE_REDACT) {
+      verdict = AIGATE_REDACT > verdict ? AIGATE_REDACT : verdict;
+      continue;
+    }
+    if (verdict < AIGATE_LOG)
+      verdict = AIGATE_LOG;
+    block_cat |= f->action == AIGATE_BLOCK;
+    /* A rule counts once, with its highest score. */
+    int best = f->score, first = 1;
+    for (size_t j = 0; j < s->n_findings; j++) {
+      if (strcmp(s->findings[j].rule_id, f->rule_id) != 0)
+        continue;
+      if (j < i) {
+        first = 0;
+        break;
+      }
+      if (s->findings[j].score > best)
+        best = s->findings[j].score;
+    }
+    if (first)
+      score += best;
+  }
+  (void)e;
+  res->score = score;
+  res->paranoia = p->paranoia;
+  res->threshold = p->thresholds[p->paranoia];
+  if (block_cat && score >= res->threshold)
+    verdict = AIGATE_BLOCK;
+  res->verdict = verdict;
+}
+
+static int failed(const aigate_engine *e, const ag_profile *p, int status,
+                  aigate_result *res) {
+  (void)e;
+  memset(res, 0, sizeof(*res));
+  res->status = status;
+  res->flags = AIGATE_FLAG_FAILED;
+  res->paranoia = p->paranoia;
+  res->threshold = p->thresholds[p->paranoia];
+  res->verdict = p->fail_open ? AIGATE_LOG : AIGATE_BLOCK;
+  return status;
+}
+
+int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
+                   size_t len, const aigate_scan_options *opt,
+                   aigate_result *res) {
+  if (!e || !s || !res || (!text && len) || s->e != e)
+    return AIGATE_ERR_INVALID;
+  aigate_scan_options none = {0};
+  if (!opt)
+    opt = &none;
+  const ag_profile *p = ag_config_profile(e->cfg, opt->profile);
+  if (!p) {
+    memset(res, 0, sizeof(*res));
+    res->status = AIGATE_ERR_NOT_FOUND;
+    res->flags = AIGATE_FLAG_FAILED;
+    res->verdict = e->cfg->policy.fail_open ? AIGATE_LOG : AIGATE_BLOCK;
+    return AIGATE_ERR_NOT_FOUND;
+  }
+  if (len > e->cfg->max_input)
+    return failed(e, p, AIGATE_ERR_TOO_LARGE, res);
+  reset(s);
+  aigate_mode *modes = s->cat_modes;
+  for (size_t k = 0; k < e->n_cats; k++) {
+    aigate_action a;
+    ag_profile_category(p, e->cats[k], &a, &modes[k]);
+  }
+  run_ctx rc = {p, opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT
+                                                   : AG_DIR_INPUT,
+                opt->all_rules, modes};
+  ag_layer *root = &s->layers[0];
+  root->text = text ? text : "";
+  root->len = len;
+  root->parent = -1;
+  root->depth = 0;
+  root->kind = AG_DEC_COUNT;
+  root->path[0] = '\0';
+  memset(&root->notes, 0, sizeof(root->notes));
+  s->n_layers = 1;
+  size_t budget = e->cfg->decode_budget;
+  int st = 0;
+  for (size_t li = 0; li < s->n_layers && !st; li++) {
+    if ((st = build_views(&s->layers[li])))
+      break;
+    if (li == 0 && s->layers[0].notes.n_invalid)
+      s->flags |= AIGATE_FLAG_INVALID_UTF8;
+    st = match_layer(s, li, &rc);
+    if (!st)
+      decode_layer(s, li, &budget, e->cfg->decode_depth);
+  }
+  if (st)
+    return failed(e, p, st, res);
+  detector_findings(s, &rc);
+  qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_finding);
+  memset(res, 0, sizeof(*res));
+  decide(s, &rc, res);
+  res->flags = s->flags;
+  res->n_findings = s->n_findings;
+  res->findings = s->findings;
+  return AIGATE_OK;
+}
+
+int aigate_scan(const aigate_engine *e, aigate_scratch *s, const char *text,
+                size_t len, aigate_direction dir, aigate_result *res) {
+  aigate_scan_options opt = {.direction = dir};
+  return aigate_scan_ex(e, s, text, len, &opt, res);
+}
+
+int aigate_redact(const char *text, size_t len, const aigate_result *res,
+                  char **out, size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  if ((!text && len) || !res)
+    return AIGATE_ERR_INVALID;
+  ag_buf b = {0};
+  size_t pos = 0, marker_end = (size_t)-1;
+  /* Findings are sorted by start; overlapping redactions merge. */
+  for (size_t i = 0; i < res->n_findings; i++) {
+    const aigate_finding *f = &res->findings[i];
+    if (f->action != AIGATE_REDACT || f->mode != AIGATE_MODE_ENFORCE ||
+        f->end > len || f->end <= pos)
+      continue;
+    size_t start = f->start > pos ? f->start : pos;
+    size_t end = f->end;
+    for (size_t j = i + 1; j < res->n_findings; j++) {
+      const aigate_finding *g = &res->findings[j];
+      if (g->start >= end)
+        break;
+      if (g->action == AIGATE_REDACT && g->mode == AIGATE_MODE_ENFORCE &&
+          g->end > end && g->end <= len)
+        end = g->end;
+    }
+    ag_buf_append(&b, text + pos, start - pos);
+    if (start != marker_end) { /* one marker for touching redactions */
+      ag_buf_append(&b, "[REDACTED:", 10);
+      ag_buf_append(&b, f->rule_id, strlen(f->rule_id));
+      ag_buf_putc(&b, ']');
+    }
+    pos = marker_end = end;
+  }
+  ag_buf_append(&b, text + pos, len - pos);
+  if (!b.data && !b.failed && !(b.data = calloc(1, 1)))
+    b.failed = 1;
+  if (b.failed) {
+    ag_buf_free(&b);
+    return AIGATE_ERR_NOMEM;
+  }
+  *out = b.data;
+  *out_len = b.len;
+  return AIGATE_OK;
+}

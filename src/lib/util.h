@@ -1,0 +1,36 @@
+/*
+ * util.h -- small helpers shared by libaigate's files: bounded file
+ * reading, name checks, growable byte buffers.
+ */
+#ifndef AIGATE_UTIL_H
+#define AIGATE_UTIL_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+/* Read a whole regular file of at most `max` bytes into a NUL-terminated
+ * malloc'ed buffer. Errors (missing, too large, unreadable) go to err. */
+int ag_read_file(const char *path, size_t max, char **out, size_t *len,
+                 aigate_error *err);
+
+/* Names of rules, categories and profiles: [a-z0-9][a-z0-9_.-]{0,63}. */
+int ag_valid_name(const char *s);
+
+int ag_parse_action(const char *s, aigate_action *out);
+/* "critical" 5, "high" 4, "medium" 3, "low" 2; -1 when unknown. */
+int ag_parse_severity(const char *s);
+
+/* A growable byte buffer; on allocation failure `failed` is set and
+ * further appends are ignored, so callers check once at the end. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  int failed;
+} ag_buf;
+
+void ag_buf_append(ag_buf *b, const void *p, size_t n);
+void ag_buf_putc(ag_buf *b, char c);
+void ag_buf_free(ag_buf *b);
+
+#endif
