@@ -71,28 +71,47 @@ static int textlike(const unsigned char *p, size_t n) {
   return bad * 20 <= n;
 }
 
-static int b64val(unsigned char c) {
-  if (c >= 'A' && c <= 'Z')
-    return c - 'A';
-  if (c >= 'a' && c <= 'z')
-    return c - 'a' + 26;
-  if (c >= '0' && c <= '9')
-    return c - '0' + 52;
-  if (c == '+' || c == '-')
-    return 62;
-  if (c == '/' || c == '_')
-    return 63;
-  return -1;
-}
+/* Byte classes as tables: these loops run over every byte of every text. */
+static const signed char B64[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
-static int hexval(unsigned char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  c |= 0x20;
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  return -1;
-}
+static const signed char HEX[256] = {
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static int b64val(unsigned char c) { return B64[c]; }
+static int hexval(unsigned char c) { return HEX[c]; }
 
 /* Decode the run u[s, e) into tmp (large enough); returns decoded length. */
 static size_t b64_run(const unsigned char *u, size_t s, size_t e,
@@ -111,49 +130,59 @@ static size_t b64_run(const unsigned char *u, size_t s, size_t e,
   return o;
 }
 
-static void dec_binary(sink *s, const unsigned char *u, size_t n, int hex) {
+static int in_run(const unsigned char *u, size_t i, int hex) {
+  return hex ? HEX[u[i]] >= 0 : B64[u[i]] >= 0;
+}
+
+static void dec_run(sink *s, const unsigned char *u, size_t n, size_t st,
+                    size_t i, int hex) {
   unsigned char tmp[4096];
-  size_t i = 0;
-  while (i < n) {
-    size_t st = i;
-    if (hex)
-      while (i < n && hexval(u[i]) >= 0)
-        i++;
-    else
-      while (i < n && b64val(u[i]) >= 0)
-        i++;
-    size_t len = i - st;
-    if (len == 0) {
-      i++;
+  size_t len = i - st;
+  size_t use = hex ? len & ~(size_t)1 : len;
+  if (use > sizeof(tmp) * (hex ? 2 : 1))
+    use = sizeof(tmp) * (hex ? 2 : 1); /* decode a prefix of huge runs */
+  size_t dl;
+  if (hex) {
+    for (dl = 0; dl < use / 2; dl++)
+      tmp[dl] = (unsigned char)(hexval(u[st + 2 * dl]) << 4 |
+                                hexval(u[st + 2 * dl + 1]));
+  } else {
+    dl = b64_run(u, st, st + use, tmp);
+  }
+  /* Trim a partial UTF-8 sequence cut by the prefix limit. */
+  while (dl && (tmp[dl - 1] & 0xC0) == 0x80 && use < len)
+    dl--;
+  if (dl && use < len && tmp[dl - 1] >= 0xC0)
+    dl--;
+  if (!textlike(tmp, dl))
+    return;
+  size_t end = i;
+  while (!hex && end < n && u[end] == '=' && end - i < 2)
+    end++;
+  begin(s, st);
+  put(s, (const char *)tmp, dl, st, end - st, 0);
+}
+
+/* Runs of at least `min` alphabet bytes. Every such run contains a position
+ * p with p % min == min - 1 relative to the last run's end, so only those
+ * positions are probed, and runs are grown from them in both directions:
+ * ordinary prose costs a fraction of a probe per byte. */
+static void dec_binary(sink *s, const unsigned char *u, size_t n, int hex) {
+  const size_t min = hex ? MIN_HEX : MIN_B64;
+  size_t p = min - 1;
+  while (p < n) {
+    if (!in_run(u, p, hex)) {
+      p += min;
       continue;
     }
-    /* Runs inside longer words (or a hex run that is part of a base64
-     * run) are not payloads of their own. */
-    if (len < (hex ? MIN_HEX : MIN_B64))
-      continue;
-    size_t use = hex ? len & ~(size_t)1 : len;
-    if (use > sizeof(tmp) * (hex ? 2 : 1))
-      use = sizeof(tmp) * (hex ? 2 : 1); /* decode a prefix of huge runs */
-    size_t dl;
-    if (hex) {
-      for (dl = 0; dl < use / 2; dl++)
-        tmp[dl] = (unsigned char)(hexval(u[st + 2 * dl]) << 4 |
-                                  hexval(u[st + 2 * dl + 1]));
-    } else {
-      dl = b64_run(u, st, st + use, tmp);
-    }
-    /* Trim a partial UTF-8 sequence cut by the prefix limit. */
-    while (dl && (tmp[dl - 1] & 0xC0) == 0x80 && use < len)
-      dl--;
-    if (dl && use < len && tmp[dl - 1] >= 0xC0)
-      dl--;
-    if (!textlike(tmp, dl))
-      continue;
-    size_t end = i;
-    while (!hex && end < n && u[end] == '=' && end - i < 2)
-      end++;
-    begin(s, st);
-    put(s, (const char *)tmp, dl, st, end - st, 0);
+    size_t st = p, e = p + 1;
+    while (st > 0 && in_run(u, st - 1, hex))
+      st--;
+    while (e < n && in_run(u, e, hex))
+      e++;
+    if (e - st >= min)
+      dec_run(s, u, n, st, e, hex);
+    p = e + min;
   }
 }
 
@@ -282,11 +311,19 @@ static size_t esc_backslash(const unsigned char *u, size_t n, size_t i,
   return used;
 }
 
+/* Position of the next trigger byte at or after i, or n. */
+static size_t next_trigger(const unsigned char *u, size_t n, size_t i,
+                           unsigned char trigger) {
+  const unsigned char *p = i < n ? memchr(u + i, trigger, n - i) : NULL;
+  return p ? (size_t)(p - u) : n;
+}
+
 static void dec_escapes(sink *s, const unsigned char *u, size_t n,
-                        escape_fn fn) {
+                        escape_fn fn, unsigned char trigger) {
   char tmp[8];
   size_t count = 0, tl;
-  for (size_t i = 0; i < n && count < MIN_ESCAPES; i++)
+  for (size_t i = next_trigger(u, n, 0, trigger); i < n && count < MIN_ESCAPES;
+       i = next_trigger(u, n, i + 1, trigger))
     if (fn(u, n, i, tmp, &tl))
       count++;
   if (count < MIN_ESCAPES)
@@ -294,6 +331,9 @@ static void dec_escapes(sink *s, const unsigned char *u, size_t n,
   begin(s, 0);
   size_t i = 0, copied = 0;
   while (i < n) {
+    i = next_trigger(u, n, i, trigger);
+    if (i >= n)
+      break;
     size_t used = fn(u, n, i, tmp, &tl);
     if (!used) {
       i++;
@@ -312,6 +352,14 @@ static void dec_escapes(sink *s, const unsigned char *u, size_t n,
 static void dec_tags(sink *s, const unsigned char *u, size_t n) {
   int open = 0;
   for (size_t i = 0; i + 3 < n; i++) {
+    if (u[i] != 0xF3) {
+      size_t next = next_trigger(u, n, i, 0xF3);
+      if (next != i)
+        open = 0;
+      if (next + 3 >= n)
+        break;
+      i = next;
+    }
     if (u[i] != 0xF3 || u[i + 1] != 0xA0 || (u[i + 2] & 0xFE) != 0x80 ||
         (u[i + 3] & 0xC0) != 0x80) {
       open = 0;
@@ -399,13 +447,13 @@ size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
     dec_binary(&s, u, n, 1);
     break;
   case AG_DEC_URL:
-    dec_escapes(&s, u, n, esc_url);
+    dec_escapes(&s, u, n, esc_url, '%');
     break;
   case AG_DEC_HTML:
-    dec_escapes(&s, u, n, esc_html);
+    dec_escapes(&s, u, n, esc_html, '&');
     break;
   case AG_DEC_ESCAPE:
-    dec_escapes(&s, u, n, esc_backslash);
+    dec_escapes(&s, u, n, esc_backslash, '\\');
     break;
   case AG_DEC_ROT13:
     dec_rot13(&s, u, n);

@@ -130,12 +130,16 @@ int aigate_scratch_new(const aigate_engine *e, aigate_scratch **out) {
   if (!s)
     return AIGATE_ERR_NOMEM;
   s->e = e;
+  size_t np = ag_matcher_patterns(&e->rs) + 1;
   s->cat_modes = calloc(e->n_cats ? e->n_cats : 1, sizeof(aigate_mode));
-  int rc = s->cat_modes ? ag_match_scratch_new(&e->m, &s->ms)
-                        : AIGATE_ERR_NOMEM;
+  s->pat_from = calloc(np, sizeof(size_t));
+  s->pat_count = calloc(np, sizeof(unsigned));
+  s->pat_epoch = calloc(np, sizeof(unsigned));
+  int rc = s->cat_modes && s->pat_from && s->pat_count && s->pat_epoch
+               ? ag_match_scratch_new(&e->m, &s->ms)
+               : AIGATE_ERR_NOMEM;
   if (rc) {
-    free(s->cat_modes);
-    free(s);
+    aigate_scratch_free(s);
     return rc;
   }
   *out = s;
@@ -152,9 +156,11 @@ void aigate_scratch_free(aigate_scratch *s) {
     ag_view_free(&s->layers[i].raw);
     ag_view_free(&s->layers[i].folded);
   }
-  free(s->hits);
   free(s->findings);
   free(s->cat_modes);
+  free(s->pat_from);
+  free(s->pat_count);
+  free(s->pat_epoch);
   free(s);
 }
 

@@ -37,17 +37,17 @@ typedef struct {
 #define AG_MAX_FINDINGS 1000
 #define AG_MAX_MATCHES 256 /* per pattern and view */
 
-typedef struct {
-  size_t rule, pattern;
-} ag_hit;
-
 struct aigate_scratch {
   const aigate_engine *e;
   ag_match_scratch *ms;
   ag_layer layers[AG_MAX_LAYERS];
   size_t n_layers;
-  ag_hit *hits;
-  size_t n_hits, cap_hits;
+  /* Per pattern, for the view being matched: where the next confirmation
+   * search starts and how many matches were found; valid when
+   * pat_epoch[gid] == epoch (so nothing is cleared between views). */
+  size_t *pat_from;
+  unsigned *pat_count, *pat_epoch;
+  unsigned epoch;
   aigate_finding *findings;
   size_t n_findings, cap_findings;
   unsigned flags;

@@ -102,9 +102,12 @@ typedef enum {
 } ag_detector;
 
 typedef struct {
-  char *source; /* PCRE2/Hyperscan syntax (literals are escaped) */
+  char *source;    /* PCRE2/Hyperscan syntax (literals are escaped) */
+  char *prefilter; /* optional cheaper expression for Hyperscan, or NULL */
   unsigned flags;
-  void *pcre; /* pcre2_code *, compiled by the matcher */
+  void *pcre;       /* pcre2_code *, compiled by the matcher */
+  size_t max_width; /* longest match in bytes; SIZE_MAX if unbounded */
+  size_t gid;       /* index among all patterns of the engine */
 } ag_pattern;
 
 typedef struct {

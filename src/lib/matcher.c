@@ -17,6 +17,8 @@
 #include "matcher.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <hs/hs.h>
 #include <sodium.h>
@@ -49,7 +51,7 @@ struct ag_match_scratch {
 /* ---------------------------------------------------------- compile */
 
 static unsigned hs_flags(unsigned f) {
-  unsigned h = HS_FLAG_SINGLEMATCH;
+  unsigned h = 0;
   if (f & AG_PAT_CASELESS)
     h |= HS_FLAG_CASELESS;
   if (f & AG_PAT_DOTALL)
@@ -60,7 +62,7 @@ static unsigned hs_flags(unsigned f) {
 }
 
 static int compile_pcre(ag_rule *r, ag_pattern *p, aigate_error *err) {
-  uint32_t opts = 0;
+  uint32_t opts = PCRE2_USE_OFFSET_LIMIT;
   if (p->flags & AG_PAT_CASELESS)
     opts |= PCRE2_CASELESS;
   if (p->flags & AG_PAT_DOTALL)
@@ -94,12 +96,17 @@ static int compile_pcre(ag_rule *r, ag_pattern *p, aigate_error *err) {
 }
 
 /* Hyperscan flags for one pattern: exact if it can, prefilter if not. */
+/* What Hyperscan compiles for a pattern: its prefilter when it has one. */
+static const char *hs_source(const ag_pattern *p) {
+  return p->prefilter ? p->prefilter : p->source;
+}
+
 static int pattern_flags(ag_rule *r, ag_pattern *p, unsigned *flags,
                          aigate_error *err) {
   hs_expr_info_t *info = NULL;
   hs_compile_error_t *ce = NULL;
   unsigned f = hs_flags(p->flags);
-  if (hs_expression_info(p->source, f, &info, &ce) == HS_SUCCESS) {
+  if (hs_expression_info(hs_source(p), f, &info, &ce) == HS_SUCCESS) {
     int empty = info->min_width == 0;
     free(info);
     if (empty) {
@@ -113,7 +120,7 @@ static int pattern_flags(ag_rule *r, ag_pattern *p, unsigned *flags,
   hs_free_compile_error(ce);
   ce = NULL;
   f |= HS_FLAG_PREFILTER;
-  if (hs_expression_info(p->source, f, &info, &ce) == HS_SUCCESS) {
+  if (hs_expression_info(hs_source(p), f, &info, &ce) == HS_SUCCESS) {
     free(info);
     *flags = f;
     return 0;
@@ -124,12 +131,30 @@ static int pattern_flags(ag_rule *r, ag_pattern *p, unsigned *flags,
   return AIGATE_ERR_CONFIG;
 }
 
+/* Longest match of a pattern, for the confirmation window. Patterns that
+ * Hyperscan only prefilters get no bound (their approximation's width
+ * says nothing exact about the real pattern). */
+static size_t pattern_width(const ag_pattern *p) {
+  hs_expr_info_t *info = NULL;
+  hs_compile_error_t *ce = NULL;
+  size_t w = SIZE_MAX;
+  if (hs_expression_info(p->source, hs_flags(p->flags), &info, &ce) ==
+      HS_SUCCESS) {
+    if (info->max_width != UINT_MAX)
+      w = info->max_width;
+    free(info);
+  } else {
+    hs_free_compile_error(ce);
+  }
+  return w;
+}
+
 static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
                       unsigned mode, unsigned char key[KEY_LEN]) {
   crypto_generichash_state st;
   crypto_generichash_init(&st, NULL, 0, KEY_LEN);
   const char *ver = hs_version();
-  crypto_generichash_update(&st, (const unsigned char *)"aigate-hs-1", 11);
+  crypto_generichash_update(&st, (const unsigned char *)"aigate-hs-2", 11);
   crypto_generichash_update(&st, (const unsigned char *)ver, strlen(ver) + 1);
   hs_platform_info_t plat;
   memset(&plat, 0, sizeof(plat));
@@ -138,11 +163,12 @@ static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
   crypto_generichash_update(&st, (const unsigned char *)&mode, sizeof(mode));
   for (size_t i = 0; i < db->n_ids; i++) {
     const ag_pattern *p = &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]];
-    uint64_t len = strlen(p->source);
+    const char *src = hs_source(p);
+    uint64_t len = strlen(src);
     crypto_generichash_update(&st, (const unsigned char *)&p->flags,
                               sizeof(p->flags));
     crypto_generichash_update(&st, (const unsigned char *)&len, sizeof(len));
-    crypto_generichash_update(&st, (const unsigned char *)p->source, len);
+    crypto_generichash_update(&st, (const unsigned char *)src, len);
   }
   crypto_generichash_final(&st, key, KEY_LEN);
 }
@@ -249,7 +275,7 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
   for (size_t i = 0; i < db->n_ids && !rc; i++) {
     ag_rule *r = &rs->rules[db->rule_of[i]];
     ag_pattern *p = &r->pats[db->pattern_of[i]];
-    exprs[i] = p->source;
+    exprs[i] = hs_source(p);
     ids[i] = (unsigned)i;
     rc = pattern_flags(r, p, &flags[i], err);
   }
@@ -328,10 +354,14 @@ int ag_matcher_build(ag_matcher *m, ag_ruleset *rs, const char *cache_dir,
     return AIGATE_ERR_NOMEM;
   }
   int rc = 0;
+  size_t gid = 0;
   for (size_t i = 0; i < rs->n_rules && !rc; i++) {
     ag_rule *r = &rs->rules[i];
-    for (size_t j = 0; j < r->n_pats && !rc; j++)
+    for (size_t j = 0; j < r->n_pats && !rc; j++) {
       rc = compile_pcre(r, &r->pats[j], err);
+      r->pats[j].max_width = pattern_width(&r->pats[j]);
+      r->pats[j].gid = gid++;
+    }
     if (rc || !r->n_pats)
       continue;
     ag_family_db *d = db_for(m, r);
@@ -425,12 +455,11 @@ typedef struct {
 static int on_hit(unsigned id, unsigned long long from, unsigned long long to,
                   unsigned flags, void *ctx) {
   (void)from;
-  (void)to;
   (void)flags;
   hit_ctx *h = ctx;
   if (id >= h->db->n_ids)
     return 0;
-  return h->cb(h->ud, h->db->rule_of[id], h->db->pattern_of[id]);
+  return h->cb(h->ud, h->db->rule_of[id], h->db->pattern_of[id], (size_t)to);
 }
 
 int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
@@ -444,30 +473,31 @@ int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
                                                     : AIGATE_ERR_MATCHER;
 }
 
-int ag_match_confirm(const ag_pattern *p, int group, ag_match_scratch *s,
-                     const char *text, size_t len, size_t max_matches,
-                     ag_span_cb cb, void *ud) {
-  PCRE2_SIZE start = 0;
-  size_t found = 0;
-  while (start <= len && found < max_matches) {
-    int rc = pcre2_match(p->pcre, (PCRE2_SPTR)text, len, start, 0, s->md,
-                         s->mctx);
-    if (rc == PCRE2_ERROR_NOMATCH)
-      return AIGATE_OK;
-    if (rc < 0)
-      return AIGATE_ERR_MATCHER;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
-    size_t ms = ov[0], me = ov[1], gs = ms, ge = me;
-    if (group > 0 && group < rc && ov[2 * group] != PCRE2_UNSET) {
-      gs = ov[2 * group];
-      ge = ov[2 * group + 1];
-    }
-    if (me > ms) {
-      cb(ud, ms, me, gs, ge);
-      found++;
-    }
-    /* Continue after the match; past an empty match, by one byte. */
-    start = me > ms ? me : me + 1;
+int ag_match_next(const ag_pattern *p, int group, ag_match_scratch *s,
+                  const char *text, size_t len, size_t from, size_t limit,
+                  size_t span[4]) {
+  if (from > len)
+    return 0;
+  pcre2_set_offset_limit(s->mctx, limit);
+  int rc = pcre2_match(p->pcre, (PCRE2_SPTR)text, len, from, 0, s->md,
+                       s->mctx);
+  if (rc == PCRE2_ERROR_NOMATCH)
+    return 0;
+  if (rc < 0)
+    return AIGATE_ERR_MATCHER;
+  PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
+  span[0] = span[2] = ov[0];
+  span[1] = span[3] = ov[1];
+  if (group > 0 && group < rc && ov[2 * group] != PCRE2_UNSET) {
+    span[2] = ov[2 * group];
+    span[3] = ov[2 * group + 1];
   }
-  return AIGATE_OK;
+  return 1;
+}
+
+size_t ag_matcher_patterns(const ag_ruleset *rs) {
+  size_t n = 0;
+  for (size_t i = 0; i < rs->n_rules; i++)
+    n += rs->rules[i].n_pats;
+  return n;
 }

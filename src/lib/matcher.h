@@ -6,9 +6,12 @@
  * database, in block mode for whole texts and stream mode for streamed
  * output. Databases are built once, at engine creation, and cached on
  * disk keyed by a hash of their patterns. Hyperscan runs without
- * start-of-match tracking (it makes bounded-repeat patterns too large) and
- * reports each pattern once per scan; PCRE2 with JIT then finds every
- * match of that pattern and its start.
+ * start-of-match tracking (it makes bounded-repeat patterns too large):
+ * it reports a pattern id and an end offset, and PCRE2 (JIT) confirms by
+ * searching only the window a match ending there can start in (the
+ * pattern's maximum width back from the end, never before what it already
+ * searched), so confirmation costs in proportion to the matches, not to
+ * the text.
  *
  * Both engines match bytes, not code points: Hyperscan's UTF-8 mode makes
  * databases with many bounded gaps (`.{0,40}`) take minutes to compile,
@@ -53,22 +56,23 @@ void ag_matcher_free(ag_matcher *m, ag_ruleset *rs);
 int ag_match_scratch_new(const ag_matcher *m, ag_match_scratch **out);
 void ag_match_scratch_free(ag_match_scratch *s);
 
-/* Called for every pattern Hyperscan reports in a block scan. Return
+/* Called for every match end Hyperscan reports in a block scan. Return
  * non-zero to stop the scan. */
-typedef int (*ag_hit_cb)(void *ud, size_t rule, size_t pattern);
+typedef int (*ag_hit_cb)(void *ud, size_t rule, size_t pattern, size_t to);
 
 /* Block-mode scan of text with database db. */
 int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
                    const char *text, size_t len, ag_hit_cb cb, void *ud);
 
-/* Every match of pattern p (PCRE2, from offset 0). For each match the
- * callback gets the span of the whole match and of `group` (equal when
- * group is 0 or did not take part). At most max_matches are reported.
- * Returns AIGATE_OK or AIGATE_ERR_MATCHER (e.g. match limit exceeded). */
-typedef void (*ag_span_cb)(void *ud, size_t s, size_t e, size_t gs,
-                           size_t ge);
-int ag_match_confirm(const ag_pattern *p, int group, ag_match_scratch *s,
-                     const char *text, size_t len, size_t max_matches,
-                     ag_span_cb cb, void *ud);
+/* The next PCRE2 match of p in text that starts in [from, limit].
+ * Returns 1 with the spans of the match and of `group` (equal to the
+ * match when group is 0 or did not take part), 0 when there is none, or
+ * AIGATE_ERR_MATCHER (e.g. the match limit was exceeded). */
+int ag_match_next(const ag_pattern *p, int group, ag_match_scratch *s,
+                  const char *text, size_t len, size_t from, size_t limit,
+                  size_t span[4]);
+
+/* Number of patterns over all rules (the range of ag_pattern.gid). */
+size_t ag_matcher_patterns(const ag_ruleset *rs);
 
 #endif

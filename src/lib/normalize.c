@@ -204,12 +204,24 @@ static void emit(xform *x, const char *p, size_t n, size_t o, size_t olen,
   ag_buf_append(x->out, p, n);
 }
 
+/* utf8proc's lump folds only U+2018/U+2019 among the typographic quotes;
+ * the folded view promises all of them as ASCII ' and ". */
+static utf8proc_int32_t lump_quotes(utf8proc_int32_t cp, void *data) {
+  (void)data;
+  if (cp == 0x201A || cp == 0x201B)
+    return '\'';
+  if (cp >= 0x201C && cp <= 0x201F)
+    return '"';
+  return cp;
+}
+
 /* Normalize the cluster in[s, e) (valid UTF-8, starter first). */
 static void cluster(xform *x, const char *in, size_t s, size_t e) {
   utf8proc_int32_t buf[CP_BUF];
   utf8proc_ssize_t n = utf8proc_decompose_custom(
       (const utf8proc_uint8_t *)in + s, (utf8proc_ssize_t)(e - s), buf,
-      CP_BUF - 1, x->opts, NULL, NULL);
+      CP_BUF - 1, x->opts, (x->opts & UTF8PROC_LUMP) ? lump_quotes : NULL,
+      NULL);
   if (n < 0 || n >= CP_BUF - 1) {
     /* Cannot happen for valid UTF-8 within MAX_CLUSTER; keep the bytes
      * rather than lose text. */
@@ -240,10 +252,9 @@ static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
   ag_buf_append(x->out, in + s, e - s);
   if (x->out->failed)
     return;
-  char *o = x->out->data + x->out->len - (e - s);
+  unsigned char *o = (unsigned char *)x->out->data + x->out->len - (e - s);
   for (size_t i = 0; i < e - s; i++)
-    if (o[i] >= 'A' && o[i] <= 'Z')
-      o[i] = (char)(o[i] + 32);
+    o[i] = (unsigned char)(o[i] + ((unsigned)(o[i] - 'A') < 26u ? 32 : 0));
 }
 
 static int is_mark(int cp) {
@@ -418,20 +429,28 @@ static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
 
 /* ------------------------------------- stage 3: spaces and split letters */
 
-static int alnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         (c >= 'A' && c <= 'Z');
-}
+/* Byte classes for the collapse stage, which runs over every byte. */
+enum { C_ALNUM = 1, C_SPACE = 2, C_NL = 4, C_SEP = 8 };
+static const unsigned char CLS[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 4, 2, 2, 2, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    10, 0, 8, 0, 0, 0, 0, 8, 0, 0, 8, 8, 8, 8, 8, 8,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 8,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 8, 0, 8, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
 
-static int hspace(unsigned char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-static int separator(unsigned char c) {
-  return c == ' ' || c == '.' || c == '-' || c == '_' || c == '*' ||
-         c == '|' || c == '/' || c == ',' || c == '+' || c == '~' ||
-         c == ':' || c == '\'' || c == '"';
-}
+static int alnum(unsigned char c) { return CLS[c] & C_ALNUM; }
 
 /* A lone letter at i: a letter with no letter on either side. */
 static int lone(const unsigned char *u, size_t n, size_t i) {
@@ -443,7 +462,7 @@ static int lone(const unsigned char *u, size_t n, size_t i) {
  * starting at i (from the first letter to the last), or 0. */
 static size_t split_run(const unsigned char *u, size_t n, size_t i,
                         size_t *count) {
-  if (!lone(u, n, i) || i + 2 >= n || !separator(u[i + 1]))
+  if (!lone(u, n, i) || i + 2 >= n || !(CLS[u[i + 1]] & C_SEP))
     return 0;
   unsigned char sep = u[i + 1];
   size_t k = i, c = 1;
@@ -455,50 +474,51 @@ static size_t split_run(const unsigned char *u, size_t n, size_t i,
   return c >= 3 ? k + 1 - i : 0;
 }
 
+static void flush(const char *in, size_t from, size_t to, ag_buf *out,
+                  ag_map *map) {
+  if (to > from) {
+    ag_map_add(map, out->len, from, to - from, 1);
+    ag_buf_append(out, in + from, to - from);
+  }
+}
+
 static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0, copied = 0;
   while (i < n) {
-    unsigned char c = u[i];
-    if (hspace(c) || c == '\n') {
+    unsigned char cls = CLS[u[i]];
+    if (cls & (C_SPACE | C_NL)) {
       size_t j = i;
       int nl = 0;
-      while (j < n && (hspace(u[j]) || u[j] == '\n'))
+      while (j < n && (CLS[u[j]] & (C_SPACE | C_NL)))
         nl |= u[j++] == '\n';
-      if (j - i == 1 && c == (nl ? '\n' : ' ')) {
+      if (j - i == 1 && u[i] == (nl ? '\n' : ' ')) {
         i = j;
         continue; /* already folded */
       }
-      if (i > copied) {
-        ag_map_add(map, out->len, copied, i - copied, 1);
-        ag_buf_append(out, in + copied, i - copied);
-      }
+      flush(in, copied, i, out, map);
       ag_map_add(map, out->len, i, j - i, 0);
       ag_buf_putc(out, nl ? '\n' : ' ');
       i = copied = j;
       continue;
     }
-    size_t count, len = (i == 0 || !alnum(u[i - 1])) && alnum(c)
-                            ? split_run(u, n, i, &count)
-                            : 0;
+    /* Split letters start with a lone letter followed by a separator. */
+    size_t count, len = 0;
+    if ((cls & C_ALNUM) && i + 2 < n && (CLS[u[i + 1]] & C_SEP) &&
+        (i == 0 || !alnum(u[i - 1])))
+      len = split_run(u, n, i, &count);
     if (!len) {
       i++;
       continue;
     }
-    if (i > copied) {
-      ag_map_add(map, out->len, copied, i - copied, 1);
-      ag_buf_append(out, in + copied, i - copied);
-    }
+    flush(in, copied, i, out, map);
     for (size_t k = 0; k < count; k++) {
       ag_map_add(map, out->len, i + 2 * k, 1, 1);
       ag_buf_putc(out, in[i + 2 * k]);
     }
     i = copied = i + len;
   }
-  if (n > copied) {
-    ag_map_add(map, out->len, copied, n - copied, 1);
-    ag_buf_append(out, in + copied, n - copied);
-  }
+  flush(in, copied, n, out, map);
 }
 
 static int finish_stage(ag_view_buf *v, int k) {

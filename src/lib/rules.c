@@ -132,7 +132,7 @@ static const char *byte_dialect_problem(const char *re) {
 static int parse_pattern(ctx *c, const yt_node *n, ag_pattern *p) {
   if (n->type != YT_MAP)
     return bad(c, n, "a pattern must be a map with 'regex' or 'literal'");
-  const yt_node *src = NULL;
+  const yt_node *src = NULL, *pre = NULL;
   int literal = 0;
   for (size_t i = 0; i < n->n; i++) {
     const yt_node *k = n->kids[2 * i], *v = n->kids[2 * i + 1];
@@ -147,8 +147,20 @@ static int parse_pattern(ctx *c, const yt_node *n, ag_pattern *p) {
     } else if (strcmp(k->str, "flags") == 0) {
       if ((rc = parse_flags(c, v, &p->flags)))
         return rc;
+    } else if (strcmp(k->str, "prefilter") == 0) {
+      if ((rc = scalar(c, v, k->str)))
+        return rc;
+      if (v->len == 0 || strlen(v->str) != v->len)
+        return bad(c, v, "prefilter must be a non-empty expression");
+      const char *pwhy = byte_dialect_problem(v->str);
+      if (pwhy)
+        return bad(c, v, "prefilter has %s (patterns match UTF-8 bytes)",
+                   pwhy);
+      pre = v;
     } else {
-      return bad(c, k, "unknown key '%s' in a pattern (regex, literal, flags)",
+      return bad(c, k,
+                 "unknown key '%s' in a pattern (regex, literal, prefilter, "
+                 "flags)",
                  k->str);
     }
   }
@@ -160,6 +172,8 @@ static int parse_pattern(ctx *c, const yt_node *n, ag_pattern *p) {
   if (why)
     return bad(c, src, "pattern has %s (patterns match UTF-8 bytes)", why);
   p->source = literal ? escape_literal(src->str, src->len) : strdup(src->str);
+  if (pre && !(p->prefilter = strdup(pre->str)))
+    return AIGATE_ERR_NOMEM;
   return p->source ? 0 : AIGATE_ERR_NOMEM;
 }
 
@@ -369,8 +383,10 @@ static void rule_free(ag_rule *r) {
   free(r->category);
   free(r->message);
   free(r->file);
-  for (size_t i = 0; i < r->n_pats; i++)
+  for (size_t i = 0; i < r->n_pats; i++) {
     free(r->pats[i].source);
+    free(r->pats[i].prefilter);
+  }
   free(r->pats);
   for (size_t i = 0; i < r->n_match; i++)
     free(r->match[i]);
@@ -499,7 +515,7 @@ int ag_rules_load_path(ag_ruleset *rs, const char *path, aigate_error *err) {
     ag_err(err, "%s: %s", path, strerror(errno));
     return AIGATE_ERR_IO;
   }
-  char *names[MAX_RULE_FILES];
+  char *names[MAX_RULE_FILES] = {0};
   size_t n = 0;
   int rc = 0;
   struct dirent *e;

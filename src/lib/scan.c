@@ -102,50 +102,12 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
 }
 
 typedef struct {
-  aigate_scratch *s;
-  const ag_rule *r;
-  size_t li;
-  const ag_view_buf *v;
-  const char *layer;
-} confirm_ctx;
-
-static void on_span(void *ud, size_t ms, size_t me, size_t gs, size_t ge) {
-  confirm_ctx *c = ud;
-  if (!validate(c->r, c->v->p + gs, ge - gs))
-    return;
-  (void)ms;
-  (void)me;
-  /* Patterns match bytes: widen the span to whole UTF-8 characters so a
-   * redaction never leaves half a character behind. */
-  const unsigned char *u = (const unsigned char *)c->v->p;
-  while (gs > 0 && (u[gs] & 0xC0) == 0x80)
-    gs--;
-  while (ge < c->v->len && (u[ge] & 0xC0) == 0x80)
-    ge++;
-  size_t os, oe;
-  to_original(c->s, c->li, c->v, gs, ge > gs ? ge : gs + 1, &os, &oe);
-  add_finding(c->s, c->r, c->li, c->layer, os, oe);
-}
-
-static int on_hit(void *ud, size_t rule, size_t pattern) {
-  aigate_scratch *s = ud;
-  if (s->n_hits == s->cap_hits) {
-    size_t cap = s->cap_hits ? s->cap_hits * 2 : 64;
-    ag_hit *h = realloc(s->hits, cap * sizeof(*h));
-    if (!h)
-      return 1; /* stop; reported as a matcher failure below */
-    s->hits = h;
-    s->cap_hits = cap;
-  }
-  s->hits[s->n_hits++] = (ag_hit){rule, pattern};
-  return 0;
-}
-
-typedef struct {
   const ag_profile *profile;
   unsigned dir;
   int all_rules;
   aigate_mode *cat_mode; /* per engine category */
+  int folded_dbs;        /* a database to run needs the folded view */
+  int mixed_script;      /* the mixed-script detector is active */
 } run_ctx;
 
 static int active(const aigate_engine *e, const run_ctx *rc, size_t ri) {
@@ -157,6 +119,74 @@ static int active(const aigate_engine *e, const run_ctx *rc, size_t ri) {
          rc->cat_mode[e->rule_cat[ri]] != AIGATE_MODE_OFF;
 }
 
+/* What the Hyperscan callback needs to confirm a hit on one view. */
+typedef struct {
+  aigate_scratch *s;
+  const run_ctx *rc;
+  size_t li;
+  const ag_view_buf *v;
+  const char *layer;
+  int status;
+} hit_ctx;
+
+static void record(hit_ctx *h, const ag_rule *r, size_t gs, size_t ge) {
+  /* Patterns match bytes: widen the span to whole UTF-8 characters so a
+   * redaction never leaves half a character behind. */
+  const unsigned char *u = (const unsigned char *)h->v->p;
+  while (gs > 0 && gs < h->v->len && (u[gs] & 0xC0) == 0x80)
+    gs--;
+  while (ge < h->v->len && (u[ge] & 0xC0) == 0x80)
+    ge++;
+  size_t os, oe;
+  to_original(h->s, h->li, h->v, gs, ge > gs ? ge : gs + 1, &os, &oe);
+  add_finding(h->s, r, h->li, h->layer, os, oe);
+}
+
+/* Hyperscan found pattern `pattern` of rule `rule` ending at `to`: confirm
+ * with PCRE2 in the window where such a match can start, skipping what an
+ * earlier hit of the same pattern already searched. */
+static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
+  hit_ctx *h = ud;
+  aigate_scratch *s = h->s;
+  if (!active(s->e, h->rc, rule))
+    return 0;
+  const ag_rule *r = &s->e->rs.rules[rule];
+  const ag_pattern *p = &r->pats[pattern];
+  size_t g = p->gid;
+  if (s->pat_epoch[g] != s->epoch) {
+    s->pat_epoch[g] = s->epoch;
+    s->pat_from[g] = 0;
+    s->pat_count[g] = 0;
+  }
+  size_t from = s->pat_from[g];
+  if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
+    return 0;
+  if (p->max_width != SIZE_MAX && to > p->max_width &&
+      to - p->max_width > from)
+    from = to - p->max_width;
+  while (from <= to) {
+    size_t span[4];
+    int m = ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to,
+                          span);
+    if (m < 0) {
+      h->status = m;
+      return 1;
+    }
+    if (m == 0) {
+      from = to + 1;
+      break;
+    }
+    if (validate(r, h->v->p + span[2], span[3] - span[2])) {
+      record(h, r, span[2], span[3]);
+      if (++s->pat_count[g] >= AG_MAX_MATCHES)
+        break;
+    }
+    from = span[1] > span[0] ? span[1] : span[0] + 1;
+  }
+  s->pat_from[g] = from;
+  return 0;
+}
+
 static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
   const aigate_engine *e = s->e;
   ag_layer *l = &s->layers[li];
@@ -165,24 +195,18 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
     if (!rc->all_rules && !(db->directions & rc->dir))
       continue;
     const ag_view_buf *v = db->view == AG_VIEW_RAW ? &l->raw : &l->folded;
-    s->n_hits = 0;
-    int st = ag_match_block(db, s->ms, v->p, v->len, on_hit, s);
-    if (st)
-      return st;
-    const char *name = l->parent < 0
-                           ? (db->view == AG_VIEW_RAW ? "raw" : "folded")
-                           : l->path;
-    for (size_t h = 0; h < s->n_hits; h++) {
-      size_t ri = s->hits[h].rule;
-      if (!active(e, rc, ri))
-        continue;
-      const ag_rule *r = &e->rs.rules[ri];
-      confirm_ctx c = {s, r, li, v, name};
-      st = ag_match_confirm(&r->pats[s->hits[h].pattern], r->group, s->ms,
-                            v->p, v->len, AG_MAX_MATCHES, on_span, &c);
-      if (st)
-        return st;
+    if (++s->epoch == 0) { /* wrapped: forget every pattern's state */
+      memset(s->pat_epoch, 0,
+             (ag_matcher_patterns(&e->rs) + 1) * sizeof(unsigned));
+      s->epoch = 1;
     }
+    hit_ctx h = {s, rc, li, v,
+                 l->parent < 0 ? (db->view == AG_VIEW_RAW ? "raw" : "folded")
+                               : l->path,
+                 0};
+    int st = ag_match_block(db, s->ms, v->p, v->len, on_hit, &h);
+    if (st || h.status)
+      return st ? st : h.status;
   }
   return 0;
 }
@@ -219,11 +243,17 @@ static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
   }
 }
 
-static int build_views(ag_layer *l) {
-  int rc = ag_view_raw(l->text, l->len, &l->raw, &l->notes);
-  if (!rc)
-    rc = ag_view_folded(l->raw.p, l->raw.len, &l->folded, &l->notes);
-  return rc;
+/* The folded view costs a pass over the text: it is built only when a
+ * database will read it, or for the mixed-script detector, which can only
+ * fire on non-ASCII text. */
+static int build_views(ag_layer *l, const run_ctx *rc) {
+  int st = ag_view_raw(l->text, l->len, &l->raw, &l->notes);
+  ag_view_reset(&l->folded);
+  l->folded.p = "";
+  if (!st && (rc->folded_dbs ||
+              (rc->mixed_script && !ag_is_ascii(l->raw.p, l->raw.len))))
+    st = ag_view_folded(l->raw.p, l->raw.len, &l->folded, &l->notes);
+  return st;
 }
 
 /* Decode the payloads of layer li into new layers. */
@@ -362,9 +392,16 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
     aigate_action a;
     ag_profile_category(p, e->cats[k], &a, &modes[k]);
   }
-  run_ctx rc = {p, opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT
-                                                   : AG_DIR_INPUT,
-                opt->all_rules, modes};
+  run_ctx rc = {p,
+                opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT : AG_DIR_INPUT,
+                opt->all_rules, modes, 0, 0};
+  for (size_t d = 0; d < e->m.n_dbs; d++)
+    if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
+        (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
+      rc.folded_dbs = 1;
+  for (size_t ri = 0; ri < e->rs.n_rules; ri++)
+    if (e->rs.rules[ri].detector == AG_DET_MIXED_SCRIPT && active(e, &rc, ri))
+      rc.mixed_script = 1;
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
   root->len = len;
@@ -377,7 +414,7 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
   size_t budget = e->cfg->decode_budget;
   int st = 0;
   for (size_t li = 0; li < s->n_layers && !st; li++) {
-    if ((st = build_views(&s->layers[li])))
+    if ((st = build_views(&s->layers[li], &rc)))
       break;
     if (li == 0 && s->layers[0].notes.n_invalid)
       s->flags |= AIGATE_FLAG_INVALID_UTF8;
@@ -388,7 +425,8 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
   if (st)
     return failed(e, p, st, res);
   detector_findings(s, &rc);
-  qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_finding);
+  if (s->n_findings > 1) /* findings is NULL until the first one */
+    qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_finding);
   memset(res, 0, sizeof(*res));
   decide(s, &rc, res);
   res->flags = s->flags;

@@ -65,6 +65,9 @@ static void *arena_alloc(yt_doc *doc, size_t size) {
   return p;
 }
 
+static void fail(builder *b, int line, int col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static void fail(builder *b, int line, int col, const char *fmt, ...) {
   if (b->err[0])
     return; /* keep the first error */
@@ -139,6 +142,46 @@ static yt_node *new_node(builder *b, yt_type type, const yaml_event_t *ev) {
   return n;
 }
 
+static int cmp_key(const void *a, const void *b) {
+  const yt_node *x = *(const yt_node *const *)a;
+  const yt_node *y = *(const yt_node *const *)b;
+  if (x->len != y->len)
+    return x->len < y->len ? -1 : 1;
+  int c = memcmp(x->str, y->str, x->len);
+  if (c)
+    return c;
+  if (x->line != y->line) /* equal keys: the earlier one first */
+    return x->line < y->line ? -1 : 1;
+  return (x->col > y->col) - (x->col < y->col);
+}
+
+/* YAML requires the keys of a map to be unique, but libyaml does not check.
+ * The loaders would keep one of the values (silently, or leaking the
+ * other): a policy written twice must be an error, not a coin toss.
+ * Sorting keeps the check O(n log n) for maps with many keys. */
+static int check_unique_keys(builder *b, const yt_node *map) {
+  if (map->n < 2)
+    return 0;
+  const yt_node **keys = malloc(map->n * sizeof(*keys));
+  if (!keys) {
+    fail(b, map->line, map->col, "out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < map->n; i++)
+    keys[i] = map->kids[2 * i];
+  qsort(keys, map->n, sizeof(*keys), cmp_key);
+  int rc = 0;
+  for (size_t i = 1; i < map->n && !rc; i++)
+    if (keys[i]->len == keys[i - 1]->len &&
+        memcmp(keys[i]->str, keys[i - 1]->str, keys[i]->len) == 0) {
+      fail(b, keys[i]->line, keys[i]->col, "duplicate key '%s'",
+           keys[i]->str);
+      rc = -1;
+    }
+  free(keys);
+  return rc;
+}
+
 /* Parse the node whose first event is ev; returns NULL on error.
  * *weight receives the expanded size of the node. */
 static yt_node *build(builder *b, yaml_event_t *ev, size_t *weight);
@@ -173,6 +216,13 @@ static yt_node *build_collection(builder *b, yaml_event_t *start, int is_map,
     yaml_event_delete(&ev);
     if (!kid)
       return NULL;
+    /* Walkers compare keys with strcmp: a list or map as a key ("? [a]")
+     * has no string to compare. */
+    if (is_map && items % 2 == 0 && kid->type != YT_SCALAR) {
+      fail(b, kid->line, kid->col, "a map key must be a scalar, not a %s",
+           yt_type_name(kid));
+      return NULL;
+    }
     my_weight += w;
     /* Arrays grow in the arena: store into a flat list, fix up below. */
     if (items == cap) {
@@ -190,6 +240,8 @@ static yt_node *build_collection(builder *b, yaml_event_t *start, int is_map,
     node->kids[items++] = kid;
   }
   node->n = is_map ? items / 2 : items;
+  if (is_map && check_unique_keys(b, node) < 0)
+    return NULL;
   b->depth--;
   *weight = my_weight;
   if (remember_anchor(b, anchor_name, node, my_weight) < 0) {
