@@ -28,10 +28,15 @@ typedef struct {
   size_t budget, start_len;
   int *truncated;
   size_t payloads;
+  int full; /* something did not fit: write nothing more */
 } sink;
 
+/* Once a piece does not fit, later (smaller) pieces are not written
+ * either: truncated output stays a prefix of the decoding instead of
+ * splicing text that was never adjacent. */
 static int room(sink *s, size_t n) {
-  if (s->out->len - s->start_len + n > s->budget) {
+  if (s->full || s->out->len - s->start_len + n > s->budget) {
+    s->full = 1;
     *s->truncated = 1;
     return 0;
   }
@@ -434,7 +439,7 @@ static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
 
 size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
                  ag_map *map, size_t budget, int *truncated) {
-  sink s = {out, map, budget, out->len, truncated, 0};
+  sink s = {out, map, budget, out->len, truncated, 0, 0};
   const unsigned char *u = (const unsigned char *)text;
   switch (d) {
   case AG_DEC_TAGS:

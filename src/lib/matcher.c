@@ -149,12 +149,19 @@ static size_t pattern_width(const ag_pattern *p) {
   return w;
 }
 
+static void set_widths(ag_family_db *db, ag_ruleset *rs,
+                       const uint64_t *widths) {
+  for (size_t i = 0; i < db->n_ids; i++)
+    rs->rules[db->rule_of[i]].pats[db->pattern_of[i]].max_width =
+        widths[i] >= SIZE_MAX ? SIZE_MAX : (size_t)widths[i];
+}
+
 static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
                       unsigned mode, unsigned char key[KEY_LEN]) {
   crypto_generichash_state st;
   crypto_generichash_init(&st, NULL, 0, KEY_LEN);
   const char *ver = hs_version();
-  crypto_generichash_update(&st, (const unsigned char *)"aigate-hs-2", 11);
+  crypto_generichash_update(&st, (const unsigned char *)"aigate-hs-3", 11);
   crypto_generichash_update(&st, (const unsigned char *)ver, strlen(ver) + 1);
   hs_platform_info_t plat;
   memset(&plat, 0, sizeof(plat));
@@ -180,8 +187,11 @@ static void cache_path(char *out, size_t n, const char *dir,
   snprintf(out, n, "%s/%s.hsdb", dir, hex);
 }
 
+/* The payload is the patterns' widths (n_ids x 8 bytes), then the
+ * serialized database: a cached engine needs no pattern analysis at all. */
 static hs_database_t *cache_load(const char *dir,
-                                 const unsigned char key[KEY_LEN]) {
+                                 const unsigned char key[KEY_LEN],
+                                 size_t n_ids, uint64_t *widths) {
   if (!dir || !*dir)
     return NULL;
   char path[4096];
@@ -197,13 +207,15 @@ static hs_database_t *cache_load(const char *dir,
       sodium_memcmp(buf + 8, key, KEY_LEN) != 0)
     goto out;
   memcpy(&plen, buf + 8 + KEY_LEN, 8);
-  if (plen != len - HEADER_LEN)
+  if (plen != len - HEADER_LEN || plen <= n_ids * 8)
     goto out;
   crypto_generichash(hash, KEY_LEN, (unsigned char *)buf + HEADER_LEN, plen,
                      NULL, 0);
   if (sodium_memcmp(hash, buf + 16 + KEY_LEN, KEY_LEN) != 0)
     goto out;
-  if (hs_deserialize_database(buf + HEADER_LEN, plen, &db) != HS_SUCCESS)
+  memcpy(widths, buf + HEADER_LEN, n_ids * 8);
+  if (hs_deserialize_database(buf + HEADER_LEN + n_ids * 8,
+                              plen - n_ids * 8, &db) != HS_SUCCESS)
     db = NULL;
 out:
   free(buf);
@@ -226,7 +238,8 @@ static int mkdirs(const char *dir) {
 
 /* Best effort: a cache that cannot be written only costs a recompile. */
 static void cache_store(const char *dir, const unsigned char key[KEY_LEN],
-                        const hs_database_t *db) {
+                        const hs_database_t *db, size_t n_ids,
+                        const uint64_t *widths) {
   if (!dir || !*dir || mkdirs(dir) < 0)
     return;
   char *bytes = NULL;
@@ -234,18 +247,22 @@ static void cache_store(const char *dir, const unsigned char key[KEY_LEN],
   if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
     return;
   unsigned char header[HEADER_LEN];
-  uint64_t plen = len;
+  uint64_t plen = n_ids * 8 + len;
   memcpy(header, CACHE_MAGIC, 8);
   memcpy(header + 8, key, KEY_LEN);
   memcpy(header + 8 + KEY_LEN, &plen, 8);
-  crypto_generichash(header + 16 + KEY_LEN, KEY_LEN, (unsigned char *)bytes,
-                     len, NULL, 0);
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, KEY_LEN);
+  crypto_generichash_update(&st, (const unsigned char *)widths, n_ids * 8);
+  crypto_generichash_update(&st, (const unsigned char *)bytes, len);
+  crypto_generichash_final(&st, header + 16 + KEY_LEN, KEY_LEN);
   char path[4096], tmp[4200];
   cache_path(path, sizeof(path), dir, key);
   snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd >= 0) {
     int ok = write(fd, header, HEADER_LEN) == HEADER_LEN &&
+             write(fd, widths, n_ids * 8) == (ssize_t)(n_ids * 8) &&
              write(fd, bytes, len) == (ssize_t)len;
     ok = close(fd) == 0 && ok;
     if (!ok || rename(tmp, path) < 0)
@@ -259,10 +276,19 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
                       int *from_cache, aigate_error *err) {
   unsigned char key[KEY_LEN];
   cache_key(db, rs, mode, key);
-  if ((*out = cache_load(cache_dir, key))) {
+  uint64_t *widths = calloc(db->n_ids ? db->n_ids : 1, sizeof(uint64_t));
+  if (!widths)
+    return AIGATE_ERR_NOMEM;
+  if ((*out = cache_load(cache_dir, key, db->n_ids, widths))) {
     *from_cache = 1;
+    set_widths(db, rs, widths);
+    free(widths);
     return 0;
   }
+  for (size_t i = 0; i < db->n_ids; i++)
+    widths[i] = pattern_width(
+        &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]]);
+  set_widths(db, rs, widths);
   *from_cache = 0;
   const char **exprs = calloc(db->n_ids, sizeof(char *));
   unsigned *flags = calloc(db->n_ids, sizeof(unsigned));
@@ -305,8 +331,9 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
     rc = AIGATE_ERR_CONFIG;
     goto out;
   }
-  cache_store(cache_dir, key, *out);
+  cache_store(cache_dir, key, *out, db->n_ids, widths);
 out:
+  free(widths);
   free(exprs);
   free(flags);
   free(ids);
@@ -359,7 +386,6 @@ int ag_matcher_build(ag_matcher *m, ag_ruleset *rs, const char *cache_dir,
     ag_rule *r = &rs->rules[i];
     for (size_t j = 0; j < r->n_pats && !rc; j++) {
       rc = compile_pcre(r, &r->pats[j], err);
-      r->pats[j].max_width = pattern_width(&r->pats[j]);
       r->pats[j].gid = gid++;
     }
     if (rc || !r->n_pats)
