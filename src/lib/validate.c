@@ -29,7 +29,9 @@
 /* ------------------------------------------------------------ helpers */
 
 /* True for an ASCII decimal digit (locale-independent, unlike isdigit). */
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static bool is_digit(unsigned char c) {
+  return c >= '0' && c <= '9';
+}
 
 /* True for an ASCII letter. */
 static bool is_alpha(unsigned char c) {
@@ -37,7 +39,9 @@ static bool is_alpha(unsigned char c) {
 }
 
 /* True for a base62 character: the alphabet of GitHub and npm tokens. */
-static bool is_base62(unsigned char c) { return is_digit(c) || is_alpha(c); }
+static bool is_base62(unsigned char c) {
+  return is_digit(c) || is_alpha(c);
+}
 
 /* True when every byte of s[0..n) is base62. */
 static bool all_base62(const char *s, size_t n) {
@@ -83,6 +87,8 @@ static size_t collect_digits(const char *s, size_t n, char *out, size_t cap) {
 
 /* ------------------------------------------------------------- Luhn */
 
+/* See validate.h. Digits are summed from the right in one pass with the
+ * running sum kept mod 10, so input of any length needs no buffer. */
 bool ag_valid_luhn(const char *s, size_t n) {
   if (!s || collect_digits(s, n, NULL, 0) < 12)
     return false;
@@ -175,6 +181,8 @@ static bool known_issuer(const char *d, size_t len) {
   return false;
 }
 
+/* See validate.h. A card number has at most 19 digits, so they fit in a
+ * stack buffer; anything longer is rejected while collecting. */
 bool ag_valid_card(const char *s, size_t n) {
   char d[19]; /* the longest card number has 19 digits */
   if (!s)
@@ -262,6 +270,8 @@ static unsigned iban_mod97(const char *iban, size_t len) {
   return r;
 }
 
+/* See validate.h. The compact form is at most IBAN_MAX characters and is
+ * built on the stack; the check digits are verified without big integers. */
 bool ag_valid_iban(const char *s, size_t n) {
   char iban[IBAN_MAX];
   if (!s)
@@ -290,6 +300,8 @@ static int digits_value(const char *d, size_t k) {
   return v;
 }
 
+/* See validate.h. Only the three fixed layouts are accepted, so the length
+ * alone selects where area, group and serial sit. */
 bool ag_valid_ssn(const char *s, size_t n) {
   int area, group, serial;
   if (!s)
@@ -336,6 +348,7 @@ static double log2_ge1(double x) {
   return e + 2.0 * sum / 0.69314718055994530942; /* ln 2 */
 }
 
+/* See validate.h. One pass fills a 256-entry histogram on the stack. */
 double ag_entropy(const char *s, size_t n) {
   size_t count[256] = {0};
   if (!s || n == 0)
@@ -393,6 +406,7 @@ static bool github_fine_grained(const char *s, size_t n) {
          all_base62(s + p + a + 1, b);
 }
 
+/* See validate.h. */
 bool ag_valid_github(const char *s, size_t n) {
   if (!s || n < 4)
     return false;
@@ -405,6 +419,7 @@ bool ag_valid_github(const char *s, size_t n) {
   return checksummed_token(s, n, 4);
 }
 
+/* See validate.h. npm adopted GitHub's checksummed token layout. */
 bool ag_valid_npm(const char *s, size_t n) {
   if (!s || !has_prefix(s, n, "npm_"))
     return false;
@@ -488,6 +503,8 @@ static json_t *jwt_part_object(const char *s, size_t n) {
   return v;
 }
 
+/* See validate.h. The signature is only checked for its alphabet (it may
+ * be empty, as with "alg": "none"): without the key it cannot be verified. */
 bool ag_valid_jwt(const char *s, size_t n) {
   if (!s || n < 5)
     return false;
@@ -522,6 +539,8 @@ bool ag_valid_jwt(const char *s, size_t n) {
 
 /* ---------------------------------------------------------------- IP */
 
+/* See validate.h. Parsed by hand rather than with inet_pton, which accepts
+ * forms (or rejects leading zeros) differently across C libraries. */
 bool ag_valid_ipv4(const char *s, size_t n) {
   if (!s || n < 7 || n > 15)
     return false;
@@ -545,6 +564,7 @@ bool ag_valid_ipv4(const char *s, size_t n) {
   return i == n;
 }
 
+/* See validate.h. */
 bool ag_valid_ipv6(const char *s, size_t n) {
   /* The longest textual form ("ffff:...:ffff:255.255.255.255") has 45
    * characters; anything longer cannot parse, and the bound keeps the copy

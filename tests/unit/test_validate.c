@@ -10,11 +10,14 @@
  * the run, which is why buffers are passed with exact lengths and, where it
  * matters, without a terminating NUL.
  */
+/* cmocka.h needs these headers first, in this order. */
+/* clang-format off */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <stdlib.h>
 #include <string.h>
@@ -62,9 +65,9 @@ static char *filled(size_t n, char c) {
 static void test_all_hostile(void **state) {
   (void)state;
   bool (*fns[])(const char *, size_t) = {
-      ag_valid_luhn,   ag_valid_card, ag_valid_iban, ag_valid_ssn,
-      ag_valid_github, ag_valid_npm,  ag_valid_jwt,  ag_valid_ipv4,
-      ag_valid_ipv6,
+      ag_valid_luhn, ag_valid_card,   ag_valid_iban,
+      ag_valid_ssn,  ag_valid_github, ag_valid_npm,
+      ag_valid_jwt,  ag_valid_ipv4,   ag_valid_ipv6,
   };
   char *junk = filled(HUGE_LEN, 'x');
   char *zeros = filled(HUGE_LEN, '\0');
@@ -94,15 +97,16 @@ static void test_luhn_valid(void **state) {
 
 static void test_luhn_invalid(void **state) {
   (void)state;
-  assert_false(V(ag_valid_luhn, "4111111111111112"));  /* check digit */
-  assert_false(V(ag_valid_luhn, "79927398713"));       /* valid, 11 digits */
+  assert_false(V(ag_valid_luhn, "4111111111111112"));     /* check digit */
+  assert_false(V(ag_valid_luhn, "79927398713"));          /* valid, 11 digits */
   assert_false(V(ag_valid_luhn, "4111  1111 1111 1111")); /* two spaces */
-  assert_false(V(ag_valid_luhn, " 4111111111111111"));   /* leading sep */
-  assert_false(V(ag_valid_luhn, "4111111111111111-"));   /* trailing sep */
-  assert_false(V(ag_valid_luhn, "4111.1111.1111.1111")); /* other sep */
+  assert_false(V(ag_valid_luhn, " 4111111111111111"));    /* leading sep */
+  assert_false(V(ag_valid_luhn, "4111111111111111-"));    /* trailing sep */
+  assert_false(V(ag_valid_luhn, "4111.1111.1111.1111"));  /* other sep */
   assert_false(V(ag_valid_luhn, "41111111111111a1"));
   assert_false(VB(ag_valid_luhn, "4111111111111111\0"));
-  assert_false(VB(ag_valid_luhn, "41111111\0" "11111111"));
+  assert_false(VB(ag_valid_luhn, "41111111\0"
+                                 "11111111"));
   assert_false(V(ag_valid_luhn, "------------"));
 }
 
@@ -125,13 +129,13 @@ static void test_card_valid(void **state) {
   assert_true(V(ag_valid_card, "4012-8888-8888-1881")); /* Visa, dashes */
   assert_true(V(ag_valid_card, "5555 5555 5555 4444")); /* Mastercard */
   assert_true(V(ag_valid_card, "5105105105105100"));
-  assert_true(V(ag_valid_card, "2223003122003222")); /* Mastercard 2-series */
-  assert_true(V(ag_valid_card, "378282246310005"));  /* Amex */
+  assert_true(V(ag_valid_card, "2223003122003222"));  /* Mastercard 2-series */
+  assert_true(V(ag_valid_card, "378282246310005"));   /* Amex */
   assert_true(V(ag_valid_card, "3782 822463 10005")); /* Amex grouping */
   assert_true(V(ag_valid_card, "6011111111111117"));  /* Discover */
   assert_true(V(ag_valid_card, "6221346468695896934")); /* Discover/UP 19 */
-  assert_true(V(ag_valid_card, "3530111333300000"));  /* JCB */
-  assert_true(V(ag_valid_card, "30569309025904"));    /* Diners 14 */
+  assert_true(V(ag_valid_card, "3530111333300000"));    /* JCB */
+  assert_true(V(ag_valid_card, "30569309025904"));      /* Diners 14 */
   assert_true(V(ag_valid_card, "36227206271667"));
   assert_true(V(ag_valid_card, "38520000023237"));
   assert_true(V(ag_valid_card, "6200000000000005")); /* UnionPay */
@@ -142,11 +146,11 @@ static void test_card_valid(void **state) {
 
 static void test_card_invalid(void **state) {
   (void)state;
-  assert_false(V(ag_valid_card, "4111111111111112"));    /* Luhn */
-  assert_false(V(ag_valid_card, "1234567812345670"));    /* no issuer */
-  assert_false(V(ag_valid_card, "411111111111111118"));  /* Visa, 18 */
-  assert_false(V(ag_valid_card, "3782822463100979"));    /* Amex, 16 */
-  assert_false(V(ag_valid_card, "2721919074833786"));    /* past 2720 */
+  assert_false(V(ag_valid_card, "4111111111111112"));     /* Luhn */
+  assert_false(V(ag_valid_card, "1234567812345670"));     /* no issuer */
+  assert_false(V(ag_valid_card, "411111111111111118"));   /* Visa, 18 */
+  assert_false(V(ag_valid_card, "3782822463100979"));     /* Amex, 16 */
+  assert_false(V(ag_valid_card, "2721919074833786"));     /* past 2720 */
   assert_false(V(ag_valid_card, "49040479666972510274")); /* 20 digits */
   assert_false(V(ag_valid_card, "4111 1111 1111 111x"));
   assert_false(VB(ag_valid_card, "4111111111111111\0"));
@@ -162,23 +166,24 @@ static void test_iban_valid(void **state) {
   assert_true(V(ag_valid_iban, "GB82WEST12345698765432"));
   assert_true(V(ag_valid_iban, "GB82 WEST 1234 5698 7654 32"));
   assert_true(V(ag_valid_iban, "gb82west12345698765432"));
-  assert_true(V(ag_valid_iban, "NO9386011117947"));             /* shortest */
+  assert_true(V(ag_valid_iban, "NO9386011117947")); /* shortest */
   assert_true(V(ag_valid_iban, "RU0204452560040702810412345678901")); /* 33 */
   assert_true(on_exact(ag_valid_iban, "FR1420041010050500013M02606"));
 }
 
 static void test_iban_invalid(void **state) {
   (void)state;
-  assert_false(V(ag_valid_iban, "DE88370400440532013000")); /* check digits */
+  assert_false(V(ag_valid_iban, "DE88370400440532013000"));  /* check digits */
   assert_false(V(ag_valid_iban, "DE893704004405320130000")); /* length */
-  assert_false(V(ag_valid_iban, "XX89370400440532013000")); /* country */
+  assert_false(V(ag_valid_iban, "XX89370400440532013000"));  /* country */
   assert_false(V(ag_valid_iban, "DE89  3704 0044 0532 0130 00"));
   assert_false(V(ag_valid_iban, " DE89370400440532013000"));
   assert_false(V(ag_valid_iban, "DE89370400440532013000 "));
   assert_false(V(ag_valid_iban, "DE89-3704-0044-0532-0130-00"));
   assert_false(V(ag_valid_iban, "D189370400440532013000"));
   assert_false(V(ag_valid_iban, "DEAB370400440532013000"));
-  assert_false(VB(ag_valid_iban, "DE8937040044\0" "0532013000"));
+  assert_false(VB(ag_valid_iban, "DE8937040044\0"
+                                 "0532013000"));
   assert_false(V(ag_valid_iban, "DE89370400440532013000DE893704004405320130"));
   assert_false(V(ag_valid_iban, "DE89"));
 }
@@ -208,7 +213,8 @@ static void test_ssn_invalid(void **state) {
   assert_false(V(ag_valid_ssn, "12345678"));
   assert_false(V(ag_valid_ssn, "abc-de-fghi"));
   assert_false(V(ag_valid_ssn, "12a-45-6789"));
-  assert_false(VB(ag_valid_ssn, "123\0" "45678"));
+  assert_false(VB(ag_valid_ssn, "123\0"
+                                "45678"));
 }
 
 /* --------------------------------------------------------------- entropy */
@@ -219,7 +225,8 @@ static void test_entropy(void **state) {
   assert_true(ag_entropy("", 0) == 0.0);
   assert_true(ag_entropy(NULL, 0) == 0.0);
   assert_true(V(ag_entropy, "aaaaaaaa") < eps);
-  assert_true(V(ag_entropy, "ab") > 1.0 - eps && V(ag_entropy, "ab") < 1.0 + eps);
+  assert_true(V(ag_entropy, "ab") > 1.0 - eps &&
+              V(ag_entropy, "ab") < 1.0 + eps);
   double h = V(ag_entropy, "abcd");
   assert_true(h > 2.0 - eps && h < 2.0 + eps);
   h = V(ag_entropy, "aab"); /* -(2/3 log2 2/3 + 1/3 log2 1/3) */
@@ -303,9 +310,10 @@ static void test_github_invalid(void **state) {
   assert_false(V(ag_valid_github,
                  "github_pat_M1yTMAd7V3DnI8lFPPwtV_ASPZHu8qRtZHjQMhuOzE95B9EgE0"
                  "VrbBGI09QYNdaKy8isWydfhl3Tvtnyt"));
-  assert_false(V(ag_valid_github,
-                 "github_pat_M1yTMAd7V3DnI8lFPPwtV5xASPZHu8qRtZHjQMhuOzE95B9EgE0"
-                 "VrbBGI09QYNdaKy8isWydfhl3Tvtnyt"));
+  assert_false(
+      V(ag_valid_github,
+        "github_pat_M1yTMAd7V3DnI8lFPPwtV5xASPZHu8qRtZHjQMhuOzE95B9EgE0"
+        "VrbBGI09QYNdaKy8isWydfhl3Tvtnyt"));
   assert_false(V(ag_valid_github, "github_pat_"));
   /* An npm token is not a GitHub token. */
   assert_false(V(ag_valid_github, "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"));
@@ -328,9 +336,9 @@ static void test_npm(void **state) {
 
 /* ------------------------------------------------------------------- JWT */
 
-#define JWT_OK                                                                \
-  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."                                     \
-  "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4iLCJpYXQiOjE1MTYyMzkwMjJ9."     \
+#define JWT_OK                                                                 \
+  "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."                                      \
+  "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4iLCJpYXQiOjE1MTYyMzkwMjJ9."      \
   "TIZ-4Fe6ckmb-hIeg2sqwVcm7n1rCvarE8OOksrg0VA"
 
 static void test_jwt_valid(void **state) {
@@ -437,15 +445,24 @@ static void test_ipv6(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_all_hostile),  cmocka_unit_test(test_luhn_valid),
-      cmocka_unit_test(test_luhn_invalid), cmocka_unit_test(test_luhn_huge),
-      cmocka_unit_test(test_card_valid),   cmocka_unit_test(test_card_invalid),
-      cmocka_unit_test(test_iban_valid),   cmocka_unit_test(test_iban_invalid),
-      cmocka_unit_test(test_ssn_valid),    cmocka_unit_test(test_ssn_invalid),
-      cmocka_unit_test(test_entropy),      cmocka_unit_test(test_github_valid),
-      cmocka_unit_test(test_github_invalid), cmocka_unit_test(test_npm),
-      cmocka_unit_test(test_jwt_valid),    cmocka_unit_test(test_jwt_invalid),
-      cmocka_unit_test(test_jwt_huge),     cmocka_unit_test(test_ipv4),
+      cmocka_unit_test(test_all_hostile),
+      cmocka_unit_test(test_luhn_valid),
+      cmocka_unit_test(test_luhn_invalid),
+      cmocka_unit_test(test_luhn_huge),
+      cmocka_unit_test(test_card_valid),
+      cmocka_unit_test(test_card_invalid),
+      cmocka_unit_test(test_iban_valid),
+      cmocka_unit_test(test_iban_invalid),
+      cmocka_unit_test(test_ssn_valid),
+      cmocka_unit_test(test_ssn_invalid),
+      cmocka_unit_test(test_entropy),
+      cmocka_unit_test(test_github_valid),
+      cmocka_unit_test(test_github_invalid),
+      cmocka_unit_test(test_npm),
+      cmocka_unit_test(test_jwt_valid),
+      cmocka_unit_test(test_jwt_invalid),
+      cmocka_unit_test(test_jwt_huge),
+      cmocka_unit_test(test_ipv4),
       cmocka_unit_test(test_ipv6),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
