@@ -107,7 +107,8 @@ typedef struct aigate_scratch aigate_scratch;
 
 typedef struct {
   /* Configuration to build for; NULL means the embedded default. The
-   * engine copies what it needs: cfg may be freed after the call. */
+   * engine refers to it: it must outlive the engine (free the engine
+   * first). */
   const aigate_config *config;
   /* Directory of rule files (*.yaml) replacing the embedded rules; NULL
    * means the rules embedded in the library. The configuration's
@@ -157,6 +158,9 @@ typedef struct {
 #define AIGATE_FLAG_DECODED 0x4u      /* an encoded layer was decoded */
 #define AIGATE_FLAG_TRUNCATED 0x8u    /* decoding stopped at a size bound */
 #define AIGATE_FLAG_FAILED 0x10u      /* the scan did not run (see status) */
+#define AIGATE_FLAG_TOO_MANY 0x20u    /* more matches than are reported; a
+                                         redact verdict becomes block, since
+                                         not everything could be redacted */
 
 typedef struct {
   aigate_action verdict; /* the policy's decision */
@@ -194,7 +198,8 @@ int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
 
 /*
  * Write a copy of text with every enforced finding whose action is redact
- * replaced by "[REDACTED:<category>]" (overlapping spans merged). *out is
+ * replaced by "[REDACTED:<rule_id>]" (overlapping or touching spans give
+ * one marker). *out is
  * NUL-terminated, owned by the caller (free()), *out_len excludes the NUL.
  */
 int aigate_redact(const char *text, size_t len, const aigate_result *result,

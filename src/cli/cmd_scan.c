@@ -47,8 +47,10 @@ static void help(void) {
        "exit: 0 allow/log, 1 redact/block, 2 usage or input error");
 }
 
-static const char *flag_names[] = {"invalid_utf8", "tag_characters",
-                                   "decoded_layers", "truncated", "failed"};
+static const char *flag_names[] = {"invalid_utf8",   "tag_characters",
+                                   "decoded_layers", "truncated",
+                                   "failed",         "too_many_findings"};
+#define N_FLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
 
 static json_t *result_json(const aigate_result *r, int with_schema) {
   json_t *o = json_object();
@@ -61,7 +63,7 @@ static json_t *result_json(const aigate_result *r, int with_schema) {
   json_object_set_new(o, "threshold", json_integer(r->threshold));
   json_object_set_new(o, "paranoia", json_integer(r->paranoia));
   json_t *flags = json_array();
-  for (unsigned i = 0; i < 5; i++)
+  for (unsigned i = 0; i < N_FLAGS; i++)
     if (r->flags & (1u << i))
       json_array_append_new(flags, json_string(flag_names[i]));
   json_object_set_new(o, "flags", flags);
@@ -118,7 +120,7 @@ static void print_text(const char *label, const aigate_result *r,
   printf("%s%s%s (score %d, threshold %d, paranoia %d)", label ? label : "",
          label ? ": " : "", aigate_action_name(r->verdict), r->score,
          r->threshold, r->paranoia);
-  for (unsigned i = 0; i < 5; i++)
+  for (unsigned i = 0; i < N_FLAGS; i++)
     if (r->flags & (1u << i))
       printf(" [%s]", flag_names[i]);
   if (r->status)

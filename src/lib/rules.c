@@ -105,6 +105,8 @@ static const char *byte_dialect_problem(const char *re) {
     if (u[i] == '\\') {
       if (u[i + 1])
         i++;
+      if (in_class)
+        in_class = 2; /* an escape is a member: a later ']' closes */
       continue;
     }
     if (in_class) {

@@ -29,6 +29,10 @@ static void to_original(const aigate_scratch *s, size_t li,
                         const ag_view_buf *v, size_t vs, size_t ve,
                         size_t *os, size_t *oe) {
   ag_view_span(v, vs, ve, &vs, &ve);
+  /* The folded view is made from the raw view, not from the layer's input:
+   * map through the raw view too (NFC and U+FFFD change offsets). */
+  if (v == &s->layers[li].folded)
+    ag_view_span(&s->layers[li].raw, vs, ve, &vs, &ve);
   while (s->layers[li].parent >= 0) {
     const ag_layer *l = &s->layers[li];
     ag_map_span(&l->to_parent, vs, ve, &vs, &ve);
@@ -48,14 +52,14 @@ static void add_finding(aigate_scratch *s, const ag_rule *r, size_t li,
   }
   (void)li;
   if (s->n_findings >= AG_MAX_FINDINGS) {
-    s->flags |= AIGATE_FLAG_TRUNCATED;
+    s->flags |= AIGATE_FLAG_TOO_MANY;
     return;
   }
   if (s->n_findings == s->cap_findings) {
     size_t cap = s->cap_findings ? s->cap_findings * 2 : 16;
     aigate_finding *f = realloc(s->findings, cap * sizeof(*f));
     if (!f) {
-      s->flags |= AIGATE_FLAG_TRUNCATED;
+      s->flags |= AIGATE_FLAG_TOO_MANY;
       return;
     }
     s->findings = f;
@@ -178,8 +182,12 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
     }
     if (validate(r, h->v->p + span[2], span[3] - span[2])) {
       record(h, r, span[2], span[3]);
-      if (++s->pat_count[g] >= AG_MAX_MATCHES)
+      if (++s->pat_count[g] >= AG_MAX_MATCHES) {
+        /* Later matches of this pattern are not reported (nor redacted):
+         * say so rather than let the result look complete. */
+        s->flags |= AIGATE_FLAG_TOO_MANY;
         break;
+      }
     }
     from = span[1] > span[0] ? span[1] : span[0] + 1;
   }
@@ -352,6 +360,9 @@ static void decide(aigate_scratch *s, const run_ctx *rc, aigate_result *res) {
   res->paranoia = p->paranoia;
   res->threshold = p->thresholds[p->paranoia];
   if (block_cat && score >= res->threshold)
+    verdict = AIGATE_BLOCK;
+  /* Data that should be redacted but was not all found cannot pass. */
+  if (verdict == AIGATE_REDACT && (s->flags & AIGATE_FLAG_TOO_MANY))
     verdict = AIGATE_BLOCK;
   res->verdict = verdict;
 }

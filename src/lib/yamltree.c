@@ -174,8 +174,7 @@ static int check_unique_keys(builder *b, const yt_node *map) {
   for (size_t i = 1; i < map->n && !rc; i++)
     if (keys[i]->len == keys[i - 1]->len &&
         memcmp(keys[i]->str, keys[i - 1]->str, keys[i]->len) == 0) {
-      fail(b, keys[i]->line, keys[i]->col, "duplicate key '%s'",
-           keys[i]->str);
+      fail(b, keys[i]->line, keys[i]->col, "duplicate key '%s'", keys[i]->str);
       rc = -1;
     }
   free(keys);
