@@ -376,20 +376,33 @@ static int is_word_cp(int cp) {
   return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
 
+static int ascii_word(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* Only words with a non-ASCII letter can mix scripts: jump from one
+ * non-ASCII byte to the next, and look at the word around it. */
 static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
                             ag_norm_notes *nt, const ag_view_buf *v) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0, copied = 0; /* in[copied, i) not yet emitted */
   while (i < n) {
+    size_t j = i;
+    while (j < n && u[j] < 0x80)
+      j++;
+    if (j == n)
+      break;
     int cp;
-    size_t l = ag_utf8_decode(u + i, n - i, &cp);
-    if (!l)
-      l = 1, cp = 0;
-    if (!is_word_cp(cp)) {
-      i += l;
+    size_t l = ag_utf8_decode(u + j, n - j, &cp);
+    if (!l || !is_word_cp(cp)) {
+      i = j + (l ? l : 1);
       continue;
     }
-    size_t ws = i;
+    size_t ws = j;
+    while (ws > i && ascii_word(u[ws - 1]))
+      ws--;
+    i = ws;
     int latin = 0, other = 0;
     while (i < n && (l = ag_utf8_decode(u + i, n - i, &cp)) && is_word_cp(cp)) {
       latin |= is_latin(cp);
@@ -426,8 +439,6 @@ static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
     ag_buf_append(out, in + copied, n - copied);
   }
 }
-
-/* ------------------------------------- stage 3: spaces and split letters */
 
 /* Byte classes for the collapse stage, which runs over every byte. */
 enum { C_ALNUM = 1, C_SPACE = 2, C_NL = 4, C_SEP = 8 };
