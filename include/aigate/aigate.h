@@ -158,9 +158,10 @@ typedef struct {
 #define AIGATE_FLAG_DECODED 0x4u      /* an encoded layer was decoded */
 #define AIGATE_FLAG_TRUNCATED 0x8u    /* decoding stopped at a size bound */
 #define AIGATE_FLAG_FAILED 0x10u      /* the scan did not run (see status) */
-#define AIGATE_FLAG_TOO_MANY 0x20u    /* more matches than are reported; a
-                                         redact verdict becomes block, since
-                                         not everything could be redacted */
+#define AIGATE_FLAG_TOO_MANY                                                   \
+  0x20u /* more matches than are reported; a                                   \
+           redact verdict becomes block, since                                 \
+           not everything could be redacted */
 
 typedef struct {
   aigate_action verdict; /* the policy's decision */
@@ -193,8 +194,8 @@ int aigate_scan(const aigate_engine *engine, aigate_scratch *scratch,
                 const char *text, size_t len, aigate_direction direction,
                 aigate_result *result);
 int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
-                   const char *text, size_t len,
-                   const aigate_scan_options *opt, aigate_result *result);
+                   const char *text, size_t len, const aigate_scan_options *opt,
+                   aigate_result *result);
 
 /*
  * Write a copy of text with every enforced finding whose action is redact

@@ -46,18 +46,18 @@ static int rules_list(aigate_engine *e, int json) {
     aigate_rule_get(e, i, &r);
     if (json)
       json_array_append_new(
-          arr, json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:i}", "id",
-                         r.id, "family", r.family, "category", r.category,
-                         "severity", r.severity, "score", r.score, "paranoia",
-                         r.paranoia, "message", r.message, "file", r.file,
-                         "line", r.line));
+          arr,
+          json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:i}", "id", r.id,
+                    "family", r.family, "category", r.category, "severity",
+                    r.severity, "score", r.score, "paranoia", r.paranoia,
+                    "message", r.message, "file", r.file, "line", r.line));
     else
       printf("%-40s %-12s %-12s sev %d  score %d  pl %d  %s\n", r.id, r.family,
              r.category, r.severity, r.score, r.paranoia, r.message);
   }
   if (json) {
-    json_t *o = json_pack("{s:i, s:o}", "schema_version",
-                          AIGATE_SCHEMA_VERSION, "rules", arr);
+    json_t *o = json_pack("{s:i, s:o}", "schema_version", AIGATE_SCHEMA_VERSION,
+                          "rules", arr);
     char *s = json_dumps(o, JSON_INDENT(2));
     json_decref(o);
     if (!s)

@@ -80,7 +80,8 @@ static json_t *result_json(const aigate_result *r, int with_schema) {
     json_object_set_new(j, "start", json_integer((json_int_t)f->start));
     json_object_set_new(j, "end", json_integer((json_int_t)f->end));
     json_object_set_new(j, "layer", json_string(f->layer));
-    json_object_set_new(j, "action", json_string(aigate_action_name(f->action)));
+    json_object_set_new(j, "action",
+                        json_string(aigate_action_name(f->action)));
     json_object_set_new(j, "mode",
                         json_string(f->mode == AIGATE_MODE_ENFORCE
                                         ? "enforce"
@@ -137,7 +138,9 @@ static void print_text(const char *label, const aigate_result *r,
   }
 }
 
-static int exit_for(aigate_action v) { return v >= AIGATE_REDACT ? 1 : 0; }
+static int exit_for(aigate_action v) {
+  return v >= AIGATE_REDACT ? 1 : 0;
+}
 
 static int dump(json_t *j, out_fmt fmt) {
   size_t flags = fmt == FMT_JSON ? JSON_INDENT(2) : JSON_COMPACT;
@@ -153,9 +156,9 @@ static int dump(json_t *j, out_fmt fmt) {
 /* ---------------------------------------------------------- plain text */
 
 static int scan_text(scan_opts *o, const char *text, size_t len) {
-  aigate_scan_options so = {
-      .direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT : AIGATE_INPUT,
-      .profile = o->eo.profile};
+  aigate_scan_options so = {.direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT
+                                                            : AIGATE_INPUT,
+                            .profile = o->eo.profile};
   aigate_result r;
   int rc = aigate_scan_ex(o->engine, o->scratch, text, len, &so, &r);
   if (rc == AIGATE_ERR_NOT_FOUND)
@@ -204,13 +207,12 @@ typedef struct {
   char err[200];
 } targets;
 
-static int add_target(targets *ts, json_t *owner, const char *key,
-                      size_t index, json_t *str, const char *role,
-                      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static int add_target(targets *ts, json_t *owner, const char *key, size_t index,
+                      json_t *str, const char *role, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
-static int add_target(targets *ts, json_t *owner, const char *key,
-                      size_t index, json_t *str, const char *role,
-                      const char *fmt, ...) {
+static int add_target(targets *ts, json_t *owner, const char *key, size_t index,
+                      json_t *str, const char *role, const char *fmt, ...) {
   if (ts->n == MAX_TARGETS) {
     snprintf(ts->err, sizeof(ts->err), "more than %d strings to scan",
              MAX_TARGETS);
@@ -301,8 +303,8 @@ static int collect_message(targets *ts, json_t *msg, const char *base) {
   if (!json_is_object(msg))
     return type_error(ts, base, "an object");
   json_t *role = json_object_get(msg, "role");
-  const char *r = role && json_is_string(role) ? json_string_value(role)
-                                               : "unknown";
+  const char *r =
+      role && json_is_string(role) ? json_string_value(role) : "unknown";
   if (collect_content(ts, msg, r, base))
     return -1;
   return collect_tool_calls(ts, msg, r, base);
@@ -380,20 +382,20 @@ static int collect(targets *ts, json_t *root, scan_as as) {
 
 static int scan_openai(scan_opts *o, const char *buf, size_t len) {
   json_error_t je;
-  json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL,
-                            &je);
+  json_t *root =
+      json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
   if (!root)
-    return cli_fail("invalid JSON at line %d column %d: %s", je.line,
-                    je.column, je.text);
+    return cli_fail("invalid JSON at line %d column %d: %s", je.line, je.column,
+                    je.text);
   targets ts = {0};
   if (collect(&ts, root, o->as)) {
     json_decref(root);
     free(ts.t);
     return cli_fail("%s", ts.err);
   }
-  aigate_scan_options so = {
-      .direction = o->as == AS_RESPONSE ? AIGATE_OUTPUT : AIGATE_INPUT,
-      .profile = o->eo.profile};
+  aigate_scan_options so = {.direction = o->as == AS_RESPONSE ? AIGATE_OUTPUT
+                                                              : AIGATE_INPUT,
+                            .profile = o->eo.profile};
   aigate_action overall = AIGATE_ALLOW;
   json_t *items = json_array();
   int rc = 0;
@@ -474,19 +476,19 @@ static int scan_batch(scan_opts *o) {
   size_t cap = 0;
   ssize_t n;
   int worst = 0, errors = 0;
-  aigate_scan_options so = {
-      .direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT : AIGATE_INPUT,
-      .profile = o->eo.profile};
+  aigate_scan_options so = {.direction = o->as == AS_OUTPUT ? AIGATE_OUTPUT
+                                                            : AIGATE_INPUT,
+                            .profile = o->eo.profile};
   while ((n = getline(&line, &cap, in)) >= 0) {
     size_t len = (size_t)n;
     if (len && line[len - 1] == '\n')
       len--;
     json_t *out;
     json_error_t je;
-    json_t *j = len > max ? NULL
-                          : json_loadb(line, len, JSON_ALLOW_NUL |
-                                                      JSON_REJECT_DUPLICATES,
-                                       &je);
+    json_t *j = len > max
+                    ? NULL
+                    : json_loadb(line, len,
+                                 JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &je);
     json_t *text = j && json_is_object(j) ? json_object_get(j, "text") : NULL;
     if (!text || !json_is_string(text)) {
       char msg[300];
@@ -597,8 +599,8 @@ int cmd_scan(int argc, char **argv) {
   }
   char *buf;
   size_t len;
-  if ((rc = cli_read_input(o.input, aigate_config_max_input(o.cfg), &buf,
-                           &len)))
+  if ((rc =
+           cli_read_input(o.input, aigate_config_max_input(o.cfg), &buf, &len)))
     goto out;
   rc = o.as == AS_REQUEST || o.as == AS_RESPONSE ? scan_openai(&o, buf, len)
                                                  : scan_text(&o, buf, len);

@@ -117,10 +117,11 @@ int cli_read_input(const char *path, size_t max, char **buf, size_t *len) {
 /* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
 static size_t utf8_len(const unsigned char *s, size_t n) {
   unsigned c = s[0];
-  size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2
-                          : c >= 0xE0 && c <= 0xEF   ? 3
-                          : c >= 0xF0 && c <= 0xF4   ? 4
-                                                     : 0;
+  size_t len = c < 0x80                 ? 1
+               : c >= 0xC2 && c <= 0xDF ? 2
+               : c >= 0xE0 && c <= 0xEF ? 3
+               : c >= 0xF0 && c <= 0xF4 ? 4
+                                        : 0;
   if (!len || len > n)
     return 0;
   for (size_t i = 1; i < len; i++)

@@ -64,8 +64,8 @@ static int check_map(ctx *c, const yt_node *map, const char *what) {
   return 0;
 }
 
-static int get_int(ctx *c, const yt_node *n, const char *what, long lo,
-                   long hi, long *out) {
+static int get_int(ctx *c, const yt_node *n, const char *what, long lo, long hi,
+                   long *out) {
   int rc = want(c, n, YT_SCALAR, what);
   if (rc)
     return rc;
@@ -143,8 +143,7 @@ static int add_category(ctx *c, ag_profile *p, const yt_node *key,
       }
     }
   }
-  ag_category_policy *cats =
-      realloc(p->cats, (p->n_cats + 1) * sizeof(*cats));
+  ag_category_policy *cats = realloc(p->cats, (p->n_cats + 1) * sizeof(*cats));
   if (!cats)
     return AIGATE_ERR_NOMEM;
   p->cats = cats;
@@ -247,7 +246,8 @@ static void default_profile(ag_profile *p) {
 /* Build profile `idx` (from the `profiles` map node) with its ancestors. */
 static int build_profile(ctx *c, aigate_config *cfg, const yt_node *profiles,
                          size_t idx, int depth, int *done) {
-  const yt_node *key = profiles->kids[2 * idx], *val = profiles->kids[2 * idx + 1];
+  const yt_node *key = profiles->kids[2 * idx],
+                *val = profiles->kids[2 * idx + 1];
   if (done[idx] == 1)
     return 0;
   if (depth > MAX_INHERIT_DEPTH || done[idx] == 2)
@@ -338,8 +338,11 @@ static ag_rule_override *add_override(aigate_config *cfg, const yt_node *id) {
     return NULL;
   cfg->overrides = o;
   o = &cfg->overrides[cfg->n_overrides];
-  *o = (ag_rule_override){.line = id->line, .score = -1, .severity = -1,
-                          .paranoia = -1, .disabled = -1};
+  *o = (ag_rule_override){.line = id->line,
+                          .score = -1,
+                          .severity = -1,
+                          .paranoia = -1,
+                          .disabled = -1};
   if (!(o->id = strdup(id->str)))
     return NULL;
   cfg->n_overrides++;
@@ -358,8 +361,7 @@ int ag_parse_severity(const char *s) {
   return -1;
 }
 
-static int parse_rules_section(ctx *c, aigate_config *cfg,
-                               const yt_node *map) {
+static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
   int rc = check_map(c, map, "rules");
   if (rc)
     return rc;

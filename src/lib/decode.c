@@ -78,45 +78,45 @@ static int textlike(const unsigned char *p, size_t n) {
 
 /* Byte classes as tables: these loops run over every byte of every text. */
 static const signed char B64[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, 62, -1, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-    -1, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
-    -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, 62, -1, 62, -1, 63, 52, 53, 54, 55, 56, 57, 58, 59, 60,
+    61, -1, -1, -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10,
+    11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1,
+    63, -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42,
+    43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
 static const signed char HEX[256] = {
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
-    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0,  1,  2,  3,  4,  5,  6,  7,  8,
+    9,  -1, -1, -1, -1, -1, -1, -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+    -1, -1, -1, -1, -1, -1, -1, -1, -1,
 };
 
-static int b64val(unsigned char c) { return B64[c]; }
-static int hexval(unsigned char c) { return HEX[c]; }
+static int b64val(unsigned char c) {
+  return B64[c];
+}
+static int hexval(unsigned char c) {
+  return HEX[c];
+}
 
 /* Decode the run u[s, e) into tmp (large enough); returns decoded length. */
 static size_t b64_run(const unsigned char *u, size_t s, size_t e,
@@ -224,8 +224,7 @@ static size_t put_utf8(char *out, unsigned cp) {
 
 static size_t esc_url(const unsigned char *u, size_t n, size_t i, char *out,
                       size_t *outlen) {
-  if (u[i] != '%' || i + 2 >= n || hexval(u[i + 1]) < 0 ||
-      hexval(u[i + 2]) < 0)
+  if (u[i] != '%' || i + 2 >= n || hexval(u[i + 1]) < 0 || hexval(u[i + 2]) < 0)
     return 0;
   out[0] = (char)(hexval(u[i + 1]) << 4 | hexval(u[i + 2]));
   *outlen = 1;
@@ -237,9 +236,9 @@ static size_t read_num(const unsigned char *u, size_t n, size_t i, int base,
   size_t k = 0;
   *v = 0;
   while (i + k < n && k < maxdigits) {
-    int d = base == 16 ? hexval(u[i + k])
-                       : (u[i + k] >= '0' && u[i + k] <= '9' ? u[i + k] - '0'
-                                                             : -1);
+    int d = base == 16
+                ? hexval(u[i + k])
+                : (u[i + k] >= '0' && u[i + k] <= '9' ? u[i + k] - '0' : -1);
     if (d < 0)
       break;
     *v = *v * (unsigned)base + (unsigned)d;
@@ -323,8 +322,8 @@ static size_t next_trigger(const unsigned char *u, size_t n, size_t i,
   return p ? (size_t)(p - u) : n;
 }
 
-static void dec_escapes(sink *s, const unsigned char *u, size_t n,
-                        escape_fn fn, unsigned char trigger) {
+static void dec_escapes(sink *s, const unsigned char *u, size_t n, escape_fn fn,
+                        unsigned char trigger) {
   char tmp[8];
   size_t count = 0, tl;
   for (size_t i = next_trigger(u, n, 0, trigger); i < n && count < MIN_ESCAPES;
@@ -393,10 +392,10 @@ static char rot13c(char c) {
 /* How many common English words the (optionally rotated) text has. */
 static int english_words(const unsigned char *u, size_t n, int rotate) {
   static const char *words[] = {
-      "the",  "and",   "you",    "your",   "ignore",       "previous",
-      "all",  "system", "prompt", "is",    "are",          "to",
-      "of",   "with",  "for",    "this",   "instructions", "that",
-      "tell", "me",    "now",    "please", "what",         "how"};
+      "the",  "and",    "you",    "your",   "ignore",       "previous",
+      "all",  "system", "prompt", "is",     "are",          "to",
+      "of",   "with",   "for",    "this",   "instructions", "that",
+      "tell", "me",     "now",    "please", "what",         "how"};
   int hits = 0;
   size_t i = 0;
   while (i < n) {
@@ -442,29 +441,14 @@ size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
   sink s = {out, map, budget, out->len, truncated, 0, 0};
   const unsigned char *u = (const unsigned char *)text;
   switch (d) {
-  case AG_DEC_TAGS:
-    dec_tags(&s, u, n);
-    break;
-  case AG_DEC_BASE64:
-    dec_binary(&s, u, n, 0);
-    break;
-  case AG_DEC_HEX:
-    dec_binary(&s, u, n, 1);
-    break;
-  case AG_DEC_URL:
-    dec_escapes(&s, u, n, esc_url, '%');
-    break;
-  case AG_DEC_HTML:
-    dec_escapes(&s, u, n, esc_html, '&');
-    break;
-  case AG_DEC_ESCAPE:
-    dec_escapes(&s, u, n, esc_backslash, '\\');
-    break;
-  case AG_DEC_ROT13:
-    dec_rot13(&s, u, n);
-    break;
-  default:
-    break;
+  case AG_DEC_TAGS: dec_tags(&s, u, n); break;
+  case AG_DEC_BASE64: dec_binary(&s, u, n, 0); break;
+  case AG_DEC_HEX: dec_binary(&s, u, n, 1); break;
+  case AG_DEC_URL: dec_escapes(&s, u, n, esc_url, '%'); break;
+  case AG_DEC_HTML: dec_escapes(&s, u, n, esc_html, '&'); break;
+  case AG_DEC_ESCAPE: dec_escapes(&s, u, n, esc_backslash, '\\'); break;
+  case AG_DEC_ROT13: dec_rot13(&s, u, n); break;
+  default: break;
   }
   return s.payloads;
 }

@@ -164,7 +164,9 @@ void aigate_scratch_free(aigate_scratch *s) {
   free(s);
 }
 
-size_t aigate_rule_count(const aigate_engine *e) { return e->rs.n_rules; }
+size_t aigate_rule_count(const aigate_engine *e) {
+  return e->rs.n_rules;
+}
 
 int aigate_rule_get(const aigate_engine *e, size_t i, aigate_rule_info *info) {
   if (i >= e->rs.n_rules)
@@ -206,10 +208,10 @@ int aigate_rules_selftest(const aigate_engine *e, aigate_selftest_cb cb,
     aigate_rule_info info;
     aigate_rule_get(e, i, &info);
     const ag_rule *r = &e->rs.rules[i];
-    aigate_scan_options opt = {
-        .direction =
-            (r->directions & AG_DIR_INPUT) ? AIGATE_INPUT : AIGATE_OUTPUT,
-        .all_rules = 1};
+    aigate_scan_options opt = {.direction = (r->directions & AG_DIR_INPUT)
+                                                ? AIGATE_INPUT
+                                                : AIGATE_OUTPUT,
+                               .all_rules = 1};
     if (!r->n_match || !r->n_no_match) {
       failures++;
       if (cb)

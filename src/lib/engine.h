@@ -11,11 +11,11 @@
 #include "normalize.h"
 
 struct aigate_engine {
-  aigate_config *own_cfg;    /* the default configuration, when none given */
+  aigate_config *own_cfg; /* the default configuration, when none given */
   const aigate_config *cfg;
   ag_ruleset rs;
   ag_matcher m;
-  char **cats;      /* distinct categories of the rules */
+  char **cats; /* distinct categories of the rules */
   size_t n_cats;
   size_t *rule_cat; /* rule index -> category index */
 };

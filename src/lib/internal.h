@@ -63,8 +63,7 @@ struct aigate_config {
 };
 
 /* The profile with that name, or NULL; NULL/"default" = the policy. */
-const ag_profile *ag_config_profile(const aigate_config *cfg,
-                                    const char *name);
+const ag_profile *ag_config_profile(const aigate_config *cfg, const char *name);
 /* The policy of a category under a profile (defaults applied). */
 void ag_profile_category(const ag_profile *p, const char *category,
                          aigate_action *action, aigate_mode *mode);

@@ -190,8 +190,8 @@ static void cache_path(char *out, size_t n, const char *dir,
 /* The payload is the patterns' widths (n_ids x 8 bytes), then the
  * serialized database: a cached engine needs no pattern analysis at all. */
 static hs_database_t *cache_load(const char *dir,
-                                 const unsigned char key[KEY_LEN],
-                                 size_t n_ids, uint64_t *widths) {
+                                 const unsigned char key[KEY_LEN], size_t n_ids,
+                                 uint64_t *widths) {
   if (!dir || !*dir)
     return NULL;
   char path[4096];
@@ -214,8 +214,8 @@ static hs_database_t *cache_load(const char *dir,
   if (sodium_memcmp(hash, buf + 16 + KEY_LEN, KEY_LEN) != 0)
     goto out;
   memcpy(widths, buf + HEADER_LEN, n_ids * 8);
-  if (hs_deserialize_database(buf + HEADER_LEN + n_ids * 8,
-                              plen - n_ids * 8, &db) != HS_SUCCESS)
+  if (hs_deserialize_database(buf + HEADER_LEN + n_ids * 8, plen - n_ids * 8,
+                              &db) != HS_SUCCESS)
     db = NULL;
 out:
   free(buf);
@@ -286,8 +286,8 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
     return 0;
   }
   for (size_t i = 0; i < db->n_ids; i++)
-    widths[i] = pattern_width(
-        &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]]);
+    widths[i] =
+        pattern_width(&rs->rules[db->rule_of[i]].pats[db->pattern_of[i]]);
   set_widths(db, rs, widths);
   *from_cache = 0;
   const char **exprs = calloc(db->n_ids, sizeof(char *));
@@ -401,14 +401,14 @@ int ag_matcher_build(ag_matcher *m, ag_ruleset *rs, const char *cache_dir,
     ag_family_db *d = &m->dbs[i];
     int cached;
     hs_database_t *db;
-    if (!(rc = compile_db(d, rs, HS_MODE_BLOCK, cache_dir, &db, &cached,
-                          err))) {
+    if (!(rc =
+              compile_db(d, rs, HS_MODE_BLOCK, cache_dir, &db, &cached, err))) {
       d->block_db = db;
       cached ? m->cache_loaded++ : m->cache_compiled++;
     }
     if (!rc && (d->directions & AG_DIR_OUTPUT) &&
-        !(rc = compile_db(d, rs, HS_MODE_STREAM,
-                          cache_dir, &db, &cached, err))) {
+        !(rc = compile_db(d, rs, HS_MODE_STREAM, cache_dir, &db, &cached,
+                          err))) {
       d->stream_db = db;
       cached ? m->cache_loaded++ : m->cache_compiled++;
     }
@@ -493,8 +493,8 @@ int ag_match_block(const ag_family_db *db, ag_match_scratch *s,
   if (len > 0xFFFFFFFFu)
     return AIGATE_ERR_TOO_LARGE;
   hit_ctx h = {db, cb, ud};
-  hs_error_t e = hs_scan(db->block_db, text, (unsigned)len, 0, s->hs, on_hit,
-                         &h);
+  hs_error_t e =
+      hs_scan(db->block_db, text, (unsigned)len, 0, s->hs, on_hit, &h);
   return e == HS_SUCCESS || e == HS_SCAN_TERMINATED ? AIGATE_OK
                                                     : AIGATE_ERR_MATCHER;
 }
@@ -505,8 +505,7 @@ int ag_match_next(const ag_pattern *p, int group, ag_match_scratch *s,
   if (from > len)
     return 0;
   pcre2_set_offset_limit(s->mctx, limit);
-  int rc = pcre2_match(p->pcre, (PCRE2_SPTR)text, len, from, 0, s->md,
-                       s->mctx);
+  int rc = pcre2_match(p->pcre, (PCRE2_SPTR)text, len, from, 0, s->md, s->mctx);
   if (rc == PCRE2_ERROR_NOMATCH)
     return 0;
   if (rc < 0)

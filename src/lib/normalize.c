@@ -66,8 +66,7 @@ static const ag_seg *find_seg(const ag_map *m, size_t x) {
   return &m->s[lo];
 }
 
-void ag_map_span(const ag_map *m, size_t s, size_t e, size_t *os,
-                 size_t *oe) {
+void ag_map_span(const ag_map *m, size_t s, size_t e, size_t *os, size_t *oe) {
   if (m->n == 0) {
     *os = s;
     *oe = e;
@@ -287,9 +286,10 @@ static void transform(xform *x, const char *in, size_t n) {
       static const char fffd[] = "\xEF\xBF\xBD";
       emit(x, fffd, 3, j, 1, 0);
       if (x->notes) {
-        size_t *last = x->notes->n_invalid && x->notes->n_invalid <= AG_MAX_NOTES
-                           ? x->notes->invalid[x->notes->n_invalid - 1]
-                           : NULL;
+        size_t *last =
+            x->notes->n_invalid && x->notes->n_invalid <= AG_MAX_NOTES
+                ? x->notes->invalid[x->notes->n_invalid - 1]
+                : NULL;
         if (last && last[1] == j)
           last[1] = j + 1;
         else
@@ -325,8 +325,10 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
     v->len = n;
     return AIGATE_OK;
   }
-  xform x = {.out = &v->stage[0], .map = &v->maps[0],
-             .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE, .notes = nt};
+  xform x = {.out = &v->stage[0],
+             .map = &v->maps[0],
+             .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE,
+             .notes = nt};
   transform(&x, in, n);
   if (v->stage[0].failed || v->maps[0].failed)
     return AIGATE_ERR_NOMEM;
@@ -343,17 +345,38 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
  * table, unlike confusable skeletons which also map rn to m. */
 static int lookalike(int cp) {
   switch (cp) {
-  case 0x0430: return 'a'; case 0x0432: return 'b'; case 0x0435: return 'e';
-  case 0x0456: return 'i'; case 0x0458: return 'j'; case 0x043A: return 'k';
-  case 0x043C: return 'm'; case 0x043D: return 'h'; case 0x043E: return 'o';
-  case 0x0440: return 'p'; case 0x0441: return 'c'; case 0x0442: return 't';
-  case 0x0443: return 'y'; case 0x0445: return 'x'; case 0x0455: return 's';
-  case 0x0501: return 'd'; case 0x04BB: return 'h'; case 0x04CF: return 'l';
-  case 0x051B: return 'q'; case 0x051D: return 'w';
-  case 0x03B1: return 'a'; case 0x03B3: return 'y'; case 0x03B5: return 'e';
-  case 0x03B7: return 'n'; case 0x03B9: return 'i'; case 0x03BA: return 'k';
-  case 0x03BD: return 'v'; case 0x03BF: return 'o'; case 0x03C1: return 'p';
-  case 0x03C4: return 't'; case 0x03C5: return 'u'; case 0x03C7: return 'x';
+  case 0x0430: return 'a';
+  case 0x0432: return 'b';
+  case 0x0435: return 'e';
+  case 0x0456: return 'i';
+  case 0x0458: return 'j';
+  case 0x043A: return 'k';
+  case 0x043C: return 'm';
+  case 0x043D: return 'h';
+  case 0x043E: return 'o';
+  case 0x0440: return 'p';
+  case 0x0441: return 'c';
+  case 0x0442: return 't';
+  case 0x0443: return 'y';
+  case 0x0445: return 'x';
+  case 0x0455: return 's';
+  case 0x0501: return 'd';
+  case 0x04BB: return 'h';
+  case 0x04CF: return 'l';
+  case 0x051B: return 'q';
+  case 0x051D: return 'w';
+  case 0x03B1: return 'a';
+  case 0x03B3: return 'y';
+  case 0x03B5: return 'e';
+  case 0x03B7: return 'n';
+  case 0x03B9: return 'i';
+  case 0x03BA: return 'k';
+  case 0x03BD: return 'v';
+  case 0x03BF: return 'o';
+  case 0x03C1: return 'p';
+  case 0x03C4: return 't';
+  case 0x03C5: return 'u';
+  case 0x03C7: return 'x';
   case 0x03C9: return 'w';
   default: return 0;
   }
@@ -443,25 +466,22 @@ static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
 /* Byte classes for the collapse stage, which runs over every byte. */
 enum { C_ALNUM = 1, C_SPACE = 2, C_NL = 4, C_SEP = 8 };
 static const unsigned char CLS[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 4, 2, 2, 2, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    10, 0, 8, 0, 0, 0, 0, 8, 0, 0, 8, 8, 8, 8, 8, 8,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 8, 0, 0, 0, 0, 0,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 8,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 8, 0, 8, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  2, 4, 2, 2, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 8, 0, 0, 0, 0, 8, 0, 0, 8, 8, 8, 8, 8, 8,
+    1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 8, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 8,
+    0, 1, 1, 1, 1, 1, 1, 1, 1,  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 0, 8, 0, 8, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0,
 };
 
-static int alnum(unsigned char c) { return CLS[c] & C_ALNUM; }
+static int alnum(unsigned char c) {
+  return CLS[c] & C_ALNUM;
+}
 
 /* A lone letter at i: a letter with no letter on either side. */
 static int lone(const unsigned char *u, size_t n, size_t i) {
@@ -546,7 +566,8 @@ static int finish_stage(ag_view_buf *v, int k) {
 int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
                    ag_norm_notes *nt) {
   ag_view_reset(v);
-  xform x = {.out = &v->stage[0], .map = &v->maps[0],
+  xform x = {.out = &v->stage[0],
+             .map = &v->maps[0],
              .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                      UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP,
              .lower_ascii = 1};

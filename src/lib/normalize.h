@@ -36,8 +36,7 @@ typedef struct {
 
 void ag_map_add(ag_map *m, size_t v, size_t o, size_t olen, int linear);
 /* Source span of view bytes [s, e) (e > s). Identity when m->n == 0. */
-void ag_map_span(const ag_map *m, size_t s, size_t e, size_t *os,
-                 size_t *oe);
+void ag_map_span(const ag_map *m, size_t s, size_t e, size_t *os, size_t *oe);
 void ag_map_free(ag_map *m);
 
 #define AG_MAX_NOTES 16
@@ -68,8 +67,7 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt);
 
 /* Folded view of a valid UTF-8 text (a raw view). Mixed-script words are
  * noted in the input's coordinates. */
-int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
-                   ag_norm_notes *nt);
+int ag_view_folded(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt);
 
 /* Map view bytes [s, e) to the view's input. */
 void ag_view_span(const ag_view_buf *v, size_t s, size_t e, size_t *os,

@@ -156,8 +156,7 @@ static int parse_pattern(ctx *c, const yt_node *n, ag_pattern *p) {
         return bad(c, v, "prefilter must be a non-empty expression");
       const char *pwhy = byte_dialect_problem(v->str);
       if (pwhy)
-        return bad(c, v, "prefilter has %s (patterns match UTF-8 bytes)",
-                   pwhy);
+        return bad(c, v, "prefilter has %s (patterns match UTF-8 bytes)", pwhy);
       pre = v;
     } else {
       return bad(c, k,
@@ -201,11 +200,11 @@ static const struct {
   const char *name;
   ag_validator v;
 } validators[] = {
-    {"luhn", AG_VAL_LUHN},     {"card", AG_VAL_CARD},
-    {"iban", AG_VAL_IBAN},     {"ssn", AG_VAL_SSN},
+    {"luhn", AG_VAL_LUHN},       {"card", AG_VAL_CARD},
+    {"iban", AG_VAL_IBAN},       {"ssn", AG_VAL_SSN},
     {"entropy", AG_VAL_ENTROPY}, {"github", AG_VAL_GITHUB},
-    {"npm", AG_VAL_NPM},       {"jwt", AG_VAL_JWT},
-    {"ipv4", AG_VAL_IPV4},     {"ipv6", AG_VAL_IPV6},
+    {"npm", AG_VAL_NPM},         {"jwt", AG_VAL_JWT},
+    {"ipv4", AG_VAL_IPV4},       {"ipv6", AG_VAL_IPV6},
 };
 
 static const struct {
@@ -247,8 +246,8 @@ static int parse_validator(ctx *c, const yt_node *n, ag_rule *r) {
   return bad(c, name, "unknown validator '%s'", name->str);
 }
 
-static int parse_rule(ctx *c, const yt_node *n, ag_rule *r,
-                      const char *family, ag_view view, unsigned dirs) {
+static int parse_rule(ctx *c, const yt_node *n, ag_rule *r, const char *family,
+                      ag_view view, unsigned dirs) {
   if (n->type != YT_MAP)
     return bad(c, n, "a rule must be a map");
   r->line = n->line;
@@ -267,7 +266,7 @@ static int parse_rule(ctx *c, const yt_node *n, ag_rule *r,
         strcmp(key, "message") == 0) {
       if ((rc = scalar(c, v, key)))
         return rc;
-      char **dst = key[0] == 'i' ? &r->id
+      char **dst = key[0] == 'i'   ? &r->id
                    : key[0] == 'c' ? &r->category
                                    : &r->message;
       if (key[0] != 'm' && !ag_valid_name(v->str))
@@ -291,8 +290,9 @@ static int parse_rule(ctx *c, const yt_node *n, ag_rule *r,
       long lo = key[0] == 'p' ? 1 : 0;
       if (*end || end == v->str || x < lo || x > hi)
         return bad(c, v, "%s must be an integer from %ld to %ld", key, lo, hi);
-      *(key[0] == 's' ? &r->score : key[0] == 'p' ? &r->paranoia : &r->group) =
-          (int)x;
+      *(key[0] == 's'   ? &r->score
+        : key[0] == 'p' ? &r->paranoia
+                        : &r->group) = (int)x;
     } else if (strcmp(key, "view") == 0) {
       if ((rc = scalar(c, v, key)))
         return rc;
@@ -499,9 +499,8 @@ static int cmp_str(const void *a, const void *b) {
 
 static int is_yaml(const char *name) {
   size_t n = strlen(name);
-  return name[0] != '.' &&
-         ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
-          (n > 4 && strcmp(name + n - 4, ".yml") == 0));
+  return name[0] != '.' && ((n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+                            (n > 4 && strcmp(name + n - 4, ".yml") == 0));
 }
 
 int ag_rules_load_path(ag_ruleset *rs, const char *path, aigate_error *err) {
@@ -568,8 +567,7 @@ int ag_rules_apply_config(ag_ruleset *rs, const aigate_config *cfg,
     const ag_rule_override *o = &cfg->overrides[i];
     int idx = find_rule(rs, o->id);
     if (idx < 0) {
-      ag_err(err, "%s:%d: no rule has the id '%s'", cfg->name, o->line,
-             o->id);
+      ag_err(err, "%s:%d: no rule has the id '%s'", cfg->name, o->line, o->id);
       return AIGATE_ERR_NOT_FOUND;
     }
     ag_rule *r = &rs->rules[idx];

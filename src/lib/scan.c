@@ -26,8 +26,8 @@ static void reset(aigate_scratch *s) {
 
 /* Map a span in a layer's view down to the original text. */
 static void to_original(const aigate_scratch *s, size_t li,
-                        const ag_view_buf *v, size_t vs, size_t ve,
-                        size_t *os, size_t *oe) {
+                        const ag_view_buf *v, size_t vs, size_t ve, size_t *os,
+                        size_t *oe) {
   ag_view_span(v, vs, ve, &vs, &ve);
   /* The folded view is made from the raw view, not from the layer's input:
    * map through the raw view too (NFC and U+FFFD change offsets). */
@@ -79,28 +79,17 @@ static void add_finding(aigate_scratch *s, const ag_rule *r, size_t li,
 
 static int validate(const ag_rule *r, const char *p, size_t n) {
   switch (r->validator) {
-  case AG_VAL_NONE:
-    return 1;
-  case AG_VAL_LUHN:
-    return ag_valid_luhn(p, n);
-  case AG_VAL_CARD:
-    return ag_valid_card(p, n);
-  case AG_VAL_IBAN:
-    return ag_valid_iban(p, n);
-  case AG_VAL_SSN:
-    return ag_valid_ssn(p, n);
-  case AG_VAL_ENTROPY:
-    return ag_entropy(p, n) >= r->validator_min;
-  case AG_VAL_GITHUB:
-    return ag_valid_github(p, n);
-  case AG_VAL_NPM:
-    return ag_valid_npm(p, n);
-  case AG_VAL_JWT:
-    return ag_valid_jwt(p, n);
-  case AG_VAL_IPV4:
-    return ag_valid_ipv4(p, n);
-  case AG_VAL_IPV6:
-    return ag_valid_ipv6(p, n);
+  case AG_VAL_NONE: return 1;
+  case AG_VAL_LUHN: return ag_valid_luhn(p, n);
+  case AG_VAL_CARD: return ag_valid_card(p, n);
+  case AG_VAL_IBAN: return ag_valid_iban(p, n);
+  case AG_VAL_SSN: return ag_valid_ssn(p, n);
+  case AG_VAL_ENTROPY: return ag_entropy(p, n) >= r->validator_min;
+  case AG_VAL_GITHUB: return ag_valid_github(p, n);
+  case AG_VAL_NPM: return ag_valid_npm(p, n);
+  case AG_VAL_JWT: return ag_valid_jwt(p, n);
+  case AG_VAL_IPV4: return ag_valid_ipv4(p, n);
+  case AG_VAL_IPV6: return ag_valid_ipv6(p, n);
   }
   return 0;
 }
@@ -165,13 +154,12 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
   size_t from = s->pat_from[g];
   if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
     return 0;
-  if (p->max_width != SIZE_MAX && to > p->max_width &&
-      to - p->max_width > from)
+  if (p->max_width != SIZE_MAX && to > p->max_width && to - p->max_width > from)
     from = to - p->max_width;
   while (from <= to) {
     size_t span[4];
-    int m = ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to,
-                          span);
+    int m =
+        ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to, span);
     if (m < 0) {
       h->status = m;
       return 1;
@@ -208,7 +196,10 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
              (ag_matcher_patterns(&e->rs) + 1) * sizeof(unsigned));
       s->epoch = 1;
     }
-    hit_ctx h = {s, rc, li, v,
+    hit_ctx h = {s,
+                 rc,
+                 li,
+                 v,
                  l->parent < 0 ? (db->view == AG_VIEW_RAW ? "raw" : "folded")
                                : l->path,
                  0};
@@ -405,7 +396,10 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
   }
   run_ctx rc = {p,
                 opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT : AG_DIR_INPUT,
-                opt->all_rules, modes, 0, 0};
+                opt->all_rules,
+                modes,
+                0,
+                0};
   for (size_t d = 0; d < e->m.n_dbs; d++)
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))

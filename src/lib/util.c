@@ -22,24 +22,15 @@ void ag_err(aigate_error *err, const char *fmt, ...) {
 
 const char *aigate_strerror(int status) {
   switch (status) {
-  case AIGATE_OK:
-    return "success";
-  case AIGATE_ERR_NOMEM:
-    return "out of memory";
-  case AIGATE_ERR_INVALID:
-    return "invalid argument";
-  case AIGATE_ERR_CONFIG:
-    return "invalid configuration or rules";
-  case AIGATE_ERR_TOO_LARGE:
-    return "input exceeds a configured limit";
-  case AIGATE_ERR_IO:
-    return "input/output error";
-  case AIGATE_ERR_MATCHER:
-    return "matcher failure";
-  case AIGATE_ERR_NOT_FOUND:
-    return "not found";
-  default:
-    return "unknown error";
+  case AIGATE_OK: return "success";
+  case AIGATE_ERR_NOMEM: return "out of memory";
+  case AIGATE_ERR_INVALID: return "invalid argument";
+  case AIGATE_ERR_CONFIG: return "invalid configuration or rules";
+  case AIGATE_ERR_TOO_LARGE: return "input exceeds a configured limit";
+  case AIGATE_ERR_IO: return "input/output error";
+  case AIGATE_ERR_MATCHER: return "matcher failure";
+  case AIGATE_ERR_NOT_FOUND: return "not found";
+  default: return "unknown error";
   }
 }
 
@@ -129,7 +120,9 @@ void ag_buf_append(ag_buf *b, const void *p, size_t n) {
   b->data[b->len] = '\0';
 }
 
-void ag_buf_putc(ag_buf *b, char c) { ag_buf_append(b, &c, 1); }
+void ag_buf_putc(ag_buf *b, char c) {
+  ag_buf_append(b, &c, 1);
+}
 
 void ag_buf_free(ag_buf *b) {
   free(b->data);

@@ -91,8 +91,8 @@ static int count_node(builder *b, const yaml_event_t *ev, size_t weight) {
   return 0;
 }
 
-static int remember_anchor(builder *b, const unsigned char *name,
-                           yt_node *node, size_t weight) {
+static int remember_anchor(builder *b, const unsigned char *name, yt_node *node,
+                           size_t weight) {
   if (!name)
     return 0;
   if (b->n_anchors == b->cap_anchors) {
@@ -188,20 +188,18 @@ static yt_node *build(builder *b, yaml_event_t *ev, size_t *weight);
 static yt_node *build_collection(builder *b, yaml_event_t *start, int is_map,
                                  size_t *weight) {
   if (++b->depth > YT_MAX_DEPTH) {
-    fail(b, (int)start->start_mark.line + 1,
-         (int)start->start_mark.column + 1, "nesting deeper than %d",
-         YT_MAX_DEPTH);
+    fail(b, (int)start->start_mark.line + 1, (int)start->start_mark.column + 1,
+         "nesting deeper than %d", YT_MAX_DEPTH);
     return NULL;
   }
   yt_node *node = new_node(b, is_map ? YT_MAP : YT_SEQ, start);
   if (!node || count_node(b, start, 1) < 0)
     return NULL;
-  const unsigned char *anchor_name =
-      is_map ? start->data.mapping_start.anchor
-             : start->data.sequence_start.anchor;
+  const unsigned char *anchor_name = is_map ? start->data.mapping_start.anchor
+                                            : start->data.sequence_start.anchor;
   size_t my_weight = 1, cap = 0, items = 0;
-  yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT
-                                 : YAML_SEQUENCE_END_EVENT;
+  yaml_event_type_t end =
+      is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
   for (;;) {
     yaml_event_t ev;
     if (next_event(b, &ev) < 0)
@@ -274,12 +272,11 @@ static yt_node *build(builder *b, yaml_event_t *ev, size_t *weight) {
     }
     return n;
   }
-  case YAML_SEQUENCE_START_EVENT:
-    return build_collection(b, ev, 0, weight);
-  case YAML_MAPPING_START_EVENT:
-    return build_collection(b, ev, 1, weight);
+  case YAML_SEQUENCE_START_EVENT: return build_collection(b, ev, 0, weight);
+  case YAML_MAPPING_START_EVENT: return build_collection(b, ev, 1, weight);
   case YAML_ALIAS_EVENT: {
-    int line = (int)ev->start_mark.line + 1, col = (int)ev->start_mark.column + 1;
+    int line = (int)ev->start_mark.line + 1,
+        col = (int)ev->start_mark.column + 1;
     if (++b->aliases > YT_MAX_ALIASES) {
       fail(b, line, col, "more than %d aliases", YT_MAX_ALIASES);
       return NULL;
@@ -338,8 +335,7 @@ yt_doc *yt_parse(const char *name, const char *buf, size_t len, char *err,
                  size_t errlen) {
   err[0] = '\0';
   if (len > YT_MAX_BYTES) {
-    snprintf(err, errlen, "%s: file larger than %u bytes", name,
-             YT_MAX_BYTES);
+    snprintf(err, errlen, "%s: file larger than %u bytes", name, YT_MAX_BYTES);
     return NULL;
   }
   if (memchr(buf, '\0', len)) {
@@ -382,8 +378,12 @@ void yt_free(yt_doc *doc) {
   free(doc);
 }
 
-const yt_node *yt_root(const yt_doc *doc) { return doc->root; }
-const char *yt_name(const yt_doc *doc) { return doc->name; }
+const yt_node *yt_root(const yt_doc *doc) {
+  return doc->root;
+}
+const char *yt_name(const yt_doc *doc) {
+  return doc->name;
+}
 
 const yt_node *yt_get(const yt_node *map, const char *key) {
   if (!map || map->type != YT_MAP)
@@ -400,11 +400,8 @@ const char *yt_type_name(const yt_node *node) {
   if (!node)
     return "nothing";
   switch (node->type) {
-  case YT_SCALAR:
-    return "scalar";
-  case YT_SEQ:
-    return "list";
-  default:
-    return "map";
+  case YT_SCALAR: return "scalar";
+  case YT_SEQ: return "list";
+  default: return "map";
   }
 }

@@ -18,11 +18,11 @@ typedef enum { YT_SCALAR, YT_SEQ, YT_MAP } yt_type;
 typedef struct yt_node yt_node;
 struct yt_node {
   yt_type type;
-  int line, col; /* 1-based position of the node in the source */
-  int quoted;    /* scalar was written in quotes (so "null" is a string) */
-  char *str;     /* scalar value, NUL-terminated (may contain NULs) */
-  size_t len;    /* scalar length */
-  size_t n;      /* items (sequence) or key/value pairs (map) */
+  int line, col;  /* 1-based position of the node in the source */
+  int quoted;     /* scalar was written in quotes (so "null" is a string) */
+  char *str;      /* scalar value, NUL-terminated (may contain NULs) */
+  size_t len;     /* scalar length */
+  size_t n;       /* items (sequence) or key/value pairs (map) */
   yt_node **kids; /* sequence: n items; map: 2n nodes, key then value */
 };
 
