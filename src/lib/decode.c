@@ -9,12 +9,13 @@
  */
 #include "decode.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #define MIN_B64 16
 #define MIN_HEX 16
 #define MIN_ESCAPES 2
-#define ROT13_PROBE 4096
+#define ROT13_PROBE 2048
 
 const char *ag_decoder_name(ag_decoder d) {
   static const char *names[] = {"tags", "base64", "hex",  "url",
@@ -390,40 +391,55 @@ static char rot13c(char c) {
 }
 
 /* How many common English words the (optionally rotated) text has. */
-static int english_words(const unsigned char *u, size_t n, int rotate) {
+/* A word of up to 12 letters packed 5 bits a letter (0: not packable). */
+static uint64_t pack_word(const char *w) {
+  uint64_t k = 0;
+  for (size_t i = 0; w[i]; i++)
+    k = k << 5 | (uint64_t)(w[i] - 'a' + 1);
+  return k;
+}
+
+/* Counts, in one pass, the common English words of the text as it is
+ * (*plain) and rotated by 13 (*rotated). */
+static void english_words(const unsigned char *u, size_t n, int *plain,
+                          int *rotated) {
   static const char *words[] = {
       "the",  "and",    "you",    "your",   "ignore",       "previous",
       "all",  "system", "prompt", "is",     "are",          "to",
       "of",   "with",   "for",    "this",   "instructions", "that",
       "tell", "me",     "now",    "please", "what",         "how"};
-  int hits = 0;
+  enum { NW = sizeof(words) / sizeof(words[0]) };
+  uint64_t keys[NW];
+  for (size_t k = 0; k < NW; k++)
+    keys[k] = strlen(words[k]) <= 12 ? pack_word(words[k]) : 0;
+  *plain = *rotated = 0;
   size_t i = 0;
   while (i < n) {
-    while (i < n && !((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z'))
+    while (i < n && (unsigned)((u[i] | 0x20) - 'a') >= 26)
       i++;
-    char w[16];
+    uint64_t k = 0, r = 0;
     size_t l = 0;
-    while (i < n && (u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') {
-      if (l < sizeof(w) - 1) {
-        char c = (char)(u[i] | 0x20);
-        w[l++] = rotate ? rot13c(c) : c;
-      }
+    while (i < n && (unsigned)((u[i] | 0x20) - 'a') < 26) {
+      unsigned c = (unsigned)((u[i] | 0x20) - 'a');
+      k = k << 5 | (c + 1);
+      r = r << 5 | ((c + 13) % 26 + 1);
+      l++;
       i++;
     }
-    w[l] = '\0';
-    for (size_t k = 0; l && k < sizeof(words) / sizeof(words[0]); k++)
-      if (strcmp(w, words[k]) == 0) {
-        hits++;
-        break;
-      }
+    if (l == 0 || l > 12)
+      continue;
+    for (size_t w = 0; w < NW; w++) {
+      *plain += keys[w] == k;
+      *rotated += keys[w] == r;
+    }
   }
-  return hits;
 }
 
 static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
   size_t probe = n < ROT13_PROBE ? n : ROT13_PROBE;
-  int rotated = english_words(u, probe, 1);
-  if (rotated < 2 || rotated <= 2 * english_words(u, probe, 0))
+  int plain, rotated;
+  english_words(u, probe, &plain, &rotated);
+  if (rotated < 2 || rotated <= 2 * plain)
     return;
   if (!room(s, n))
     return;

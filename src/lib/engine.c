@@ -33,7 +33,8 @@ static const char *default_cache_dir(char *buf, size_t n) {
 static int index_categories(aigate_engine *e) {
   e->rule_cat = calloc(e->rs.n_rules ? e->rs.n_rules : 1, sizeof(size_t));
   e->cats = calloc(e->rs.n_rules ? e->rs.n_rules : 1, sizeof(char *));
-  if (!e->rule_cat || !e->cats)
+  e->detectors = calloc(e->rs.n_rules ? e->rs.n_rules : 1, sizeof(size_t));
+  if (!e->rule_cat || !e->cats || !e->detectors)
     return AIGATE_ERR_NOMEM;
   for (size_t i = 0; i < e->rs.n_rules; i++) {
     const char *c = e->rs.rules[i].category;
@@ -44,6 +45,8 @@ static int index_categories(aigate_engine *e) {
     if (k == e->n_cats)
       e->cats[e->n_cats++] = (char *)c; /* owned by the rule */
     e->rule_cat[i] = k;
+    if (e->rs.rules[i].detector)
+      e->detectors[e->n_detectors++] = i;
   }
   return 0;
 }
@@ -114,6 +117,7 @@ void aigate_engine_free(aigate_engine *e) {
   ag_ruleset_free(&e->rs);
   free(e->cats);
   free(e->rule_cat);
+  free(e->detectors);
   aigate_config_free(e->own_cfg);
   free(e);
 }

@@ -17,7 +17,9 @@ struct aigate_engine {
   ag_matcher m;
   char **cats; /* distinct categories of the rules */
   size_t n_cats;
-  size_t *rule_cat; /* rule index -> category index */
+  size_t *rule_cat;  /* rule index -> category index */
+  size_t *detectors; /* indexes of the rules that have a detector */
+  size_t n_detectors;
 };
 
 /* One text being scanned: the input or a payload decoded from a parent. */

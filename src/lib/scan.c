@@ -213,9 +213,10 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
 /* Findings the normalizer and decoders produce (rules with a detector). */
 static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
   const aigate_engine *e = s->e;
-  for (size_t ri = 0; ri < e->rs.n_rules; ri++) {
+  for (size_t di = 0; di < e->n_detectors; di++) {
+    size_t ri = e->detectors[di];
     const ag_rule *r = &e->rs.rules[ri];
-    if (!r->detector || !active(e, rc, ri))
+    if (!active(e, rc, ri))
       continue;
     for (size_t li = 0; li < s->n_layers; li++) {
       ag_layer *l = &s->layers[li];
@@ -404,8 +405,9 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
       rc.folded_dbs = 1;
-  for (size_t ri = 0; ri < e->rs.n_rules; ri++)
-    if (e->rs.rules[ri].detector == AG_DET_MIXED_SCRIPT && active(e, &rc, ri))
+  for (size_t di = 0; di < e->n_detectors; di++)
+    if (e->rs.rules[e->detectors[di]].detector == AG_DET_MIXED_SCRIPT &&
+        active(e, &rc, e->detectors[di]))
       rc.mixed_script = 1;
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
