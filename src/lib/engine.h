@@ -38,6 +38,8 @@ typedef struct {
 #define AG_MAX_LAYERS 64
 #define AG_MAX_FINDINGS 1000
 #define AG_MAX_MATCHES 256 /* per pattern and view */
+/* Longest match reported for a pattern whose width is unbounded. */
+#define AG_MAX_SPAN ((size_t)64 << 10)
 
 struct aigate_scratch {
   const aigate_engine *e;

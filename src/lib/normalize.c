@@ -384,7 +384,8 @@ static int lookalike(int cp) {
 
 static int is_latin(int cp) {
   return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
-         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7);
+         (cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+         (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
 }
 
 static int is_greek_cyrillic(int cp) {
@@ -404,46 +405,72 @@ static int ascii_word(unsigned char c) {
          (c >= '0' && c <= '9');
 }
 
-/* Only words with a non-ASCII letter can mix scripts: jump from one
- * non-ASCII byte to the next, and look at the word around it. */
-static void fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map,
-                            ag_norm_notes *nt, const ag_view_buf *v) {
-  const unsigned char *u = (const unsigned char *)in;
-  size_t i = 0, copied = 0; /* in[copied, i) not yet emitted */
-  while (i < n) {
-    size_t j = i;
+/* Word characters, plus format characters (zero-width joiners and the
+ * like), which hide inside words and are removed by the folded view. */
+static int in_word(int cp) {
+  return is_word_cp(cp) ||
+         (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_CF);
+}
+
+/*
+ * Find the next word at or after *i that mixes Latin letters with Greek
+ * or Cyrillic ones; on success returns 1 with the word in [*ws, *i). Only
+ * words with a non-ASCII letter can mix scripts, so the walk jumps from
+ * one non-ASCII byte to the next and looks at the word around it.
+ */
+static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
+                           size_t *ws) {
+  while (*i < n) {
+    size_t j = *i;
     while (j < n && u[j] < 0x80)
       j++;
-    if (j == n)
-      break;
+    if (j == n) {
+      *i = n;
+      return 0;
+    }
     int cp;
     size_t l = ag_utf8_decode(u + j, n - j, &cp);
-    if (!l || !is_word_cp(cp)) {
-      i = j + (l ? l : 1);
+    if (!l || !in_word(cp)) {
+      *i = j + (l ? l : 1);
       continue;
     }
-    size_t ws = j;
-    while (ws > i && ascii_word(u[ws - 1]))
-      ws--;
-    i = ws;
+    size_t start = j;
+    while (start > *i && ascii_word(u[start - 1]))
+      start--;
+    size_t k = start;
     int latin = 0, other = 0;
-    while (i < n && (l = ag_utf8_decode(u + i, n - i, &cp)) && is_word_cp(cp)) {
+    while (k < n && (l = ag_utf8_decode(u + k, n - k, &cp)) && in_word(cp)) {
       latin |= is_latin(cp);
       other |= is_greek_cyrillic(cp);
-      i += l;
+      k += l;
     }
-    if (!(latin && other))
-      continue;
-    if (nt) { /* note the word in the input's coordinates */
-      size_t os, oe;
-      ag_view_span(v, ws, i, &os, &oe);
-      note(nt->mixed, &nt->n_mixed, os, oe);
+    *i = k;
+    if (latin && other) {
+      *ws = start;
+      return 1;
     }
+  }
+  return 0;
+}
+
+void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt) {
+  size_t i = 0, ws;
+  while (next_mixed_word((const unsigned char *)in, n, &i, &ws))
+    note(nt->mixed, &nt->n_mixed, ws, i);
+}
+
+static void fold_lookalikes(const char *in, size_t n, ag_buf *out,
+                            ag_map *map) {
+  const unsigned char *u = (const unsigned char *)in;
+  size_t i = 0, ws, copied = 0; /* in[copied, ws) not yet emitted */
+  while (next_mixed_word(u, n, &i, &ws)) {
     if (ws > copied) {
       ag_map_add(map, out->len, copied, ws - copied, 1);
       ag_buf_append(out, in + copied, ws - copied);
     }
+    size_t l;
     for (size_t k = ws; k < i; k += l) {
+      int cp;
       l = ag_utf8_decode(u + k, i - k, &cp);
       int lat = lookalike(cp);
       if (lat) {
@@ -575,9 +602,11 @@ int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
   int rc = finish_stage(v, 0);
   if (rc)
     return rc;
+  if (nt && x.saw_greek_cyrillic)
+    ag_note_mixed_scripts(in, n, nt);
   int k = 1;
   if (x.saw_greek_cyrillic) {
-    fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k], nt, v);
+    fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k]);
     if ((rc = finish_stage(v, k)))
       return rc;
     k++;

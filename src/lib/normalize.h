@@ -65,9 +65,14 @@ typedef struct {
 /* Raw view: NFC, invalid UTF-8 replaced by U+FFFD (and noted). */
 int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt);
 
-/* Folded view of a valid UTF-8 text (a raw view). Mixed-script words are
- * noted in the input's coordinates. */
+/* Folded view of a valid UTF-8 text (a raw view). When nt is not NULL,
+ * mixed-script words are noted in it (see ag_note_mixed_scripts). */
 int ag_view_folded(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt);
+
+/* Note the words of a valid UTF-8 text (a raw view) that mix Latin letters
+ * with Greek or Cyrillic ones, in the text's coordinates: the words whose
+ * look-alike letters the folded view folds. */
+void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt);
 
 /* Map view bytes [s, e) to the view's input. */
 void ag_view_span(const ag_view_buf *v, size_t s, size_t e, size_t *os,

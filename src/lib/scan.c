@@ -154,8 +154,12 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
   size_t from = s->pat_from[g];
   if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
     return 0;
-  if (p->max_width != SIZE_MAX && to > p->max_width && to - p->max_width > from)
-    from = to - p->max_width;
+  /* Patterns without a bounded width are searched from AG_MAX_SPAN back:
+   * without the bound, the first hit near the end of a long text would
+   * make PCRE2 walk all of it. */
+  size_t width = p->max_width < AG_MAX_SPAN ? p->max_width : AG_MAX_SPAN;
+  if (to > width && to - width > from)
+    from = to - width;
   while (from <= to) {
     size_t span[4];
     int m =
@@ -244,15 +248,16 @@ static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
 }
 
 /* The folded view costs a pass over the text: it is built only when a
- * database will read it, or for the mixed-script detector, which can only
- * fire on non-ASCII text. */
+ * database will read it. Mixed scripts are found on the raw view, and
+ * only in text that is not ASCII. */
 static int build_views(ag_layer *l, const run_ctx *rc) {
   int st = ag_view_raw(l->text, l->len, &l->raw, &l->notes);
   ag_view_reset(&l->folded);
   l->folded.p = "";
-  if (!st && (rc->folded_dbs ||
-              (rc->mixed_script && !ag_is_ascii(l->raw.p, l->raw.len))))
-    st = ag_view_folded(l->raw.p, l->raw.len, &l->folded, &l->notes);
+  if (!st && rc->folded_dbs)
+    st = ag_view_folded(l->raw.p, l->raw.len, &l->folded, NULL);
+  if (!st && rc->mixed_script && !ag_is_ascii(l->raw.p, l->raw.len))
+    ag_note_mixed_scripts(l->raw.p, l->raw.len, &l->notes);
   return st;
 }
 
