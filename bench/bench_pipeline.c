@@ -1,0 +1,685 @@
+/*
+ * bench_pipeline.c -- speed and detection quality of the rules pipeline
+ * (normalizer, decoders, every rule family; no classifier).
+ *
+ * Three questions, each answered with figures and never with a pass or
+ * fail (timings depend on the machine; `make bench` runs this, `make
+ * test` does not):
+ *
+ *   1. Throughput: MB/s of aigate_scan on one core over long, mostly
+ *      ASCII documents (English prose with secrets, e-mail addresses and
+ *      non-ASCII words sprinkled in), 64 KiB and 4 MiB, input and output
+ *      direction. The normalizer and decoders alone are timed too, since
+ *      they run over every byte whatever the rules, and so is Hyperscan
+ *      alone for each family's database, to show where the time goes.
+ *   2. Latency: every prompt of a JSONL file ({"text", "label", "kind"})
+ *      scanned many times; p50/p99/max per scan in microseconds, for
+ *      prompts of at most 2 KB and overall. Engine build time (with and
+ *      without the compiled-rules cache) is reported separately, since a
+ *      server pays it once.
+ *   3. Quality on the same prompts, with "detected" meaning verdict ==
+ *      block: precision, recall, F1 and false-positive rate, overall and
+ *      per `kind`.
+ *
+ * usage: bench_pipeline [--rules DIR] [--rounds N] [--json-out FILE]
+ *                       [--no-throughput] [PROMPTS.jsonl]
+ *
+ * PROMPTS defaults to ../shared/datasets/dev.jsonl next to the source
+ * tree when it exists, else bench/sample_prompts.jsonl. --json-out writes
+ * one JSON line with the latency and quality figures, in the shape that
+ * bench/peers/run.mjs prints for the peers, for bench/run.sh to compare.
+ */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aigate/aigate.h"
+#include "decode.h"
+#include "engine.h"
+#include "matcher.h"
+#include "normalize.h"
+
+#ifndef AIGATE_SOURCE_DIR
+#define AIGATE_SOURCE_DIR "."
+#endif
+
+#define SMALL_PROMPT 2048        /* "prompts <= 2 KB" */
+#define MIN_SECONDS 1.5          /* each throughput figure runs at least this */
+#define BATCHES 5                /* ... in batches; the best batch counts */
+#define DECODE_BUDGET (1u << 20) /* as limits.max_decoded_bytes */
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void die(const char *what, const char *why) {
+  fprintf(stderr, "bench_pipeline: %s: %s\n", what, why);
+  exit(2);
+}
+
+/* ------------------------------------------------------------ documents */
+
+/* Ordinary prose: what most of a long document or a model's answer is. */
+static const char *const paragraphs[] = {
+    "The quarterly report shows that revenue grew steadily in every region, "
+    "although the pace slowed in the last month as several large customers "
+    "postponed their orders until the new fiscal year. The finance team "
+    "expects the delayed orders to arrive in the first weeks of January.\n",
+    "To install the package, download the archive, unpack it into a "
+    "directory of your choice and run the setup script. The script checks "
+    "the version of the compiler, builds the library and copies the "
+    "headers into place; it never needs administrator rights.\n",
+    "Our hiking group met at the trailhead just after sunrise. The path "
+    "climbed through a forest of pines and birches, crossed two streams on "
+    "wooden bridges and reached the ridge before noon, where we ate lunch "
+    "and watched the clouds drift over the valley below.\n",
+    "When you review a pull request, read the description first, then the "
+    "tests, and only then the code. Ask whether each change is needed, "
+    "whether the names say what things are, and whether a newcomer could "
+    "understand the module from its comments alone.\n",
+    "The recipe calls for two cups of flour, a teaspoon of baking soda, a "
+    "pinch of salt, three ripe bananas and half a cup of melted butter. Mix "
+    "the dry ingredients, fold in the mashed bananas and bake for about an "
+    "hour until a toothpick comes out clean.\n",
+    "Customer support tickets are sorted by priority and by the date they "
+    "were opened. Urgent tickets are answered within four hours during "
+    "business days; everything else within two days. Please attach logs "
+    "and screenshots so that the engineers can reproduce the problem.\n",
+    "The museum's new wing holds paintings from the early twentieth "
+    "century, including several landscapes that were long thought lost. "
+    "Visitors can book a guided tour on weekends, and the café on the "
+    "ground floor stays open until the galleries close.\n",
+    "Meeting notes: the team agreed to move the release by one week, to "
+    "finish the migration of the database and to write the missing "
+    "documentation for the configuration file. Action items were assigned "
+    "and will be reviewed at the next stand-up.\n",
+};
+
+/* What gets sprinkled in: data the secrets and PII rules look for, and
+ * words that take the normalizer off its ASCII fast path. */
+static const char *const sprinkles[] = {
+    "Contact jane.doe@example.com for the invoice. ",
+    "The old key AKIAZ3MSJV4WWNKWW5UQ was rotated. ",
+    "Send it to support-team@example.org, thanks. ",
+    "Das Treffen in Zürich war großartig, très naïve résumé. ",
+    "東京の会議は来週です。 ",
+    "Привет из Москвы, до встречи. ",
+    "Ring me on +1 415 555 0132 after five. ",
+    "token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB was revoked. ",
+};
+
+/* A document of exactly `size` bytes: paragraphs in a fixed pseudo-random
+ * order, one sprinkle about every sixteenth paragraph (so that a 4 MiB
+ * document stays under the scan's cap of 256 matches per pattern, past
+ * which it blocks). Padded with spaces. */
+static char *make_document(size_t size) {
+  char *d = malloc(size + 1);
+  if (!d)
+    die("document", "out of memory");
+  size_t n = 0;
+  unsigned x = 12345;
+  while (n < size) {
+    x = x * 1103515245u + 12345u;
+    const char *p =
+        paragraphs[(x >> 16) % (sizeof(paragraphs) / sizeof(paragraphs[0]))];
+    if ((x >> 8) % 16 == 0) {
+      const char *s =
+          sprinkles[(x >> 20) % (sizeof(sprinkles) / sizeof(sprinkles[0]))];
+      size_t l = strlen(s);
+      if (n + l > size)
+        break;
+      memcpy(d + n, s, l);
+      n += l;
+    }
+    size_t l = strlen(p);
+    if (n + l > size)
+      break;
+    memcpy(d + n, p, l);
+    n += l;
+  }
+  memset(d + n, ' ', size - n);
+  d[size] = '\0';
+  return d;
+}
+
+/* ------------------------------------------------------------ engine */
+
+typedef struct {
+  const char *rules_dir;
+  aigate_engine *engine;
+  aigate_scratch *scratch;
+  double build_nocache, build_cold, build_cached;
+  int cached_loaded, cached_compiled;
+} bench_engine;
+
+static aigate_engine *build_engine(const char *rules_dir, const char *cache,
+                                   double *secs) {
+  aigate_error err = {{0}};
+  aigate_engine_options eo = {NULL, rules_dir, cache};
+  aigate_engine *e = NULL;
+  double t = now();
+  int rc = aigate_engine_new(&eo, &e, &err);
+  *secs = now() - t;
+  if (rc)
+    die("engine", err.msg[0] ? err.msg : aigate_strerror(rc));
+  return e;
+}
+
+/* Remove the flat directory of compiled databases made for the timing. */
+static void remove_cache(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    char path[4096];
+    while ((e = readdir(d)))
+      if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        unlink(path);
+      }
+    closedir(d);
+  }
+  rmdir(dir);
+}
+
+/* Build without a cache, then twice with an empty private cache: the
+ * first compiles and writes it (a first start), the second loads it (a
+ * restart). The engine kept for scanning is the last one. */
+static void setup_engine(bench_engine *b) {
+  aigate_engine_free(build_engine(b->rules_dir, "", &b->build_nocache));
+  char dir[] = "/tmp/aigate-bench-XXXXXX";
+  if (!mkdtemp(dir))
+    die("mkdtemp", "cannot create a cache directory");
+  aigate_engine_free(build_engine(b->rules_dir, dir, &b->build_cold));
+  b->engine = build_engine(b->rules_dir, dir, &b->build_cached);
+  aigate_engine_cache_stats(b->engine, &b->cached_loaded, &b->cached_compiled);
+  remove_cache(dir);
+  if (aigate_scratch_new(b->engine, &b->scratch))
+    die("scratch", "out of memory");
+}
+
+static void print_rules(const aigate_engine *e) {
+  size_t n = aigate_rule_count(e);
+  printf("rules: %zu", n);
+  /* Count per family, in order of first appearance. */
+  const char *fam[64];
+  size_t cnt[64], nf = 0;
+  for (size_t i = 0; i < n; i++) {
+    aigate_rule_info info;
+    if (aigate_rule_get(e, i, &info))
+      continue;
+    size_t k;
+    for (k = 0; k < nf; k++)
+      if (strcmp(fam[k], info.family) == 0)
+        break;
+    if (k == nf && nf < 64) {
+      fam[nf] = info.family;
+      cnt[nf++] = 0;
+    }
+    if (k < nf)
+      cnt[k]++;
+  }
+  for (size_t k = 0; k < nf; k++)
+    printf("%s %s %zu", k ? "," : " (", fam[k], cnt[k]);
+  puts(nf ? ")" : "");
+}
+
+/* ------------------------------------------------------------ throughput */
+
+typedef void (*work_fn)(bench_engine *b, const char *doc, size_t len, int arg);
+
+static void work_scan(bench_engine *b, const char *doc, size_t len, int dir) {
+  aigate_result r;
+  int rc =
+      aigate_scan(b->engine, b->scratch, doc, len, (aigate_direction)dir, &r);
+  if (rc)
+    die("scan", aigate_strerror(rc));
+}
+
+static ag_view_buf nv_raw, nv_folded;
+
+static void work_normalize(bench_engine *b, const char *doc, size_t len,
+                           int arg) {
+  (void)b;
+  (void)arg;
+  ag_norm_notes nt;
+  memset(&nt, 0, sizeof(nt));
+  if (ag_view_raw(doc, len, &nv_raw, &nt) ||
+      ag_view_folded(nv_raw.p, nv_raw.len, &nv_folded, &nt))
+    die("normalize", "out of memory");
+}
+
+static ag_buf dv_out;
+static ag_map dv_map;
+
+/* Every decoder over the raw view, as the scan runs them on a layer. */
+static void work_decode(bench_engine *b, const char *doc, size_t len, int arg) {
+  (void)b;
+  (void)arg;
+  ag_norm_notes nt;
+  memset(&nt, 0, sizeof(nt));
+  if (ag_view_raw(doc, len, &nv_raw, &nt))
+    die("normalize", "out of memory");
+  for (int d = 0; d < AG_DEC_COUNT; d++) {
+    int trunc = 0;
+    dv_out.len = 0;
+    dv_map.n = 0;
+    ag_decode((ag_decoder)d, nv_raw.p, nv_raw.len, &dv_out, &dv_map,
+              DECODE_BUDGET, &trunc);
+  }
+}
+
+/* MB/s (10^6 bytes per second) of fn over doc: the best of BATCHES
+ * batches of at least MIN_SECONDS / BATCHES each. The best batch is the
+ * one least disturbed by other processes, which on a shared machine is
+ * the closest to what the code costs. */
+static double throughput(bench_engine *b, work_fn fn, const char *doc,
+                         size_t len, int arg) {
+  fn(b, doc, len, arg); /* warm up caches and scratch allocations */
+  double best = 0;
+  for (int batch = 0; batch < BATCHES; batch++) {
+    size_t iters = 0;
+    double t0 = now(), t;
+    do {
+      fn(b, doc, len, arg);
+      iters++;
+      t = now() - t0;
+    } while (t < MIN_SECONDS / BATCHES || iters < 2);
+    double rate = (double)len * (double)iters / t / 1e6;
+    if (rate > best)
+      best = rate;
+  }
+  return best;
+}
+
+/* Hyperscan alone, one database at a time, over the view it runs on: which
+ * family costs what. Hits are counted, not confirmed. */
+static int count_hit(void *ud, size_t rule, size_t pattern, size_t to) {
+  (void)rule;
+  (void)pattern;
+  (void)to;
+  ++*(size_t *)ud;
+  return 0;
+}
+
+static void run_families(bench_engine *b, const char *doc, size_t len) {
+  const aigate_engine *e = b->engine;
+  ag_norm_notes nt;
+  memset(&nt, 0, sizeof(nt));
+  if (ag_view_raw(doc, len, &nv_raw, &nt) ||
+      ag_view_folded(nv_raw.p, nv_raw.len, &nv_folded, &nt))
+    die("normalize", "out of memory");
+  printf(
+      "\nHyperscan alone per database (%zu KiB document, no confirmation):\n",
+      len >> 10);
+  printf("%-14s %-7s %-14s %9s %10s %10s\n", "family", "view", "directions",
+         "patterns", "MB/s", "hits");
+  for (size_t d = 0; d < e->m.n_dbs; d++) {
+    const ag_family_db *db = &e->m.dbs[d];
+    const ag_view_buf *v = db->view == AG_VIEW_RAW ? &nv_raw : &nv_folded;
+    size_t hits = 0;
+    double best = 0;
+    for (int batch = 0; batch < BATCHES; batch++) {
+      size_t iters = 0;
+      double t0 = now(), t;
+      do {
+        hits = 0;
+        if (ag_match_block(db, b->scratch->ms, v->p, v->len, count_hit, &hits))
+          die("ag_match_block", db->family);
+        iters++;
+        t = now() - t0;
+      } while (t < MIN_SECONDS / 4 / BATCHES || iters < 2);
+      double rate = (double)v->len * (double)iters / t / 1e6;
+      if (rate > best)
+        best = rate;
+    }
+    const char *dirs = db->directions == (AG_DIR_INPUT | AG_DIR_OUTPUT)
+                           ? "input,output"
+                       : db->directions & AG_DIR_INPUT ? "input"
+                                                       : "output";
+    printf("%-14s %-7s %-14s %9zu %10.1f %10zu\n", db->family,
+           db->view == AG_VIEW_RAW ? "raw" : "folded", dirs, db->n_ids, best,
+           hits);
+  }
+}
+
+static void run_throughput(bench_engine *b) {
+  static const size_t sizes[] = {64u << 10, 4u << 20};
+  puts("\n== throughput (one core, MB/s = 10^6 bytes/s, best of 5 batches) "
+       "==");
+  printf("%-10s %14s %14s %14s %14s\n", "document", "scan input", "scan output",
+         "normalize", "decode");
+  for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    char *doc = make_document(sizes[i]);
+    aigate_result r;
+    aigate_scan(b->engine, b->scratch, doc, sizes[i], AIGATE_INPUT, &r);
+    size_t nf = r.n_findings;
+    const char *verdict = aigate_action_name(r.verdict);
+    double in = throughput(b, work_scan, doc, sizes[i], AIGATE_INPUT);
+    double out = throughput(b, work_scan, doc, sizes[i], AIGATE_OUTPUT);
+    double norm = throughput(b, work_normalize, doc, sizes[i], 0);
+    double dec = throughput(b, work_decode, doc, sizes[i], 0);
+    char label[32];
+    snprintf(label, sizeof(label), "%zu KiB", sizes[i] >> 10);
+    printf("%-10s %14.1f %14.1f %14.1f %14.1f   (%zu findings, %s)\n", label,
+           in, out, norm, dec, nf, verdict);
+    if (i + 1 == sizeof(sizes) / sizeof(sizes[0]))
+      run_families(b, doc, sizes[i]);
+    free(doc);
+  }
+  ag_view_free(&nv_raw);
+  ag_view_free(&nv_folded);
+  ag_buf_free(&dv_out);
+  ag_map_free(&dv_map);
+}
+
+/* ------------------------------------------------------------ prompts */
+
+typedef struct {
+  char *text;
+  size_t len;
+  int label;
+  char kind[32];
+} prompt;
+
+typedef struct {
+  prompt *p;
+  size_t n, cap;
+} prompt_set;
+
+static int file_exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void load_prompts(const char *path, prompt_set *ps) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    die(path, "cannot open");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+  size_t lineno = 0;
+  while ((n = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    if (n <= 1)
+      continue;
+    json_error_t je;
+    json_t *j = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &je);
+    json_t *text = j ? json_object_get(j, "text") : NULL;
+    json_t *label = j ? json_object_get(j, "label") : NULL;
+    if (!json_is_string(text) || !label) {
+      fprintf(stderr, "bench_pipeline: %s:%zu: skipped (need text and label)\n",
+              path, lineno);
+      json_decref(j);
+      continue;
+    }
+    if (ps->n == ps->cap) {
+      ps->cap = ps->cap ? ps->cap * 2 : 256;
+      ps->p = realloc(ps->p, ps->cap * sizeof(*ps->p));
+      if (!ps->p)
+        die("prompts", "out of memory");
+    }
+    prompt *p = &ps->p[ps->n++];
+    p->len = json_string_length(text);
+    p->text = malloc(p->len + 1);
+    if (!p->text)
+      die("prompts", "out of memory");
+    memcpy(p->text, json_string_value(text), p->len + 1);
+    p->label =
+        json_is_true(label) ||
+        (json_is_integer(label) && json_integer_value(label) != 0) ||
+        (json_is_string(label) && strcmp(json_string_value(label), "0") != 0 &&
+         strcmp(json_string_value(label), "benign") != 0);
+    json_t *kind = json_object_get(j, "kind");
+    snprintf(p->kind, sizeof(p->kind), "%s",
+             json_is_string(kind) ? json_string_value(kind) : "");
+    json_decref(j);
+  }
+  free(line);
+  fclose(f);
+  if (ps->n == 0)
+    die(path, "no prompts");
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* Nearest-rank percentile of sorted v[0, n). */
+static double pct(const double *v, size_t n, double q) {
+  if (n == 0)
+    return 0;
+  size_t k = (size_t)(q * (double)n + 0.999999);
+  if (k < 1)
+    k = 1;
+  return v[(k > n ? n : k) - 1];
+}
+
+typedef struct {
+  size_t tp, fp, tn, fn;
+} counts;
+
+typedef struct {
+  double precision, recall, f1, fpr;
+} quality;
+
+static quality score(counts c) {
+  quality q = {0, 0, 0, 0};
+  if (c.tp + c.fp)
+    q.precision = (double)c.tp / (double)(c.tp + c.fp);
+  if (c.tp + c.fn)
+    q.recall = (double)c.tp / (double)(c.tp + c.fn);
+  if (q.precision + q.recall > 0)
+    q.f1 = 2 * q.precision * q.recall / (q.precision + q.recall);
+  if (c.fp + c.tn)
+    q.fpr = (double)c.fp / (double)(c.fp + c.tn);
+  return q;
+}
+
+static void add_count(counts *c, int label, int detected) {
+  if (label)
+    detected ? c->tp++ : c->fn++;
+  else
+    detected ? c->fp++ : c->tn++;
+}
+
+typedef struct {
+  double p50, p99, max;
+  size_t n;
+} latency;
+
+static latency summarize(double *v, size_t n) {
+  qsort(v, n, sizeof(*v), cmp_double);
+  latency l = {pct(v, n, 0.50), pct(v, n, 0.99), n ? v[n - 1] : 0, n};
+  return l;
+}
+
+static void run_prompts(bench_engine *b, const char *path, int rounds,
+                        const char *json_out) {
+  prompt_set ps = {0};
+  load_prompts(path, &ps);
+  size_t total = ps.n * (size_t)rounds;
+  double *all = malloc(total * sizeof(double));
+  double *small = malloc(total * sizeof(double));
+  int *detected = calloc(ps.n, sizeof(int));
+  if (!all || !small || !detected)
+    die("latency", "out of memory");
+  size_t n_all = 0, n_small = 0, bytes = 0;
+
+  /* One unmeasured pass: scratch allocations grow to their working size. */
+  for (size_t i = 0; i < ps.n; i++) {
+    aigate_result r;
+    aigate_scan(b->engine, b->scratch, ps.p[i].text, ps.p[i].len, AIGATE_INPUT,
+                &r);
+    detected[i] = r.verdict == AIGATE_BLOCK;
+    bytes += ps.p[i].len;
+  }
+  double t0 = now();
+  for (int round = 0; round < rounds; round++)
+    for (size_t i = 0; i < ps.n; i++) {
+      aigate_result r;
+      double t = now();
+      aigate_scan(b->engine, b->scratch, ps.p[i].text, ps.p[i].len,
+                  AIGATE_INPUT, &r);
+      double us = (now() - t) * 1e6;
+      all[n_all++] = us;
+      if (ps.p[i].len <= SMALL_PROMPT)
+        small[n_small++] = us;
+    }
+  double wall = now() - t0;
+  latency la = summarize(all, n_all), ls = summarize(small, n_small);
+
+  printf("\n== per-prompt latency (direction input, %d rounds) ==\n", rounds);
+  printf("prompts: %zu from %s (%.1f KB, %zu of at most 2 KB)\n", ps.n, path,
+         (double)bytes / 1e3, n_small / (size_t)rounds);
+  printf("%-16s %10s %10s %10s %10s\n", "", "scans", "p50 us", "p99 us",
+         "max us");
+  printf("%-16s %10zu %10.1f %10.1f %10.1f\n", "prompts <= 2 KB", ls.n, ls.p50,
+         ls.p99, ls.max);
+  printf("%-16s %10zu %10.1f %10.1f %10.1f\n", "all prompts", la.n, la.p50,
+         la.p99, la.max);
+  printf("scans/s on one core: %.0f\n", (double)n_all / wall);
+
+  /* Quality: overall and per kind (in order of first appearance). */
+  counts all_c = {0, 0, 0, 0};
+  char kinds[32][32];
+  counts kc[32];
+  size_t nk = 0;
+  for (size_t i = 0; i < ps.n; i++) {
+    add_count(&all_c, ps.p[i].label, detected[i]);
+    size_t k;
+    for (k = 0; k < nk; k++)
+      if (strcmp(kinds[k], ps.p[i].kind) == 0)
+        break;
+    if (k == nk && nk < 32) {
+      memcpy(kinds[nk], ps.p[i].kind, sizeof(kinds[nk]));
+      kc[nk++] = (counts){0, 0, 0, 0};
+    }
+    if (k < nk)
+      add_count(&kc[k], ps.p[i].label, detected[i]);
+  }
+  quality q = score(all_c);
+  puts("\n== detection quality (detected = verdict block) ==");
+  printf("%-14s %6s %6s %6s %6s %6s %9s %7s %7s %7s\n", "kind", "n", "tp", "fp",
+         "tn", "fn", "precision", "recall", "f1", "fpr");
+  for (size_t k = 0; k <= nk; k++) {
+    counts c = k < nk ? kc[k] : all_c;
+    quality kq = score(c);
+    const char *name = k < nk ? (kinds[k][0] ? kinds[k] : "(none)") : "overall";
+    printf("%-14s %6zu %6zu %6zu %6zu %6zu", name, c.tp + c.fp + c.tn + c.fn,
+           c.tp, c.fp, c.tn, c.fn);
+    /* A kind with only attacks has no FPR; one with only benign text has
+     * no recall or precision worth printing. */
+    if (c.tp + c.fn)
+      printf(" %9.3f %7.3f %7.3f", kq.precision, kq.recall, kq.f1);
+    else
+      printf(" %9s %7s %7s", "-", "-", "-");
+    if (c.fp + c.tn)
+      printf(" %7.3f\n", kq.fpr);
+    else
+      printf(" %7s\n", "-");
+  }
+
+  if (json_out) {
+    json_t *per_kind = json_object();
+    for (size_t k = 0; k < nk; k++) {
+      quality kq = score(kc[k]);
+      json_object_set_new(
+          per_kind, kinds[k][0] ? kinds[k] : "(none)",
+          json_pack("{s:I, s:I, s:f, s:f}", "n",
+                    (json_int_t)(kc[k].tp + kc[k].fp + kc[k].tn + kc[k].fn),
+                    "detected", (json_int_t)(kc[k].tp + kc[k].fp), "recall",
+                    kq.recall, "fpr", kq.fpr));
+    }
+    json_t *o = json_pack(
+        "{s:s, s:s, s:s, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:I, "
+        "s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:o}",
+        "name", "aigate", "version", AIGATE_VERSION, "detected_when",
+        "verdict == block", "n", (json_int_t)ps.n, "load_ms",
+        b->build_cached * 1e3, "load_nocache_ms", b->build_nocache * 1e3,
+        "p50_us", la.p50, "p99_us", la.p99, "max_us", la.max, "p50_us_small",
+        ls.p50, "p99_us_small", ls.p99, "max_us_small", ls.max, "tp",
+        (json_int_t)all_c.tp, "fp", (json_int_t)all_c.fp, "tn",
+        (json_int_t)all_c.tn, "fn", (json_int_t)all_c.fn, "precision",
+        q.precision, "recall", q.recall, "f1", q.f1, "fpr", q.fpr, "per_kind",
+        per_kind);
+    FILE *f = fopen(json_out, "w");
+    if (!f || !o || json_dumpf(o, f, JSON_COMPACT) || fputc('\n', f) == EOF ||
+        fclose(f))
+      die(json_out, "cannot write");
+    json_decref(o);
+  }
+  for (size_t i = 0; i < ps.n; i++)
+    free(ps.p[i].text);
+  free(ps.p);
+  free(all);
+  free(small);
+  free(detected);
+}
+
+/* ------------------------------------------------------------ main */
+
+static const char *default_prompts(char *buf, size_t n) {
+  snprintf(buf, n, "%s/../shared/datasets/dev.jsonl", AIGATE_SOURCE_DIR);
+  if (file_exists(buf))
+    return buf;
+  snprintf(buf, n, "%s/bench/sample_prompts.jsonl", AIGATE_SOURCE_DIR);
+  return buf;
+}
+
+int main(int argc, char **argv) {
+  bench_engine b;
+  memset(&b, 0, sizeof(b));
+  const char *prompts = NULL, *json_out = NULL;
+  int rounds = 20, do_throughput = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (!strcmp(a, "--rules") && i + 1 < argc) {
+      b.rules_dir = argv[++i];
+    } else if (!strcmp(a, "--rounds") && i + 1 < argc) {
+      rounds = atoi(argv[++i]);
+      if (rounds < 1)
+        rounds = 1;
+    } else if (!strcmp(a, "--json-out") && i + 1 < argc) {
+      json_out = argv[++i];
+    } else if (!strcmp(a, "--no-throughput")) {
+      do_throughput = 0;
+    } else if (a[0] == '-' && a[1]) {
+      fprintf(stderr, "usage: bench_pipeline [--rules DIR] [--rounds N] "
+                      "[--json-out FILE] [--no-throughput] [PROMPTS.jsonl]\n");
+      return 2;
+    } else {
+      prompts = a;
+    }
+  }
+  char buf[4096];
+  if (!prompts)
+    prompts = default_prompts(buf, sizeof(buf));
+
+  printf("aigate %s bench_pipeline\n", AIGATE_VERSION);
+  setup_engine(&b);
+  printf("rule source: %s\n", b.rules_dir ? b.rules_dir : "embedded rules");
+  print_rules(b.engine);
+  puts("\n== engine build ==");
+  printf("cache disabled:           %8.1f ms\n", b.build_nocache * 1e3);
+  printf("empty cache (first start): %7.1f ms\n", b.build_cold * 1e3);
+  printf("warm cache (restart):     %8.1f ms  (%d databases loaded, %d "
+         "compiled)\n",
+         b.build_cached * 1e3, b.cached_loaded, b.cached_compiled);
+
+  if (do_throughput)
+    run_throughput(&b);
+  run_prompts(&b, prompts, rounds, json_out);
+
+  aigate_scratch_free(b.scratch);
+  aigate_engine_free(b.engine);
+  return 0;
+}
