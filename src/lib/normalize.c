@@ -166,14 +166,25 @@ int ag_is_ascii(const char *s, size_t n) {
   return (acc & 0x8080808080808080ull) == 0;
 }
 
-/* Scripts whose single code points are unchanged by NFC and by NFKC with
- * case folding, so they can be copied without asking utf8proc. */
-static int stable_cp(int cp) {
-  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
-         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0x3041 && cp <= 0x3096) ||
-         (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x0E01 && cp <= 0x0E30) ||
-         (cp >= 0x0621 && cp <= 0x064A) || (cp >= 0x05D0 && cp <= 0x05EA) ||
-         (cp >= 0x0905 && cp <= 0x0939);
+/*
+ * A code point standing alone (no combining mark follows) that the view's
+ * normalization leaves unchanged, so its bytes can be copied without
+ * running utf8proc over it -- most letters of most scripts.
+ * Raw view (NFC): no decomposition, a compatibility one (NFC ignores it),
+ * or a canonical one that composes back (not excluded from composition).
+ * Folded view (NFKC + case fold + ignorables + lump): a lower-case or
+ * caseless letter or a digit with no decomposition and no case folding.
+ */
+static int stable_cp(int cp, int folded) {
+  const utf8proc_property_t *p = utf8proc_get_property(cp);
+  if (!folded)
+    return p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0 ||
+           !p->comp_exclusion;
+  return (p->category == UTF8PROC_CATEGORY_LL ||
+          p->category == UTF8PROC_CATEGORY_LO ||
+          p->category == UTF8PROC_CATEGORY_ND) &&
+         p->decomp_seqindex == UINT16_MAX &&
+         p->casefold_seqindex == UINT16_MAX && !p->ignorable;
 }
 
 /* ------------------------------------------------ per-cluster transform */
@@ -300,7 +311,7 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     size_t e = j + len;
     int count = 1;
-    int stable = start == j && stable_cp(cp);
+    int stable = start == j && stable_cp(cp, x->lower_ascii);
     while (e < n && count < MAX_CLUSTER) {
       int next;
       size_t l = ag_utf8_decode(u + e, n - e, &next);
@@ -310,10 +321,12 @@ static void transform(xform *x, const char *in, size_t n) {
       count++;
       stable = 0;
     }
-    if (stable)
+    if (stable) {
+      x->saw_greek_cyrillic |= cp >= 0x370 && cp <= 0x52F;
       emit(x, in + j, len, j, len, 1);
-    else
+    } else {
       cluster(x, in, start, e);
+    }
     i = e;
   }
 }
