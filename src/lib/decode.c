@@ -15,7 +15,7 @@
 #define MIN_B64 16
 #define MIN_HEX 16
 #define MIN_ESCAPES 2
-#define ROT13_PROBE 2048
+#define ROT13_PROBE 1024
 
 const char *ag_decoder_name(ag_decoder d) {
   static const char *names[] = {"tags", "base64", "hex",  "url",
@@ -391,47 +391,173 @@ static char rot13c(char c) {
 }
 
 /* How many common English words the (optionally rotated) text has. */
-/* A word of up to 12 letters packed 5 bits a letter (0: not packable). */
-static uint64_t pack_word(const char *w) {
-  uint64_t k = 0;
-  for (size_t i = 0; w[i]; i++)
-    k = k << 5 | (uint64_t)(w[i] - 'a' + 1);
-  return k;
+/* Frequent English words (kind 1) and their rot13 forms (kind 2; none is
+ * a frequent word itself), as 8-bit letters packed into 64-bit keys, in an
+ * open-addressing table (hash: golden-ratio multiply, top 7 bits).
+ * Generated once; 0 marks an empty slot. */
+static const struct {
+  uint64_t key;
+  int kind;
+} ENGLISH[128] = {
+    {0x0ull, 0},
+    {0x666f72ull, 1},
+    {0x616267ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6d65ull, 1},
+    {0x6e6f74ull, 1},
+    {0x686f77ull, 1},
+    {0x706e61ull, 2},
+    {0x63616eull, 1},
+    {0x0ull, 0},
+    {0x6f66ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x746865ull, 1},
+    {0x0ull, 0},
+    {0x6365726976626866ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6365627a6367ull, 2},
+    {0x6e6171ull, 2},
+    {0x0ull, 0},
+    {0x616e73776572ull, 1},
+    {0x7a6cull, 2},
+    {0x0ull, 0},
+    {0x736563726574ull, 1},
+    {0x0ull, 0},
+    {0x74686174ull, 1},
+    {0x0ull, 0},
+    {0x74656c6cull, 1},
+    {0x7667ull, 2},
+    {0x617265ull, 1},
+    {0x767461626572ull, 2},
+    {0x796f7572ull, 1},
+    {0x0ull, 0},
+    {0x616c6cull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6e7979ull, 2},
+    {0x6273ull, 2},
+    {0x0ull, 0},
+    {0x74686973ull, 1},
+    {0x736265ull, 2},
+    {0x0ull, 0},
+    {0x70617373776f7264ull, 1},
+    {0x73797374656dull, 1},
+    {0x666c6667727aull, 2},
+    {0x69676e6f7265ull, 1},
+    {0x77686174ull, 1},
+    {0x75626aull, 2},
+    {0x6d79ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6379726e6672ull, 2},
+    {0x0ull, 0},
+    {0x6974ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x70726f6d7074ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x7661ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6a766775ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x77697468ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x7666ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6e6572ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6e61666a7265ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x746full, 1},
+    {0x696eull, 1},
+    {0x0ull, 0},
+    {0x616e64ull, 1},
+    {0x67756e67ull, 2},
+    {0x0ull, 0},
+    {0x677572ull, 2},
+    {0x70726576696f7573ull, 1},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6c626865ull, 2},
+    {0x6973ull, 1},
+    {0x0ull, 0},
+    {0x67727979ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x6c6268ull, 2},
+    {0x61626aull, 2},
+    {0x67757666ull, 2},
+    {0x6762ull, 2},
+    {0x796f75ull, 1},
+    {0x6e6f77ull, 1},
+    {0x7a72ull, 2},
+    {0x667270657267ull, 2},
+    {0x0ull, 0},
+    {0x706c65617365ull, 1},
+    {0x6a756e67ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x636e66666a626571ull, 2},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+    {0x0ull, 0},
+};
+
+static int english_kind(uint64_t key) {
+  size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> 57);
+  while (ENGLISH[i].key) {
+    if (ENGLISH[i].key == key)
+      return ENGLISH[i].kind;
+    i = (i + 1) % 128;
+  }
+  return 0;
 }
 
-/* Counts, in one pass, the common English words of the text as it is
- * (*plain) and rotated by 13 (*rotated). */
+/* Counts, in one pass, the frequent English words in the text as it is
+ * (*plain) and as they look rotated by 13 (*rotated): one table probe per
+ * word of 2 to 8 letters. */
 static void english_words(const unsigned char *u, size_t n, int *plain,
                           int *rotated) {
-  static const char *words[] = {
-      "the",  "and",    "you",    "your",   "ignore",       "previous",
-      "all",  "system", "prompt", "is",     "are",          "to",
-      "of",   "with",   "for",    "this",   "instructions", "that",
-      "tell", "me",     "now",    "please", "what",         "how"};
-  enum { NW = sizeof(words) / sizeof(words[0]) };
-  uint64_t keys[NW];
-  for (size_t k = 0; k < NW; k++)
-    keys[k] = strlen(words[k]) <= 12 ? pack_word(words[k]) : 0;
   *plain = *rotated = 0;
   size_t i = 0;
   while (i < n) {
     while (i < n && (unsigned)((u[i] | 0x20) - 'a') >= 26)
       i++;
-    uint64_t k = 0, r = 0;
-    size_t l = 0;
-    while (i < n && (unsigned)((u[i] | 0x20) - 'a') < 26) {
-      unsigned c = (unsigned)((u[i] | 0x20) - 'a');
-      k = k << 5 | (c + 1);
-      r = r << 5 | ((c + 13) % 26 + 1);
-      l++;
-      i++;
-    }
-    if (l == 0 || l > 12)
+    size_t st = i;
+    uint64_t key = 0;
+    while (i < n && (unsigned)((u[i] | 0x20) - 'a') < 26)
+      key = key << 8 | (u[i++] | 0x20);
+    if (i - st < 2 || i - st > 8)
       continue;
-    for (size_t w = 0; w < NW; w++) {
-      *plain += keys[w] == k;
-      *rotated += keys[w] == r;
-    }
+    int kind = english_kind(key);
+    *plain += kind == 1;
+    *rotated += kind == 2;
   }
 }
 
