@@ -15,6 +15,7 @@
 #define MIN_B64 16
 #define MIN_HEX 16
 #define MIN_ESCAPES 2
+#define ESCAPE_CONTEXT 256 /* bytes decoded around escapes */
 #define ROT13_PROBE 1024
 
 const char *ag_decoder_name(ag_decoder d) {
@@ -333,24 +334,41 @@ static void dec_escapes(sink *s, const unsigned char *u, size_t n, escape_fn fn,
       count++;
   if (count < MIN_ESCAPES)
     return;
-  begin(s, 0);
-  size_t i = 0, copied = 0;
+  /* Decode windows of ESCAPE_CONTEXT bytes around the escapes, not the
+   * whole text: a long document with one encoded URL must not be scanned
+   * twice. Windows that touch are merged; each is one payload. */
+  size_t i = next_trigger(u, n, 0, trigger);
   while (i < n) {
-    i = next_trigger(u, n, i, trigger);
-    if (i >= n)
-      break;
     size_t used = fn(u, n, i, tmp, &tl);
     if (!used) {
-      i++;
+      i = next_trigger(u, n, i + 1, trigger);
       continue;
     }
-    if (i > copied)
-      put(s, (const char *)u + copied, i - copied, copied, i - copied, 1);
-    put(s, tmp, tl, i, used, 0);
-    i = copied = i + used;
+    size_t ws = i > ESCAPE_CONTEXT ? i - ESCAPE_CONTEXT : 0;
+    while (ws > 0 && (u[ws] & 0xC0) == 0x80)
+      ws--;
+    size_t copied = ws, end = i + used + ESCAPE_CONTEXT;
+    begin(s, ws);
+    while (i < n && i < end) {
+      used = fn(u, n, i, tmp, &tl);
+      if (!used) {
+        i = next_trigger(u, n, i + 1, trigger);
+        continue;
+      }
+      if (i > copied)
+        put(s, (const char *)u + copied, i - copied, copied, i - copied, 1);
+      put(s, tmp, tl, i, used, 0);
+      i = copied = i + used;
+      end = i + ESCAPE_CONTEXT;
+      i = next_trigger(u, n, i, trigger);
+    }
+    if (end > n)
+      end = n;
+    while (end < n && (u[end] & 0xC0) == 0x80)
+      end++;
+    if (end > copied)
+      put(s, (const char *)u + copied, end - copied, copied, end - copied, 1);
   }
-  if (n > copied)
-    put(s, (const char *)u + copied, n - copied, copied, n - copied, 1);
 }
 
 /* Unicode tag characters U+E0020..U+E007E carry invisible ASCII. */

@@ -573,21 +573,24 @@ static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
       i = copied = j;
       continue;
     }
-    /* Split letters start with a lone letter followed by a separator. */
-    size_t count, len = 0;
-    if ((cls & C_ALNUM) && i + 2 < n && (CLS[u[i + 1]] & C_SEP) &&
-        (i == 0 || !alnum(u[i - 1])))
-      len = split_run(u, n, i, &count);
-    if (!len) {
+    if (!(cls & C_ALNUM)) {
       i++;
       continue;
     }
-    flush(in, copied, i, out, map);
+    /* A word: split letters can only start at a one-letter word that a
+     * separator follows, so the letters of longer words cost one test. */
+    size_t ws = i, count, len;
+    while (i < n && (CLS[u[i]] & C_ALNUM))
+      i++;
+    if (i - ws != 1 || i + 1 >= n || !(CLS[u[i]] & C_SEP) ||
+        !(len = split_run(u, n, ws, &count)))
+      continue;
+    flush(in, copied, ws, out, map);
     for (size_t k = 0; k < count; k++) {
-      ag_map_add(map, out->len, i + 2 * k, 1, 1);
-      ag_buf_putc(out, in[i + 2 * k]);
+      ag_map_add(map, out->len, ws + 2 * k, 1, 1);
+      ag_buf_putc(out, in[ws + 2 * k]);
     }
-    i = copied = i + len;
+    i = copied = ws + len;
   }
   flush(in, copied, n, out, map);
 }
