@@ -182,9 +182,24 @@ static int stable_cp(int cp, int folded) {
            !p->comp_exclusion;
   return (p->category == UTF8PROC_CATEGORY_LL ||
           p->category == UTF8PROC_CATEGORY_LO ||
+          p->category == UTF8PROC_CATEGORY_MN ||
+          p->category == UTF8PROC_CATEGORY_MC ||
           p->category == UTF8PROC_CATEGORY_ND) &&
          p->decomp_seqindex == UINT16_MAX &&
          p->casefold_seqindex == UINT16_MAX && !p->ignorable;
+}
+
+/* A combining mark after a stable starter that leaves the cluster
+ * unchanged: in canonical order, composing with nothing, and (folded)
+ * without decomposition, case folding or being ignorable. */
+static int stable_mark(int cp, int folded, int *last_ccc) {
+  const utf8proc_property_t *p = utf8proc_get_property(cp);
+  if (p->combining_class < *last_ccc || p->comb_index != UINT16_MAX)
+    return 0;
+  *last_ccc = p->combining_class;
+  if (p->decomp_seqindex != UINT16_MAX)
+    return 0;
+  return !folded || (p->casefold_seqindex == UINT16_MAX && !p->ignorable);
 }
 
 /* ------------------------------------------------ per-cluster transform */
@@ -311,7 +326,7 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     size_t e = j + len;
     int count = 1;
-    int stable = start == j && stable_cp(cp, x->lower_ascii);
+    int stable = start == j && stable_cp(cp, x->lower_ascii), last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
       size_t l = ag_utf8_decode(u + e, n - e, &next);
@@ -319,11 +334,11 @@ static void transform(xform *x, const char *in, size_t n) {
         break;
       e += l;
       count++;
-      stable = 0;
+      stable = stable && stable_mark(next, x->lower_ascii, &last_ccc);
     }
     if (stable) {
       x->saw_greek_cyrillic |= cp >= 0x370 && cp <= 0x52F;
-      emit(x, in + j, len, j, len, 1);
+      emit(x, in + j, e - j, j, e - j, 1);
     } else {
       cluster(x, in, start, e);
     }
