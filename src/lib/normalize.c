@@ -175,8 +175,7 @@ int ag_is_ascii(const char *s, size_t n) {
  * Folded view (NFKC + case fold + ignorables + lump): a lower-case or
  * caseless letter or a digit with no decomposition and no case folding.
  */
-static int stable_cp(int cp, int folded) {
-  const utf8proc_property_t *p = utf8proc_get_property(cp);
+static int stable_cp(const utf8proc_property_t *p, int folded) {
   if (!folded)
     return p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0 ||
            !p->comp_exclusion;
@@ -192,8 +191,8 @@ static int stable_cp(int cp, int folded) {
 /* A combining mark after a stable starter that leaves the cluster
  * unchanged: in canonical order, composing with nothing, and (folded)
  * without decomposition, case folding or being ignorable. */
-static int stable_mark(int cp, int folded, int *last_ccc) {
-  const utf8proc_property_t *p = utf8proc_get_property(cp);
+static int stable_mark(const utf8proc_property_t *p, int folded,
+                       int *last_ccc) {
   if (p->combining_class < *last_ccc || p->comb_index != UINT16_MAX)
     return 0;
   *last_ccc = p->combining_class;
@@ -211,7 +210,17 @@ typedef struct {
   int lower_ascii; /* fold ASCII letters (the folded view) */
   int saw_greek_cyrillic;
   ag_norm_notes *notes;
+  int last_cp; /* one-entry cache: a cluster's look-ahead is the next */
+  const utf8proc_property_t *last_prop; /* cluster's starter */
 } xform;
+
+static const utf8proc_property_t *prop(xform *x, int cp) {
+  if (cp != x->last_cp) {
+    x->last_cp = cp;
+    x->last_prop = utf8proc_get_property(cp);
+  }
+  return x->last_prop;
+}
 
 static void note(size_t (*arr)[2], size_t *n, size_t s, size_t e) {
   if (*n < AG_MAX_NOTES) {
@@ -282,8 +291,8 @@ static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
     o[i] = (unsigned char)(o[i] + ((unsigned)(o[i] - 'A') < 26u ? 32 : 0));
 }
 
-static int is_mark(int cp) {
-  return cp >= 0x300 && utf8proc_get_property(cp)->combining_class != 0;
+static int is_mark(xform *x, int cp) {
+  return cp >= 0x300 && prop(x, cp)->combining_class != 0;
 }
 
 /* Walk `in`, copying ASCII runs and normalizing non-ASCII clusters. */
@@ -303,7 +312,7 @@ static void transform(xform *x, const char *in, size_t n) {
     int cp;
     size_t len = ag_utf8_decode(u + j, n - j, &cp);
     size_t start = j;
-    if (len && j > i && is_mark(cp))
+    if (len && j > i && is_mark(x, cp))
       start = j - 1;
     if (start > i)
       ascii_run(x, in, i, start);
@@ -326,15 +335,16 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     size_t e = j + len;
     int count = 1;
-    int stable = start == j && stable_cp(cp, x->lower_ascii), last_ccc = 0;
+    int stable = start == j && stable_cp(prop(x, cp), x->lower_ascii);
+    int last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
       size_t l = ag_utf8_decode(u + e, n - e, &next);
-      if (!l || !is_mark(next))
+      if (!l || !is_mark(x, next))
         break;
       e += l;
       count++;
-      stable = stable && stable_mark(next, x->lower_ascii, &last_ccc);
+      stable = stable && stable_mark(prop(x, next), x->lower_ascii, &last_ccc);
     }
     if (stable) {
       x->saw_greek_cyrillic |= cp >= 0x370 && cp <= 0x52F;
@@ -356,7 +366,8 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
   xform x = {.out = &v->stage[0],
              .map = &v->maps[0],
              .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE,
-             .notes = nt};
+             .notes = nt,
+             .last_cp = -1};
   transform(&x, in, n);
   if (v->stage[0].failed || v->maps[0].failed)
     return AIGATE_ERR_NOMEM;
@@ -628,7 +639,8 @@ int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
              .map = &v->maps[0],
              .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT |
                      UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_LUMP,
-             .lower_ascii = 1};
+             .lower_ascii = 1,
+             .last_cp = -1};
   transform(&x, in, n);
   int rc = finish_stage(v, 0);
   if (rc)
