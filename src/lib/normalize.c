@@ -175,6 +175,19 @@ int ag_is_ascii(const char *s, size_t n) {
  * Folded view (NFKC + case fold + ignorables + lump): a lower-case or
  * caseless letter or a digit with no decomposition and no case folding.
  */
+/* Letters of common scripts that both views leave unchanged, by range:
+ * cheaper than a property lookup for the bulk of non-Latin text.
+ * Excluded: й (0439, decomposes), final sigma (03C2, case folds to σ). */
+static int basic_stable(int cp) {
+  return (cp >= 0x430 && cp <= 0x44F && cp != 0x439) ||
+         (cp >= 0x3B1 && cp <= 0x3C9 && cp != 0x3C2) ||
+         (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
+         (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+         (cp >= 0x0E01 && cp <= 0x0E30) || (cp >= 0x0621 && cp <= 0x063A) ||
+         (cp >= 0x0641 && cp <= 0x064A) || (cp >= 0x05D0 && cp <= 0x05EA) ||
+         (cp >= 0x0915 && cp <= 0x0939);
+}
+
 static int stable_cp(const utf8proc_property_t *p, int folded) {
   if (!folded)
     return p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0 ||
@@ -335,7 +348,8 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     size_t e = j + len;
     int count = 1;
-    int stable = start == j && stable_cp(prop(x, cp), x->lower_ascii);
+    int stable = start == j &&
+                 (basic_stable(cp) || stable_cp(prop(x, cp), x->lower_ascii));
     int last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
@@ -435,6 +449,10 @@ static int is_word_cp(int cp) {
   if (cp < 0x80)
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
            (cp >= '0' && cp <= '9');
+  /* The basic Cyrillic and Greek letters, without a table lookup: they
+   * are most of the non-ASCII text this check sees. */
+  if ((cp >= 0x410 && cp <= 0x44F) || (cp >= 0x3B1 && cp <= 0x3C9))
+    return 1;
   utf8proc_category_t c = utf8proc_category(cp);
   return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
