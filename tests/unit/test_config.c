@@ -20,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,23 +125,6 @@ static int setup(void **state) {
   snprintf(path, sizeof(path), "%s/inj.yaml", rulesdir);
   write_file(path, RULES);
   return 0;
-}
-
-static void rm_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-      continue;
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-    if (unlink(path) < 0)
-      rm_tree(path);
-  }
-  closedir(d);
-  rmdir(dir);
 }
 
 static int teardown(void **state) {

@@ -22,6 +22,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,23 +178,6 @@ static void write_file(const char *dir, const char *name, const char *text,
   assert_non_null(f);
   assert_int_equal(fwrite(text, 1, len, f), len);
   assert_int_equal(fclose(f), 0);
-}
-
-static void rm_tree(const char *dir) {
-  DIR *d = opendir(dir);
-  if (!d)
-    return;
-  struct dirent *e;
-  while ((e = readdir(d))) {
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-      continue;
-    char path[600];
-    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-    if (unlink(path) < 0)
-      rm_tree(path);
-  }
-  closedir(d);
-  rmdir(dir);
 }
 
 static aigate_error err;
