@@ -18,6 +18,7 @@
  *   3. whitespace runs collapsed and split letters joined (i.g.n.o.r.e).
  */
 #include "normalize.h"
+#include "cpstable.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -166,41 +167,6 @@ int ag_is_ascii(const char *s, size_t n) {
   return (acc & 0x8080808080808080ull) == 0;
 }
 
-/*
- * A code point standing alone (no combining mark follows) that the view's
- * normalization leaves unchanged, so its bytes can be copied without
- * running utf8proc over it -- most letters of most scripts.
- * Raw view (NFC): no decomposition, a compatibility one (NFC ignores it),
- * or a canonical one that composes back (not excluded from composition).
- * Folded view (NFKC + case fold + ignorables + lump): a lower-case or
- * caseless letter or a digit with no decomposition and no case folding.
- */
-/* Letters of common scripts that both views leave unchanged, by range:
- * cheaper than a property lookup for the bulk of non-Latin text.
- * Excluded: й (0439, decomposes), final sigma (03C2, case folds to σ). */
-static int basic_stable(int cp) {
-  return (cp >= 0x430 && cp <= 0x44F && cp != 0x439) ||
-         (cp >= 0x3B1 && cp <= 0x3C9 && cp != 0x3C2) ||
-         (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
-         (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-         (cp >= 0x0E01 && cp <= 0x0E30) || (cp >= 0x0621 && cp <= 0x063A) ||
-         (cp >= 0x0641 && cp <= 0x064A) || (cp >= 0x05D0 && cp <= 0x05EA) ||
-         (cp >= 0x0915 && cp <= 0x0939);
-}
-
-static int stable_cp(const utf8proc_property_t *p, int folded) {
-  if (!folded)
-    return p->decomp_seqindex == UINT16_MAX || p->decomp_type != 0 ||
-           !p->comp_exclusion;
-  return (p->category == UTF8PROC_CATEGORY_LL ||
-          p->category == UTF8PROC_CATEGORY_LO ||
-          p->category == UTF8PROC_CATEGORY_MN ||
-          p->category == UTF8PROC_CATEGORY_MC ||
-          p->category == UTF8PROC_CATEGORY_ND) &&
-         p->decomp_seqindex == UINT16_MAX &&
-         p->casefold_seqindex == UINT16_MAX && !p->ignorable;
-}
-
 /* A combining mark after a stable starter that leaves the cluster
  * unchanged: in canonical order, composing with nothing, and (folded)
  * without decomposition, case folding or being ignorable. */
@@ -304,8 +270,18 @@ static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
     o[i] = (unsigned char)(o[i] + ((unsigned)(o[i] - 'A') < 26u ? 32 : 0));
 }
 
+/* Generated at build time from utf8proc (tools/gen_cpflags.c). */
+extern const unsigned char ag_cp_flags[65536];
+#define CP_RAW_STABLE 1
+#define CP_FOLDED_STABLE 2
+#define CP_MARK 4
+#define CP_WORD 8
+#define CP_FORMAT 16
+
 static int is_mark(xform *x, int cp) {
-  return cp >= 0x300 && prop(x, cp)->combining_class != 0;
+  if (cp < 0x10000)
+    return ag_cp_flags[cp] & CP_MARK;
+  return prop(x, cp)->combining_class != 0;
 }
 
 /* Walk `in`, copying ASCII runs and normalizing non-ASCII clusters. */
@@ -348,8 +324,11 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     size_t e = j + len;
     int count = 1;
-    int stable = start == j &&
-                 (basic_stable(cp) || stable_cp(prop(x, cp), x->lower_ascii));
+    int stable =
+        start == j &&
+        (cp < 0x10000 ? (ag_cp_flags[cp] &
+                         (x->lower_ascii ? CP_FOLDED_STABLE : CP_RAW_STABLE))
+                      : ag_stable_cp(prop(x, cp), x->lower_ascii));
     int last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
@@ -449,10 +428,8 @@ static int is_word_cp(int cp) {
   if (cp < 0x80)
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
            (cp >= '0' && cp <= '9');
-  /* The basic Cyrillic and Greek letters, without a table lookup: they
-   * are most of the non-ASCII text this check sees. */
-  if ((cp >= 0x410 && cp <= 0x44F) || (cp >= 0x3B1 && cp <= 0x3C9))
-    return 1;
+  if (cp < 0x10000)
+    return ag_cp_flags[cp] & CP_WORD;
   utf8proc_category_t c = utf8proc_category(cp);
   return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_ME;
 }
@@ -465,8 +442,11 @@ static int ascii_word(unsigned char c) {
 /* Word characters, plus format characters (zero-width joiners and the
  * like), which hide inside words and are removed by the folded view. */
 static int in_word(int cp) {
-  return is_word_cp(cp) ||
-         (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_CF);
+  if (is_word_cp(cp))
+    return 1;
+  if (cp < 0x10000)
+    return ag_cp_flags[cp] & CP_FORMAT;
+  return utf8proc_category(cp) == UTF8PROC_CATEGORY_CF;
 }
 
 /*
