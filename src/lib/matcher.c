@@ -285,9 +285,12 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, unsigned mode,
     free(widths);
     return 0;
   }
-  for (size_t i = 0; i < db->n_ids; i++)
-    widths[i] =
-        pattern_width(&rs->rules[db->rule_of[i]].pats[db->pattern_of[i]]);
+  /* Widths depend on the patterns only: the stream database reuses what
+   * the block database (compiled or loaded first) already set. */
+  for (size_t i = 0; i < db->n_ids; i++) {
+    ag_pattern *p = &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]];
+    widths[i] = mode == HS_MODE_BLOCK ? pattern_width(p) : p->max_width;
+  }
   set_widths(db, rs, widths);
   *from_cache = 0;
   const char **exprs = calloc(db->n_ids, sizeof(char *));

@@ -43,14 +43,13 @@ static void to_original(const aigate_scratch *s, size_t li,
   *oe = ve;
 }
 
-static void add_finding(aigate_scratch *s, const ag_rule *r, size_t li,
-                        const char *layer, size_t os, size_t oe) {
+static void add_finding(aigate_scratch *s, const ag_rule *r, const char *layer,
+                        size_t os, size_t oe) {
   for (size_t i = 0; i < s->n_findings; i++) {
     const aigate_finding *f = &s->findings[i];
     if (f->start == os && f->end == oe && strcmp(f->rule_id, r->id) == 0)
       return;
   }
-  (void)li;
   if (s->n_findings >= AG_MAX_FINDINGS) {
     s->flags |= AIGATE_FLAG_TOO_MANY;
     return;
@@ -132,7 +131,7 @@ static void record(hit_ctx *h, const ag_rule *r, size_t gs, size_t ge) {
     ge++;
   size_t os, oe;
   to_original(h->s, h->li, h->v, gs, ge > gs ? ge : gs + 1, &os, &oe);
-  add_finding(h->s, r, h->li, h->layer, os, oe);
+  add_finding(h->s, r, h->layer, os, oe);
 }
 
 /* Hyperscan found pattern `pattern` of rule `rule` ending at `to`: confirm
@@ -232,7 +231,7 @@ static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
           size_t os, oe;
           ag_view_buf none = {0};
           to_original(s, li, &none, 0, l->len, &os, &oe);
-          add_finding(s, r, li, "tags", os, oe);
+          add_finding(s, r, "tags", os, oe);
         }
         continue;
       }
@@ -241,7 +240,7 @@ static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
       for (size_t k = 0; k < n && k < AG_MAX_NOTES; k++) {
         size_t os, oe;
         to_original(s, li, v, spans[k][0], spans[k][1], &os, &oe);
-        add_finding(s, r, li, name, os, oe);
+        add_finding(s, r, name, os, oe);
       }
     }
   }
