@@ -91,6 +91,18 @@ int aigate_config_load_file(const char *path, aigate_config **out,
 int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
                               aigate_config **out, aigate_error *err);
 
+/*
+ * As above, but top-level keys listed in `foreign` (NULL-terminated; NULL
+ * for none) are left to the caller: front ends that keep their own
+ * sections in the same file (the gateway's server and model_list) parse
+ * those and let the library check the rest.
+ */
+int aigate_config_load_file_ex(const char *path, const char *const *foreign,
+                               aigate_config **out, aigate_error *err);
+int aigate_config_load_buffer_ex(const char *name, const char *buf, size_t len,
+                                 const char *const *foreign,
+                                 aigate_config **out, aigate_error *err);
+
 /* The embedded default configuration. Never fails except on ENOMEM. */
 int aigate_config_default(aigate_config **out, aigate_error *err);
 
@@ -205,6 +217,86 @@ int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
  */
 int aigate_redact(const char *text, size_t len, const aigate_result *result,
                   char **out, size_t *out_len);
+
+/* ------------------------------------------------------------------ */
+/* Streaming (output text that arrives in pieces)                       */
+
+/*
+ * A stream scans text that arrives in chunks (an LLM's streamed answer)
+ * and releases it as soon as it is decided: redacted where the policy
+ * redacts, withheld for good once the policy blocks. Text that could be
+ * the start of a match (an "AKIA", "-----BEGIN", "eyJ", a partial e-mail
+ * address, a trailing word) is held back until the match completes or is
+ * ruled out; text that cannot be part of any match is released at once.
+ * Run to completion, the concatenation of everything released equals
+ * aigate_redact of aigate_scan_ex over the whole text, for matches of
+ * the rules themselves (src/lib/stream.c says where decoded layers and
+ * detectors can differ).
+ *
+ * A stream belongs to one engine (which must outlive it) and is used by
+ * one thread at a time. It keeps no scratch: each call borrows one, so
+ * many streams share a thread's scratch, one call at a time. An idle
+ * stream costs a few hundred bytes plus the text it holds.
+ */
+typedef struct aigate_stream aigate_stream;
+
+/* Set in aigate_stream_out.flags: the held-back text passed max_hold
+ * (the verdict is then block). */
+#define AIGATE_FLAG_HOLD_OVERFLOW 0x40u
+
+typedef struct {
+  const char *text;      /* bytes released by this call, redactions
+                            applied; owned by the stream, valid until the
+                            next call on it. Never NULL. */
+  size_t len;            /* 0 whenever verdict is block */
+  aigate_action verdict; /* strongest decision so far on this stream; once
+                            AIGATE_BLOCK, nothing more is ever released */
+  unsigned flags;        /* AIGATE_FLAG_* seen so far, plus
+                            AIGATE_FLAG_HOLD_OVERFLOW */
+  int score;             /* anomaly score so far */
+  size_t held;           /* bytes currently held back */
+  size_t n_findings;     /* findings of the whole stream so far (at most
+                            1000; past that AIGATE_FLAG_TOO_MANY) */
+  const aigate_finding *findings; /* owned by the stream, valid until the
+                             next call; start/end are offsets in the whole
+                             stream's ORIGINAL bytes; in the order found
+                             (each write's sorted by start) */
+} aigate_stream_out;
+
+/*
+ * A new stream on *out. opt: direction (normally AIGATE_OUTPUT; NULL
+ * means output with the default policy), profile and all_rules as in
+ * aigate_scan_ex. max_hold caps the bytes held back at once (0: 8192);
+ * a stream that would hold more is blocked, since it cannot release text
+ * it has not decided. An engine's first stream compiles what streams
+ * need (a few milliseconds, once; thread-safe). Errors:
+ * AIGATE_ERR_INVALID, AIGATE_ERR_NOT_FOUND (no such profile),
+ * AIGATE_ERR_NOMEM, AIGATE_ERR_CONFIG (a pattern that cannot be checked
+ * for partial matches); *out is then NULL.
+ */
+int aigate_stream_new(const aigate_engine *engine,
+                      const aigate_scan_options *opt, size_t max_hold,
+                      aigate_stream **out);
+
+/*
+ * Append len bytes (any bytes; a chunk may end inside a UTF-8 character)
+ * and release what is decided, in *out (always filled in, whatever the
+ * return value). Returns AIGATE_OK, or the reason a scan failed: then
+ * out->flags has AIGATE_FLAG_FAILED and the policy's fail mode decides,
+ * as for aigate_scan: fail-closed blocks the stream, fail-open logs and
+ * releases the undecided text unscanned (never a silent pass). A stream
+ * that cannot store text (out of memory) is blocked whatever the mode.
+ * AIGATE_ERR_INVALID after aigate_stream_finish or for bad arguments.
+ */
+int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
+                        const char *data, size_t len, aigate_stream_out *out);
+
+/* End of stream: decides and releases everything still held, as the end
+ * of a whole text would. Later writes fail with AIGATE_ERR_INVALID. */
+int aigate_stream_finish(aigate_stream *s, aigate_scratch *scratch,
+                         aigate_stream_out *out);
+
+void aigate_stream_free(aigate_stream *s);
 
 /* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */

@@ -44,5 +44,6 @@ char *cli_utf8_copy(const char *s, size_t n);
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 #endif

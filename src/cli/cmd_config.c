@@ -2,12 +2,19 @@
  * cmd_config.c -- `aigate config check FILE`: parses a configuration and
  * builds the engine from it, so that every error a deployment would hit
  * (bad keys, unknown categories or rule ids, rule files that do not
- * compile) is reported before the deployment.
+ * compile, a model_list naming a missing environment variable) is
+ * reported before the deployment.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "gwconfig.h"
+
+static void warn(void *ud, const char *msg) {
+  (void)ud;
+  fprintf(stderr, "aigate: warning: %s\n", msg);
+}
 
 int cmd_config(int argc, char **argv) {
   if (argc < 3 || strcmp(argv[1], "check") != 0) {
@@ -28,6 +35,14 @@ int cmd_config(int argc, char **argv) {
   int rc = cli_engine(&eo, &cfg, &e);
   if (rc)
     return rc;
+  gw_config *gw;
+  aigate_error err = {{0}};
+  if (gw_config_load(eo.config, &gw, &err, warn, NULL)) {
+    aigate_engine_free(e);
+    aigate_config_free(cfg);
+    return cli_fail("%s", err.msg);
+  }
+  gw_config_free(gw);
   printf("%s: ok (%zu rules)\n", eo.config, aigate_rule_count(e));
   aigate_engine_free(e);
   aigate_config_free(cfg);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gwconfig.h"
 
 int cli_fail(const char *fmt, ...) {
   va_list ap;
@@ -46,7 +47,8 @@ int cli_engine(const cli_engine_opts *o, aigate_config **cfg,
                aigate_engine **engine) {
   aigate_error err = {{0}};
   *engine = NULL;
-  int rc = o->config ? aigate_config_load_file(o->config, cfg, &err)
+  int rc = o->config ? aigate_config_load_file_ex(o->config, gw_config_sections,
+                                                  cfg, &err)
                      : aigate_config_default(cfg, &err);
   if (rc)
     return cli_fail("%s", err.msg[0] ? err.msg : aigate_strerror(rc));

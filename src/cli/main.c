@@ -16,7 +16,7 @@ static void usage(FILE *f) {
         "(see --help)\n"
         "  rules test|list    run every rule's examples / list the rules\n"
         "  config check FILE  validate a configuration file\n"
-        "  serve              the gateway (not part of this build yet)\n"
+        "  serve              run the gateway (see serve --help)\n"
         "  version            print the version\n",
         f);
 }
@@ -43,8 +43,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "serve") == 0)
-    return cli_fail("serve: the gateway is not part of this build yet; use "
-                    "'aigate scan'");
+    return cmd_serve(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

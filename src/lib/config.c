@@ -4,8 +4,9 @@
  *
  * The loader is strict on purpose: an unknown key, a wrong type or a value
  * out of range is an error naming file and line. A typo in a security
- * policy must never silently fall back to a default. Later subsystems
- * (the gateway, keys, monitoring) add their own top-level sections here.
+ * policy must never silently fall back to a default. Front ends with
+ * their own sections in the same file (the gateway) name them as foreign:
+ * the library skips those and the front end checks them as strictly.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,7 +26,15 @@
 typedef struct {
   const char *name;
   aigate_error *err;
+  const char *const *foreign;
 } ctx;
+
+static int is_foreign(const ctx *c, const char *key) {
+  for (const char *const *f = c->foreign; f && *f; f++)
+    if (strcmp(*f, key) == 0)
+      return 1;
+  return 0;
+}
 
 static int bad(ctx *c, const yt_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -486,6 +495,8 @@ static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
       rc = parse_rules_section(c, cfg, v);
     } else if (strcmp(k->str, "limits") == 0) {
       rc = parse_limits(c, cfg, v);
+    } else if (is_foreign(c, k->str)) {
+      /* the front end's section */
     } else {
       return bad(c, k,
                  "unknown key '%s' (version, policy, profiles, rules, limits)",
@@ -514,6 +525,12 @@ static aigate_config *config_new(const char *name) {
 
 int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
                               aigate_config **out, aigate_error *err) {
+  return aigate_config_load_buffer_ex(name, buf, len, NULL, out, err);
+}
+
+int aigate_config_load_buffer_ex(const char *name, const char *buf, size_t len,
+                                 const char *const *foreign,
+                                 aigate_config **out, aigate_error *err) {
   *out = NULL;
   if (!name || (!buf && len))
     return AIGATE_ERR_INVALID;
@@ -528,7 +545,7 @@ int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
     yt_free(doc);
     return AIGATE_ERR_NOMEM;
   }
-  ctx c = {name, err};
+  ctx c = {name, err, foreign};
   int rc = parse_config(&c, cfg, yt_root(doc));
   yt_free(doc);
   if (rc) {
@@ -543,13 +560,18 @@ int aigate_config_load_buffer(const char *name, const char *buf, size_t len,
 
 int aigate_config_load_file(const char *path, aigate_config **out,
                             aigate_error *err) {
+  return aigate_config_load_file_ex(path, NULL, out, err);
+}
+
+int aigate_config_load_file_ex(const char *path, const char *const *foreign,
+                               aigate_config **out, aigate_error *err) {
   *out = NULL;
   char *buf;
   size_t len;
   int rc = ag_read_file(path, YT_MAX_BYTES, &buf, &len, err);
   if (rc)
     return rc;
-  rc = aigate_config_load_buffer(path, buf, len, out, err);
+  rc = aigate_config_load_buffer_ex(path, buf, len, foreign, out, err);
   free(buf);
   return rc;
 }

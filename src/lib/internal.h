@@ -143,6 +143,71 @@ int ag_rules_apply_config(ag_ruleset *rs, const aigate_config *cfg,
                           aigate_error *err);
 void ag_ruleset_free(ag_ruleset *rs);
 
+/* -------------------------------------------------------------- scanning */
+
+/*
+ * What findings add up to under a policy (scan.c's top comment): the
+ * strongest action, the anomaly score (each rule once, with its highest
+ * score) and whether an enforced finding is in a block category. A whole
+ * text adds all its findings at once; a stream adds each part's.
+ */
+typedef struct {
+  aigate_action verdict; /* before the threshold and the flags */
+  int score;
+  int block_cat;
+} ag_tally;
+
+/* Set the action and mode of findings f[first, n) from profile p and add
+ * them to t; f[0, first) are the findings added before (a rule already
+ * among them does not count again). */
+void ag_tally_add(const ag_profile *p, int all_rules, aigate_finding *f,
+                  size_t n, size_t first, ag_tally *t);
+/* The verdict of t: block when the score reaches the paranoia level's
+ * threshold with a block category, and when data to redact was not all
+ * found (AIGATE_FLAG_TOO_MANY in flags). */
+aigate_action ag_tally_verdict(const ag_profile *p, const ag_tally *t,
+                               unsigned flags);
+
+/* Where pattern `gid` searches next in a streamed text: its last match
+ * ended at `at` (an offset in the stream), past the part decided. */
+typedef struct {
+  size_t gid, at;
+} ag_resume;
+
+/*
+ * One step of a streamed scan (stream.c): text[0, from) was decided by
+ * earlier steps and is only context (for lookbehinds, word boundaries and
+ * decoders); this step finds the hold point, the earliest offset in
+ * [from, len) where a match could start that text after len might still
+ * complete or change, and decides text[from, hold): its matches, however
+ * far they reach, and the findings of decoded layers and detectors that
+ * touch it. Offsets are in text, which must end where its views are
+ * stable: not inside a character, nor where a combining mark still to
+ * come could change the last one. The engine's hold regexes must be
+ * built (ag_matcher_holds).
+ */
+typedef struct {
+  /* in */
+  size_t from;
+  int notbol;      /* text[0] is not the start of the stream */
+  int final;       /* nothing follows: hold nothing */
+  size_t soft_max; /* longest tail held for decoders and detectors only */
+  const ag_resume *resume; /* from the step before (in stream offsets) */
+  size_t n_resume;
+  size_t base; /* stream offset of text[0], for resume entries */
+  /* out */
+  size_t hold;
+  ag_resume *next;         /* matches that end past hold, for the next step; */
+  size_t n_next, cap_next; /* the array is the caller's (realloc'ed) */
+} ag_step;
+
+/* Run one step. Findings (offsets in text) and flags go to *res as in
+ * aigate_scan_ex, for the decided part only; the return value and the
+ * failure convention are aigate_scan_ex's. */
+int ag_scan_step(const aigate_engine *e, aigate_scratch *s, const char *text,
+                 size_t len, const aigate_scan_options *opt, ag_step *st,
+                 aigate_result *res);
+
 /* The rule files embedded into the library (generated at build time). */
 typedef struct {
   const char *name;

@@ -9,10 +9,16 @@
  * a weak signal alone logs while two weak signals, or one strong one,
  * block. Redact categories redact whatever their score. Detect-only
  * findings are reported and never change more than allow -> log.
+ *
+ * The same code scans the parts of a stream (ag_scan_step, for stream.c):
+ * the root layer's matches are then searched only from where the part
+ * begins to its hold point, with the text before it as context, and the
+ * hold point is found first on the same views.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "engine.h"
 #include "util.h"
@@ -93,6 +99,16 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
   return 0;
 }
 
+/* The part of a streamed text to decide, in the root layer's views. */
+typedef struct {
+  size_t from[AG_VIEW_COUNT], to[AG_VIEW_COUNT];
+  unsigned opts; /* AG_MATCH_NOTBOL */
+  ag_step *st;
+  /* Databases whose patterns were seen to match in the region while the
+   * hold point was searched (bit d % 64: others are never skipped). */
+  uint64_t matched;
+} region;
+
 typedef struct {
   const ag_profile *profile;
   unsigned dir;
@@ -100,6 +116,7 @@ typedef struct {
   aigate_mode *cat_mode; /* per engine category */
   int folded_dbs;        /* a database to run needs the folded view */
   int mixed_script;      /* the mixed-script detector is active */
+  region *rg;            /* NULL for a whole text */
 } run_ctx;
 
 static int active(const aigate_engine *e, const run_ctx *rc, size_t ri) {
@@ -119,6 +136,11 @@ typedef struct {
   const ag_view_buf *v;
   const char *layer;
   int status;
+  /* Matches may start in [from, to) (the region of a stream step, or the
+   * whole view). */
+  size_t from, to;
+  unsigned opts;
+  region *rg; /* set on the root layer of a stream step */
 } hit_ctx;
 
 static void record(hit_ctx *h, const ag_rule *r, size_t gs, size_t ge) {
@@ -134,6 +156,76 @@ static void record(hit_ctx *h, const ag_rule *r, size_t gs, size_t ge) {
   add_finding(h->s, r, h->layer, os, oe);
 }
 
+/* The first offset of a view stage whose bytes come from input offset o
+ * or later (len when none). Stage maps are monotonic: search the last
+ * segment that starts at or before o. */
+static size_t map_inverse(const ag_map *m, size_t len, size_t o) {
+  if (m->n == 0)
+    return o < len ? o : len;
+  if (m->s[0].o > o)
+    return m->s[0].v;
+  size_t lo = 0, hi = m->n;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->s[mid].o <= o)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  const ag_seg *g = &m->s[lo];
+  size_t next = lo + 1 < m->n ? m->s[lo + 1].v : len;
+  if (g->linear)
+    return o - g->o < next - g->v ? g->v + (o - g->o) : next;
+  return o == g->o ? g->v : next;
+}
+
+/* The first offset of view v whose bytes come from offset o of the
+ * view's input or later: the inverse of ag_view_span. */
+static size_t view_offset(const ag_view_buf *v, size_t o) {
+  for (int i = 0; i < v->n_stages; i++)
+    o = map_inverse(&v->maps[i], v->stage[i].len, o);
+  return o < v->len ? o : v->len;
+}
+
+/* Offset in the root layer's view v of the root text's offset o. */
+static size_t root_view_offset(const aigate_scratch *s, const ag_view_buf *v,
+                               size_t o) {
+  const ag_layer *l = &s->layers[0];
+  o = view_offset(&l->raw, o);
+  return v == &l->folded ? view_offset(v, o) : o;
+}
+
+/* Where pattern g starts searching in a stream step: at the region's
+ * start, or after its match that the step before saw reach into it (so
+ * that matches do not overlap, as in a whole text). */
+static size_t resume_from(const hit_ctx *h, size_t g) {
+  const ag_step *st = h->rg->st;
+  for (size_t i = 0; i < st->n_resume; i++)
+    if (st->resume[i].gid == g && st->resume[i].at > st->base) {
+      size_t at = root_view_offset(h->s, h->v, st->resume[i].at - st->base);
+      return at > h->from ? at : h->from;
+    }
+  return h->from;
+}
+
+/* A match of pattern g that starts before the hold point ends past it:
+ * tell the next step where g's search resumes. */
+static int resume_add(hit_ctx *h, size_t g, const size_t span[4]) {
+  ag_step *st = h->rg->st;
+  if (st->n_next == st->cap_next) {
+    size_t cap = st->cap_next ? st->cap_next * 2 : 4;
+    ag_resume *n = realloc(st->next, cap * sizeof(*n));
+    if (!n)
+      return AIGATE_ERR_NOMEM;
+    st->next = n;
+    st->cap_next = cap;
+  }
+  size_t os, oe;
+  to_original(h->s, h->li, h->v, span[0], span[1], &os, &oe);
+  st->next[st->n_next++] = (ag_resume){g, st->base + oe};
+  return 0;
+}
+
 /* Hyperscan found pattern `pattern` of rule `rule` ending at `to`: confirm
  * with PCRE2 in the window where such a match can start, skipping what an
  * earlier hit of the same pattern already searched. */
@@ -147,8 +239,15 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
   size_t g = p->gid;
   if (s->pat_epoch[g] != s->epoch) {
     s->pat_epoch[g] = s->epoch;
-    s->pat_from[g] = 0;
+    s->pat_from[g] = h->rg ? resume_from(h, g) : 0;
     s->pat_count[g] = 0;
+  }
+  /* In a stream step, matches starting at or after the hold point are
+   * the next step's. */
+  if (to >= h->to) {
+    if (h->to == 0)
+      return 0;
+    to = h->to - 1;
   }
   size_t from = s->pat_from[g];
   if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
@@ -161,8 +260,8 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
     from = to - width;
   while (from <= to) {
     size_t span[4];
-    int m =
-        ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to, span);
+    int m = ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to,
+                          h->opts, span);
     if (m < 0) {
       h->status = m;
       return 1;
@@ -170,6 +269,10 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
     if (m == 0) {
       from = to + 1;
       break;
+    }
+    if (h->rg && span[1] > h->to && (m = resume_add(h, g, span)) < 0) {
+      h->status = m;
+      return 1;
     }
     if (validate(r, h->v->p + span[2], span[3] - span[2])) {
       record(h, r, span[2], span[3]);
@@ -205,7 +308,21 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
                  v,
                  l->parent < 0 ? (db->view == AG_VIEW_RAW ? "raw" : "folded")
                                : l->path,
-                 0};
+                 0,
+                 0,
+                 SIZE_MAX,
+                 0,
+                 NULL};
+    if (li == 0 && rc->rg) {
+      h.from = rc->rg->from[db->view];
+      h.to = rc->rg->to[db->view];
+      h.opts = rc->rg->opts;
+      h.rg = rc->rg;
+      /* The hold search tried every start of the region in full: when no
+       * pattern matched there, neither would this scan. */
+      if (h.from >= h.to || (d < 64 && !((rc->rg->matched >> d) & 1)))
+        continue;
+    }
     int st = ag_match_block(db, s->ms, v->p, v->len, on_hit, &h);
     if (st || h.status)
       return st ? st : h.status;
@@ -313,54 +430,58 @@ static int cmp_finding(const void *a, const void *b) {
   return strcmp(x->rule_id, y->rule_id);
 }
 
-/* Turn findings into a verdict (see the top comment). */
-static void decide(aigate_scratch *s, const run_ctx *rc, aigate_result *res) {
-  const aigate_engine *e = s->e;
-  const ag_profile *p = rc->profile;
-  int score = 0, block_cat = 0;
-  aigate_action verdict = AIGATE_ALLOW;
-  for (size_t i = 0; i < s->n_findings; i++) {
-    aigate_finding *f = &s->findings[i];
-    ag_profile_category(p, f->category, &f->action, &f->mode);
-    if (rc->all_rules && f->mode == AIGATE_MODE_OFF)
-      f->mode = AIGATE_MODE_DETECT_ONLY;
-    if (f->mode != AIGATE_MODE_ENFORCE || f->action == AIGATE_ALLOW) {
-      if (verdict < AIGATE_LOG)
-        verdict = AIGATE_LOG;
+void ag_tally_add(const ag_profile *p, int all_rules, aigate_finding *f,
+                  size_t n, size_t first, ag_tally *t) {
+  for (size_t i = first; i < n; i++) {
+    aigate_finding *x = &f[i];
+    ag_profile_category(p, x->category, &x->action, &x->mode);
+    if (all_rules && x->mode == AIGATE_MODE_OFF)
+      x->mode = AIGATE_MODE_DETECT_ONLY;
+    if (x->mode != AIGATE_MODE_ENFORCE || x->action == AIGATE_ALLOW) {
+      if (t->verdict < AIGATE_LOG)
+        t->verdict = AIGATE_LOG;
       continue;
     }
-    if (f->action == AIGATE_REDACT) {
-      verdict = AIGATE_REDACT > verdict ? AIGATE_REDACT : verdict;
+    if (x->action == AIGATE_REDACT) {
+      t->verdict = AIGATE_REDACT > t->verdict ? AIGATE_REDACT : t->verdict;
       continue;
     }
-    if (verdict < AIGATE_LOG)
-      verdict = AIGATE_LOG;
-    block_cat |= f->action == AIGATE_BLOCK;
-    /* A rule counts once, with its highest score. */
-    int best = f->score, first = 1;
-    for (size_t j = 0; j < s->n_findings; j++) {
-      if (strcmp(s->findings[j].rule_id, f->rule_id) != 0)
-        continue;
-      if (j < i) {
-        first = 0;
-        break;
-      }
-      if (s->findings[j].score > best)
-        best = s->findings[j].score;
-    }
-    if (first)
-      score += best;
+    if (t->verdict < AIGATE_LOG)
+      t->verdict = AIGATE_LOG;
+    t->block_cat |= x->action == AIGATE_BLOCK;
+    /* A rule counts once, with its highest score: add what this finding
+     * raises the rule's best so far by. */
+    int best = -1;
+    for (size_t j = 0; j < i; j++)
+      if (f[j].score > best && strcmp(f[j].rule_id, x->rule_id) == 0)
+        best = f[j].score;
+    if (best < 0)
+      t->score += x->score;
+    else if (x->score > best)
+      t->score += x->score - best;
   }
-  (void)e;
-  res->score = score;
-  res->paranoia = p->paranoia;
-  res->threshold = p->thresholds[p->paranoia];
-  if (block_cat && score >= res->threshold)
+}
+
+aigate_action ag_tally_verdict(const ag_profile *p, const ag_tally *t,
+                               unsigned flags) {
+  aigate_action verdict = t->verdict;
+  if (t->block_cat && t->score >= p->thresholds[p->paranoia])
     verdict = AIGATE_BLOCK;
   /* Data that should be redacted but was not all found cannot pass. */
-  if (verdict == AIGATE_REDACT && (s->flags & AIGATE_FLAG_TOO_MANY))
+  if (verdict == AIGATE_REDACT && (flags & AIGATE_FLAG_TOO_MANY))
     verdict = AIGATE_BLOCK;
-  res->verdict = verdict;
+  return verdict;
+}
+
+/* Turn findings into a verdict (see the top comment). */
+static void decide(aigate_scratch *s, const run_ctx *rc, aigate_result *res) {
+  const ag_profile *p = rc->profile;
+  ag_tally t = {AIGATE_ALLOW, 0, 0};
+  ag_tally_add(p, rc->all_rules, s->findings, s->n_findings, 0, &t);
+  res->score = t.score;
+  res->paranoia = p->paranoia;
+  res->threshold = p->thresholds[p->paranoia];
+  res->verdict = ag_tally_verdict(p, &t, s->flags);
 }
 
 static int failed(const aigate_engine *e, const ag_profile *p, int status,
@@ -375,9 +496,169 @@ static int failed(const aigate_engine *e, const ag_profile *p, int status,
   return status;
 }
 
-int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
-                   size_t len, const aigate_scan_options *opt,
-                   aigate_result *res) {
+/* ------------------------------------------------------------ hold point */
+
+static int ascii_alnum(int c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+/* Characters of a word whose reading may still change with the next
+ * character: ASCII letters and digits (split letters, look-alikes),
+ * Latin, Greek and Cyrillic letters (mixed scripts), marks and format
+ * characters. Other scripts (CJK, say) are left out: their words run on
+ * without spaces, and holding them would hold whole sentences. */
+static int word_cp(int cp) {
+  if (cp < 0x80)
+    return ascii_alnum(cp);
+  if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
+      (cp >= 0x370 && cp <= 0x52F) || (cp >= 0x1E00 && cp <= 0x1EFF) ||
+      (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A))
+    return 1;
+  utf8proc_category_t c = utf8proc_category(cp);
+  return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+         c == UTF8PROC_CATEGORY_ME || c == UTF8PROC_CATEGORY_CF;
+}
+
+/* Start of the character that ends at t[e] (e > 0). */
+static size_t char_start(const char *t, size_t e) {
+  const unsigned char *u = (const unsigned char *)t;
+  size_t b = e - 1;
+  while (b > 0 && e - b < 4 && (u[b] & 0xC0) == 0x80)
+    b--;
+  return b;
+}
+
+/* Start of the word (see word_cp) that ends text[0, len), or len when
+ * the text does not end in one. */
+static size_t word_start(const char *t, size_t len, size_t stop) {
+  size_t i = len;
+  while (i > stop) {
+    size_t b = char_start(t, i);
+    int cp;
+    if (ag_utf8_decode((const unsigned char *)t + b, i - b, &cp) != i - b ||
+        !word_cp(cp))
+      break;
+    i = b;
+  }
+  return i;
+}
+
+static int space_or_sep(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+         c == '\f' ||
+         (c >= '!' && c <= '/' && c != '#' && c != '%' && c != '&') ||
+         c == ':' || c == '_' || c == '|' || c == '~';
+}
+
+/*
+ * Holds that no pattern asks for, for what reads the text as a whole:
+ * the decoders (a trailing base64 or hex run may grow into a payload),
+ * the mixed-script detector (a trailing word may still gain a letter of
+ * another script) and the folded view (its look-alike folding works per
+ * word, whitespace runs collapse and s.p.l.i.t letters join). Each gives
+ * up past soft_max bytes, since these only improve what decoders and
+ * folded views see and must not block a stream.
+ */
+static size_t soft_hold(const char *t, size_t len, size_t from,
+                        const run_ctx *rc, size_t soft_max) {
+  const unsigned char *u = (const unsigned char *)t;
+  size_t stop = len - from > soft_max ? len - soft_max : from;
+  size_t hold = len, i = len;
+  while (i > stop &&
+         (u[i - 1] == '=' || u[i - 1] == '+' || u[i - 1] == '/' ||
+          u[i - 1] == '-' || u[i - 1] == '_' || ascii_alnum(u[i - 1])))
+    i--;
+  if (i > stop || stop == from)
+    hold = i;
+  if (rc->mixed_script || rc->folded_dbs) {
+    i = word_start(t, len, stop);
+    if (rc->folded_dbs) {
+      /* Back over separators, then over lone letters they separate. */
+      while (i > stop && space_or_sep(u[i - 1]))
+        i--;
+      while (i > stop && ascii_alnum(u[i - 1]) &&
+             (i - 1 == 0 || !ascii_alnum(u[i - 2]))) {
+        size_t k = i - 1;
+        while (k > stop && space_or_sep(u[k - 1]))
+          k--;
+        if (k == i - 1)
+          break;
+        i = k;
+      }
+      i = word_start(t, i, stop);
+    }
+    if ((i > stop || stop == from) && i < hold)
+      hold = i;
+  }
+  return hold;
+}
+
+/*
+ * The hold point of a stream step (see ag_step), in text offsets. Two
+ * passes: is the previous hold point (from) still the start of a partial
+ * match? Usually it is, while a secret or a word is being written, and
+ * then one start was tried per database. If not, search each database
+ * for its earliest partial match, each only before the best so far (a
+ * database with a partial match near the end must not make another read
+ * all the text before it).
+ */
+static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
+                     size_t *hold) {
+  const aigate_engine *e = s->e;
+  ag_layer *l = &s->layers[0];
+  size_t h = soft_hold(l->text, l->len, st->from, rc, st->soft_max);
+  for (int pass = 0; pass < 2 && h > st->from; pass++) {
+    for (size_t d = 0; d < e->m.n_dbs && h > st->from; d++) {
+      const ag_family_db *db = &e->m.dbs[d];
+      if (!rc->all_rules && !(db->directions & rc->dir))
+        continue;
+      const ag_view_buf *v = db->view == AG_VIEW_RAW ? &l->raw : &l->folded;
+      size_t from = rc->rg->from[db->view];
+      size_t limit = pass == 0 ? from + 1 : root_view_offset(s, v, h);
+      size_t at;
+      int matched;
+      int rc2 = ag_match_partial(db, s->ms, v->p, v->len, from, limit,
+                                 rc->rg->opts, &at, &matched);
+      if (rc2)
+        return rc2;
+      if (pass == 1 && matched)
+        rc->rg->matched |= (uint64_t)1 << (d % 64);
+      if (at < limit && at < v->len) {
+        size_t os, oe;
+        to_original(s, 0, v, at, at + 1, &os, &oe);
+        h = os < h ? os : h;
+      }
+    }
+  }
+  /* Patterns match bytes: a match may start inside a character, the
+   * release may not. */
+  while (h > st->from && ((unsigned char)l->text[h] & 0xC0) == 0x80)
+    h--;
+  *hold = h > st->from ? h : st->from;
+  return 0;
+}
+
+/* ------------------------------------------------------------ the scan */
+
+/* Of the findings from the first on (decoded layers and detectors, which
+ * see the context and the held text too), keep those that touch
+ * text[from, to). Root-layer matches need no filter: they start in it by
+ * construction, though a capture group's span may start later. */
+static void keep_region(aigate_scratch *s, size_t first, size_t from,
+                        size_t to) {
+  size_t n = first;
+  for (size_t i = first; i < s->n_findings; i++)
+    if (s->findings[i].start < to && s->findings[i].end > from)
+      s->findings[n++] = s->findings[i];
+  s->n_findings = n;
+}
+
+/* A whole text (st NULL) or one stream step. */
+static int scan_text(const aigate_engine *e, aigate_scratch *s,
+                     const char *text, size_t len,
+                     const aigate_scan_options *opt, ag_step *st,
+                     aigate_result *res) {
   if (!e || !s || !res || (!text && len) || s->e != e)
     return AIGATE_ERR_INVALID;
   aigate_scan_options none = {0};
@@ -399,12 +680,14 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
     aigate_action a;
     ag_profile_category(p, e->cats[k], &a, &modes[k]);
   }
+  region rg;
   run_ctx rc = {p,
                 opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT : AG_DIR_INPUT,
                 opt->all_rules,
                 modes,
                 0,
-                0};
+                0,
+                st ? &rg : NULL};
   for (size_t d = 0; d < e->m.n_dbs; d++)
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
@@ -423,19 +706,43 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
   memset(&root->notes, 0, sizeof(root->notes));
   s->n_layers = 1;
   size_t budget = e->cfg->decode_budget;
-  int st = 0;
-  for (size_t li = 0; li < s->n_layers && !st; li++) {
-    if ((st = build_views(&s->layers[li], &rc)))
+  int st_rc = build_views(root, &rc);
+  size_t from = 0, hold = len, n_root = 0;
+  if (st && !st_rc) {
+    from = st->from < len ? st->from : len;
+    rg.st = st;
+    rg.opts = st->notbol ? AG_MATCH_NOTBOL : 0;
+    rg.from[AG_VIEW_RAW] = view_offset(&root->raw, from);
+    rg.from[AG_VIEW_FOLDED] =
+        rc.folded_dbs ? root_view_offset(s, &root->folded, from) : 0;
+    st->n_next = 0;
+    rg.matched = st->final ? ~(uint64_t)0 : 0;
+    if (!st->final)
+      st_rc = find_hold(s, &rc, st, &hold);
+    st->hold = hold;
+    rg.to[AG_VIEW_RAW] = view_offset(&root->raw, hold);
+    rg.to[AG_VIEW_FOLDED] =
+        rc.folded_dbs ? root_view_offset(s, &root->folded, hold) : 0;
+    if (hold <= from)
+      s->n_layers = 0; /* nothing to decide */
+  }
+  for (size_t li = 0; li < s->n_layers && !st_rc; li++) {
+    if (li > 0 && (st_rc = build_views(&s->layers[li], &rc)))
       break;
-    if (li == 0 && s->layers[0].notes.n_invalid)
+    if (li == 0 && root->notes.n_invalid)
       s->flags |= AIGATE_FLAG_INVALID_UTF8;
-    st = match_layer(s, li, &rc);
-    if (!st)
+    st_rc = match_layer(s, li, &rc);
+    if (li == 0)
+      n_root = s->n_findings;
+    if (!st_rc)
       decode_layer(s, li, &budget, e->cfg->decode_depth);
   }
+  if (st_rc)
+    return failed(e, p, st_rc, res);
+  if (s->n_layers)
+    detector_findings(s, &rc);
   if (st)
-    return failed(e, p, st, res);
-  detector_findings(s, &rc);
+    keep_region(s, n_root, from, hold);
   if (s->n_findings > 1) /* findings is NULL until the first one */
     qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_finding);
   memset(res, 0, sizeof(*res));
@@ -444,6 +751,18 @@ int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
   res->n_findings = s->n_findings;
   res->findings = s->findings;
   return AIGATE_OK;
+}
+
+int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
+                   size_t len, const aigate_scan_options *opt,
+                   aigate_result *res) {
+  return scan_text(e, s, text, len, opt, NULL, res);
+}
+
+int ag_scan_step(const aigate_engine *e, aigate_scratch *s, const char *text,
+                 size_t len, const aigate_scan_options *opt, ag_step *st,
+                 aigate_result *res) {
+  return scan_text(e, s, text, len, opt, st, res);
 }
 
 int aigate_scan(const aigate_engine *e, aigate_scratch *s, const char *text,

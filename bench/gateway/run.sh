@@ -1,0 +1,405 @@
+#!/usr/bin/env bash
+# run.sh -- `make bench-gateway`: what the gateway costs on the wire.
+# Requests per second, latency and the latency the gateway adds, against
+# the same upstream reached directly and through nginx's proxy_pass in the
+# same invocation; then the resident memory of many open streams.
+#
+# usage: bench/gateway/run.sh [AIGATE] [BENCH_UPSTREAM]
+#   AIGATE          default build/release/aigate
+#   BENCH_UPSTREAM  default build/release/bench/bench_upstream
+# environment (defaults in brackets):
+#   DURATION=10        seconds per wrk run
+#   REPEAT=3           runs per figure; best and median are printed
+#   MODES="pinned shared"
+#                      pinned: proxy with 1 worker on PROXY_CPUS, upstream
+#                      and wrk on LOAD_CPUS; shared: nothing pinned, proxy
+#                      with one worker per CPU, wrk with 2 threads
+#   PROXY_CPUS=0 LOAD_CPUS=1
+#   LAT_CONNS=4 LAT_DELAY_MS=1
+#                      the latency run: LAT_CONNS connections, each pausing
+#                      LAT_DELAY_MS before every request (a moderate load,
+#                      about the same for all three targets)
+#   MAX_CONNS=64       the throughput run: closed loop, no pause
+#   STREAMS=5000       open streams in the memory test (0: skip it)
+#   STREAM_CHUNKS=30 STREAM_DELAY_MS=1000
+#                      each stream: a word now, then one a second
+#   STREAM_ROUNDS=2    rounds through aigate (a second round shows growth)
+#   AIGATE_CACHE_DIR   the engine cache (default: a temporary directory)
+#
+# Figures only, never pass/fail; not part of `make test`. Installs wrk and
+# nginx-light with apt-get when missing (as `make deps` does); the stream
+# test needs node (no npm packages). Everything runs on this machine: the
+# load generator, the proxies and the upstream share its CPUs, which the
+# figures below say each time.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+aigate=${1:-$root/build/release/aigate}
+upstream_bin=${2:-$root/build/release/bench/bench_upstream}
+DURATION=${DURATION:-10}
+REPEAT=${REPEAT:-3}
+MODES=${MODES:-pinned shared}
+PROXY_CPUS=${PROXY_CPUS:-0}
+LOAD_CPUS=${LOAD_CPUS:-1}
+LAT_CONNS=${LAT_CONNS:-4}
+LAT_DELAY_MS=${LAT_DELAY_MS:-1}
+MAX_CONNS=${MAX_CONNS:-64}
+STREAMS=${STREAMS:-5000}
+STREAM_CHUNKS=${STREAM_CHUNKS:-30}
+STREAM_DELAY_MS=${STREAM_DELAY_MS:-1000}
+STREAM_ROUNDS=${STREAM_ROUNDS:-2}
+KEY=bench-master-key-0123456789
+NCPU=$(nproc)
+
+for f in "$aigate" "$upstream_bin"; do
+  [ -x "$f" ] || { echo "bench-gateway: $f: not built" >&2; exit 2; }
+done
+
+# ------------------------------------------------------------ tools
+
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    --no-install-recommends "${need[@]}"
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+if ! command -v node >/dev/null; then
+  echo "bench-gateway: node not found: the stream test is skipped" >&2
+  STREAMS=0
+fi
+
+# Thousands of sockets per process in the stream test.
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+tmp=$(mktemp -d)
+export AIGATE_CACHE_DIR=${AIGATE_CACHE_DIR:-$tmp/cache}
+pids=()
+cleanup() {
+  local p
+  for p in "${pids[@]}"; do
+    kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]}"; do
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------ processes
+
+# Prefix for a command pinned to a CPU list, or nothing.
+pin() { if [ -n "${1:-}" ]; then echo "taskset -c $1"; fi; }
+
+# Wait until FILE contains "listening on http://HOST:PORT" and print PORT.
+wait_port() {
+  local file=$1 pid=$2
+  for _ in $(seq 1 300); do
+    local p
+    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" | head -1)
+    if [ -n "$p" ]; then echo "$p"; return 0; fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench-gateway: no listening line from pid $pid:" >&2
+  cat "$file" >&2
+  return 1
+}
+
+free_port() {
+  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",
+    ()=>{console.log(s.address().port);s.close()})' 2>/dev/null ||
+    echo $((20000 + RANDOM % 10000))
+}
+
+affinity() { taskset -cp "$1" 2>/dev/null | sed 's/.*: //'; }
+
+# start_upstream CPUS -> sets UP_PID UP_PORT
+start_upstream() {
+  # shellcheck disable=SC2046
+  $(pin "$1") "$upstream_bin" --listen 127.0.0.1:0 >"$tmp/upstream.log" 2>&1 &
+  UP_PID=$!
+  pids+=("$UP_PID")
+  UP_PORT=$(wait_port "$tmp/upstream.log" "$UP_PID")
+}
+
+# start_aigate CPUS WORKERS [CONFIG] -> sets GW_PID GW_PORT
+start_aigate() {
+  local cfg=()
+  [ -n "${3:-}" ] && cfg=(-c "$3")
+  mkdir -p "$tmp/aigate"
+  # shellcheck disable=SC2046
+  (cd "$tmp/aigate" && exec env OPENAI_BASE_URL="http://127.0.0.1:$UP_PORT/v1" \
+    OPENAI_API_KEY=sk-bench AIGATE_MASTER_KEY="$KEY" \
+    $(pin "$1") "$aigate" serve "${cfg[@]}" --listen 127.0.0.1:0 --workers "$2" \
+    --quiet) >"$tmp/aigate.log" 2>&1 &
+  GW_PID=$!
+  pids+=("$GW_PID")
+  GW_PORT=$(wait_port "$tmp/aigate.log" "$GW_PID")
+}
+
+# start_nginx CPUS WORKERS -> sets NG_PID NG_PORT. proxy_pass to the
+# upstream over kept-alive connections, no buffering (so that streams
+# flow), no access log; run in the foreground as the current user.
+start_nginx() {
+  local d=$tmp/nginx
+  mkdir -p "$d"
+  NG_PORT=$(free_port)
+  local user=""
+  [ "$(id -u)" = 0 ] && user="user root;"
+  cat >"$d/nginx.conf" <<EOF
+$user
+worker_processes $2;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+worker_rlimit_nofile 65536;
+events { worker_connections 32768; }
+http {
+  access_log off;
+  client_body_temp_path $d/body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+  upstream bench_upstream {
+    server 127.0.0.1:$UP_PORT;
+    keepalive 256;
+  }
+  server {
+    listen 127.0.0.1:$NG_PORT backlog=4096;
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 600s;
+    }
+  }
+}
+EOF
+  # shellcheck disable=SC2046
+  $(pin "$1") "$NGINX" -p "$d" -e "$d/error.log" -c "$d/nginx.conf" \
+    >"$d/stdout.log" 2>&1 &
+  NG_PID=$!
+  pids+=("$NG_PID")
+  for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$NG_PORT/v1/models" && return 0
+    sleep 0.1
+  done
+  echo "bench-gateway: nginx did not start:" >&2
+  cat "$d/error.log" "$d/stdout.log" >&2
+  return 1
+}
+
+stop() {
+  local p=$1 rest=() q
+  kill "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+  for q in "${pids[@]}"; do [ "$q" = "$p" ] || rest+=("$q"); done
+  pids=("${rest[@]}")
+}
+
+rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+
+# ------------------------------------------------------------ wrk
+
+results=$tmp/results.tsv
+: >"$results"
+
+# field NAME LINE: the value of NAME=... in a RESULT line.
+field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+# run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS
+run_wrk() {
+  local mode=$1 kind=$2 target=$3 rep=$4 url=$5 key=$6 conns=$7 threads=$8
+  local delay=$9 cpus=${10} out
+  # shellcheck disable=SC2046
+  out=$(BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$key BENCH_DELAY_MS=$delay \
+    $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
+    --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
+  local line
+  line=$(grep '^RESULT ' <<<"$out" || true)
+  if [ -z "$line" ]; then
+    echo "bench-gateway: wrk failed on $target:" >&2
+    echo "$out" >&2
+    return 0
+  fi
+  # RESULT k=v ... -> the fields we keep, in a fixed order.
+  local rps p50 p99 p999 non2xx errs
+  rps=$(field rps "$line")
+  p50=$(field p50_us "$line")
+  p99=$(field p99_us "$line")
+  p999=$(field p999_us "$line")
+  non2xx=$(field non2xx "$line")
+  errs=$(($(field connect "$line") + $(field read "$line") + \
+    $(field write "$line") + $(field timeout "$line")))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" "$target" \
+    "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" >>"$results"
+  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s\n' \
+    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs"
+}
+
+# stat MODE KIND TARGET COLUMN max|min -> "median best" (best: max or min)
+stat() {
+  awk -F'\t' -v m="$1" -v k="$2" -v t="$3" -v c="$4" \
+    '$1==m && $2==k && $3==t {print $c}' "$results" | sort -g |
+    awk -v best="$5" '{a[NR]=$1} END {
+      if (!NR) { print "- -"; exit }
+      printf "%s %s\n", a[int((NR+1)/2)], (best=="max" ? a[NR] : a[1]) }'
+}
+sum_col() {
+  awk -F'\t' -v m="$1" -v t="$2" -v c="$3" '$1==m && $3==t {s+=$c} END {print s+0}' "$results"
+}
+
+# One request through TARGET, to show that the guards run and how.
+check() {
+  local name=$1 url=$2 key=$3 hdr
+  hdr=$(curl -s -D - -o "$tmp/check.json" -X POST "$url" \
+    -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+    --data-binary "@$here/chat.json" | tr -d '\r')
+  printf '  %-6s %s' "$name" "$(head -1 <<<"$hdr")"
+  local dec ovh
+  dec=$(sed -n 's/^x-aigate-decision: //Ip' <<<"$hdr")
+  ovh=$(sed -n 's/^x-aigate-overhead-ms: //Ip' <<<"$hdr")
+  [ -n "$dec" ] && printf ', decision %s, overhead %s ms' "$dec" "$ovh"
+  echo
+  grep -q '^HTTP/1.1 200' <<<"$hdr" || {
+    echo "bench-gateway: $name did not answer 200:" >&2
+    cat "$tmp/check.json" >&2
+    return 1
+  }
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+echo "== machine: $NCPU CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(loadavg)"
+echo "== aigate: $aigate ($("$aigate" --version 2>/dev/null || echo '?'))"
+echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$here/chat.json") bytes (bench/gateway/chat.json)"
+
+# ------------------------------------------------------------ HTTP runs
+
+for mode in $MODES; do
+  if [ "$mode" = pinned ] && [ "$NCPU" -ge 2 ]; then
+    pcpu=$PROXY_CPUS lcpu=$LOAD_CPUS workers=1 wthreads=1
+  elif [ "$mode" = pinned ]; then
+    echo "== pinned mode needs 2 CPUs: skipped"
+    continue
+  else
+    pcpu="" lcpu="" workers=$NCPU wthreads=2
+  fi
+  start_upstream "$lcpu"
+  start_nginx "$pcpu" "$workers"
+  start_aigate "$pcpu" "$workers"
+  echo
+  echo "== mode $mode: proxies with $workers worker(s); wrk -t$wthreads; ${DURATION}s per run, $REPEAT runs"
+  echo "  CPUs: upstream $(affinity "$UP_PID"), nginx $(affinity "$NG_PID") (workers inherit), aigate $(affinity "$GW_PID"), wrk ${lcpu:-0-$((NCPU - 1))}"
+  direct=http://127.0.0.1:$UP_PORT/v1/chat/completions
+  via_nginx=http://127.0.0.1:$NG_PORT/v1/chat/completions
+  via_aigate=http://127.0.0.1:$GW_PORT/v1/chat/completions
+  check direct "$direct" ""
+  check nginx "$via_nginx" ""
+  check aigate "$via_aigate" "$KEY"
+  # Warm-up: connection pools, caches, the allocator's arenas.
+  for u in "$direct" "$via_nginx" "$via_aigate"; do
+    # shellcheck disable=SC2046
+    BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$KEY $(pin "$lcpu") wrk -t1 \
+      -c "$MAX_CONNS" -d 2s -s "$here/post.lua" "$u" >/dev/null 2>&1 || true
+  done
+  check "aigate, warm," "$via_aigate" "$KEY"
+  rss0=$(rss_kib "$GW_PID")
+  for rep in $(seq 1 "$REPEAT"); do
+    echo "  -- run $rep, load $(loadavg)"
+    run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
+    run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
+    run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
+    run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
+    run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
+    run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
+  done
+  if kill -0 "$GW_PID" 2>/dev/null; then
+    echo "  aigate RSS: $rss0 KiB after the warm-up, $(rss_kib "$GW_PID") KiB after the runs"
+  else
+    echo "  aigate DIED during the runs; its log:"
+    cat "$tmp/aigate.log"
+  fi
+  stop "$GW_PID"
+  stop "$NG_PID"
+  stop "$UP_PID"
+done
+
+# ------------------------------------------------------------ summary
+
+# col: 5 rps, 6 p50, 7 p99
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "-") printf "%.2f", a / b; else printf "-" }'; }
+num() { awk -v a="$1" 'BEGIN { if (a != "-") printf "%.0f", a; else printf "-" }'; }
+diff_ms() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b != "-") printf "%.3f", (a - b) / 1000; else printf "-" }'; }
+ms() { awk -v a="$1" 'BEGIN { if (a != "-") printf "%.3f", a / 1000; else printf "-" }'; }
+
+for mode in $MODES; do
+  grep -q "^$mode	" "$results" || continue
+  echo
+  echo "== summary, mode $mode (median / best of $REPEAT; latency in ms)"
+  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-7s | %-6s |\n' target \
+    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "non-2xx" "errors"
+  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|---------|--------"
+  for t in direct nginx aigate; do
+    read -r mr br <<<"$(stat "$mode" max "$t" 5 max)"
+    read -r mp5 bp5 <<<"$(stat "$mode" max "$t" 6 min)"
+    read -r mp9 bp9 <<<"$(stat "$mode" max "$t" 7 min)"
+    read -r lr blr <<<"$(stat "$mode" lat "$t" 5 max)"
+    read -r l5 bl5 <<<"$(stat "$mode" lat "$t" 6 min)"
+    read -r l9 bl9 <<<"$(stat "$mode" lat "$t" 7 min)"
+    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s | %6s |\n' \
+      "$t" "$(num "$mr")" "$(num "$br")" "$(ms "$mp5")" "$(ms "$bp5")" "$(ms "$mp9")" "$(ms "$bp9")" \
+      "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" \
+      "$(sum_col "$mode" "$t" 9)" "$(sum_col "$mode" "$t" 10)"
+  done
+  read -r dr dbr <<<"$(stat "$mode" max direct 5 max)"
+  read -r nr nbr <<<"$(stat "$mode" max nginx 5 max)"
+  read -r gr gbr <<<"$(stat "$mode" max aigate 5 max)"
+  read -r d5 db5 <<<"$(stat "$mode" lat direct 6 min)"
+  read -r d9 db9 <<<"$(stat "$mode" lat direct 7 min)"
+  read -r n5 nb5 <<<"$(stat "$mode" lat nginx 6 min)"
+  read -r n9 nb9 <<<"$(stat "$mode" lat nginx 7 min)"
+  read -r g5 gb5 <<<"$(stat "$mode" lat aigate 6 min)"
+  read -r g9 gb9 <<<"$(stat "$mode" lat aigate 7 min)"
+  echo "  throughput aigate/nginx: $(ratio "$gr" "$nr") (median), $(ratio "$gbr" "$nbr") (best); aigate/direct: $(ratio "$gr" "$dr") (median), $(ratio "$gbr" "$dbr") (best); nginx/direct: $(ratio "$nr" "$dr") (median)"
+  echo "  added latency at the latency load (minus direct): aigate p50 $(diff_ms "$g5" "$d5") ms, p99 $(diff_ms "$g9" "$d9") ms (medians); best p50 $(diff_ms "$gb5" "$db5"), p99 $(diff_ms "$gb9" "$db9")"
+  echo "                                                  nginx  p50 $(diff_ms "$n5" "$d5") ms, p99 $(diff_ms "$n9" "$d9") ms (medians); best p50 $(diff_ms "$nb5" "$db5"), p99 $(diff_ms "$nb9" "$db9")"
+done
+
+# ------------------------------------------------------------ streams
+
+if [ "$STREAMS" -gt 0 ]; then
+  echo
+  echo "== streams: $STREAMS concurrent streaming requests, each $STREAM_CHUNKS words $STREAM_DELAY_MS ms apart; nothing pinned; load $(loadavg)"
+  model=bench-c$STREAM_CHUNKS-d$STREAM_DELAY_MS
+  start_upstream ""
+  # Room for every stream on whichever worker the kernel hands it to.
+  maxc=$((STREAMS * 2 + 1000))
+  [ "$maxc" -lt 10000 ] && maxc=10000
+  printf 'server:\n  max_connections: %d\n' "$maxc" >"$tmp/streams.yaml"
+  start_aigate "" "$NCPU" "$tmp/streams.yaml"
+  node "$here/streams.mjs" --url "http://127.0.0.1:$GW_PORT/v1/chat/completions" \
+    --key "$KEY" --pids "$GW_PID" --streams "$STREAMS" --model "$model" \
+    --rounds "$STREAM_ROUNDS" --label aigate | tee "$tmp/streams-aigate.txt" | grep -v '^STREAMS '
+  kill -0 "$GW_PID" 2>/dev/null || { echo "  aigate DIED during the stream test:"; cat "$tmp/aigate.log"; }
+  stop "$GW_PID"
+  start_nginx "" "$NCPU"
+  node "$here/streams.mjs" --url "http://127.0.0.1:$NG_PORT/v1/chat/completions" \
+    --pids "$NG_PID" --streams "$STREAMS" --model "$model" --rounds 1 \
+    --label nginx | tee "$tmp/streams-nginx.txt" | grep -v '^STREAMS '
+  stop "$NG_PID"
+  stop "$UP_PID"
+  a=$(sed -n 's/^STREAMS .*"round":1,.*"kib_per_stream":\([0-9.-]*\).*/\1/p' "$tmp/streams-aigate.txt")
+  n=$(sed -n 's/^STREAMS .*"round":1,.*"kib_per_stream":\([0-9.-]*\).*/\1/p' "$tmp/streams-nginx.txt")
+  echo "  KiB per open stream (first round, fresh process): aigate ${a:--}, nginx ${n:--}; aigate/nginx $(ratio "${a:--}" "${n:-0}")"
+fi

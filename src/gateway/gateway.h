@@ -1,0 +1,282 @@
+/*
+ * gateway.h -- the structures the files of the gateway share.
+ *
+ * `aigate serve` is one process with N worker threads. Each worker owns an
+ * epoll loop that drives its own libmicrohttpd daemon (external-epoll
+ * mode, a listening socket per worker bound with SO_REUSEPORT) and its own
+ * libcurl multi handle (socket API), so a request, its upstream transfer
+ * and its stream relay live on one thread and need no locks. What must be
+ * exact across workers (the current configuration and engine, round-robin
+ * counters, failed-login tracking, connection counts) lives in gw_shared.
+ *
+ *   server.c    workers, the event loop, connection deadlines, signals
+ *   runtime.c   a configuration + engine snapshot, reloaded on SIGHUP
+ *   handler.c   routes, auth, request validation, input and output guards
+ *   upstream.c  libcurl transfers: deployments, retries, timeouts
+ *   relay.c     streamed (SSE) output: incremental scan, hold-back, tools
+ *   gwconfig.c  the gateway's configuration sections
+ *   sse.c       the text/event-stream parser
+ */
+#ifndef AIGATE_GATEWAY_H
+#define AIGATE_GATEWAY_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "aigate/aigate.h"
+#include "gwconfig.h"
+#include "serve.h"
+
+struct MHD_Daemon;
+struct MHD_Connection;
+struct MHD_Response;
+typedef void CURLM;
+typedef void CURL;
+typedef struct gw_sse gw_sse;
+
+/* ------------------------------------------------------------ runtime */
+
+/* An immutable snapshot of what the gateway serves with. Requests hold a
+ * reference for their whole life, so a reload never pulls the engine out
+ * from under a running stream. */
+typedef struct gw_runtime {
+  aigate_config *acfg;
+  gw_config *cfg;
+  aigate_engine *engine;
+  char *master_key;           /* resolved; NULL only with --no-auth */
+  unsigned char key_hash[32]; /* BLAKE2b of master_key for comparison */
+  char *models_json;          /* GET /v1/models body */
+  unsigned gen;
+  atomic_int refs;
+} gw_runtime;
+
+/* Load configuration, engine and master key. Errors into err. */
+int gw_runtime_load(const gw_options *opt, unsigned gen, gw_runtime **out,
+                    aigate_error *err);
+void gw_runtime_release(gw_runtime *rt);
+
+/* ------------------------------------------------------------- shared */
+
+#define GW_AUTH_SLOTS 1024
+
+typedef struct {
+  pthread_mutex_t lock; /* guards current and auth */
+  gw_runtime *current;
+  atomic_ulong rr;      /* round-robin counter over deployments */
+  atomic_ulong next_id; /* request ids */
+  uint64_t id_salt;
+  atomic_int draining;
+  atomic_int open_conns;
+  int max_conns;
+  const gw_options *opt;
+  /* Failed authentications per client address (hashed into slots). */
+  struct {
+    uint64_t addr_hash;
+    int failures;
+    int64_t last_ms;
+  } auth[GW_AUTH_SLOTS];
+} gw_shared;
+
+/* Take a reference on the current runtime. */
+gw_runtime *gw_shared_runtime(gw_shared *sh);
+
+/* Milliseconds to hold a response after failed logins from addr_hash
+ * (0 when none), and recording of a failure or success. */
+int gw_auth_delay_ms(gw_shared *sh, uint64_t addr_hash, int64_t now_ms);
+void gw_auth_record(gw_shared *sh, uint64_t addr_hash, int ok, int64_t now_ms);
+
+int64_t gw_now_ms(void);
+int64_t gw_now_us(void);
+
+/* ------------------------------------------------------------- worker */
+
+typedef struct gw_req gw_req;
+typedef struct gw_conn gw_conn;
+typedef struct gw_timer gw_timer;
+
+/* A scratch per engine generation: requests that started before a reload
+ * keep scanning with the engine they started with. */
+typedef struct {
+  gw_runtime *rt;
+  aigate_scratch *scratch;
+  int users;
+} gw_scratch_slot;
+
+#define GW_SCRATCH_SLOTS 4
+
+typedef struct gw_worker {
+  int id;
+  int epfd;
+  int wake_fd; /* eventfd: drain requests from the main thread */
+  struct MHD_Daemon *mhd;
+  int listen_fd;
+  CURLM *multi;
+  int64_t curl_deadline; /* -1: no curl timer */
+  gw_shared *sh;
+  pthread_t thread;
+  gw_conn *conns; /* every open client connection, for deadline sweeps */
+  gw_req *active; /* requests with an upstream transfer, for timeouts */
+  gw_timer *timers;
+  gw_scratch_slot slots[GW_SCRATCH_SLOTS];
+  int64_t next_sweep;
+  int draining, stopped;
+} gw_worker;
+
+/* A scratch for rt on this worker (NULL on allocation failure), and its
+ * release when the request is done. */
+aigate_scratch *gw_worker_scratch(gw_worker *w, gw_runtime *rt);
+void gw_worker_scratch_done(gw_worker *w, gw_runtime *rt);
+
+/* Watch a client socket for a peer close (EPOLLRDHUP) while its request
+ * is suspended; gw_unwatch_client stops it. */
+void gw_watch_client(gw_worker *w, gw_req *r);
+void gw_unwatch_client(gw_worker *w, gw_req *r);
+
+/* One-shot timer: cb(arg) runs on the worker at or after now + ms. */
+struct gw_timer {
+  int64_t at;
+  void (*cb)(gw_worker *w, void *arg);
+  void *arg;
+  gw_timer *next;
+  int cancelled;
+};
+gw_timer *gw_timer_add(gw_worker *w, int64_t ms,
+                       void (*cb)(gw_worker *, void *), void *arg);
+void gw_timer_cancel(gw_timer *t);
+
+/* --------------------------------------------------------- connection */
+
+/* A client socket (MHD's socket context). */
+struct gw_conn {
+  gw_conn *prev, *next;
+  struct MHD_Connection *mhd;
+  int fd;
+  int64_t since;   /* connection start or end of the previous request */
+  int in_request;  /* headers of a request were received */
+  int body_done;   /* its body was fully received */
+  int64_t head_at; /* when the headers were complete */
+};
+
+/* ------------------------------------------------------------ request */
+
+typedef enum {
+  GW_ROUTE_NONE = 0,
+  GW_ROUTE_CHAT,
+  GW_ROUTE_COMPLETIONS,
+  GW_ROUTE_EMBEDDINGS,
+  GW_ROUTE_MODELS,
+  GW_ROUTE_HEALTH,
+} gw_route;
+
+typedef struct gw_relay gw_relay;
+
+struct gw_req {
+  gw_worker *w;
+  gw_conn *conn;
+  struct MHD_Connection *mhd;
+  gw_runtime *rt;
+  aigate_scratch *scratch;
+  gw_route route;
+  char id[40];
+  char client_addr[64];
+  uint64_t addr_hash;
+  int64_t t_start, t_up_start, t_up_first, t_up_end, t_up_last; /* ms */
+  int64_t us_start, us_up_start, us_up_end; /* µs, for the overhead */
+
+  /* request body */
+  char *body;
+  size_t body_len, body_cap;
+  int too_large;
+
+  /* a response decided before or after the upstream */
+  int status;
+  char *resp_body;
+  size_t resp_len;
+  const char *resp_ctype;
+  aigate_action decision;
+  unsigned decision_flags; /* AIGATE_FLAG_FAILED etc. of any scan */
+  int fail_open;           /* a failed scan was let through */
+  int detect_only_block;   /* detect-only would have blocked */
+  char rules[256];         /* rule ids of the decision, comma-separated */
+
+  /* what goes upstream */
+  char *model;
+  int stream, client_usage, n_choices;
+  json_t *doc;
+  char *up_body;
+  size_t up_body_len;
+  const gw_deployment *deps[16];
+  size_t n_deps, dep_next;
+  int attempts;
+  char **fallbacks; /* model names still to try */
+  size_t n_fallbacks, fallback_next;
+
+  /* the upstream transfer */
+  CURL *easy;
+  struct curl_slist *up_headers;
+  long up_status;
+  int up_sse; /* content type is text/event-stream */
+  char *up_buf;
+  size_t up_len, up_cap;
+  int up_paused;
+  int up_error; /* CURLcode of a failed transfer */
+  int up_timeout;
+  gw_timer *retry_timer;
+
+  /* the client side */
+  int suspended;
+  int responded;   /* a response was queued */
+  int client_gone; /* the peer closed its socket */
+  int watching;    /* its socket is in our epoll for RDHUP */
+  int done;        /* nothing more will be produced */
+  gw_relay *relay; /* streamed output */
+  char *out;       /* SSE bytes waiting for the client */
+  size_t out_off, out_len, out_cap;
+  struct MHD_Response *stream_resp;
+  gw_req *active_prev, *active_next;
+  int in_active;
+  int auth_delayed;
+};
+
+/* The access handler and its helpers (handler.c). */
+int gw_handle(gw_worker *w, struct MHD_Connection *c, const char *url,
+              const char *method, const char *upload, size_t *upload_size,
+              void **con_cls);
+void gw_request_completed(gw_worker *w, gw_req *r, int ok);
+
+/* Queue a JSON error in OpenAI's shape as the request's response. */
+void gw_error(gw_req *r, int status, const char *type, const char *code,
+              const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Resume a suspended connection (no-op when it is not suspended). */
+void gw_resume(gw_req *r);
+
+/* Upstream (upstream.c). */
+int gw_upstream_start(gw_req *r);
+void gw_upstream_cancel(gw_req *r);
+void gw_upstream_done(gw_worker *w, CURL *easy, int result);
+void gw_upstream_sweep(gw_worker *w, int64_t now);
+
+/* Non-streamed output guard (handler.c), run when the upstream finished. */
+void gw_finish_response(gw_req *r);
+
+/* Streamed output (relay.c). */
+int gw_relay_start(gw_req *r);
+/* Upstream bytes in; returns 0, or -1 when the stream must stop. */
+int gw_relay_feed(gw_req *r, const char *data, size_t len);
+/* Upstream ended (cleanly or not): flush, end the client stream. */
+void gw_relay_end(gw_req *r, int upstream_ok);
+void gw_relay_free(gw_relay *rl);
+/* Append bytes for the client and wake the connection. */
+int gw_out_append(gw_req *r, const char *data, size_t len);
+
+/* One-line JSON log of a finished request on stderr. */
+void gw_log_request(const gw_req *r);
+
+/* Decision header value ("allow", "block (fail-closed)", ...). */
+const char *gw_decision_text(const gw_req *r, char *buf, size_t len);
+
+#endif

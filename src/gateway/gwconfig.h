@@ -1,0 +1,142 @@
+/*
+ * gwconfig.h -- the gateway's sections of the configuration file.
+ *
+ * One YAML file configures everything. libaigate parses the detection
+ * sections (policy, profiles, rules, limits) and skips the sections named
+ * in gw_config_sections; this module parses those: `server` (aigate's own
+ * listener, limits, timeouts, streaming and media policy) and the
+ * LiteLLM-style `model_list`, `general_settings`, `router_settings` and
+ * `litellm_settings`, so that a team can reuse an existing proxy config.
+ * The loader is as strict as the library's: an unknown key is an error
+ * with file and line. LiteLLM keys that aigate knows but does not
+ * implement are reported as warnings, never silently ignored. The full
+ * schema and the LiteLLM compatibility table are in docs/gateway-config.md.
+ */
+#ifndef AIGATE_GWCONFIG_H
+#define AIGATE_GWCONFIG_H
+
+#include <stddef.h>
+
+#include "aigate/aigate.h"
+
+/* Top-level keys this module owns (NULL-terminated): the five sections
+ * above, and LiteLLM top-level sections that aigate recognises only to
+ * warn that they are ignored (environment_variables, guardrails, ...). */
+extern const char *const gw_config_sections[];
+
+/* One upstream deployment of a model name. */
+typedef struct {
+  char *model_name;     /* what clients ask for */
+  char *upstream_model; /* sent upstream ("openai/gpt-4o" -> "gpt-4o") */
+  char *api_base;       /* base URL ending before /chat/completions, no
+                           trailing slash, e.g. "https://api.openai.com/v1" */
+  char *api_key;        /* resolved secret; NULL = send no Authorization */
+  char *api_key_source; /* "os.environ/VAR", "config", "env OPENAI_API_KEY"
+                           or "none" -- for messages; never the key itself */
+  long rpm, tpm;        /* 0 = no limit */
+  int timeout_ms;       /* litellm_params.timeout; 0 = total_timeout_ms */
+  int line;             /* where it was configured; 0 for passthrough */
+} gw_deployment;
+
+/* Models tried, in order, when every deployment of `model` failed. */
+typedef struct {
+  char *model;
+  char **to;
+  size_t n_to;
+  int line; /* where it was configured */
+} gw_fallback;
+
+typedef enum {
+  GW_MEDIA_ALLOW = 0,     /* non-text parts pass (not scanned) */
+  GW_MEDIA_BLOCK = 1,     /* any non-text part refuses the request */
+  GW_MEDIA_ALLOWLIST = 2, /* image_url etc. only from listed hosts;
+                             data: URLs allowed within the size limit */
+} gw_media_policy;
+
+typedef struct {
+  /* server: */
+  char *listen_host;          /* default "127.0.0.1"; an IPv6 address is
+                                 stored without its brackets ("::1") */
+  int listen_port;            /* default 4000; 0 = pick a free port */
+  int workers;                /* 0 = number of online cores */
+  int max_connections;        /* default 10000 */
+  size_t max_body_bytes;      /* default 4 MiB */
+  size_t max_header_bytes;    /* default 16 KiB (request line + headers) */
+  size_t max_messages;        /* default 2048 messages per request */
+  int header_timeout_ms;      /* default 10000: headers must arrive by then */
+  int body_timeout_ms;        /* default 30000: whole body by then */
+  int connect_timeout_ms;     /* default 5000 (upstream) */
+  int first_byte_timeout_ms;  /* default 120000 (upstream) */
+  int idle_timeout_ms;        /* default 60000 (gap between stream bytes) */
+  int total_timeout_ms;       /* default 600000 (whole upstream exchange) */
+  int drain_timeout_ms;       /* default 30000 (SIGTERM) */
+  int num_retries;            /* default 2 (connect errors, 429, 5xx) */
+  int retry_backoff_ms;       /* default 200, doubled per retry */
+  size_t stream_hold_max;     /* default 8192: held-back bytes before block */
+  size_t tool_call_max_bytes; /* default 262144 per tool call */
+  gw_media_policy media;      /* default GW_MEDIA_ALLOW */
+  char **media_hosts;         /* for GW_MEDIA_ALLOWLIST: lower-case host
+                                 names; "*.example.com" means any subdomain */
+  size_t n_media_hosts;
+  size_t max_media_bytes;  /* size of one inline (data:) part; default
+                              min(20 MiB, max_body_bytes); a larger
+                              configured value is an error */
+  char *input_profile;     /* policy profile for input; NULL = policy */
+  char *untrusted_profile; /* for tool results and documents; NULL =
+                              "untrusted" if the config defines it, else
+                              input_profile */
+  char *output_profile;    /* for output; NULL = policy */
+  char *user;              /* run as this user after binding (later) */
+
+  /* general_settings: */
+  char *master_key;   /* NULL: env AIGATE_MASTER_KEY, else generated */
+  char *database_url; /* default "aigate.db" (a SQLite file path) */
+
+  /* model_list (empty: every model passes through to OPENAI_BASE_URL
+   * with OPENAI_API_KEY, as one deployment per requested name): */
+  gw_deployment *deployments;
+  size_t n_deployments;
+  /* Used for every model when model_list is empty: api_base from env
+   * OPENAI_BASE_URL (default https://api.openai.com/v1), api_key from env
+   * OPENAI_API_KEY (NULL when unset), model_name and upstream_model NULL
+   * (the requested name passes through). All NULL otherwise. */
+  gw_deployment passthrough;
+
+  /* router_settings / litellm_settings: */
+  gw_fallback *fallbacks;
+  size_t n_fallbacks;
+} gw_config;
+
+/*
+ * Parse the gateway sections of the YAML file at `path` (NULL: no file,
+ * all defaults). Environment variables named by `os.environ/VAR` are read
+ * here; a missing one is an error naming the variable and the line.
+ * Warnings (known but unsupported LiteLLM keys) are passed to `warn` (may
+ * be NULL) one at a time, as "file:line: message" without a newline. On
+ * success *out is a new config (free with gw_config_free); on failure *out
+ * is NULL, the result is an aigate_status (AIGATE_ERR_CONFIG, _IO,
+ * _TOO_LARGE, _NOMEM) and err says file:line: why. Profile names are
+ * stored, not checked: the caller checks them against the library's
+ * configuration.
+ */
+int gw_config_load(const char *path, gw_config **out, aigate_error *err,
+                   void (*warn)(void *ud, const char *msg), void *ud);
+
+/* The same on a buffer; `name` is used in messages. */
+int gw_config_load_buffer(const char *name, const char *buf, size_t len,
+                          gw_config **out, aigate_error *err,
+                          void (*warn)(void *ud, const char *msg), void *ud);
+
+void gw_config_free(gw_config *cfg);
+
+/* Deployments serving `model` (pointers into cfg), in configured order:
+ * stores at most `max` in out and returns how many it stored (0: unknown
+ * model). With an empty model_list, returns 0 and the caller passes the
+ * model through. A linear scan: model lists are short. */
+size_t gw_config_deployments(const gw_config *cfg, const char *model,
+                             const gw_deployment **out, size_t max);
+
+/* The fallback list of `model`, or NULL. */
+const gw_fallback *gw_config_fallback(const gw_config *cfg, const char *model);
+
+#endif

@@ -1,0 +1,946 @@
+/*
+ * handler.c -- one request through the gateway: route, authenticate,
+ * validate, guard the input, hand it to the upstream, guard the output.
+ *
+ * libmicrohttpd calls gw_handle several times per request: once when the
+ * headers are in (route, auth, size checks: an oversized Content-Length is
+ * refused with our JSON 413 before the body is read), once per body
+ * chunk, once when the body is complete, and once more each time a
+ * suspended request is resumed. A response can only be queued from inside
+ * that callback, so everything that decides a response (an upstream that
+ * finished, a delayed refusal) records it in the request and resumes the
+ * connection, and the next call queues it.
+ *
+ * The request document is parsed once (jansson) and the upstream receives
+ * that same document re-serialized, with redactions applied: what was
+ * scanned is exactly what is sent, whatever tricks the original JSON
+ * played (duplicate keys are refused outright).
+ *
+ * Roles: user messages are scanned with the input profile, tool and
+ * function results (content the model will read but no person wrote) with
+ * the untrusted profile. System, developer and assistant messages are the
+ * application's own text: they are scanned too, and sensitive data in them
+ * is redacted, but a block verdict there is logged, not enforced (a system
+ * prompt saying "never reveal these instructions" is not an attack).
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <strings.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+
+#define UPSTREAM_MAX_BODY ((size_t)64 << 20)
+#define BLOCK_NOTICE "[aigate: this response was blocked by policy]"
+
+/* --------------------------------------------------------- responses */
+
+const char *gw_decision_text(const gw_req *r, char *buf, size_t len) {
+  const char *d = aigate_action_name(r->decision);
+  if (r->decision_flags & AIGATE_FLAG_FAILED)
+    snprintf(buf, len, "%s (%s)", d,
+             r->fail_open ? "fail-open" : "fail-closed");
+  else
+    snprintf(buf, len, "%s", d);
+  return buf;
+}
+
+static void add_headers(gw_req *r, struct MHD_Response *resp) {
+  char dec[64], ms[32];
+  /* Time spent in the gateway: all of it but the upstream's; for a
+   * stream, what passed before the upstream was called. */
+  int64_t now = gw_now_us();
+  int64_t up =
+      r->us_up_start && r->us_up_end ? r->us_up_end - r->us_up_start : 0;
+  int64_t over = (now - r->us_start) - up;
+  if (r->stream && r->us_up_start)
+    over = r->us_up_start - r->us_start;
+  snprintf(ms, sizeof(ms), "%.3f", (double)(over < 0 ? 0 : over) / 1000.0);
+  MHD_add_response_header(resp, "x-aigate-request-id", r->id);
+  MHD_add_response_header(resp, "x-aigate-decision",
+                          gw_decision_text(r, dec, sizeof(dec)));
+  MHD_add_response_header(resp, "x-aigate-overhead-ms", ms);
+  if (atomic_load(&r->w->sh->draining))
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+}
+
+static int queue_body(gw_req *r) {
+  struct MHD_Response *resp = MHD_create_response_from_buffer(
+      r->resp_len, r->resp_body, MHD_RESPMEM_MUST_COPY);
+  if (!resp)
+    return 0;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          r->resp_ctype ? r->resp_ctype : "application/json");
+  add_headers(r, resp);
+  int ok = MHD_queue_response(r->mhd, (unsigned)r->status, resp) == MHD_YES;
+  MHD_destroy_response(resp);
+  r->responded = 1;
+  return ok;
+}
+
+static void set_body(gw_req *r, int status, char *body) {
+  free(r->resp_body);
+  r->status = status;
+  r->resp_body = body;
+  r->resp_len = body ? strlen(body) : 0;
+  r->resp_ctype = "application/json";
+}
+
+void gw_error(gw_req *r, int status, const char *type, const char *code,
+              const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  json_t *err = json_pack("{s:s, s:s, s:n, s:s, s:s}", "message", msg, "type",
+                          type, "param", "code", code, "request_id", r->id);
+  if (err && status == 400 && !strcmp(code, "content_policy_violation")) {
+    json_t *ids = json_array();
+    char rules[sizeof(r->rules)];
+    snprintf(rules, sizeof(rules), "%s", r->rules);
+    for (char *save, *t = strtok_r(rules, ",", &save); t;
+         t = strtok_r(NULL, ",", &save))
+      json_array_append_new(ids, json_string(t));
+    json_object_set_new(err, "rule_ids", ids);
+  }
+  json_t *doc = json_pack("{s:o}", "error", err);
+  set_body(r, status, doc ? json_dumps(doc, JSON_COMPACT) : NULL);
+  json_decref(doc);
+  if (!r->resp_body) { /* out of memory: a fixed body still says why */
+    static const char oom[] =
+        "{\"error\":{\"message\":\"out of memory\",\"type\":\"server_error\","
+        "\"param\":null,\"code\":\"internal_error\"}}";
+    r->resp_body = strdup(oom);
+    r->resp_len = r->resp_body ? strlen(oom) : 0;
+  }
+}
+
+void gw_resume(gw_req *r) {
+  if (!r->suspended)
+    return;
+  r->suspended = 0;
+  MHD_resume_connection(r->mhd);
+}
+
+static void suspend(gw_req *r) {
+  if (r->suspended)
+    return;
+  r->suspended = 1;
+  MHD_suspend_connection(r->mhd);
+}
+
+/* ------------------------------------------------------------ verdicts */
+
+static void add_rules(gw_req *r, const aigate_result *res, aigate_action only) {
+  for (size_t i = 0; i < res->n_findings; i++) {
+    const aigate_finding *f = &res->findings[i];
+    if (f->action != only || f->mode != AIGATE_MODE_ENFORCE)
+      continue;
+    if (strstr(r->rules, f->rule_id)) /* cheap de-duplication */
+      continue;
+    size_t used = strlen(r->rules), add = strlen(f->rule_id) + 1;
+    if (used + add + 1 > sizeof(r->rules))
+      return;
+    if (used)
+      strcat(r->rules, ",");
+    strcat(r->rules, f->rule_id);
+  }
+}
+
+/* Fold one scan into the request's decision. Returns the action to take
+ * on this text: block, redact or allow. */
+static aigate_action take(gw_req *r, const aigate_result *res, int trusted) {
+  aigate_action v = res->verdict;
+  if (res->flags & AIGATE_FLAG_FAILED) {
+    r->decision_flags |= AIGATE_FLAG_FAILED;
+    if (v != AIGATE_BLOCK)
+      r->fail_open = 1;
+  }
+  if (v == AIGATE_BLOCK && trusted && !(res->flags & AIGATE_FLAG_FAILED))
+    v = AIGATE_LOG;
+  if (v > r->decision)
+    r->decision = v;
+  if (v == AIGATE_BLOCK)
+    add_rules(r, res, AIGATE_BLOCK);
+  else if (v == AIGATE_REDACT)
+    add_rules(r, res, AIGATE_REDACT);
+  return v;
+}
+
+/* Scan the string held in a JSON value; redact it in place. Returns the
+ * action taken (block means the caller refuses or replaces). */
+static aigate_action scan_string(gw_req *r, json_t *str, aigate_direction dir,
+                                 const char *profile, int trusted) {
+  const char *text = json_string_value(str);
+  size_t len = json_string_length(str);
+  aigate_scan_options o = {dir, profile, 0};
+  aigate_result res;
+  aigate_scan_ex(r->rt->engine, r->scratch, text, len, &o, &res);
+  aigate_action v = take(r, &res, trusted);
+  if (v == AIGATE_REDACT) {
+    char *red;
+    size_t rlen;
+    if (aigate_redact(text, len, &res, &red, &rlen) == 0) {
+      json_string_setn_nocheck(str, red, rlen);
+      free(red);
+    } else {
+      v = AIGATE_BLOCK; /* cannot redact: never pass it in clear */
+      r->decision = AIGATE_BLOCK;
+    }
+  }
+  return v;
+}
+
+/* ----------------------------------------------------------- input */
+
+static const char *untrusted_profile(const gw_req *r) {
+  const gw_config *c = r->rt->cfg;
+  return c->untrusted_profile ? c->untrusted_profile : c->input_profile;
+}
+
+/* "example.com" matches itself; "*.example.com" matches its subdomains
+ * (not example.com itself, nor evil-example.com). */
+static int host_matches(const char *host, const char *pattern) {
+  if (strncmp(pattern, "*.", 2) != 0)
+    return strcasecmp(host, pattern) == 0;
+  size_t hl = strlen(host), sl = strlen(pattern + 1); /* ".example.com" */
+  return hl > sl && strcasecmp(host + hl - sl, pattern + 1) == 0;
+}
+
+/* A message part that is not text: its content cannot be scanned, so the
+ * media policy decides. Returns 0 to allow, or sets an error. */
+static int media_part(gw_req *r, const char *type, json_t *part) {
+  const gw_config *c = r->rt->cfg;
+  if (c->media == GW_MEDIA_BLOCK) {
+    gw_error(r, 400, "invalid_request_error", "unsupported_content",
+             "message parts of type '%s' are not allowed by this gateway's "
+             "policy",
+             type);
+    return -1;
+  }
+  const char *url = NULL;
+  json_t *iu = json_object_get(part, "image_url");
+  if (json_is_object(iu))
+    url = json_string_value(json_object_get(iu, "url"));
+  else if (json_is_string(iu))
+    url = json_string_value(iu);
+  size_t inline_len = 0;
+  json_t *audio = json_object_get(part, "input_audio");
+  if (json_is_object(audio))
+    inline_len = json_string_length(json_object_get(audio, "data"));
+  json_t *file = json_object_get(part, "file");
+  if (json_is_object(file))
+    inline_len = json_string_length(json_object_get(file, "file_data"));
+  if (url && !strncmp(url, "data:", 5))
+    inline_len = strlen(url);
+  if (inline_len > c->max_media_bytes) {
+    gw_error(r, 413, "invalid_request_error", "media_too_large",
+             "an inline '%s' part is %zu bytes; the limit is %zu", type,
+             inline_len, c->max_media_bytes);
+    return -1;
+  }
+  if (c->media == GW_MEDIA_ALLOWLIST && url && strncmp(url, "data:", 5)) {
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int ok = 0;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+      for (size_t i = 0; i < c->n_media_hosts && !ok; i++)
+        ok = host_matches(host, c->media_hosts[i]);
+    curl_free(host);
+    curl_url_cleanup(u);
+    if (!ok) {
+      gw_error(r, 400, "invalid_request_error", "media_host_not_allowed",
+               "'%s' parts may only reference the gateway's allowed hosts",
+               type);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Scan one message's content (string or list of parts). Returns -1 when
+ * the request is refused (the error is set). */
+static int guard_content(gw_req *r, json_t *content, const char *profile,
+                         int trusted) {
+  if (json_is_null(content) || !content)
+    return 0;
+  if (json_is_string(content))
+    return scan_string(r, content, AIGATE_INPUT, profile, trusted) ==
+                   AIGATE_BLOCK
+               ? -1
+               : 0;
+  if (!json_is_array(content)) {
+    gw_error(r, 400, "invalid_request_error", "invalid_type",
+             "message content must be a string, an array of parts or null");
+    return -1;
+  }
+  size_t i;
+  json_t *part;
+  json_array_foreach(content, i, part) {
+    const char *type = json_string_value(json_object_get(part, "type"));
+    if (!json_is_object(part) || !type) {
+      gw_error(r, 400, "invalid_request_error", "invalid_type",
+               "each content part must be an object with a string 'type'");
+      return -1;
+    }
+    if (!strcmp(type, "text") || !strcmp(type, "refusal")) {
+      json_t *t = json_object_get(part, type);
+      if (!json_is_string(t)) {
+        gw_error(r, 400, "invalid_request_error", "invalid_type",
+                 "a '%s' part needs a string '%s'", type, type);
+        return -1;
+      }
+      if (scan_string(r, t, AIGATE_INPUT, profile, trusted) == AIGATE_BLOCK)
+        return -1;
+    } else if (media_part(r, type, part)) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int guard_messages(gw_req *r, json_t *msgs) {
+  const gw_config *c = r->rt->cfg;
+  if (!json_is_array(msgs) || json_array_size(msgs) == 0) {
+    gw_error(r, 400, "invalid_request_error", "invalid_type",
+             "'messages' must be a non-empty array");
+    return -1;
+  }
+  if (json_array_size(msgs) > c->max_messages) {
+    gw_error(r, 400, "invalid_request_error", "too_many_messages",
+             "%zu messages; this gateway accepts at most %zu",
+             json_array_size(msgs), c->max_messages);
+    return -1;
+  }
+  size_t i;
+  json_t *m;
+  json_array_foreach(msgs, i, m) {
+    const char *role = json_string_value(json_object_get(m, "role"));
+    if (!json_is_object(m) || !role) {
+      gw_error(r, 400, "invalid_request_error", "invalid_type",
+               "messages[%zu] must be an object with a string 'role'", i);
+      return -1;
+    }
+    int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
+                  !strcmp(role, "assistant");
+    int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
+    const char *profile = untrusted ? untrusted_profile(r) : c->input_profile;
+    if (guard_content(r, json_object_get(m, "content"), profile, trusted)) {
+      if (!r->status)
+        gw_error(r, 400, "invalid_request_error", "content_policy_violation",
+                 "messages[%zu] (%s) was blocked by the gateway's policy: %s",
+                 i, role, r->rules);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* prompt / input: a string or an array of strings. Token arrays cannot be
+ * scanned, so they are refused rather than passed unseen. */
+static int guard_strings(gw_req *r, const char *field, json_t *v,
+                         int required) {
+  if (!v && !required)
+    return 0;
+  json_t *one[1] = {v};
+  size_t n = 1;
+  json_t **items = one;
+  if (json_is_array(v)) {
+    n = json_array_size(v);
+    if (n > r->rt->cfg->max_messages) {
+      gw_error(r, 400, "invalid_request_error", "too_many_inputs",
+               "'%s' has %zu items; the limit is %zu", field, n,
+               r->rt->cfg->max_messages);
+      return -1;
+    }
+    items = NULL;
+  }
+  for (size_t i = 0; i < n; i++) {
+    json_t *s = items ? items[i] : json_array_get(v, i);
+    if (!json_is_string(s)) {
+      gw_error(r, 400, "invalid_request_error", "invalid_type",
+               "'%s' must be a string or an array of strings (token arrays "
+               "cannot be scanned and are not accepted)",
+               field);
+      return -1;
+    }
+    if (scan_string(r, s, AIGATE_INPUT, r->rt->cfg->input_profile, 0) ==
+        AIGATE_BLOCK) {
+      gw_error(r, 400, "invalid_request_error", "content_policy_violation",
+               "'%s' was blocked by the gateway's policy: %s", field, r->rules);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* --------------------------------------------------------- routing */
+
+static gw_route route_of(const char *method, const char *url, int *bad_method) {
+  static const struct {
+    const char *path, *method;
+    gw_route route;
+  } routes[] = {
+      {"/v1/chat/completions", "POST", GW_ROUTE_CHAT},
+      {"/chat/completions", "POST", GW_ROUTE_CHAT},
+      {"/v1/completions", "POST", GW_ROUTE_COMPLETIONS},
+      {"/completions", "POST", GW_ROUTE_COMPLETIONS},
+      {"/v1/embeddings", "POST", GW_ROUTE_EMBEDDINGS},
+      {"/embeddings", "POST", GW_ROUTE_EMBEDDINGS},
+      {"/v1/models", "GET", GW_ROUTE_MODELS},
+      {"/models", "GET", GW_ROUTE_MODELS},
+      {"/health/live", "GET", GW_ROUTE_HEALTH},
+      {"/health/ready", "GET", GW_ROUTE_HEALTH},
+      {"/health/liveliness", "GET", GW_ROUTE_HEALTH},
+      {"/health/readiness", "GET", GW_ROUTE_HEALTH},
+  };
+  *bad_method = 0;
+  for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+    if (!strcmp(url, routes[i].path)) {
+      if (!strcmp(method, routes[i].method) ||
+          (routes[i].route == GW_ROUTE_HEALTH && !strcmp(method, "HEAD")))
+        return routes[i].route;
+      *bad_method = 1;
+    }
+  return GW_ROUTE_NONE;
+}
+
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind,
+                                    const char *key, const char *value) {
+  (void)kind;
+  size_t *sum = cls;
+  *sum += strlen(key) + (value ? strlen(value) : 0) + 4;
+  return MHD_YES;
+}
+
+static void client_address(gw_req *r) {
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(r->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  r->client_addr[0] = '\0';
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                r->client_addr, sizeof(r->client_addr));
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+                r->client_addr, sizeof(r->client_addr));
+  }
+  unsigned char k[crypto_shorthash_KEYBYTES] = {0};
+  memcpy(k, &r->w->sh->id_salt, sizeof(r->w->sh->id_salt));
+  unsigned char h[crypto_shorthash_BYTES];
+  crypto_shorthash(h, (const unsigned char *)r->client_addr,
+                   strlen(r->client_addr), k);
+  memcpy(&r->addr_hash, h, sizeof(r->addr_hash));
+}
+
+/* Constant-time comparison: both sides are hashed to a fixed length, so
+ * neither the content nor the length of the key leaks through timing. */
+static int authorized(gw_req *r) {
+  if (!r->rt->master_key)
+    return 1;
+  const char *h =
+      MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "Authorization");
+  const char *key = NULL;
+  if (h && !strncasecmp(h, "Bearer ", 7))
+    key = h + 7;
+  if (!key) /* Azure-style clients send api-key */
+    key = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "api-key");
+  if (!key)
+    return 0;
+  unsigned char hk[32];
+  crypto_generichash(hk, sizeof(hk), (const unsigned char *)key, strlen(key),
+                     NULL, 0);
+  return sodium_memcmp(hk, r->rt->key_hash, sizeof(hk)) == 0;
+}
+
+static void delayed_refusal(gw_worker *w, void *arg) {
+  (void)w;
+  gw_req *r = arg;
+  r->retry_timer = NULL;
+  gw_resume(r);
+}
+
+/* First call: headers are in. Decide what can be decided now. */
+static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
+                     const char *method) {
+  gw_req *r = calloc(1, sizeof(*r));
+  if (!r)
+    return NULL;
+  r->w = w;
+  r->mhd = c;
+  r->t_start = gw_now_ms();
+  r->us_start = gw_now_us();
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  r->conn = ci ? ci->socket_context : NULL;
+  if (r->conn) {
+    r->conn->in_request = 1;
+    r->conn->body_done = 0;
+    r->conn->head_at = r->t_start;
+  }
+  gw_shared *sh = w->sh;
+  unsigned long n = atomic_fetch_add(&sh->next_id, 1);
+  snprintf(r->id, sizeof(r->id), "req_%08x%012lx",
+           (unsigned)(sh->id_salt & 0xffffffffu), n);
+  r->rt = gw_shared_runtime(sh);
+  client_address(r);
+  const gw_config *cfg = r->rt->cfg;
+
+  size_t hsize = strlen(url) + strlen(method) + 16;
+  MHD_get_connection_values(c, MHD_HEADER_KIND, count_header, &hsize);
+  int bad_method;
+  r->route = route_of(method, url, &bad_method);
+  if (hsize > cfg->max_header_bytes) {
+    gw_error(r, 431, "invalid_request_error", "headers_too_large",
+             "request headers are %zu bytes; the limit is %zu", hsize,
+             cfg->max_header_bytes);
+    return r;
+  }
+  if (r->route == GW_ROUTE_NONE) {
+    if (bad_method)
+      gw_error(r, 405, "invalid_request_error", "method_not_allowed",
+               "%s is not allowed on %s", method, url);
+    else
+      gw_error(r, 404, "invalid_request_error", "not_found", "no route %s %s",
+               method, url);
+    return r;
+  }
+  if (r->route == GW_ROUTE_HEALTH)
+    return r;
+  if (!authorized(r)) {
+    int delay = gw_auth_delay_ms(sh, r->addr_hash, r->t_start);
+    gw_auth_record(sh, r->addr_hash, 0, r->t_start);
+    gw_error(r, 401, "authentication_error", "invalid_api_key",
+             "missing or invalid API key: send 'Authorization: Bearer "
+             "<key>'");
+    if (delay > 0) {
+      r->auth_delayed = 1;
+      r->retry_timer = gw_timer_add(w, delay, delayed_refusal, r);
+      if (r->retry_timer) {
+        suspend(r);
+        gw_watch_client(w, r);
+      }
+    }
+    return r;
+  }
+  gw_auth_record(sh, r->addr_hash, 1, r->t_start);
+  const char *cl =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+  if (cl) {
+    char *end;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (*end || v > cfg->max_body_bytes)
+      gw_error(r, 413, "invalid_request_error", "request_too_large",
+               "the request body is larger than %zu bytes",
+               cfg->max_body_bytes);
+  }
+  return r;
+}
+
+static int append_body(gw_req *r, const char *data, size_t len) {
+  size_t max = r->rt->cfg->max_body_bytes;
+  if (r->too_large || r->body_len + len > max) {
+    r->too_large = 1;
+    return 0;
+  }
+  if (r->body_len + len + 1 > r->body_cap) {
+    size_t cap = r->body_cap ? r->body_cap : 4096;
+    while (cap < r->body_len + len + 1)
+      cap *= 2;
+    char *b = realloc(r->body, cap);
+    if (!b)
+      return -1;
+    r->body = b;
+    r->body_cap = cap;
+  }
+  memcpy(r->body + r->body_len, data, len);
+  r->body_len += len;
+  r->body[r->body_len] = '\0';
+  return 0;
+}
+
+/* Body complete: validate, guard and send upstream (or answer). */
+static void process(gw_req *r) {
+  const gw_config *cfg = r->rt->cfg;
+  if (r->route == GW_ROUTE_HEALTH) {
+    set_body(r, 200, strdup("{\"status\":\"ok\"}"));
+    return;
+  }
+  if (r->route == GW_ROUTE_MODELS) {
+    if (r->rt->models_json) {
+      set_body(r, 200, strdup(r->rt->models_json));
+      return;
+    }
+    /* Passthrough: the upstream knows its models. */
+    r->deps[0] = &cfg->passthrough;
+    r->n_deps = 1;
+    if (gw_upstream_start(r))
+      gw_error(r, 502, "upstream_error", "upstream_unavailable",
+               "cannot reach the upstream");
+    return;
+  }
+  if (!(r->scratch = gw_worker_scratch(r->w, r->rt))) {
+    gw_error(r, 500, "server_error", "internal_error", "out of memory");
+    return;
+  }
+  if (r->too_large) {
+    gw_error(r, 413, "invalid_request_error", "request_too_large",
+             "the request body is larger than %zu bytes", cfg->max_body_bytes);
+    return;
+  }
+  json_error_t jerr;
+  r->doc = json_loadb(r->body ? r->body : "", r->body_len,
+                      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+  if (!r->doc || !json_is_object(r->doc)) {
+    gw_error(r, 400, "invalid_request_error", "invalid_json",
+             r->doc ? "the request body must be a JSON object"
+                    : "the request body is not valid JSON: %s (at byte %d)",
+             jerr.text, jerr.position);
+    return;
+  }
+  json_t *model = json_object_get(r->doc, "model");
+  if (!json_is_string(model) || json_string_length(model) == 0 ||
+      json_string_length(model) > 256) {
+    gw_error(r, 400, "invalid_request_error", "invalid_model",
+             "'model' must be a non-empty string");
+    return;
+  }
+  r->model = strdup(json_string_value(model));
+  json_t *stream = json_object_get(r->doc, "stream");
+  if (stream && !json_is_boolean(stream) && !json_is_null(stream)) {
+    gw_error(r, 400, "invalid_request_error", "invalid_type",
+             "'stream' must be a boolean");
+    return;
+  }
+  r->stream = json_is_true(stream) && r->route != GW_ROUTE_EMBEDDINGS;
+  json_t *n = json_object_get(r->doc, "n");
+  r->n_choices = json_is_integer(n) ? (int)json_integer_value(n) : 1;
+  if (r->n_choices < 1 || r->n_choices > 128) {
+    gw_error(r, 400, "invalid_request_error", "invalid_value",
+             "'n' must be between 1 and 128");
+    return;
+  }
+  int rc = 0;
+  if (r->route == GW_ROUTE_CHAT)
+    rc = guard_messages(r, json_object_get(r->doc, "messages"));
+  else if (r->route == GW_ROUTE_COMPLETIONS)
+    rc = guard_strings(r, "prompt", json_object_get(r->doc, "prompt"), 1);
+  else
+    rc = guard_strings(r, "input", json_object_get(r->doc, "input"), 1);
+  if (rc)
+    return;
+  if (r->stream) {
+    /* Ask for usage so token counts are known for every request; the
+     * extra chunk is dropped for clients that did not ask. */
+    json_t *so = json_object_get(r->doc, "stream_options");
+    if (so && !json_is_object(so) && !json_is_null(so)) {
+      gw_error(r, 400, "invalid_request_error", "invalid_type",
+               "'stream_options' must be an object");
+      return;
+    }
+    if (!json_is_object(so)) {
+      so = json_object();
+      json_object_set_new(r->doc, "stream_options", so);
+    }
+    r->client_usage = json_is_true(json_object_get(so, "include_usage"));
+    json_object_set_new(so, "include_usage", json_true());
+  }
+  if (cfg->n_deployments) {
+    r->n_deps = gw_config_deployments(cfg, r->model, r->deps, 16);
+    if (!r->n_deps) {
+      gw_error(r, 404, "invalid_request_error", "model_not_found",
+               "the model '%s' does not exist on this gateway", r->model);
+      return;
+    }
+    const gw_fallback *fb = gw_config_fallback(cfg, r->model);
+    if (fb) {
+      r->fallbacks = fb->to;
+      r->n_fallbacks = fb->n_to;
+    }
+  } else {
+    r->deps[0] = &cfg->passthrough;
+    r->n_deps = 1;
+  }
+  if (gw_upstream_start(r))
+    gw_error(r, 502, "upstream_error", "upstream_unavailable",
+             "cannot start the upstream request");
+}
+
+/* ---------------------------------------------------------- output */
+
+/* Guard a finished, non-streamed upstream reply and build the client's
+ * response from it. */
+void gw_finish_response(gw_req *r) {
+  if (r->status)
+    return;
+  long st = r->up_status;
+  if (r->up_timeout) {
+    gw_error(r, 504, "upstream_error", "upstream_timeout",
+             "the upstream did not answer in time");
+    return;
+  }
+  if (r->up_error) {
+    gw_error(r, 502, "upstream_error", "upstream_unavailable",
+             "the upstream could not be reached (%s)",
+             curl_easy_strerror((CURLcode)r->up_error));
+    return;
+  }
+  json_error_t jerr;
+  json_t *doc = r->up_len
+                    ? json_loadb(r->up_buf, r->up_len, JSON_ALLOW_NUL, &jerr)
+                    : NULL;
+  if (st != 200) {
+    json_t *e = json_object_get(doc, "error");
+    const char *m = json_string_value(json_object_get(e, "message"));
+    if (st == 401 || st == 403)
+      gw_error(r, 502, "upstream_error", "upstream_auth_failed",
+               "the upstream refused the gateway's credentials (HTTP %ld)", st);
+    else if (st == 429)
+      gw_error(r, 429, "rate_limit_error", "upstream_rate_limited",
+               "the upstream is rate limiting: %s", m ? m : "retry later");
+    else if (st >= 400 && st < 500)
+      gw_error(r, (int)st, "invalid_request_error", "upstream_rejected",
+               "the upstream rejected the request: %.500s",
+               m ? m : "no message");
+    else
+      gw_error(r, 502, "upstream_error", "upstream_failed",
+               "the upstream failed (HTTP %ld)", st);
+    json_decref(doc);
+    return;
+  }
+  if (r->route == GW_ROUTE_MODELS || r->route == GW_ROUTE_EMBEDDINGS) {
+    if (!doc) {
+      gw_error(r, 502, "upstream_error", "upstream_invalid",
+               "the upstream's reply is not JSON");
+      return;
+    }
+    set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+    json_decref(doc);
+    return;
+  }
+  json_t *choices = json_object_get(doc, "choices");
+  if (!json_is_array(choices)) {
+    gw_error(r, 502, "upstream_error", "upstream_invalid",
+             "the upstream's reply has no choices");
+    json_decref(doc);
+    return;
+  }
+  const char *prof = r->rt->cfg->output_profile;
+  size_t i;
+  json_t *ch;
+  json_array_foreach(choices, i, ch) {
+    aigate_action worst = AIGATE_ALLOW;
+    json_t *msg = json_object_get(ch, "message");
+    json_t *text = r->route == GW_ROUTE_CHAT ? json_object_get(msg, "content")
+                                             : json_object_get(ch, "text");
+    if (json_is_string(text)) {
+      aigate_action a = scan_string(r, text, AIGATE_OUTPUT, prof, 0);
+      worst = a > worst ? a : worst;
+    }
+    json_t *refusal = json_object_get(msg, "refusal");
+    if (json_is_string(refusal)) {
+      aigate_action a = scan_string(r, refusal, AIGATE_OUTPUT, prof, 0);
+      worst = a > worst ? a : worst;
+    }
+    json_t *calls = json_object_get(msg, "tool_calls");
+    size_t j;
+    json_t *call;
+    json_array_foreach(calls, j, call) {
+      json_t *args =
+          json_object_get(json_object_get(call, "function"), "arguments");
+      if (json_is_string(args)) {
+        aigate_action a = scan_string(r, args, AIGATE_OUTPUT, prof, 0);
+        worst = a > worst ? a : worst;
+      }
+    }
+    json_t *fc = json_object_get(msg, "function_call");
+    json_t *fargs = json_object_get(fc, "arguments");
+    if (json_is_string(fargs)) {
+      aigate_action a = scan_string(r, fargs, AIGATE_OUTPUT, prof, 0);
+      worst = a > worst ? a : worst;
+    }
+    if (worst >= AIGATE_REDACT) /* token log-probabilities would leak it */
+      json_object_del(ch, "logprobs");
+    if (worst == AIGATE_BLOCK) {
+      if (msg) {
+        json_object_set_new(msg, "content", json_string(BLOCK_NOTICE));
+        json_object_del(msg, "tool_calls");
+        json_object_del(msg, "function_call");
+        json_object_del(msg, "refusal");
+      } else {
+        json_object_set_new(ch, "text", json_string(BLOCK_NOTICE));
+      }
+      json_object_set_new(ch, "finish_reason", json_string("content_filter"));
+    }
+  }
+  set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+  json_decref(doc);
+}
+
+/* --------------------------------------------------------- streaming */
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  gw_req *r = cls;
+  if (r->client_gone)
+    return MHD_CONTENT_READER_END_WITH_ERROR;
+  size_t avail = r->out_len - r->out_off;
+  if (avail) {
+    size_t n = avail < max ? avail : max;
+    memcpy(buf, r->out + r->out_off, n);
+    r->out_off += n;
+    if (r->out_off == r->out_len)
+      r->out_off = r->out_len = 0;
+    if (r->up_paused && r->out_len - r->out_off < 32768 && r->easy) {
+      r->up_paused = 0;
+      curl_easy_pause(r->easy, CURLPAUSE_CONT);
+    }
+    return (ssize_t)n;
+  }
+  if (r->done)
+    return MHD_CONTENT_READER_END_OF_STREAM;
+  suspend(r);
+  gw_watch_client(r->w, r);
+  return 0;
+}
+
+static int queue_stream(gw_req *r) {
+  struct MHD_Response *resp = MHD_create_response_from_callback(
+      MHD_SIZE_UNKNOWN, 16384, stream_reader, r, NULL);
+  if (!resp)
+    return 0;
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                          "text/event-stream");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  add_headers(r, resp);
+  int ok = MHD_queue_response(r->mhd, 200, resp) == MHD_YES;
+  MHD_destroy_response(resp);
+  r->responded = 1;
+  return ok;
+}
+
+int gw_out_append(gw_req *r, const char *data, size_t len) {
+  if (r->out_off && r->out_off == r->out_len)
+    r->out_off = r->out_len = 0;
+  if (r->out_len + len > r->out_cap) {
+    if (r->out_off) { /* compact before growing */
+      memmove(r->out, r->out + r->out_off, r->out_len - r->out_off);
+      r->out_len -= r->out_off;
+      r->out_off = 0;
+    }
+    size_t cap = r->out_cap ? r->out_cap : 4096;
+    while (cap < r->out_len + len)
+      cap *= 2;
+    if (cap != r->out_cap) {
+      char *o = realloc(r->out, cap);
+      if (!o)
+        return -1;
+      r->out = o;
+      r->out_cap = cap;
+    }
+  }
+  memcpy(r->out + r->out_len, data, len);
+  r->out_len += len;
+  if (r->responded)
+    gw_resume(r);
+  return 0;
+}
+
+/* ----------------------------------------------------------- entry */
+
+int gw_handle(gw_worker *w, struct MHD_Connection *c, const char *url,
+              const char *method, const char *upload, size_t *upload_size,
+              void **con_cls) {
+  gw_req *r = *con_cls;
+  if (!r) {
+    if (!(r = begin(w, c, url, method)))
+      return 0;
+    *con_cls = r;
+    if (r->status && !r->auth_delayed)
+      return queue_body(r);
+    return 1;
+  }
+  if (r->suspended) /* spurious call while parked */
+    return 1;
+  if (r->client_gone)
+    return 0;
+  if (*upload_size) {
+    if (!r->status && append_body(r, upload, *upload_size))
+      return 0;
+    *upload_size = 0;
+    return 1;
+  }
+  if (r->conn)
+    r->conn->body_done = 1;
+  if (r->responded)
+    return 1;
+  if (r->status)
+    return queue_body(r);
+  if (r->relay)
+    return queue_stream(r);
+  if (!r->doc && !r->easy && !r->retry_timer) {
+    process(r);
+    if (r->status)
+      return queue_body(r);
+  }
+  /* Waiting for the upstream. */
+  suspend(r);
+  gw_watch_client(w, r);
+  return 1;
+}
+
+void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
+  (void)ok;
+  gw_unwatch_client(w, r);
+  gw_upstream_cancel(r);
+  gw_timer_cancel(r->retry_timer);
+  if (r->conn) {
+    r->conn->in_request = 0;
+    r->conn->since = gw_now_ms();
+  }
+  if (!w->sh->opt->quiet)
+    gw_log_request(r);
+  if (r->relay)
+    gw_relay_free(r->relay);
+  if (r->scratch)
+    gw_worker_scratch_done(w, r->rt);
+  gw_runtime_release(r->rt);
+  json_decref(r->doc);
+  free(r->body);
+  free(r->resp_body);
+  free(r->model);
+  free(r->up_body);
+  free(r->up_buf);
+  free(r->out);
+  free(r);
+}
+
+void gw_log_request(const gw_req *r) {
+  static const char *names[] = {"-",          "chat",   "completions",
+                                "embeddings", "models", "health"};
+  char dec[64];
+  int64_t now = gw_now_ms();
+  json_t *j = json_pack(
+      "{s:s, s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:I, s:I}", "event", "request",
+      "id", r->id, "route", names[r->route], "status",
+      r->responded ? (r->relay ? 200 : r->status) : 0, "decision",
+      gw_decision_text(r, dec, sizeof(dec)), "rules", r->rules, "model",
+      r->model, "upstream_status", (int)r->up_status, "ms_total",
+      (json_int_t)(now - r->t_start), "ms_upstream",
+      (json_int_t)(r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start
+                                                : 0));
+  char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  if (s)
+    fprintf(stderr, "%s\n", s);
+  free(s);
+  json_decref(j);
+}

@@ -1,0 +1,296 @@
+/*
+ * upstream.c -- the request to the provider, through libcurl's multi
+ * interface on the worker's event loop.
+ *
+ * A model name maps to one or more deployments (model_list); successive
+ * requests start at successive deployments (round-robin), and a failed
+ * attempt moves to the next one. Connect errors, 429 and 5xx are retried
+ * with exponential backoff up to num_retries times; after that the
+ * model's fallbacks are tried in order. A stream that has started
+ * sending to the client is never retried: the client has seen part of it.
+ *
+ * Timeouts: connect and total come from libcurl; time to first byte and
+ * the idle gap of a stream are checked by the worker's sweep, since
+ * libcurl only knows a total timeout and a minimum speed.
+ *
+ * Backpressure: when more than 64 KiB of stream output waits for a slow
+ * client, the transfer is paused (CURL_WRITEFUNC_PAUSE) until the client
+ * has taken it down to 32 KiB (handler.c's reader resumes it).
+ */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gateway.h"
+
+#define UPSTREAM_MAX_BODY ((size_t)64 << 20)
+#define OUT_HIGH_WATER 65536
+#define MAX_BACKOFF_MS 5000
+
+static void active_add(gw_req *r) {
+  if (r->in_active)
+    return;
+  gw_worker *w = r->w;
+  r->active_prev = NULL;
+  r->active_next = w->active;
+  if (w->active)
+    w->active->active_prev = r;
+  w->active = r;
+  r->in_active = 1;
+}
+
+static void active_del(gw_req *r) {
+  if (!r->in_active)
+    return;
+  gw_worker *w = r->w;
+  if (r->active_prev)
+    r->active_prev->active_next = r->active_next;
+  else
+    w->active = r->active_next;
+  if (r->active_next)
+    r->active_next->active_prev = r->active_prev;
+  r->in_active = 0;
+}
+
+static size_t on_data(char *data, size_t size, size_t nmemb, void *ud) {
+  gw_req *r = ud;
+  size_t len = size * nmemb;
+  int64_t now = gw_now_ms();
+  if (!r->t_up_first) {
+    char *ct = NULL;
+    r->t_up_first = now;
+    curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &r->up_status);
+    curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &ct);
+    r->up_sse = ct && !strncasecmp(ct, "text/event-stream", 17);
+  }
+  r->t_up_last = now;
+  if (r->client_gone)
+    return 0;
+  if (r->stream && r->up_status == 200 && r->up_sse) {
+    if (!r->relay && gw_relay_start(r))
+      return 0;
+    if (r->out_len - r->out_off > OUT_HIGH_WATER) {
+      r->up_paused = 1;
+      return CURL_WRITEFUNC_PAUSE;
+    }
+    return gw_relay_feed(r, data, len) ? 0 : len;
+  }
+  if (r->up_len + len > UPSTREAM_MAX_BODY)
+    return 0;
+  if (r->up_len + len + 1 > r->up_cap) {
+    size_t cap = r->up_cap ? r->up_cap : 4096;
+    while (cap < r->up_len + len + 1)
+      cap *= 2;
+    char *b = realloc(r->up_buf, cap);
+    if (!b)
+      return 0;
+    r->up_buf = b;
+    r->up_cap = cap;
+  }
+  memcpy(r->up_buf + r->up_len, data, len);
+  r->up_len += len;
+  return len;
+}
+
+static const char *path_of(gw_route route) {
+  switch (route) {
+  case GW_ROUTE_CHAT: return "/chat/completions";
+  case GW_ROUTE_COMPLETIONS: return "/completions";
+  case GW_ROUTE_EMBEDDINGS: return "/embeddings";
+  default: return "/models";
+  }
+}
+
+/* Start one attempt at deployment d. */
+static int attempt(gw_req *r, const gw_deployment *d) {
+  const gw_config *cfg = r->rt->cfg;
+  char url[4200];
+  snprintf(url, sizeof(url), "%s%s", d->api_base, path_of(r->route));
+  free(r->up_body);
+  r->up_body = NULL;
+  if (r->doc) {
+    const char *m = d->upstream_model ? d->upstream_model : r->model;
+    json_object_set_new(r->doc, "model", json_string(m));
+    if (!(r->up_body = json_dumps(r->doc, JSON_COMPACT)))
+      return -1;
+    r->up_body_len = strlen(r->up_body);
+  }
+  CURL *e = curl_easy_init();
+  if (!e)
+    return -1;
+  struct curl_slist *h = NULL;
+  h = curl_slist_append(h, "Content-Type: application/json");
+  h = curl_slist_append(h, r->stream ? "Accept: text/event-stream"
+                                     : "Accept: application/json");
+  h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
+  if (d->api_key) {
+    size_t n = strlen(d->api_key) + 32;
+    char *auth = malloc(n);
+    if (auth) {
+      snprintf(auth, n, "Authorization: Bearer %s", d->api_key);
+      h = curl_slist_append(h, auth);
+      free(auth);
+    }
+  }
+  r->up_headers = h;
+  curl_easy_setopt(e, CURLOPT_URL, url);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "aigate/" AIGATE_VERSION);
+  if (r->up_body) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->up_body);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)r->up_body_len);
+  }
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
+  curl_easy_setopt(
+      e, CURLOPT_TIMEOUT_MS,
+      (long)(d->timeout_ms ? d->timeout_ms : cfg->total_timeout_ms));
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
+  r->easy = e;
+  r->up_status = 0;
+  r->up_error = 0;
+  r->up_len = 0;
+  r->t_up_first = 0;
+  r->t_up_start = gw_now_ms();
+  if (!r->us_up_start)
+    r->us_up_start = gw_now_us();
+  r->attempts++;
+  if (curl_multi_add_handle(r->w->multi, e) != CURLM_OK) {
+    gw_upstream_cancel(r);
+    return -1;
+  }
+  active_add(r);
+  return 0;
+}
+
+int gw_upstream_start(gw_req *r) {
+  if (!r->n_deps)
+    return -1;
+  r->dep_next = atomic_fetch_add(&r->w->sh->rr, 1) % r->n_deps;
+  r->attempts = 0;
+  return attempt(r, r->deps[r->dep_next]);
+}
+
+void gw_upstream_cancel(gw_req *r) {
+  if (r->retry_timer) {
+    gw_timer_cancel(r->retry_timer);
+    r->retry_timer = NULL;
+  }
+  active_del(r);
+  if (r->easy) {
+    curl_multi_remove_handle(r->w->multi, r->easy);
+    curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+  }
+  curl_slist_free_all(r->up_headers);
+  r->up_headers = NULL;
+}
+
+static int retryable(const gw_req *r) {
+  if (r->relay || r->client_gone)
+    return 0;
+  if (r->up_error)
+    return r->up_error == CURLE_COULDNT_CONNECT ||
+           r->up_error == CURLE_COULDNT_RESOLVE_HOST ||
+           r->up_error == CURLE_GOT_NOTHING ||
+           r->up_error == CURLE_SEND_ERROR ||
+           (r->up_error == CURLE_RECV_ERROR && !r->t_up_first);
+  return r->up_status == 429 || r->up_status >= 500;
+}
+
+static void retry_now(gw_worker *w, void *arg) {
+  (void)w;
+  gw_req *r = arg;
+  r->retry_timer = NULL;
+  r->dep_next = (r->dep_next + 1) % r->n_deps;
+  if (attempt(r, r->deps[r->dep_next])) {
+    gw_error(r, 502, "upstream_error", "upstream_unavailable",
+             "cannot start the upstream request");
+    gw_resume(r);
+  }
+}
+
+/* Next fallback model with deployments; 0 when one was switched to. */
+static int next_fallback(gw_req *r) {
+  while (r->fallback_next < r->n_fallbacks) {
+    const char *m = r->fallbacks[r->fallback_next++];
+    size_t n = gw_config_deployments(r->rt->cfg, m, r->deps, 16);
+    if (!n)
+      continue;
+    char *copy = strdup(m);
+    if (!copy)
+      return -1;
+    free(r->model);
+    r->model = copy;
+    r->n_deps = n;
+    r->dep_next = n - 1; /* retry_now advances to 0 */
+    r->attempts = 0;
+    return 0;
+  }
+  return -1;
+}
+
+void gw_upstream_done(gw_worker *w, CURL *easy, int result) {
+  (void)w;
+  gw_req *r = NULL;
+  curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&r);
+  if (!r || r->easy != easy)
+    return;
+  r->t_up_end = gw_now_ms();
+  r->us_up_end = gw_now_us();
+  if (!r->up_status)
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r->up_status);
+  r->up_error = result;
+  gw_upstream_cancel(r);
+  if (r->client_gone)
+    return;
+  if (r->relay) {
+    gw_relay_end(r, result == CURLE_OK);
+    return;
+  }
+  const gw_config *cfg = r->rt->cfg;
+  if (retryable(r)) {
+    int more = r->attempts <= cfg->num_retries;
+    if (!more && next_fallback(r) == 0)
+      more = 1;
+    if (more) {
+      int delay =
+          r->attempts > 0 ? cfg->retry_backoff_ms << (r->attempts - 1) : 0;
+      if (delay > MAX_BACKOFF_MS || delay < 0)
+        delay = MAX_BACKOFF_MS;
+      r->retry_timer = gw_timer_add(r->w, delay, retry_now, r);
+      if (r->retry_timer)
+        return;
+    }
+  }
+  gw_finish_response(r);
+  gw_resume(r);
+}
+
+void gw_upstream_sweep(gw_worker *w, int64_t now) {
+  gw_req *next;
+  for (gw_req *r = w->active; r; r = next) {
+    next = r->active_next;
+    const gw_config *cfg = r->rt->cfg;
+    if (!r->t_up_first && now - r->t_up_start > cfg->first_byte_timeout_ms) {
+      r->up_timeout = 1;
+      gw_upstream_cancel(r);
+      r->t_up_end = now;
+      gw_finish_response(r);
+      gw_resume(r);
+    } else if (r->relay && !r->up_paused &&
+               now - r->t_up_last > cfg->idle_timeout_ms) {
+      gw_upstream_cancel(r);
+      r->t_up_end = now;
+      gw_relay_end(r, 0);
+    }
+  }
+}
