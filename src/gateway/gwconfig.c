@@ -165,8 +165,7 @@ typedef struct {
 } setting;
 
 typedef struct {
-  const char *name;
-  aigate_error *err;
+  yt_where w;
   void (*warn)(void *ud, const char *msg);
   void *ud;
   int model_info_warned;
@@ -180,16 +179,11 @@ static void warnf(ctx *c, const yt_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int bad(ctx *c, const yt_node *n, const char *fmt, ...) {
-  char msg[400];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  int rc = yt_vfail(&c->w, n, fmt, ap);
   va_end(ap);
-  if (n)
-    ag_err(c->err, "%s:%d: %s", c->name, n->line, msg);
-  else
-    ag_err(c->err, "%s: %s", c->name, msg);
-  return AIGATE_ERR_CONFIG;
+  return rc;
 }
 
 static void warnf(ctx *c, const yt_node *n, const char *fmt, ...) {
@@ -200,7 +194,7 @@ static void warnf(ctx *c, const yt_node *n, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
-  snprintf(line, sizeof(line), "%s:%d: %s", c->name, n->line, msg);
+  snprintf(line, sizeof(line), "%s:%d: %s", c->w.name, n->line, msg);
   c->warn(c->ud, line);
 }
 
@@ -234,115 +228,22 @@ static void warn_ignored(ctx *c, const yt_node *k, const char *section) {
         hint ? " (" : "", hint ? hint : "", hint ? ")" : "");
 }
 
-static int want(ctx *c, const yt_node *n, yt_type type, const char *what) {
-  if (n && n->type == type)
-    return 0;
-  static const char *names[] = {"a scalar", "a list", "a map"};
-  return bad(c, n, "%s must be %s, not a %s", what, names[type],
-             yt_type_name(n));
-}
-
 /* `key:` with nothing after it: YAML's null, which LiteLLM configs use
  * for empty sections. */
-static int is_null(const yt_node *n) {
-  return n->type == YT_SCALAR && !n->quoted &&
-         (n->len == 0 || strcmp(n->str, "~") == 0 ||
-          strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
-          strcmp(n->str, "NULL") == 0);
-}
 
 /* The tree has already refused duplicate and non-scalar keys; a NUL byte
  * in a key is refused here, since strcmp would cut it short and confuse
  * it with another key. */
-static int check_map(ctx *c, const yt_node *map, const char *what) {
-  int rc = want(c, map, YT_MAP, what);
-  if (rc)
-    return rc;
-  for (size_t i = 0; i < map->n; i++) {
-    const yt_node *k = map->kids[2 * i];
-    if (k->type != YT_SCALAR || strlen(k->str) != k->len)
-      return bad(c, k, "keys of %s must be plain scalars", what);
-  }
-  return 0;
-}
-
-static int get_int(ctx *c, const yt_node *n, const char *what, long lo, long hi,
-                   long *out) {
-  int rc = want(c, n, YT_SCALAR, what);
-  if (rc)
-    return rc;
-  char *end;
-  errno = 0;
-  long v = strtol(n->str, &end, 10);
-  if (errno || end == n->str || end != n->str + n->len || n->quoted)
-    return bad(c, n, "%s must be an integer, not '%.40s'", what, n->str);
-  if (v < lo || v > hi)
-    return bad(c, n, "%s must be between %ld and %ld", what, lo, hi);
-  *out = v;
-  return 0;
-}
-
-static void fmt_size(char *buf, size_t len, size_t v) {
-  if (v && v % GIB == 0)
-    snprintf(buf, len, "%zu GiB", v / GIB);
-  else if (v && v % MIB == 0)
-    snprintf(buf, len, "%zu MiB", v / MIB);
-  else if (v && v % KIB == 0)
-    snprintf(buf, len, "%zu KiB", v / KIB);
-  else
-    snprintf(buf, len, "%zu", v);
-}
 
 /* A byte count: an integer, or an integer with a binary suffix ("64KiB",
  * "4 MiB", "1GiB"; "B" for bytes). Decimal suffixes (KB, MB) are refused:
  * whether they mean 1000 or 1024 is exactly the ambiguity a limit should
  * not have. */
-static int get_size(ctx *c, const yt_node *n, const char *what, size_t lo,
-                    size_t hi, size_t *out) {
-  int rc = want(c, n, YT_SCALAR, what);
-  if (rc)
-    return rc;
-  const char *s = n->str, *end = n->str + n->len;
-  unsigned long long v = 0;
-  int digits = 0, overflow = 0;
-  for (; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
-    if (v > (ULLONG_MAX - 9) / 10)
-      overflow = 1;
-    else
-      v = v * 10 + (unsigned long long)(*s - '0');
-  }
-  if (s < end && *s == ' ')
-    s++;
-  size_t rest = (size_t)(end - s);
-  unsigned long long mult = 0;
-  if (rest == 0)
-    mult = n->quoted ? 0 : 1;
-  else if (rest == 1 && *s == 'B')
-    mult = 1;
-  else if (rest == 3 && memcmp(s, "KiB", 3) == 0)
-    mult = KIB;
-  else if (rest == 3 && memcmp(s, "MiB", 3) == 0)
-    mult = MIB;
-  else if (rest == 3 && memcmp(s, "GiB", 3) == 0)
-    mult = GIB;
-  if (!digits || !mult)
-    return bad(c, n,
-               "%s must be a size in bytes, optionally with KiB, MiB or GiB, "
-               "not '%.40s'",
-               what, n->str);
-  char a[32], b[32];
-  fmt_size(a, sizeof(a), lo);
-  fmt_size(b, sizeof(b), hi);
-  if (overflow || v > SIZE_MAX / mult || v * mult < lo || v * mult > hi)
-    return bad(c, n, "%s must be between %s and %s", what, a, b);
-  *out = (size_t)(v * mult);
-  return 0;
-}
 
 /* LiteLLM gives timeouts in seconds, possibly with a fraction ("600",
  * "2.5"); aigate keeps milliseconds, so at most three decimals. */
 static int get_seconds(ctx *c, const yt_node *n, const char *what, int *ms) {
-  int rc = want(c, n, YT_SCALAR, what);
+  int rc = yt_want(&c->w, n, YT_SCALAR, what);
   if (rc)
     return rc;
   const char *s = n->str, *end = n->str + n->len;
@@ -376,7 +277,7 @@ static int get_seconds(ctx *c, const yt_node *n, const char *what, int *ms) {
 
 /* A string value: a scalar of at most MAX_STRING bytes without NUL. */
 static int get_str(ctx *c, const yt_node *n, const char *what, char **out) {
-  int rc = want(c, n, YT_SCALAR, what);
+  int rc = yt_want(&c->w, n, YT_SCALAR, what);
   if (rc)
     return rc;
   if (n->len == 0)
@@ -513,7 +414,7 @@ static int valid_hostname(const char *s, size_t len) {
 
 /* "HOST:PORT", "[IPV6]:PORT". */
 static int parse_listen(ctx *c, gw_config *cfg, const yt_node *n) {
-  int rc = want(c, n, YT_SCALAR, "server.listen");
+  int rc = yt_want(&c->w, n, YT_SCALAR, "server.listen");
   if (rc)
     return rc;
   const char *s = n->str, *host, *port;
@@ -574,7 +475,7 @@ form:
 /* An allowlist entry: a host name, or "*." and a domain. Stored lower
  * case, since host names compare without case. */
 static int add_media_host(ctx *c, gw_config *cfg, const yt_node *n) {
-  int rc = want(c, n, YT_SCALAR, "a media host");
+  int rc = yt_want(&c->w, n, YT_SCALAR, "a media host");
   if (rc)
     return rc;
   const char *name = n->str;
@@ -600,14 +501,14 @@ static int add_media_host(ctx *c, gw_config *cfg, const yt_node *n) {
 }
 
 static int parse_media(ctx *c, gw_config *cfg, const yt_node *map) {
-  int rc = check_map(c, map, "server.media");
+  int rc = yt_check_map(&c->w, map, "server.media");
   if (rc)
     return rc;
   const yt_node *hosts = NULL;
   for (size_t i = 0; i < map->n && !rc; i++) {
     const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
     if (strcmp(k->str, "policy") == 0) {
-      if ((rc = want(c, v, YT_SCALAR, "server.media.policy")))
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "server.media.policy")))
         return rc;
       if (strcmp(v->str, "allow") == 0)
         cfg->media = GW_MEDIA_ALLOW;
@@ -621,7 +522,7 @@ static int parse_media(ctx *c, gw_config *cfg, const yt_node *map) {
                    "not '%.40s'",
                    v->str);
     } else if (strcmp(k->str, "hosts") == 0) {
-      if ((rc = want(c, v, YT_SEQ, "server.media.hosts")))
+      if ((rc = yt_want(&c->w, v, YT_SEQ, "server.media.hosts")))
         return rc;
       if (v->n > MAX_MEDIA_HOSTS)
         return bad(c, v, "server.media.hosts: more than %d hosts",
@@ -633,8 +534,8 @@ static int parse_media(ctx *c, gw_config *cfg, const yt_node *map) {
         rc = add_media_host(c, cfg, v->kids[j]);
       hosts = v;
     } else if (strcmp(k->str, "max_bytes") == 0) {
-      rc = get_size(c, v, "server.media.max_bytes", 1, GIB,
-                    &cfg->max_media_bytes);
+      rc = yt_get_size(&c->w, v, "server.media.max_bytes", 1, GIB,
+                       &cfg->max_media_bytes);
       c->media_max = v;
     } else {
       return bad(c, k,
@@ -709,18 +610,19 @@ static int set_num(ctx *c, gw_config *cfg, const num_key *nk,
   int rc;
   switch (nk->kind) {
   case K_SIZE:
-    if ((rc = get_size(c, v, what, (size_t)nk->lo, (size_t)nk->hi, &size)))
+    if ((rc = yt_get_size(&c->w, v, what, (size_t)nk->lo, (size_t)nk->hi,
+                          &size)))
       return rc;
     memcpy(field, &size, sizeof(size));
     return 0;
   case K_COUNT:
-    if ((rc = get_int(c, v, what, nk->lo, nk->hi, &num)))
+    if ((rc = yt_get_int(&c->w, v, what, nk->lo, nk->hi, &num)))
       return rc;
     size = (size_t)num;
     memcpy(field, &size, sizeof(size));
     return 0;
   default:
-    if ((rc = get_int(c, v, what, nk->lo, nk->hi, &num)))
+    if ((rc = yt_get_int(&c->w, v, what, nk->lo, nk->hi, &num)))
       return rc;
     if (nk->off == offsetof(gw_config, num_retries) &&
         (rc = set_once(c, &c->retries, v, "server.num_retries", num)))
@@ -753,7 +655,7 @@ static int valid_user(const char *s) {
 }
 
 static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
-  int rc = check_map(c, map, "server");
+  int rc = yt_check_map(&c->w, map, "server");
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n && !rc; i++) {
@@ -863,14 +765,15 @@ static const char *value_name(char *buf, size_t len, const char *what,
 }
 
 static int parse_params(ctx *c, gw_deployment *d, const yt_node *map) {
-  int rc = check_map(c, map, "litellm_params");
+  int rc = yt_check_map(&c->w, map, "litellm_params");
   if (rc)
     return rc;
   const yt_node *model = yt_get(map, "model");
   const yt_node *provider = yt_get(map, "custom_llm_provider");
   if (!model)
     return bad(c, map, "litellm_params needs model (e.g. openai/gpt-4o)");
-  if (provider && (rc = want(c, provider, YT_SCALAR, "custom_llm_provider")))
+  if (provider &&
+      (rc = yt_want(&c->w, provider, YT_SCALAR, "custom_llm_provider")))
     return rc;
   int is_openai;
   if ((rc = parse_model(c, d, model, provider, &is_openai)))
@@ -898,10 +801,10 @@ static int parse_params(ctx *c, gw_deployment *d, const yt_node *map) {
             c, v, value_name(what, sizeof(what), "litellm_params.api_key", v),
             d->api_key);
     } else if (strcmp(k->str, "rpm") == 0) {
-      if (!(rc = get_int(c, v, "litellm_params.rpm", 0, LONG_MAX, &num)))
+      if (!(rc = yt_get_int(&c->w, v, "litellm_params.rpm", 0, LONG_MAX, &num)))
         d->rpm = num;
     } else if (strcmp(k->str, "tpm") == 0) {
-      if (!(rc = get_int(c, v, "litellm_params.tpm", 0, LONG_MAX, &num)))
+      if (!(rc = yt_get_int(&c->w, v, "litellm_params.tpm", 0, LONG_MAX, &num)))
         d->tpm = num;
     } else if (strcmp(k->str, "timeout") == 0) {
       rc = get_seconds(c, v, "litellm_params.timeout", &d->timeout_ms);
@@ -948,7 +851,7 @@ static int parse_params(ctx *c, gw_deployment *d, const yt_node *map) {
 }
 
 static int parse_deployment(ctx *c, gw_deployment *d, const yt_node *item) {
-  int rc = check_map(c, item, "a model_list entry");
+  int rc = yt_check_map(&c->w, item, "a model_list entry");
   if (rc)
     return rc;
   d->line = item->line;
@@ -971,7 +874,7 @@ static int parse_deployment(ctx *c, gw_deployment *d, const yt_node *item) {
         strcmp(k->str, "litellm_params") == 0)
       continue;
     if (strcmp(k->str, "model_info") == 0) {
-      if (!is_null(v) && (rc = want(c, v, YT_MAP, "model_info")))
+      if (!yt_is_null(v) && (rc = yt_want(&c->w, v, YT_MAP, "model_info")))
         return rc;
       if (!c->model_info_warned) {
         warnf(c, k,
@@ -990,9 +893,9 @@ static int parse_deployment(ctx *c, gw_deployment *d, const yt_node *item) {
 }
 
 static int parse_model_list(ctx *c, gw_config *cfg, const yt_node *seq) {
-  if (is_null(seq))
+  if (yt_is_null(seq))
     return 0;
-  int rc = want(c, seq, YT_SEQ, "model_list");
+  int rc = yt_want(&c->w, seq, YT_SEQ, "model_list");
   if (rc)
     return rc;
   if (seq->n > MAX_DEPLOYMENTS)
@@ -1022,12 +925,12 @@ static gw_fallback *find_fallback(const gw_config *cfg, const char *model) {
  * several models. */
 static int parse_fallbacks(ctx *c, gw_config *cfg, const yt_node *seq,
                            const char *what) {
-  int rc = want(c, seq, YT_SEQ, what);
+  int rc = yt_want(&c->w, seq, YT_SEQ, what);
   if (rc)
     return rc;
   for (size_t i = 0; i < seq->n && !rc; i++) {
     const yt_node *map = seq->kids[i];
-    if ((rc = check_map(c, map, "a fallbacks entry")))
+    if ((rc = yt_check_map(&c->w, map, "a fallbacks entry")))
       return rc;
     for (size_t j = 0; j < map->n; j++) {
       const yt_node *k = map->kids[2 * j], *v = map->kids[2 * j + 1];
@@ -1037,7 +940,7 @@ static int parse_fallbacks(ctx *c, gw_config *cfg, const yt_node *seq,
                    k->str, prev->line);
       if (cfg->n_fallbacks >= MAX_FALLBACKS)
         return bad(c, k, "more than %d fallbacks", MAX_FALLBACKS);
-      if ((rc = want(c, v, YT_SEQ, "a fallbacks list")))
+      if ((rc = yt_want(&c->w, v, YT_SEQ, "a fallbacks list")))
         return rc;
       if (v->n == 0 || v->n > MAX_FALLBACK_TO)
         return bad(c, v, "a fallbacks list must name 1 to %d models",
@@ -1113,9 +1016,9 @@ static int check_fallbacks(ctx *c, const gw_config *cfg) {
 /* ------------------------------------------------- the other sections */
 
 static int parse_general(ctx *c, gw_config *cfg, const yt_node *map) {
-  if (is_null(map))
+  if (yt_is_null(map))
     return 0;
-  int rc = check_map(c, map, "general_settings");
+  int rc = yt_check_map(&c->w, map, "general_settings");
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n && !rc; i++) {
@@ -1157,9 +1060,9 @@ static int parse_general(ctx *c, gw_config *cfg, const yt_node *map) {
 static int parse_settings(ctx *c, gw_config *cfg, const yt_node *map,
                           int router) {
   const char *section = router ? "router_settings" : "litellm_settings";
-  if (is_null(map))
+  if (yt_is_null(map))
     return 0;
-  int rc = check_map(c, map, section);
+  int rc = yt_check_map(&c->w, map, section);
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n && !rc; i++) {
@@ -1170,7 +1073,7 @@ static int parse_settings(ctx *c, gw_config *cfg, const yt_node *map,
     if (strcmp(k->str, "num_retries") == 0) {
       const char *where = router ? "router_settings.num_retries"
                                  : "litellm_settings.num_retries";
-      if (!(rc = get_int(c, v, where, 0, 10, &num)) &&
+      if (!(rc = yt_get_int(&c->w, v, where, 0, 10, &num)) &&
           !(rc = set_once(c, &c->retries, v, where, num)))
         cfg->num_retries = (int)num;
     } else if (strcmp(k->str, tkey) == 0) {
@@ -1184,7 +1087,7 @@ static int parse_settings(ctx *c, gw_config *cfg, const yt_node *map,
                            router ? "router_settings.fallbacks"
                                   : "litellm_settings.fallbacks");
     } else if (router && strcmp(k->str, "routing_strategy") == 0) {
-      if ((rc = want(c, v, YT_SCALAR, "routing_strategy")))
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "routing_strategy")))
         return rc;
       if (strcmp(v->str, "simple-shuffle") != 0)
         return bad(c, v,
@@ -1206,13 +1109,13 @@ static int parse_settings(ctx *c, gw_config *cfg, const yt_node *map,
 }
 
 static int parse_root(ctx *c, gw_config *cfg, const yt_node *root) {
-  int rc = root ? check_map(c, root, "the configuration") : 0;
+  int rc = root ? yt_check_map(&c->w, root, "the configuration") : 0;
   if (rc)
     return rc;
   for (size_t i = 0; root && i < root->n && !rc; i++) {
     const yt_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
     if (strcmp(k->str, "server") == 0)
-      rc = is_null(v) ? 0 : parse_server(c, cfg, v);
+      rc = yt_is_null(v) ? 0 : parse_server(c, cfg, v);
     else if (strcmp(k->str, "model_list") == 0)
       rc = parse_model_list(c, cfg, v);
     else if (strcmp(k->str, "general_settings") == 0)
@@ -1308,7 +1211,7 @@ int gw_config_load_buffer(const char *name, const char *buf, size_t len,
     return AIGATE_ERR_CONFIG;
   }
   gw_config *cfg = calloc(1, sizeof(*cfg));
-  ctx c = {.name = name, .err = err, .warn = warn, .ud = ud};
+  ctx c = {.w = {name, err}, .warn = warn, .ud = ud};
   int rc = cfg ? set_defaults(cfg) : AIGATE_ERR_NOMEM;
   if (!rc)
     rc = parse_root(&c, cfg, yt_root(doc));

@@ -24,8 +24,7 @@
 #define MAX_INHERIT_DEPTH 8
 
 typedef struct {
-  const char *name;
-  aigate_error *err;
+  yt_where w;
   const char *const *foreign;
 } ctx;
 
@@ -40,61 +39,10 @@ static int bad(ctx *c, const yt_node *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int bad(ctx *c, const yt_node *n, const char *fmt, ...) {
-  char msg[400];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  int rc = yt_vfail(&c->w, n, fmt, ap);
   va_end(ap);
-  ag_err(c->err, "%s:%d: %s", c->name, n ? n->line : 0, msg);
-  return AIGATE_ERR_CONFIG;
-}
-
-static int want(ctx *c, const yt_node *n, yt_type type, const char *what) {
-  if (n && n->type == type)
-    return 0;
-  static const char *names[] = {"a scalar", "a list", "a map"};
-  return bad(c, n, "%s must be %s, not a %s", what, names[type],
-             yt_type_name(n));
-}
-
-/* Duplicate keys hide mistakes: the second value would win silently. */
-static int check_map(ctx *c, const yt_node *map, const char *what) {
-  int rc = want(c, map, YT_MAP, what);
-  if (rc)
-    return rc;
-  for (size_t i = 0; i < map->n; i++) {
-    const yt_node *k = map->kids[2 * i];
-    if (k->type != YT_SCALAR)
-      return bad(c, k, "keys of %s must be scalars", what);
-    for (size_t j = 0; j < i; j++)
-      if (strcmp(map->kids[2 * j]->str, k->str) == 0)
-        return bad(c, k, "duplicate key '%s' in %s", k->str, what);
-  }
-  return 0;
-}
-
-static int get_int(ctx *c, const yt_node *n, const char *what, long lo, long hi,
-                   long *out) {
-  int rc = want(c, n, YT_SCALAR, what);
-  if (rc)
-    return rc;
-  char *end;
-  errno = 0;
-  long v = strtol(n->str, &end, 10);
-  if (errno || end == n->str || *end || n->quoted)
-    return bad(c, n, "%s must be an integer, not '%s'", what, n->str);
-  if (v < lo || v > hi)
-    return bad(c, n, "%s must be between %ld and %ld", what, lo, hi);
-  *out = v;
-  return 0;
-}
-
-static int get_size(ctx *c, const yt_node *n, const char *what, size_t lo,
-                    size_t hi, size_t *out) {
-  long v;
-  int rc = get_int(c, n, what, (long)lo, (long)hi, &v);
-  if (!rc)
-    *out = (size_t)v;
   return rc;
 }
 
@@ -129,12 +77,12 @@ static int add_category(ctx *c, ag_profile *p, const yt_node *key,
                  val->str);
     cp.has_action = 1;
   } else {
-    int rc = check_map(c, val, "a category policy");
+    int rc = yt_check_map(&c->w, val, "a category policy");
     if (rc)
       return rc;
     for (size_t i = 0; i < val->n; i++) {
       const yt_node *k = val->kids[2 * i], *v = val->kids[2 * i + 1];
-      if ((rc = want(c, v, YT_SCALAR, k->str)))
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, k->str)))
         return rc;
       if (strcmp(k->str, "action") == 0) {
         if (ag_parse_action(v->str, &cp.action))
@@ -167,18 +115,18 @@ static int add_category(ctx *c, ag_profile *p, const yt_node *key,
 static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
                          int is_profile) {
   const char *what = is_profile ? "a profile" : "policy";
-  int rc = check_map(c, map, what);
+  int rc = yt_check_map(&c->w, map, what);
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n; i++) {
     const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
     long num;
     if (strcmp(k->str, "paranoia") == 0) {
-      if ((rc = get_int(c, v, "paranoia", 1, AG_MAX_PARANOIA, &num)))
+      if ((rc = yt_get_int(&c->w, v, "paranoia", 1, AG_MAX_PARANOIA, &num)))
         return rc;
       p->paranoia = (int)num;
     } else if (strcmp(k->str, "fail_mode") == 0) {
-      if ((rc = want(c, v, YT_SCALAR, "fail_mode")))
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "fail_mode")))
         return rc;
       if (strcmp(v->str, "closed") == 0)
         p->fail_open = 0;
@@ -187,18 +135,19 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
       else
         return bad(c, v, "fail_mode must be 'closed' or 'open'");
     } else if (strcmp(k->str, "thresholds") == 0) {
-      if ((rc = check_map(c, v, "thresholds")))
+      if ((rc = yt_check_map(&c->w, v, "thresholds")))
         return rc;
       for (size_t j = 0; j < v->n; j++) {
         long level, t;
-        if ((rc = get_int(c, v->kids[2 * j], "a paranoia level", 1,
-                          AG_MAX_PARANOIA, &level)) ||
-            (rc = get_int(c, v->kids[2 * j + 1], "a threshold", 1, 10000, &t)))
+        if ((rc = yt_get_int(&c->w, v->kids[2 * j], "a paranoia level", 1,
+                             AG_MAX_PARANOIA, &level)) ||
+            (rc = yt_get_int(&c->w, v->kids[2 * j + 1], "a threshold", 1, 10000,
+                             &t)))
           return rc;
         p->thresholds[level] = (int)t;
       }
     } else if (strcmp(k->str, "categories") == 0) {
-      if ((rc = check_map(c, v, "categories")))
+      if ((rc = yt_check_map(&c->w, v, "categories")))
         return rc;
       for (size_t j = 0; j < v->n; j++)
         if ((rc = add_category(c, p, v->kids[2 * j], v->kids[2 * j + 1])))
@@ -263,13 +212,13 @@ static int build_profile(ctx *c, aigate_config *cfg, const yt_node *profiles,
     return bad(c, key, "profile '%s' inherits in a cycle or too deeply",
                key->str);
   done[idx] = 2;
-  int rc = check_map(c, val, "a profile");
+  int rc = yt_check_map(&c->w, val, "a profile");
   if (rc)
     return rc;
   const ag_profile *base = &cfg->policy;
   const yt_node *inh = yt_get(val, "inherits");
   if (inh) {
-    if ((rc = want(c, inh, YT_SCALAR, "inherits")))
+    if ((rc = yt_want(&c->w, inh, YT_SCALAR, "inherits")))
       return rc;
     if (strcmp(inh->str, "default") != 0) {
       size_t j;
@@ -298,7 +247,7 @@ static int build_profile(ctx *c, aigate_config *cfg, const yt_node *profiles,
 }
 
 static int parse_profiles(ctx *c, aigate_config *cfg, const yt_node *map) {
-  int rc = check_map(c, map, "profiles");
+  int rc = yt_check_map(&c->w, map, "profiles");
   if (rc)
     return rc;
   if (map->n > MAX_PROFILES)
@@ -323,7 +272,7 @@ static int parse_profiles(ctx *c, aigate_config *cfg, const yt_node *map) {
 
 static int string_list(ctx *c, const yt_node *seq, const char *what,
                        char ***out, size_t *n) {
-  int rc = want(c, seq, YT_SEQ, what);
+  int rc = yt_want(&c->w, seq, YT_SEQ, what);
   if (rc)
     return rc;
   char **v = calloc(seq->n ? seq->n : 1, sizeof(char *));
@@ -331,7 +280,7 @@ static int string_list(ctx *c, const yt_node *seq, const char *what,
     return AIGATE_ERR_NOMEM;
   *out = v;
   for (size_t i = 0; i < seq->n; i++) {
-    if ((rc = want(c, seq->kids[i], YT_SCALAR, what)))
+    if ((rc = yt_want(&c->w, seq->kids[i], YT_SCALAR, what)))
       return rc;
     if (!(v[i] = strdup(seq->kids[i]->str)))
       return AIGATE_ERR_NOMEM;
@@ -371,7 +320,7 @@ int ag_parse_severity(const char *s) {
 }
 
 static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
-  int rc = check_map(c, map, "rules");
+  int rc = yt_check_map(&c->w, map, "rules");
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n; i++) {
@@ -382,10 +331,10 @@ static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
         return rc;
     } else if (strcmp(k->str, "disable") == 0 ||
                strcmp(k->str, "enable") == 0) {
-      if ((rc = want(c, v, YT_SEQ, k->str)))
+      if ((rc = yt_want(&c->w, v, YT_SEQ, k->str)))
         return rc;
       for (size_t j = 0; j < v->n; j++) {
-        if ((rc = want(c, v->kids[j], YT_SCALAR, "a rule id")))
+        if ((rc = yt_want(&c->w, v->kids[j], YT_SCALAR, "a rule id")))
           return rc;
         ag_rule_override *o = add_override(cfg, v->kids[j]);
         if (!o)
@@ -393,11 +342,11 @@ static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
         o->disabled = k->str[0] == 'd';
       }
     } else if (strcmp(k->str, "overrides") == 0) {
-      if ((rc = check_map(c, v, "rules.overrides")))
+      if ((rc = yt_check_map(&c->w, v, "rules.overrides")))
         return rc;
       for (size_t j = 0; j < v->n; j++) {
         const yt_node *id = v->kids[2 * j], *ov = v->kids[2 * j + 1];
-        if ((rc = check_map(c, ov, "a rule override")))
+        if ((rc = yt_check_map(&c->w, ov, "a rule override")))
           return rc;
         ag_rule_override *o = add_override(cfg, id);
         if (!o)
@@ -406,22 +355,23 @@ static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
           const yt_node *ok = ov->kids[2 * m], *ovv = ov->kids[2 * m + 1];
           long num;
           if (strcmp(ok->str, "score") == 0) {
-            if ((rc = get_int(c, ovv, "score", 0, 100, &num)))
+            if ((rc = yt_get_int(&c->w, ovv, "score", 0, 100, &num)))
               return rc;
             o->score = (int)num;
           } else if (strcmp(ok->str, "paranoia") == 0) {
-            if ((rc = get_int(c, ovv, "paranoia", 1, AG_MAX_PARANOIA, &num)))
+            if ((rc = yt_get_int(&c->w, ovv, "paranoia", 1, AG_MAX_PARANOIA,
+                                 &num)))
               return rc;
             o->paranoia = (int)num;
           } else if (strcmp(ok->str, "severity") == 0) {
-            if ((rc = want(c, ovv, YT_SCALAR, "severity")))
+            if ((rc = yt_want(&c->w, ovv, YT_SCALAR, "severity")))
               return rc;
             if ((o->severity = ag_parse_severity(ovv->str)) < 0)
               return bad(c, ovv,
                          "unknown severity '%s' (critical, high, medium, low)",
                          ovv->str);
           } else if (strcmp(ok->str, "enabled") == 0) {
-            if ((rc = want(c, ovv, YT_SCALAR, "enabled")))
+            if ((rc = yt_want(&c->w, ovv, YT_SCALAR, "enabled")))
               return rc;
             if (strcmp(ovv->str, "true") && strcmp(ovv->str, "false"))
               return bad(c, ovv, "enabled must be true or false");
@@ -445,20 +395,20 @@ static int parse_rules_section(ctx *c, aigate_config *cfg, const yt_node *map) {
 }
 
 static int parse_limits(ctx *c, aigate_config *cfg, const yt_node *map) {
-  int rc = check_map(c, map, "limits");
+  int rc = yt_check_map(&c->w, map, "limits");
   if (rc)
     return rc;
   for (size_t i = 0; i < map->n; i++) {
     const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
     long num;
     if (strcmp(k->str, "max_input_bytes") == 0)
-      rc = get_size(c, v, "max_input_bytes", 1, (size_t)1 << 30,
-                    &cfg->max_input);
+      rc = yt_get_size(&c->w, v, "max_input_bytes", 1, (size_t)1 << 30,
+                       &cfg->max_input);
     else if (strcmp(k->str, "max_decoded_bytes") == 0)
-      rc = get_size(c, v, "max_decoded_bytes", 0, (size_t)64 << 20,
-                    &cfg->decode_budget);
+      rc = yt_get_size(&c->w, v, "max_decoded_bytes", 0, (size_t)64 << 20,
+                       &cfg->decode_budget);
     else if (strcmp(k->str, "decode_depth") == 0) {
-      if (!(rc = get_int(c, v, "decode_depth", 0, 3, &num)))
+      if (!(rc = yt_get_int(&c->w, v, "decode_depth", 0, 3, &num)))
         cfg->decode_depth = (int)num;
     } else
       return bad(c, k,
@@ -474,7 +424,7 @@ static int parse_limits(ctx *c, aigate_config *cfg, const yt_node *map) {
 static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
   if (!root)
     return 0; /* an empty file is the default configuration */
-  int rc = check_map(c, root, "the configuration");
+  int rc = yt_check_map(&c->w, root, "the configuration");
   if (rc)
     return rc;
   /* The policy comes first: profiles inherit from it. */
@@ -485,7 +435,7 @@ static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
     const yt_node *k = root->kids[2 * i], *v = root->kids[2 * i + 1];
     long num;
     if (strcmp(k->str, "version") == 0) {
-      if ((rc = get_int(c, v, "version", 1, 1, &num)))
+      if ((rc = yt_get_int(&c->w, v, "version", 1, 1, &num)))
         return rc;
     } else if (strcmp(k->str, "policy") == 0) {
       /* done above */
@@ -545,7 +495,7 @@ int aigate_config_load_buffer_ex(const char *name, const char *buf, size_t len,
     yt_free(doc);
     return AIGATE_ERR_NOMEM;
   }
-  ctx c = {name, err, foreign};
+  ctx c = {{name, err}, foreign};
   int rc = parse_config(&c, cfg, yt_root(doc));
   yt_free(doc);
   if (rc) {

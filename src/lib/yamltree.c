@@ -9,11 +9,16 @@
  */
 #include "yamltree.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+#include "internal.h"
 
 typedef struct chunk {
   struct chunk *next;
@@ -404,4 +409,130 @@ const char *yt_type_name(const yt_node *node) {
   case YT_SEQ: return "list";
   default: return "map";
   }
+}
+
+/* ------------------------------------------------------- typed reading */
+
+#define KIB ((size_t)1 << 10)
+#define MIB ((size_t)1 << 20)
+#define GIB ((size_t)1 << 30)
+
+int yt_vfail(const yt_where *w, const yt_node *n, const char *fmt, va_list ap) {
+  char msg[400];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  if (n)
+    ag_err(w->err, "%s:%d: %s", w->name, n->line, msg);
+  else
+    ag_err(w->err, "%s: %s", w->name, msg);
+  return AIGATE_ERR_CONFIG;
+}
+
+static int node_fail(const yt_where *w, const yt_node *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int node_fail(const yt_where *w, const yt_node *n, const char *fmt,
+                     ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = yt_vfail(w, n, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int yt_want(const yt_where *w, const yt_node *n, yt_type type,
+            const char *what) {
+  if (n && n->type == type)
+    return 0;
+  static const char *names[] = {"a scalar", "a list", "a map"};
+  return node_fail(w, n, "%s must be %s, not a %s", what, names[type],
+                   yt_type_name(n));
+}
+
+int yt_is_null(const yt_node *n) {
+  return n->type == YT_SCALAR && !n->quoted &&
+         (n->len == 0 || strcmp(n->str, "~") == 0 ||
+          strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
+          strcmp(n->str, "NULL") == 0);
+}
+
+int yt_check_map(const yt_where *w, const yt_node *map, const char *what) {
+  int rc = yt_want(w, map, YT_MAP, what);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i];
+    if (k->type != YT_SCALAR || strlen(k->str) != k->len)
+      return node_fail(w, k, "keys of %s must be plain scalars", what);
+  }
+  return 0;
+}
+
+int yt_get_int(const yt_where *w, const yt_node *n, const char *what, long lo,
+               long hi, long *out) {
+  int rc = yt_want(w, n, YT_SCALAR, what);
+  if (rc)
+    return rc;
+  char *end;
+  errno = 0;
+  long v = strtol(n->str, &end, 10);
+  if (errno || end == n->str || end != n->str + n->len || n->quoted)
+    return node_fail(w, n, "%s must be an integer, not '%.40s'", what, n->str);
+  if (v < lo || v > hi)
+    return node_fail(w, n, "%s must be between %ld and %ld", what, lo, hi);
+  *out = v;
+  return 0;
+}
+
+static void fmt_size(char *buf, size_t len, size_t v) {
+  if (v && v % GIB == 0)
+    snprintf(buf, len, "%zu GiB", v / GIB);
+  else if (v && v % MIB == 0)
+    snprintf(buf, len, "%zu MiB", v / MIB);
+  else if (v && v % KIB == 0)
+    snprintf(buf, len, "%zu KiB", v / KIB);
+  else
+    snprintf(buf, len, "%zu", v);
+}
+
+int yt_get_size(const yt_where *w, const yt_node *n, const char *what,
+                size_t lo, size_t hi, size_t *out) {
+  int rc = yt_want(w, n, YT_SCALAR, what);
+  if (rc)
+    return rc;
+  const char *s = n->str, *end = n->str + n->len;
+  unsigned long long v = 0;
+  int digits = 0, overflow = 0;
+  for (; s < end && *s >= '0' && *s <= '9'; s++, digits++) {
+    if (v > (ULLONG_MAX - 9) / 10)
+      overflow = 1;
+    else
+      v = v * 10 + (unsigned long long)(*s - '0');
+  }
+  if (s < end && *s == ' ')
+    s++;
+  size_t rest = (size_t)(end - s);
+  unsigned long long mult = 0;
+  if (rest == 0)
+    mult = n->quoted ? 0 : 1;
+  else if (rest == 1 && *s == 'B')
+    mult = 1;
+  else if (rest == 3 && memcmp(s, "KiB", 3) == 0)
+    mult = KIB;
+  else if (rest == 3 && memcmp(s, "MiB", 3) == 0)
+    mult = MIB;
+  else if (rest == 3 && memcmp(s, "GiB", 3) == 0)
+    mult = GIB;
+  if (!digits || !mult)
+    return node_fail(
+        w, n,
+        "%s must be a size in bytes, optionally with KiB, MiB or GiB, "
+        "not '%.40s'",
+        what, n->str);
+  char a[32], b[32];
+  fmt_size(a, sizeof(a), lo);
+  fmt_size(b, sizeof(b), hi);
+  if (overflow || v > SIZE_MAX / mult || v * mult < lo || v * mult > hi)
+    return node_fail(w, n, "%s must be between %s and %s", what, a, b);
+  *out = (size_t)(v * mult);
+  return 0;
 }

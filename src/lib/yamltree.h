@@ -11,7 +11,10 @@
 #ifndef AIGATE_YAMLTREE_H
 #define AIGATE_YAMLTREE_H
 
+#include <stdarg.h>
 #include <stddef.h>
+
+#include "aigate/aigate.h"
 
 typedef enum { YT_SCALAR, YT_SEQ, YT_MAP } yt_type;
 
@@ -51,5 +54,36 @@ const yt_node *yt_get(const yt_node *map, const char *key);
 
 /* Short name of a node's type for messages: "scalar", "list", "map". */
 const char *yt_type_name(const yt_node *node);
+
+/*
+ * Typed reading of configuration nodes, for every loader that reads YAML
+ * (configuration, rules, the gateway's sections), so that their errors
+ * read the same: "name:line: why". Each returns 0, or AIGATE_ERR_CONFIG
+ * with the message in where->err.
+ */
+typedef struct {
+  const char *name; /* file name for messages */
+  aigate_error *err;
+} yt_where;
+
+int yt_vfail(const yt_where *w, const yt_node *n, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* n must be of `type` ("what must be a map, not a list"). */
+int yt_want(const yt_where *w, const yt_node *n, yt_type type,
+            const char *what);
+/* A map whose keys are plain scalars without NUL bytes (the tree has
+ * already refused duplicate keys). */
+int yt_check_map(const yt_where *w, const yt_node *map, const char *what);
+/* An unquoted decimal integer in [lo, hi]. */
+int yt_get_int(const yt_where *w, const yt_node *n, const char *what, long lo,
+               long hi, long *out);
+/* A byte count in [lo, hi]: an integer, optionally with B, KiB, MiB or
+ * GiB ("64KiB", "4 MiB"). Decimal suffixes (KB, MB) are refused: whether
+ * they mean 1000 or 1024 is exactly the ambiguity a limit should not
+ * have. */
+int yt_get_size(const yt_where *w, const yt_node *n, const char *what,
+                size_t lo, size_t hi, size_t *out);
+/* An unquoted empty scalar, ~ or null: YAML's null. */
+int yt_is_null(const yt_node *n);
 
 #endif

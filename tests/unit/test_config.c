@@ -480,7 +480,12 @@ static void test_bad_values(void **state) {
   expect_error("policy:\n  categories:\n    Bad Name: log\n",
                "c.yaml:3: invalid category name 'Bad Name'");
   expect_error("limits:\n  max_input_bytes: 0\n",
-               "c.yaml:2: max_input_bytes must be between 1 and 1073741824");
+               "c.yaml:2: max_input_bytes must be between 1 and 1 GiB");
+  expect_error("limits:\n  max_input_bytes: 2GiB\n",
+               "c.yaml:2: max_input_bytes must be between 1 and 1 GiB");
+  expect_error("limits:\n  max_input_bytes: 64MB\n",
+               "c.yaml:2: max_input_bytes must be a size in bytes, optionally "
+               "with KiB, MiB or GiB, not '64MB'");
   expect_error("limits:\n  decode_depth: 4\n",
                "c.yaml:2: decode_depth must be between 0 and 3");
   expect_error("rules:\n  overrides:\n    r: {enabled: maybe}\n",
@@ -490,6 +495,27 @@ static void test_bad_values(void **state) {
                "medium, low)");
   expect_error("rules:\n  overrides:\n    r: {score: 101}\n",
                "c.yaml:3: score must be between 0 and 100");
+}
+
+static void test_sizes_and_foreign_sections(void **state) {
+  (void)state;
+  aigate_config *cfg;
+  static const char yaml[] = "limits:\n  max_input_bytes: 2 MiB\n"
+                             "server:\n  workers: 2\n"
+                             "model_list: []\n";
+  static const char *const foreign[] = {"server", "model_list", NULL};
+  assert_int_equal(aigate_config_load_buffer_ex(
+                       "c.yaml", yaml, sizeof(yaml) - 1, foreign, &cfg, &err),
+                   AIGATE_OK);
+  assert_int_equal(aigate_config_max_input(cfg), (size_t)2 << 20);
+  aigate_config_free(cfg);
+  /* Without the front end's names, its sections are unknown keys. */
+  assert_int_equal(
+      aigate_config_load_buffer("c.yaml", yaml, sizeof(yaml) - 1, &cfg, &err),
+      AIGATE_ERR_CONFIG);
+  assert_null(cfg);
+  assert_string_equal(err.msg, "c.yaml:3: unknown key 'server' (version, "
+                               "policy, profiles, rules, limits)");
 }
 
 static void test_duplicate_keys(void **state) {
@@ -718,6 +744,7 @@ int main(void) {
       cmocka_unit_test(test_load_file),
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_bad_values),
+      cmocka_unit_test(test_sizes_and_foreign_sections),
       cmocka_unit_test(test_duplicate_keys),
       cmocka_unit_test(test_profile_inheritance_errors),
       cmocka_unit_test(test_wrong_types),
