@@ -189,7 +189,8 @@ struct gw_req {
   /* request body */
   char *body;
   size_t body_len, body_cap;
-  int too_large;
+  int too_large; /* 1: refused at once; 2: body dropped, then refused */
+  size_t dropped;
 
   /* a response decided before or after the upstream */
   int status;

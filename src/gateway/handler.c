@@ -36,7 +36,12 @@
 
 #include "gateway.h"
 
-#define UPSTREAM_MAX_BODY ((size_t)64 << 20)
+/* How much of an oversized body is read and dropped so that the client
+ * gets its 413 instead of a reset: 4 times the limit, at least 64 MiB. */
+static size_t drain_limit(const gw_config *cfg) {
+  size_t d = cfg->max_body_bytes * 4;
+  return d < ((size_t)64 << 20) ? (size_t)64 << 20 : d;
+}
 #define BLOCK_NOTICE "[aigate: this response was blocked by policy]"
 
 /* --------------------------------------------------------- responses */
@@ -469,6 +474,12 @@ static void delayed_refusal(gw_worker *w, void *arg) {
   gw_resume(r);
 }
 
+static void too_large(gw_req *r) {
+  gw_error(r, 413, "invalid_request_error", "request_too_large",
+           "the request body is larger than %zu bytes",
+           r->rt->cfg->max_body_bytes);
+}
+
 /* First call: headers are in. Decide what can be decided now. */
 static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
                      const char *method) {
@@ -538,10 +549,19 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   if (cl) {
     char *end;
     unsigned long long v = strtoull(cl, &end, 10);
-    if (*end || v > cfg->max_body_bytes)
-      gw_error(r, 413, "invalid_request_error", "request_too_large",
-               "the request body is larger than %zu bytes",
-               cfg->max_body_bytes);
+    const char *expect =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+    /* A client that waits for 100-continue is answered at once. Others
+     * are already sending: closing on them would reset the connection
+     * before they read the 413, so a body up to drain_limit() is read
+     * and dropped first; beyond that, answering at once and closing is
+     * worth the lost error message. */
+    if (*end || v > drain_limit(cfg) || expect)
+      r->too_large = *end || v > cfg->max_body_bytes;
+    else
+      r->too_large = v > cfg->max_body_bytes ? 2 : 0;
+    if (r->too_large == 1)
+      too_large(r);
   }
   return r;
 }
@@ -549,7 +569,10 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
 static int append_body(gw_req *r, const char *data, size_t len) {
   size_t max = r->rt->cfg->max_body_bytes;
   if (r->too_large || r->body_len + len > max) {
-    r->too_large = 1;
+    r->too_large = 2; /* dropped until the end, then answered */
+    r->dropped += len;
+    if (r->dropped > drain_limit(r->rt->cfg))
+      too_large(r);
     return 0;
   }
   if (r->body_len + len + 1 > r->body_cap) {
@@ -877,6 +900,8 @@ int gw_handle(gw_worker *w, struct MHD_Connection *c, const char *url,
     if (!r->status && append_body(r, upload, *upload_size))
       return 0;
     *upload_size = 0;
+    if (r->status && !r->responded) /* dropped more than we read for */
+      return queue_body(r);
     return 1;
   }
   if (r->conn)

@@ -1,0 +1,567 @@
+// harness.mjs -- start the fake upstream and `aigate serve`, talk to them.
+//
+// Every test file starts its own processes on free ports (port 0 and the
+// port each process reports), so files are independent and can run in any
+// order. Processes are killed when the file's process exits, even after a
+// failed assertion or an uncaught error; test_gateway.sh additionally runs
+// the whole run in its own process group and kills the group at the end.
+//
+// Run everything with tests/e2e/test_gateway.sh AIGATE SRCDIR; one file by
+// hand with (--test-force-exit: a failed test may leave a child running)
+//   cd tests/e2e && AIGATE_BIN=/path/to/aigate node --test --test-force-exit gateway/streaming.test.mjs
+//
+// Environment:
+//   AIGATE_BIN        the aigate binary under test (required)
+//   AIGATE_CACHE_DIR  compiled-rules cache shared by the run (ctest sets
+//                     it; otherwise one directory under the system tmp dir)
+//   AIGATE_E2E_LOGDIR where each gateway's stderr is written (optional)
+
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import OpenAI from 'openai';
+
+export const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const MASTER_KEY = 'sk-master-test';
+export const UPSTREAM_KEY = 'sk-upstream-test';
+export const DECISION_RE = /^(allow|log|redact|block)\b/;
+
+const children = new Set();
+function killAll() {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    killAll();
+    process.exit(128 + os.constants.signals[sig]);
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+let tmpRoot = null;
+export function tmpDir() {
+  if (!tmpRoot) {
+    tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'aigate-e2e-'));
+    process.on('exit', () => fs.rmSync(tmpRoot, { recursive: true, force: true }));
+  }
+  return tmpRoot;
+}
+
+export function cacheDir() {
+  if (process.env.AIGATE_CACHE_DIR) return process.env.AIGATE_CACHE_DIR;
+  const d = path.join(os.tmpdir(), 'aigate-e2e-cache');
+  fs.mkdirSync(d, { recursive: true });
+  return d;
+}
+
+export function aigateBin() {
+  const bin = process.env.AIGATE_BIN;
+  if (!bin) throw new Error('AIGATE_BIN is not set (test_gateway.sh sets it to the binary under test)');
+  fs.accessSync(bin, fs.constants.X_OK);
+  return bin;
+}
+
+/** Resolve when `proc` prints a line matching `re` on `stream`; reject if
+ * it exits first or `ms` pass. Resolves with the match. */
+function waitForLine(proc, stream, re, ms, what, getLog) {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    const done = (fn, v) => {
+      clearTimeout(timer);
+      proc[stream].off('data', onData);
+      proc.off('exit', onExit);
+      fn(v);
+    };
+    const onData = (d) => {
+      buf += d.toString();
+      const m = buf.match(re);
+      if (m) done(resolve, m);
+    };
+    const onExit = (code, signal) =>
+      done(
+        reject,
+        new Error(
+          `${what} exited (code ${code}, signal ${signal}) before it was ready; its output:\n` +
+            tail(getLog()),
+        ),
+      );
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      done(reject, new Error(`${what} not ready after ${ms} ms; its output:\n${tail(getLog())}`));
+    }, ms);
+    proc[stream].on('data', onData);
+    proc.on('exit', onExit);
+  });
+}
+
+const tail = (s, n = 3000) => (s.length > n ? '...' + s.slice(-n) : s) || '(nothing)';
+
+// --- the fake upstream ---------------------------------------------------
+
+/**
+ * Start upstream.mjs on a free port. Returns { port, url (…/v1), requests(),
+ * clear(), stats(), stop() }.
+ */
+export async function startUpstream({ apiKey } = {}) {
+  const args = [path.join(HERE, 'upstream.mjs'), '--port', '0'];
+  if (apiKey) args.push('--api-key', apiKey);
+  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  proc.on('exit', () => children.delete(proc));
+  const m = await waitForLine(proc, 'stdout', /listening (\d+)/, 10000, 'upstream.mjs', () => out);
+  const port = Number(m[1]);
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    port,
+    origin,
+    url: `${origin}/v1`,
+    proc,
+    output: () => out,
+    async requests() {
+      const r = await fetch(`${origin}/__requests`);
+      // The tests look at API calls only.
+      return (await r.json()).filter((x) => x.path.startsWith('/v1/'));
+    },
+    async clear() {
+      await fetch(`${origin}/__requests`, { method: 'DELETE' });
+    },
+    async stats() {
+      return (await fetch(`${origin}/__stats`)).json();
+    },
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+// --- the gateway ---------------------------------------------------------
+
+let gwCount = 0;
+
+/**
+ * Start `aigate serve --listen 127.0.0.1:0 --workers 2 [-c FILE]` and wait
+ * (up to 30 s) for `aigate: listening on http://127.0.0.1:<port>` on stderr.
+ *
+ *   upstreamUrl  OPENAI_BASE_URL (the passthrough upstream), e.g. up.url
+ *   config       YAML text written to a file and passed with -c (optional)
+ *   env          extra environment (e.g. TEST_UPSTREAM_KEY)
+ *
+ * Returns { port, origin, baseURL, proc, configPath, log(), writeConfig(),
+ * signal(), waitExit(ms), stop() }. Throws with the gateway's stderr if it
+ * exits or is not ready in time -- which is what every test reports while
+ * `aigate serve` is not built.
+ */
+export async function startGateway({ upstreamUrl, config, env = {}, workers = 2, readyMs = 30000 } = {}) {
+  const bin = aigateBin();
+  const n = ++gwCount;
+  const args = ['serve', '--listen', '127.0.0.1:0', '--workers', String(workers)];
+  let configPath = null;
+  if (config !== undefined) {
+    configPath = path.join(tmpDir(), `gateway-${process.pid}-${n}.yaml`);
+    fs.writeFileSync(configPath, config);
+    args.push('-c', configPath);
+  }
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OPENAI_') && !k.startsWith('AIGATE_')),
+  );
+  const proc = spawn(bin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...base,
+      AIGATE_CACHE_DIR: cacheDir(),
+      OPENAI_BASE_URL: upstreamUrl ?? 'http://127.0.0.1:9/v1',
+      OPENAI_API_KEY: UPSTREAM_KEY,
+      AIGATE_MASTER_KEY: MASTER_KEY,
+      ...env,
+    },
+  });
+  children.add(proc);
+  let out = '';
+  let logStream = null;
+  if (process.env.AIGATE_E2E_LOGDIR) {
+    fs.mkdirSync(process.env.AIGATE_E2E_LOGDIR, { recursive: true });
+    const name = `${path.basename(process.argv[1] || 'gateway', '.mjs')}-${process.pid}-${n}.log`;
+    logStream = fs.createWriteStream(path.join(process.env.AIGATE_E2E_LOGDIR, name));
+    logStream.write(`$ ${bin} ${args.join(' ')}\n`);
+  }
+  const keep = (d) => {
+    out += d;
+    if (out.length > 1 << 20) out = out.slice(-(1 << 19));
+    logStream?.write(d);
+  };
+  proc.stdout.on('data', keep);
+  proc.stderr.on('data', keep);
+  const exited = new Promise((resolve) =>
+    proc.on('exit', (code, signal) => {
+      children.delete(proc);
+      resolve({ code, signal });
+    }),
+  );
+  const m = await waitForLine(
+    proc,
+    'stderr',
+    /aigate: listening on http:\/\/127\.0\.0\.1:(\d+)/,
+    readyMs,
+    `aigate serve (${bin} ${args.join(' ')})`,
+    () => out,
+  );
+  const port = Number(m[1]);
+  const origin = `http://127.0.0.1:${port}`;
+  const gw = {
+    port,
+    origin,
+    baseURL: `${origin}/v1`,
+    proc,
+    configPath,
+    exited,
+    log: () => out,
+    writeConfig(yaml) {
+      fs.writeFileSync(configPath, yaml);
+    },
+    signal(sig) {
+      proc.kill(sig);
+    },
+    /** Resolves { code, signal } or null when still running after ms. */
+    async waitExit(ms) {
+      let timer;
+      const timeout = new Promise((r) => (timer = setTimeout(() => r(null), ms)));
+      try {
+        return await Promise.race([exited, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    /** SIGTERM, then SIGKILL after ms; returns { code, signal, killed }. */
+    async stop(ms = 10000) {
+      if (proc.exitCode !== null || proc.signalCode !== null) return { ...(await exited), killed: false };
+      proc.kill('SIGTERM');
+      let r = await gw.waitExit(ms);
+      if (r) return { ...r, killed: false };
+      proc.kill('SIGKILL');
+      r = await exited;
+      return { ...r, killed: true };
+    },
+  };
+  return gw;
+}
+
+/**
+ * Stop the gateway and assert it shut down cleanly: exit 0 on SIGTERM and
+ * no sanitizer report on its stderr (under ASan a leak or a memory error in
+ * the gateway would otherwise go unseen, since it is a child process).
+ */
+export async function assertCleanShutdown(gw, ms = 15000) {
+  const r = await gw.stop(ms);
+  assert.equal(r.killed, false, `gateway did not exit within ${ms} ms of SIGTERM`);
+  assert.deepEqual(
+    { code: r.code, signal: r.signal },
+    { code: 0, signal: null },
+    `gateway exit after SIGTERM; its output:\n${tail(gw.log())}`,
+  );
+  assert.doesNotMatch(gw.log(), /AddressSanitizer|LeakSanitizer|runtime error:/, tail(gw.log()));
+}
+
+// --- clients -------------------------------------------------------------
+
+/** The official SDK pointed at the gateway. maxRetries 0: the SDK's own
+ * retries would hide what the gateway did. */
+export function client(gw, opts = {}) {
+  return new OpenAI({ baseURL: gw.baseURL, apiKey: MASTER_KEY, maxRetries: 0, timeout: 30000, ...opts });
+}
+
+/** The content that steers upstream.mjs. */
+export const mock = (o) => `MOCK:${JSON.stringify(o)}`;
+
+/** A minimal chat request whose last user message is `content`. */
+export const chat = (content, extra = {}) => ({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content }],
+  ...extra,
+});
+
+/**
+ * One HTTP request with fetch. body: object (sent as JSON), string/Buffer
+ * (sent as is) or undefined. Returns { status, headers, text, json }.
+ */
+export async function request(gw, method, urlPath, body, { headers = {}, key = MASTER_KEY, signal } = {}) {
+  const h = { ...headers };
+  if (key !== null) h.authorization = `Bearer ${key}`;
+  let payload = body;
+  if (body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    payload = JSON.stringify(body);
+  }
+  if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+    h['content-type'] = 'application/json';
+  const res = await fetch(gw.origin + urlPath, { method, headers: h, body: payload, signal });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export const post = (gw, urlPath, body, opts) => request(gw, 'POST', urlPath, body, opts);
+
+/**
+ * Parse a text/event-stream body incrementally. Returns an async iterator
+ * of { data } events (comments and other fields are skipped).
+ */
+export async function* sseEvents(body) {
+  const dec = new TextDecoder();
+  let buf = '';
+  for await (const part of body) {
+    buf += dec.decode(part, { stream: true });
+    buf = buf.replace(/\r\n/g, '\n');
+    let i;
+    while ((i = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      const data = block
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).replace(/^ /, ''))
+        .join('\n');
+      if (block.split('\n').some((l) => l.startsWith('data:'))) yield { data };
+    }
+  }
+  if (buf.trim()) yield { data: null, trailing: buf };
+}
+
+/**
+ * A streaming request read to the end with fetch. Returns { status,
+ * headers, chunks (parsed JSON events before [DONE]), done (saw [DONE]),
+ * afterDone (events after it), trailing (an unterminated event), error
+ * (a transport error while reading), text (the error body, non-SSE) }.
+ */
+export async function streamRaw(gw, body, { key = MASTER_KEY, path: urlPath = '/v1/chat/completions' } = {}) {
+  const res = await fetch(gw.origin + urlPath, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...body, stream: true }),
+  });
+  const out = { status: res.status, headers: res.headers, chunks: [], done: false, afterDone: [], trailing: null, error: null };
+  if (!(res.headers.get('content-type') || '').startsWith('text/event-stream')) {
+    out.text = await res.text();
+    try {
+      out.json = JSON.parse(out.text);
+    } catch {
+      out.json = null;
+    }
+    return out;
+  }
+  try {
+    for await (const ev of sseEvents(res.body)) {
+      if (ev.data === null) {
+        out.trailing = ev.trailing;
+        continue;
+      }
+      if (out.done) {
+        out.afterDone.push(ev.data);
+        continue;
+      }
+      if (ev.data === '[DONE]') {
+        out.done = true;
+        continue;
+      }
+      out.chunks.push(JSON.parse(ev.data));
+    }
+  } catch (e) {
+    out.error = e;
+  }
+  return out;
+}
+
+/** Concatenated delta content per choice index of parsed chat chunks. */
+export function contentByChoice(chunks) {
+  const out = {};
+  for (const c of chunks)
+    for (const ch of c.choices || []) {
+      out[ch.index] = (out[ch.index] ?? '') + (ch.delta?.content ?? ch.text ?? '');
+    }
+  return out;
+}
+
+/** Tool calls reassembled from chat chunks: { [choice]: { [i]: {id, name, arguments} } }. */
+export function toolCallsByChoice(chunks) {
+  const out = {};
+  for (const c of chunks)
+    for (const ch of c.choices || [])
+      for (const tc of ch.delta?.tool_calls || []) {
+        const calls = (out[ch.index] ??= {});
+        const t = (calls[tc.index] ??= { id: undefined, name: '', arguments: '' });
+        if (tc.id) t.id = tc.id;
+        if (tc.function?.name) t.name += tc.function.name;
+        if (tc.function?.arguments) t.arguments += tc.function.arguments;
+      }
+  return out;
+}
+
+/** finish_reason per choice index (the last non-null one seen). */
+export function finishByChoice(chunks) {
+  const out = {};
+  for (const c of chunks)
+    for (const ch of c.choices || []) if (ch.finish_reason) out[ch.index] = ch.finish_reason;
+  return out;
+}
+
+// --- assertions ----------------------------------------------------------
+
+/** The three headers every gateway response carries; `decision` is a
+ * RegExp or exact prefix to check x-aigate-decision against. */
+export function assertAigateHeaders(headers, decision) {
+  const get = (k) => (typeof headers.get === 'function' ? headers.get(k) : headers[k]);
+  const id = get('x-aigate-request-id');
+  assert.ok(id && String(id).length > 0, 'x-aigate-request-id missing');
+  const d = get('x-aigate-decision');
+  assert.match(String(d), DECISION_RE, `x-aigate-decision is ${d}`);
+  if (decision instanceof RegExp) assert.match(d, decision, `x-aigate-decision is ${d}`);
+  else if (decision) assert.equal(d.split(' ')[0], decision, `x-aigate-decision is ${d}`);
+  const ms = get('x-aigate-overhead-ms');
+  assert.ok(ms !== null && ms !== undefined, 'x-aigate-overhead-ms missing');
+  assert.ok(/^\d+(\.\d+)?$/.test(String(ms).trim()), `x-aigate-overhead-ms is "${ms}", not a number`);
+}
+
+/**
+ * An OpenAI-style error response: the status, Content-Type
+ * application/json, { error: { message: string, type, param (present),
+ * code } }, the gateway's headers. `code`/`type` may be strings or RegExps.
+ */
+export function assertOpenAIError(res, status, { code, type } = {}) {
+  const ctx = `HTTP ${res.status} ${(res.text ?? '').slice(0, 500)}`;
+  assert.equal(res.status, status, ctx);
+  const ct = res.headers.get('content-type') || '';
+  assert.match(ct, /^application\/json/, `Content-Type is "${ct}"; ${ctx}`);
+  assert.ok(res.json && typeof res.json.error === 'object' && res.json.error !== null, `no error object; ${ctx}`);
+  const e = res.json.error;
+  assert.equal(typeof e.message, 'string', ctx);
+  assert.ok(e.message.length > 0, ctx);
+  assert.ok('param' in e, `error.param missing; ${ctx}`);
+  assert.ok('type' in e && typeof e.type === 'string', `error.type missing; ${ctx}`);
+  assert.ok('code' in e, `error.code missing; ${ctx}`);
+  const check = (want, got, what) => {
+    if (want instanceof RegExp) assert.match(String(got), want, `${what}; ${ctx}`);
+    else if (want !== undefined) assert.equal(got, want, `${what}; ${ctx}`);
+  };
+  check(code, e.code, 'error.code');
+  check(type, e.type, 'error.type');
+  assertAigateHeaders(res.headers);
+  return e;
+}
+
+/** Poll fn() until it returns a truthy value; fail after ms. */
+export async function waitFor(fn, ms, what) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (last) return last;
+    if (Date.now() > end) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** A port nothing listens on (bound then closed). */
+export function deadPort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Try a TCP connection: 'connected' or the error code (ECONNREFUSED...). */
+export function tryConnect(port, ms = 1000) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const t = setTimeout(() => {
+      s.destroy();
+      resolve('timeout');
+    }, ms);
+    s.on('connect', () => {
+      clearTimeout(t);
+      s.destroy();
+      resolve('connected');
+    });
+    s.on('error', (e) => {
+      clearTimeout(t);
+      resolve(e.code || 'error');
+    });
+  });
+}
+
+/** curl with arguments (no shell). Resolves { code, stdout, stderr }. */
+export function curl(args, { timeoutMs = 30000 } = {}) {
+  return new Promise((resolve) => {
+    execFile(
+      'curl',
+      ['--silent', '--show-error', '--max-time', String(Math.ceil(timeoutMs / 1000)), ...args],
+      { maxBuffer: 64 << 20, encoding: 'utf8' },
+      (err, stdout, stderr) => resolve({ code: err ? err.code ?? 1 : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Split curl -i output into { status, headers (lower-case), body }. Skips
+ * interim 100 Continue responses. */
+export function parseCurlInclude(out) {
+  let rest = out;
+  for (;;) {
+    const i = rest.indexOf('\r\n\r\n');
+    if (i < 0) return { status: 0, headers: {}, body: rest };
+    const head = rest.slice(0, i).split('\r\n');
+    rest = rest.slice(i + 4);
+    const status = Number(head[0].split(' ')[1]);
+    if (status === 100) continue;
+    const headers = {};
+    for (const l of head.slice(1)) {
+      const j = l.indexOf(':');
+      if (j > 0) headers[l.slice(0, j).trim().toLowerCase()] = l.slice(j + 1).trim();
+    }
+    return { status, headers, body: rest };
+  }
+}
+
+/** A YAML model_list with one entry per [model_name, upstream_model]. */
+export function modelListYaml(upstreamUrl, models, keyVar = 'TEST_UPSTREAM_KEY') {
+  return (
+    'model_list:\n' +
+    models
+      .map(
+        ([name, upstreamModel]) =>
+          `  - model_name: ${name}\n` +
+          '    litellm_params:\n' +
+          `      model: openai/${upstreamModel}\n` +
+          `      api_base: ${upstreamUrl}\n` +
+          `      api_key: os.environ/${keyVar}\n`,
+      )
+      .join('')
+  );
+}
+
+/** Policy that blocks secrets instead of redacting them (docs/config.md):
+ * a critical secret scores 5 = the paranoia-2 threshold, so it blocks. */
+export const BLOCK_SECRETS_YAML = 'policy:\n  categories:\n    secrets: {action: block}\n';

@@ -1,0 +1,152 @@
+// Operating the gateway: SIGHUP reloads the configuration (a bad one is
+// refused and the old one keeps serving), SIGTERM drains (requests in
+// flight finish, new connections are refused, exit status 0).
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startUpstream,
+  startGateway,
+  assertCleanShutdown,
+  chat,
+  mock,
+  request,
+  post,
+  streamRaw,
+  contentByChoice,
+  finishByChoice,
+  modelListYaml,
+  deadPort,
+  tryConnect,
+  waitFor,
+  sleep,
+} from './harness.mjs';
+import { CANNED } from './upstream.mjs';
+
+const modelIds = async (gw) => {
+  const r = await request(gw, 'GET', '/v1/models');
+  assert.equal(r.status, 200, r.text);
+  return r.json.data.map((m) => m.id);
+};
+
+describe('SIGHUP reload', () => {
+  let up, gw;
+  before(async () => {
+    up = await startUpstream();
+    gw = await startGateway({
+      upstreamUrl: `http://127.0.0.1:${await deadPort()}/v1`,
+      config: modelListYaml(up.url, [['gpt-test', 'upstream-model']]),
+      env: { TEST_UPSTREAM_KEY: 'sk-reload-test' },
+    });
+  });
+  after(async () => {
+    await gw?.stop(2000);
+    await up?.stop();
+  });
+
+  test('a model added to model_list appears after SIGHUP; a stream in flight completes', async () => {
+    assert.deepEqual((await modelIds(gw)).includes('gpt-new'), false);
+    // About 1.2 s of stream, running while the configuration changes.
+    const inflight = streamRaw(gw, chat(mock({ reply_id: 'clean', chunk: 2, delay_ms: 75 }), { model: 'gpt-test' }));
+    await waitFor(async () => (await up.requests()).length > 0, 5000, 'the stream to reach the upstream');
+
+    gw.writeConfig(modelListYaml(up.url, [['gpt-test', 'upstream-model'], ['gpt-new', 'upstream-model-2']]));
+    gw.signal('SIGHUP');
+    await waitFor(async () => (await modelIds(gw)).includes('gpt-new'), 10000, 'gpt-new in /v1/models');
+
+    const s = await inflight;
+    assert.equal(s.status, 200);
+    assert.equal(s.done, true);
+    assert.equal(contentByChoice(s.chunks)[0], CANNED.clean);
+
+    await up.clear();
+    const r = await post(gw, '/v1/chat/completions', chat('new model?', { model: 'gpt-new' }));
+    assert.equal(r.status, 200, r.text);
+    const [rec] = await up.requests();
+    assert.equal(rec.body.model, 'upstream-model-2');
+    assert.equal(rec.headers.authorization, 'Bearer sk-reload-test');
+  });
+
+  test('an invalid configuration on SIGHUP is refused and the old one keeps serving', async () => {
+    const bad = {
+      'YAML syntax error': 'model_list: [\n  - {model_name: broken\n',
+      'unknown key': modelListYaml(up.url, [['gpt-other', 'upstream-model']]) + 'no_such_section: 1\n',
+      'unset environment variable': modelListYaml(up.url, [['gpt-other', 'upstream-model']], 'AIGATE_E2E_UNSET_VAR'),
+    };
+    for (const [what, yaml] of Object.entries(bad)) {
+      gw.writeConfig(yaml);
+      gw.signal('SIGHUP');
+      await sleep(1500);
+      assert.equal(gw.proc.exitCode, null, `${what}: the gateway exited`);
+      assert.equal(gw.proc.signalCode, null, `${what}: the gateway died`);
+      const ids = await modelIds(gw);
+      assert.ok(ids.includes('gpt-test') && ids.includes('gpt-new'), `${what}: models now ${ids}`);
+      assert.ok(!ids.includes('gpt-other'), `${what}: the invalid config was applied`);
+      const r = await post(gw, '/v1/chat/completions', chat('still routed?', { model: 'gpt-new' }));
+      assert.equal(r.status, 200, `${what}: ${r.text}`);
+      const h = await request(gw, 'GET', '/health/ready', undefined, { key: null });
+      assert.equal(h.status, 200, `${what}: not ready after a failed reload`);
+    }
+  });
+
+  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
+    await assertCleanShutdown(gw);
+  });
+});
+
+describe('SIGTERM drain', () => {
+  let up;
+  before(async () => {
+    up = await startUpstream();
+  });
+  after(async () => up?.stop());
+
+  test('a stream in flight completes, new connections are refused, exit 0', async () => {
+    const gw = await startGateway({ upstreamUrl: up.url });
+    try {
+      await up.clear();
+      // 64 deltas 60 ms apart: about 4 s.
+      let finished = false;
+      const inflight = streamRaw(gw, chat(mock({ reply_id: 'clean_long', chunk: 32, delay_ms: 60 }))).then((s) => {
+        finished = true;
+        return s;
+      });
+      await waitFor(async () => (await up.requests()).length > 0, 5000, 'the stream to reach the upstream');
+      await sleep(300);
+
+      gw.signal('SIGTERM');
+      await waitFor(async () => (await tryConnect(gw.port)) === 'ECONNREFUSED', 3000, 'connections refused after SIGTERM');
+      assert.equal(finished, false, 'the stream ended before the listener closed: the test proves nothing');
+
+      const s = await inflight;
+      assert.equal(s.status, 200);
+      assert.equal(s.error, null, `the drained stream broke: ${s.error}`);
+      assert.equal(s.done, true, 'the drained stream has no [DONE]');
+      assert.equal(contentByChoice(s.chunks)[0], CANNED.clean_long);
+      assert.equal(finishByChoice(s.chunks)[0], 'stop');
+
+      const ex = await gw.waitExit(10000);
+      assert.ok(ex, 'the gateway still runs 10 s after its last stream ended');
+      assert.deepEqual(ex, { code: 0, signal: null }, gw.log().slice(-2000));
+      assert.doesNotMatch(gw.log(), /AddressSanitizer|LeakSanitizer|runtime error:/);
+    } finally {
+      await gw.stop(1000);
+    }
+  });
+
+  test('an idle gateway exits 0 within 5 s of SIGTERM', async () => {
+    const gw = await startGateway({ upstreamUrl: up.url });
+    try {
+      const r = await post(gw, '/v1/chat/completions', chat('warm up'));
+      assert.equal(r.status, 200);
+      const t0 = Date.now();
+      gw.signal('SIGTERM');
+      const ex = await gw.waitExit(5000);
+      assert.ok(ex, 'still running 5 s after SIGTERM');
+      assert.deepEqual(ex, { code: 0, signal: null });
+      console.log(`# idle drain took ${Date.now() - t0} ms`);
+    } finally {
+      await gw.stop(1000);
+    }
+  });
+});

@@ -1,0 +1,360 @@
+// The output guard on SSE streams. The hard part of a streaming guard is
+// that a secret arrives in pieces: "AKIA" in one delta, the rest in the
+// next few. These tests send secrets in deltas of 1 to 64 characters and
+// check that the concatenation the client sees never holds the secret (nor
+// a long prefix of it), that a blocked stream ends the way OpenAI ends a
+// filtered one, that a dying upstream still gives the client a well-formed
+// end (an in-band error event, see below), and that a client that goes
+// away cancels the upstream request.
+
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import {
+  startUpstream,
+  startGateway,
+  assertCleanShutdown,
+  client,
+  chat,
+  mock,
+  post,
+  streamRaw,
+  sseEvents,
+  contentByChoice,
+  toolCallsByChoice,
+  finishByChoice,
+  assertAigateHeaders,
+  waitFor,
+  sleep,
+  MASTER_KEY,
+  BLOCK_SECRETS_YAML,
+} from './harness.mjs';
+import { CANNED, CANNED_ARGS, SECRETS } from './upstream.mjs';
+
+const ALL_SECRETS = [
+  SECRETS.aws_key_id,
+  SECRETS.aws_secret,
+  SECRETS.aws_key_id_2,
+  SECRETS.aws_secret_2,
+  ...SECRETS.pem_body,
+  SECRETS.jwt,
+  SECRETS.email,
+];
+/** No secret, and no 12-character prefix of one (a partial leak). */
+function assertNoSecrets(text, what = 'stream') {
+  for (const s of ALL_SECRETS) {
+    assert.ok(!text.includes(s), `${what} leaks ${s.slice(0, 12)}...`);
+    assert.ok(!text.includes(s.slice(0, 12)), `${what} leaks the start of ${s.slice(0, 12)}...`);
+  }
+}
+const TOOLS = [{ type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } }];
+
+/** Everything the client received, as one string (content, text, tool args). */
+const allText = (s) => JSON.stringify(s.chunks) + s.afterDone.join('') + (s.trailing ?? '');
+
+/** A stream that completed properly: 200, SSE, [DONE] last, no transport error. */
+function assertWellFormed(s) {
+  assert.equal(s.status, 200, s.text);
+  assert.match(s.headers.get('content-type') || '', /^text\/event-stream/);
+  assert.equal(s.error, null, `transport error: ${s.error}`);
+  assert.equal(s.trailing, null, `unterminated event: ${s.trailing}`);
+  assert.equal(s.done, true, 'no data: [DONE]');
+  assert.deepEqual(s.afterDone, [], 'events after [DONE]');
+  assertAigateHeaders(s.headers);
+}
+
+describe('streaming, redact (default policy)', () => {
+  let up, gw, sdk;
+  before(async () => {
+    up = await startUpstream();
+    gw = await startGateway({ upstreamUrl: up.url });
+    sdk = client(gw);
+  });
+  after(async () => {
+    await gw?.stop(2000);
+    await up?.stop();
+  });
+
+  test('a clean stream through the SDK: intact, no usage chunk, upstream asked for usage', async () => {
+    await up.clear();
+    const stream = await sdk.chat.completions.create(chat(mock({ reply_id: 'clean_long', chunk: 7 }), { stream: true }));
+    let text = '';
+    const chunks = [];
+    for await (const c of stream) {
+      chunks.push(c);
+      text += c.choices[0]?.delta?.content ?? '';
+    }
+    assert.equal(text, CANNED.clean_long);
+    assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
+    assert.ok(chunks.every((c) => c.choices.length > 0), 'a usage chunk (choices: []) reached the client');
+    assert.ok(chunks.every((c) => !c.usage), 'usage reached a client that did not ask for it');
+    const [rec] = await up.requests();
+    assert.equal(rec.body.stream, true);
+    assert.equal(rec.body.stream_options?.include_usage, true, 'the gateway should ask the upstream for usage');
+  });
+
+  test('SSE wire format: OpenAI chunk shape, one id, data: [DONE] last', async () => {
+    const s = await streamRaw(gw, chat(mock({ reply_id: 'clean', chunk: 4 })));
+    assertWellFormed(s);
+    assert.ok(s.chunks.length >= 3);
+    const ids = new Set(s.chunks.map((c) => c.id));
+    assert.equal(ids.size, 1, 'chunks of one completion share one id');
+    for (const c of s.chunks) {
+      assert.equal(c.object, 'chat.completion.chunk');
+      assert.equal(c.model, 'gpt-4o-mini');
+      assert.equal(typeof c.created, 'number');
+      assert.ok(Array.isArray(c.choices));
+    }
+    assert.equal(contentByChoice(s.chunks)[0], CANNED.clean);
+    assert.equal(finishByChoice(s.chunks)[0], 'stop');
+  });
+
+  test('a client that asks for include_usage gets one usage chunk before [DONE]', async () => {
+    const s = await streamRaw(gw, chat(mock({ reply: 'counted reply' }), { stream_options: { include_usage: true } }));
+    assertWellFormed(s);
+    const usage = s.chunks.filter((c) => c.usage);
+    assert.equal(usage.length, 1);
+    assert.deepEqual(s.chunks.at(-1).choices, []);
+    assert.ok(s.chunks.at(-1).usage.total_tokens > 0);
+  });
+
+  for (const size of [1, 2, 3, 5, 8, 64]) {
+    test(`AWS key pair in ${size}-character deltas is redacted, never in clear`, async () => {
+      const s = await streamRaw(gw, chat(mock({ reply_id: 'aws_pair', chunk: size })));
+      assertWellFormed(s);
+      assertNoSecrets(allText(s));
+      const text = contentByChoice(s.chunks)[0];
+      assert.ok(text.includes('[REDACTED:'), text);
+      assert.ok(text.startsWith('Here are the deploy credentials you asked for.\n'), text);
+      assert.ok(text.endsWith('Rotate them after the release.'), text);
+      assert.equal(finishByChoice(s.chunks)[0], 'stop');
+    });
+  }
+
+  test('private key, JWT and e-mail in small deltas are redacted (SDK)', async () => {
+    for (const [id, size] of [
+      ['pem', 7],
+      ['jwt', 2],
+      ['email', 3],
+    ]) {
+      const stream = await sdk.chat.completions.create(chat(mock({ reply_id: id, chunk: size }), { stream: true }));
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+      assertNoSecrets(text, id);
+      assert.match(text, /\[REDACTED:[a-z0-9-]+\]/, `${id}: ${text}`);
+    }
+  });
+
+  test('n = 2 stream: each choice is guarded on its own', async () => {
+    const s = await streamRaw(
+      gw,
+      chat(mock({ choices: [{ reply_id: 'clean_long' }, { reply_id: 'aws_pair' }], chunk: 3 }), { n: 2 }),
+    );
+    assertWellFormed(s);
+    const text = contentByChoice(s.chunks);
+    assert.equal(text[0], CANNED.clean_long);
+    assertNoSecrets(allText(s));
+    assert.match(text[1], /\[REDACTED:/);
+    assert.deepEqual(finishByChoice(s.chunks), { 0: 'stop', 1: 'stop' });
+  });
+
+  test('a tool call streamed in fragments reassembles exactly (SDK)', async () => {
+    const stream = await sdk.chat.completions.create(
+      chat(mock({ tool_call: { name: 'get_weather', arguments_id: 'weather' }, chunk: 3 }), {
+        stream: true,
+        tools: TOOLS,
+      }),
+    );
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    const calls = toolCallsByChoice(chunks)[0];
+    assert.equal(Object.keys(calls).length, 1);
+    assert.equal(calls[0].name, 'get_weather');
+    assert.equal(calls[0].arguments, CANNED_ARGS.weather);
+    assert.ok(calls[0].id);
+    assert.equal(finishByChoice(chunks)[0], 'tool_calls');
+  });
+
+  test('a secret in streamed tool-call arguments does not reach the client', async () => {
+    const s = await streamRaw(
+      gw,
+      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' }, chunk: 4 }), { tools: TOOLS }),
+    );
+    assertWellFormed(s);
+    assertNoSecrets(allText(s));
+  });
+
+  test('a secret in a legacy completions stream is redacted', async () => {
+    const s = await streamRaw(gw, { model: 'gpt-3.5-turbo-instruct', prompt: mock({ reply_id: 'aws_pair', chunk: 2 }) }, {
+      path: '/v1/completions',
+    });
+    assertWellFormed(s);
+    assertNoSecrets(allText(s));
+    assert.match(contentByChoice(s.chunks)[0], /\[REDACTED:/);
+  });
+
+  // When the upstream dies mid-stream the gateway cannot finish the answer,
+  // and it must not make a truncated answer look complete. The SDK's only
+  // way to surface a mid-stream failure is OpenAI's in-band error event:
+  // `data: {"error": {...}}`, which its Stream iterator throws as an
+  // APIError (openai-node core/streaming: `if (data && data.error) throw`).
+  // A made-up finish_reason would either lie ("stop") or fall outside
+  // OpenAI's enum. So the well-formed end is: the deltas received so far,
+  // one error event, `data: [DONE]`, a clean end of the HTTP body -- and
+  // the SDK raises APIError (not a connection error) after those deltas.
+  for (const dieAfter of [0, 10]) {
+    test(`upstream dies after ${dieAfter} deltas: deltas so far, an error event, [DONE]; the SDK raises APIError`, async () => {
+      const body = chat(mock({ reply_id: 'clean_long', chunk: 4, die_after: dieAfter }));
+      const s = await streamRaw(gw, body);
+      assertWellFormed(s);
+      const last = s.chunks.at(-1);
+      assert.ok(last && last.error && typeof last.error === 'object', `the last event is not an error: ${JSON.stringify(last)}`);
+      assert.equal(typeof last.error.message, 'string');
+      assert.ok(last.error.message.length > 0);
+      assert.equal(typeof last.error.type, 'string');
+      assert.ok(last.error.code, 'error.code is empty');
+      assert.ok(!('choices' in last), 'the error event also carries choices');
+      const deltas = s.chunks.slice(0, -1);
+      assert.ok(deltas.every((c) => !c.error), 'more than one error event');
+      assert.ok(deltas.every((c) => (c.choices || []).every((ch) => !ch.finish_reason)), 'a truncated answer has a finish_reason');
+      const text = contentByChoice(deltas)[0] ?? '';
+      assert.ok(CANNED.clean_long.startsWith(text), `received text is not a prefix of what was sent: ${text}`);
+      assert.ok(text.length <= dieAfter * 4);
+
+      // The application's view: the deltas, then APIError -- not a broken
+      // connection ("terminated") and not a silent, complete-looking end.
+      const stream = await sdk.chat.completions.create({ ...body, stream: true });
+      let got = '';
+      await assert.rejects(
+        (async () => {
+          for await (const c of stream) got += c.choices?.[0]?.delta?.content ?? '';
+        })(),
+        (e) => {
+          assert.ok(e instanceof OpenAI.APIError, `not an APIError: ${e}`);
+          assert.ok(!(e instanceof OpenAI.APIConnectionError), `a connection error: ${e}`);
+          assert.equal(e.code, last.error.code);
+          return true;
+        },
+      );
+      assert.equal(got, text);
+    });
+  }
+
+  test('a client that disconnects mid-stream cancels the upstream request', async () => {
+    // About 50 s of stream: the upstream is still sending when the client
+    // leaves 1 s in, whatever the gateway has passed on by then (it may
+    // hold text back while it scans).
+    const slow = chat(mock({ reply_id: 'clean_long', chunk: 4, delay_ms: 100 }), { stream: true });
+    const leaveAfterOneSecond = async (ac) => {
+      await waitFor(async () => (await up.requests()).length > 0, 5000, 'the stream to reach the upstream');
+      await sleep(1000);
+      ac.abort();
+    };
+
+    await up.clear();
+    const ac = new AbortController();
+    const reading = fetch(`${gw.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${MASTER_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(slow),
+      signal: ac.signal,
+    }).then(async (res) => {
+      assert.equal(res.status, 200);
+      for await (const _ of sseEvents(res.body));
+    });
+    await leaveAfterOneSecond(ac);
+    await assert.rejects(reading, (e) => e.name === 'AbortError');
+    const t0 = Date.now();
+    const rec = await waitFor(
+      async () => (await up.requests()).find((r) => r.aborted),
+      5000,
+      'the upstream to see its request cancelled',
+    );
+    assert.equal(rec.complete, false);
+    console.log(`# upstream cancelled ${Date.now() - t0} ms after the client left`);
+
+    // The same through the SDK, aborting its request mid-iteration.
+    await up.clear();
+    const ac2 = new AbortController();
+    const iterating = (async () => {
+      const stream = await sdk.chat.completions.create(slow, { signal: ac2.signal });
+      for await (const _ of stream);
+    })();
+    await leaveAfterOneSecond(ac2);
+    await iterating.catch(() => {});
+    await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, 'cancel after the SDK aborted');
+
+    // And the gateway carries on.
+    const ok = await post(gw, '/v1/chat/completions', chat('still there?'));
+    assert.equal(ok.status, 200);
+  });
+
+  test('a slow first byte (1.5 s) still streams', async () => {
+    const s = await streamRaw(gw, chat(mock({ reply_id: 'clean', hang_ms: 1500 })));
+    assertWellFormed(s);
+    assert.equal(contentByChoice(s.chunks)[0], CANNED.clean);
+  });
+
+  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
+    await assertCleanShutdown(gw);
+  });
+});
+
+describe('streaming, block (secrets: block)', () => {
+  let up, gw, sdk;
+  before(async () => {
+    up = await startUpstream();
+    gw = await startGateway({ upstreamUrl: up.url, config: BLOCK_SECRETS_YAML });
+    sdk = client(gw);
+  });
+  after(async () => {
+    await gw?.stop(2000);
+    await up?.stop();
+  });
+
+  for (const size of [1, 3, 16]) {
+    test(`a secret in ${size}-character deltas ends the stream with content_filter, then [DONE]`, async () => {
+      const s = await streamRaw(gw, chat(mock({ reply_id: 'aws_pair', chunk: size })));
+      assertWellFormed(s);
+      assertNoSecrets(allText(s));
+      const last = s.chunks.at(-1);
+      assert.equal(last.choices[0].finish_reason, 'content_filter');
+      assert.ok(!last.choices[0].delta?.tool_calls, 'tool calls in the final chunk');
+      // Nothing from the reply after the secret was sent.
+      assert.ok(!contentByChoice(s.chunks)[0]?.includes('Rotate them'), 'text after the block reached the client');
+    });
+  }
+
+  test('the SDK iterates a blocked stream to its end without throwing', async () => {
+    const stream = await sdk.chat.completions.create(chat(mock({ reply_id: 'pem', chunk: 5 }), { stream: true }));
+    let text = '';
+    let finish = null;
+    for await (const c of stream) {
+      text += c.choices[0]?.delta?.content ?? '';
+      finish = c.choices[0]?.finish_reason ?? finish;
+    }
+    assert.equal(finish, 'content_filter');
+    assertNoSecrets(text);
+  });
+
+  test('a streamed tool call carrying secrets is cut with content_filter', async () => {
+    const s = await streamRaw(
+      gw,
+      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' }, chunk: 4 }), { tools: TOOLS }),
+    );
+    assertWellFormed(s);
+    assertNoSecrets(allText(s));
+    assert.equal(finishByChoice(s.chunks)[0], 'content_filter');
+  });
+
+  test('a clean stream is not affected', async () => {
+    const s = await streamRaw(gw, chat(mock({ reply_id: 'clean_long', chunk: 9 })));
+    assertWellFormed(s);
+    assert.equal(contentByChoice(s.chunks)[0], CANNED.clean_long);
+    assert.equal(finishByChoice(s.chunks)[0], 'stop');
+  });
+
+  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
+    await assertCleanShutdown(gw);
+  });
+});
