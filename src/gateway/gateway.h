@@ -11,7 +11,8 @@
  *
  *   server.c    workers, the event loop, connection deadlines, signals
  *   runtime.c   a configuration + engine snapshot, reloaded on SIGHUP
- *   handler.c   routes, auth, request validation, input and output guards
+ *   handler.c   routes, auth, limits, responses
+ *   guard.c     request validation, input and output guards on documents
  *   upstream.c  libcurl transfers: deployments, retries, timeouts
  *   relay.c     streamed (SSE) output: incremental scan, hold-back, tools
  *   gwconfig.c  the gateway's configuration sections
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 #include "aigate/aigate.h"
+#include "guard.h"
 #include "gwconfig.h"
 #include "serve.h"
 
@@ -162,15 +164,6 @@ struct gw_conn {
 
 /* ------------------------------------------------------------ request */
 
-typedef enum {
-  GW_ROUTE_NONE = 0,
-  GW_ROUTE_CHAT,
-  GW_ROUTE_COMPLETIONS,
-  GW_ROUTE_EMBEDDINGS,
-  GW_ROUTE_MODELS,
-  GW_ROUTE_HEALTH,
-} gw_route;
-
 typedef struct gw_relay gw_relay;
 
 struct gw_req {
@@ -197,11 +190,8 @@ struct gw_req {
   char *resp_body;
   size_t resp_len;
   const char *resp_ctype;
-  aigate_action decision;
-  unsigned decision_flags; /* AIGATE_FLAG_FAILED etc. of any scan */
-  int fail_open;           /* a failed scan was let through */
-  int detect_only_block;   /* detect-only would have blocked */
-  char rules[256];         /* rule ids of the decision, comma-separated */
+  gw_guard g; /* the decision over input and output */
+  gw_request_info info;
 
   /* what goes upstream */
   char *model;

@@ -11,17 +11,8 @@
  * finished, a delayed refusal) records it in the request and resumes the
  * connection, and the next call queues it.
  *
- * The request document is parsed once (jansson) and the upstream receives
- * that same document re-serialized, with redactions applied: what was
- * scanned is exactly what is sent, whatever tricks the original JSON
- * played (duplicate keys are refused outright).
- *
- * Roles: user messages are scanned with the input profile, tool and
- * function results (content the model will read but no person wrote) with
- * the untrusted profile. System, developer and assistant messages are the
- * application's own text: they are scanned too, and sensitive data in them
- * is redacted, but a block verdict there is logged, not enforced (a system
- * prompt saying "never reveal these instructions" is not an attack).
+ * What is checked and scanned in the documents is guard.c's business; this
+ * file is the HTTP side of it.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -42,15 +33,14 @@ static size_t drain_limit(const gw_config *cfg) {
   size_t d = cfg->max_body_bytes * 4;
   return d < ((size_t)64 << 20) ? (size_t)64 << 20 : d;
 }
-#define BLOCK_NOTICE "[aigate: this response was blocked by policy]"
 
 /* --------------------------------------------------------- responses */
 
 const char *gw_decision_text(const gw_req *r, char *buf, size_t len) {
-  const char *d = aigate_action_name(r->decision);
-  if (r->decision_flags & AIGATE_FLAG_FAILED)
+  const char *d = aigate_action_name(r->g.decision);
+  if (r->g.failed)
     snprintf(buf, len, "%s (%s)", d,
-             r->fail_open ? "fail-open" : "fail-closed");
+             r->g.fail_open ? "fail-open" : "fail-closed");
   else
     snprintf(buf, len, "%s", d);
   return buf;
@@ -108,8 +98,8 @@ void gw_error(gw_req *r, int status, const char *type, const char *code,
                           type, "param", "code", code, "request_id", r->id);
   if (err && status == 400 && !strcmp(code, "content_policy_violation")) {
     json_t *ids = json_array();
-    char rules[sizeof(r->rules)];
-    snprintf(rules, sizeof(rules), "%s", r->rules);
+    char rules[sizeof(r->g.rules)];
+    snprintf(rules, sizeof(rules), "%s", r->g.rules);
     for (char *save, *t = strtok_r(rules, ",", &save); t;
          t = strtok_r(NULL, ",", &save))
       json_array_append_new(ids, json_string(t));
@@ -139,252 +129,6 @@ static void suspend(gw_req *r) {
     return;
   r->suspended = 1;
   MHD_suspend_connection(r->mhd);
-}
-
-/* ------------------------------------------------------------ verdicts */
-
-static void add_rules(gw_req *r, const aigate_result *res, aigate_action only) {
-  for (size_t i = 0; i < res->n_findings; i++) {
-    const aigate_finding *f = &res->findings[i];
-    if (f->action != only || f->mode != AIGATE_MODE_ENFORCE)
-      continue;
-    if (strstr(r->rules, f->rule_id)) /* cheap de-duplication */
-      continue;
-    size_t used = strlen(r->rules), add = strlen(f->rule_id) + 1;
-    if (used + add + 1 > sizeof(r->rules))
-      return;
-    if (used)
-      strcat(r->rules, ",");
-    strcat(r->rules, f->rule_id);
-  }
-}
-
-/* Fold one scan into the request's decision. Returns the action to take
- * on this text: block, redact or allow. */
-static aigate_action take(gw_req *r, const aigate_result *res, int trusted) {
-  aigate_action v = res->verdict;
-  if (res->flags & AIGATE_FLAG_FAILED) {
-    r->decision_flags |= AIGATE_FLAG_FAILED;
-    if (v != AIGATE_BLOCK)
-      r->fail_open = 1;
-  }
-  if (v == AIGATE_BLOCK && trusted && !(res->flags & AIGATE_FLAG_FAILED))
-    v = AIGATE_LOG;
-  if (v > r->decision)
-    r->decision = v;
-  if (v == AIGATE_BLOCK)
-    add_rules(r, res, AIGATE_BLOCK);
-  else if (v == AIGATE_REDACT)
-    add_rules(r, res, AIGATE_REDACT);
-  return v;
-}
-
-/* Scan the string held in a JSON value; redact it in place. Returns the
- * action taken (block means the caller refuses or replaces). */
-static aigate_action scan_string(gw_req *r, json_t *str, aigate_direction dir,
-                                 const char *profile, int trusted) {
-  const char *text = json_string_value(str);
-  size_t len = json_string_length(str);
-  aigate_scan_options o = {dir, profile, 0};
-  aigate_result res;
-  aigate_scan_ex(r->rt->engine, r->scratch, text, len, &o, &res);
-  aigate_action v = take(r, &res, trusted);
-  if (v == AIGATE_REDACT) {
-    char *red;
-    size_t rlen;
-    if (aigate_redact(text, len, &res, &red, &rlen) == 0) {
-      json_string_setn_nocheck(str, red, rlen);
-      free(red);
-    } else {
-      v = AIGATE_BLOCK; /* cannot redact: never pass it in clear */
-      r->decision = AIGATE_BLOCK;
-    }
-  }
-  return v;
-}
-
-/* ----------------------------------------------------------- input */
-
-static const char *untrusted_profile(const gw_req *r) {
-  const gw_config *c = r->rt->cfg;
-  return c->untrusted_profile ? c->untrusted_profile : c->input_profile;
-}
-
-/* "example.com" matches itself; "*.example.com" matches its subdomains
- * (not example.com itself, nor evil-example.com). */
-static int host_matches(const char *host, const char *pattern) {
-  if (strncmp(pattern, "*.", 2) != 0)
-    return strcasecmp(host, pattern) == 0;
-  size_t hl = strlen(host), sl = strlen(pattern + 1); /* ".example.com" */
-  return hl > sl && strcasecmp(host + hl - sl, pattern + 1) == 0;
-}
-
-/* A message part that is not text: its content cannot be scanned, so the
- * media policy decides. Returns 0 to allow, or sets an error. */
-static int media_part(gw_req *r, const char *type, json_t *part) {
-  const gw_config *c = r->rt->cfg;
-  if (c->media == GW_MEDIA_BLOCK) {
-    gw_error(r, 400, "invalid_request_error", "unsupported_content",
-             "message parts of type '%s' are not allowed by this gateway's "
-             "policy",
-             type);
-    return -1;
-  }
-  const char *url = NULL;
-  json_t *iu = json_object_get(part, "image_url");
-  if (json_is_object(iu))
-    url = json_string_value(json_object_get(iu, "url"));
-  else if (json_is_string(iu))
-    url = json_string_value(iu);
-  size_t inline_len = 0;
-  json_t *audio = json_object_get(part, "input_audio");
-  if (json_is_object(audio))
-    inline_len = json_string_length(json_object_get(audio, "data"));
-  json_t *file = json_object_get(part, "file");
-  if (json_is_object(file))
-    inline_len = json_string_length(json_object_get(file, "file_data"));
-  if (url && !strncmp(url, "data:", 5))
-    inline_len = strlen(url);
-  if (inline_len > c->max_media_bytes) {
-    gw_error(r, 413, "invalid_request_error", "media_too_large",
-             "an inline '%s' part is %zu bytes; the limit is %zu", type,
-             inline_len, c->max_media_bytes);
-    return -1;
-  }
-  if (c->media == GW_MEDIA_ALLOWLIST && url && strncmp(url, "data:", 5)) {
-    CURLU *u = curl_url();
-    char *host = NULL;
-    int ok = 0;
-    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
-      for (size_t i = 0; i < c->n_media_hosts && !ok; i++)
-        ok = host_matches(host, c->media_hosts[i]);
-    curl_free(host);
-    curl_url_cleanup(u);
-    if (!ok) {
-      gw_error(r, 400, "invalid_request_error", "media_host_not_allowed",
-               "'%s' parts may only reference the gateway's allowed hosts",
-               type);
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* Scan one message's content (string or list of parts). Returns -1 when
- * the request is refused (the error is set). */
-static int guard_content(gw_req *r, json_t *content, const char *profile,
-                         int trusted) {
-  if (json_is_null(content) || !content)
-    return 0;
-  if (json_is_string(content))
-    return scan_string(r, content, AIGATE_INPUT, profile, trusted) ==
-                   AIGATE_BLOCK
-               ? -1
-               : 0;
-  if (!json_is_array(content)) {
-    gw_error(r, 400, "invalid_request_error", "invalid_type",
-             "message content must be a string, an array of parts or null");
-    return -1;
-  }
-  size_t i;
-  json_t *part;
-  json_array_foreach(content, i, part) {
-    const char *type = json_string_value(json_object_get(part, "type"));
-    if (!json_is_object(part) || !type) {
-      gw_error(r, 400, "invalid_request_error", "invalid_type",
-               "each content part must be an object with a string 'type'");
-      return -1;
-    }
-    if (!strcmp(type, "text") || !strcmp(type, "refusal")) {
-      json_t *t = json_object_get(part, type);
-      if (!json_is_string(t)) {
-        gw_error(r, 400, "invalid_request_error", "invalid_type",
-                 "a '%s' part needs a string '%s'", type, type);
-        return -1;
-      }
-      if (scan_string(r, t, AIGATE_INPUT, profile, trusted) == AIGATE_BLOCK)
-        return -1;
-    } else if (media_part(r, type, part)) {
-      return -1;
-    }
-  }
-  return 0;
-}
-
-static int guard_messages(gw_req *r, json_t *msgs) {
-  const gw_config *c = r->rt->cfg;
-  if (!json_is_array(msgs) || json_array_size(msgs) == 0) {
-    gw_error(r, 400, "invalid_request_error", "invalid_type",
-             "'messages' must be a non-empty array");
-    return -1;
-  }
-  if (json_array_size(msgs) > c->max_messages) {
-    gw_error(r, 400, "invalid_request_error", "too_many_messages",
-             "%zu messages; this gateway accepts at most %zu",
-             json_array_size(msgs), c->max_messages);
-    return -1;
-  }
-  size_t i;
-  json_t *m;
-  json_array_foreach(msgs, i, m) {
-    const char *role = json_string_value(json_object_get(m, "role"));
-    if (!json_is_object(m) || !role) {
-      gw_error(r, 400, "invalid_request_error", "invalid_type",
-               "messages[%zu] must be an object with a string 'role'", i);
-      return -1;
-    }
-    int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
-                  !strcmp(role, "assistant");
-    int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
-    const char *profile = untrusted ? untrusted_profile(r) : c->input_profile;
-    if (guard_content(r, json_object_get(m, "content"), profile, trusted)) {
-      if (!r->status)
-        gw_error(r, 400, "invalid_request_error", "content_policy_violation",
-                 "messages[%zu] (%s) was blocked by the gateway's policy: %s",
-                 i, role, r->rules);
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* prompt / input: a string or an array of strings. Token arrays cannot be
- * scanned, so they are refused rather than passed unseen. */
-static int guard_strings(gw_req *r, const char *field, json_t *v,
-                         int required) {
-  if (!v && !required)
-    return 0;
-  json_t *one[1] = {v};
-  size_t n = 1;
-  json_t **items = one;
-  if (json_is_array(v)) {
-    n = json_array_size(v);
-    if (n > r->rt->cfg->max_messages) {
-      gw_error(r, 400, "invalid_request_error", "too_many_inputs",
-               "'%s' has %zu items; the limit is %zu", field, n,
-               r->rt->cfg->max_messages);
-      return -1;
-    }
-    items = NULL;
-  }
-  for (size_t i = 0; i < n; i++) {
-    json_t *s = items ? items[i] : json_array_get(v, i);
-    if (!json_is_string(s)) {
-      gw_error(r, 400, "invalid_request_error", "invalid_type",
-               "'%s' must be a string or an array of strings (token arrays "
-               "cannot be scanned and are not accepted)",
-               field);
-      return -1;
-    }
-    if (scan_string(r, s, AIGATE_INPUT, r->rt->cfg->input_profile, 0) ==
-        AIGATE_BLOCK) {
-      gw_error(r, 400, "invalid_request_error", "content_policy_violation",
-               "'%s' was blocked by the gateway's policy: %s", field, r->rules);
-      return -1;
-    }
-  }
-  return 0;
 }
 
 /* --------------------------------------------------------- routing */
@@ -615,68 +359,26 @@ static void process(gw_req *r) {
     gw_error(r, 500, "server_error", "internal_error", "out of memory");
     return;
   }
+  r->g.engine = r->rt->engine;
+  r->g.scratch = r->scratch;
+  r->g.cfg = cfg;
   if (r->too_large) {
     gw_error(r, 413, "invalid_request_error", "request_too_large",
              "the request body is larger than %zu bytes", cfg->max_body_bytes);
     return;
   }
-  json_error_t jerr;
-  r->doc = json_loadb(r->body ? r->body : "", r->body_len,
-                      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-  if (!r->doc || !json_is_object(r->doc)) {
-    gw_error(r, 400, "invalid_request_error", "invalid_json",
-             r->doc ? "the request body must be a JSON object"
-                    : "the request body is not valid JSON: %s (at byte %d)",
-             jerr.text, jerr.position);
+  r->doc = gw_guard_request(&r->g, r->route, r->body, r->body_len, &r->info);
+  if (!r->doc) {
+    gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
   }
-  json_t *model = json_object_get(r->doc, "model");
-  if (!json_is_string(model) || json_string_length(model) == 0 ||
-      json_string_length(model) > 256) {
-    gw_error(r, 400, "invalid_request_error", "invalid_model",
-             "'model' must be a non-empty string");
+  if (!(r->model = strdup(r->info.model))) {
+    gw_error(r, 500, "server_error", "internal_error", "out of memory");
     return;
   }
-  r->model = strdup(json_string_value(model));
-  json_t *stream = json_object_get(r->doc, "stream");
-  if (stream && !json_is_boolean(stream) && !json_is_null(stream)) {
-    gw_error(r, 400, "invalid_request_error", "invalid_type",
-             "'stream' must be a boolean");
-    return;
-  }
-  r->stream = json_is_true(stream) && r->route != GW_ROUTE_EMBEDDINGS;
-  json_t *n = json_object_get(r->doc, "n");
-  r->n_choices = json_is_integer(n) ? (int)json_integer_value(n) : 1;
-  if (r->n_choices < 1 || r->n_choices > 128) {
-    gw_error(r, 400, "invalid_request_error", "invalid_value",
-             "'n' must be between 1 and 128");
-    return;
-  }
-  int rc = 0;
-  if (r->route == GW_ROUTE_CHAT)
-    rc = guard_messages(r, json_object_get(r->doc, "messages"));
-  else if (r->route == GW_ROUTE_COMPLETIONS)
-    rc = guard_strings(r, "prompt", json_object_get(r->doc, "prompt"), 1);
-  else
-    rc = guard_strings(r, "input", json_object_get(r->doc, "input"), 1);
-  if (rc)
-    return;
-  if (r->stream) {
-    /* Ask for usage so token counts are known for every request; the
-     * extra chunk is dropped for clients that did not ask. */
-    json_t *so = json_object_get(r->doc, "stream_options");
-    if (so && !json_is_object(so) && !json_is_null(so)) {
-      gw_error(r, 400, "invalid_request_error", "invalid_type",
-               "'stream_options' must be an object");
-      return;
-    }
-    if (!json_is_object(so)) {
-      so = json_object();
-      json_object_set_new(r->doc, "stream_options", so);
-    }
-    r->client_usage = json_is_true(json_object_get(so, "include_usage"));
-    json_object_set_new(so, "include_usage", json_true());
-  }
+  r->stream = r->info.stream;
+  r->client_usage = r->info.client_usage;
+  r->n_choices = r->info.n_choices;
   if (cfg->n_deployments) {
     r->n_deps = gw_config_deployments(cfg, r->model, r->deps, 16);
     if (!r->n_deps) {
@@ -750,60 +452,10 @@ void gw_finish_response(gw_req *r) {
     json_decref(doc);
     return;
   }
-  json_t *choices = json_object_get(doc, "choices");
-  if (!json_is_array(choices)) {
-    gw_error(r, 502, "upstream_error", "upstream_invalid",
-             "the upstream's reply has no choices");
+  if (gw_guard_response(&r->g, r->route, doc)) {
+    gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     json_decref(doc);
     return;
-  }
-  const char *prof = r->rt->cfg->output_profile;
-  size_t i;
-  json_t *ch;
-  json_array_foreach(choices, i, ch) {
-    aigate_action worst = AIGATE_ALLOW;
-    json_t *msg = json_object_get(ch, "message");
-    json_t *text = r->route == GW_ROUTE_CHAT ? json_object_get(msg, "content")
-                                             : json_object_get(ch, "text");
-    if (json_is_string(text)) {
-      aigate_action a = scan_string(r, text, AIGATE_OUTPUT, prof, 0);
-      worst = a > worst ? a : worst;
-    }
-    json_t *refusal = json_object_get(msg, "refusal");
-    if (json_is_string(refusal)) {
-      aigate_action a = scan_string(r, refusal, AIGATE_OUTPUT, prof, 0);
-      worst = a > worst ? a : worst;
-    }
-    json_t *calls = json_object_get(msg, "tool_calls");
-    size_t j;
-    json_t *call;
-    json_array_foreach(calls, j, call) {
-      json_t *args =
-          json_object_get(json_object_get(call, "function"), "arguments");
-      if (json_is_string(args)) {
-        aigate_action a = scan_string(r, args, AIGATE_OUTPUT, prof, 0);
-        worst = a > worst ? a : worst;
-      }
-    }
-    json_t *fc = json_object_get(msg, "function_call");
-    json_t *fargs = json_object_get(fc, "arguments");
-    if (json_is_string(fargs)) {
-      aigate_action a = scan_string(r, fargs, AIGATE_OUTPUT, prof, 0);
-      worst = a > worst ? a : worst;
-    }
-    if (worst >= AIGATE_REDACT) /* token log-probabilities would leak it */
-      json_object_del(ch, "logprobs");
-    if (worst == AIGATE_BLOCK) {
-      if (msg) {
-        json_object_set_new(msg, "content", json_string(BLOCK_NOTICE));
-        json_object_del(msg, "tool_calls");
-        json_object_del(msg, "function_call");
-        json_object_del(msg, "refusal");
-      } else {
-        json_object_set_new(ch, "text", json_string(BLOCK_NOTICE));
-      }
-      json_object_set_new(ch, "finish_reason", json_string("content_filter"));
-    }
   }
   set_body(r, 200, json_dumps(doc, JSON_COMPACT));
   json_decref(doc);
@@ -958,7 +610,7 @@ void gw_log_request(const gw_req *r) {
       "{s:s, s:s, s:s, s:i, s:s, s:s, s:s?, s:i, s:I, s:I}", "event", "request",
       "id", r->id, "route", names[r->route], "status",
       r->responded ? (r->relay ? 200 : r->status) : 0, "decision",
-      gw_decision_text(r, dec, sizeof(dec)), "rules", r->rules, "model",
+      gw_decision_text(r, dec, sizeof(dec)), "rules", r->g.rules, "model",
       r->model, "upstream_status", (int)r->up_status, "ms_total",
       (json_int_t)(now - r->t_start), "ms_upstream",
       (json_int_t)(r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start

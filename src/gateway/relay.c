@@ -104,28 +104,6 @@ static void emit_text(gw_req *r, size_t index, const char *text, size_t len) {
   emit_choice(r, index, json_pack("{s:s%}", "content", text, len), NULL);
 }
 
-static void note_verdict(gw_req *r, aigate_action v, unsigned flags,
-                         const aigate_finding *f, size_t n) {
-  if (flags & AIGATE_FLAG_FAILED) {
-    r->decision_flags |= AIGATE_FLAG_FAILED;
-    if (v != AIGATE_BLOCK)
-      r->fail_open = 1;
-  }
-  if (v > r->decision)
-    r->decision = v;
-  for (size_t i = 0; i < n; i++) {
-    if (f[i].mode != AIGATE_MODE_ENFORCE || f[i].action < AIGATE_REDACT ||
-        strstr(r->rules, f[i].rule_id))
-      continue;
-    size_t used = strlen(r->rules);
-    if (used + strlen(f[i].rule_id) + 2 > sizeof(r->rules))
-      break;
-    if (used)
-      strcat(r->rules, ",");
-    strcat(r->rules, f[i].rule_id);
-  }
-}
-
 static void close_choice(gw_req *r, size_t i, const char *finish) {
   gw_relay *rl = r->relay;
   choice_state *c = &rl->ch[i];
@@ -160,7 +138,7 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
     aigate_scan_options o = {AIGATE_OUTPUT, profile(r), 0};
     if (aigate_stream_new(r->rt->engine, &o, r->rt->cfg->stream_hold_max,
                           &c->st)) {
-      r->decision = AIGATE_BLOCK;
+      r->g.decision = AIGATE_BLOCK;
       close_choice(r, i, "content_filter");
       return;
     }
@@ -172,7 +150,8 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
     out.verdict = AIGATE_BLOCK; /* fail closed on a bad call too */
     out.flags |= AIGATE_FLAG_FAILED;
   }
-  note_verdict(r, out.verdict, out.flags, out.findings, out.n_findings);
+  (void)gw_guard_note(&r->g, out.verdict, out.flags, out.findings,
+                      out.n_findings, 0);
   emit_text(r, i, out.text, out.len);
   if (out.verdict == AIGATE_BLOCK)
     close_choice(r, i, "content_filter");
@@ -222,22 +201,6 @@ static int tool_fragment(gw_req *r, choice_state *c, json_t *tc) {
   return 0;
 }
 
-/* Scan a complete text (tool arguments, refusal) in one piece. Returns
- * the redacted copy (caller frees) or NULL when blocked. */
-static char *scan_whole(gw_req *r, const char *text, size_t len,
-                        size_t *out_len) {
-  aigate_scan_options o = {AIGATE_OUTPUT, profile(r), 0};
-  aigate_result res;
-  aigate_scan_ex(r->rt->engine, r->scratch, text ? text : "", len, &o, &res);
-  note_verdict(r, res.verdict, res.flags, res.findings, res.n_findings);
-  if (res.verdict == AIGATE_BLOCK)
-    return NULL;
-  char *red = NULL;
-  if (aigate_redact(text ? text : "", len, &res, &red, out_len))
-    return NULL;
-  return red;
-}
-
 /* The choice ended upstream: flush its text, release its tool calls. */
 static void finish_choice(gw_req *r, size_t i, const char *reason) {
   choice_state *c = &r->relay->ch[i];
@@ -249,7 +212,7 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
     return;
   if (c->refusal_len) {
     size_t n;
-    char *red = scan_whole(r, c->refusal, c->refusal_len, &n);
+    char *red = gw_guard_text(&r->g, c->refusal, c->refusal_len, &n);
     if (!red) {
       close_choice(r, i, "content_filter");
       return;
@@ -261,7 +224,7 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
   for (size_t k = 0; k < c->n_tools; k++) {
     tool_acc *t = &c->tools[k];
     size_t n;
-    char *red = scan_whole(r, t->args, t->args_len, &n);
+    char *red = gw_guard_text(&r->g, t->args, t->args_len, &n);
     if (!red) {
       json_decref(calls);
       close_choice(r, i, "content_filter");
@@ -353,7 +316,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len) {
     json_t *tc;
     json_array_foreach(json_object_get(delta, "tool_calls"), t, tc) {
       if (tool_fragment(r, c, tc)) {
-        r->decision = AIGATE_BLOCK;
+        r->g.decision = AIGATE_BLOCK;
         close_choice(r, i, "content_filter");
         break;
       }
@@ -366,7 +329,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len) {
   /* Every choice the client asked for is closed: nothing more to relay
    * but the usage, which a blocked stream no longer waits for. */
   if (rl->n_closed >= (size_t)r->n_choices && !rl->saw_done &&
-      r->decision == AIGATE_BLOCK)
+      r->g.decision == AIGATE_BLOCK)
     return 1;
   return rl->failed;
 }
@@ -412,7 +375,7 @@ void gw_relay_end(gw_req *r, int upstream_ok) {
       else if (rl->ch[i].st) /* release what was held, scanned */
         feed_text(r, i, NULL, 0, 1);
     }
-  if (!clean && r->decision != AIGATE_BLOCK) {
+  if (!clean && r->g.decision != AIGATE_BLOCK) {
     json_t *e = json_pack(
         "{s:{s:s, s:s, s:n, s:s}}", "error", "message",
         "the upstream stream ended before it was complete; the reply is "

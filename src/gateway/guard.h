@@ -1,0 +1,86 @@
+/*
+ * guard.h -- the gateway's guards over OpenAI documents: a request body in,
+ * a validated and guarded document (or a refusal) out; a non-streamed
+ * response guarded in place.
+ *
+ * This is the part of the gateway that reads hostile JSON, so it depends
+ * on neither the HTTP server nor the upstream client: the fuzz target
+ * (tests/fuzz/fuzz_guard.c) and the unit tests drive it directly.
+ */
+#ifndef AIGATE_GW_GUARD_H
+#define AIGATE_GW_GUARD_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "aigate/aigate.h"
+#include "gwconfig.h"
+
+typedef enum {
+  GW_ROUTE_NONE = 0,
+  GW_ROUTE_CHAT,
+  GW_ROUTE_COMPLETIONS,
+  GW_ROUTE_EMBEDDINGS,
+  GW_ROUTE_MODELS,
+  GW_ROUTE_HEALTH,
+} gw_route;
+
+/* The notice that replaces a blocked choice's content. */
+#define GW_BLOCK_NOTICE "[aigate: this response was blocked by policy]"
+
+typedef struct {
+  /* Set by the caller. */
+  const aigate_engine *engine;
+  aigate_scratch *scratch;
+  const gw_config *cfg;
+
+  /* The decision over every scan so far (the strongest action). */
+  aigate_action decision;
+  int failed;      /* a scan did not run */
+  int fail_open;   /* ... and the policy let the text through */
+  char rules[256]; /* ids of the enforced rules behind the decision, "a,b" */
+
+  /* A refusal: status 0 when there is none. */
+  int status;
+  const char *type, *code; /* OpenAI error type and code (static) */
+  char message[512];
+} gw_guard;
+
+/* What the gateway needs to know about a guarded request. */
+typedef struct {
+  const char *model; /* in the document */
+  int stream;        /* "stream": true (never for embeddings) */
+  int client_usage;  /* the client asked for the usage chunk itself */
+  int n_choices;     /* "n", 1..128 */
+} gw_request_info;
+
+/*
+ * Parse `len` bytes of a request body for `route` (chat, completions or
+ * embeddings), check its shape, and scan every text in it: messages by
+ * role (docs/gateway.md), prompt, input. Redactions are applied to the
+ * document; a stream request gets stream_options.include_usage set.
+ * Returns the document (the caller owns it; info points into it), or NULL
+ * with g->status and g->message saying why it is refused.
+ */
+json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
+                         size_t len, gw_request_info *info);
+
+/* Guard a parsed non-streamed response of `route` in place: every
+ * choice's content, refusal and tool-call arguments are scanned; redacted
+ * text is edited, a blocked choice gets the notice and finish_reason
+ * "content_filter". Returns -1 (and sets the refusal) when the document
+ * is not a response of that route. */
+int gw_guard_response(gw_guard *g, gw_route route, json_t *doc);
+
+/* Fold a scan result into the decision. `trusted`: text written by the
+ * application (system prompts): a block is logged, not enforced. Returns
+ * the action to take on the scanned text. */
+aigate_action gw_guard_note(gw_guard *g, aigate_action verdict, unsigned flags,
+                            const aigate_finding *findings, size_t n,
+                            int trusted);
+
+/* Scan a whole text as output. Returns a redacted copy (caller frees;
+ * *out_len its length), or NULL when it must be blocked. */
+char *gw_guard_text(gw_guard *g, const char *text, size_t len, size_t *out_len);
+
+#endif
