@@ -9,18 +9,21 @@ import http from 'node:http';
 import {
   startUpstream,
   startGateway,
-  assertCleanShutdown,
+  startStack,
+  stopStack,
+  testCleanShutdown,
+  deadUpstreamUrl,
   client,
   chat,
   mock,
   request,
   post,
+  postWithAgent,
   streamRaw,
   contentByChoice,
   assertAigateHeaders,
   assertOpenAIError,
   modelListYaml,
-  deadPort,
   MASTER_KEY,
   UPSTREAM_KEY,
 } from './harness.mjs';
@@ -28,15 +31,8 @@ import { CANNED, embeddingFor } from './upstream.mjs';
 
 describe('passthrough (no config)', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   test('health endpoints answer 200 without a key', async () => {
     for (const p of ['/health/live', '/health/ready', '/health/liveliness', '/health/readiness']) {
@@ -218,34 +214,11 @@ describe('passthrough (no config)', () => {
       sockets++;
       return orig(...a);
     };
-    const one = (i) =>
-      new Promise((resolve, reject) => {
-        const body = JSON.stringify(chat(`keepalive ${i}`));
-        const req = http.request(
-          `${gw.origin}/v1/chat/completions`,
-          {
-            method: 'POST',
-            agent,
-            headers: {
-              authorization: `Bearer ${MASTER_KEY}`,
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            let t = '';
-            res.on('data', (d) => (t += d));
-            res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(t) }));
-          },
-        );
-        req.on('error', reject);
-        req.end(body);
-      });
     try {
       for (let i = 0; i < 20; i++) {
-        const r = await one(i);
+        const r = await postWithAgent(agent, gw, chat(`keepalive ${i}`));
         assert.equal(r.status, 200);
-        assert.equal(r.json.choices[0].message.content, `ok: keepalive ${i}`);
+        assert.equal(JSON.parse(r.body).choices[0].message.content, `ok: keepalive ${i}`);
       }
     } finally {
       agent.destroy();
@@ -258,28 +231,21 @@ describe('passthrough (no config)', () => {
     assertOpenAIError(r, 404);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });
 
 describe('model_list (LiteLLM config)', () => {
   const ENV_KEY = 'sk-from-env-var-1234';
   let up, gw, sdk;
   before(async () => {
-    up = await startUpstream();
     // The passthrough upstream is dead: requests must follow api_base.
-    gw = await startGateway({
-      upstreamUrl: `http://127.0.0.1:${await deadPort()}/v1`,
-      config: modelListYaml(up.url, [['gpt-test', 'upstream-model']]),
+    ({ up, gw, sdk } = await startStack(async (upstream) => ({
+      upstreamUrl: await deadUpstreamUrl(),
+      config: modelListYaml(upstream.url, [['gpt-test', 'upstream-model']]),
       env: { TEST_UPSTREAM_KEY: ENV_KEY },
-    });
-    sdk = client(gw);
+    })));
   });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  after(() => stopStack({ up, gw }));
 
   test('the upstream sees the mapped model and the key from os.environ/', async () => {
     await up.clear();
@@ -341,7 +307,5 @@ describe('model_list (LiteLLM config)', () => {
     }
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

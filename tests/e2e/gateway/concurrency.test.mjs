@@ -7,43 +7,15 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  startUpstream,
-  startGateway,
-  assertCleanShutdown,
+  startStack,
+  stopStack,
+  testCleanShutdown,
   chat,
   mock,
+  postWithAgent,
   sseEvents,
   contentByChoice,
-  MASTER_KEY,
 } from './harness.mjs';
-
-/** One request over `agent`; resolves { status, body } (body as text). */
-function send(agent, gw, body) {
-  return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
-    const req = http.request(
-      `${gw.origin}/v1/chat/completions`,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          authorization: `Bearer ${MASTER_KEY}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-        },
-      },
-      (res) => {
-        const parts = [];
-        res.on('data', (d) => parts.push(d));
-        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.setTimeout(60000, () => req.destroy(new Error('request timed out after 60 s')));
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 async function parseSse(text) {
   const chunks = [];
@@ -60,14 +32,8 @@ async function parseSse(text) {
 
 describe('concurrency', () => {
   let up, gw;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   test('1000 concurrent slow streams all complete, each with its own text', { timeout: 120000 }, async () => {
     const N = 1000;
@@ -76,7 +42,11 @@ describe('concurrency', () => {
     const t0 = Date.now();
     const results = await Promise.allSettled(
       Array.from({ length: N }, (_, i) =>
-        send(agent, gw, chat(mock({ reply: `stream number ${i} says hello`, chunk: 6, delay_ms: 20 }), { stream: true })),
+        postWithAgent(
+          agent,
+          gw,
+          chat(mock({ reply: `stream number ${i} says hello`, chunk: 6, delay_ms: 20 }), { stream: true }),
+        ),
       ),
     );
     const ms = Date.now() - t0;
@@ -109,7 +79,7 @@ describe('concurrency', () => {
     const key = (i) => `AKIA${String(i).padStart(4, '0')}Z3MSJV4WWNKW`.slice(0, 20);
     const results = await Promise.all(
       Array.from({ length: N }, (_, i) =>
-        send(agent, gw, chat(i % 2 ? `request ${i} uses key ${key(i)} today` : `request ${i} is clean`)),
+        postWithAgent(agent, gw, chat(i % 2 ? `request ${i} uses key ${key(i)} today` : `request ${i} is clean`)),
       ),
     );
     agent.destroy();
@@ -125,7 +95,5 @@ describe('concurrency', () => {
     }
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

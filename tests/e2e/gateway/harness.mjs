@@ -16,14 +16,17 @@
 //                     it; otherwise one directory under the system tmp dir)
 //   AIGATE_E2E_LOGDIR where each gateway's stderr is written (optional)
 
+import { test } from 'node:test';
 import { spawn, execFile } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import OpenAI from 'openai';
+import { SECRETS } from './upstream.mjs';
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MASTER_KEY = 'sk-master-test';
@@ -279,6 +282,48 @@ export async function assertCleanShutdown(gw, ms = 15000) {
   assert.doesNotMatch(gw.log(), /AddressSanitizer|LeakSanitizer|runtime error:/, tail(gw.log()));
 }
 
+// --- a suite's processes -------------------------------------------------
+
+/**
+ * What most suites run against: a fake upstream, a gateway in front of it
+ * and the SDK pointed at the gateway. `gatewayOpts` are startGateway's
+ * (upstreamUrl defaults to the upstream's), or a function of the upstream
+ * returning them, for a config that names its URL. Returns { up, gw, sdk };
+ * if the gateway does not start, stops the upstream and throws. Use as
+ *
+ *   let up, gw, sdk;
+ *   before(async () => ({ up, gw, sdk } = await startStack()));
+ *   after(() => stopStack({ up, gw }));
+ */
+export async function startStack(gatewayOpts = {}) {
+  const up = await startUpstream();
+  try {
+    const opts = typeof gatewayOpts === 'function' ? await gatewayOpts(up) : gatewayOpts;
+    const gw = await startGateway({ upstreamUrl: up.url, ...opts });
+    return { up, gw, sdk: client(gw) };
+  } catch (e) {
+    await up.stop();
+    throw e;
+  }
+}
+
+/** Stop what startStack started (either may be missing if it failed). */
+export async function stopStack({ up, gw }) {
+  await gw?.stop(2000);
+  await up?.stop();
+}
+
+/** The last test of a suite: its gateway (`getGw()`, set in before())
+ * shuts down cleanly, see assertCleanShutdown. */
+export function testCleanShutdown(getGw) {
+  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
+    await assertCleanShutdown(getGw());
+  });
+}
+
+/** An OPENAI_BASE_URL where nothing listens. */
+export const deadUpstreamUrl = async () => `http://127.0.0.1:${await deadPort()}/v1`;
+
 // --- clients -------------------------------------------------------------
 
 /** The official SDK pointed at the gateway. maxRetries 0: the SDK's own
@@ -322,6 +367,39 @@ export async function request(gw, method, urlPath, body, { headers = {}, key = M
 }
 
 export const post = (gw, urlPath, body, opts) => request(gw, 'POST', urlPath, body, opts);
+
+/**
+ * POST `body` (JSON) to /v1/chat/completions with node:http over `agent`,
+ * which fetch cannot be given (to hold a keep-alive connection, count
+ * sockets, or open a thousand at once). Resolves { status, body (text) };
+ * gives up after 60 s.
+ */
+export function postWithAgent(agent, gw, body) {
+  return new Promise((resolve, reject) => {
+    const payload = JSON.stringify(body);
+    const req = http.request(
+      `${gw.origin}/v1/chat/completions`,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${MASTER_KEY}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        const parts = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.setTimeout(60000, () => req.destroy(new Error('request timed out after 60 s')));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
 
 /**
  * Parse a text/event-stream body incrementally. Returns an async iterator
@@ -392,6 +470,23 @@ export async function streamRaw(gw, body, { key = MASTER_KEY, path: urlPath = '/
   return out;
 }
 
+/**
+ * Iterate an SDK chat stream to its end. Returns { chunks, text (the first
+ * choice's delta content, concatenated), finish (its last finish_reason,
+ * or null) }.
+ */
+export async function readSdkStream(stream) {
+  const chunks = [];
+  let text = '';
+  let finish = null;
+  for await (const c of stream) {
+    chunks.push(c);
+    text += c.choices[0]?.delta?.content ?? '';
+    finish = c.choices[0]?.finish_reason ?? finish;
+  }
+  return { chunks, text, finish };
+}
+
 /** Concatenated delta content per choice index of parsed chat chunks. */
 export function contentByChoice(chunks) {
   const out = {};
@@ -426,6 +521,26 @@ export function finishByChoice(chunks) {
 }
 
 // --- assertions ----------------------------------------------------------
+
+/** Every secret the canned replies of upstream.mjs carry. */
+export const ALL_SECRETS = [
+  SECRETS.aws_key_id,
+  SECRETS.aws_secret,
+  SECRETS.aws_key_id_2,
+  SECRETS.aws_secret_2,
+  ...SECRETS.pem_body,
+  SECRETS.jwt,
+  SECRETS.email,
+];
+
+/** `text` holds none of ALL_SECRETS; with `prefixes`, not even the first
+ * 12 characters of one (a partial leak). */
+export function assertNoSecrets(text, what = 'response', { prefixes = false } = {}) {
+  for (const s of ALL_SECRETS) {
+    assert.ok(!text.includes(s), `${what} leaks ${s.slice(0, 12)}...`);
+    if (prefixes) assert.ok(!text.includes(s.slice(0, 12)), `${what} leaks the start of ${s.slice(0, 12)}...`);
+  }
+}
 
 /** The three headers every gateway response carries; `decision` is a
  * RegExp or exact prefix to check x-aigate-decision against. */
@@ -561,6 +676,10 @@ export function modelListYaml(upstreamUrl, models, keyVar = 'TEST_UPSTREAM_KEY')
       .join('')
   );
 }
+
+/** `tools` for a request whose mocked reply is a tool call (the fake
+ * upstream calls whatever tool its `tool_call` names). */
+export const TOOLS = [{ type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } }];
 
 /** Policy that blocks secrets instead of redacting them (docs/config.md):
  * a critical secret scores 5 = the paranoia-2 threshold, so it blocks. */

@@ -6,10 +6,9 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startUpstream,
-  startGateway,
-  assertCleanShutdown,
-  client,
+  startStack,
+  stopStack,
+  testCleanShutdown,
   chat,
   post,
   streamRaw,
@@ -45,15 +44,8 @@ function assertBlocked(r) {
 
 describe('input guards', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   test('injection in a user message: 400 content_policy_violation, upstream untouched', async () => {
     await up.clear();
@@ -200,7 +192,5 @@ describe('input guards', () => {
     assert.equal(r.json.choices[0].message.content, `ok: ${prompt}`);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import {
   startUpstream,
   startGateway,
-  assertCleanShutdown,
+  startStack,
+  stopStack,
+  testCleanShutdown,
+  deadUpstreamUrl,
   chat,
   mock,
   request,
@@ -16,7 +19,6 @@ import {
   contentByChoice,
   finishByChoice,
   modelListYaml,
-  deadPort,
   tryConnect,
   waitFor,
   sleep,
@@ -32,17 +34,13 @@ const modelIds = async (gw) => {
 describe('SIGHUP reload', () => {
   let up, gw;
   before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({
-      upstreamUrl: `http://127.0.0.1:${await deadPort()}/v1`,
-      config: modelListYaml(up.url, [['gpt-test', 'upstream-model']]),
+    ({ up, gw } = await startStack(async (upstream) => ({
+      upstreamUrl: await deadUpstreamUrl(),
+      config: modelListYaml(upstream.url, [['gpt-test', 'upstream-model']]),
       env: { TEST_UPSTREAM_KEY: 'sk-reload-test' },
-    });
+    })));
   });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  after(() => stopStack({ up, gw }));
 
   test('a model added to model_list appears after SIGHUP; a stream in flight completes', async () => {
     assert.deepEqual((await modelIds(gw)).includes('gpt-new'), false);
@@ -89,9 +87,7 @@ describe('SIGHUP reload', () => {
     }
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });
 
 describe('SIGTERM drain', () => {

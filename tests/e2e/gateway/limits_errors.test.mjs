@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  startUpstream,
   startGateway,
-  assertCleanShutdown,
-  client,
+  startStack,
+  stopStack,
+  testCleanShutdown,
+  deadUpstreamUrl,
   chat,
   mock,
   request,
@@ -24,7 +25,6 @@ import {
   assertAigateHeaders,
   curl,
   parseCurlInclude,
-  deadPort,
   tmpDir,
   MASTER_KEY,
   UPSTREAM_KEY,
@@ -48,15 +48,8 @@ function bigRequest(bytes, reply = 'big ok') {
 
 describe('limits and errors', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   // A client like the SDK sends the whole body with a Content-Length and
   // no Expect: 100-continue. A server that answers 413 and closes at once
@@ -265,15 +258,13 @@ describe('limits and errors', () => {
     assert.equal(typeof s.json?.error?.message, 'string');
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });
 
 describe('unreachable upstream', () => {
   let gw;
   before(async () => {
-    gw = await startGateway({ upstreamUrl: `http://127.0.0.1:${await deadPort()}/v1` });
+    gw = await startGateway({ upstreamUrl: await deadUpstreamUrl() });
   });
   after(async () => gw?.stop(2000));
 
@@ -288,7 +279,5 @@ describe('unreachable upstream', () => {
     assert.equal(h.status, 200);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

@@ -8,45 +8,46 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startUpstream,
-  startGateway,
-  assertCleanShutdown,
-  client,
+  startStack,
+  stopStack,
+  testCleanShutdown,
   chat,
   mock,
   post,
   assertAigateHeaders,
+  assertNoSecrets,
   aigateBin,
   cacheDir,
+  TOOLS,
   BLOCK_SECRETS_YAML,
 } from './harness.mjs';
-import { CANNED, CANNED_ARGS, SECRETS } from './upstream.mjs';
+import { CANNED, CANNED_ARGS } from './upstream.mjs';
 
-const ALL_SECRETS = [
-  SECRETS.aws_key_id,
-  SECRETS.aws_secret,
-  SECRETS.aws_key_id_2,
-  SECRETS.aws_secret_2,
-  ...SECRETS.pem_body,
-  SECRETS.jwt,
-  SECRETS.email,
-];
-function assertNoSecrets(text, what = 'response') {
-  for (const s of ALL_SECRETS) assert.ok(!text.includes(s), `${what} leaks ${s.slice(0, 12)}...`);
+/** A reply whose tool call carries AWS keys in its arguments: HTTP 200 and
+ * no secret in the body, whatever the policy. Returns the response. */
+async function assertToolCallSecretsWithheld(gw) {
+  const r = await post(
+    gw,
+    '/v1/chat/completions',
+    chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' } }), { tools: TOOLS }),
+  );
+  assert.equal(r.status, 200, r.text);
+  assertNoSecrets(r.text);
+  return r;
 }
-const TOOLS = [{ type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } }];
+
+/** A clean reply comes back byte for byte with decision allow. */
+async function assertCleanReplyPasses(gw) {
+  const r = await post(gw, '/v1/chat/completions', chat(mock({ reply_id: 'clean_long' })));
+  assert.equal(r.status, 200, r.text);
+  assertAigateHeaders(r.headers, 'allow');
+  assert.equal(r.json.choices[0].message.content, CANNED.clean_long);
+}
 
 describe('output guards, redact (default policy)', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   test('an AWS key pair in a reply is redacted by rule id, the rest kept', async () => {
     const { data, response } = await sdk.chat.completions
@@ -76,10 +77,7 @@ describe('output guards, redact (default policy)', () => {
   }
 
   test('a clean reply is returned byte for byte with decision allow', async () => {
-    const r = await post(gw, '/v1/chat/completions', chat(mock({ reply_id: 'clean_long' })));
-    assert.equal(r.status, 200, r.text);
-    assertAigateHeaders(r.headers, 'allow');
-    assert.equal(r.json.choices[0].message.content, CANNED.clean_long);
+    await assertCleanReplyPasses(gw);
   });
 
   test('n = 2: only the choice with the secret is redacted', async () => {
@@ -94,13 +92,7 @@ describe('output guards, redact (default policy)', () => {
   });
 
   test('a secret in tool-call arguments does not reach the client', async () => {
-    const r = await post(
-      gw,
-      '/v1/chat/completions',
-      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' } }), { tools: TOOLS }),
-    );
-    assert.equal(r.status, 200, r.text);
-    assertNoSecrets(r.text);
+    const r = await assertToolCallSecretsWithheld(gw);
     const ch = r.json.choices[0];
     for (const tc of ch.message.tool_calls ?? []) {
       // Redacted arguments are still JSON the application can parse.
@@ -142,22 +134,13 @@ describe('output guards, redact (default policy)', () => {
     assert.match(r.headers.get('x-aigate-decision'), /^(redact|block)/);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });
 
 describe('output guards, block (secrets: block)', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url, config: BLOCK_SECRETS_YAML });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack({ config: BLOCK_SECRETS_YAML })));
+  after(() => stopStack({ up, gw }));
 
   /** A blocked choice: a short notice, content_filter, no tool calls. */
   function assertBlockedChoice(ch) {
@@ -181,13 +164,7 @@ describe('output guards, block (secrets: block)', () => {
   });
 
   test('a tool call carrying secrets is dropped', async () => {
-    const r = await post(
-      gw,
-      '/v1/chat/completions',
-      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' } }), { tools: TOOLS }),
-    );
-    assert.equal(r.status, 200, r.text);
-    assertNoSecrets(r.text);
+    const r = await assertToolCallSecretsWithheld(gw);
     assertBlockedChoice(r.json.choices[0]);
   });
 
@@ -206,13 +183,8 @@ describe('output guards, block (secrets: block)', () => {
   });
 
   test('a clean reply still passes', async () => {
-    const r = await post(gw, '/v1/chat/completions', chat(mock({ reply_id: 'clean_long' })));
-    assert.equal(r.status, 200, r.text);
-    assertAigateHeaders(r.headers, 'allow');
-    assert.equal(r.json.choices[0].message.content, CANNED.clean_long);
+    await assertCleanReplyPasses(gw);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

@@ -11,43 +11,30 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import {
-  startUpstream,
-  startGateway,
-  assertCleanShutdown,
-  client,
+  startStack,
+  stopStack,
+  testCleanShutdown,
   chat,
   mock,
   post,
   streamRaw,
   sseEvents,
+  readSdkStream,
   contentByChoice,
   toolCallsByChoice,
   finishByChoice,
   assertAigateHeaders,
+  assertNoSecrets,
   waitFor,
   sleep,
   MASTER_KEY,
+  TOOLS,
   BLOCK_SECRETS_YAML,
 } from './harness.mjs';
-import { CANNED, CANNED_ARGS, SECRETS } from './upstream.mjs';
+import { CANNED, CANNED_ARGS } from './upstream.mjs';
 
-const ALL_SECRETS = [
-  SECRETS.aws_key_id,
-  SECRETS.aws_secret,
-  SECRETS.aws_key_id_2,
-  SECRETS.aws_secret_2,
-  ...SECRETS.pem_body,
-  SECRETS.jwt,
-  SECRETS.email,
-];
 /** No secret, and no 12-character prefix of one (a partial leak). */
-function assertNoSecrets(text, what = 'stream') {
-  for (const s of ALL_SECRETS) {
-    assert.ok(!text.includes(s), `${what} leaks ${s.slice(0, 12)}...`);
-    assert.ok(!text.includes(s.slice(0, 12)), `${what} leaks the start of ${s.slice(0, 12)}...`);
-  }
-}
-const TOOLS = [{ type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } }];
+const assertNoLeak = (text, what = 'stream') => assertNoSecrets(text, what, { prefixes: true });
 
 /** Everything the client received, as one string (content, text, tool args). */
 const allText = (s) => JSON.stringify(s.chunks) + s.afterDone.join('') + (s.trailing ?? '');
@@ -63,27 +50,27 @@ function assertWellFormed(s) {
   assertAigateHeaders(s.headers);
 }
 
+/** A streamed tool call whose arguments carry AWS keys: a well-formed
+ * stream with no secret in it, whatever the policy. Returns the stream. */
+async function assertToolCallSecretsWithheld(gw) {
+  const s = await streamRaw(
+    gw,
+    chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' }, chunk: 4 }), { tools: TOOLS }),
+  );
+  assertWellFormed(s);
+  assertNoLeak(allText(s));
+  return s;
+}
+
 describe('streaming, redact (default policy)', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack()));
+  after(() => stopStack({ up, gw }));
 
   test('a clean stream through the SDK: intact, no usage chunk, upstream asked for usage', async () => {
     await up.clear();
     const stream = await sdk.chat.completions.create(chat(mock({ reply_id: 'clean_long', chunk: 7 }), { stream: true }));
-    let text = '';
-    const chunks = [];
-    for await (const c of stream) {
-      chunks.push(c);
-      text += c.choices[0]?.delta?.content ?? '';
-    }
+    const { chunks, text } = await readSdkStream(stream);
     assert.equal(text, CANNED.clean_long);
     assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
     assert.ok(chunks.every((c) => c.choices.length > 0), 'a usage chunk (choices: []) reached the client');
@@ -122,7 +109,7 @@ describe('streaming, redact (default policy)', () => {
     test(`AWS key pair in ${size}-character deltas is redacted, never in clear`, async () => {
       const s = await streamRaw(gw, chat(mock({ reply_id: 'aws_pair', chunk: size })));
       assertWellFormed(s);
-      assertNoSecrets(allText(s));
+      assertNoLeak(allText(s));
       const text = contentByChoice(s.chunks)[0];
       assert.ok(text.includes('[REDACTED:'), text);
       assert.ok(text.startsWith('Here are the deploy credentials you asked for.\n'), text);
@@ -138,9 +125,8 @@ describe('streaming, redact (default policy)', () => {
       ['email', 3],
     ]) {
       const stream = await sdk.chat.completions.create(chat(mock({ reply_id: id, chunk: size }), { stream: true }));
-      let text = '';
-      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
-      assertNoSecrets(text, id);
+      const { text } = await readSdkStream(stream);
+      assertNoLeak(text, id);
       assert.match(text, /\[REDACTED:[a-z0-9-]+\]/, `${id}: ${text}`);
     }
   });
@@ -153,7 +139,7 @@ describe('streaming, redact (default policy)', () => {
     assertWellFormed(s);
     const text = contentByChoice(s.chunks);
     assert.equal(text[0], CANNED.clean_long);
-    assertNoSecrets(allText(s));
+    assertNoLeak(allText(s));
     assert.match(text[1], /\[REDACTED:/);
     assert.deepEqual(finishByChoice(s.chunks), { 0: 'stop', 1: 'stop' });
   });
@@ -176,12 +162,7 @@ describe('streaming, redact (default policy)', () => {
   });
 
   test('a secret in streamed tool-call arguments does not reach the client', async () => {
-    const s = await streamRaw(
-      gw,
-      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' }, chunk: 4 }), { tools: TOOLS }),
-    );
-    assertWellFormed(s);
-    assertNoSecrets(allText(s));
+    await assertToolCallSecretsWithheld(gw);
   });
 
   test('a secret in a legacy completions stream is redacted', async () => {
@@ -189,7 +170,7 @@ describe('streaming, redact (default policy)', () => {
       path: '/v1/completions',
     });
     assertWellFormed(s);
-    assertNoSecrets(allText(s));
+    assertNoLeak(allText(s));
     assert.match(contentByChoice(s.chunks)[0], /\[REDACTED:/);
   });
 
@@ -295,28 +276,19 @@ describe('streaming, redact (default policy)', () => {
     assert.equal(contentByChoice(s.chunks)[0], CANNED.clean);
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });
 
 describe('streaming, block (secrets: block)', () => {
   let up, gw, sdk;
-  before(async () => {
-    up = await startUpstream();
-    gw = await startGateway({ upstreamUrl: up.url, config: BLOCK_SECRETS_YAML });
-    sdk = client(gw);
-  });
-  after(async () => {
-    await gw?.stop(2000);
-    await up?.stop();
-  });
+  before(async () => ({ up, gw, sdk } = await startStack({ config: BLOCK_SECRETS_YAML })));
+  after(() => stopStack({ up, gw }));
 
   for (const size of [1, 3, 16]) {
     test(`a secret in ${size}-character deltas ends the stream with content_filter, then [DONE]`, async () => {
       const s = await streamRaw(gw, chat(mock({ reply_id: 'aws_pair', chunk: size })));
       assertWellFormed(s);
-      assertNoSecrets(allText(s));
+      assertNoLeak(allText(s));
       const last = s.chunks.at(-1);
       assert.equal(last.choices[0].finish_reason, 'content_filter');
       assert.ok(!last.choices[0].delta?.tool_calls, 'tool calls in the final chunk');
@@ -327,23 +299,13 @@ describe('streaming, block (secrets: block)', () => {
 
   test('the SDK iterates a blocked stream to its end without throwing', async () => {
     const stream = await sdk.chat.completions.create(chat(mock({ reply_id: 'pem', chunk: 5 }), { stream: true }));
-    let text = '';
-    let finish = null;
-    for await (const c of stream) {
-      text += c.choices[0]?.delta?.content ?? '';
-      finish = c.choices[0]?.finish_reason ?? finish;
-    }
+    const { text, finish } = await readSdkStream(stream);
     assert.equal(finish, 'content_filter');
-    assertNoSecrets(text);
+    assertNoLeak(text);
   });
 
   test('a streamed tool call carrying secrets is cut with content_filter', async () => {
-    const s = await streamRaw(
-      gw,
-      chat(mock({ tool_call: { name: 'deploy', arguments_id: 'aws_env' }, chunk: 4 }), { tools: TOOLS }),
-    );
-    assertWellFormed(s);
-    assertNoSecrets(allText(s));
+    const s = await assertToolCallSecretsWithheld(gw);
     assert.equal(finishByChoice(s.chunks)[0], 'content_filter');
   });
 
@@ -354,7 +316,5 @@ describe('streaming, block (secrets: block)', () => {
     assert.equal(finishByChoice(s.chunks)[0], 'stop');
   });
 
-  test('gateway exits 0 on SIGTERM with no sanitizer report', async () => {
-    await assertCleanShutdown(gw);
-  });
+  testCleanShutdown(() => gw);
 });

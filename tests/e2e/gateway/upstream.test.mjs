@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startUpstream, mock, chat, sseEvents, waitFor, sleep, UPSTREAM_KEY } from './harness.mjs';
+import { startUpstream, mock, chat, sseEvents, readSdkStream, waitFor, sleep, UPSTREAM_KEY } from './harness.mjs';
 import { CANNED, CANNED_ARGS, embeddingFor } from './upstream.mjs';
 
 let up;
@@ -50,12 +50,7 @@ test('wrong key gets OpenAI 401', async () => {
 
 test('stream: OpenAI chunk shape, chunking, no usage unless asked, [DONE]', async () => {
   const s = await sdk.chat.completions.create(chat(mock({ reply_id: 'aws_pair', chunk: 3 }), { stream: true }));
-  let text = '';
-  const chunks = [];
-  for await (const c of s) {
-    chunks.push(c);
-    text += c.choices[0]?.delta?.content ?? '';
-  }
+  const { chunks, text } = await readSdkStream(s);
   assert.equal(text, CANNED.aws_pair);
   assert.equal(chunks[0].choices[0].delta.role, 'assistant');
   assert.equal(chunks.at(-1).choices[0].finish_reason, 'stop');
