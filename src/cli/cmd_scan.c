@@ -2,8 +2,8 @@
  * cmd_scan.c -- `aigate scan`: one-shot scanning of a prompt, a model
  * output, or OpenAI chat JSON, and `--batch` scanning of JSONL.
  *
- * OpenAI JSON is taken apart here only as far as finding the strings to
- * scan (message contents, text parts, tool-call arguments, prompts); the
+ * OpenAI JSON is taken apart by the walk the gateway's guards use
+ * (src/gateway/openai_doc.c), which finds the strings to scan; the
  * verdict for each string and for the whole document comes from
  * libaigate. Output formats are documented in docs/json.md.
  */
@@ -200,8 +200,8 @@ static int scan_openai(scan_opts *o, const char *buf, size_t len) {
     return cli_fail("invalid JSON at line %d column %d: %s", je.line, je.column,
                     je.text);
   oai_targets ts = {0};
-  if (oai_collect(&ts, root,
-                  o->as == AS_REQUEST ? OAI_REQUEST : OAI_RESPONSE)) {
+  if (oai_collect(&ts, root, o->as == AS_REQUEST ? OAI_REQUEST : OAI_RESPONSE,
+                  0)) {
     json_decref(root);
     oai_targets_free(&ts);
     return cli_fail("%s", ts.err);

@@ -16,6 +16,10 @@
  * instructions" is not an attack). Message parts that are not text cannot
  * be scanned, so the media policy decides; token arrays cannot be scanned
  * either and are refused.
+ *
+ * Which strings of a document are text, and which parts are media, is the
+ * walk of openai_doc.c, the same one `aigate scan --as openai-*` uses:
+ * this file holds the policies applied to what the walk finds.
  */
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -25,6 +29,7 @@
 #include <strings.h>
 
 #include "guard.h"
+#include "openai_doc.h"
 
 #define MAX_MODEL_NAME 256
 #define MAX_CHOICES 128
@@ -120,15 +125,16 @@ static int host_matches(const char *host, const char *pattern) {
   return hl > sl && strcasecmp(host + hl - sl, pattern + 1) == 0;
 }
 
-/* A message part that is not text: its content cannot be scanned, so the
- * media policy decides. Returns 0 to allow, or sets an error. */
-static int media_part(gw_guard *g, const char *type, json_t *part) {
+/* A message part that is not text: what it holds cannot be scanned, so
+ * the media policy decides. Returns 0 to allow, or sets an error. */
+static int media_part(gw_guard *g, const oai_media *m) {
   const gw_config *c = g->cfg;
+  const char *type = m->type;
+  json_t *part = m->part;
   if (c->media == GW_MEDIA_BLOCK) {
     refuse(g, 400, "invalid_request_error", "unsupported_content",
-           "message parts of type '%s' are not allowed by this gateway's "
-           "policy",
-           type);
+           "%s: parts of type '%s' are not allowed by this gateway's policy",
+           m->path, type);
     return -1;
   }
   const char *url = NULL;
@@ -148,8 +154,8 @@ static int media_part(gw_guard *g, const char *type, json_t *part) {
     inline_len = strlen(url);
   if (inline_len > c->max_media_bytes) {
     refuse(g, 413, "invalid_request_error", "media_too_large",
-           "an inline '%s' part is %zu bytes; the limit is %zu", type,
-           inline_len, c->max_media_bytes);
+           "%s: an inline '%s' part is %zu bytes; the limit is %zu", m->path,
+           type, inline_len, c->max_media_bytes);
     return -1;
   }
   if (c->media == GW_MEDIA_ALLOWLIST && url && strncmp(url, "data:", 5)) {
@@ -164,127 +170,80 @@ static int media_part(gw_guard *g, const char *type, json_t *part) {
     curl_url_cleanup(u);
     if (!ok) {
       refuse(g, 400, "invalid_request_error", "media_host_not_allowed",
-             "'%s' parts may only reference the gateway's allowed hosts", type);
+             "%s: '%s' parts may only reference the gateway's allowed hosts",
+             m->path, type);
       return -1;
     }
   }
   return 0;
 }
 
-/* Scan one message's content (string or list of parts). Returns -1 when
- * the request is refused (the error is set). */
-static int guard_content(gw_guard *g, json_t *content, const char *profile,
-                         int trusted) {
-  if (json_is_null(content) || !content)
+/* Scan one text of a request by its role. Returns -1 when the request is
+ * refused (the error is set). */
+static int input_text(gw_guard *g, const oai_target *t, const char *field) {
+  const char *role = t->role;
+  int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
+                !strcmp(role, "assistant");
+  int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
+  const char *profile =
+      untrusted ? untrusted_profile(g) : g->cfg->input_profile;
+  if (scan_string(g, t->str, AIGATE_INPUT, profile, trusted) != AIGATE_BLOCK)
     return 0;
-  if (json_is_string(content))
-    return scan_string(g, content, AIGATE_INPUT, profile, trusted) ==
-                   AIGATE_BLOCK
-               ? -1
-               : 0;
-  if (!json_is_array(content)) {
-    refuse(g, 400, "invalid_request_error", "invalid_type",
-           "message content must be a string, an array of parts or null");
-    return -1;
-  }
-  size_t i;
-  json_t *part;
-  json_array_foreach(content, i, part) {
-    const char *type = json_string_value(json_object_get(part, "type"));
-    if (!json_is_object(part) || !type) {
-      refuse(g, 400, "invalid_request_error", "invalid_type",
-             "each content part must be an object with a string 'type'");
-      return -1;
-    }
-    if (!strcmp(type, "text") || !strcmp(type, "refusal")) {
-      json_t *t = json_object_get(part, type);
-      if (!json_is_string(t)) {
-        refuse(g, 400, "invalid_request_error", "invalid_type",
-               "a '%s' part needs a string '%s'", type, type);
-        return -1;
-      }
-      if (scan_string(g, t, AIGATE_INPUT, profile, trusted) == AIGATE_BLOCK)
-        return -1;
-    } else if (media_part(g, type, part)) {
-      return -1;
-    }
-  }
-  return 0;
+  if (!strcmp(field, "messages"))
+    refuse(g, 400, "invalid_request_error", "content_policy_violation",
+           "messages[%zu] (%s) was blocked by the gateway's policy: %s",
+           t->item, role, g->rules);
+  else
+    refuse(g, 400, "invalid_request_error", "content_policy_violation",
+           "'%s' was blocked by the gateway's policy: %s", field, g->rules);
+  return -1;
 }
 
-static int guard_messages(gw_guard *g, json_t *msgs) {
+/*
+ * Guard the texts and media parts of a request (openai_doc.c finds them)
+ * in document order; the first refusal ends it. A shape error is refused
+ * after what comes before it was guarded, so that a request that is an
+ * attack and malformed further on is refused, and logged, as the attack.
+ */
+static int guard_input(gw_guard *g, gw_route route, json_t *doc) {
   const gw_config *c = g->cfg;
-  if (!json_is_array(msgs) || json_array_size(msgs) == 0) {
-    refuse(g, 400, "invalid_request_error", "invalid_type",
-           "'messages' must be a non-empty array");
-    return -1;
-  }
-  if (json_array_size(msgs) > c->max_messages) {
-    refuse(g, 400, "invalid_request_error", "too_many_messages",
-           "%zu messages; this gateway accepts at most %zu",
-           json_array_size(msgs), c->max_messages);
-    return -1;
-  }
-  size_t i;
-  json_t *m;
-  json_array_foreach(msgs, i, m) {
-    const char *role = json_string_value(json_object_get(m, "role"));
-    if (!json_is_object(m) || !role) {
-      refuse(g, 400, "invalid_request_error", "invalid_type",
-             "messages[%zu] must be an object with a string 'role'", i);
-      return -1;
-    }
-    int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
-                  !strcmp(role, "assistant");
-    int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
-    const char *profile = untrusted ? untrusted_profile(g) : c->input_profile;
-    if (guard_content(g, json_object_get(m, "content"), profile, trusted)) {
-      if (!g->status)
-        refuse(g, 400, "invalid_request_error", "content_policy_violation",
-               "messages[%zu] (%s) was blocked by the gateway's policy: %s", i,
-               role, g->rules);
-      return -1;
-    }
-  }
-  return 0;
-}
-
-/* prompt / input: a string or an array of strings. Token arrays cannot be
- * scanned, so they are refused rather than passed unseen. */
-static int guard_strings(gw_guard *g, const char *field, json_t *v,
-                         int required) {
-  if (!v && !required)
-    return 0;
-  json_t *one[1] = {v};
-  size_t n = 1;
-  json_t **items = one;
-  if (json_is_array(v)) {
-    n = json_array_size(v);
-    if (n > g->cfg->max_messages) {
+  oai_kind kind = route == GW_ROUTE_CHAT          ? OAI_CHAT
+                  : route == GW_ROUTE_COMPLETIONS ? OAI_COMPLETION
+                                                  : OAI_EMBEDDING;
+  const char *field = kind == OAI_CHAT         ? "messages"
+                      : kind == OAI_COMPLETION ? "prompt"
+                                               : "input";
+  size_t items = json_array_size(json_object_get(doc, field));
+  if (items > c->max_messages) {
+    if (kind == OAI_CHAT)
+      refuse(g, 400, "invalid_request_error", "too_many_messages",
+             "%zu messages; this gateway accepts at most %zu", items,
+             c->max_messages);
+    else
       refuse(g, 400, "invalid_request_error", "too_many_inputs",
-             "'%s' has %zu items; the limit is %zu", field, n,
-             g->cfg->max_messages);
-      return -1;
-    }
-    items = NULL;
+             "'%s' has %zu items; the limit is %zu", field, items,
+             c->max_messages);
+    return -1;
   }
-  for (size_t i = 0; i < n; i++) {
-    json_t *s = items ? items[i] : json_array_get(v, i);
-    if (!json_is_string(s)) {
-      refuse(g, 400, "invalid_request_error", "invalid_type",
-             "'%s' must be a string or an array of strings (token arrays "
-             "cannot be scanned and are not accepted)",
-             field);
-      return -1;
-    }
-    if (scan_string(g, s, AIGATE_INPUT, g->cfg->input_profile, 0) ==
-        AIGATE_BLOCK) {
-      refuse(g, 400, "invalid_request_error", "content_policy_violation",
-             "'%s' was blocked by the gateway's policy: %s", field, g->rules);
-      return -1;
-    }
+  oai_targets ts = {0};
+  int rc = oai_collect(&ts, doc, kind, OAI_STRICT | OAI_UNCAPPED);
+  int refused = 0;
+  size_t i = 0, m = 0;
+  while (!refused && (i < ts.n || m < ts.n_media)) {
+    if (m < ts.n_media && ts.media[m].at <= i)
+      refused = media_part(g, &ts.media[m++]);
+    else
+      refused = input_text(g, &ts.t[i++], field);
   }
-  return 0;
+  if (!refused && rc == OAI_ENOMEM) {
+    refuse(g, 500, "server_error", "internal_error", "out of memory");
+    refused = -1;
+  } else if (!refused && rc) {
+    refuse(g, 400, "invalid_request_error", "invalid_type", "%s", ts.err);
+    refused = -1;
+  }
+  oai_targets_free(&ts);
+  return refused;
 }
 
 json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
@@ -329,14 +288,7 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
     goto refused;
   }
   info->n_choices = (int)nv;
-  int rc;
-  if (route == GW_ROUTE_CHAT)
-    rc = guard_messages(g, json_object_get(doc, "messages"));
-  else if (route == GW_ROUTE_COMPLETIONS)
-    rc = guard_strings(g, "prompt", json_object_get(doc, "prompt"), 1);
-  else
-    rc = guard_strings(g, "input", json_object_get(doc, "input"), 1);
-  if (rc)
+  if (guard_input(g, route, doc))
     goto refused;
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the
@@ -365,61 +317,58 @@ refused:
   return NULL;
 }
 
+/* A blocked choice keeps its shape: the notice stands for its text, its
+ * tool calls go, and finish_reason says "content_filter", as at the end of
+ * a blocked stream. */
+static void block_choice(json_t *ch) {
+  static const char *const holders[] = {"message", "delta"};
+  int had_message = 0;
+  for (size_t k = 0; k < sizeof(holders) / sizeof(*holders); k++) {
+    json_t *msg = json_object_get(ch, holders[k]);
+    if (!json_is_object(msg))
+      continue;
+    had_message = 1;
+    json_object_set_new(msg, "content", json_string(GW_BLOCK_NOTICE));
+    json_object_del(msg, "tool_calls");
+    json_object_del(msg, "function_call");
+    json_object_del(msg, "refusal");
+  }
+  if (!had_message || json_object_get(ch, "text"))
+    json_object_set_new(ch, "text", json_string(GW_BLOCK_NOTICE));
+  json_object_set_new(ch, "finish_reason", json_string("content_filter"));
+}
+
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
-  json_t *choices = json_object_get(doc, "choices");
-  if (!json_is_array(choices)) {
-    refuse(g, 502, "upstream_error", "upstream_invalid",
-           "the upstream's reply has no choices");
+  (void)route; /* a choice's message and text are guarded on every route */
+  oai_targets ts = {0};
+  int rc = oai_collect(&ts, doc, OAI_RESPONSE, OAI_TOLERANT | OAI_UNCAPPED);
+  if (rc) {
+    if (rc == OAI_ENOMEM)
+      refuse(g, 500, "server_error", "internal_error", "out of memory");
+    else
+      refuse(g, 502, "upstream_error", "upstream_invalid",
+             "the upstream's reply has no choices");
+    oai_targets_free(&ts);
     return -1;
   }
+  /* The targets come choice by choice: each choice's texts are scanned,
+   * then what they decide is done to that choice. */
+  json_t *choices = json_object_get(doc, "choices");
   const char *prof = g->cfg->output_profile;
-  size_t i;
-  json_t *ch;
-  json_array_foreach(choices, i, ch) {
+  for (size_t i = 0; i < ts.n;) {
+    size_t item = ts.t[i].item;
     aigate_action worst = AIGATE_ALLOW;
-    json_t *msg = json_object_get(ch, "message");
-    json_t *text = route == GW_ROUTE_CHAT ? json_object_get(msg, "content")
-                                          : json_object_get(ch, "text");
-    if (json_is_string(text)) {
-      aigate_action a = scan_string(g, text, AIGATE_OUTPUT, prof, 0);
+    for (; i < ts.n && ts.t[i].item == item; i++) {
+      aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
     }
-    json_t *refusal = json_object_get(msg, "refusal");
-    if (json_is_string(refusal)) {
-      aigate_action a = scan_string(g, refusal, AIGATE_OUTPUT, prof, 0);
-      worst = a > worst ? a : worst;
-    }
-    json_t *calls = json_object_get(msg, "tool_calls");
-    size_t j;
-    json_t *call;
-    json_array_foreach(calls, j, call) {
-      json_t *args =
-          json_object_get(json_object_get(call, "function"), "arguments");
-      if (json_is_string(args)) {
-        aigate_action a = scan_string(g, args, AIGATE_OUTPUT, prof, 0);
-        worst = a > worst ? a : worst;
-      }
-    }
-    json_t *fc = json_object_get(msg, "function_call");
-    json_t *fargs = json_object_get(fc, "arguments");
-    if (json_is_string(fargs)) {
-      aigate_action a = scan_string(g, fargs, AIGATE_OUTPUT, prof, 0);
-      worst = a > worst ? a : worst;
-    }
+    json_t *ch = json_array_get(choices, item);
     if (worst >= AIGATE_REDACT) /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
-    if (worst == AIGATE_BLOCK) {
-      if (msg) {
-        json_object_set_new(msg, "content", json_string(GW_BLOCK_NOTICE));
-        json_object_del(msg, "tool_calls");
-        json_object_del(msg, "function_call");
-        json_object_del(msg, "refusal");
-      } else {
-        json_object_set_new(ch, "text", json_string(GW_BLOCK_NOTICE));
-      }
-      json_object_set_new(ch, "finish_reason", json_string("content_filter"));
-    }
+    if (worst == AIGATE_BLOCK)
+      block_choice(ch);
   }
+  oai_targets_free(&ts);
   return 0;
 }
 

@@ -65,11 +65,12 @@ typedef struct {
 json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info);
 
-/* Guard a parsed non-streamed response of `route` in place: every
- * choice's content, refusal and tool-call arguments are scanned; redacted
+/* Guard a parsed non-streamed response of `route` in place: every text
+ * of every choice (its message's content, refusal and tool-call
+ * arguments, and its text; the same on every route) is scanned; redacted
  * text is edited, a blocked choice gets the notice and finish_reason
  * "content_filter". Returns -1 (and sets the refusal) when the document
- * is not a response of that route. */
+ * has no choices. */
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc);
 
 /* Fold a scan result into the decision. `trusted`: text written by the

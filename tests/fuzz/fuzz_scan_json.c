@@ -4,7 +4,8 @@
  *
  * It runs the CLI's own code for this input: Jansson with the same flags
  * (duplicate keys rejected, NUL allowed in strings), then the document
- * walk of src/cli/openai_doc.c for both kinds of document, and every
+ * walk of src/gateway/openai_doc.c for both kinds of document (the
+ * gateway's guards share it: fuzz_guard drives its other modes), and every
  * string it finds through aigate_scan (input direction for requests,
  * output for responses) and aigate_redact with the scan invariants of
  * common.c. Redactions are written back and the document serialized, as
@@ -29,8 +30,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 static void scan_document(json_t *root, oai_kind kind) {
   oai_targets ts = {0};
-  if (oai_collect(&ts, root, kind) == 0) {
-    FUZZ_CHECK(ts.n <= OAI_MAX_TARGETS);
+  if (oai_collect(&ts, root, kind, 0) == 0) {
+    FUZZ_CHECK(ts.n <= OAI_MAX_TARGETS && ts.n_media <= OAI_MAX_TARGETS);
+    for (size_t i = 0; i < ts.n_media; i++) {
+      FUZZ_CHECK(json_is_object(ts.media[i].part) && ts.media[i].type);
+      FUZZ_CHECK(ts.media[i].at <= ts.n);
+      FUZZ_CHECK(i == 0 || ts.media[i - 1].at <= ts.media[i].at);
+    }
     aigate_scan_options opt = {
         .direction = kind == OAI_REQUEST ? AIGATE_INPUT : AIGATE_OUTPUT};
     for (size_t i = 0; i < ts.n; i++) {
