@@ -57,6 +57,16 @@ static int listed(const char *list, const char *id) {
   return 0;
 }
 
+/* Append id to a comma-separated list unless it is there or full. */
+static void add_id(char *list, size_t cap, const char *id) {
+  size_t used = strlen(list);
+  if (listed(list, id) || used + strlen(id) + 2 > cap)
+    return;
+  if (used)
+    strcat(list, ",");
+  strcat(list, id);
+}
+
 aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
                             const aigate_finding *f, size_t n, int trusted) {
   if (flags & AIGATE_FLAG_FAILED) {
@@ -69,17 +79,14 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
   if (v > g->decision)
     g->decision = v;
   /* Name the rules behind what is done: the blocking ones for a block,
-   * the redacting ones for a redaction. */
-  for (size_t i = 0; i < n && v >= AIGATE_REDACT; i++) {
-    if (f[i].action != v || f[i].mode != AIGATE_MODE_ENFORCE ||
-        listed(g->rules, f[i].rule_id))
-      continue;
-    size_t used = strlen(g->rules);
-    if (used + strlen(f[i].rule_id) + 2 > sizeof(g->rules))
-      break;
-    if (used)
-      strcat(g->rules, ",");
-    strcat(g->rules, f[i].rule_id);
+   * the redacting ones for a redaction; and, separately, the detect-only
+   * findings that would have redacted or blocked. */
+  for (size_t i = 0; i < n; i++) {
+    if (f[i].mode == AIGATE_MODE_DETECT_ONLY && f[i].action >= AIGATE_REDACT)
+      add_id(g->detect_only, sizeof(g->detect_only), f[i].rule_id);
+    else if (v >= AIGATE_REDACT && f[i].action == v &&
+             f[i].mode == AIGATE_MODE_ENFORCE)
+      add_id(g->rules, sizeof(g->rules), f[i].rule_id);
   }
   return v;
 }

@@ -39,6 +39,8 @@ typedef struct {
   int failed;      /* a scan did not run */
   int fail_open;   /* ... and the policy let the text through */
   char rules[256]; /* ids of the enforced rules behind the decision, "a,b" */
+  char detect_only[256]; /* detect-only rules that would have redacted or
+                            blocked */
 
   /* A refusal: status 0 when there is none. */
   int status;

@@ -615,6 +615,8 @@ void gw_log_request(const gw_req *r) {
       (json_int_t)(now - r->t_start), "ms_upstream",
       (json_int_t)(r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start
                                                 : 0));
+  if (j && r->g.detect_only[0])
+    json_object_set_new(j, "detect_only", json_string(r->g.detect_only));
   char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
   if (s)
     fprintf(stderr, "%s\n", s);

@@ -35,7 +35,7 @@ typedef struct {
   gw_config *cfg;
 } stack;
 
-static stack plain, block_secrets;
+static stack plain, block_secrets, detect_only;
 
 static int stack_new(stack *s, const char *yaml) {
   aigate_error err = {{0}};
@@ -68,13 +68,17 @@ static int setup(void **state) {
                            "  media:\n    policy: allowlist\n"
                            "    hosts: [example.com]\n    max_bytes: 1KiB\n") ||
          stack_new(&block_secrets,
-                   "policy:\n  categories:\n    secrets: {action: block}\n");
+                   "policy:\n  categories:\n    secrets: {action: block}\n") ||
+         stack_new(&detect_only, "policy:\n  categories:\n"
+                                 "    injection: {mode: detect-only}\n"
+                                 "    secrets: {mode: detect-only}\n");
 }
 
 static int teardown(void **state) {
   (void)state;
   stack_free(&plain);
   stack_free(&block_secrets);
+  stack_free(&detect_only);
   return 0;
 }
 
@@ -363,6 +367,25 @@ static void test_response_block(void **state) {
   free(out);
 }
 
+/* Detect-only categories change nothing but are named for the log. */
+static void test_detect_only(void **state) {
+  (void)state;
+  gw_guard g = guard_for(&detect_only);
+  char *out;
+  assert_string_equal(
+      request(GW_ROUTE_CHAT,
+              "{\"model\":\"m\",\"messages\":[{\"role\":\"user\","
+              "\"content\":\"" INJ " " AWS "\"}]}",
+              &out, &g),
+      "");
+  assert_non_null(strstr(out, INJ " " AWS));
+  assert_true(g.decision < AIGATE_REDACT);
+  assert_string_equal(g.rules, "");
+  assert_non_null(strstr(g.detect_only, "inj-ignore-previous-instructions"));
+  assert_non_null(strstr(g.detect_only, "secret-aws-access-key-id"));
+  free(out);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_shape_refusals),
@@ -372,6 +395,7 @@ int main(void) {
       cmocka_unit_test(test_precedence),
       cmocka_unit_test(test_response_redact),
       cmocka_unit_test(test_response_block),
+      cmocka_unit_test(test_detect_only),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
