@@ -7,7 +7,7 @@
 # usage: bench/gateway/run.sh [AIGATE] [BENCH_UPSTREAM]
 #   AIGATE          default build/release/aigate
 #   BENCH_UPSTREAM  default build/release/bench/bench_upstream
-# environment (defaults in brackets):
+# environment, with its defaults:
 #   DURATION=10        seconds per wrk run
 #   REPEAT=3           runs per figure; best and median are printed
 #   MODES="pinned shared"
@@ -29,8 +29,10 @@
 # Figures only, never pass/fail; not part of `make test`. Installs wrk and
 # nginx-light with apt-get when missing (as `make deps` does); the stream
 # test needs node (no npm packages). Everything runs on this machine: the
-# load generator, the proxies and the upstream share its CPUs, which the
-# figures below say each time.
+# load generator, the proxies and the upstream share its CPUs. The output
+# says which CPUs each process got and, per run, how much CPU other
+# people's processes took meanwhile ("others N%" of one CPU): runs with
+# more than a few percent are not comparable.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -55,6 +57,9 @@ NCPU=$(nproc)
 for f in "$aigate" "$upstream_bin"; do
   [ -x "$f" ] || { echo "bench-gateway: $f: not built" >&2; exit 2; }
 done
+# aigate runs in a directory of its own (its database files go there).
+aigate=$(readlink -f "$aigate")
+upstream_bin=$(readlink -f "$upstream_bin")
 
 # ------------------------------------------------------------ tools
 
@@ -214,17 +219,52 @@ rss_kib() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 results=$tmp/results.tsv
 : >"$results"
 
+# Interference: CPU time the whole machine spent (/proc/stat) minus what
+# our processes spent (the upstream, the proxies, and wrk, which is the
+# shell's only child that ends during a run), in clock ticks. What is left
+# is other people's work (and a little kernel work on our traffic), shown
+# per run as "others N%" of one CPU.
+HZ=$(getconf CLK_TCK)
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+ours_ticks() {
+  local p q sum=0
+  for p in ${OURS:-}; do
+    for q in $p $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
+      sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$q/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$sum"
+}
+# snap: SNAP_B, SNAP_O, SNAP_W = machine, ours, ended children. `times`
+# (its second line: user and system time of the ended children) must run
+# in this shell, not in a pipe or $(...), whose subshell has no children.
+snap() {
+  SNAP_B=$(busy_ticks)
+  SNAP_O=$(ours_ticks)
+  times >"$tmp/times"
+  SNAP_W=$(awk -v hz="$HZ" 'NR == 2 { t = 0; for (i = 1; i <= 2; i++) {
+      split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t * hz }' \
+    "$tmp/times")
+}
+
 # field NAME LINE: the value of NAME=... in a RESULT line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
 # run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS
 run_wrk() {
   local mode=$1 kind=$2 target=$3 rep=$4 url=$5 key=$6 conns=$7 threads=$8
-  local delay=$9 cpus=${10} out
+  local delay=$9 cpus=${10} out b0 o0 w0
+  snap
+  b0=$SNAP_B o0=$SNAP_O w0=$SNAP_W
   # shellcheck disable=SC2046
   out=$(BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$key BENCH_DELAY_MS=$delay \
     $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
     --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
+  snap
+  local others
+  others=$(awk -v b=$((SNAP_B - b0)) -v o=$((SNAP_O - o0)) -v w=$((SNAP_W - w0)) \
+    -v hz="$HZ" -v d="$DURATION" 'BEGIN { x = (b - o - w) / hz / d * 100;
+      printf "%.0f", x < 0 ? 0 : x }')
   local line
   line=$(grep '^RESULT ' <<<"$out" || true)
   if [ -z "$line" ]; then
@@ -241,10 +281,11 @@ run_wrk() {
   non2xx=$(field non2xx "$line")
   errs=$(($(field connect "$line") + $(field read "$line") + \
     $(field write "$line") + $(field timeout "$line")))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" "$target" \
-    "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" >>"$results"
-  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s\n' \
-    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
+    "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" \
+    "$others" >>"$results"
+  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  others %3s%%\n' \
+    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$others"
 }
 
 # stat MODE KIND TARGET COLUMN max|min -> "median best" (best: max or min)
@@ -304,6 +345,7 @@ for mode in $MODES; do
   direct=http://127.0.0.1:$UP_PORT/v1/chat/completions
   via_nginx=http://127.0.0.1:$NG_PORT/v1/chat/completions
   via_aigate=http://127.0.0.1:$GW_PORT/v1/chat/completions
+  OURS="$UP_PID $NG_PID $GW_PID"
   check direct "$direct" ""
   check nginx "$via_nginx" ""
   check aigate "$via_aigate" "$KEY"
@@ -347,9 +389,9 @@ for mode in $MODES; do
   grep -q "^$mode	" "$results" || continue
   echo
   echo "== summary, mode $mode (median / best of $REPEAT; latency in ms)"
-  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-7s | %-6s |\n' target \
-    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "non-2xx" "errors"
-  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|---------|--------"
+  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-7s | %-6s | %-10s |\n' target \
+    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "non-2xx" "errors" "others max"
+  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|---------|--------|------------"
   for t in direct nginx aigate; do
     read -r mr br <<<"$(stat "$mode" max "$t" 5 max)"
     read -r mp5 bp5 <<<"$(stat "$mode" max "$t" 6 min)"
@@ -357,10 +399,11 @@ for mode in $MODES; do
     read -r lr blr <<<"$(stat "$mode" lat "$t" 5 max)"
     read -r l5 bl5 <<<"$(stat "$mode" lat "$t" 6 min)"
     read -r l9 bl9 <<<"$(stat "$mode" lat "$t" 7 min)"
-    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s | %6s |\n' \
+    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s | %6s | %9s%% |\n' \
       "$t" "$(num "$mr")" "$(num "$br")" "$(ms "$mp5")" "$(ms "$bp5")" "$(ms "$mp9")" "$(ms "$bp9")" \
       "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" \
-      "$(sum_col "$mode" "$t" 9)" "$(sum_col "$mode" "$t" 10)"
+      "$(sum_col "$mode" "$t" 9)" "$(sum_col "$mode" "$t" 10)" \
+      "$(awk -F'\t' -v m="$mode" -v t="$t" '$1==m && $3==t && $11>x {x=$11} END {print x+0}' "$results")"
   done
   read -r dr dbr <<<"$(stat "$mode" max direct 5 max)"
   read -r nr nbr <<<"$(stat "$mode" max nginx 5 max)"

@@ -240,7 +240,8 @@ async function round(o, n) {
   };
   console.log(
     `${o.label} round ${n}: ${openAtSample}/${o.streams} streams open at the sample ` +
-      `(${withTextAtSample} with text so far), RSS ${rssBefore} -> ${rssOpen} KiB ` +
+      `(all opened in ${r.ramp_s} s, all with an event after ${r.all_evented_s ?? "-"} s; ` +
+      `${withTextAtSample} with text so far), RSS ${rssBefore} -> ${rssOpen} KiB ` +
       `(${r.kib_per_stream} KiB/stream), ${rssAfter} KiB after; ${good}/${o.streams} ` +
       `complete with text and [DONE]` +
       (Object.keys(errors).length ? `; problems: ${JSON.stringify(errors)}` : ""),
