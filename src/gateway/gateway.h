@@ -192,13 +192,14 @@ struct gw_req {
   const char *resp_ctype;
   gw_guard g; /* the decision over input and output */
   gw_request_info info;
+  char *client_model; /* the model the client named */
+  int body_intact;    /* the guards left the request as the client sent it */
 
   /* what goes upstream */
   char *model;
   int stream, client_usage, n_choices;
   json_t *doc;
   char *up_body;
-  size_t up_body_len;
   const gw_deployment *deps[16];
   size_t n_deps, dep_next;
   int attempts;

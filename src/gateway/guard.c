@@ -107,6 +107,7 @@ static aigate_action scan_string(gw_guard *g, json_t *str, aigate_direction dir,
     size_t rlen;
     if (aigate_redact(text, len, &res, &red, &rlen) == 0) {
       json_string_setn_nocheck(str, red, rlen);
+      g->changed = 1;
       free(red);
     } else {
       v = AIGATE_BLOCK; /* cannot redact: never pass it in clear */
@@ -307,13 +308,17 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
       goto refused;
     }
     if (!json_is_object(so)) {
+      g->changed = 1;
       so = json_object();
       if (json_object_set_new(doc, "stream_options", so))
         goto nomem;
     }
     info->client_usage = json_is_true(json_object_get(so, "include_usage"));
-    if (json_object_set_new(so, "include_usage", json_true()))
-      goto nomem;
+    if (!info->client_usage) {
+      if (json_object_set_new(so, "include_usage", json_true()))
+        goto nomem;
+      g->changed = 1;
+    }
   }
   return doc;
 nomem:
@@ -370,8 +375,10 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       worst = a > worst ? a : worst;
     }
     json_t *ch = json_array_get(choices, item);
-    if (worst >= AIGATE_REDACT) /* token log-probabilities would leak it */
+    if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
+      g->changed = 1;
+    }
     if (worst == AIGATE_BLOCK)
       block_choice(ch);
   }

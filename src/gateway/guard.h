@@ -41,6 +41,8 @@ typedef struct {
   char rules[256]; /* ids of the enforced rules behind the decision, "a,b" */
   char detect_only[256]; /* detect-only rules that would have redacted or
                             blocked */
+  int changed; /* the guards edited the document (a redaction, a blocked
+                  choice, stream_options): set, never cleared */
 
   /* A refusal: status 0 when there is none. */
   int status;

@@ -79,6 +79,18 @@ static int queue_body(gw_req *r) {
   return ok;
 }
 
+/* The upstream's own bytes become the response: when the guards changed
+ * nothing, re-serializing the document would only cost time. */
+static void pass_upstream_body(gw_req *r) {
+  free(r->resp_body);
+  r->status = 200;
+  r->resp_body = r->up_buf;
+  r->resp_len = r->up_len;
+  r->resp_ctype = "application/json";
+  r->up_buf = NULL;
+  r->up_len = r->up_cap = 0;
+}
+
 static void set_body(gw_req *r, int status, char *body) {
   free(r->resp_body);
   r->status = status;
@@ -372,7 +384,9 @@ static void process(gw_req *r) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
   }
-  if (!(r->model = strdup(r->info.model))) {
+  r->body_intact = !r->g.changed;
+  r->client_model = strdup(r->info.model);
+  if (!r->client_model || !(r->model = strdup(r->info.model))) {
     gw_error(r, 500, "server_error", "internal_error", "out of memory");
     return;
   }
@@ -448,16 +462,22 @@ void gw_finish_response(gw_req *r) {
                "the upstream's reply is not JSON");
       return;
     }
-    set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+    pass_upstream_body(r);
     json_decref(doc);
     return;
   }
+  int before = r->g.changed;
+  r->g.changed = 0;
   if (gw_guard_response(&r->g, r->route, doc)) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     json_decref(doc);
     return;
   }
-  set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+  if (r->g.changed)
+    set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+  else
+    pass_upstream_body(r);
+  r->g.changed |= before;
   json_decref(doc);
 }
 
@@ -595,6 +615,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   free(r->body);
   free(r->resp_body);
   free(r->model);
+  free(r->client_model);
   free(r->up_body);
   free(r->up_buf);
   free(r->out);

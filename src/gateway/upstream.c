@@ -110,12 +110,23 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   snprintf(url, sizeof(url), "%s%s", d->api_base, path_of(r->route));
   free(r->up_body);
   r->up_body = NULL;
+  const char *post = NULL;
+  size_t post_len = 0;
   if (r->doc) {
+    /* The client's own bytes go upstream when the guards left them as
+     * they were and the model name stays: they parse to exactly the
+     * document that was scanned. */
     const char *m = d->upstream_model ? d->upstream_model : r->model;
-    json_object_set_new(r->doc, "model", json_string(m));
-    if (!(r->up_body = json_dumps(r->doc, JSON_COMPACT)))
-      return -1;
-    r->up_body_len = strlen(r->up_body);
+    if (r->body_intact && !strcmp(m, r->client_model)) {
+      post = r->body;
+      post_len = r->body_len;
+    } else {
+      json_object_set_new(r->doc, "model", json_string(m));
+      if (!(r->up_body = json_dumps(r->doc, JSON_COMPACT)))
+        return -1;
+      post = r->up_body;
+      post_len = strlen(r->up_body);
+    }
   }
   CURL *e = curl_easy_init();
   if (!e)
@@ -139,10 +150,9 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
   curl_easy_setopt(e, CURLOPT_USERAGENT, "aigate/" AIGATE_VERSION);
-  if (r->up_body) {
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->up_body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
-                     (curl_off_t)r->up_body_len);
+  if (post) {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, post);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post_len);
   }
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
