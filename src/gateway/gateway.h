@@ -125,6 +125,7 @@ typedef struct gw_worker {
   gw_scratch_slot slots[GW_SCRATCH_SLOTS];
   int64_t next_sweep;
   int draining, stopped;
+  unsigned closed_since_trim; /* connections closed since malloc_trim */
 } gw_worker;
 
 /* A scratch for rt on this worker (NULL on allocation failure), and its

@@ -36,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <malloc.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,6 +322,7 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
     free(k);
     *socket_ctx = NULL;
     atomic_fetch_sub(&w->sh->open_conns, 1);
+    w->closed_since_trim++;
   }
 }
 
@@ -342,6 +344,12 @@ static void sweep(gw_worker *w, int64_t now) {
   gw_runtime_release(rt);
   gw_upstream_sweep(w, now);
   scratch_gc(w);
+  /* After a burst (thousands of streams), glibc keeps the freed memory in
+   * its arenas; give it back once this worker is idle again. */
+  if (!w->conns && w->closed_since_trim >= 64) {
+    malloc_trim(0);
+    w->closed_since_trim = 0;
+  }
 }
 
 /* ------------------------------------------------------------ worker */
