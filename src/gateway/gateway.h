@@ -31,6 +31,7 @@
 #include "guard.h"
 #include "gwconfig.h"
 #include "serve.h"
+#include "util.h"
 
 struct MHD_Daemon;
 struct MHD_Connection;
@@ -71,8 +72,6 @@ typedef struct {
   atomic_ulong next_id; /* request ids */
   uint64_t id_salt;
   atomic_int draining;
-  atomic_int open_conns;
-  int max_conns;
   const gw_options *opt;
   /* Failed authentications per client address (hashed into slots). */
   struct {
@@ -124,7 +123,7 @@ typedef struct gw_worker {
   gw_timer *timers;
   gw_scratch_slot slots[GW_SCRATCH_SLOTS];
   int64_t next_sweep;
-  int draining, stopped;
+  int draining;
   unsigned closed_since_trim; /* connections closed since malloc_trim */
 } gw_worker;
 
@@ -181,8 +180,7 @@ struct gw_req {
   int64_t us_start, us_up_start, us_up_end; /* µs, for the overhead */
 
   /* request body */
-  char *body;
-  size_t body_len, body_cap;
+  ag_buf body;
   int too_large; /* 1: refused at once; 2: body dropped, then refused */
   size_t dropped;
 
@@ -212,8 +210,7 @@ struct gw_req {
   struct curl_slist *up_headers;
   long up_status;
   int up_sse; /* content type is text/event-stream */
-  char *up_buf;
-  size_t up_len, up_cap;
+  ag_buf up;  /* a non-streamed reply */
   int up_paused;
   int up_error; /* CURLcode of a failed transfer */
   int up_timeout;
@@ -228,7 +225,6 @@ struct gw_req {
   gw_relay *relay; /* streamed output */
   char *out;       /* SSE bytes waiting for the client */
   size_t out_off, out_len, out_cap;
-  struct MHD_Response *stream_resp;
   gw_req *active_prev, *active_next;
   int in_active;
   int auth_delayed;

@@ -84,11 +84,10 @@ static int queue_body(gw_req *r) {
 static void pass_upstream_body(gw_req *r) {
   free(r->resp_body);
   r->status = 200;
-  r->resp_body = r->up_buf;
-  r->resp_len = r->up_len;
+  r->resp_body = r->up.data;
+  r->resp_len = r->up.len;
   r->resp_ctype = "application/json";
-  r->up_buf = NULL;
-  r->up_len = r->up_cap = 0;
+  r->up = (ag_buf){0};
 }
 
 static void set_body(gw_req *r, int status, char *body) {
@@ -324,27 +323,15 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
 
 static int append_body(gw_req *r, const char *data, size_t len) {
   size_t max = r->rt->cfg->max_body_bytes;
-  if (r->too_large || r->body_len + len > max) {
+  if (r->too_large || r->body.len + len > max) {
     r->too_large = 2; /* dropped until the end, then answered */
     r->dropped += len;
     if (r->dropped > drain_limit(r->rt->cfg))
       too_large(r);
     return 0;
   }
-  if (r->body_len + len + 1 > r->body_cap) {
-    size_t cap = r->body_cap ? r->body_cap : 4096;
-    while (cap < r->body_len + len + 1)
-      cap *= 2;
-    char *b = realloc(r->body, cap);
-    if (!b)
-      return -1;
-    r->body = b;
-    r->body_cap = cap;
-  }
-  memcpy(r->body + r->body_len, data, len);
-  r->body_len += len;
-  r->body[r->body_len] = '\0';
-  return 0;
+  ag_buf_append(&r->body, data, len);
+  return r->body.failed ? -1 : 0;
 }
 
 /* Body complete: validate, guard and send upstream (or answer). */
@@ -379,7 +366,8 @@ static void process(gw_req *r) {
              "the request body is larger than %zu bytes", cfg->max_body_bytes);
     return;
   }
-  r->doc = gw_guard_request(&r->g, r->route, r->body, r->body_len, &r->info);
+  r->doc =
+      gw_guard_request(&r->g, r->route, r->body.data, r->body.len, &r->info);
   if (!r->doc) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
@@ -434,8 +422,8 @@ void gw_finish_response(gw_req *r) {
     return;
   }
   json_error_t jerr;
-  json_t *doc = r->up_len
-                    ? json_loadb(r->up_buf, r->up_len, JSON_ALLOW_NUL, &jerr)
+  json_t *doc = r->up.len
+                    ? json_loadb(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
                     : NULL;
   if (st != 200) {
     json_t *e = json_object_get(doc, "error");
@@ -612,12 +600,12 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     gw_worker_scratch_done(w, r->rt);
   gw_runtime_release(r->rt);
   json_decref(r->doc);
-  free(r->body);
+  ag_buf_free(&r->body);
   free(r->resp_body);
   free(r->model);
   free(r->client_model);
   free(r->up_body);
-  free(r->up_buf);
+  ag_buf_free(&r->up);
   free(r->out);
   free(r);
 }

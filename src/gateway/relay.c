@@ -31,8 +31,8 @@
 #define MAX_EVENT ((size_t)1 << 20)
 
 typedef struct {
-  char *id, *name, *args;
-  size_t args_len, args_cap, size;
+  char *id, *name;
+  ag_buf args;
 } tool_acc;
 
 typedef struct {
@@ -40,8 +40,7 @@ typedef struct {
   int closed;
   tool_acc *tools;
   size_t n_tools;
-  char *refusal;
-  size_t refusal_len;
+  ag_buf refusal;
 } choice_state;
 
 struct gw_relay {
@@ -181,24 +180,11 @@ static int tool_fragment(gw_req *r, choice_state *c, json_t *tc) {
     t->name = strdup(name);
   if (json_is_string(args)) {
     size_t n = json_string_length(args);
-    t->size += n;
-    if (t->size > r->rt->cfg->tool_call_max_bytes)
+    if (t->args.len + n > r->rt->cfg->tool_call_max_bytes)
       return -1;
-    if (t->args_len + n + 1 > t->args_cap) {
-      size_t cap = t->args_cap ? t->args_cap : 256;
-      while (cap < t->args_len + n + 1)
-        cap *= 2;
-      char *b = realloc(t->args, cap);
-      if (!b)
-        return -1;
-      t->args = b;
-      t->args_cap = cap;
-    }
-    memcpy(t->args + t->args_len, json_string_value(args), n);
-    t->args_len += n;
-    t->args[t->args_len] = '\0';
+    ag_buf_append(&t->args, json_string_value(args), n);
   }
-  return 0;
+  return t->args.failed ? -1 : 0;
 }
 
 /* The choice ended upstream: flush its text, release its tool calls. */
@@ -210,9 +196,9 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
     feed_text(r, i, NULL, 0, 1);
   if (c->closed)
     return;
-  if (c->refusal_len) {
+  if (c->refusal.len) {
     size_t n;
-    char *red = gw_guard_text(&r->g, c->refusal, c->refusal_len, &n);
+    char *red = gw_guard_text(&r->g, c->refusal.data, c->refusal.len, &n);
     if (!red) {
       close_choice(r, i, "content_filter");
       return;
@@ -224,7 +210,7 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
   for (size_t k = 0; k < c->n_tools; k++) {
     tool_acc *t = &c->tools[k];
     size_t n;
-    char *red = gw_guard_text(&r->g, t->args, t->args_len, &n);
+    char *red = gw_guard_text(&r->g, t->args.data, t->args.len, &n);
     if (!red) {
       json_decref(calls);
       close_choice(r, i, "content_filter");
@@ -301,15 +287,12 @@ static int on_event(void *ud, const char *event, const char *data, size_t len) {
     json_t *refusal = json_object_get(delta, "refusal");
     if (json_is_string(refusal)) {
       size_t n = json_string_length(refusal);
-      if (c->refusal_len + n > r->rt->cfg->tool_call_max_bytes) {
+      int over = c->refusal.len + n > r->rt->cfg->tool_call_max_bytes;
+      if (!over)
+        ag_buf_append(&c->refusal, json_string_value(refusal), n);
+      if (over || c->refusal.failed) { /* never released in part */
         close_choice(r, i, "content_filter");
         continue;
-      }
-      char *b = realloc(c->refusal, c->refusal_len + n + 1);
-      if (b) {
-        memcpy(b + c->refusal_len, json_string_value(refusal), n);
-        c->refusal = b;
-        c->refusal_len += n;
       }
     }
     size_t t;
@@ -407,10 +390,10 @@ void gw_relay_free(gw_relay *rl) {
     for (size_t k = 0; k < c->n_tools; k++) {
       free(c->tools[k].id);
       free(c->tools[k].name);
-      free(c->tools[k].args);
+      ag_buf_free(&c->tools[k].args);
     }
     free(c->tools);
-    free(c->refusal);
+    ag_buf_free(&c->refusal);
   }
   free(rl->ch);
   json_decref(rl->envelope);

@@ -310,7 +310,6 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
       w->conns->prev = k;
     w->conns = k;
     *socket_ctx = k;
-    atomic_fetch_add(&w->sh->open_conns, 1);
   } else if (*socket_ctx) {
     gw_conn *k = *socket_ctx;
     if (k->prev)
@@ -321,7 +320,6 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
       k->next->prev = k->prev;
     free(k);
     *socket_ctx = NULL;
-    atomic_fetch_sub(&w->sh->open_conns, 1);
     w->closed_since_trim++;
   }
 }
@@ -468,7 +466,6 @@ static void *worker_main(void *arg) {
     r->client_gone = 1;
   MHD_stop_daemon(w->mhd);
   w->mhd = NULL;
-  w->stopped = 1;
   return NULL;
 }
 
@@ -625,7 +622,6 @@ int gw_serve(const gw_options *opt) {
   }
   if (nw > 256)
     nw = 256;
-  sh->max_conns = cfg->max_connections;
   raise_nofile(cfg->max_connections);
 
   /* Signals go to the main thread only. */

@@ -77,21 +77,10 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud) {
     }
     return gw_relay_feed(r, data, len) ? 0 : len;
   }
-  if (r->up_len + len > UPSTREAM_MAX_BODY)
+  if (r->up.len + len > UPSTREAM_MAX_BODY)
     return 0;
-  if (r->up_len + len + 1 > r->up_cap) {
-    size_t cap = r->up_cap ? r->up_cap : 4096;
-    while (cap < r->up_len + len + 1)
-      cap *= 2;
-    char *b = realloc(r->up_buf, cap);
-    if (!b)
-      return 0;
-    r->up_buf = b;
-    r->up_cap = cap;
-  }
-  memcpy(r->up_buf + r->up_len, data, len);
-  r->up_len += len;
-  return len;
+  ag_buf_append(&r->up, data, len);
+  return r->up.failed ? 0 : len;
 }
 
 static const char *path_of(gw_route route) {
@@ -118,8 +107,8 @@ static int attempt(gw_req *r, const gw_deployment *d) {
      * document that was scanned. */
     const char *m = d->upstream_model ? d->upstream_model : r->model;
     if (r->body_intact && !strcmp(m, r->client_model)) {
-      post = r->body;
-      post_len = r->body_len;
+      post = r->body.data;
+      post_len = r->body.len;
     } else {
       json_object_set_new(r->doc, "model", json_string(m));
       if (!(r->up_body = json_dumps(r->doc, JSON_COMPACT)))
@@ -167,7 +156,8 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   r->easy = e;
   r->up_status = 0;
   r->up_error = 0;
-  r->up_len = 0;
+  r->up.len = 0;
+  r->up.failed = 0;
   r->t_up_first = 0;
   r->t_up_start = gw_now_ms();
   if (!r->us_up_start)

@@ -500,8 +500,10 @@ static void trim_out(aigate_stream *s) {
     ag_buf_free(&s->out);
 }
 
-int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
-                        const char *data, size_t len, aigate_stream_out *out) {
+/* What write and finish check first. Returns 1 to go on, else the status
+ * to return (out then says block, or what the stream already decided). */
+static int call_start(aigate_stream *s, aigate_scratch *scratch, int bad_args,
+                      aigate_stream_out *out) {
   if (!out)
     return AIGATE_ERR_INVALID;
   memset(out, 0, sizeof(*out));
@@ -510,7 +512,7 @@ int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
   out->flags = AIGATE_FLAG_FAILED;
   if (!s)
     return AIGATE_ERR_INVALID;
-  if (!scratch || scratch->e != s->e || (!data && len) || s->finished) {
+  if (!scratch || scratch->e != s->e || bad_args || s->finished) {
     fill(s, NULL, 0, out);
     out->flags |= AIGATE_FLAG_FAILED;
     return AIGATE_ERR_INVALID;
@@ -520,6 +522,14 @@ int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
     fill(s, NULL, 0, out);
     return AIGATE_OK;
   }
+  return 1;
+}
+
+int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
+                        const char *data, size_t len, aigate_stream_out *out) {
+  int rc = call_start(s, scratch, !data && len, out);
+  if (rc != 1)
+    return rc;
   if (make_room(s, len)) {
     block(s, AIGATE_FLAG_FAILED);
     fill(s, NULL, 0, out);
@@ -533,25 +543,10 @@ int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
 
 int aigate_stream_finish(aigate_stream *s, aigate_scratch *scratch,
                          aigate_stream_out *out) {
-  if (!out)
-    return AIGATE_ERR_INVALID;
-  memset(out, 0, sizeof(*out));
-  out->text = "";
-  out->verdict = AIGATE_BLOCK;
-  out->flags = AIGATE_FLAG_FAILED;
-  if (!s)
-    return AIGATE_ERR_INVALID;
-  if (!scratch || scratch->e != s->e || s->finished) {
-    fill(s, NULL, 0, out);
-    out->flags |= AIGATE_FLAG_FAILED;
-    return AIGATE_ERR_INVALID;
-  }
-  trim_out(s);
-  s->finished = 1;
-  if (s->verdict == AIGATE_BLOCK) {
-    fill(s, NULL, 0, out);
-    return AIGATE_OK;
-  }
-  int rc = step(s, scratch, 1, out);
-  return rc;
+  int rc = call_start(s, scratch, 0, out);
+  if (s && rc != AIGATE_ERR_INVALID)
+    s->finished = 1;
+  if (rc != 1)
+    return rc;
+  return step(s, scratch, 1, out);
 }
