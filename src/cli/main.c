@@ -17,6 +17,7 @@ static void usage(FILE *f) {
         "  rules test|list    run every rule's examples / list the rules\n"
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
+        "  keys               manage virtual keys (see keys --help)\n"
         "  version            print the version\n",
         f);
 }
@@ -44,6 +45,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "serve") == 0)
     return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "keys") == 0)
+    return cmd_keys(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

@@ -9,9 +9,12 @@
  * exact across workers (the current configuration and engine, round-robin
  * counters, failed-login tracking, connection counts) lives in gw_shared.
  *
- *   server.c    workers, the event loop, connection deadlines, signals
+ *   server.c    workers, the event loop, connection deadlines, signals,
+ *               the store thread (spend writes, key reloads)
  *   runtime.c   a configuration + engine snapshot, reloaded on SIGHUP
  *   handler.c   routes, auth, limits, responses
+ *   access.c    virtual keys: lookup, scope, rate limits, budgets, spend
+ *   admin.c     the key-management API (/key/...)
  *   guard.c     request validation, input and output guards on documents
  *   upstream.c  libcurl transfers: deployments, retries, timeouts
  *   relay.c     streamed (SSE) output: incremental scan, hold-back, tools
@@ -27,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "access.h"
 #include "aigate/aigate.h"
 #include "guard.h"
 #include "gwconfig.h"
@@ -73,6 +77,9 @@ typedef struct {
   uint64_t id_salt;
   atomic_int draining;
   const gw_options *opt;
+  gw_access *access; /* virtual keys; NULL with --no-auth */
+  pthread_t store_thread;
+  atomic_int store_stop;
   /* Failed authentications per client address (hashed into slots). */
   struct {
     uint64_t addr_hash;
@@ -91,6 +98,7 @@ void gw_auth_record(gw_shared *sh, uint64_t addr_hash, int ok, int64_t now_ms);
 
 int64_t gw_now_ms(void);
 int64_t gw_now_us(void);
+int64_t gw_wall_ms(void); /* wall clock, for expiry and budgets */
 
 /* ------------------------------------------------------------- worker */
 
@@ -184,6 +192,17 @@ struct gw_req {
   int too_large; /* 1: refused at once; 2: body dropped, then refused */
   size_t dropped;
 
+  /* who is asking */
+  int caller;                /* GW_CALLER_* */
+  char key_id[STORE_ID_LEN]; /* a virtual key's id */
+  gw_grant grant;            /* what the key allows this request */
+  int admitted;              /* grant.reserved_tokens must be settled */
+  int retry_after;           /* seconds, for a 429 */
+  char admin_op[16];         /* GW_ROUTE_ADMIN: the path after /key/ */
+  const gw_deployment *dep;  /* the deployment of the last attempt */
+  long long usage_prompt, usage_completion; /* from the upstream */
+  int usage_known;
+
   /* a response decided before or after the upstream */
   int status;
   char *resp_body;
@@ -230,6 +249,16 @@ struct gw_req {
   int auth_delayed;
 };
 
+enum {
+  GW_CALLER_OPEN = 0, /* --no-auth */
+  GW_CALLER_MASTER,
+  GW_CALLER_KEY,
+  GW_CALLER_NONE, /* refusals from here on */
+  GW_CALLER_BAD,
+  GW_CALLER_REVOKED,
+  GW_CALLER_EXPIRED,
+};
+
 /* The access handler and its helpers (handler.c). */
 int gw_handle(gw_worker *w, struct MHD_Connection *c, const char *url,
               const char *method, const char *upload, size_t *upload_size,
@@ -239,6 +268,16 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok);
 /* Queue a JSON error in OpenAI's shape as the request's response. */
 void gw_error(gw_req *r, int status, const char *type, const char *code,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* A JSON body (taken over; NULL means out of memory) as the response. */
+void gw_set_body(gw_req *r, int status, char *body);
+
+/* Usage an upstream reported ({"prompt_tokens", "completion_tokens"}). */
+void gw_note_usage(gw_req *r, json_t *usage);
+
+/* The key-management API (admin.c): answer r, whose caller is the
+ * master key, for the operation r->admin_op. */
+void gw_admin(gw_req *r);
 
 /* Resume a suspended connection (no-op when it is not suspended). */
 void gw_resume(gw_req *r);

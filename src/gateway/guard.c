@@ -121,6 +121,8 @@ static aigate_action scan_string(gw_guard *g, json_t *str, aigate_direction dir,
 
 static const char *untrusted_profile(const gw_guard *g) {
   const gw_config *c = g->cfg;
+  if (g->profile)
+    return g->profile;
   return c->untrusted_profile ? c->untrusted_profile : c->input_profile;
 }
 
@@ -193,8 +195,9 @@ static int input_text(gw_guard *g, const oai_target *t, const char *field) {
   int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
                 !strcmp(role, "assistant");
   int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
-  const char *profile =
-      untrusted ? untrusted_profile(g) : g->cfg->input_profile;
+  const char *profile = untrusted    ? untrusted_profile(g)
+                        : g->profile ? g->profile
+                                     : g->cfg->input_profile;
   if (scan_string(g, t->str, AIGATE_INPUT, profile, trusted) != AIGATE_BLOCK)
     return 0;
   if (!strcmp(field, "messages"))
@@ -254,7 +257,62 @@ static int guard_input(gw_guard *g, gw_route route, json_t *doc) {
   return refused;
 }
 
-json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
+/* The names of the tools a request declares, for the key's tool scope:
+ * "tools": [{"type": "function", "function": {"name": ...}}] and the
+ * older "functions": [{"name": ...}]. A declared tool without a name
+ * cannot be checked, so it is refused. */
+static int declared_tools(gw_guard *g, json_t *doc, gw_request_info *info) {
+  static const char *const fields[] = {"tools", "functions"};
+  for (size_t f = 0; f < 2; f++) {
+    json_t *arr = json_object_get(doc, fields[f]);
+    if (!arr || json_is_null(arr))
+      continue;
+    if (!json_is_array(arr)) {
+      refuse(g, 400, "invalid_request_error", "invalid_type",
+             "'%s' must be an array", fields[f]);
+      return -1;
+    }
+    size_t i;
+    json_t *t;
+    json_array_foreach(arr, i, t) {
+      json_t *fn = f == 0 ? json_object_get(t, "function") : t;
+      const char *name = json_string_value(json_object_get(fn, "name"));
+      if (f == 0 && json_is_object(t) && !fn) /* a built-in tool type */
+        name = json_string_value(json_object_get(t, "type"));
+      if (!name || !*name) {
+        refuse(g, 400, "invalid_request_error", "invalid_value",
+               "%s[%zu] has no name", fields[f], i);
+        return -1;
+      }
+      if (info->n_tools == GW_MAX_TOOLS) {
+        refuse(g, 400, "invalid_request_error", "too_many_tools",
+               "a request may declare at most %d tools", GW_MAX_TOOLS);
+        return -1;
+      }
+      info->tools[info->n_tools++] = name;
+    }
+  }
+  return 0;
+}
+
+static int max_tokens(gw_guard *g, json_t *doc, gw_request_info *info) {
+  static const char *const fields[] = {"max_tokens", "max_completion_tokens"};
+  for (size_t f = 0; f < 2; f++) {
+    json_t *v = json_object_get(doc, fields[f]);
+    if (!v || json_is_null(v))
+      continue;
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+      refuse(g, 400, "invalid_request_error", "invalid_type",
+             "'%s' must be a non-negative integer", fields[f]);
+      return -1;
+    }
+    if (json_integer_value(v) > info->max_tokens)
+      info->max_tokens = json_integer_value(v);
+  }
+  return 0;
+}
+
+json_t *gw_parse_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info) {
   memset(info, 0, sizeof(*info));
   json_error_t jerr;
@@ -296,8 +354,19 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
     goto refused;
   }
   info->n_choices = (int)nv;
-  if (guard_input(g, route, doc))
+  if (declared_tools(g, doc, info) || max_tokens(g, doc, info))
     goto refused;
+  return doc;
+refused:
+  json_decref(doc);
+  memset(info, 0, sizeof(*info));
+  return NULL;
+}
+
+int gw_guard_input(gw_guard *g, gw_route route, json_t *doc,
+                   gw_request_info *info) {
+  if (guard_input(g, route, doc))
+    return -1;
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the
      * extra chunk is dropped for clients that did not ask. */
@@ -305,7 +374,7 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
     if (so && !json_is_object(so) && !json_is_null(so)) {
       refuse(g, 400, "invalid_request_error", "invalid_type",
              "'stream_options' must be an object");
-      goto refused;
+      return -1;
     }
     if (!json_is_object(so)) {
       g->changed = 1;
@@ -320,13 +389,32 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
       g->changed = 1;
     }
   }
-  return doc;
+  return 0;
 nomem:
   refuse(g, 500, "server_error", "internal_error", "out of memory");
-refused:
-  json_decref(doc);
-  memset(info, 0, sizeof(*info));
-  return NULL;
+  return -1;
+}
+
+json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
+                         size_t len, gw_request_info *info) {
+  json_t *doc = gw_parse_request(g, route, body, len, info);
+  if (doc && gw_guard_input(g, route, doc, info)) {
+    json_decref(doc);
+    memset(info, 0, sizeof(*info));
+    return NULL;
+  }
+  return doc;
+}
+
+int gw_guard_tool_allowed(gw_guard *g, const char *name) {
+  if (!g->tools_limited)
+    return 1;
+  for (size_t i = 0; name && i < g->n_tools; i++)
+    if (!strcmp(g->tools[i], name) || !strcmp(g->tools[i], "*"))
+      return 1;
+  g->decision = AIGATE_BLOCK;
+  add_id(g->rules, sizeof(g->rules), "key.tool_not_allowed");
+  return 0;
 }
 
 /* A blocked choice keeps its shape: the notice stands for its text, its
@@ -350,6 +438,22 @@ static void block_choice(json_t *ch) {
   json_object_set_new(ch, "finish_reason", json_string("content_filter"));
 }
 
+/* Every tool call of a choice names a tool the key allows. */
+static int choice_tools_allowed(gw_guard *g, json_t *ch) {
+  json_t *msg = json_object_get(ch, "message");
+  size_t i;
+  json_t *tc;
+  json_array_foreach(json_object_get(msg, "tool_calls"), i, tc) {
+    json_t *fn = json_object_get(tc, "function");
+    if (!gw_guard_tool_allowed(g,
+                               json_string_value(json_object_get(fn, "name"))))
+      return 0;
+  }
+  json_t *fc = json_object_get(msg, "function_call");
+  return !fc || gw_guard_tool_allowed(
+                    g, json_string_value(json_object_get(fc, "name")));
+}
+
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   (void)route; /* a choice's message and text are guarded on every route */
   oai_targets ts = {0};
@@ -366,7 +470,7 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   /* The targets come choice by choice: each choice's texts are scanned,
    * then what they decide is done to that choice. */
   json_t *choices = json_object_get(doc, "choices");
-  const char *prof = g->cfg->output_profile;
+  const char *prof = g->profile ? g->profile : g->cfg->output_profile;
   for (size_t i = 0; i < ts.n;) {
     size_t item = ts.t[i].item;
     aigate_action worst = AIGATE_ALLOW;
@@ -375,6 +479,8 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       worst = a > worst ? a : worst;
     }
     json_t *ch = json_array_get(choices, item);
+    if (g->tools_limited && !choice_tools_allowed(g, ch))
+      worst = AIGATE_BLOCK;
     if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
       g->changed = 1;
@@ -388,7 +494,8 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
 
 char *gw_guard_text(gw_guard *g, const char *text, size_t len,
                     size_t *out_len) {
-  aigate_scan_options o = {AIGATE_OUTPUT, g->cfg->output_profile, 0};
+  aigate_scan_options o = {AIGATE_OUTPUT,
+                           g->profile ? g->profile : g->cfg->output_profile, 0};
   aigate_result res;
   if (!text)
     text = "";

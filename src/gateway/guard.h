@@ -23,6 +23,7 @@ typedef enum {
   GW_ROUTE_EMBEDDINGS,
   GW_ROUTE_MODELS,
   GW_ROUTE_HEALTH,
+  GW_ROUTE_ADMIN, /* /key/... */
 } gw_route;
 
 /* The notice that replaces a blocked choice's content. */
@@ -33,6 +34,11 @@ typedef struct {
   const aigate_engine *engine;
   aigate_scratch *scratch;
   const gw_config *cfg;
+  const char *profile; /* the key's profile: replaces the input, untrusted
+                          and output profiles; NULL: the configured ones */
+  char *const *tools;  /* tools the key allows; with tools_limited set */
+  size_t n_tools;
+  int tools_limited;
 
   /* The decision over every scan so far (the strongest action). */
   aigate_action decision;
@@ -50,24 +56,47 @@ typedef struct {
   char message[512];
 } gw_guard;
 
+#define GW_MAX_TOOLS 128
+
 /* What the gateway needs to know about a guarded request. */
 typedef struct {
   const char *model; /* in the document */
   int stream;        /* "stream": true (never for embeddings) */
   int client_usage;  /* the client asked for the usage chunk itself */
   int n_choices;     /* "n", 1..128 */
+  /* Tools the request declares ("tools" and the older "functions"). */
+  const char *tools[GW_MAX_TOOLS];
+  size_t n_tools;
+  long long max_tokens; /* the larger of max_tokens and
+                           max_completion_tokens; 0: not given */
 } gw_request_info;
 
 /*
  * Parse `len` bytes of a request body for `route` (chat, completions or
- * embeddings), check its shape, and scan every text in it: messages by
- * role (docs/gateway.md), prompt, input. Redactions are applied to the
- * document; a stream request gets stream_options.include_usage set.
- * Returns the document (the caller owns it; info points into it), or NULL
- * with g->status and g->message saying why it is refused.
+ * embeddings) and check its shape: model, stream, n, declared tools,
+ * max_tokens. Returns the document (the caller owns it; info points into
+ * it), or NULL with g->status and g->message saying why it is refused.
  */
+json_t *gw_parse_request(gw_guard *g, gw_route route, const char *body,
+                         size_t len, gw_request_info *info);
+
+/*
+ * Scan every text of a parsed request: messages by role
+ * (docs/gateway.md), prompt, input. Redactions are applied to the
+ * document; a stream request gets stream_options.include_usage set.
+ * Returns 0, or -1 with the refusal set in g.
+ */
+int gw_guard_input(gw_guard *g, gw_route route, json_t *doc,
+                   gw_request_info *info);
+
+/* gw_parse_request, then gw_guard_input. */
 json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info);
+
+/* May the model call the tool `name` (a response's tool call)? When the
+ * key does not allow it, the decision becomes a block naming the rule
+ * "key.tool_not_allowed" and 0 is returned. */
+int gw_guard_tool_allowed(gw_guard *g, const char *name);
 
 /* Guard a parsed non-streamed response of `route` in place: every text
  * of every choice (its message's content, refusal and tool-call

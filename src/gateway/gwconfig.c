@@ -116,8 +116,8 @@ static const char litellm_ignored[] =
 /* litellm_params that change requests in ways aigate does not copy. */
 static const char params_ignored[] =
     "stream_timeout max_retries organization api_version extra_headers "
-    "headers max_parallel_requests input_cost_per_token "
-    "output_cost_per_token input_cost_per_second output_cost_per_second "
+    "headers max_parallel_requests input_cost_per_second "
+    "output_cost_per_second "
     "weight order tags drop_params additional_drop_params temperature "
     "max_tokens top_p seed";
 
@@ -764,6 +764,22 @@ static const char *value_name(char *buf, size_t len, const char *what,
   return buf;
 }
 
+/* A price in USD per token: a plain decimal number, 0 to 1. */
+static int get_price(ctx *c, const yt_node *v, const char *what, double *out) {
+  int rc = yt_want(&c->w, v, YT_SCALAR, what);
+  if (rc)
+    return rc;
+  char *end;
+  double d = strtod(v->str, &end);
+  if (end == v->str || *end || !(d >= 0) || d > 1)
+    return bad(c, v,
+               "%s must be a price in USD per token between 0 and 1 "
+               "(e.g. 0.0000025), got '%.40s'",
+               what, v->str);
+  *out = d;
+  return 0;
+}
+
 static int parse_params(ctx *c, gw_deployment *d, const yt_node *map) {
   int rc = yt_check_map(&c->w, map, "litellm_params");
   if (rc)
@@ -808,12 +824,19 @@ static int parse_params(ctx *c, gw_deployment *d, const yt_node *map) {
         d->tpm = num;
     } else if (strcmp(k->str, "timeout") == 0) {
       rc = get_seconds(c, v, "litellm_params.timeout", &d->timeout_ms);
+    } else if (strcmp(k->str, "input_cost_per_token") == 0) {
+      rc = get_price(c, v, "litellm_params.input_cost_per_token",
+                     &d->input_cost_per_token);
+    } else if (strcmp(k->str, "output_cost_per_token") == 0) {
+      rc = get_price(c, v, "litellm_params.output_cost_per_token",
+                     &d->output_cost_per_token);
     } else if (in_words(params_ignored, k->str)) {
       warn_ignored(c, k, "litellm_params");
     } else {
       return bad(c, k,
                  "unknown key '%s' in litellm_params (model, api_base, "
-                 "api_key, rpm, tpm, timeout, custom_llm_provider)",
+                 "api_key, rpm, tpm, timeout, custom_llm_provider, "
+                 "input_cost_per_token, output_cost_per_token)",
                  k->str);
     }
   }

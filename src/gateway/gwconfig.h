@@ -34,8 +34,10 @@ typedef struct {
   char *api_key_source; /* "os.environ/VAR", "config", "env OPENAI_API_KEY"
                            or "none" -- for messages; never the key itself */
   long rpm, tpm;        /* 0 = no limit */
-  int timeout_ms;       /* litellm_params.timeout; 0 = total_timeout_ms */
-  int line;             /* where it was configured; 0 for passthrough */
+  double input_cost_per_token;  /* USD, for virtual keys' spend; 0: free */
+  double output_cost_per_token; /* USD */
+  int timeout_ms; /* litellm_params.timeout; 0 = total_timeout_ms */
+  int line;       /* where it was configured; 0 for passthrough */
 } gw_deployment;
 
 /* Models tried, in order, when every deployment of `model` failed. */

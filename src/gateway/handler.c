@@ -61,6 +61,11 @@ static void add_headers(gw_req *r, struct MHD_Response *resp) {
   MHD_add_response_header(resp, "x-aigate-decision",
                           gw_decision_text(r, dec, sizeof(dec)));
   MHD_add_response_header(resp, "x-aigate-overhead-ms", ms);
+  if (r->retry_after > 0) {
+    char ra[24];
+    snprintf(ra, sizeof(ra), "%d", r->retry_after);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+  }
   if (atomic_load(&r->w->sh->draining))
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }
@@ -90,7 +95,7 @@ static void pass_upstream_body(gw_req *r) {
   r->up = (ag_buf){0};
 }
 
-static void set_body(gw_req *r, int status, char *body) {
+void gw_set_body(gw_req *r, int status, char *body) {
   free(r->resp_body);
   r->status = status;
   r->resp_body = body;
@@ -117,7 +122,7 @@ void gw_error(gw_req *r, int status, const char *type, const char *code,
     json_object_set_new(err, "rule_ids", ids);
   }
   json_t *doc = json_pack("{s:o}", "error", err);
-  set_body(r, status, doc ? json_dumps(doc, JSON_COMPACT) : NULL);
+  gw_set_body(r, status, doc ? json_dumps(doc, JSON_COMPACT) : NULL);
   json_decref(doc);
   if (!r->resp_body) { /* out of memory: a fixed body still says why */
     static const char oom[] =
@@ -161,6 +166,14 @@ static gw_route route_of(const char *method, const char *url, int *bad_method) {
       {"/health/ready", "GET", GW_ROUTE_HEALTH},
       {"/health/liveliness", "GET", GW_ROUTE_HEALTH},
       {"/health/readiness", "GET", GW_ROUTE_HEALTH},
+      {"/key/generate", "POST", GW_ROUTE_ADMIN},
+      {"/key/update", "POST", GW_ROUTE_ADMIN},
+      {"/key/delete", "POST", GW_ROUTE_ADMIN},
+      {"/key/block", "POST", GW_ROUTE_ADMIN},
+      {"/key/unblock", "POST", GW_ROUTE_ADMIN},
+      {"/key/regenerate", "POST", GW_ROUTE_ADMIN},
+      {"/key/info", "GET", GW_ROUTE_ADMIN},
+      {"/key/list", "GET", GW_ROUTE_ADMIN},
   };
   *bad_method = 0;
   for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
@@ -202,11 +215,13 @@ static void client_address(gw_req *r) {
   memcpy(&r->addr_hash, h, sizeof(r->addr_hash));
 }
 
-/* Constant-time comparison: both sides are hashed to a fixed length, so
- * neither the content nor the length of the key leaks through timing. */
-static int authorized(gw_req *r) {
+/* Who sends the request. The master key is compared in constant time
+ * (both sides hashed to a fixed length, so neither its content nor its
+ * length leaks through timing); virtual keys are looked up by their keyed
+ * hash (access.c). */
+static int identify(gw_req *r) {
   if (!r->rt->master_key)
-    return 1;
+    return GW_CALLER_OPEN;
   const char *h =
       MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "Authorization");
   const char *key = NULL;
@@ -214,12 +229,42 @@ static int authorized(gw_req *r) {
     key = h + 7;
   if (!key) /* Azure-style clients send api-key */
     key = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "api-key");
-  if (!key)
-    return 0;
+  if (!key || !*key)
+    return GW_CALLER_NONE;
   unsigned char hk[32];
   crypto_generichash(hk, sizeof(hk), (const unsigned char *)key, strlen(key),
                      NULL, 0);
-  return sodium_memcmp(hk, r->rt->key_hash, sizeof(hk)) == 0;
+  if (sodium_memcmp(hk, r->rt->key_hash, sizeof(hk)) == 0)
+    return GW_CALLER_MASTER;
+  gw_access *a = r->w->sh->access;
+  if (!a)
+    return GW_CALLER_BAD;
+  switch (gw_access_auth(a, key, strlen(key), gw_wall_ms(), r->key_id)) {
+  case GW_AUTH_OK: return GW_CALLER_KEY;
+  case GW_AUTH_REVOKED: return GW_CALLER_REVOKED;
+  case GW_AUTH_EXPIRED: return GW_CALLER_EXPIRED;
+  default: return GW_CALLER_BAD;
+  }
+}
+
+static void auth_refusal(gw_req *r) {
+  switch (r->caller) {
+  case GW_CALLER_NONE:
+    gw_error(r, 401, "authentication_error", "invalid_api_key",
+             "missing API key: send 'Authorization: Bearer <key>'");
+    break;
+  case GW_CALLER_REVOKED:
+    gw_error(r, 401, "authentication_error", "key_revoked",
+             "this API key was revoked");
+    break;
+  case GW_CALLER_EXPIRED:
+    gw_error(r, 401, "authentication_error", "key_expired",
+             "this API key has expired");
+    break;
+  default:
+    gw_error(r, 401, "authentication_error", "invalid_api_key",
+             "invalid API key");
+  }
 }
 
 static void delayed_refusal(gw_worker *w, void *arg) {
@@ -282,12 +327,11 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   }
   if (r->route == GW_ROUTE_HEALTH)
     return r;
-  if (!authorized(r)) {
+  r->caller = identify(r);
+  if (r->caller >= GW_CALLER_NONE) {
     int delay = gw_auth_delay_ms(sh, r->addr_hash, r->t_start);
     gw_auth_record(sh, r->addr_hash, 0, r->t_start);
-    gw_error(r, 401, "authentication_error", "invalid_api_key",
-             "missing or invalid API key: send 'Authorization: Bearer "
-             "<key>'");
+    auth_refusal(r);
     if (delay > 0) {
       r->auth_delayed = 1;
       r->retry_timer = gw_timer_add(w, delay, delayed_refusal, r);
@@ -299,6 +343,15 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
     return r;
   }
   gw_auth_record(sh, r->addr_hash, 1, r->t_start);
+  if (r->route == GW_ROUTE_ADMIN) {
+    snprintf(r->admin_op, sizeof(r->admin_op), "%s", url + 5);
+    if (r->caller != GW_CALLER_MASTER || !sh->access) {
+      gw_error(r, 403, "permission_error", "admin_only", "%s",
+               sh->access ? "key management needs the master key"
+                          : "key management is off (--no-auth)");
+      return r;
+    }
+  }
   const char *cl =
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
   if (cl) {
@@ -334,16 +387,148 @@ static int append_body(gw_req *r, const char *data, size_t len) {
   return r->body.failed ? -1 : 0;
 }
 
+/* GET /v1/models for a key with a model list: only its models. */
+static void allowed_models(gw_req *r, json_t *doc) {
+  gw_access *a = r->w->sh->access;
+  if (r->caller != GW_CALLER_KEY || !gw_access_has_model_list(a, r->key_id))
+    return;
+  json_t *data = json_object_get(doc, "data");
+  for (size_t i = json_array_size(data); i-- > 0;) {
+    const char *id =
+        json_string_value(json_object_get(json_array_get(data, i), "id"));
+    if (!id || !gw_access_model_allowed(a, r->key_id, id))
+      json_array_remove(data, i);
+  }
+}
+
+/* The key's max_tokens clamp, written into the document: every field
+ * given is lowered to it, and a request that gives none gets one (chat:
+ * max_completion_tokens, OpenAI's current name; completions: max_tokens). */
+static int clamp_max_tokens(gw_req *r, int64_t cap) {
+  static const char *const fields[] = {"max_tokens", "max_completion_tokens"};
+  int given = 0;
+  for (size_t f = 0; f < 2; f++) {
+    json_t *v = json_object_get(r->doc, fields[f]);
+    if (!json_is_integer(v))
+      continue;
+    given = 1;
+    if (json_integer_value(v) > cap &&
+        json_object_set_new(r->doc, fields[f], json_integer(cap)))
+      return -1;
+  }
+  if (!given &&
+      json_object_set_new(r->doc,
+                          r->route == GW_ROUTE_CHAT ? "max_completion_tokens"
+                                                    : "max_tokens",
+                          json_integer(cap)))
+    return -1;
+  r->g.changed = 1;
+  r->info.max_tokens = cap;
+  return 0;
+}
+
+/* A virtual key's scope and limits (access.c): after the request is
+ * parsed, before it is guarded. Returns -1 with the refusal set. */
+static int admit(gw_req *r) {
+  gw_access *a = r->w->sh->access;
+  int64_t cap = gw_access_max_tokens(a, r->key_id);
+  if (cap > 0 && r->route != GW_ROUTE_EMBEDDINGS &&
+      (r->info.max_tokens == 0 || r->info.max_tokens > cap) &&
+      clamp_max_tokens(r, cap)) {
+    gw_error(r, 500, "server_error", "internal_error", "out of memory");
+    return -1;
+  }
+  gw_ask ask = {.model = r->info.model,
+                .tools = r->info.tools,
+                .n_tools = r->info.n_tools,
+                .prompt_tokens = (int64_t)r->body.len / 4 + 1,
+                .completion_tokens =
+                    (int64_t)r->info.max_tokens * r->info.n_choices,
+                .now_ms = gw_wall_ms()};
+  gw_access_admit(a, r->key_id, &ask, &r->grant);
+  if (r->grant.status) {
+    r->retry_after = r->grant.retry_after;
+    gw_error(r, r->grant.status, r->grant.type, r->grant.code, "%s",
+             r->grant.message);
+    return -1;
+  }
+  r->admitted = 1;
+  if (r->grant.policy) {
+    /* A profile the configuration lacks fails closed, and says so. */
+    aigate_scan_options o = {AIGATE_INPUT, r->grant.policy, 0};
+    aigate_result res;
+    if (aigate_scan_ex(r->rt->engine, r->scratch, "", 0, &o, &res) ==
+        AIGATE_ERR_NOT_FOUND) {
+      gw_error(r, 500, "server_error", "policy_not_found",
+               "this key's policy profile '%s' is not in the gateway's "
+               "configuration",
+               r->grant.policy);
+      return -1;
+    }
+    r->g.profile = r->grant.policy;
+  }
+  if (r->grant.tools) {
+    r->g.tools = r->grant.tools;
+    r->g.n_tools = r->grant.n_tools;
+    r->g.tools_limited = 1;
+  }
+  return 0;
+}
+
+void gw_note_usage(gw_req *r, json_t *usage) {
+  json_t *p = json_object_get(usage, "prompt_tokens");
+  json_t *c = json_object_get(usage, "completion_tokens");
+  if (!json_is_integer(p))
+    return;
+  r->usage_prompt = json_integer_value(p);
+  r->usage_completion = json_is_integer(c) ? json_integer_value(c) : 0;
+  if (r->usage_prompt < 0 || r->usage_completion < 0)
+    return;
+  r->usage_known = 1;
+}
+
+/* The request is over: the key's tpm bucket gets the real token count
+ * and its spend the cost. A request that never reached an upstream used
+ * nothing; one whose upstream reported no usage is charged its
+ * estimate. */
+static void settle(gw_req *r) {
+  long long prompt = 0, completion = 0;
+  if (r->usage_known) {
+    prompt = r->usage_prompt;
+    completion = r->usage_completion;
+  } else if (r->t_up_start) {
+    prompt = (long long)r->body.len / 4 + 1;
+    completion = r->grant.reserved_tokens - prompt;
+    if (completion < 0)
+      completion = 0;
+  }
+  int64_t cost = 0;
+  if (r->dep) {
+    double c = (double)prompt * r->dep->input_cost_per_token +
+               (double)completion * r->dep->output_cost_per_token;
+    cost = (int64_t)(c * 1e9 + 0.5);
+  }
+  gw_access_settle(r->w->sh->access, r->key_id, r->grant.reserved_tokens,
+                   prompt + completion, cost, gw_wall_ms());
+}
+
 /* Body complete: validate, guard and send upstream (or answer). */
 static void process(gw_req *r) {
   const gw_config *cfg = r->rt->cfg;
   if (r->route == GW_ROUTE_HEALTH) {
-    set_body(r, 200, strdup("{\"status\":\"ok\"}"));
+    gw_set_body(r, 200, strdup("{\"status\":\"ok\"}"));
+    return;
+  }
+  if (r->route == GW_ROUTE_ADMIN) {
+    gw_admin(r);
     return;
   }
   if (r->route == GW_ROUTE_MODELS) {
     if (r->rt->models_json) {
-      set_body(r, 200, strdup(r->rt->models_json));
+      json_t *doc = json_loads(r->rt->models_json, 0, NULL);
+      allowed_models(r, doc);
+      gw_set_body(r, 200, doc ? json_dumps(doc, JSON_COMPACT) : NULL);
+      json_decref(doc);
       return;
     }
     /* Passthrough: the upstream knows its models. */
@@ -367,8 +552,14 @@ static void process(gw_req *r) {
     return;
   }
   r->doc =
-      gw_guard_request(&r->g, r->route, r->body.data, r->body.len, &r->info);
+      gw_parse_request(&r->g, r->route, r->body.data, r->body.len, &r->info);
   if (!r->doc) {
+    gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
+    return;
+  }
+  if (r->caller == GW_CALLER_KEY && admit(r))
+    return;
+  if (gw_guard_input(&r->g, r->route, r->doc, &r->info)) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
   }
@@ -450,10 +641,18 @@ void gw_finish_response(gw_req *r) {
                "the upstream's reply is not JSON");
       return;
     }
-    pass_upstream_body(r);
+    gw_note_usage(r, json_object_get(doc, "usage"));
+    if (r->route == GW_ROUTE_MODELS && r->caller == GW_CALLER_KEY &&
+        gw_access_has_model_list(r->w->sh->access, r->key_id)) {
+      allowed_models(r, doc);
+      gw_set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+    } else {
+      pass_upstream_body(r);
+    }
     json_decref(doc);
     return;
   }
+  gw_note_usage(r, json_object_get(doc, "usage"));
   int before = r->g.changed;
   r->g.changed = 0;
   if (gw_guard_response(&r->g, r->route, doc)) {
@@ -462,7 +661,7 @@ void gw_finish_response(gw_req *r) {
     return;
   }
   if (r->g.changed)
-    set_body(r, 200, json_dumps(doc, JSON_COMPACT));
+    gw_set_body(r, 200, json_dumps(doc, JSON_COMPACT));
   else
     pass_upstream_body(r);
   r->g.changed |= before;
@@ -592,8 +791,11 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     r->conn->in_request = 0;
     r->conn->since = gw_now_ms();
   }
+  if (r->admitted)
+    settle(r);
   if (!w->sh->opt->quiet)
     gw_log_request(r);
+  gw_grant_free(&r->grant);
   if (r->relay)
     gw_relay_free(r->relay);
   if (r->scratch)
@@ -611,8 +813,8 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
 }
 
 void gw_log_request(const gw_req *r) {
-  static const char *names[] = {"-",          "chat",   "completions",
-                                "embeddings", "models", "health"};
+  static const char *names[] = {"-",      "chat",   "completions", "embeddings",
+                                "models", "health", "admin"};
   char dec[64];
   int64_t now = gw_now_ms();
   json_t *j = json_pack(
@@ -624,6 +826,8 @@ void gw_log_request(const gw_req *r) {
       (json_int_t)(now - r->t_start), "ms_upstream",
       (json_int_t)(r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start
                                                 : 0));
+  if (j && r->caller == GW_CALLER_KEY)
+    json_object_set_new(j, "key_id", json_string(r->key_id));
   if (j && r->g.detect_only[0])
     json_object_set_new(j, "detect_only", json_string(r->g.detect_only));
   char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;

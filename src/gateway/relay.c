@@ -54,7 +54,7 @@ struct gw_relay {
 };
 
 static const char *profile(const gw_req *r) {
-  return r->rt->cfg->output_profile;
+  return r->g.profile ? r->g.profile : r->rt->cfg->output_profile;
 }
 
 static void emit_raw(gw_req *r, const char *s) {
@@ -210,7 +210,9 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
   for (size_t k = 0; k < c->n_tools; k++) {
     tool_acc *t = &c->tools[k];
     size_t n;
-    char *red = gw_guard_text(&r->g, t->args.data, t->args.len, &n);
+    char *red = gw_guard_tool_allowed(&r->g, t->name)
+                    ? gw_guard_text(&r->g, t->args.data, t->args.len, &n)
+                    : NULL;
     if (!red) {
       json_decref(calls);
       close_choice(r, i, "content_filter");
@@ -262,6 +264,7 @@ static int on_event(void *ud, const char *event, const char *data, size_t len) {
   if (json_is_object(usage)) {
     json_decref(rl->usage);
     rl->usage = json_incref(usage);
+    gw_note_usage(r, usage);
   }
   size_t k;
   json_t *ch;

@@ -95,6 +95,7 @@ static const char *path_of(gw_route route) {
 /* Start one attempt at deployment d. */
 static int attempt(gw_req *r, const gw_deployment *d) {
   const gw_config *cfg = r->rt->cfg;
+  r->dep = d;
   char url[4200];
   snprintf(url, sizeof(url), "%s%s", d->api_base, path_of(r->route));
   free(r->up_body);
@@ -222,6 +223,9 @@ static void retry_now(gw_worker *w, void *arg) {
 static int next_fallback(gw_req *r) {
   while (r->fallback_next < r->n_fallbacks) {
     const char *m = r->fallbacks[r->fallback_next++];
+    if (r->caller == GW_CALLER_KEY &&
+        !gw_access_model_allowed(r->w->sh->access, r->key_id, m))
+      continue; /* the key's scope holds for fallbacks too */
     size_t n = gw_config_deployments(r->rt->cfg, m, r->deps, 16);
     if (!n)
       continue;

@@ -1158,6 +1158,26 @@ static void test_server_strings(void **state) {
 }
 
 /* Unknown keys everywhere, with the line of the key. */
+/* Prices make a virtual key's spend (docs/keys.md). */
+static void test_prices(void **state) {
+  (void)state;
+  gw_config *cfg = load("model_list:\n"
+                        "  - model_name: m\n"
+                        "    litellm_params:\n"
+                        "      model: openai/gpt-4o\n"
+                        "      api_key: sk-x\n"
+                        "      input_cost_per_token: 0.0000025\n"
+                        "      output_cost_per_token: 1e-5\n"
+                        "  - model_name: free\n"
+                        "    litellm_params: {model: openai/x, api_key: k}\n");
+  assert_int_equal(n_warnings, 0);
+  assert_true(cfg->deployments[0].input_cost_per_token == 0.0000025);
+  assert_true(cfg->deployments[0].output_cost_per_token == 0.00001);
+  assert_true(cfg->deployments[1].input_cost_per_token == 0);
+  assert_true(cfg->deployments[1].output_cost_per_token == 0);
+  gw_config_free(cfg);
+}
+
 static void test_unknown_keys(void **state) {
   (void)state;
   expect_error_like("server:\n"
@@ -1171,7 +1191,24 @@ static void test_unknown_keys(void **state) {
                "      model: gpt-4o\n"
                "      api_bse: http://x\n",
                "c.yaml:5: unknown key 'api_bse' in litellm_params (model, "
-               "api_base, api_key, rpm, tpm, timeout, custom_llm_provider)");
+               "api_base, api_key, rpm, tpm, timeout, custom_llm_provider, "
+               "input_cost_per_token, output_cost_per_token)");
+  expect_error("model_list:\n"
+               "  - model_name: m\n"
+               "    litellm_params:\n"
+               "      model: gpt-4o\n"
+               "      input_cost_per_token: 2e-6x\n",
+               "c.yaml:5: litellm_params.input_cost_per_token must be a price "
+               "in USD per token between 0 and 1 (e.g. 0.0000025), got "
+               "'2e-6x'");
+  expect_error("model_list:\n"
+               "  - model_name: m\n"
+               "    litellm_params:\n"
+               "      model: gpt-4o\n"
+               "      output_cost_per_token: -0.1\n",
+               "c.yaml:5: litellm_params.output_cost_per_token must be a price "
+               "in USD per token between 0 and 1 (e.g. 0.0000025), got "
+               "'-0.1'");
   expect_error("model_list:\n"
                "  - model_name: m\n"
                "    litellm_params: {model: gpt-4o}\n"
@@ -1291,6 +1328,7 @@ int main(void) {
       cmocka_unit_test(test_routing_strategy),
       cmocka_unit_test(test_media),
       cmocka_unit_test(test_server_strings),
+      cmocka_unit_test(test_prices),
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_sections_list),
       cmocka_unit_test(test_yaml_errors),

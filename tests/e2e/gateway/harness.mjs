@@ -172,9 +172,12 @@ let gwCount = 0;
  * exits or is not ready in time -- which is what every test reports while
  * `aigate serve` is not built.
  */
-export async function startGateway({ upstreamUrl, config, env = {}, workers = 2, readyMs = 30000 } = {}) {
+export async function startGateway({ upstreamUrl, config, env = {}, workers = 2, readyMs = 30000, cwd } = {}) {
   const bin = aigateBin();
   const n = ++gwCount;
+  // Its own working directory: the default database (aigate.db) and the
+  // key-hashing secret beside it are created there, never in the tree.
+  if (!cwd) cwd = fs.mkdtempSync(path.join(tmpDir(), `gw-${n}-`));
   const args = ['serve', '--listen', '127.0.0.1:0', '--workers', String(workers)];
   let configPath = null;
   if (config !== undefined) {
@@ -186,6 +189,7 @@ export async function startGateway({ upstreamUrl, config, env = {}, workers = 2,
     Object.entries(process.env).filter(([k]) => !k.startsWith('OPENAI_') && !k.startsWith('AIGATE_')),
   );
   const proc = spawn(bin, args, {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...base,
@@ -233,6 +237,7 @@ export async function startGateway({ upstreamUrl, config, env = {}, workers = 2,
     origin,
     baseURL: `${origin}/v1`,
     proc,
+    cwd,
     configPath,
     exited,
     log: () => out,

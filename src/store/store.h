@@ -1,0 +1,154 @@
+/*
+ * store.h -- aigate's own database: virtual keys and their spend, in one
+ * SQLite file (general_settings.database_url, default ./aigate.db).
+ *
+ * The gateway and the `aigate keys` command open the same file at the same
+ * time: WAL mode lets readers run beside one writer, and a busy timeout
+ * waits out the other side's short transactions. Every change made through
+ * this API is committed before the call returns (a key change is durable
+ * when `aigate keys` or the admin API answers); the gateway's spend is
+ * written in batches by its store thread (docs/keys.md, "Durability").
+ *
+ * Keys are never stored: only a keyed BLAKE2b hash (the key-hashing secret
+ * is a 0600 file beside the database, or AIGATE_KEY_SECRET) and a short
+ * display prefix. A database remembers a fingerprint of the secret it was
+ * created with, so opening it with another secret is an error, not a
+ * gateway where every key silently fails.
+ *
+ * The schema carries its version (PRAGMA user_version); store_open
+ * migrates older files forward in one transaction and refuses newer ones.
+ *
+ * Money is counted in nano-dollars (1e-9 USD) as 64-bit integers, so that
+ * concurrent spend adds up exactly.
+ */
+#ifndef AIGATE_STORE_H
+#define AIGATE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+
+enum {
+  STORE_OK = 0,
+  STORE_NOT_FOUND = 1, /* no such key */
+  STORE_ERROR = 2,     /* see store_error() */
+  STORE_INVALID = 3,   /* a field is out of range; see store_error() */
+};
+
+#define STORE_ID_LEN 21     /* "key_" + 16 hex + NUL */
+#define STORE_PREFIX_LEN 11 /* "sk-ag-" + 4 characters + NUL */
+#define STORE_KEY_LEN 50    /* "sk-ag-" + 43 base64url characters + NUL */
+#define STORE_MAX_LIST 256  /* models or tools on one key */
+#define STORE_MAX_NAME 256  /* bytes of a name, model, tool or policy */
+#define STORE_MAX_METADATA 16384
+
+/* One virtual key. Strings and arrays are owned by the record
+ * (store_key_clear frees them). */
+typedef struct {
+  char id[STORE_ID_LEN]; /* stable across rotation */
+  char *name;
+  char prefix[STORE_PREFIX_LEN]; /* start of the key, for display */
+  unsigned char hash[32];        /* keyed hash of the key */
+  unsigned char old_hash[32];    /* the previous key during a grace period */
+  int64_t old_until;             /* unix seconds; 0: no previous key */
+  char **models;                 /* allowed models; none: every model */
+  size_t n_models;
+  char **tools; /* allowed tools; none: every tool */
+  size_t n_tools;
+  int64_t rpm, tpm;        /* requests / tokens per minute; 0: no limit */
+  int64_t max_tokens;      /* clamp of max_tokens; 0: none */
+  int64_t max_budget;      /* nano-USD; -1: no budget */
+  int64_t budget_duration; /* seconds; 0: the budget never resets */
+  int64_t budget_reset_at; /* unix seconds of the next reset; 0: none */
+  int64_t spend;           /* nano-USD in the current budget period */
+  int64_t expires;         /* unix seconds; 0: never */
+  char *policy;            /* policy profile; NULL: the gateway's */
+  char *metadata;          /* a JSON object's text; NULL: none */
+  int revoked;
+  int64_t created, updated; /* unix seconds */
+} store_key;
+
+/*
+ * Open (creating if needed) the database at `path` and its key-hashing
+ * secret: $AIGATE_KEY_SECRET when set (at least 32 characters), else the
+ * file aigate.key_secret beside the database, created with mode 0600 when
+ * neither it nor any key exists yet. On failure returns NULL and writes a
+ * one-line reason into err.
+ */
+store *store_open(const char *path, char *err, size_t errlen);
+void store_close(store *s);
+
+/* The last error of s, for messages. */
+const char *store_error(const store *s);
+
+/* The SQLite file path behind a database_url ("aigate.db",
+ * "sqlite:///var/lib/aigate/aigate.db"): into buf; -1 when too long. */
+int store_db_path(const char *url, char *buf, size_t len);
+
+/* Changes by other connections since the last call: a number that moves
+ * when another process (or another store on the same file) commits. */
+int64_t store_data_version(store *s);
+
+/* The keyed hash of a presented key. */
+void store_hash(const store *s, const char *key, size_t len,
+                unsigned char out[32]);
+
+/*
+ * Create a key from the limits in *k (its name, lists, limits, policy and
+ * metadata; id, hash, prefix, dates and spend are filled in). The new
+ * secret is written to key_out (STORE_KEY_LEN bytes) and is never stored.
+ */
+int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
+                     int64_t now);
+
+/* Look a key up by its id, or by the key itself (a string starting
+ * "sk-ag-"). *out is filled (store_key_clear it). */
+int store_key_get(store *s, const char *id_or_key, store_key *out);
+
+/* Read k again (by its id) after a change; k is cleared first. */
+int store_key_reread(store *s, store_key *k);
+
+/* Every key, oldest first (free with store_keys_free). */
+int store_key_list(store *s, store_key **out, size_t *n);
+
+/* Write the editable fields of k (name, lists, limits, budget, expiry,
+ * policy, metadata, revoked) to the key with k->id. The spend is left
+ * alone unless reset_spend. */
+int store_key_update(store *s, const store_key *k, int reset_spend,
+                     int64_t now);
+
+/* A new secret for the key `id`; the old one stays valid for
+ * grace_seconds (0: not at all). */
+int store_key_rotate(store *s, const char *id, int64_t grace_seconds,
+                     char key_out[STORE_KEY_LEN], int64_t now);
+
+int store_key_delete(store *s, const char *id);
+
+/* Add `delta` nano-USD of spend to key `id` at time `now`: a budget
+ * period that has ended starts again with delta. Batched by the caller
+ * with store_begin/store_commit. */
+int store_spend_add(store *s, const char *id, int64_t delta, int64_t now);
+
+int store_begin(store *s);
+int store_commit(store *s);
+void store_rollback(store *s);
+
+/* The spend of k at `now`: 0 when its budget period has ended. */
+int64_t store_key_spend_at(const store_key *k, int64_t now);
+
+void store_key_clear(store_key *k);
+void store_keys_free(store_key *keys, size_t n);
+
+/* Parsing helpers shared by the CLI and the admin API. */
+
+/* "30d", "12h", "15m", "45s", "2w", "1mo" (30 days) -> seconds. */
+int store_parse_duration(const char *s, int64_t *secs);
+/* "12.5" USD -> nano-USD (at most 9 decimals, at most 1e9 USD). */
+int store_parse_usd(const char *s, int64_t *nano);
+/* nano-USD -> "12.500000" into buf. */
+void store_format_usd(int64_t nano, char *buf, size_t len);
+/* Models, tools, names: printable, no spaces, 1..STORE_MAX_NAME bytes. */
+int store_valid_name(const char *s);
+
+#endif
