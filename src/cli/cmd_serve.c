@@ -11,13 +11,15 @@
 
 static const char usage_text[] =
     "usage: aigate serve [-c FILE] [--listen HOST:PORT] [--workers N]\n"
-    "                    [--no-auth] [--quiet]\n"
+    "                    [--user NAME] [--no-auth] [--quiet]\n"
     "\n"
     "  -c, --config FILE   configuration (default: embedded; listens on\n"
     "                      127.0.0.1:4000 and passes every model to\n"
     "                      $OPENAI_BASE_URL with $OPENAI_API_KEY)\n"
     "  --listen HOST:PORT  override server.listen (port 0: any free port)\n"
     "  --workers N         event-loop threads (default: one per core)\n"
+    "  --user NAME         switch to this user once the database, keys and\n"
+    "                      sockets are open (overrides server.user)\n"
     "  --no-auth           no master key (refused unless on loopback)\n"
     "  --quiet             no per-request log lines on stderr\n"
     "\n"
@@ -43,6 +45,8 @@ int cmd_serve(int argc, char **argv) {
       o.workers = (int)n;
     } else if (!strcmp(a, "--no-auth"))
       o.no_auth = 1;
+    else if (!strcmp(a, "--user") && has_next)
+      o.user = argv[++i];
     else if (!strcmp(a, "--quiet"))
       o.quiet = 1;
     else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

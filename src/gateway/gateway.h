@@ -54,15 +54,19 @@ typedef struct gw_runtime {
   gw_config *cfg;
   aigate_engine *engine;
   char *master_key;           /* resolved; NULL only with --no-auth */
+  int key_from_file;          /* master_key came from the key file */
   unsigned char key_hash[32]; /* BLAKE2b of master_key for comparison */
   char *models_json;          /* GET /v1/models body */
   unsigned gen;
   atomic_int refs;
 } gw_runtime;
 
-/* Load configuration, engine and master key. Errors into err. */
-int gw_runtime_load(const gw_options *opt, unsigned gen, gw_runtime **out,
-                    aigate_error *err);
+/* Load configuration, engine and master key. Errors into err. On a
+ * reload, `prev` is the running snapshot: a master key that came from the
+ * key file is taken from it (after a switch to an unprivileged user the
+ * root-owned file can no longer be read). */
+int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
+                    gw_runtime **out, aigate_error *err);
 void gw_runtime_release(gw_runtime *rt);
 
 /* ------------------------------------------------------------- shared */

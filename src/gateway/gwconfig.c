@@ -676,7 +676,13 @@ static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
                        &cfg->untrusted_profile);
     else if (strcmp(k->str, "output_profile") == 0)
       rc = get_profile(c, v, "server.output_profile", &cfg->output_profile);
-    else if (strcmp(k->str, "user") == 0) {
+    else if (strcmp(k->str, "seccomp") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "server.seccomp")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v, "server.seccomp must be true or false");
+      cfg->seccomp = strcmp(v->str, "true") == 0;
+    } else if (strcmp(k->str, "user") == 0) {
       if (!(rc = get_str(c, v, "server.user", &cfg->user)) &&
           !valid_user(cfg->user))
         rc = bad(c, v, "server.user: '%.40s' is not a user name", v->str);
@@ -686,7 +692,7 @@ static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
                  "max_connections, max_body_bytes, max_header_bytes, "
                  "max_messages, *_timeout_ms, num_retries, retry_backoff_ms, "
                  "stream_hold_max, tool_call_max_bytes, media, *_profile, "
-                 "user)",
+                 "user, seccomp)",
                  k->str);
   }
   return rc;
@@ -1172,6 +1178,7 @@ static int set_defaults(gw_config *cfg) {
   cfg->listen_port = 4000;
   cfg->workers = 0;
   cfg->max_connections = 10000;
+  cfg->seccomp = 1;
   cfg->max_body_bytes = 4 * MIB;
   cfg->max_header_bytes = 16 * KIB;
   cfg->max_messages = 2048;

@@ -88,7 +88,8 @@ typedef struct {
                               "untrusted" if the config defines it, else
                               input_profile */
   char *output_profile;    /* for output; NULL = policy */
-  char *user;              /* run as this user after binding (later) */
+  char *user;              /* run as this user after binding */
+  int seccomp;             /* default 1: install the system-call filter */
 
   /* general_settings: */
   char *master_key;   /* NULL: env AIGATE_MASTER_KEY, else generated */

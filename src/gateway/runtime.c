@@ -28,10 +28,8 @@
 
 static int key_path(const gw_config *cfg, char *buf, size_t len) {
   char db[4096];
-  const char *url = cfg->database_url ? cfg->database_url : "aigate.db";
-  if (strncmp(url, "sqlite://", 9) == 0)
-    url += 9;
-  if (snprintf(db, sizeof(db), "%s", url) >= (int)sizeof(db))
+  if (store_db_path(cfg->database_url ? cfg->database_url : "aigate.db", db,
+                    sizeof(db)))
     return -1;
   const char *dir = dirname(db);
   return snprintf(buf, len, "%s/%s", dir, KEY_FILE) >= (int)len ? -1 : 0;
@@ -141,13 +139,13 @@ static int check_profile(aigate_engine *e, const char *what, const char *name,
   return 0;
 }
 
-int gw_runtime_load(const gw_options *opt, unsigned gen, gw_runtime **out,
-                    aigate_error *err) {
+int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
+                    gw_runtime **out, aigate_error *err) {
   *out = NULL;
   gw_runtime *rt = calloc(1, sizeof(*rt));
   if (!rt)
     return AIGATE_ERR_NOMEM;
-  rt->gen = gen;
+  rt->gen = prev ? prev->gen + 1 : 1;
   atomic_init(&rt->refs, 1);
   int rc;
   if (opt->config_path)
@@ -172,8 +170,11 @@ int gw_runtime_load(const gw_options *opt, unsigned gen, gw_runtime **out,
     goto fail;
   if (!opt->no_auth) {
     const char *k = c->master_key ? c->master_key : getenv("AIGATE_MASTER_KEY");
+    rt->key_from_file = !(k && *k);
     if (k && *k)
       rt->master_key = strdup(k);
+    else if (prev && prev->key_from_file)
+      rt->master_key = strdup(prev->master_key);
     else if (!(rt->master_key = file_key(c, err))) {
       rc = AIGATE_ERR_IO;
       goto fail;

@@ -10,6 +10,7 @@ typedef struct {
   int workers;             /* > 0 overrides server.workers */
   int no_auth;             /* refused unless listening on loopback */
   int quiet;               /* no per-request log lines */
+  const char *user;        /* overrides server.user */
 } gw_options;
 
 /* Run the gateway until SIGTERM/SIGINT has drained it. Returns the exit

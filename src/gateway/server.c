@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "gateway.h"
+#include "harden.h"
 #include "serve.h"
 
 #define TAG_MHD 0u
@@ -580,7 +581,7 @@ static void *store_main(void *arg) {
 static void reload(gw_shared *sh) {
   aigate_error err = {{0}};
   gw_runtime *old = sh->current, *rt;
-  if (gw_runtime_load(sh->opt, old->gen + 1, &rt, &err)) {
+  if (gw_runtime_load(sh->opt, old, &rt, &err)) {
     fprintf(stderr,
             "aigate: reload failed, still serving the previous "
             "configuration: %s\n",
@@ -614,7 +615,21 @@ int gw_serve(const gw_options *opt) {
   int rc = 2;
   gw_worker *ws = NULL;
   int nw = 0;
-  if (gw_runtime_load(opt, 1, &sh->current, &err)) {
+  char msg[512];
+  /* Signals go to the main thread only: blocked here, before any thread
+   * (the store thread, the workers) inherits the mask. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (gw_harden_early(msg, sizeof(msg))) {
+    fprintf(stderr, "aigate: %s\n", msg);
+    goto out;
+  }
+  if (gw_runtime_load(opt, NULL, &sh->current, &err)) {
     fprintf(stderr, "aigate: %s\n", err.msg);
     goto out;
   }
@@ -658,19 +673,9 @@ int gw_serve(const gw_options *opt) {
     nw = 256;
   raise_nofile(cfg->max_connections);
 
-  /* Signals go to the main thread only. */
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, NULL);
-  signal(SIGPIPE, SIG_IGN);
-
   ws = calloc((size_t)nw, sizeof(*ws));
   if (!ws)
     goto out;
-  char msg[512];
   int per_worker = (cfg->max_connections + nw - 1) / nw;
   for (int i = 0; i < nw; i++) {
     gw_worker *w = &ws[i];
@@ -702,6 +707,24 @@ int gw_serve(const gw_options *opt) {
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
   }
+  /* Everything that needs privileges is open: drop them. */
+  const char *user = opt->user ? opt->user : cfg->user;
+  if (user && gw_drop_user(user, msg, sizeof(msg))) {
+    fprintf(stderr, "aigate: %s\n", msg);
+    goto stop;
+  }
+  const char *filter = "off (server.seccomp: false)";
+  if (cfg->seccomp) {
+    int f = gw_seccomp(msg, sizeof(msg));
+    if (f < 0) {
+      fprintf(stderr, "aigate: %s\n", msg);
+      goto stop;
+    }
+    filter = f == 0 ? "on" : "off in sanitizer builds";
+  }
+  fprintf(stderr,
+          "aigate: hardened: no core dumps, no_new_privs, seccomp %s%s%s\n",
+          filter, user ? ", running as " : "", user ? user : "");
   for (int i = 0; i < nw; i++)
     if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i])) {
       fprintf(stderr, "aigate: cannot start worker thread\n");

@@ -1178,13 +1178,26 @@ static void test_prices(void **state) {
   gw_config_free(cfg);
 }
 
+static void test_seccomp(void **state) {
+  (void)state;
+  gw_config *cfg = load("server: {listen: 127.0.0.1:4000}\n");
+  assert_int_equal(cfg->seccomp, 1);
+  gw_config_free(cfg);
+  cfg = load("server: {seccomp: false, user: aigate}\n");
+  assert_int_equal(cfg->seccomp, 0);
+  assert_string_equal(cfg->user, "aigate");
+  gw_config_free(cfg);
+  expect_error("server: {seccomp: off}\n",
+               "c.yaml:1: server.seccomp must be true or false");
+}
+
 static void test_unknown_keys(void **state) {
   (void)state;
   expect_error_like("server:\n"
                     "  listen: 127.0.0.1:4000\n"
                     "  max_body_byte: 1MiB\n",
                     "c.yaml:3: unknown key 'max_body_byte' in server (listen,",
-                    "user)");
+                    "seccomp)");
   expect_error("model_list:\n"
                "  - model_name: m\n"
                "    litellm_params:\n"
@@ -1329,6 +1342,7 @@ int main(void) {
       cmocka_unit_test(test_media),
       cmocka_unit_test(test_server_strings),
       cmocka_unit_test(test_prices),
+      cmocka_unit_test(test_seccomp),
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_sections_list),
       cmocka_unit_test(test_yaml_errors),
