@@ -219,6 +219,55 @@ int aigate_redact(const char *text, size_t len, const aigate_result *result,
                   char **out, size_t *out_len);
 
 /* ------------------------------------------------------------------ */
+/* Pseudonymization                                                     */
+
+/*
+ * A map of placeholders for one request (or conversation): findings that
+ * would be redacted become typed placeholders ("<EMAIL_1>", "<CARD_2>",
+ * "<SECRET_1>"), the same value always the same placeholder, so that the
+ * model can still refer to them; restoring turns placeholders back into
+ * the values (for the client, never the provider).
+ *
+ * Categories in restore_categories are pseudonymized and restored;
+ * categories in mask_categories are pseudonymized and stay masked; other
+ * redactions are "[REDACTED:<rule_id>]" as with aigate_redact. Both lists
+ * are NULL-terminated (or NULL) and copied.
+ */
+#define AIGATE_PSEUDO_MAX_TAG 40 /* bytes of the longest placeholder */
+typedef struct aigate_pseudo aigate_pseudo;
+
+int aigate_pseudo_new(const char *const *restore_categories,
+                      const char *const *mask_categories, aigate_pseudo **out);
+void aigate_pseudo_free(aigate_pseudo *p);
+/* Distinct values in the map. */
+size_t aigate_pseudo_count(const aigate_pseudo *p);
+
+/* As aigate_redact, with placeholders from (and added to) p. Fails with
+ * AIGATE_ERR_TOO_LARGE when the map is full (4096 values, 64 KiB each):
+ * the caller must not send the text. */
+int aigate_pseudonymize(aigate_pseudo *p, const char *text, size_t len,
+                        const aigate_result *result, char **out,
+                        size_t *out_len);
+
+/* A copy of text with p's restorable placeholders replaced by their
+ * values. */
+int aigate_pseudo_restore(const aigate_pseudo *p, const char *text, size_t len,
+                          char **out, size_t *out_len);
+
+/* Restoring text that arrives in pieces: a possible placeholder at the
+ * end of a piece is held until it completes or cannot; `final` releases
+ * what is held. No allocation besides each call's output. */
+typedef struct {
+  const aigate_pseudo *map;
+  char held[AIGATE_PSEUDO_MAX_TAG];
+  size_t n_held;
+} aigate_unpseudo;
+
+void aigate_unpseudo_init(aigate_unpseudo *u, const aigate_pseudo *p);
+int aigate_unpseudo_write(aigate_unpseudo *u, const char *text, size_t len,
+                          int final, char **out, size_t *out_len);
+
+/* ------------------------------------------------------------------ */
 /* Streaming (output text that arrives in pieces)                       */
 
 /*

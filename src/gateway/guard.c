@@ -91,8 +91,42 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
   return v;
 }
 
-/* Scan the string held in a JSON value; redact it in place. Returns the
- * action taken (block means the caller refuses or replaces). */
+/* With pseudonymization on, a redacted finding of a category set to
+ * "block" blocks instead. Returns the action. */
+static aigate_action pseudo_block(gw_guard *g, const aigate_result *res,
+                                  aigate_action v) {
+  for (size_t i = 0; v == AIGATE_REDACT && i < res->n_findings; i++) {
+    const aigate_finding *f = &res->findings[i];
+    if (f->action != AIGATE_REDACT || f->mode != AIGATE_MODE_ENFORCE)
+      continue;
+    for (char **c = g->cfg->pseudo_block; *c; c++)
+      if (!strcmp(*c, f->category)) {
+        v = g->decision = AIGATE_BLOCK;
+        add_id(g->rules, sizeof(g->rules), f->rule_id);
+      }
+  }
+  return v;
+}
+
+/* Restore the request's placeholders in a string of the output. */
+static void restore_string(gw_guard *g, json_t *str) {
+  if (!g->pseudo || !aigate_pseudo_count(g->pseudo))
+    return;
+  char *out;
+  size_t n;
+  if (aigate_pseudo_restore(g->pseudo, json_string_value(str),
+                            json_string_length(str), &out, &n) == 0) {
+    if (n != json_string_length(str)) {
+      json_string_setn_nocheck(str, out, n);
+      g->changed = 1;
+    }
+    free(out);
+  }
+}
+
+/* Scan the string held in a JSON value; redact it in place (input:
+ * pseudonymize, when on). Returns the action taken (block means the
+ * caller refuses or replaces). */
 static aigate_action scan_string(gw_guard *g, json_t *str, aigate_direction dir,
                                  const char *profile, int trusted) {
   const char *text = json_string_value(str);
@@ -102,10 +136,16 @@ static aigate_action scan_string(gw_guard *g, json_t *str, aigate_direction dir,
   aigate_scan_ex(g->engine, g->scratch, text, len, &o, &res);
   aigate_action v = gw_guard_note(g, res.verdict, res.flags, res.findings,
                                   res.n_findings, trusted);
+  int pseudo = g->pseudo && dir == AIGATE_INPUT;
+  if (pseudo)
+    v = pseudo_block(g, &res, v);
   if (v == AIGATE_REDACT) {
     char *red;
     size_t rlen;
-    if (aigate_redact(text, len, &res, &red, &rlen) == 0) {
+    int rc = pseudo
+                 ? aigate_pseudonymize(g->pseudo, text, len, &res, &red, &rlen)
+                 : aigate_redact(text, len, &res, &red, &rlen);
+    if (rc == 0) {
       json_string_setn_nocheck(str, red, rlen);
       g->changed = 1;
       free(red);
@@ -477,6 +517,7 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
     for (; i < ts.n && ts.t[i].item == item; i++) {
       aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
+      restore_string(g, ts.t[i].str);
     }
     json_t *ch = json_array_get(choices, item);
     if (g->tools_limited && !choice_tools_allowed(g, ch))
@@ -507,6 +548,16 @@ char *gw_guard_text(gw_guard *g, const char *text, size_t len,
   if (aigate_redact(text, len, &res, &red, out_len)) {
     g->decision = AIGATE_BLOCK; /* cannot redact: never pass it in clear */
     return NULL;
+  }
+  if (g->pseudo && aigate_pseudo_count(g->pseudo)) {
+    char *back;
+    if (aigate_pseudo_restore(g->pseudo, red, *out_len, &back, out_len)) {
+      free(red);
+      g->decision = AIGATE_BLOCK;
+      return NULL;
+    }
+    free(red);
+    red = back;
   }
   return red;
 }

@@ -39,6 +39,8 @@ typedef struct {
   char *const *tools;  /* tools the key allows; with tools_limited set */
   size_t n_tools;
   int tools_limited;
+  aigate_pseudo *pseudo; /* server.pseudonymize: the request's placeholders
+                            (input) restored in its output; NULL: off */
 
   /* The decision over every scan so far (the strongest action). */
   aigate_action decision;
@@ -113,8 +115,9 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action verdict, unsigned flags,
                             const aigate_finding *findings, size_t n,
                             int trusted);
 
-/* Scan a whole text as output. Returns a redacted copy (caller frees;
- * *out_len its length), or NULL when it must be blocked. */
+/* Scan a whole text as output. Returns a redacted copy, with the
+ * request's placeholders restored (caller frees; *out_len its length), or
+ * NULL when it must be blocked. */
 char *gw_guard_text(gw_guard *g, const char *text, size_t len, size_t *out_len);
 
 #endif

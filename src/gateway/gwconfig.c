@@ -500,6 +500,43 @@ static int add_media_host(ctx *c, gw_config *cfg, const yt_node *n) {
   return 0;
 }
 
+/* server.pseudonymize: {pii: restore, secrets: mask, ...} */
+static int parse_pseudonymize(ctx *c, gw_config *cfg, const yt_node *map) {
+  int rc = yt_check_map(&c->w, map, "server.pseudonymize");
+  if (rc)
+    return rc;
+  char **lists[] = {cfg->pseudo_restore, cfg->pseudo_mask, cfg->pseudo_block};
+  static const char *const modes[] = {"restore", "mask", "block"};
+  size_t fill[3] = {0, 0, 0};
+  for (size_t i = 0; i < 3; i++) {
+    free(lists[i]);
+    if (!(lists[i] = calloc(map->n + 1, sizeof(char *))))
+      return AIGATE_ERR_NOMEM;
+  }
+  cfg->pseudo_restore = lists[0];
+  cfg->pseudo_mask = lists[1];
+  cfg->pseudo_block = lists[2];
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if (!ag_valid_name(k->str))
+      return bad(c, k, "server.pseudonymize: '%.60s' is not a category name",
+                 k->str);
+    if ((rc = yt_want(&c->w, v, YT_SCALAR, "server.pseudonymize")))
+      return rc;
+    size_t m = 0;
+    while (m < 3 && strcmp(v->str, modes[m]))
+      m++;
+    if (m == 3)
+      return bad(c, v,
+                 "server.pseudonymize.%.60s must be restore, mask or block, "
+                 "not '%.40s'",
+                 k->str, v->str);
+    if (!(lists[m][fill[m]++] = strdup(k->str)))
+      return AIGATE_ERR_NOMEM;
+  }
+  return 0;
+}
+
 static int parse_media(ctx *c, gw_config *cfg, const yt_node *map) {
   int rc = yt_check_map(&c->w, map, "server.media");
   if (rc)
@@ -676,6 +713,8 @@ static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
                        &cfg->untrusted_profile);
     else if (strcmp(k->str, "output_profile") == 0)
       rc = get_profile(c, v, "server.output_profile", &cfg->output_profile);
+    else if (strcmp(k->str, "pseudonymize") == 0)
+      rc = parse_pseudonymize(c, cfg, v);
     else if (strcmp(k->str, "seccomp") == 0) {
       if ((rc = yt_want(&c->w, v, YT_SCALAR, "server.seccomp")))
         return rc;
@@ -692,7 +731,7 @@ static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
                  "max_connections, max_body_bytes, max_header_bytes, "
                  "max_messages, *_timeout_ms, num_retries, retry_backoff_ms, "
                  "stream_hold_max, tool_call_max_bytes, media, *_profile, "
-                 "user, seccomp)",
+                 "pseudonymize, user, seccomp)",
                  k->str);
   }
   return rc;
@@ -1179,6 +1218,10 @@ static int set_defaults(gw_config *cfg) {
   cfg->workers = 0;
   cfg->max_connections = 10000;
   cfg->seccomp = 1;
+  if (!(cfg->pseudo_restore = calloc(1, sizeof(char *))) ||
+      !(cfg->pseudo_mask = calloc(1, sizeof(char *))) ||
+      !(cfg->pseudo_block = calloc(1, sizeof(char *))))
+    return AIGATE_ERR_NOMEM;
   cfg->max_body_bytes = 4 * MIB;
   cfg->max_header_bytes = 16 * KIB;
   cfg->max_messages = 2048;
@@ -1285,6 +1328,12 @@ void gw_config_free(gw_config *cfg) {
   if (!cfg)
     return;
   free(cfg->listen_host);
+  char **lists[] = {cfg->pseudo_restore, cfg->pseudo_mask, cfg->pseudo_block};
+  for (size_t l = 0; l < 3; l++) {
+    for (size_t i = 0; lists[l] && lists[l][i]; i++)
+      free(lists[l][i]);
+    free(lists[l]);
+  }
   for (size_t i = 0; i < cfg->n_media_hosts; i++)
     free(cfg->media_hosts[i]);
   free(cfg->media_hosts);

@@ -88,8 +88,11 @@ typedef struct {
                               "untrusted" if the config defines it, else
                               input_profile */
   char *output_profile;    /* for output; NULL = policy */
-  char *user;              /* run as this user after binding */
-  int seccomp;             /* default 1: install the system-call filter */
+  /* server.pseudonymize: category -> restore | mask | block. Categories
+   * as NULL-terminated lists (never NULL; empty: pseudonymization off). */
+  char **pseudo_restore, **pseudo_mask, **pseudo_block;
+  char *user;  /* run as this user after binding */
+  int seccomp; /* default 1: install the system-call filter */
 
   /* general_settings: */
   char *master_key;   /* NULL: env AIGATE_MASTER_KEY, else generated */

@@ -546,6 +546,12 @@ static void process(gw_req *r) {
   r->g.engine = r->rt->engine;
   r->g.scratch = r->scratch;
   r->g.cfg = cfg;
+  if ((cfg->pseudo_restore[0] || cfg->pseudo_mask[0] || cfg->pseudo_block[0]) &&
+      aigate_pseudo_new((const char *const *)cfg->pseudo_restore,
+                        (const char *const *)cfg->pseudo_mask, &r->g.pseudo)) {
+    gw_error(r, 500, "server_error", "internal_error", "out of memory");
+    return;
+  }
   if (r->too_large) {
     gw_error(r, 413, "invalid_request_error", "request_too_large",
              "the request body is larger than %zu bytes", cfg->max_body_bytes);
@@ -796,6 +802,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   if (!w->sh->opt->quiet)
     gw_log_request(r);
   gw_grant_free(&r->grant);
+  aigate_pseudo_free(r->g.pseudo);
   if (r->relay)
     gw_relay_free(r->relay);
   if (r->scratch)

@@ -37,6 +37,7 @@ typedef struct {
 
 typedef struct {
   aigate_stream *st;
+  aigate_unpseudo un; /* placeholders restored, also when split */
   int closed;
   tool_acc *tools;
   size_t n_tools;
@@ -103,6 +104,28 @@ static void emit_text(gw_req *r, size_t index, const char *text, size_t len) {
   emit_choice(r, index, json_pack("{s:s%}", "content", text, len), NULL);
 }
 
+/* Text of choice i with the request's placeholders restored; a
+ * placeholder cut at the end of a piece waits for the next. */
+static void emit_restored(gw_req *r, size_t i, const char *text, size_t len,
+                          int final) {
+  aigate_pseudo *p = r->g.pseudo;
+  if (!p || !aigate_pseudo_count(p)) {
+    emit_text(r, i, text, len);
+    return;
+  }
+  choice_state *c = &r->relay->ch[i];
+  if (!c->un.map)
+    aigate_unpseudo_init(&c->un, p);
+  char *o;
+  size_t n;
+  if (aigate_unpseudo_write(&c->un, text, len, final, &o, &n)) {
+    emit_text(r, i, text, len); /* out of memory: placeholders stay */
+    return;
+  }
+  emit_text(r, i, o, n);
+  free(o);
+}
+
 static void close_choice(gw_req *r, size_t i, const char *finish) {
   gw_relay *rl = r->relay;
   choice_state *c = &rl->ch[i];
@@ -151,7 +174,7 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
   }
   (void)gw_guard_note(&r->g, out.verdict, out.flags, out.findings,
                       out.n_findings, 0);
-  emit_text(r, i, out.text, out.len);
+  emit_restored(r, i, out.text, out.len, final || out.verdict == AIGATE_BLOCK);
   if (out.verdict == AIGATE_BLOCK)
     close_choice(r, i, "content_filter");
 }
