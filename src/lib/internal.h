@@ -217,4 +217,10 @@ typedef struct {
 extern const ag_embedded_file ag_embedded_rules[];
 extern const size_t ag_embedded_rules_count;
 
+/* Redaction and pseudonymization (pseudo.c): findings whose action is
+ * redact replaced by "[REDACTED:<rule_id>]", or, for the categories p
+ * pseudonymizes, by p's placeholders. p NULL: redaction only. */
+int ag_rewrite(aigate_pseudo *p, const char *text, size_t len,
+               const aigate_result *res, char **out, size_t *out_len);
+
 #endif

@@ -171,11 +171,13 @@ static const entry *placeholder(aigate_pseudo *p, const char *value, size_t len,
   return e;
 }
 
-int aigate_pseudonymize(aigate_pseudo *p, const char *text, size_t len,
-                        const aigate_result *res, char **out, size_t *out_len) {
+/* aigate_redact (p NULL) and aigate_pseudonymize: one walk over the
+ * findings. */
+int ag_rewrite(aigate_pseudo *p, const char *text, size_t len,
+               const aigate_result *res, char **out, size_t *out_len) {
   *out = NULL;
   *out_len = 0;
-  if (!p || (!text && len) || !res)
+  if ((!text && len) || !res)
     return AIGATE_ERR_INVALID;
   ag_buf b = {0};
   size_t pos = 0, marker_end = (size_t)-1;
@@ -198,7 +200,7 @@ int aigate_pseudonymize(aigate_pseudo *p, const char *text, size_t len,
         end = g->end;
     }
     ag_buf_append(&b, text + pos, start - pos);
-    int mode = mode_of(p, f->category);
+    int mode = p ? mode_of(p, f->category) : -1;
     if (mode < 0) {
       if (start != marker_end) {
         ag_buf_append(&b, "[REDACTED:", 10);
@@ -228,6 +230,16 @@ int aigate_pseudonymize(aigate_pseudo *p, const char *text, size_t len,
   *out = b.data;
   *out_len = b.len;
   return AIGATE_OK;
+}
+
+int aigate_pseudonymize(aigate_pseudo *p, const char *text, size_t len,
+                        const aigate_result *res, char **out, size_t *out_len) {
+  if (!p) {
+    *out = NULL;
+    *out_len = 0;
+    return AIGATE_ERR_INVALID;
+  }
+  return ag_rewrite(p, text, len, res, out, out_len);
 }
 
 /* Could text[0..n) (starting with '<') still become a placeholder? */

@@ -773,44 +773,5 @@ int aigate_scan(const aigate_engine *e, aigate_scratch *s, const char *text,
 
 int aigate_redact(const char *text, size_t len, const aigate_result *res,
                   char **out, size_t *out_len) {
-  *out = NULL;
-  *out_len = 0;
-  if ((!text && len) || !res)
-    return AIGATE_ERR_INVALID;
-  ag_buf b = {0};
-  size_t pos = 0, marker_end = (size_t)-1;
-  /* Findings are sorted by start; overlapping redactions merge. */
-  for (size_t i = 0; i < res->n_findings; i++) {
-    const aigate_finding *f = &res->findings[i];
-    if (f->action != AIGATE_REDACT || f->mode != AIGATE_MODE_ENFORCE ||
-        f->end > len || f->end <= pos)
-      continue;
-    size_t start = f->start > pos ? f->start : pos;
-    size_t end = f->end;
-    for (size_t j = i + 1; j < res->n_findings; j++) {
-      const aigate_finding *g = &res->findings[j];
-      if (g->start >= end)
-        break;
-      if (g->action == AIGATE_REDACT && g->mode == AIGATE_MODE_ENFORCE &&
-          g->end > end && g->end <= len)
-        end = g->end;
-    }
-    ag_buf_append(&b, text + pos, start - pos);
-    if (start != marker_end) { /* one marker for touching redactions */
-      ag_buf_append(&b, "[REDACTED:", 10);
-      ag_buf_append(&b, f->rule_id, strlen(f->rule_id));
-      ag_buf_putc(&b, ']');
-    }
-    pos = marker_end = end;
-  }
-  ag_buf_append(&b, text + pos, len - pos);
-  if (!b.data && !b.failed && !(b.data = calloc(1, 1)))
-    b.failed = 1;
-  if (b.failed) {
-    ag_buf_free(&b);
-    return AIGATE_ERR_NOMEM;
-  }
-  *out = b.data;
-  *out_len = b.len;
-  return AIGATE_OK;
+  return ag_rewrite(NULL, text, len, res, out, out_len);
 }
