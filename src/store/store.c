@@ -22,7 +22,7 @@
 #include "store_int.h"
 
 #define SECRET_FILE "aigate.key_secret"
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 void store_fail(store *s, const char *fmt, ...) {
   va_list ap;
@@ -46,7 +46,8 @@ int store_db_path(const char *url, char *buf, size_t len) {
   return snprintf(buf, len, "%s", url) >= (int)len ? -1 : 0;
 }
 
-/* Version 1: keys and a small table of facts about the database. */
+/* Version 1: keys and a small table of facts about the database. Each
+ * entry moves a database from version i to i + 1. */
 static const char *const migrations[SCHEMA_VERSION] = {
     "CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
     "CREATE TABLE keys("
@@ -60,6 +61,16 @@ static const char *const migrations[SCHEMA_VERSION] = {
     " TEXT, metadata TEXT, revoked INTEGER NOT NULL DEFAULT 0, created"
     " INTEGER NOT NULL, updated INTEGER NOT NULL);"
     "CREATE INDEX keys_old_hash ON keys(old_hash) WHERE old_hash IS NOT NULL;",
+    /* 2: one record per request (store_audit_add). */
+    "CREATE TABLE audit("
+    " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " key_id TEXT, client TEXT, route TEXT, model TEXT, status INTEGER,"
+    " upstream_status INTEGER, decision TEXT, rules TEXT, prompt_tokens"
+    " INTEGER, completion_tokens INTEGER, cost INTEGER, ms_total INTEGER,"
+    " ms_upstream INTEGER, prompt_hash BLOB, response_hash BLOB,"
+    " content_key_id TEXT, content BLOB);"
+    "CREATE INDEX audit_ts ON audit(ts);"
+    "CREATE INDEX audit_key ON audit(key_id, ts);",
 };
 
 static int exec(store *s, const char *sql) {

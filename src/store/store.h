@@ -140,6 +140,51 @@ int64_t store_key_spend_at(const store_key *k, int64_t now);
 void store_key_clear(store_key *k);
 void store_keys_free(store_key *keys, size_t n);
 
+/* ------------------------------------------------------------ audit */
+
+/* One request (audit.c). Strings are borrowed for the call. */
+typedef struct {
+  char id[40];
+  int64_t ts_ms; /* wall clock, milliseconds */
+  char key_id[STORE_ID_LEN]; /* "": the master key or no auth */
+  const char *client, *route, *model, *decision, *rules;
+  int status, upstream_status;
+  int64_t prompt_tokens, completion_tokens;
+  int64_t cost; /* nano-USD */
+  int64_t ms_total, ms_upstream;
+  unsigned char prompt_hash[32], response_hash[32]; /* keyed BLAKE2b */
+  const unsigned char *content; /* sealed; NULL: not stored */
+  size_t content_len;
+  char content_key_id[17];
+} store_audit;
+
+/* Add a record (batch several in store_begin/store_commit). */
+int store_audit_add(store *s, const store_audit *a);
+int store_audit_count(store *s, int64_t *n);
+/* The sealed content of record `id` (free *blob) and its key id. */
+int store_audit_content(store *s, const char *id, unsigned char **blob,
+                        size_t *len, char key_id[17]);
+
+/* The key that seals stored content: $AIGATE_CONTENT_KEY (64 hex digits),
+ * else the file at path (created 0600 with a random key when missing). */
+typedef struct {
+  unsigned char key[32];
+  char id[17]; /* hex of the first 8 bytes of BLAKE2b(key) */
+} store_content_key;
+
+int store_content_key_load(const char *path, store_content_key *k, char *err,
+                           size_t errlen);
+void store_content_key_clear(store_content_key *k);
+/* XChaCha20-Poly1305 with record_id as associated data: nonce || sealed
+ * text into *out (free it). -1 on allocation failure or (unseal) when the
+ * blob was not sealed by this key for this record. */
+int store_seal(const store_content_key *k, const char *record_id,
+               const unsigned char *plain, size_t len, unsigned char **out,
+               size_t *out_len);
+int store_unseal(const store_content_key *k, const char *record_id,
+                 const unsigned char *blob, size_t len, unsigned char **out,
+                 size_t *out_len);
+
 /* Parsing helpers shared by the CLI and the admin API. */
 
 /* "30d", "12h", "15m", "45s", "2w", "1mo" (30 days) -> seconds. */

@@ -1,0 +1,214 @@
+/*
+ * audit.c -- one record per request in the store, and the sealing of
+ * stored content (store.h).
+ *
+ * By default a record holds no content: ids, model, decision, rule ids,
+ * token counts, cost, timings and keyed hashes of what was sent and
+ * answered (the key-hashing secret keys them, so a short prompt cannot be
+ * found again by hashing guesses). With content storage on, the request
+ * and response bodies are sealed with XChaCha20-Poly1305 under the
+ * content key; the record's id is the associated data, so sealed content
+ * cannot be moved to another record, and the key's id (the first 8 bytes
+ * of its BLAKE2b hash, in hex) is stored beside it so that keys can be
+ * rotated: records keep naming the key that can open them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+int store_audit_add(store *s, const store_audit *a) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "INSERT INTO audit(id, ts, key_id, client, route, model, status, "
+          "upstream_status, decision, rules, prompt_tokens, "
+          "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
+          "response_hash, content_key_id, content) VALUES(?,?,?,?,?,?,?,?,?,"
+          "?,?,?,?,?,?,?,?,?,?)",
+          -1, &st, NULL))
+    return store_sql_fail(s, "writing an audit record");
+  const char *texts[] = {a->id, NULL, a->key_id[0] ? a->key_id : NULL,
+                         a->client, a->route, a->model};
+  for (int i = 0; i < 6; i++)
+    if (i != 1)
+      sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, a->ts_ms);
+  sqlite3_bind_int(st, 7, a->status);
+  sqlite3_bind_int(st, 8, a->upstream_status);
+  sqlite3_bind_text(st, 9, a->decision, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, a->rules, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 11, a->prompt_tokens);
+  sqlite3_bind_int64(st, 12, a->completion_tokens);
+  sqlite3_bind_int64(st, 13, a->cost);
+  sqlite3_bind_int64(st, 14, a->ms_total);
+  sqlite3_bind_int64(st, 15, a->ms_upstream);
+  sqlite3_bind_blob(st, 16, a->prompt_hash, 32, SQLITE_STATIC);
+  sqlite3_bind_blob(st, 17, a->response_hash, 32, SQLITE_STATIC);
+  if (a->content) {
+    sqlite3_bind_text(st, 18, a->content_key_id, -1, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 19, a->content, (int)a->content_len,
+                      SQLITE_STATIC);
+  }
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : store_sql_fail(s, "writing an audit record");
+}
+
+int store_audit_count(store *s, int64_t *n) {
+  sqlite3_stmt *st;
+  *n = -1;
+  if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM audit", -1, &st, NULL))
+    return store_sql_fail(s, "counting audit records");
+  if (sqlite3_step(st) == SQLITE_ROW)
+    *n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return *n < 0 ? store_sql_fail(s, "counting audit records") : 0;
+}
+
+int store_audit_content(store *s, const char *id, unsigned char **blob,
+                        size_t *len, char key_id[17]) {
+  *blob = NULL;
+  *len = 0;
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT content, content_key_id FROM audit WHERE "
+                         "id=? AND content IS NOT NULL",
+                         -1, &st, NULL))
+    return store_sql_fail(s, "reading an audit record");
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st), out = STORE_NOT_FOUND;
+  if (rc == SQLITE_ROW) {
+    int n = sqlite3_column_bytes(st, 0);
+    const unsigned char *kid = sqlite3_column_text(st, 1);
+    *blob = malloc(n > 0 ? (size_t)n : 1);
+    if (*blob) {
+      memcpy(*blob, sqlite3_column_blob(st, 0), (size_t)n);
+      *len = (size_t)n;
+      snprintf(key_id, 17, "%s", kid ? (const char *)kid : "");
+      out = STORE_OK;
+    } else {
+      out = STORE_ERROR;
+      store_fail(s, "out of memory");
+    }
+  } else if (rc != SQLITE_DONE) {
+    out = store_sql_fail(s, "reading an audit record");
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
+/* ------------------------------------------------------ content key */
+
+int store_content_key_load(const char *path, store_content_key *k, char *err,
+                           size_t errlen) {
+  memset(k, 0, sizeof(*k));
+  const char *env = getenv("AIGATE_CONTENT_KEY");
+  char hex[80];
+  ssize_t n;
+  if (env && *env) {
+    n = (ssize_t)strlen(env);
+    if (n >= (ssize_t)sizeof(hex))
+      n = sizeof(hex) - 1;
+    memcpy(hex, env, (size_t)n);
+  } else {
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+      unsigned char raw[32];
+      randombytes_buf(raw, sizeof(raw));
+      sodium_bin2hex(hex, sizeof(hex), raw, sizeof(raw));
+      sodium_memzero(raw, sizeof(raw));
+      hex[64] = '\n';
+      int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                   0600);
+      int ok = w >= 0 && write(w, hex, 65) == 65 && fsync(w) == 0;
+      if (w >= 0)
+        ok = close(w) == 0 && ok;
+      if (!ok && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %.400s: %s", path,
+                 strerror(errno));
+        return -1;
+      }
+      fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    }
+    if (fd < 0) {
+      snprintf(err, errlen, "%.400s: %s", path, strerror(errno));
+      return -1;
+    }
+    struct stat st;
+    n = read(fd, hex, sizeof(hex) - 1);
+    int mode_ok = fstat(fd, &st) == 0 && (st.st_mode & 077) == 0;
+    close(fd);
+    if (!mode_ok) {
+      snprintf(err, errlen, "%.400s: readable by other users; chmod 600 it",
+               path);
+      return -1;
+    }
+  }
+  while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r'))
+    n--;
+  size_t got = 0;
+  if (n != 64 ||
+      sodium_hex2bin(k->key, sizeof(k->key), hex, 64, NULL, &got, NULL) ||
+      got != sizeof(k->key)) {
+    sodium_memzero(hex, sizeof(hex));
+    snprintf(err, errlen, "%s: not a content key (64 hex digits)",
+             env && *env ? "AIGATE_CONTENT_KEY" : path);
+    return -1;
+  }
+  sodium_memzero(hex, sizeof(hex));
+  unsigned char h[8];
+  crypto_generichash(h, sizeof(h), k->key, sizeof(k->key), NULL, 0);
+  sodium_bin2hex(k->id, sizeof(k->id), h, sizeof(h));
+  return 0;
+}
+
+int store_seal(const store_content_key *k, const char *record_id,
+               const unsigned char *plain, size_t len, unsigned char **out,
+               size_t *out_len) {
+  size_t n = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + len +
+             crypto_aead_xchacha20poly1305_ietf_ABYTES;
+  unsigned char *b = malloc(n);
+  if (!b)
+    return -1;
+  randombytes_buf(b, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+  unsigned long long clen;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      b + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen, plain, len,
+      (const unsigned char *)record_id, strlen(record_id), NULL, b, k->key);
+  *out = b;
+  *out_len = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + (size_t)clen;
+  return 0;
+}
+
+int store_unseal(const store_content_key *k, const char *record_id,
+                 const unsigned char *blob, size_t len, unsigned char **out,
+                 size_t *out_len) {
+  *out = NULL;
+  *out_len = 0;
+  size_t np = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+  if (len < np + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+    return -1;
+  unsigned char *p = malloc(len - np);
+  unsigned long long plen;
+  if (!p || crypto_aead_xchacha20poly1305_ietf_decrypt(
+                p, &plen, NULL, blob + np, len - np,
+                (const unsigned char *)record_id, strlen(record_id), blob,
+                k->key)) {
+    free(p);
+    return -1;
+  }
+  *out = p;
+  *out_len = (size_t)plen;
+  return 0;
+}
+
+void store_content_key_clear(store_content_key *k) {
+  sodium_memzero(k, sizeof(*k));
+}
