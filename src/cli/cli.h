@@ -46,5 +46,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_log(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static void usage(FILE *f) {
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
         "  keys               manage virtual keys (see keys --help)\n"
+        "  log search|show    the gateway's request records\n"
         "  version            print the version\n",
         f);
 }
@@ -47,6 +48,8 @@ int main(int argc, char **argv) {
     return cmd_serve(argc - 1, argv + 1);
   if (strcmp(cmd, "keys") == 0)
     return cmd_keys(argc - 1, argv + 1);
+  if (strcmp(cmd, "log") == 0)
+    return cmd_log(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

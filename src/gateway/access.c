@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "access.h"
+#include "audit.h"
 
 typedef struct {
   store_key k;
@@ -56,6 +57,7 @@ struct gw_access {
   table t;
   int64_t data_version;
   int failed_logged;
+  gw_audit *audit;
 };
 
 /* ------------------------------------------------------------- table */
@@ -488,9 +490,19 @@ static int flush(gw_access *a, int64_t now_s) {
   return ok ? 0 : -1;
 }
 
+const store *gw_access_store(const gw_access *a) {
+  return a->st;
+}
+
+void gw_access_attach_audit(gw_access *a, gw_audit *audit) {
+  a->audit = audit;
+}
+
 int gw_access_poll(gw_access *a, int64_t now_ms) {
   pthread_mutex_lock(&a->store_lock);
   int rc = flush(a, now_ms / 1000);
+  if (a->audit && gw_audit_flush(a->audit, a->st))
+    rc = -1;
   int64_t v = store_data_version(a->st);
   if (rc == 0 && v != a->data_version) {
     if ((rc = reload(a)) == 0)

@@ -94,6 +94,13 @@ int64_t gw_access_pending_spend(gw_access *a, const char *id);
  * Returns -1 when the store failed (the reason is logged once). */
 int gw_access_poll(gw_access *a, int64_t now_ms);
 
+/* The store, for its keyed hash (thread-safe: it reads the secret). */
+const store *gw_access_store(const gw_access *a);
+
+/* Request records to write with the spend (may be NULL). */
+struct gw_audit;
+void gw_access_attach_audit(gw_access *a, struct gw_audit *audit);
+
 /* The admin API's access to the store: lock, use, unlock; `changed`
  * reloads the table before returning. */
 store *gw_access_store_lock(gw_access *a);

@@ -81,7 +81,10 @@ typedef struct {
   uint64_t id_salt;
   atomic_int draining;
   const gw_options *opt;
-  gw_access *access; /* virtual keys; NULL with --no-auth */
+  gw_access *access;             /* virtual keys; NULL with --no-auth */
+  struct gw_audit *audit;        /* request records; with access */
+  store_content_key content_key; /* general_settings.store_content */
+  int store_content;
   pthread_t store_thread;
   atomic_int store_stop;
   /* Failed authentications per client address (hashed into slots). */
@@ -206,6 +209,9 @@ struct gw_req {
   const gw_deployment *dep;  /* the deployment of the last attempt */
   long long usage_prompt, usage_completion; /* from the upstream */
   int usage_known;
+  crypto_generichash_state out_hash; /* of the bytes sent to the client */
+  int hashing;
+  ag_buf out_copy; /* with store_content: what the client got (capped) */
 
   /* a response decided before or after the upstream */
   int status;

@@ -1095,6 +1095,13 @@ static int parse_general(ctx *c, gw_config *cfg, const yt_node *map) {
       if (!(rc = get_value(c, v, "general_settings.master_key",
                            &cfg->master_key, NULL)))
         rc = check_secret(c, v, "general_settings.master_key", cfg->master_key);
+    } else if (strcmp(k->str, "store_content") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "general_settings.store_content")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v,
+                   "general_settings.store_content must be true or false");
+      cfg->store_content = strcmp(v->str, "true") == 0;
     } else if (strcmp(k->str, "database_url") == 0) {
       if ((rc = get_value(c, v, "general_settings.database_url",
                           &cfg->database_url, NULL)))
@@ -1116,7 +1123,7 @@ static int parse_general(ctx *c, gw_config *cfg, const yt_node *map) {
     } else {
       return bad(c, k,
                  "unknown key '%s' in general_settings (master_key, "
-                 "database_url)",
+                 "database_url, store_content)",
                  k->str);
     }
   }

@@ -97,6 +97,8 @@ typedef struct {
   /* general_settings: */
   char *master_key;   /* NULL: env AIGATE_MASTER_KEY, else generated */
   char *database_url; /* default "aigate.db" (a SQLite file path) */
+  int store_content;  /* keep request and response bodies, sealed with
+                         the content key (default 0: hashes only) */
 
   /* model_list (empty: every model passes through to OPENAI_BASE_URL
    * with OPENAI_API_KEY, as one deployment per requested name): */

@@ -25,7 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "gateway.h"
+
+#define CONTENT_MAX ((size_t)1 << 20) /* stored response bytes */
 
 /* How much of an oversized body is read and dropped so that the client
  * gets its 413 instead of a reset: 4 times the limit, at least 64 MiB. */
@@ -70,6 +73,19 @@ static void add_headers(gw_req *r, struct MHD_Response *resp) {
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 }
 
+/* What the client receives goes into the record's hash (and, with
+ * content storage, its sealed copy). */
+static void note_out(gw_req *r, const char *data, size_t len) {
+  if (!r->hashing)
+    return;
+  crypto_generichash_update(&r->out_hash, (const unsigned char *)data, len);
+  if (r->w->sh->store_content && r->out_copy.len < CONTENT_MAX)
+    ag_buf_append(&r->out_copy, data,
+                  len < CONTENT_MAX - r->out_copy.len
+                      ? len
+                      : CONTENT_MAX - r->out_copy.len);
+}
+
 static int queue_body(gw_req *r) {
   struct MHD_Response *resp = MHD_create_response_from_buffer(
       r->resp_len, r->resp_body, MHD_RESPMEM_MUST_COPY);
@@ -81,6 +97,7 @@ static int queue_body(gw_req *r) {
   int ok = MHD_queue_response(r->mhd, (unsigned)r->status, resp) == MHD_YES;
   MHD_destroy_response(resp);
   r->responded = 1;
+  note_out(r, r->resp_body, r->resp_len);
   return ok;
 }
 
@@ -304,6 +321,10 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
            (unsigned)(sh->id_salt & 0xffffffffu), n);
   r->rt = gw_shared_runtime(sh);
   client_address(r);
+  if (sh->audit) {
+    store_hash_begin(gw_access_store(sh->access), &r->out_hash);
+    r->hashing = 1;
+  }
   const gw_config *cfg = r->rt->cfg;
 
   size_t hsize = strlen(url) + strlen(method) + 16;
@@ -510,6 +531,68 @@ static void settle(gw_req *r) {
   }
   gw_access_settle(r->w->sh->access, r->key_id, r->grant.reserved_tokens,
                    prompt + completion, cost, gw_wall_ms());
+}
+
+/* The request's record for the store: who, what, the decision, tokens,
+ * cost, times, keyed hashes of what came in and what went out, and, with
+ * general_settings.store_content, both sealed with the content key
+ * (length of the request as 8 bytes little-endian, the request, the
+ * response as the client got it, at most 1 MiB of it). */
+static void audit(gw_req *r) {
+  gw_shared *sh = r->w->sh;
+  gw_audit_rec *rec = calloc(1, sizeof(*rec));
+  if (!rec)
+    return;
+  store_audit *a = &rec->rec;
+  char dec[64];
+  snprintf(a->id, sizeof(a->id), "%s", r->id);
+  a->ts_ms = gw_wall_ms();
+  if (r->caller == GW_CALLER_KEY)
+    memcpy(a->key_id, r->key_id, sizeof(a->key_id));
+  static const char *names[] = {"-",      "chat",   "completions", "embeddings",
+                                "models", "health", "admin"};
+  rec->client = strdup(r->client_addr);
+  rec->route = strdup(names[r->route]);
+  rec->model = r->model ? strdup(r->model) : NULL;
+  rec->decision = strdup(gw_decision_text(r, dec, sizeof(dec)));
+  rec->rules = strdup(r->g.rules);
+  a->status = r->responded ? (r->relay ? 200 : r->status) : 0;
+  a->upstream_status = (int)r->up_status;
+  a->prompt_tokens = r->usage_known ? r->usage_prompt : 0;
+  a->completion_tokens = r->usage_known ? r->usage_completion : 0;
+  a->ms_total = gw_now_ms() - r->t_start;
+  a->ms_upstream =
+      r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start : 0;
+  if (r->dep)
+    a->cost = (int64_t)((double)a->prompt_tokens *
+                            r->dep->input_cost_per_token * 1e9 +
+                        (double)a->completion_tokens *
+                            r->dep->output_cost_per_token * 1e9 +
+                        0.5);
+  crypto_generichash_state h;
+  store_hash_begin(gw_access_store(sh->access), &h);
+  crypto_generichash_update(&h, (const unsigned char *)r->body.data,
+                            r->body.len);
+  crypto_generichash_final(&h, a->prompt_hash, 32);
+  crypto_generichash_final(&r->out_hash, a->response_hash, 32);
+  r->hashing = 0;
+  if (sh->store_content) {
+    ag_buf plain = {0};
+    unsigned char n8[8];
+    for (int i = 0; i < 8; i++)
+      n8[i] = (unsigned char)((uint64_t)r->body.len >> (8 * i));
+    ag_buf_append(&plain, n8, 8);
+    ag_buf_append(&plain, r->body.data, r->body.len);
+    ag_buf_append(&plain, r->out_copy.data, r->out_copy.len);
+    if (!plain.failed &&
+        store_seal(&sh->content_key, a->id, (unsigned char *)plain.data,
+                   plain.len, &rec->sealed, &a->content_len) == 0)
+      memcpy(a->content_key_id, sh->content_key.id, sizeof(a->content_key_id));
+    if (plain.data)
+      sodium_memzero(plain.data, plain.len);
+    ag_buf_free(&plain);
+  }
+  gw_audit_push(sh->audit, rec);
 }
 
 /* Body complete: validate, guard and send upstream (or answer). */
@@ -738,6 +821,7 @@ int gw_out_append(gw_req *r, const char *data, size_t len) {
   }
   memcpy(r->out + r->out_len, data, len);
   r->out_len += len;
+  note_out(r, data, len);
   if (r->responded)
     gw_resume(r);
   return 0;
@@ -799,6 +883,8 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   }
   if (r->admitted)
     settle(r);
+  if (w->sh->audit && r->route != GW_ROUTE_HEALTH && r->route != GW_ROUTE_NONE)
+    audit(r);
   if (!w->sh->opt->quiet)
     gw_log_request(r);
   gw_grant_free(&r->grant);
@@ -810,6 +896,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   gw_runtime_release(r->rt);
   json_decref(r->doc);
   ag_buf_free(&r->body);
+  ag_buf_free(&r->out_copy);
   free(r->resp_body);
   free(r->model);
   free(r->client_model);

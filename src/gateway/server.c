@@ -36,11 +36,13 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
+#include <libgen.h>
 #include <malloc.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "gateway.h"
 #include "harden.h"
 #include "serve.h"
@@ -614,7 +616,7 @@ int gw_serve(const gw_options *opt) {
   randombytes_buf(&sh->id_salt, sizeof(sh->id_salt));
   int rc = 2;
   gw_worker *ws = NULL;
-  int nw = 0;
+  int nw = 0, store_started = 0;
   char msg[512];
   /* Signals go to the main thread only: blocked here, before any thread
    * (the store thread, the workers) inherits the mask. */
@@ -657,12 +659,26 @@ int gw_serve(const gw_options *opt) {
       fprintf(stderr, "aigate: %s\n", why);
       goto out;
     }
-    if (pthread_create(&sh->store_thread, NULL, store_main, sh)) {
-      fprintf(stderr, "aigate: cannot start the store thread\n");
-      gw_access_close(sh->access);
-      sh->access = NULL;
+    if (!(sh->audit = gw_audit_new(100000))) {
+      fprintf(stderr, "aigate: out of memory\n");
       goto out;
     }
+    gw_access_attach_audit(sh->access, sh->audit);
+    if (cfg->store_content) {
+      char kpath[4200], dir[4096];
+      snprintf(dir, sizeof(dir), "%s", path);
+      snprintf(kpath, sizeof(kpath), "%s/aigate.content_key", dirname(dir));
+      if (store_content_key_load(kpath, &sh->content_key, why, sizeof(why))) {
+        fprintf(stderr, "aigate: %s\n", why);
+        goto out;
+      }
+      sh->store_content = 1;
+    }
+    if (pthread_create(&sh->store_thread, NULL, store_main, sh)) {
+      fprintf(stderr, "aigate: cannot start the store thread\n");
+      goto out;
+    }
+    store_started = 1;
   }
   nw = opt->workers > 0 ? opt->workers : cfg->workers;
   if (nw <= 0) {
@@ -783,11 +799,15 @@ stop:
       close(w->wake_fd);
   }
 out:
-  if (sh->access) {
+  if (store_started) {
     atomic_store(&sh->store_stop, 1);
     pthread_join(sh->store_thread, NULL);
-    gw_access_close(sh->access); /* writes the last spend */
   }
+  if (sh->access) {
+    gw_access_close(sh->access); /* writes the last spend and records */
+  }
+  gw_audit_free(sh->audit);
+  store_content_key_clear(&sh->content_key);
   if (rc == 0)
     fprintf(stderr, "aigate: stopped\n");
   free(ws);

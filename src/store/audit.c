@@ -34,7 +34,7 @@ int store_audit_add(store *s, const store_audit *a) {
           "?,?,?,?,?,?,?,?,?,?)",
           -1, &st, NULL))
     return store_sql_fail(s, "writing an audit record");
-  const char *texts[] = {a->id, NULL, a->key_id[0] ? a->key_id : NULL,
+  const char *texts[] = {a->id,     NULL,     a->key_id[0] ? a->key_id : NULL,
                          a->client, a->route, a->model};
   for (int i = 0; i < 6; i++)
     if (i != 1)
@@ -53,8 +53,7 @@ int store_audit_add(store *s, const store_audit *a) {
   sqlite3_bind_blob(st, 17, a->response_hash, 32, SQLITE_STATIC);
   if (a->content) {
     sqlite3_bind_text(st, 18, a->content_key_id, -1, SQLITE_STATIC);
-    sqlite3_bind_blob(st, 19, a->content, (int)a->content_len,
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(st, 19, a->content, (int)a->content_len, SQLITE_STATIC);
   }
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
@@ -197,10 +196,10 @@ int store_unseal(const store_content_key *k, const char *record_id,
     return -1;
   unsigned char *p = malloc(len - np);
   unsigned long long plen;
-  if (!p || crypto_aead_xchacha20poly1305_ietf_decrypt(
-                p, &plen, NULL, blob + np, len - np,
-                (const unsigned char *)record_id, strlen(record_id), blob,
-                k->key)) {
+  if (!p ||
+      crypto_aead_xchacha20poly1305_ietf_decrypt(
+          p, &plen, NULL, blob + np, len - np, (const unsigned char *)record_id,
+          strlen(record_id), blob, k->key)) {
     free(p);
     return -1;
   }
@@ -211,4 +210,77 @@ int store_unseal(const store_content_key *k, const char *record_id,
 
 void store_content_key_clear(store_content_key *k) {
   sodium_memzero(k, sizeof(*k));
+}
+
+/* ----------------------------------------------------------- reading */
+
+json_t *store_audit_search(store *s, const store_audit_filter *f) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT id, ts, key_id, client, route, model, status, "
+          "upstream_status, decision, rules, prompt_tokens, "
+          "completion_tokens, cost, ms_total, ms_upstream, "
+          "hex(prompt_hash), hex(response_hash), content_key_id, "
+          "content IS NOT NULL FROM audit WHERE (?1 IS NULL OR id=?1) AND "
+          "(?2 IS NULL OR key_id=?2) AND (?3 IS NULL OR decision LIKE ?3 "
+          "|| '%') AND (?4 IS NULL OR ','||rules||',' LIKE '%,'||?4||',%') "
+          "AND (?5 IS NULL OR model=?5) AND ts>=?6 ORDER BY seq DESC "
+          "LIMIT ?7",
+          -1, &st, NULL)) {
+    store_sql_fail(s, "searching audit records");
+    return NULL;
+  }
+  const char *args[] = {f->id, f->key_id, f->decision, f->rule, f->model};
+  for (int i = 0; i < 5; i++)
+    if (args[i])
+      sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 6, f->since_ms);
+  sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : 100);
+  json_t *out = json_array();
+  int rc;
+  static const char *const names[] = {"id",
+                                      "ts_ms",
+                                      "key_id",
+                                      "client",
+                                      "route",
+                                      "model",
+                                      "status",
+                                      "upstream_status",
+                                      "decision",
+                                      "rules",
+                                      "prompt_tokens",
+                                      "completion_tokens",
+                                      "cost_nano_usd",
+                                      "ms_total",
+                                      "ms_upstream",
+                                      "prompt_hash",
+                                      "response_hash",
+                                      "content_key_id"};
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    json_t *o = json_object();
+    for (int i = 0; i < 18; i++) {
+      json_t *v;
+      switch (sqlite3_column_type(st, i)) {
+      case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, i)); break;
+      case SQLITE_NULL: v = json_null(); break;
+      default:
+        v = json_string((const char *)sqlite3_column_text(st, i));
+        if (i == 15 || i == 16) /* hex() is upper case */
+          for (char *p = (char *)json_string_value(v); p && *p; p++)
+            *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+      }
+      json_object_set_new(o, names[i], v ? v : json_null());
+    }
+    json_object_set_new(o, "content_stored",
+                        json_boolean(sqlite3_column_int(st, 18)));
+    json_array_append_new(out, o);
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    store_sql_fail(s, "searching audit records");
+    json_decref(out);
+    return NULL;
+  }
+  return out;
 }

@@ -332,6 +332,10 @@ void store_hash(const store *s, const char *key, size_t len,
                      sizeof(s->secret));
 }
 
+void store_hash_begin(const store *s, crypto_generichash_state *st) {
+  crypto_generichash_init(st, s->secret, sizeof(s->secret), 32);
+}
+
 int store_begin(store *s) {
   return exec(s, "BEGIN IMMEDIATE") ? -1 : 0;
 }

@@ -24,6 +24,8 @@
 #ifndef AIGATE_STORE_H
 #define AIGATE_STORE_H
 
+#include <jansson.h>
+#include <sodium.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -94,6 +96,9 @@ int64_t store_data_version(store *s);
 void store_hash(const store *s, const char *key, size_t len,
                 unsigned char out[32]);
 
+/* The same keyed hash over data given in pieces: start a state. */
+void store_hash_begin(const store *s, crypto_generichash_state *st);
+
 /*
  * Create a key from the limits in *k (its name, lists, limits, policy and
  * metadata; id, hash, prefix, dates and spend are filled in). The new
@@ -145,7 +150,7 @@ void store_keys_free(store_key *keys, size_t n);
 /* One request (audit.c). Strings are borrowed for the call. */
 typedef struct {
   char id[40];
-  int64_t ts_ms; /* wall clock, milliseconds */
+  int64_t ts_ms;             /* wall clock, milliseconds */
   char key_id[STORE_ID_LEN]; /* "": the master key or no auth */
   const char *client, *route, *model, *decision, *rules;
   int status, upstream_status;
@@ -164,6 +169,17 @@ int store_audit_count(store *s, int64_t *n);
 /* The sealed content of record `id` (free *blob) and its key id. */
 int store_audit_content(store *s, const char *id, unsigned char **blob,
                         size_t *len, char key_id[17]);
+
+/* Records matching every given field (NULL: any), newest first, at most
+ * limit (0: 100), as a JSON array of objects (caller decrefs); NULL and
+ * store_error() on failure. `decision` matches its start ("block" also
+ * matches "block (fail-closed)"); `rule` one of the record's rules. */
+typedef struct {
+  const char *id, *key_id, *decision, *rule, *model;
+  int64_t since_ms;
+  int64_t limit;
+} store_audit_filter;
+json_t *store_audit_search(store *s, const store_audit_filter *f);
 
 /* The key that seals stored content: $AIGATE_CONTENT_KEY (64 hex digits),
  * else the file at path (created 0600 with a random key when missing). */

@@ -1232,7 +1232,7 @@ static void test_unknown_keys(void **state) {
                "  master_key: sk-1\n"
                "  master_kye: sk-2\n",
                "c.yaml:3: unknown key 'master_kye' in general_settings "
-               "(master_key, database_url)");
+               "(master_key, database_url, store_content)");
   expect_error("router_settings:\n"
                "  num_retires: 2\n",
                "c.yaml:2: unknown key 'num_retires' in router_settings "

@@ -4,6 +4,7 @@
  * budget periods, schema versions, and the parsing helpers the CLI and
  * the admin API share.
  */
+#define _GNU_SOURCE /* memmem */
 #include <fcntl.h>
 #include <setjmp.h>
 #include <sqlite3.h>
@@ -119,6 +120,104 @@ static void test_newer_schema_refused(void **state) {
   char err[600];
   assert_null(store_open(db, err, sizeof(err)));
   assert_non_null(strstr(err, "schema version 99"));
+}
+
+/* A version-1 file (keys only) is migrated forward on open. */
+static void test_migration(void **state) {
+  (void)state;
+  store_close(open_ok());
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(h, "DROP TABLE audit; PRAGMA user_version=1", 0, 0, 0), 0);
+  sqlite3_close(h);
+  store *s = open_ok();
+  int64_t n;
+  assert_int_equal(store_audit_count(s, &n), 0);
+  assert_int_equal(n, 0);
+  store_close(s);
+}
+
+static void test_audit(void **state) {
+  (void)state;
+  store *s = open_ok();
+  char err[600], kpath[400];
+  snprintf(kpath, sizeof(kpath), "%s/aigate.content_key", dir);
+  store_content_key k;
+  assert_int_equal(store_content_key_load(kpath, &k, err, sizeof(err)), 0);
+  mode_is_private(kpath);
+  store_content_key k2;
+  assert_int_equal(store_content_key_load(kpath, &k2, err, sizeof(err)), 0);
+  assert_memory_equal(k.key, k2.key, 32); /* the same file, the same key */
+  assert_string_equal(k.id, k2.id);
+  const char *plain = "the prompt and the answer";
+  unsigned char *sealed, *back;
+  size_t sn, bn;
+  assert_int_equal(store_seal(&k, "req_1", (const unsigned char *)plain,
+                              strlen(plain), &sealed, &sn),
+                   0);
+  assert_null(memmem(sealed, sn, "prompt", 6));
+  store_audit a = {.id = "req_1",
+                   .ts_ms = 1000,
+                   .client = "127.0.0.1",
+                   .route = "chat",
+                   .model = "m",
+                   .decision = "redact",
+                   .rules = "aws-access-key-id,pii-email",
+                   .status = 200,
+                   .prompt_tokens = 3,
+                   .content = sealed,
+                   .content_len = sn};
+  memcpy(a.content_key_id, k.id, sizeof(a.content_key_id));
+  snprintf(a.key_id, sizeof(a.key_id), "key_0123456789abcdef");
+  assert_int_equal(store_begin(s), 0);
+  assert_int_equal(store_audit_add(s, &a), 0);
+  snprintf(a.id, sizeof(a.id), "req_2");
+  a.content = NULL;
+  a.decision = "block (fail-closed)";
+  a.rules = "inj-ignore-previous";
+  assert_int_equal(store_audit_add(s, &a), 0);
+  assert_int_equal(store_commit(s), 0);
+  /* Search by fields. */
+  store_audit_filter f = {.decision = "block"};
+  json_t *r = store_audit_search(s, &f);
+  assert_int_equal(json_array_size(r), 1);
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(r, 0), "id")), "req_2");
+  json_decref(r);
+  f = (store_audit_filter){.rule = "pii-email"};
+  r = store_audit_search(s, &f);
+  assert_int_equal(json_array_size(r), 1);
+  json_decref(r);
+  f = (store_audit_filter){.rule = "pii"}; /* a whole rule id only */
+  r = store_audit_search(s, &f);
+  assert_int_equal(json_array_size(r), 0);
+  json_decref(r);
+  /* The content opens with its key and its record id only. */
+  unsigned char *blob;
+  size_t len;
+  char kid[17];
+  assert_int_equal(store_audit_content(s, "req_1", &blob, &len, kid), 0);
+  assert_string_equal(kid, k.id);
+  assert_int_equal(store_unseal(&k, "req_1", blob, len, &back, &bn), 0);
+  assert_int_equal(bn, strlen(plain));
+  assert_memory_equal(back, plain, bn);
+  free(back);
+  assert_int_equal(store_unseal(&k, "req_2", blob, len, &back, &bn), -1);
+  blob[len - 1] ^= 1;
+  assert_int_equal(store_unseal(&k, "req_1", blob, len, &back, &bn), -1);
+  free(blob);
+  assert_int_equal(store_audit_content(s, "req_2", &blob, &len, kid),
+                   STORE_NOT_FOUND);
+  free(sealed);
+  /* A key given in the environment must be 64 hex digits. */
+  setenv("AIGATE_CONTENT_KEY", "abc", 1);
+  assert_int_equal(store_content_key_load(kpath, &k2, err, sizeof(err)), -1);
+  assert_non_null(strstr(err, "AIGATE_CONTENT_KEY"));
+  unsetenv("AIGATE_CONTENT_KEY");
+  store_content_key_clear(&k);
+  store_content_key_clear(&k2);
+  store_close(s);
 }
 
 static void test_crud(void **state) {
@@ -380,6 +479,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_env_secret, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup,
                                       teardown),
+      cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
       cmocka_unit_test_setup_teardown(test_crud, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rotate, setup, teardown),
       cmocka_unit_test_setup_teardown(test_spend_periods, setup, teardown),

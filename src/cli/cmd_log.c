@@ -1,0 +1,178 @@
+/*
+ * cmd_log.c -- `aigate log`: the gateway's request records in the store
+ * named by the configuration.
+ *
+ *   aigate log search [--key ID] [--decision D] [--rule R] [--model M]
+ *                     [--since DURATION] [--limit N] [-c FILE] [--format F]
+ *   aigate log show ID [--content] [-c FILE]
+ *
+ * --content opens the sealed request and response of a record with the
+ * content key (aigate.content_key beside the database, or
+ * $AIGATE_CONTENT_KEY); only whoever can read that key can read them.
+ */
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "gwconfig.h"
+#include "store.h"
+
+static const char usage_text[] =
+    "usage: aigate log search [--key ID] [--decision D] [--rule R]\n"
+    "                         [--model M] [--since 1h] [--limit N]\n"
+    "                         [-c FILE] [--format text|json]\n"
+    "       aigate log show ID [--content] [-c FILE]\n";
+
+static int db_path(const char *config, char *path, size_t len) {
+  gw_config *cfg;
+  aigate_error err = {0};
+  if (gw_config_load(config, &cfg, &err, NULL, NULL))
+    return cli_fail("%s", err.msg);
+  int bad = store_db_path(cfg->database_url, path, len);
+  gw_config_free(cfg);
+  return bad ? cli_fail("database path too long") : 0;
+}
+
+static void print_text(json_t *recs) {
+  size_t i;
+  json_t *o;
+  printf("%-24s %-20s %-20s %-12s %-6s %s\n", "TIME", "ID", "KEY", "MODEL",
+         "STATUS", "DECISION");
+  json_array_foreach(recs, i, o) {
+    time_t t = (time_t)(json_integer_value(json_object_get(o, "ts_ms")) / 1000);
+    struct tm tm;
+    char when[32] = "-";
+    if (gmtime_r(&t, &tm))
+      strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    const char *key = json_string_value(json_object_get(o, "key_id"));
+    const char *model = json_string_value(json_object_get(o, "model"));
+    const char *rules = json_string_value(json_object_get(o, "rules"));
+    printf("%-24s %-20s %-20s %-12.12s %-6lld %s%s%s\n", when,
+           json_string_value(json_object_get(o, "id")), key ? key : "-",
+           model ? model : "-",
+           (long long)json_integer_value(json_object_get(o, "status")),
+           json_string_value(json_object_get(o, "decision")),
+           rules && *rules ? " " : "", rules ? rules : "");
+  }
+}
+
+/* The sealed content of one record, opened. */
+static int show_content(store *s, const char *dbpath, const char *id,
+                        json_t *rec) {
+  unsigned char *blob, *plain;
+  size_t len, plen;
+  char kid[17], dir[4096], kpath[4200], err[600];
+  if (store_audit_content(s, id, &blob, &len, kid) != STORE_OK)
+    return cli_fail("log show: record %s has no stored content", id);
+  snprintf(dir, sizeof(dir), "%s", dbpath);
+  snprintf(kpath, sizeof(kpath), "%s/aigate.content_key", dirname(dir));
+  store_content_key k;
+  int rc = 0;
+  if (store_content_key_load(kpath, &k, err, sizeof(err)))
+    rc = cli_fail("log show: %s", err);
+  else if (strcmp(k.id, kid))
+    rc = cli_fail("log show: sealed with content key %s; the key here is %s",
+                  kid, k.id);
+  else if (store_unseal(&k, id, blob, len, &plain, &plen) || plen < 8)
+    rc = cli_fail("log show: the content of %s does not open (tampered?)", id);
+  else {
+    uint64_t n = 0;
+    for (int i = 0; i < 8; i++)
+      n |= (uint64_t)plain[i] << (8 * i);
+    if (n > plen - 8)
+      n = plen - 8;
+    char *req = cli_utf8_copy((const char *)plain + 8, (size_t)n);
+    char *resp = cli_utf8_copy((const char *)plain + 8 + n, plen - 8 - n);
+    json_object_set_new(rec, "request", json_string(req ? req : ""));
+    json_object_set_new(rec, "response", json_string(resp ? resp : ""));
+    free(req);
+    free(resp);
+    sodium_memzero(plain, plen);
+    free(plain);
+  }
+  store_content_key_clear(&k);
+  free(blob);
+  return rc;
+}
+
+int cmd_log(int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "search") && strcmp(argv[1], "show"))) {
+    fputs(usage_text, argc < 2 ? stderr : stdout);
+    if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+      return 0;
+    return argc < 2 ? EXIT_USAGE
+                    : cli_fail("log: unknown command '%s'", argv[1]);
+  }
+  int show = !strcmp(argv[1], "show");
+  store_audit_filter f = {0};
+  const char *config = NULL;
+  int json = show, content = 0;
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if ((!strcmp(a, "-c") || !strcmp(a, "--config")) && v)
+      config = argv[++i];
+    else if (!strcmp(a, "--key") && v && !show)
+      f.key_id = argv[++i];
+    else if (!strcmp(a, "--decision") && v && !show)
+      f.decision = argv[++i];
+    else if (!strcmp(a, "--rule") && v && !show)
+      f.rule = argv[++i];
+    else if (!strcmp(a, "--model") && v && !show)
+      f.model = argv[++i];
+    else if (!strcmp(a, "--since") && v && !show) {
+      int64_t secs;
+      if (store_parse_duration(argv[++i], &secs))
+        return cli_fail("log: --since takes a duration such as 1h");
+      f.since_ms = ((int64_t)time(NULL) - secs) * 1000;
+    } else if (!strcmp(a, "--limit") && v && !show) {
+      char *end;
+      long n = strtol(argv[++i], &end, 10);
+      if (*end || n < 1 || n > 100000)
+        return cli_fail("log: --limit takes 1..100000");
+      f.limit = n;
+    } else if (!strcmp(a, "--format") && v && !show) {
+      if (strcmp(v, "json") && strcmp(v, "text"))
+        return cli_fail("log: --format is text or json");
+      json = !strcmp(argv[++i], "json");
+    } else if (!strcmp(a, "--content") && show)
+      content = 1;
+    else if (show && a[0] != '-' && !f.id)
+      f.id = a;
+    else {
+      fputs(usage_text, stderr);
+      return cli_fail("log: unknown or incomplete option '%s'", a);
+    }
+  }
+  if (show && !f.id)
+    return cli_fail("log show: which record? give its request id");
+  char path[4096], why[600];
+  if (db_path(config, path, sizeof(path)))
+    return EXIT_USAGE;
+  store *s = store_open(path, why, sizeof(why));
+  if (!s)
+    return cli_fail("%s", why);
+  int rc = 0;
+  json_t *recs = store_audit_search(s, &f);
+  if (!recs)
+    rc = cli_fail("log: %s", store_error(s));
+  else if (show && !json_array_size(recs))
+    rc = cli_fail("log show: no record %s", f.id);
+  else if (show && content &&
+           (rc = show_content(s, path, f.id, json_array_get(recs, 0))))
+    ;
+  else if (json) {
+    char *t = json_dumps(show ? json_array_get(recs, 0) : recs,
+                         JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (t)
+      puts(t);
+    free(t);
+  } else
+    print_text(recs);
+  json_decref(recs);
+  store_close(s);
+  return rc;
+}

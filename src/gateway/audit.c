@@ -1,0 +1,131 @@
+/*
+ * audit.c -- the gateway's request records on their way to the store.
+ *
+ * Workers never write to the database: a finished request's record is
+ * queued here (a mutex and a list), and the store thread writes the queue
+ * in one transaction about every 100 ms (a group commit, like the spend).
+ * A kill -9 loses at most the records of that window. The queue is
+ * bounded: when the store cannot keep up, new records are dropped and
+ * counted, and the count is reported on stderr, never silently lost.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+
+struct gw_audit {
+  pthread_mutex_t lock;
+  gw_audit_rec *head, *tail;
+  size_t n, max;
+  unsigned long long dropped, dropped_reported;
+};
+
+gw_audit *gw_audit_new(size_t max_queued) {
+  gw_audit *a = calloc(1, sizeof(*a));
+  if (!a)
+    return NULL;
+  pthread_mutex_init(&a->lock, NULL);
+  a->max = max_queued;
+  return a;
+}
+
+void gw_audit_rec_free(gw_audit_rec *r) {
+  if (!r)
+    return;
+  free(r->client);
+  free(r->route);
+  free(r->model);
+  free(r->decision);
+  free(r->rules);
+  free(r->sealed);
+  free(r);
+}
+
+void gw_audit_free(gw_audit *a) {
+  if (!a)
+    return;
+  while (a->head) {
+    gw_audit_rec *r = a->head;
+    a->head = r->next;
+    gw_audit_rec_free(r);
+  }
+  pthread_mutex_destroy(&a->lock);
+  free(a);
+}
+
+void gw_audit_push(gw_audit *a, gw_audit_rec *r) {
+  pthread_mutex_lock(&a->lock);
+  if (a->n >= a->max) {
+    a->dropped++;
+    pthread_mutex_unlock(&a->lock);
+    gw_audit_rec_free(r);
+    return;
+  }
+  r->next = NULL;
+  if (a->tail)
+    a->tail->next = r;
+  else
+    a->head = r;
+  a->tail = r;
+  a->n++;
+  pthread_mutex_unlock(&a->lock);
+}
+
+int gw_audit_flush(gw_audit *a, store *st) {
+  pthread_mutex_lock(&a->lock);
+  gw_audit_rec *list = a->head;
+  a->head = a->tail = NULL;
+  a->n = 0;
+  unsigned long long dropped = a->dropped - a->dropped_reported;
+  a->dropped_reported = a->dropped;
+  pthread_mutex_unlock(&a->lock);
+  if (dropped)
+    fprintf(stderr,
+            "aigate: audit: %llu records dropped (queue full: the database "
+            "is too slow or failing)\n",
+            dropped);
+  if (!list)
+    return 0;
+  int ok = store_begin(st) == 0;
+  for (gw_audit_rec *r = list; ok && r; r = r->next) {
+    r->rec.client = r->client;
+    r->rec.route = r->route;
+    r->rec.model = r->model;
+    r->rec.decision = r->decision;
+    r->rec.rules = r->rules;
+    r->rec.content = r->sealed;
+    ok = store_audit_add(st, &r->rec) == 0;
+  }
+  ok = ok && store_commit(st) == 0;
+  if (!ok) {
+    store_rollback(st);
+    /* Put them back in front, for the next attempt (bounded as usual:
+     * what does not fit is counted as dropped). */
+    pthread_mutex_lock(&a->lock);
+    gw_audit_rec *last = list;
+    size_t n = 1;
+    while (last->next) {
+      last = last->next;
+      n++;
+    }
+    if (a->n + n <= a->max) {
+      last->next = a->head;
+      a->head = list;
+      if (!a->tail)
+        a->tail = last;
+      a->n += n;
+      list = NULL;
+    } else {
+      a->dropped += n;
+    }
+    pthread_mutex_unlock(&a->lock);
+  }
+  while (list) {
+    gw_audit_rec *r = list;
+    list = r->next;
+    gw_audit_rec_free(r);
+  }
+  return ok ? 0 : -1;
+}

@@ -1,0 +1,33 @@
+/*
+ * audit.h -- request records queued for the store (audit.c).
+ */
+#ifndef AIGATE_GW_AUDIT_H
+#define AIGATE_GW_AUDIT_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* A record and the memory it owns (the strings and sealed content that
+ * rec points to when written). */
+typedef struct gw_audit_rec {
+  store_audit rec;
+  char *client, *route, *model, *decision, *rules;
+  unsigned char *sealed;
+  struct gw_audit_rec *next;
+} gw_audit_rec;
+
+typedef struct gw_audit gw_audit;
+
+gw_audit *gw_audit_new(size_t max_queued);
+void gw_audit_free(gw_audit *a);
+void gw_audit_rec_free(gw_audit_rec *r);
+
+/* Queue r (taken over; freed and counted as dropped when full). */
+void gw_audit_push(gw_audit *a, gw_audit_rec *r);
+
+/* Write the queue in one transaction (the caller holds the store). -1
+ * when the store failed: the records stay queued. */
+int gw_audit_flush(gw_audit *a, store *st);
+
+#endif
