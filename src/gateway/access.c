@@ -28,13 +28,13 @@
 
 #include "access.h"
 #include "audit.h"
+#include "bucket.h"
 
 typedef struct {
   store_key k;
-  double rpm_tokens, tpm_tokens;
-  int64_t refill_ms; /* when the buckets were last topped up; 0: full */
-  int64_t pending;   /* spend not written yet (nano-USD) */
-  int64_t flushed;   /* written since k.spend was read */
+  gw_bucket rpm, tpm;
+  int64_t pending; /* spend not written yet (nano-USD) */
+  int64_t flushed; /* written since k.spend was read */
 } entry;
 
 typedef struct {
@@ -174,13 +174,13 @@ static int reload(gw_access *a) {
     const entry *old = find_id(&a->t, nt.v[i].k.id);
     if (!old)
       continue;
-    /* A limit that was just set starts full; a lowered one caps what
-     * the bucket holds. */
     entry *e = &nt.v[i];
-    double rpm = (double)e->k.rpm, tpm = (double)e->k.tpm;
-    e->rpm_tokens = old->k.rpm && old->rpm_tokens < rpm ? old->rpm_tokens : rpm;
-    e->tpm_tokens = old->k.tpm && old->tpm_tokens < tpm ? old->tpm_tokens : tpm;
-    e->refill_ms = old->refill_ms;
+    e->rpm = old->rpm;
+    e->tpm = old->tpm;
+    if (e->rpm.at_ms)
+      gw_bucket_relimit(&e->rpm, old->k.rpm, e->k.rpm);
+    if (e->tpm.at_ms)
+      gw_bucket_relimit(&e->tpm, old->k.tpm, e->k.tpm);
     nt.v[i].pending = old->pending; /* flushed is in the new k.spend */
   }
   table old = a->t;
@@ -275,28 +275,8 @@ int64_t gw_access_max_tokens(gw_access *a, const char *id) {
 }
 
 static void refill(entry *e, int64_t now_ms) {
-  if (!e->refill_ms) { /* first use: full buckets */
-    e->rpm_tokens = (double)e->k.rpm;
-    e->tpm_tokens = (double)e->k.tpm;
-  } else if (now_ms > e->refill_ms) {
-    double dt = (double)(now_ms - e->refill_ms) / 60000.0;
-    e->rpm_tokens += dt * (double)e->k.rpm;
-    e->tpm_tokens += dt * (double)e->k.tpm;
-    if (e->rpm_tokens > (double)e->k.rpm)
-      e->rpm_tokens = (double)e->k.rpm;
-    if (e->tpm_tokens > (double)e->k.tpm)
-      e->tpm_tokens = (double)e->k.tpm;
-  }
-  if (now_ms > e->refill_ms)
-    e->refill_ms = now_ms;
-}
-
-/* Seconds until a bucket of `limit` per minute holding `have` reaches
- * `need`, rounded up. */
-static int wait_s(double have, double need, int64_t limit) {
-  double s = (need - have) * 60.0 / (double)limit;
-  int v = (int)s;
-  return v < s ? v + 1 : (v < 1 ? 1 : v);
+  gw_bucket_refill(&e->rpm, e->k.rpm, now_ms);
+  gw_bucket_refill(&e->tpm, e->k.tpm, now_ms);
 }
 
 static void refuse(gw_grant *g, int status, const char *type, const char *code,
@@ -369,8 +349,8 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
   /* Rate limits. */
   refill(e, ask->now_ms);
   int64_t tokens = ask->prompt_tokens + ask->completion_tokens;
-  if (k->rpm && e->rpm_tokens < 1.0) {
-    out->retry_after = wait_s(e->rpm_tokens, 1.0, k->rpm);
+  if (k->rpm && e->rpm.tokens < 1.0) {
+    out->retry_after = gw_bucket_wait_s(&e->rpm, 1.0, k->rpm);
     refuse(out, 429, "rate_limit_error", "rate_limit_exceeded",
            "this key's limit of %lld requests per minute is reached; retry "
            "in %d s",
@@ -384,8 +364,8 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
            (long long)tokens, (long long)k->tpm);
     goto out;
   }
-  if (k->tpm && e->tpm_tokens < (double)tokens) {
-    out->retry_after = wait_s(e->tpm_tokens, (double)tokens, k->tpm);
+  if (k->tpm && e->tpm.tokens < (double)tokens) {
+    out->retry_after = gw_bucket_wait_s(&e->tpm, (double)tokens, k->tpm);
     refuse(out, 429, "rate_limit_error", "rate_limit_exceeded",
            "this key's limit of %lld tokens per minute is reached; retry in "
            "%d s",
@@ -393,9 +373,9 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
     goto out;
   }
   if (k->rpm)
-    e->rpm_tokens -= 1.0;
+    e->rpm.tokens -= 1.0;
   if (k->tpm)
-    e->tpm_tokens -= (double)tokens;
+    e->tpm.tokens -= (double)tokens;
   out->reserved_tokens = tokens;
   out->max_tokens = k->max_tokens;
   if ((k->policy && !(out->policy = strdup(k->policy))) ||
@@ -425,7 +405,7 @@ void gw_access_settle(gw_access *a, const char *id, int64_t reserved,
   if (e) {
     refill(e, now_ms);
     if (e->k.tpm)
-      e->tpm_tokens -= (double)(used_tokens - reserved);
+      e->tpm.tokens -= (double)(used_tokens - reserved);
     if (cost > 0)
       e->pending += cost;
   }

@@ -59,7 +59,13 @@ typedef struct gw_runtime {
   char *models_json;          /* GET /v1/models body */
   unsigned gen;
   atomic_int refs;
+  /* Deployments' rpm and tpm (model_list order); they start full on a
+   * reload. */
+  pthread_mutex_t dep_lock;
+  struct gw_dep_limit *dep_limits;
 } gw_runtime;
+
+struct gw_dep_limit; /* bucket.h: a deployment's rpm and tpm buckets */
 
 /* Load configuration, engine and master key. Errors into err. On a
  * reload, `prev` is the running snapshot: a master key that came from the
@@ -207,6 +213,7 @@ struct gw_req {
   int retry_after;           /* seconds, for a 429 */
   char admin_op[16];         /* GW_ROUTE_ADMIN: the path after /key/ */
   const gw_deployment *dep;  /* the deployment of the last attempt */
+  int64_t dep_reserved;      /* tokens taken from its tpm */
   long long usage_prompt, usage_completion; /* from the upstream */
   int usage_known;
   crypto_generichash_state out_hash; /* of the bytes sent to the client */
@@ -292,8 +299,12 @@ void gw_admin(gw_req *r);
 /* Resume a suspended connection (no-op when it is not suspended). */
 void gw_resume(gw_req *r);
 
-/* Upstream (upstream.c). */
+/* Upstream (upstream.c). gw_upstream_start returns -1 when nothing
+ * could be started; r->status is set when it answered itself (every
+ * deployment at its rate limit). */
 int gw_upstream_start(gw_req *r);
+/* The request is over: its deployment's tpm gets the real token count. */
+void gw_upstream_settle(gw_req *r, int64_t used_tokens);
 void gw_upstream_cancel(gw_req *r);
 void gw_upstream_done(gw_worker *w, CURL *easy, int result);
 void gw_upstream_sweep(gw_worker *w, int64_t now);

@@ -617,7 +617,7 @@ static void process(gw_req *r) {
     /* Passthrough: the upstream knows its models. */
     r->deps[0] = &cfg->passthrough;
     r->n_deps = 1;
-    if (gw_upstream_start(r))
+    if (gw_upstream_start(r) && !r->status)
       gw_error(r, 502, "upstream_error", "upstream_unavailable",
                "cannot reach the upstream");
     return;
@@ -677,7 +677,7 @@ static void process(gw_req *r) {
     r->deps[0] = &cfg->passthrough;
     r->n_deps = 1;
   }
-  if (gw_upstream_start(r))
+  if (gw_upstream_start(r) && !r->status)
     gw_error(r, 502, "upstream_error", "upstream_unavailable",
              "cannot start the upstream request");
 }
@@ -881,6 +881,9 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     r->conn->in_request = 0;
     r->conn->since = gw_now_ms();
   }
+  if (r->dep_reserved)
+    gw_upstream_settle(r, r->usage_known ? r->usage_prompt + r->usage_completion
+                                         : r->dep_reserved);
   if (r->admitted)
     settle(r);
   if (w->sh->audit && r->route != GW_ROUTE_HEALTH && r->route != GW_ROUTE_NONE)

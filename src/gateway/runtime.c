@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bucket.h"
 #include "gateway.h"
 
 #define KEY_FILE "aigate.master_key"
@@ -146,6 +147,7 @@ int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
   if (!rt)
     return AIGATE_ERR_NOMEM;
   rt->gen = prev ? prev->gen + 1 : 1;
+  pthread_mutex_init(&rt->dep_lock, NULL);
   atomic_init(&rt->refs, 1);
   int rc;
   if (opt->config_path)
@@ -187,6 +189,11 @@ int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
                        (const unsigned char *)rt->master_key,
                        strlen(rt->master_key), NULL, 0);
   }
+  if (c->n_deployments &&
+      !(rt->dep_limits = calloc(c->n_deployments, sizeof(*rt->dep_limits)))) {
+    rc = AIGATE_ERR_NOMEM;
+    goto fail;
+  }
   if (c->n_deployments && !(rt->models_json = models_json(c))) {
     rc = AIGATE_ERR_NOMEM;
     goto fail;
@@ -209,5 +216,7 @@ void gw_runtime_release(gw_runtime *rt) {
     free(rt->master_key);
   }
   free(rt->models_json);
+  free(rt->dep_limits);
+  pthread_mutex_destroy(&rt->dep_lock);
   free(rt);
 }

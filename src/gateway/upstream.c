@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bucket.h"
 #include "gateway.h"
 
 #define UPSTREAM_MAX_BODY ((size_t)64 << 20)
@@ -172,12 +173,90 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   return 0;
 }
 
+/* The tokens a request may use: its size / 4 and max_tokens x n. */
+static int64_t estimate(const gw_req *r) {
+  return (int64_t)r->body.len / 4 + 1 +
+         (int64_t)r->info.max_tokens * (r->n_choices > 0 ? r->n_choices : 1);
+}
+
+static struct gw_dep_limit *limits_of(gw_req *r, const gw_deployment *d) {
+  const gw_config *cfg = r->rt->cfg;
+  if ((!d->rpm && !d->tpm) || d < cfg->deployments ||
+      d >= cfg->deployments + cfg->n_deployments)
+    return NULL;
+  return &r->rt->dep_limits[d - cfg->deployments];
+}
+
+/* Take a request and its tokens from deployment d's rpm and tpm. 0 when
+ * it has room; else the seconds until it will. A request larger than
+ * the whole tpm waits for a full bucket, not for ever. */
+static int dep_take(gw_req *r, const gw_deployment *d) {
+  struct gw_dep_limit *l = limits_of(r, d);
+  if (!l)
+    return 0;
+  int64_t now = gw_now_ms(), need = estimate(r);
+  double want = (double)(need < d->tpm ? need : d->tpm);
+  int wait = 0;
+  pthread_mutex_lock(&r->rt->dep_lock);
+  gw_bucket_refill(&l->rpm, d->rpm, now);
+  gw_bucket_refill(&l->tpm, d->tpm, now);
+  if (d->rpm && l->rpm.tokens < 1.0)
+    wait = gw_bucket_wait_s(&l->rpm, 1.0, d->rpm);
+  else if (d->tpm && l->tpm.tokens < want)
+    wait = gw_bucket_wait_s(&l->tpm, want, d->tpm);
+  if (!wait) {
+    if (d->rpm)
+      l->rpm.tokens -= 1.0;
+    if (d->tpm)
+      l->tpm.tokens -= (double)need;
+  }
+  pthread_mutex_unlock(&r->rt->dep_lock);
+  return wait;
+}
+
+void gw_upstream_settle(gw_req *r, int64_t used_tokens) {
+  struct gw_dep_limit *l = r->dep ? limits_of(r, r->dep) : NULL;
+  if (!l || !r->dep_reserved)
+    return;
+  pthread_mutex_lock(&r->rt->dep_lock);
+  l->tpm.tokens -= (double)(used_tokens - r->dep_reserved);
+  pthread_mutex_unlock(&r->rt->dep_lock);
+  r->dep_reserved = 0;
+}
+
+/* From r->dep_next on, the first deployment with room under its rpm and
+ * tpm: attempt it. Returns 0, -1 when an attempt could not start, or the
+ * seconds until one has room (every deployment is at its limit). */
+static int attempt_next_free(gw_req *r) {
+  int min_wait = 0;
+  for (size_t i = 0; i < r->n_deps; i++) {
+    size_t k = (r->dep_next + i) % r->n_deps;
+    int wait = dep_take(r, r->deps[k]);
+    if (!wait) {
+      r->dep_next = k;
+      r->dep_reserved = r->deps[k]->tpm ? estimate(r) : 0;
+      return attempt(r, r->deps[k]);
+    }
+    if (!min_wait || wait < min_wait)
+      min_wait = wait;
+  }
+  return min_wait;
+}
+
 int gw_upstream_start(gw_req *r) {
   if (!r->n_deps)
     return -1;
   r->dep_next = atomic_fetch_add(&r->w->sh->rr, 1) % r->n_deps;
   r->attempts = 0;
-  return attempt(r, r->deps[r->dep_next]);
+  int rc = attempt_next_free(r);
+  if (rc > 0) {
+    r->retry_after = rc;
+    gw_error(r, 429, "rate_limit_error", "rate_limit_exceeded",
+             "every deployment of '%s' is at its rate limit; retry in %d s",
+             r->model ? r->model : "the model", rc);
+    return -1;
+  }
+  return rc;
 }
 
 void gw_upstream_cancel(gw_req *r) {
@@ -212,7 +291,11 @@ static void retry_now(gw_worker *w, void *arg) {
   gw_req *r = arg;
   r->retry_timer = NULL;
   r->dep_next = (r->dep_next + 1) % r->n_deps;
-  if (attempt(r, r->deps[r->dep_next])) {
+  int rc = attempt_next_free(r);
+  if (rc > 0) { /* every deployment is at its limit: the last answer */
+    gw_finish_response(r);
+    gw_resume(r);
+  } else if (rc) {
     gw_error(r, 502, "upstream_error", "upstream_unavailable",
              "cannot start the upstream request");
     gw_resume(r);

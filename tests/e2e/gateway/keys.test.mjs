@@ -538,3 +538,43 @@ describe('request records and stored content', () => {
     });
   }
 });
+
+describe('deployment limits (model_list rpm and tpm)', () => {
+  test('a model whose deployments are all at their rpm answers 429 with Retry-After', async () => {
+    const up = await startUpstream();
+    const dep = (rpm, tpm) =>
+      '  - model_name: limited\n' +
+      '    litellm_params:\n' +
+      '      model: openai/limited\n' +
+      `      api_base: ${up.url}\n` +
+      '      api_key: os.environ/TEST_UPSTREAM_KEY\n' +
+      `      rpm: ${rpm}\n` +
+      `      tpm: ${tpm}\n`;
+    const yaml = 'model_list:\n' + dep(1, 0) + dep(1, 0) + dep(0, 50).replace('limited\n    litellm', 'small\n    litellm');
+    const gw = await startGateway({ upstreamUrl: up.url, config: yaml, env: { TEST_UPSTREAM_KEY: 'sk-up' } });
+    try {
+      // Two deployments with one request per minute each: two requests pass,
+      // each on its own deployment, and the third is refused.
+      await up.clear();
+      for (let i = 0; i < 2; i++) {
+        const r = await post(gw, '/v1/chat/completions', chat('hi', { model: 'limited' }));
+        assert.equal(r.status, 200, r.text);
+      }
+      assert.equal((await up.requests()).length, 2);
+      const r = await post(gw, '/v1/chat/completions', chat('hi', { model: 'limited' }));
+      const e = assertOpenAIError(r, 429, { code: 'rate_limit_exceeded' });
+      assert.match(e.message, /every deployment of 'limited'/);
+      const ra = Number(r.headers.get('retry-after'));
+      assert.ok(ra >= 1 && ra <= 60, `Retry-After ${ra}`);
+      assert.equal((await up.requests()).length, 2, 'the refused request never went upstream');
+      // tpm 50: a request that may use 200 tokens waits for a full bucket.
+      let s = await post(gw, '/v1/chat/completions', chat('hi', { model: 'small', max_tokens: 10 }));
+      assert.equal(s.status, 200, s.text);
+      s = await post(gw, '/v1/chat/completions', chat('hi', { model: 'small', max_tokens: 200 }));
+      assertOpenAIError(s, 429, { code: 'rate_limit_exceeded' });
+    } finally {
+      await gw.stop(2000);
+      await up.stop();
+    }
+  });
+});
