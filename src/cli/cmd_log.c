@@ -5,6 +5,7 @@
  *   aigate log search [--key ID] [--decision D] [--rule R] [--model M]
  *                     [--since DURATION] [--limit N] [-c FILE] [--format F]
  *   aigate log show ID [--content] [-c FILE]
+ *   aigate log verify [-c FILE]
  *
  * --content opens the sealed request and response of a record with the
  * content key (aigate.content_key beside the database, or
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "gwconfig.h"
@@ -25,7 +27,8 @@ static const char usage_text[] =
     "usage: aigate log search [--key ID] [--decision D] [--rule R]\n"
     "                         [--model M] [--since 1h] [--limit N]\n"
     "                         [-c FILE] [--format text|json]\n"
-    "       aigate log show ID [--content] [-c FILE]\n";
+    "       aigate log show ID [--content] [-c FILE]\n"
+    "       aigate log verify [-c FILE]   (exit 0 intact, 1 tampered)\n";
 
 static int db_path(const char *config, char *path, size_t len) {
   gw_config *cfg;
@@ -99,7 +102,60 @@ static int show_content(store *s, const char *dbpath, const char *id,
   return rc;
 }
 
+static void print_problem(void *ud, const char *msg) {
+  (void)ud;
+  printf("TAMPERED: %s\n", msg);
+}
+
+/* Every chain of records against the audit key and the checkpoints. */
+static int verify(const char *config) {
+  char path[4096], why[600], dir[4096], key[4200], cps[4200];
+  if (db_path(config, path, sizeof(path)))
+    return EXIT_USAGE;
+  snprintf(dir, sizeof(dir), "%s", path);
+  snprintf(key, sizeof(key), "%s/aigate.audit_key", dirname(dir));
+  snprintf(cps, sizeof(cps), "%s/aigate.audit_checkpoints", dir);
+  const char *env = getenv("AIGATE_AUDIT_KEY");
+  if (!(env && *env) && access(key, F_OK))
+    return cli_fail("log verify: no audit key (%s, or AIGATE_AUDIT_KEY)", key);
+  store_content_key k;
+  if (store_key_file_load(key, "AIGATE_AUDIT_KEY", &k, why, sizeof(why)))
+    return cli_fail("log verify: %s", why);
+  store *s = store_open(path, why, sizeof(why));
+  if (!s) {
+    store_content_key_clear(&k);
+    return cli_fail("%s", why);
+  }
+  int64_t records;
+  int problems =
+      store_chain_verify(s, k.key, cps, print_problem, NULL, &records);
+  store_content_key_clear(&k);
+  int rc;
+  if (problems < 0)
+    rc = cli_fail("log verify: %s", store_error(s));
+  else if (problems)
+    rc = 1;
+  else {
+    printf("intact: %lld records\n", (long long)records);
+    rc = 0;
+  }
+  store_close(s);
+  return rc;
+}
+
 int cmd_log(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "verify")) {
+    const char *config = NULL;
+    for (int i = 2; i < argc; i++) {
+      if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+          i + 1 < argc)
+        config = argv[++i];
+      else
+        return cli_fail("log verify: unknown or incomplete option '%s'",
+                        argv[i]);
+    }
+    return verify(config);
+  }
   if (argc < 2 || (strcmp(argv[1], "search") && strcmp(argv[1], "show"))) {
     fputs(usage_text, argc < 2 ? stderr : stdout);
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))

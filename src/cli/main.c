@@ -18,7 +18,7 @@ static void usage(FILE *f) {
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
         "  keys               manage virtual keys (see keys --help)\n"
-        "  log search|show    the gateway's request records\n"
+        "  log search|show|verify  the gateway's request records\n"
         "  version            print the version\n",
         f);
 }

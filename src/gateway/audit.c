@@ -20,6 +20,11 @@ struct gw_audit {
   gw_audit_rec *head, *tail;
   size_t n, max;
   unsigned long long dropped, dropped_reported;
+  /* Used by the store thread only. */
+  store_chain chain;
+  int chained;
+  char checkpoint_path[4200];
+  int64_t checkpointed; /* chain seq of the last checkpoint */
 };
 
 gw_audit *gw_audit_new(size_t max_queued) {
@@ -43,9 +48,30 @@ void gw_audit_rec_free(gw_audit_rec *r) {
   free(r);
 }
 
+int gw_audit_chain(gw_audit *a, const char *dir, char *err, size_t len) {
+  char key[4200];
+  snprintf(key, sizeof(key), "%s/aigate.audit_key", dir);
+  snprintf(a->checkpoint_path, sizeof(a->checkpoint_path),
+           "%s/aigate.audit_checkpoints", dir);
+  if (store_chain_init(&a->chain, key, err, len))
+    return -1;
+  a->chained = 1;
+  return 0;
+}
+
+int gw_audit_checkpoint(gw_audit *a) {
+  if (!a->chained || a->chain.seq == a->checkpointed)
+    return 0;
+  if (store_chain_checkpoint(&a->chain, a->checkpoint_path))
+    return -1;
+  a->checkpointed = a->chain.seq;
+  return 0;
+}
+
 void gw_audit_free(gw_audit *a) {
   if (!a)
     return;
+  store_chain_clear(&a->chain);
   while (a->head) {
     gw_audit_rec *r = a->head;
     a->head = r->next;
@@ -88,6 +114,7 @@ int gw_audit_flush(gw_audit *a, store *st) {
             dropped);
   if (!list)
     return 0;
+  store_chain before = a->chain;
   int ok = store_begin(st) == 0;
   for (gw_audit_rec *r = list; ok && r; r = r->next) {
     r->rec.client = r->client;
@@ -96,11 +123,14 @@ int gw_audit_flush(gw_audit *a, store *st) {
     r->rec.decision = r->decision;
     r->rec.rules = r->rules;
     r->rec.content = r->sealed;
+    if (a->chained)
+      store_chain_link(&a->chain, &r->rec);
     ok = store_audit_add(st, &r->rec) == 0;
   }
   ok = ok && store_commit(st) == 0;
   if (!ok) {
     store_rollback(st);
+    a->chain = before; /* the records get their places again next time */
     /* Put them back in front, for the next attempt (bounded as usual:
      * what does not fit is counted as dropped). */
     pthread_mutex_lock(&a->lock);

@@ -23,6 +23,12 @@ gw_audit *gw_audit_new(size_t max_queued);
 void gw_audit_free(gw_audit *a);
 void gw_audit_rec_free(gw_audit_rec *r);
 
+/* Chain the records (store_chain, chain.c) with the audit key and the
+ * checkpoint file in dir. */
+int gw_audit_chain(gw_audit *a, const char *dir, char *err, size_t len);
+/* Append the chain's head to the checkpoint file when it moved. */
+int gw_audit_checkpoint(gw_audit *a);
+
 /* Queue r (taken over; freed and counted as dropped when full). */
 void gw_audit_push(gw_audit *a, gw_audit_rec *r);
 

@@ -53,6 +53,7 @@
 #define TAG_CLIENT 3u
 #define TAG_MASK 7u
 #define SWEEP_MS 250
+#define CHECKPOINT_MS 2000 /* the audit chain's head, outside the database */
 
 int64_t gw_now_ms(void) {
   struct timespec ts;
@@ -572,10 +573,16 @@ static void raise_nofile(int max_conns) {
  * disk slows no request. */
 static void *store_main(void *arg) {
   gw_shared *sh = arg;
+  int64_t next_checkpoint = gw_now_ms() + CHECKPOINT_MS;
   while (!atomic_load(&sh->store_stop)) {
     struct timespec ts = {0, 100 * 1000000L};
     nanosleep(&ts, NULL);
     gw_access_poll(sh->access, gw_wall_ms());
+    if (gw_now_ms() >= next_checkpoint) {
+      if (gw_audit_checkpoint(sh->audit))
+        fprintf(stderr, "aigate: audit: cannot write the chain checkpoint\n");
+      next_checkpoint = gw_now_ms() + CHECKPOINT_MS;
+    }
   }
   return NULL;
 }
@@ -664,6 +671,12 @@ int gw_serve(const gw_options *opt) {
       goto out;
     }
     gw_access_attach_audit(sh->access, sh->audit);
+    char dbdir[4096];
+    snprintf(dbdir, sizeof(dbdir), "%s", path);
+    if (gw_audit_chain(sh->audit, dirname(dbdir), why, sizeof(why))) {
+      fprintf(stderr, "aigate: %s\n", why);
+      goto out;
+    }
     if (cfg->store_content) {
       char kpath[4200], dir[4096];
       snprintf(dir, sizeof(dir), "%s", path);
@@ -805,6 +818,8 @@ out:
   }
   if (sh->access) {
     gw_access_close(sh->access); /* writes the last spend and records */
+    if (sh->audit && gw_audit_checkpoint(sh->audit))
+      fprintf(stderr, "aigate: audit: cannot write the chain checkpoint\n");
   }
   gw_audit_free(sh->audit);
   store_content_key_clear(&sh->content_key);

@@ -30,8 +30,8 @@ int store_audit_add(store *s, const store_audit *a) {
           "INSERT INTO audit(id, ts, key_id, client, route, model, status, "
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
-          "response_hash, content_key_id, content) VALUES(?,?,?,?,?,?,?,?,?,"
-          "?,?,?,?,?,?,?,?,?,?)",
+          "response_hash, content_key_id, content, instance, chain_seq, mac) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
           -1, &st, NULL))
     return store_sql_fail(s, "writing an audit record");
   const char *texts[] = {a->id,     NULL,     a->key_id[0] ? a->key_id : NULL,
@@ -54,6 +54,11 @@ int store_audit_add(store *s, const store_audit *a) {
   if (a->content) {
     sqlite3_bind_text(st, 18, a->content_key_id, -1, SQLITE_STATIC);
     sqlite3_bind_blob(st, 19, a->content, (int)a->content_len, SQLITE_STATIC);
+  }
+  if (a->chain_seq) {
+    sqlite3_bind_text(st, 20, a->instance, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 21, a->chain_seq);
+    sqlite3_bind_blob(st, 22, a->mac, 32, SQLITE_STATIC);
   }
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
@@ -107,8 +112,13 @@ int store_audit_content(store *s, const char *id, unsigned char **blob,
 
 int store_content_key_load(const char *path, store_content_key *k, char *err,
                            size_t errlen) {
+  return store_key_file_load(path, "AIGATE_CONTENT_KEY", k, err, errlen);
+}
+
+int store_key_file_load(const char *path, const char *env_name,
+                        store_content_key *k, char *err, size_t errlen) {
   memset(k, 0, sizeof(*k));
-  const char *env = getenv("AIGATE_CONTENT_KEY");
+  const char *env = getenv(env_name);
   char hex[80];
   ssize_t n;
   if (env && *env) {
@@ -157,8 +167,8 @@ int store_content_key_load(const char *path, store_content_key *k, char *err,
       sodium_hex2bin(k->key, sizeof(k->key), hex, 64, NULL, &got, NULL) ||
       got != sizeof(k->key)) {
     sodium_memzero(hex, sizeof(hex));
-    snprintf(err, errlen, "%s: not a content key (64 hex digits)",
-             env && *env ? "AIGATE_CONTENT_KEY" : path);
+    snprintf(err, errlen, "%s: not a key (64 hex digits)",
+             env && *env ? env_name : path);
     return -1;
   }
   sodium_memzero(hex, sizeof(hex));

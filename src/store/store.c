@@ -68,8 +68,10 @@ static const char *const migrations[SCHEMA_VERSION] = {
     " upstream_status INTEGER, decision TEXT, rules TEXT, prompt_tokens"
     " INTEGER, completion_tokens INTEGER, cost INTEGER, ms_total INTEGER,"
     " ms_upstream INTEGER, prompt_hash BLOB, response_hash BLOB,"
-    " content_key_id TEXT, content BLOB);"
+    " content_key_id TEXT, content BLOB, instance TEXT, chain_seq INTEGER,"
+    " mac BLOB);"
     "CREATE INDEX audit_ts ON audit(ts);"
+    "CREATE INDEX audit_chain ON audit(instance, chain_seq);"
     "CREATE INDEX audit_key ON audit(key_id, ts);",
 };
 

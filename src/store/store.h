@@ -161,6 +161,10 @@ typedef struct {
   const unsigned char *content; /* sealed; NULL: not stored */
   size_t content_len;
   char content_key_id[17];
+  /* its place in its chain (store_chain_link); chain_seq 0: none */
+  char instance[17];
+  int64_t chain_seq;
+  unsigned char mac[32];
 } store_audit;
 
 /* Add a record (batch several in store_begin/store_commit). */
@@ -190,6 +194,9 @@ typedef struct {
 
 int store_content_key_load(const char *path, store_content_key *k, char *err,
                            size_t errlen);
+/* The same for any such key: $env_name, else the file. */
+int store_key_file_load(const char *path, const char *env_name,
+                        store_content_key *k, char *err, size_t errlen);
 void store_content_key_clear(store_content_key *k);
 /* XChaCha20-Poly1305 with record_id as associated data: nonce || sealed
  * text into *out (free it). -1 on allocation failure or (unseal) when the
@@ -200,6 +207,35 @@ int store_seal(const store_content_key *k, const char *record_id,
 int store_unseal(const store_content_key *k, const char *record_id,
                  const unsigned char *blob, size_t len, unsigned char **out,
                  size_t *out_len);
+
+/* ------------------------------------------------------------ chain */
+
+/* One process's chain of records (chain.c): its audit key, a random
+ * instance id, and the number and MAC of its last record. */
+typedef struct {
+  unsigned char key[32];
+  char instance[17];
+  int64_t seq;
+  unsigned char head[32];
+} store_chain;
+
+/* Load the audit key ($AIGATE_AUDIT_KEY, else key_path, created 0600)
+ * and start a new chain. */
+int store_chain_init(store_chain *c, const char *key_path, char *err,
+                     size_t errlen);
+void store_chain_clear(store_chain *c);
+/* Give a the next place in c (instance, chain_seq, mac). */
+void store_chain_link(store_chain *c, store_audit *a);
+/* Append c's head, signed, to the checkpoint file. */
+int store_chain_checkpoint(const store_chain *c, const char *path);
+/* Check every chain against key and the checkpoint file: each problem
+ * (modified, inserted or deleted records, with their place) is passed
+ * to report. Returns the number of problems, or -1 on error (see
+ * store_error). *records counts the records read. */
+int store_chain_verify(store *s, const unsigned char key[32],
+                       const char *checkpoint_path,
+                       void (*report)(void *ud, const char *msg), void *ud,
+                       int64_t *records);
 
 /* Parsing helpers shared by the CLI and the admin API. */
 

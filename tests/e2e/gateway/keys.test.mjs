@@ -459,6 +459,12 @@ describe('spend durability', () => {
       const ids = new Set(JSON.parse(log.stdout).map((x) => x.id));
       const lost = done.filter(([t, , id]) => t < killedAt - 250 && !ids.has(id));
       assert.equal(lost.length, 0, `${lost.length} records of answers before the window are missing`);
+      // A crash leaves the chain intact: checkpoints never run ahead of
+      // what was committed.
+      await gw.stop(5000);
+      const v = await cli(['log', 'verify', '-c', cfg.file]);
+      assert.equal(v.code, 0, v.stdout + v.stderr);
+      assert.match(v.stdout, /^intact: \d+ records/);
     } finally {
       await gw.stop(2000);
       await up.stop();
@@ -520,6 +526,9 @@ describe('request records and stored content', () => {
           assert.match(shown.stderr, /no stored content/);
         }
         await gw.stop(5000);
+        const v = await cli(['log', 'verify', '-c', cfg.file]);
+        assert.equal(v.code, 0, v.stdout + v.stderr);
+        assert.match(v.stdout, /^intact: 3 records/); // generate + 2 requests
         // Nothing planted is readable in the database, its WAL, the key
         // files or the gateway's log.
         for (const f of fs.readdirSync(cfg.dir).concat(fs.readdirSync(gw.cwd).map((x) => `../${path.basename(gw.cwd)}/${x}`))) {

@@ -1,0 +1,349 @@
+/*
+ * chain.c -- tamper evidence for the request records (store.h).
+ *
+ * Each gateway process is one chain: a random instance id, and records
+ * numbered 1, 2, 3, ... in the order they are written. A record's MAC is
+ * HMAC-SHA256 under the audit key over the instance, its number, the
+ * previous record's MAC and every field of the record, so a record edited,
+ * inserted or deleted in the database no longer fits its neighbours. The
+ * key lives outside the database ($AIGATE_AUDIT_KEY or aigate.audit_key,
+ * 0600): whoever can write the database but not read the key cannot forge
+ * a fitting MAC.
+ *
+ * Deleting the newest records leaves a chain that still fits, so the head
+ * of each chain (its number and MAC, itself MACed) is appended to a
+ * checkpoint file beside the database every few seconds and at shutdown;
+ * `aigate log verify` compares each chain's end with its last checkpoint.
+ * Records written after the last checkpoint can be deleted unnoticed: at
+ * most the checkpoint interval.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_int.h"
+
+/* The key: $AIGATE_AUDIT_KEY (64 hex digits) or a 0600 file, created
+ * when missing. The content key's loader reads the same format. */
+int store_chain_init(store_chain *c, const char *key_path, char *err,
+                     size_t errlen) {
+  memset(c, 0, sizeof(*c));
+  store_content_key k;
+  if (store_key_file_load(key_path, "AIGATE_AUDIT_KEY", &k, err, errlen))
+    return -1;
+  memcpy(c->key, k.key, sizeof(c->key));
+  store_content_key_clear(&k);
+  unsigned char id[8];
+  randombytes_buf(id, sizeof(id));
+  sodium_bin2hex(c->instance, sizeof(c->instance), id, sizeof(id));
+  return 0;
+}
+
+void store_chain_clear(store_chain *c) {
+  sodium_memzero(c, sizeof(*c));
+}
+
+static void put_field(crypto_auth_hmacsha256_state *h, const void *p,
+                      size_t n) {
+  unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8),
+                          (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
+  crypto_auth_hmacsha256_update(h, len, 4);
+  if (n)
+    crypto_auth_hmacsha256_update(h, p, n);
+}
+
+static void put_str(crypto_auth_hmacsha256_state *h, const char *s) {
+  put_field(h, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void put_int(crypto_auth_hmacsha256_state *h, int64_t v) {
+  char b[24];
+  int n = snprintf(b, sizeof(b), "%lld", (long long)v);
+  put_field(h, b, (size_t)n);
+}
+
+/* The MAC of a record in its chain. Every column but the row number is
+ * covered; absent content counts as empty. */
+static void record_mac(const unsigned char key[32], const char *instance,
+                       int64_t seq, const unsigned char prev[32],
+                       const store_audit *a, unsigned char out[32]) {
+  crypto_auth_hmacsha256_state h;
+  crypto_auth_hmacsha256_init(&h, key, 32);
+  put_str(&h, instance);
+  put_int(&h, seq);
+  put_field(&h, prev, 32);
+  put_str(&h, a->id);
+  put_int(&h, a->ts_ms);
+  put_str(&h, a->key_id);
+  put_str(&h, a->client);
+  put_str(&h, a->route);
+  put_str(&h, a->model);
+  put_int(&h, a->status);
+  put_int(&h, a->upstream_status);
+  put_str(&h, a->decision);
+  put_str(&h, a->rules);
+  put_int(&h, a->prompt_tokens);
+  put_int(&h, a->completion_tokens);
+  put_int(&h, a->cost);
+  put_int(&h, a->ms_total);
+  put_int(&h, a->ms_upstream);
+  put_field(&h, a->prompt_hash, 32);
+  put_field(&h, a->response_hash, 32);
+  put_str(&h, a->content ? a->content_key_id : "");
+  put_field(&h, a->content, a->content ? a->content_len : 0);
+  crypto_auth_hmacsha256_final(&h, out);
+}
+
+void store_chain_link(store_chain *c, store_audit *a) {
+  a->chain_seq = ++c->seq;
+  snprintf(a->instance, sizeof(a->instance), "%s", c->instance);
+  record_mac(c->key, c->instance, a->chain_seq, c->head, a, a->mac);
+  memcpy(c->head, a->mac, 32);
+}
+
+/* ------------------------------------------------------- checkpoints */
+
+static void checkpoint_mac(const unsigned char key[32], const char *instance,
+                           int64_t seq, const unsigned char head[32],
+                           unsigned char out[32]) {
+  crypto_auth_hmacsha256_state h;
+  crypto_auth_hmacsha256_init(&h, key, 32);
+  put_str(&h, "aigate audit checkpoint");
+  put_str(&h, instance);
+  put_int(&h, seq);
+  put_field(&h, head, 32);
+  crypto_auth_hmacsha256_final(&h, out);
+}
+
+int store_chain_checkpoint(const store_chain *c, const char *path) {
+  if (!c->seq)
+    return 0;
+  unsigned char sig[32];
+  char head_hex[65], sig_hex[65], line[256];
+  checkpoint_mac(c->key, c->instance, c->seq, c->head, sig);
+  sodium_bin2hex(head_hex, sizeof(head_hex), c->head, 32);
+  sodium_bin2hex(sig_hex, sizeof(sig_hex), sig, 32);
+  int n = snprintf(line, sizeof(line), "%s %lld %s %s\n", c->instance,
+                   (long long)c->seq, head_hex, sig_hex);
+  int fd =
+      open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return -1;
+  int ok = write(fd, line, (size_t)n) == n;
+  ok = fdatasync(fd) == 0 && ok;
+  return close(fd) == 0 && ok ? 0 : -1;
+}
+
+/* ------------------------------------------------------------ verify */
+
+typedef struct {
+  char instance[17];
+  int64_t seq;
+  unsigned char head[32];
+} checkpoint;
+
+/* The last valid checkpoint of every instance in the file. */
+static int read_checkpoints(const unsigned char key[32], const char *path,
+                            checkpoint **out, size_t *n, int *bad_lines) {
+  *out = NULL;
+  *n = 0;
+  *bad_lines = 0;
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return errno == ENOENT ? 0 : -1;
+  char line[512];
+  while (fgets(line, sizeof(line), f)) {
+    char inst[64], hh[80], sh[80];
+    long long seq;
+    unsigned char head[32], sig[32], want[32];
+    size_t got1 = 0, got2 = 0;
+    if (sscanf(line, "%63s %lld %79s %79s", inst, &seq, hh, sh) != 4 ||
+        strlen(inst) != 16 ||
+        sodium_hex2bin(head, 32, hh, strlen(hh), NULL, &got1, NULL) ||
+        sodium_hex2bin(sig, 32, sh, strlen(sh), NULL, &got2, NULL) ||
+        got1 != 32 || got2 != 32) {
+      (*bad_lines)++;
+      continue;
+    }
+    checkpoint_mac(key, inst, seq, head, want);
+    if (sodium_memcmp(want, sig, 32)) {
+      (*bad_lines)++;
+      continue;
+    }
+    size_t i = 0;
+    while (i < *n && strcmp((*out)[i].instance, inst))
+      i++;
+    if (i == *n) {
+      checkpoint *v = realloc(*out, (*n + 1) * sizeof(*v));
+      if (!v) {
+        fclose(f);
+        return -1;
+      }
+      *out = v;
+      (*n)++;
+      snprintf(v[i].instance, sizeof(v[i].instance), "%s", inst);
+      v[i].seq = 0;
+    }
+    if (seq >= (*out)[i].seq) {
+      (*out)[i].seq = seq;
+      memcpy((*out)[i].head, head, 32);
+    }
+  }
+  fclose(f);
+  return 0;
+}
+
+static const char *col_text(sqlite3_stmt *st, int i) {
+  return (const char *)sqlite3_column_text(st, i);
+}
+
+static void copy_blob(sqlite3_stmt *st, int i, unsigned char out[32]) {
+  memset(out, 0, 32);
+  if (sqlite3_column_bytes(st, i) == 32)
+    memcpy(out, sqlite3_column_blob(st, i), 32);
+}
+
+int store_chain_verify(store *s, const unsigned char key[32],
+                       const char *checkpoint_path,
+                       void (*report)(void *ud, const char *msg), void *ud,
+                       int64_t *records) {
+  char msg[512];
+  int problems = 0;
+  *records = 0;
+  checkpoint *cps;
+  size_t ncp;
+  int bad_lines;
+  if (read_checkpoints(key, checkpoint_path, &cps, &ncp, &bad_lines)) {
+    store_fail(s, "cannot read %.400s", checkpoint_path);
+    return -1;
+  }
+  if (bad_lines) {
+    snprintf(msg, sizeof(msg),
+             "checkpoint file: %d line(s) malformed or not signed with this "
+             "audit key",
+             bad_lines);
+    report(ud, msg);
+    problems++;
+  }
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT seq, id, ts, key_id, client, route, model, status, "
+          "upstream_status, decision, rules, prompt_tokens, "
+          "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
+          "response_hash, content_key_id, content, instance, chain_seq, mac "
+          "FROM audit ORDER BY instance, chain_seq, seq",
+          -1, &st, NULL)) {
+    free(cps);
+    return store_sql_fail(s, "reading audit records"), -1;
+  }
+  char inst[17] = "";
+  int64_t expect = 1, last = 0;
+  unsigned char prev[32] = {0}, last_mac[32] = {0};
+  int rc;
+  /* Compare a finished chain's end with its checkpoint. */
+#define END_OF_CHAIN()                                                         \
+  do {                                                                         \
+    for (size_t i = 0; inst[0] && i < ncp; i++)                                \
+      if (!strcmp(cps[i].instance, inst)) {                                    \
+        if (last < cps[i].seq) {                                               \
+          snprintf(msg, sizeof(msg),                                           \
+                   "chain %s: records %lld..%lld deleted (the checkpoint "     \
+                   "says the chain reached %lld)",                             \
+                   inst, (long long)last + 1, (long long)cps[i].seq,           \
+                   (long long)cps[i].seq);                                     \
+          report(ud, msg);                                                     \
+          problems++;                                                          \
+        }                                                                      \
+        cps[i].instance[0] = '\0'; /* seen */                                  \
+      }                                                                        \
+  } while (0)
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    (*records)++;
+    const char *ri = col_text(st, 20);
+    int64_t cseq = sqlite3_column_int64(st, 21);
+    if (!ri || strcmp(ri, inst)) {
+      END_OF_CHAIN();
+      snprintf(inst, sizeof(inst), "%s", ri ? ri : "");
+      expect = 1;
+      last = 0;
+      memset(prev, 0, 32);
+    }
+    store_audit a = {0};
+    snprintf(a.id, sizeof(a.id), "%s", col_text(st, 1) ? col_text(st, 1) : "");
+    a.ts_ms = sqlite3_column_int64(st, 2);
+    snprintf(a.key_id, sizeof(a.key_id), "%s",
+             col_text(st, 3) ? col_text(st, 3) : "");
+    a.client = col_text(st, 4);
+    a.route = col_text(st, 5);
+    a.model = col_text(st, 6);
+    a.status = sqlite3_column_int(st, 7);
+    a.upstream_status = sqlite3_column_int(st, 8);
+    a.decision = col_text(st, 9);
+    a.rules = col_text(st, 10);
+    a.prompt_tokens = sqlite3_column_int64(st, 11);
+    a.completion_tokens = sqlite3_column_int64(st, 12);
+    a.cost = sqlite3_column_int64(st, 13);
+    a.ms_total = sqlite3_column_int64(st, 14);
+    a.ms_upstream = sqlite3_column_int64(st, 15);
+    copy_blob(st, 16, a.prompt_hash);
+    copy_blob(st, 17, a.response_hash);
+    snprintf(a.content_key_id, sizeof(a.content_key_id), "%s",
+             col_text(st, 18) ? col_text(st, 18) : "");
+    a.content = sqlite3_column_blob(st, 19);
+    a.content_len = (size_t)sqlite3_column_bytes(st, 19);
+    unsigned char stored[32], want[32];
+    copy_blob(st, 22, stored);
+    long long row = sqlite3_column_int64(st, 0);
+    if (cseq < expect) {
+      snprintf(msg, sizeof(msg),
+               "chain %s: record %lld (row %lld, id %.40s) inserted: the "
+               "chain already has a record %lld",
+               inst, (long long)cseq, row, a.id, (long long)cseq);
+      report(ud, msg);
+      problems++;
+      continue; /* judge the next record against the genuine one */
+    }
+    if (cseq > expect) {
+      snprintf(msg, sizeof(msg), "chain %s: records %lld..%lld deleted", inst,
+               (long long)expect, (long long)cseq - 1);
+      report(ud, msg);
+      problems++;
+    } else {
+      record_mac(key, inst, cseq, prev, &a, want);
+      if (sodium_memcmp(want, stored, 32)) {
+        snprintf(msg, sizeof(msg),
+                 "chain %s: record %lld (row %lld, id %.40s) modified or "
+                 "forged: its MAC does not match",
+                 inst, (long long)cseq, row, a.id);
+        report(ud, msg);
+        problems++;
+      }
+    }
+    memcpy(prev, stored, 32);
+    memcpy(last_mac, stored, 32);
+    expect = cseq + 1;
+    last = cseq;
+  }
+  END_OF_CHAIN();
+#undef END_OF_CHAIN
+  sqlite3_finalize(st);
+  /* Chains the checkpoints know but the database does not. */
+  for (size_t i = 0; i < ncp; i++)
+    if (cps[i].instance[0]) {
+      snprintf(msg, sizeof(msg),
+               "chain %s: all %lld records deleted (it has a checkpoint)",
+               cps[i].instance, (long long)cps[i].seq);
+      report(ud, msg);
+      problems++;
+    }
+  free(cps);
+  if (rc != SQLITE_DONE)
+    return store_sql_fail(s, "reading audit records"), -1;
+  return problems;
+}

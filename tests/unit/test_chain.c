@@ -1,0 +1,201 @@
+/*
+ * test_chain.c -- the request records' tamper evidence (src/store/
+ * chain.c): an intact chain verifies; an edited, a deleted, an inserted
+ * record, a cut tail, a forged checkpoint and a second chain are each
+ * reported with their place.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "store.h"
+#include "testutil.h"
+
+static char dir[256], db[300], keyf[300], cpf[300];
+static char reports[16][512];
+static int n_reports;
+
+static void collect(void *ud, const char *msg) {
+  (void)ud;
+  if (n_reports < 16)
+    snprintf(reports[n_reports++], sizeof(reports[0]), "%s", msg);
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(dir, sizeof(dir), "/tmp/aigate-chain-XXXXXX");
+  assert_non_null(mkdtemp(dir));
+  snprintf(db, sizeof(db), "%s/k.db", dir);
+  snprintf(keyf, sizeof(keyf), "%s/aigate.audit_key", dir);
+  snprintf(cpf, sizeof(cpf), "%s/aigate.audit_checkpoints", dir);
+  unsetenv("AIGATE_KEY_SECRET");
+  unsetenv("AIGATE_AUDIT_KEY");
+  n_reports = 0;
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  rm_tree(dir);
+  return 0;
+}
+
+/* A store with n chained records and a checkpoint after them. */
+static store *filled(store_chain *c, int n) {
+  char err[600];
+  store *s = store_open(db, err, sizeof(err));
+  if (!s)
+    fail_msg("%s", err);
+  assert_int_equal(store_chain_init(c, keyf, err, sizeof(err)), 0);
+  assert_int_equal(store_begin(s), 0);
+  for (int i = 1; i <= n; i++) {
+    store_audit a = {.ts_ms = 1000 + i,
+                     .client = "10.0.0.1",
+                     .route = "chat",
+                     .model = "m",
+                     .decision = "allow",
+                     .rules = "",
+                     .status = 200,
+                     .prompt_tokens = i};
+    snprintf(a.id, sizeof(a.id), "req_%d", i);
+    a.prompt_hash[0] = (unsigned char)i;
+    store_chain_link(c, &a);
+    assert_int_equal(a.chain_seq, i);
+    assert_int_equal(store_audit_add(s, &a), 0);
+  }
+  assert_int_equal(store_commit(s), 0);
+  assert_int_equal(store_chain_checkpoint(c, cpf), 0);
+  return s;
+}
+
+static void sql(const char *q) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(h, q, 0, 0, &msg) != SQLITE_OK)
+    fail_msg("%s: %s", q, msg);
+  sqlite3_close(h);
+}
+
+static int verify(store *s, const store_chain *c) {
+  int64_t records;
+  n_reports = 0;
+  return store_chain_verify(s, c->key, cpf, collect, NULL, &records);
+}
+
+static void expect_report(const char *part) {
+  for (int i = 0; i < n_reports; i++)
+    if (strstr(reports[i], part))
+      return;
+  fail_msg("no report contains '%s' (%d reports%s%s)", part, n_reports,
+           n_reports ? ": " : "", n_reports ? reports[0] : "");
+}
+
+static void test_intact(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 10);
+  int64_t records;
+  assert_int_equal(store_chain_verify(s, c.key, cpf, collect, NULL, &records),
+                   0);
+  assert_int_equal(records, 10);
+  /* Another key cannot vouch for it. */
+  store_chain other = c;
+  other.key[0] ^= 1;
+  assert_true(verify(s, &other) > 0);
+  expect_report("modified or forged");
+  expect_report("not signed with this audit key");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
+static void test_modified(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 10);
+  sql("UPDATE audit SET decision='block' WHERE chain_seq=3");
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("record 3 ");
+  expect_report("req_3");
+  expect_report("modified");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
+static void test_deleted(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 10);
+  sql("DELETE FROM audit WHERE chain_seq IN (5, 6)");
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("records 5..6 deleted");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
+static void test_inserted(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 10);
+  sql("INSERT INTO audit(id, ts, route, model, status, decision, rules, "
+      "instance, chain_seq, mac) SELECT 'req_forged', ts, route, model, 200, "
+      "'allow', '', instance, 4, mac FROM audit WHERE chain_seq=4");
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("req_forged");
+  expect_report("inserted");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
+static void test_truncated(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 10);
+  sql("DELETE FROM audit WHERE chain_seq >= 8");
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("records 8..10 deleted");
+  /* All of it. */
+  sql("DELETE FROM audit");
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("all 10 records deleted");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
+static void test_two_chains(void **state) {
+  (void)state;
+  store_chain c, d;
+  store *s = filled(&c, 3);
+  store_close(s);
+  /* A second process: a new chain with the same key. */
+  s = filled(&d, 4);
+  assert_string_not_equal(c.instance, d.instance);
+  assert_int_equal(verify(s, &d), 0);
+  char q[200];
+  snprintf(q, sizeof(q), "DELETE FROM audit WHERE instance='%s'", c.instance);
+  sql(q);
+  assert_int_equal(verify(s, &d), 1);
+  expect_report(c.instance);
+  store_close(s);
+  store_chain_clear(&c);
+  store_chain_clear(&d);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_modified, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deleted, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_inserted, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_two_chains, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
