@@ -19,7 +19,8 @@ HS_REMOVE := $(if $(filter amd64,$(ARCH)),libvectorscan-dev- libvectorscan5-,)
 DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
   clang-format $(HS_PACKAGE) libpcre2-dev libutf8proc-dev libyaml-dev \
   libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev ca-certificates \
-  libmicrohttpd-dev libcurl4-openssl-dev curl libsqlite3-dev libseccomp-dev
+  libmicrohttpd-dev libcurl4-openssl-dev curl libsqlite3-dev libseccomp-dev \
+  prometheus
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

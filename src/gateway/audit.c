@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "metrics.h"
 
 struct gw_audit {
   pthread_mutex_t lock;
@@ -25,7 +26,12 @@ struct gw_audit {
   int chained;
   char checkpoint_path[4200];
   int64_t checkpointed; /* chain seq of the last checkpoint */
+  gw_metrics *metrics;
 };
+
+void gw_audit_set_metrics(gw_audit *a, gw_metrics *m) {
+  a->metrics = m;
+}
 
 gw_audit *gw_audit_new(size_t max_queued) {
   gw_audit *a = calloc(1, sizeof(*a));
@@ -107,6 +113,8 @@ int gw_audit_flush(gw_audit *a, store *st) {
   unsigned long long dropped = a->dropped - a->dropped_reported;
   a->dropped_reported = a->dropped;
   pthread_mutex_unlock(&a->lock);
+  if (dropped)
+    gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)dropped, NULL);
   if (dropped)
     fprintf(stderr,
             "aigate: audit: %llu records dropped (queue full: the database "

@@ -29,6 +29,10 @@ int gw_audit_chain(gw_audit *a, const char *dir, char *err, size_t len);
 /* Append the chain's head to the checkpoint file when it moved. */
 int gw_audit_checkpoint(gw_audit *a);
 
+/* Count dropped records in m too. */
+struct gw_metrics;
+void gw_audit_set_metrics(gw_audit *a, struct gw_metrics *m);
+
 /* Queue r (taken over; freed and counted as dropped when full). */
 void gw_audit_push(gw_audit *a, gw_audit_rec *r);
 

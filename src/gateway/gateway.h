@@ -87,8 +87,9 @@ typedef struct {
   uint64_t id_salt;
   atomic_int draining;
   const gw_options *opt;
-  gw_access *access;             /* virtual keys; NULL with --no-auth */
-  struct gw_audit *audit;        /* request records; with access */
+  gw_access *access;      /* virtual keys; NULL with --no-auth */
+  struct gw_audit *audit; /* request records; with access */
+  struct gw_metrics *metrics;
   store_content_key content_key; /* general_settings.store_content */
   int store_content;
   pthread_t store_thread;

@@ -24,6 +24,7 @@ typedef enum {
   GW_ROUTE_MODELS,
   GW_ROUTE_HEALTH,
   GW_ROUTE_ADMIN, /* /key/... */
+  GW_ROUTE_METRICS,
 } gw_route;
 
 /* The notice that replaces a blocked choice's content. */

@@ -27,6 +27,7 @@
 
 #include "audit.h"
 #include "gateway.h"
+#include "metrics.h"
 
 #define CONTENT_MAX ((size_t)1 << 20) /* stored response bytes */
 
@@ -191,6 +192,7 @@ static gw_route route_of(const char *method, const char *url, int *bad_method) {
       {"/key/regenerate", "POST", GW_ROUTE_ADMIN},
       {"/key/info", "GET", GW_ROUTE_ADMIN},
       {"/key/list", "GET", GW_ROUTE_ADMIN},
+      {"/metrics", "GET", GW_ROUTE_METRICS},
   };
   *bad_method = 0;
   for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
@@ -364,6 +366,12 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
     return r;
   }
   gw_auth_record(sh, r->addr_hash, 1, r->t_start);
+  if (r->route == GW_ROUTE_METRICS && r->caller != GW_CALLER_MASTER &&
+      r->caller != GW_CALLER_OPEN) {
+    gw_error(r, 403, "permission_error", "admin_only",
+             "metrics need the master key");
+    return r;
+  }
   if (r->route == GW_ROUTE_ADMIN) {
     snprintf(r->admin_op, sizeof(r->admin_op), "%s", url + 5);
     if (r->caller != GW_CALLER_MASTER || !sh->access) {
@@ -533,6 +541,10 @@ static void settle(gw_req *r) {
                    prompt + completion, cost, gw_wall_ms());
 }
 
+static const char *const route_names[] = {"-",          "chat",   "completions",
+                                          "embeddings", "models", "health",
+                                          "admin",      "metrics"};
+
 /* The request's record for the store: who, what, the decision, tokens,
  * cost, times, keyed hashes of what came in and what went out, and, with
  * general_settings.store_content, both sealed with the content key
@@ -549,8 +561,7 @@ static void audit(gw_req *r) {
   a->ts_ms = gw_wall_ms();
   if (r->caller == GW_CALLER_KEY)
     memcpy(a->key_id, r->key_id, sizeof(a->key_id));
-  static const char *names[] = {"-",      "chat",   "completions", "embeddings",
-                                "models", "health", "admin"};
+  const char *const *names = route_names;
   rec->client = strdup(r->client_addr);
   rec->route = strdup(names[r->route]);
   rec->model = r->model ? strdup(r->model) : NULL;
@@ -595,6 +606,73 @@ static void audit(gw_req *r) {
   gw_audit_push(sh->audit, rec);
 }
 
+/* The finished request in the metrics (metrics.c). */
+static void count(gw_req *r) {
+  gw_metrics *m = r->w->sh->metrics;
+  char status[16], dec[16];
+  int st = r->responded ? (r->relay ? 200 : r->status) : 0;
+  snprintf(status, sizeof(status), "%d", st);
+  snprintf(dec, sizeof(dec), "%s", aigate_action_name(r->g.decision));
+  const char *model = r->model ? r->model : "";
+  gw_metrics_add(m, GW_M_REQUESTS, 1, "route", route_names[r->route], "model",
+                 model, "decision", dec, "status", status, NULL);
+  /* The rules behind the decision, with their categories. */
+  char rules[sizeof(r->g.rules)];
+  snprintf(rules, sizeof(rules), "%s", r->g.rules);
+  for (char *save, *t = strtok_r(rules, ",", &save); t;
+       t = strtok_r(NULL, ",", &save)) {
+    const char *cat = "gateway";
+    aigate_rule_info info;
+    size_t n = aigate_rule_count(r->rt->engine);
+    for (size_t i = 0; i < n; i++)
+      if (aigate_rule_get(r->rt->engine, i, &info) == 0 &&
+          !strcmp(info.id, t)) {
+        cat = info.category;
+        break;
+      }
+    gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, NULL);
+  }
+  int64_t now_us = gw_now_us();
+  int64_t up_us =
+      r->us_up_start && r->us_up_end ? r->us_up_end - r->us_up_start : 0;
+  int64_t over = r->stream && r->us_up_start ? r->us_up_start - r->us_start
+                                             : (now_us - r->us_start) - up_us;
+  gw_metrics_observe(m, GW_H_OVERHEAD, (double)(over > 0 ? over : 0) / 1e6);
+  gw_metrics_observe(m, GW_H_TOTAL, (double)(now_us - r->us_start) / 1e6);
+  if (r->t_up_first && r->t_up_start)
+    gw_metrics_observe(m, GW_H_FIRST_BYTE,
+                       (double)(r->t_up_first - r->t_up_start) / 1e3);
+  if (r->usage_known) {
+    const char *key = r->caller == GW_CALLER_KEY ? r->key_id : "master";
+    char ptok[24], ctok[24];
+    snprintf(ptok, sizeof(ptok), "%lld", r->usage_prompt);
+    snprintf(ctok, sizeof(ctok), "%lld", r->usage_completion);
+    gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_prompt, "key", key, "type",
+                   "prompt", NULL);
+    gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_completion, "key", key,
+                   "type", "completion", NULL);
+    if (r->dep)
+      gw_metrics_add(m, GW_M_SPEND,
+                     (double)r->usage_prompt * r->dep->input_cost_per_token +
+                         (double)r->usage_completion *
+                             r->dep->output_cost_per_token,
+                     "key", key, NULL);
+  }
+  if (r->attempts > 1)
+    gw_metrics_add(m, GW_M_RETRIES, (double)(r->attempts - 1), NULL);
+  const char *reason = r->up_timeout         ? "timeout"
+                       : r->up_error         ? "transport"
+                       : r->up_status >= 500 ? "5xx"
+                       : r->up_status == 429 ? "429"
+                       : r->up_status == 401 || r->up_status == 403 ? "auth"
+                                                                    : NULL;
+  if (reason)
+    gw_metrics_add(m, GW_M_UPSTREAM_ERRORS, 1, "reason", reason, NULL);
+  if (r->g.failed)
+    gw_metrics_add(m, GW_M_SCAN_FAILURES, 1, "mode",
+                   r->g.fail_open ? "fail-open" : "fail-closed", NULL);
+}
+
 /* Body complete: validate, guard and send upstream (or answer). */
 static void process(gw_req *r) {
   const gw_config *cfg = r->rt->cfg;
@@ -604,6 +682,18 @@ static void process(gw_req *r) {
   }
   if (r->route == GW_ROUTE_ADMIN) {
     gw_admin(r);
+    return;
+  }
+  if (r->route == GW_ROUTE_METRICS) {
+    size_t len;
+    char *text = gw_metrics_render(r->w->sh->metrics, &len);
+    if (!text) {
+      gw_error(r, 500, "server_error", "internal_error", "out of memory");
+      return;
+    }
+    gw_set_body(r, 200, text);
+    r->resp_len = len;
+    r->resp_ctype = "text/plain; version=0.0.4; charset=utf-8";
     return;
   }
   if (r->route == GW_ROUTE_MODELS) {
@@ -886,8 +976,13 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
                                          : r->dep_reserved);
   if (r->admitted)
     settle(r);
-  if (w->sh->audit && r->route != GW_ROUTE_HEALTH && r->route != GW_ROUTE_NONE)
+  if (w->sh->audit && r->route != GW_ROUTE_HEALTH &&
+      r->route != GW_ROUTE_NONE && r->route != GW_ROUTE_METRICS)
     audit(r);
+  if (r->route != GW_ROUTE_METRICS)
+    count(r);
+  if (r->relay)
+    gw_metrics_gauge(w->sh->metrics, GW_G_STREAMS, -1);
   if (!w->sh->opt->quiet)
     gw_log_request(r);
   gw_grant_free(&r->grant);
@@ -910,8 +1005,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
 }
 
 void gw_log_request(const gw_req *r) {
-  static const char *names[] = {"-",      "chat",   "completions", "embeddings",
-                                "models", "health", "admin"};
+  const char *const *names = route_names;
   char dec[64];
   int64_t now = gw_now_ms();
   json_t *j = json_pack(

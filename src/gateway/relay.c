@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "metrics.h"
 #include "sse.h"
 
 #define MAX_CHOICES 128
@@ -352,6 +353,7 @@ int gw_relay_start(gw_req *r) {
     return -1;
   }
   r->relay = rl;
+  gw_metrics_gauge(r->w->sh->metrics, GW_G_STREAMS, 1);
   gw_resume(r); /* the handler queues the event-stream response */
   return 0;
 }

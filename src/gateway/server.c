@@ -44,6 +44,7 @@
 
 #include "audit.h"
 #include "gateway.h"
+#include "metrics.h"
 #include "harden.h"
 #include "serve.h"
 
@@ -320,6 +321,7 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
       w->conns->prev = k;
     w->conns = k;
     *socket_ctx = k;
+    gw_metrics_gauge(w->sh->metrics, GW_G_CONNECTIONS, 1);
   } else if (*socket_ctx) {
     gw_conn *k = *socket_ctx;
     if (k->prev)
@@ -331,6 +333,7 @@ static void conn_cb(void *cls, struct MHD_Connection *c, void **socket_ctx,
     free(k);
     *socket_ctx = NULL;
     w->closed_since_trim++;
+    gw_metrics_gauge(w->sh->metrics, GW_G_CONNECTIONS, -1);
   }
 }
 
@@ -634,6 +637,10 @@ int gw_serve(const gw_options *opt) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  if (!(sh->metrics = gw_metrics_new())) {
+    fprintf(stderr, "aigate: out of memory\n");
+    goto out;
+  }
   if (gw_harden_early(msg, sizeof(msg))) {
     fprintf(stderr, "aigate: %s\n", msg);
     goto out;
@@ -671,6 +678,7 @@ int gw_serve(const gw_options *opt) {
       goto out;
     }
     gw_access_attach_audit(sh->access, sh->audit);
+    gw_audit_set_metrics(sh->audit, sh->metrics);
     char dbdir[4096];
     snprintf(dbdir, sizeof(dbdir), "%s", path);
     if (gw_audit_chain(sh->audit, dirname(dbdir), why, sizeof(why))) {
@@ -822,6 +830,7 @@ out:
       fprintf(stderr, "aigate: audit: cannot write the chain checkpoint\n");
   }
   gw_audit_free(sh->audit);
+  gw_metrics_free(sh->metrics);
   store_content_key_clear(&sh->content_key);
   if (rc == 0)
     fprintf(stderr, "aigate: stopped\n");

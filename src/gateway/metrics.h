@@ -1,0 +1,48 @@
+/*
+ * metrics.h -- the gateway's counters, histograms and gauges, rendered
+ * for Prometheus (metrics.c). Every name starts with aigate_; the
+ * decision is the label `decision` (allow, log, redact, block).
+ */
+#ifndef AIGATE_GW_METRICS_H
+#define AIGATE_GW_METRICS_H
+
+#include <stddef.h>
+
+typedef enum {
+  GW_M_REQUESTS,
+  GW_M_FINDINGS,
+  GW_M_TOKENS,
+  GW_M_SPEND,
+  GW_M_UPSTREAM_ERRORS,
+  GW_M_RETRIES,
+  GW_M_SCAN_FAILURES,
+  GW_M_ALERTS,
+  GW_M_AUDIT_DROPPED,
+  GW_M_FAMILIES
+} gw_metric_family;
+
+typedef enum {
+  GW_H_OVERHEAD,
+  GW_H_FIRST_BYTE,
+  GW_H_TOTAL,
+  GW_H_COUNT
+} gw_histogram;
+
+typedef enum { GW_G_CONNECTIONS, GW_G_STREAMS, GW_G_COUNT } gw_gauge;
+
+typedef struct gw_metrics gw_metrics;
+
+gw_metrics *gw_metrics_new(void);
+void gw_metrics_free(gw_metrics *m);
+
+/* Add v to the series of family f with the labels given as name, value
+ * pairs ending with NULL: gw_metrics_add(m, GW_M_REQUESTS, 1, "route",
+ * "chat", "model", "gpt-4o", NULL). Thread-safe; m NULL is a no-op. */
+void gw_metrics_add(gw_metrics *m, gw_metric_family f, double v, ...);
+void gw_metrics_observe(gw_metrics *m, gw_histogram h, double seconds);
+void gw_metrics_gauge(gw_metrics *m, gw_gauge g, long long delta);
+
+/* The text exposition format (version 0.0.4); caller frees. */
+char *gw_metrics_render(gw_metrics *m, size_t *len);
+
+#endif
