@@ -114,7 +114,7 @@ int gw_audit_flush(gw_audit *a, store *st) {
   a->dropped_reported = a->dropped;
   pthread_mutex_unlock(&a->lock);
   if (dropped)
-    gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)dropped, NULL);
+    gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)dropped, GW_END);
   if (dropped)
     fprintf(stderr,
             "aigate: audit: %llu records dropped (queue full: the database "

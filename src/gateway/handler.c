@@ -615,7 +615,7 @@ static void count(gw_req *r) {
   snprintf(dec, sizeof(dec), "%s", aigate_action_name(r->g.decision));
   const char *model = r->model ? r->model : "";
   gw_metrics_add(m, GW_M_REQUESTS, 1, "route", route_names[r->route], "model",
-                 model, "decision", dec, "status", status, NULL);
+                 model, "decision", dec, "status", status, GW_END);
   /* The rules behind the decision, with their categories. */
   char rules[sizeof(r->g.rules)];
   snprintf(rules, sizeof(rules), "%s", r->g.rules);
@@ -630,7 +630,7 @@ static void count(gw_req *r) {
         cat = info.category;
         break;
       }
-    gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, NULL);
+    gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, GW_END);
   }
   int64_t now_us = gw_now_us();
   int64_t up_us =
@@ -648,18 +648,18 @@ static void count(gw_req *r) {
     snprintf(ptok, sizeof(ptok), "%lld", r->usage_prompt);
     snprintf(ctok, sizeof(ctok), "%lld", r->usage_completion);
     gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_prompt, "key", key, "type",
-                   "prompt", NULL);
+                   "prompt", GW_END);
     gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_completion, "key", key,
-                   "type", "completion", NULL);
+                   "type", "completion", GW_END);
     if (r->dep)
       gw_metrics_add(m, GW_M_SPEND,
                      (double)r->usage_prompt * r->dep->input_cost_per_token +
                          (double)r->usage_completion *
                              r->dep->output_cost_per_token,
-                     "key", key, NULL);
+                     "key", key, GW_END);
   }
   if (r->attempts > 1)
-    gw_metrics_add(m, GW_M_RETRIES, (double)(r->attempts - 1), NULL);
+    gw_metrics_add(m, GW_M_RETRIES, (double)(r->attempts - 1), GW_END);
   const char *reason = r->up_timeout         ? "timeout"
                        : r->up_error         ? "transport"
                        : r->up_status >= 500 ? "5xx"
@@ -667,10 +667,10 @@ static void count(gw_req *r) {
                        : r->up_status == 401 || r->up_status == 403 ? "auth"
                                                                     : NULL;
   if (reason)
-    gw_metrics_add(m, GW_M_UPSTREAM_ERRORS, 1, "reason", reason, NULL);
+    gw_metrics_add(m, GW_M_UPSTREAM_ERRORS, 1, "reason", reason, GW_END);
   if (r->g.failed)
     gw_metrics_add(m, GW_M_SCAN_FAILURES, 1, "mode",
-                   r->g.fail_open ? "fail-open" : "fail-closed", NULL);
+                   r->g.fail_open ? "fail-open" : "fail-closed", GW_END);
 }
 
 /* Body complete: validate, guard and send upstream (or answer). */

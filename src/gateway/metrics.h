@@ -35,9 +35,12 @@ typedef struct gw_metrics gw_metrics;
 gw_metrics *gw_metrics_new(void);
 void gw_metrics_free(gw_metrics *m);
 
+/* The end of a label list (a typed null pointer, as va_arg reads it). */
+#define GW_END ((const char *)NULL)
+
 /* Add v to the series of family f with the labels given as name, value
- * pairs ending with NULL: gw_metrics_add(m, GW_M_REQUESTS, 1, "route",
- * "chat", "model", "gpt-4o", NULL). Thread-safe; m NULL is a no-op. */
+ * pairs ending with GW_END: gw_metrics_add(m, GW_M_REQUESTS, 1, "route",
+ * "chat", "model", "gpt-4o", GW_END). Thread-safe; m NULL is a no-op. */
 void gw_metrics_add(gw_metrics *m, gw_metric_family f, double v, ...);
 void gw_metrics_observe(gw_metrics *m, gw_histogram h, double seconds);
 void gw_metrics_gauge(gw_metrics *m, gw_gauge g, long long delta);
