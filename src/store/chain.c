@@ -186,7 +186,7 @@ static int read_checkpoints(const unsigned char key[32], const char *path,
       }
       *out = v;
       (*n)++;
-      snprintf(v[i].instance, sizeof(v[i].instance), "%s", inst);
+      snprintf(v[i].instance, sizeof(v[i].instance), "%.16s", inst);
       v[i].seq = 0;
     }
     if (seq >= (*out)[i].seq) {
