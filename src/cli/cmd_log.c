@@ -28,7 +28,8 @@ static const char usage_text[] =
     "                         [--model M] [--since 1h] [--limit N]\n"
     "                         [-c FILE] [--format text|json]\n"
     "       aigate log show ID [--content] [-c FILE]\n"
-    "       aigate log verify [-c FILE]   (exit 0 intact, 1 tampered)\n";
+    "       aigate log verify [-c FILE]   (exit 0 intact, 1 tampered)\n"
+    "       aigate log alerts [--limit N] [-c FILE]   (JSON)\n";
 
 static int db_path(const char *config, char *path, size_t len) {
   gw_config *cfg;
@@ -143,7 +144,46 @@ static int verify(const char *config) {
   return rc;
 }
 
+/* The anomaly detector's alerts, newest first, as JSON. */
+static int alerts(int argc, char **argv) {
+  const char *config = NULL;
+  long limit = 100;
+  for (int i = 2; i < argc; i++) {
+    if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
+        i + 1 < argc)
+      config = argv[++i];
+    else if (!strcmp(argv[i], "--limit") && i + 1 < argc) {
+      char *end;
+      limit = strtol(argv[++i], &end, 10);
+      if (*end || limit < 1 || limit > 100000)
+        return cli_fail("log alerts: --limit takes 1..100000");
+    } else
+      return cli_fail("log alerts: unknown or incomplete option '%s'", argv[i]);
+  }
+  char path[4096], why[600];
+  if (db_path(config, path, sizeof(path)))
+    return EXIT_USAGE;
+  store *s = store_open(path, why, sizeof(why));
+  if (!s)
+    return cli_fail("%s", why);
+  json_t *list = store_alert_list(s, limit);
+  int rc = 0;
+  if (!list)
+    rc = cli_fail("log alerts: %s", store_error(s));
+  else {
+    char *t = json_dumps(list, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    if (t)
+      puts(t);
+    free(t);
+  }
+  json_decref(list);
+  store_close(s);
+  return rc;
+}
+
 int cmd_log(int argc, char **argv) {
+  if (argc >= 2 && !strcmp(argv[1], "alerts"))
+    return alerts(argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "verify")) {
     const char *config = NULL;
     for (int i = 2; i < argc; i++) {

@@ -236,6 +236,7 @@ int gw_access_auth(gw_access *a, const char *key, size_t len, int64_t now_ms,
   if (e) {
     rc = e->k.revoked                            ? GW_AUTH_REVOKED
          : e->k.expires && now_s >= e->k.expires ? GW_AUTH_EXPIRED
+         : now_s < e->k.suspended_until          ? GW_AUTH_SUSPENDED
                                                  : GW_AUTH_OK;
     memcpy(id, e->k.id, STORE_ID_LEN);
   }

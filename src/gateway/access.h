@@ -34,6 +34,7 @@ enum {
   GW_AUTH_UNKNOWN = 1,
   GW_AUTH_REVOKED = 2,
   GW_AUTH_EXPIRED = 3,
+  GW_AUTH_SUSPENDED = 4, /* after an alert, for a while (alerts.c) */
 };
 
 /* Authenticate a presented key; on GW_AUTH_OK its id is copied to id. */

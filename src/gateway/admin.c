@@ -93,6 +93,8 @@ static void update(gw_req *r, store *st, json_t *body, int64_t now,
       goto out;
     }
     k.revoked = !strcmp(r->admin_op, "block");
+    if (!k.revoked)
+      k.suspended_until = 0; /* unblocking lifts a suspension too */
   } else if (store_key_apply_json(&k, body, 1, now, err, sizeof(err))) {
     gw_error(r, 400, "invalid_request_error", "invalid_value", "%s", err);
     goto out;

@@ -90,6 +90,8 @@ typedef struct {
   gw_access *access;      /* virtual keys; NULL with --no-auth */
   struct gw_audit *audit; /* request records; with access */
   struct gw_metrics *metrics;
+  struct gw_anomaly *anomaly; /* NULL: monitoring.anomaly_detection off */
+  struct gw_alerts *alerts;
   store_content_key content_key; /* general_settings.store_content */
   int store_content;
   pthread_t store_thread;
@@ -275,6 +277,7 @@ enum {
   GW_CALLER_BAD,
   GW_CALLER_REVOKED,
   GW_CALLER_EXPIRED,
+  GW_CALLER_SUSPENDED,
 };
 
 /* The access handler and its helpers (handler.c). */

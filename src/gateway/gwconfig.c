@@ -59,7 +59,7 @@ static const char litellm_sections[] =
 const char *const gw_config_sections[] = {
     /* what this file parses */
     "server", "model_list", "general_settings", "router_settings",
-    "litellm_settings",
+    "litellm_settings", "monitoring",
     /* warned about and skipped: litellm_sections */
     "environment_variables", "guardrails", "credential_list", "mcp_servers",
     "callback_settings", "files_settings", "finetune_settings",
@@ -1183,6 +1183,63 @@ static int parse_settings(ctx *c, gw_config *cfg, const yt_node *map,
   return rc;
 }
 
+static int get_bool(ctx *c, const yt_node *v, const char *what, int *out) {
+  int rc = yt_want(&c->w, v, YT_SCALAR, what);
+  if (rc)
+    return rc;
+  if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+    return bad(c, v, "%s must be true or false", what);
+  *out = strcmp(v->str, "true") == 0;
+  return 0;
+}
+
+/* monitoring: anomaly detection and where its alerts go (docs/monitoring.md).
+ */
+static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
+  int rc = yt_check_map(&c->w, map, "monitoring");
+  for (size_t i = 0; map && i < map->n && !rc; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if (strcmp(k->str, "anomaly_detection") == 0) {
+      rc = get_bool(c, v, "monitoring.anomaly_detection",
+                    &cfg->anomaly_detection);
+    } else if (strcmp(k->str, "syslog") == 0) {
+      rc = get_bool(c, v, "monitoring.syslog", &cfg->alert_syslog);
+    } else if (strcmp(k->str, "webhook_url") == 0) {
+      if (!(rc = get_value(c, v, "monitoring.webhook_url", &cfg->webhook_url,
+                           NULL)))
+        rc = check_base(c, v, "monitoring.webhook_url", cfg->webhook_url);
+    } else if (strcmp(k->str, "webhook_format") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "monitoring.webhook_format")))
+        return rc;
+      if (strcmp(v->str, "json") && strcmp(v->str, "slack"))
+        return bad(c, v, "monitoring.webhook_format must be json or slack");
+      cfg->webhook_slack = strcmp(v->str, "slack") == 0;
+    } else if (strcmp(k->str, "suspend_on") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "monitoring.suspend_on")))
+        return rc;
+      if (!strcmp(v->str, "never"))
+        cfg->suspend_severity = 0;
+      else if (!strcmp(v->str, "high"))
+        cfg->suspend_severity = 3;
+      else if (!strcmp(v->str, "critical"))
+        cfg->suspend_severity = 4;
+      else
+        return bad(c, v,
+                   "monitoring.suspend_on must be never, high or critical");
+    } else if (strcmp(k->str, "suspend_for") == 0) {
+      rc = get_seconds(c, v, "monitoring.suspend_for", &cfg->suspend_for_s);
+      cfg->suspend_for_s /= 1000;
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' in monitoring (anomaly_detection, "
+                 "webhook_url, webhook_format, syslog, suspend_on, "
+                 "suspend_for)",
+                 k->str);
+    }
+  }
+  return rc;
+}
+
 static int parse_root(ctx *c, gw_config *cfg, const yt_node *root) {
   int rc = root ? yt_check_map(&c->w, root, "the configuration") : 0;
   if (rc)
@@ -1199,13 +1256,15 @@ static int parse_root(ctx *c, gw_config *cfg, const yt_node *root) {
       rc = parse_settings(c, cfg, v, 1);
     else if (strcmp(k->str, "litellm_settings") == 0)
       rc = parse_settings(c, cfg, v, 0);
+    else if (strcmp(k->str, "monitoring") == 0)
+      rc = yt_is_null(v) ? 0 : parse_monitoring(c, cfg, v);
     else if (in_words(litellm_sections, k->str))
       warn_ignored(c, k, "");
     else if (!in_list(library_sections, k->str))
       return bad(c, k,
                  "unknown key '%s' (version, policy, profiles, rules, limits, "
                  "server, model_list, general_settings, router_settings, "
-                 "litellm_settings)",
+                 "litellm_settings, monitoring)",
                  k->str);
   }
   if (rc)
@@ -1225,6 +1284,8 @@ static int set_defaults(gw_config *cfg) {
   cfg->workers = 0;
   cfg->max_connections = 10000;
   cfg->seccomp = 1;
+  cfg->anomaly_detection = 1;
+  cfg->suspend_for_s = 900;
   if (!(cfg->pseudo_restore = calloc(1, sizeof(char *))) ||
       !(cfg->pseudo_mask = calloc(1, sizeof(char *))) ||
       !(cfg->pseudo_block = calloc(1, sizeof(char *))))
@@ -1349,6 +1410,7 @@ void gw_config_free(gw_config *cfg) {
   free(cfg->output_profile);
   free(cfg->user);
   free(cfg->master_key);
+  free(cfg->webhook_url);
   free(cfg->database_url);
   for (size_t i = 0; i < cfg->n_deployments; i++)
     deployment_free(&cfg->deployments[i]);

@@ -110,6 +110,15 @@ typedef struct {
    * (the requested name passes through). All NULL otherwise. */
   gw_deployment passthrough;
 
+  /* monitoring: */
+  int anomaly_detection; /* default 1 */
+  char *webhook_url;     /* alerts are POSTed here (NULL: none) */
+  int webhook_slack;     /* body {"text": ...} for Slack-compatible hooks */
+  int alert_syslog;      /* alerts to syslog too */
+  int suspend_severity;  /* 0 never (default); 3 high; 4 critical: alerts
+                            of that severity or more suspend the key */
+  int suspend_for_s;     /* default 900 */
+
   /* router_settings / litellm_settings: */
   gw_fallback *fallbacks;
   size_t n_fallbacks;

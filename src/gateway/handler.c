@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
+#include "anomaly.h"
 #include "audit.h"
 #include "gateway.h"
 #include "metrics.h"
@@ -262,6 +264,7 @@ static int identify(gw_req *r) {
   case GW_AUTH_OK: return GW_CALLER_KEY;
   case GW_AUTH_REVOKED: return GW_CALLER_REVOKED;
   case GW_AUTH_EXPIRED: return GW_CALLER_EXPIRED;
+  case GW_AUTH_SUSPENDED: return GW_CALLER_SUSPENDED;
   default: return GW_CALLER_BAD;
   }
 }
@@ -279,6 +282,11 @@ static void auth_refusal(gw_req *r) {
   case GW_CALLER_EXPIRED:
     gw_error(r, 401, "authentication_error", "key_expired",
              "this API key has expired");
+    break;
+  case GW_CALLER_SUSPENDED:
+    gw_error(r, 403, "permission_error", "key_suspended",
+             "this API key is suspended for a while after unusual activity "
+             "(an administrator can lift it)");
     break;
   default:
     gw_error(r, 401, "authentication_error", "invalid_api_key",
@@ -673,6 +681,28 @@ static void count(gw_req *r) {
                    r->g.fail_open ? "fail-open" : "fail-closed", GW_END);
 }
 
+/* The finished request in the key's behavioural baseline (anomaly.c). */
+static void observe(gw_req *r) {
+  gw_event e = {
+      .key = r->caller == GW_CALLER_KEY ? r->key_id : "master",
+      .client = r->client_addr,
+      .model = r->model,
+      .tools = r->doc ? r->info.tools : NULL,
+      .n_tools = r->doc ? r->info.n_tools : 0,
+      .blocked = r->g.decision == AIGATE_BLOCK,
+      .error = r->up_timeout || r->up_error || r->up_status >= 500,
+      .tokens = r->usage_known ? r->usage_prompt + r->usage_completion : 0,
+      .request_id = r->id,
+      .now_ms = gw_wall_ms(),
+  };
+  if (r->usage_known && r->dep)
+    e.cost =
+        (int64_t)((double)r->usage_prompt * r->dep->input_cost_per_token * 1e9 +
+                  (double)r->usage_completion * r->dep->output_cost_per_token *
+                      1e9);
+  gw_anomaly_observe(r->w->sh->anomaly, &e, gw_alerts_push, r->w->sh->alerts);
+}
+
 /* Body complete: validate, guard and send upstream (or answer). */
 static void process(gw_req *r) {
   const gw_config *cfg = r->rt->cfg;
@@ -981,6 +1011,10 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     audit(r);
   if (r->route != GW_ROUTE_METRICS)
     count(r);
+  if (w->sh->anomaly &&
+      (r->route == GW_ROUTE_CHAT || r->route == GW_ROUTE_COMPLETIONS ||
+       r->route == GW_ROUTE_EMBEDDINGS))
+    observe(r);
   if (r->relay)
     gw_metrics_gauge(w->sh->metrics, GW_G_STREAMS, -1);
   if (!w->sh->opt->quiet)

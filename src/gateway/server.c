@@ -42,6 +42,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alerts.h"
+#include "anomaly.h"
 #include "audit.h"
 #include "gateway.h"
 #include "metrics.h"
@@ -701,6 +703,12 @@ int gw_serve(const gw_options *opt) {
     }
     store_started = 1;
   }
+  if (cfg->anomaly_detection &&
+      (!(sh->anomaly = gw_anomaly_new(100000)) ||
+       !(sh->alerts = gw_alerts_new(cfg, sh->access, sh->metrics)))) {
+    fprintf(stderr, "aigate: cannot start anomaly detection\n");
+    goto out;
+  }
   nw = opt->workers > 0 ? opt->workers : cfg->workers;
   if (nw <= 0) {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -820,6 +828,8 @@ stop:
       close(w->wake_fd);
   }
 out:
+  gw_alerts_free(sh->alerts); /* before the store: it records them */
+  gw_anomaly_free(sh->anomaly);
   if (store_started) {
     atomic_store(&sh->store_stop, 1);
     pthread_join(sh->store_thread, NULL);

@@ -294,3 +294,67 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
   }
   return out;
 }
+
+/* ------------------------------------------------------------ alerts */
+
+int store_alert_add(store *s, const store_alert *a) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "INSERT OR REPLACE INTO alerts(id, ts, key_id, "
+                         "signal, detail, observed, baseline, score, "
+                         "severity, request_ids, action) "
+                         "VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+                         -1, &st, NULL))
+    return store_sql_fail(s, "writing an alert");
+  sqlite3_bind_text(st, 1, a->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, a->ts_ms);
+  sqlite3_bind_text(st, 3, a->key_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 4, a->signal, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 5, a->detail, -1, SQLITE_STATIC);
+  sqlite3_bind_double(st, 6, a->observed);
+  sqlite3_bind_double(st, 7, a->baseline);
+  sqlite3_bind_double(st, 8, a->score);
+  sqlite3_bind_text(st, 9, a->severity, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 10, a->request_ids, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 11, a->action, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? 0 : store_sql_fail(s, "writing an alert");
+}
+
+json_t *store_alert_list(store *s, int64_t limit) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "SELECT id, ts, key_id, signal, detail, observed, "
+                         "baseline, score, severity, request_ids, action "
+                         "FROM alerts ORDER BY ts DESC, id DESC LIMIT ?",
+                         -1, &st, NULL)) {
+    store_sql_fail(s, "reading alerts");
+    return NULL;
+  }
+  sqlite3_bind_int64(st, 1, limit > 0 ? limit : 100);
+  json_t *out = json_array();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *t[11];
+    for (int i = 0; i < 11; i++)
+      t[i] = (const char *)sqlite3_column_text(st, i);
+    json_array_append_new(
+        out,
+        json_pack("{s:s?, s:I, s:s?, s:s?, s:s?, s:f, s:f, s:f, s:s?, "
+                  "s:s?, s:s?}",
+                  "id", t[0], "ts_ms", (json_int_t)sqlite3_column_int64(st, 1),
+                  "key_id", t[2], "signal", t[3], "detail", t[4], "observed",
+                  sqlite3_column_double(st, 5), "baseline",
+                  sqlite3_column_double(st, 6), "score",
+                  sqlite3_column_double(st, 7), "severity", t[8], "request_ids",
+                  t[9], "action", t[10]));
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    json_decref(out);
+    store_sql_fail(s, "reading alerts");
+    return NULL;
+  }
+  return out;
+}

@@ -19,7 +19,7 @@
 #define COLUMNS                                                                \
   "id, name, prefix, hash, old_hash, old_until, models, tools, rpm, tpm, "     \
   "max_tokens, max_budget, budget_duration, budget_reset_at, spend, "          \
-  "expires, policy, metadata, revoked, created, updated"
+  "expires, policy, metadata, revoked, created, updated, suspended_until"
 
 #define MAX_LIMIT 1000000000000LL          /* rpm, tpm, max_tokens */
 #define MAX_BUDGET 1000000000000000000LL   /* 1e9 USD in nano-USD */
@@ -264,6 +264,7 @@ static int read_row(store *s, sqlite3_stmt *st, store_key *k) {
   k->revoked = sqlite3_column_int(st, 18);
   k->created = sqlite3_column_int64(st, 19);
   k->updated = sqlite3_column_int64(st, 20);
+  k->suspended_until = sqlite3_column_int64(st, 21);
   if (bad || !k->name) {
     store_fail(s, "key %s: unreadable row", k->id);
     store_key_clear(k);
@@ -316,7 +317,7 @@ int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
   if ((k->n_models && !models) || (k->n_tools && !tools) ||
       sqlite3_prepare_v2(s->db,
                          "INSERT INTO keys(" COLUMNS ") VALUES(?,?,?,?,NULL,0,"
-                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?)",
+                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0)",
                          -1, &st, NULL)) {
     rc = store_sql_fail(s, "creating a key");
     goto out;
@@ -458,7 +459,8 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
           "budget_reset_at=CASE WHEN ?9=0 THEN 0 WHEN budget_duration!=?9 "
           "OR ?15 THEN ?14+?9 ELSE budget_reset_at END, budget_duration=?9, "
           "expires=?10, policy=?11, metadata=?12, revoked=?13, updated=?14, "
-          "spend=CASE WHEN ?15 THEN 0 ELSE spend END WHERE id=?1",
+          "spend=CASE WHEN ?15 THEN 0 ELSE spend END, suspended_until=?16 "
+          "WHERE id=?1",
           -1, &st, NULL)) {
     rc = store_sql_fail(s, "updating a key");
     goto out;
@@ -478,6 +480,7 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
   sqlite3_bind_int(st, 13, k->revoked ? 1 : 0);
   sqlite3_bind_int64(st, 14, now);
   sqlite3_bind_int(st, 15, reset_spend ? 1 : 0);
+  sqlite3_bind_int64(st, 16, k->suspended_until);
   rc = step_one(s, st, "updating a key");
 out:
   free(models);
@@ -538,4 +541,17 @@ int store_spend_add(store *s, const char *id, int64_t delta, int64_t now) {
   sqlite3_bind_int64(st, 2, delta);
   sqlite3_bind_int64(st, 3, now);
   return step_one(s, st, "adding spend");
+}
+
+int store_key_suspend(store *s, const char *id, int64_t until, int64_t now) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "UPDATE keys SET suspended_until=?2, updated=?3 "
+                         "WHERE id=?1",
+                         -1, &st, NULL))
+    return store_sql_fail(s, "suspending a key");
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, until);
+  sqlite3_bind_int64(st, 3, now);
+  return step_one(s, st, "suspending a key");
 }

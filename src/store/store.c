@@ -61,7 +61,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
     " TEXT, metadata TEXT, revoked INTEGER NOT NULL DEFAULT 0, created"
     " INTEGER NOT NULL, updated INTEGER NOT NULL);"
     "CREATE INDEX keys_old_hash ON keys(old_hash) WHERE old_hash IS NOT NULL;",
-    /* 2: one record per request (store_audit_add). */
+    /* 2: one record per request (store_audit_add), alerts, suspensions. */
+    "ALTER TABLE keys ADD COLUMN suspended_until INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE audit("
     " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts INTEGER NOT NULL,"
     " key_id TEXT, client TEXT, route TEXT, model TEXT, status INTEGER,"
@@ -72,7 +73,11 @@ static const char *const migrations[SCHEMA_VERSION] = {
     " mac BLOB);"
     "CREATE INDEX audit_ts ON audit(ts);"
     "CREATE INDEX audit_chain ON audit(instance, chain_seq);"
-    "CREATE INDEX audit_key ON audit(key_id, ts);",
+    "CREATE INDEX audit_key ON audit(key_id, ts);"
+    "CREATE TABLE alerts("
+    " id TEXT PRIMARY KEY, ts INTEGER NOT NULL, key_id TEXT, signal TEXT"
+    " NOT NULL, detail TEXT, observed REAL, baseline REAL, score REAL,"
+    " severity TEXT NOT NULL, request_ids TEXT, action TEXT);",
 };
 
 static int exec(store *s, const char *sql) {

@@ -69,6 +69,8 @@ typedef struct {
   char *metadata;          /* a JSON object's text; NULL: none */
   int revoked;
   int64_t created, updated; /* unix seconds */
+  int64_t suspended_until;  /* unix seconds: an automatic suspension after
+                               an alert; 0: none. Unblocking clears it. */
 } store_key;
 
 /*
@@ -129,6 +131,19 @@ int store_key_rotate(store *s, const char *id, int64_t grace_seconds,
                      char key_out[STORE_KEY_LEN], int64_t now);
 
 int store_key_delete(store *s, const char *id);
+
+/* Suspend key `id` until `until` (unix seconds), e.g. after an alert. */
+int store_key_suspend(store *s, const char *id, int64_t until, int64_t now);
+
+/* An alert, as the anomaly detector raised it, and what was done. */
+typedef struct {
+  const char *id, *key_id, *signal, *detail, *severity, *request_ids, *action;
+  int64_t ts_ms;
+  double observed, baseline, score;
+} store_alert;
+int store_alert_add(store *s, const store_alert *a);
+/* The newest alerts first, at most limit, as a JSON array. */
+json_t *store_alert_list(store *s, int64_t limit);
 
 /* Add `delta` nano-USD of spend to key `id` at time `now`: a budget
  * period that has ended starts again with delta. Batched by the caller

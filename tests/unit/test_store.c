@@ -128,8 +128,12 @@ static void test_migration(void **state) {
   store_close(open_ok());
   sqlite3 *h;
   assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  assert_int_equal(
-      sqlite3_exec(h, "DROP TABLE audit; PRAGMA user_version=1", 0, 0, 0), 0);
+  assert_int_equal(sqlite3_exec(h,
+                                "DROP TABLE audit; DROP TABLE alerts; ALTER "
+                                "TABLE keys DROP COLUMN suspended_until; "
+                                "PRAGMA user_version=1",
+                                0, 0, 0),
+                   0);
   sqlite3_close(h);
   store *s = open_ok();
   int64_t n;

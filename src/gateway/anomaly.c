@@ -1,0 +1,312 @@
+/*
+ * anomaly.c -- online baselines per key, and alerts when behaviour leaves
+ * them (anomaly.h).
+ *
+ * Rates: each key (and "*", all traffic together) counts per minute its
+ * requests, blocked requests, upstream errors, tokens and spend. When a
+ * minute ends it is folded into an exponentially weighted mean and
+ * variance (about half an hour of memory, so slow daily cycles move the
+ * baseline along and are not alerts). A minute alerts as soon as its
+ * count passes mean + 6 standard deviations, twice the mean and a floor
+ * per signal, so a burst is reported within the minute it starts. Rate
+ * alerts wait for 30 minutes of history, but for blocked requests: a key
+ * whose first minute already has ten blocked prompts is an injection
+ * campaign.
+ *
+ * New behaviour: after a key's first 50 requests and 30 minutes, a model,
+ * a tool or a client network (/24 for IPv4, /48 for IPv6) it has not used
+ * before is an event; a new network while an established one was active
+ * in the last minute is a key used from two places at once.
+ *
+ * Each signal of a key alerts at most once per 10 minutes. Memory is
+ * bounded: at most max_keys keys (about 1 KB each); learned sets hold 32
+ * models and tools and 16 networks, and stop learning when full.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anomaly.h"
+
+enum { R_REQUESTS, R_BLOCKED, R_ERRORS, R_TOKENS, R_SPEND, N_RATES };
+enum {
+  S_NEW_MODEL = N_RATES,
+  S_NEW_TOOL,
+  S_NEW_NETWORK,
+  S_TWO_PLACES,
+  N_SIGNALS
+};
+
+static const struct {
+  const char *name, *severity;
+  double floor; /* the least count above the baseline that alerts */
+} sig[N_SIGNALS] = {
+    [R_REQUESTS] = {"request_rate", "medium", 10},
+    [R_BLOCKED] = {"blocked_burst", "high", 10},
+    [R_ERRORS] = {"error_rate", "medium", 20},
+    [R_TOKENS] = {"token_rate", "medium", 20000},
+    [R_SPEND] = {"spend_rate", "high", 1e7}, /* 0.01 USD a minute */
+    [S_NEW_MODEL] = {"new_model", "low", 0},
+    [S_NEW_TOOL] = {"new_tool", "medium", 0},
+    [S_NEW_NETWORK] = {"new_network", "medium", 0},
+    [S_TWO_PLACES] = {"two_places_at_once", "high", 0},
+};
+
+#define ALPHA 0.065 /* EWMA weight of a new minute: ~30 minutes of memory */
+#define K_SIGMA 6.0
+#define WARMUP_MINUTES 30
+#define WARMUP_REQUESTS 50
+#define COOLDOWN_MS (10 * 60000LL)
+#define MAX_MODELS 32
+#define MAX_TOOLS 32
+#define MAX_NETS 16
+
+typedef struct {
+  double mean, var;
+} ewma;
+
+typedef struct {
+  char key[64];
+  int used;
+  int64_t first_ms, minute, minutes, requests;
+  double cur[N_RATES];
+  ewma base[N_RATES];
+  int64_t quiet_until[N_SIGNALS];
+  uint64_t models[MAX_MODELS], tools[MAX_TOOLS], nets[MAX_NETS];
+  int n_models, n_tools, n_nets;
+  uint64_t active_net; /* an established network seen last ... */
+  int64_t active_ms;   /* ... at this time */
+  char ids[GW_ALERT_IDS][40], blocked_ids[GW_ALERT_IDS][40];
+  int n_ids, n_blocked_ids;
+} kstate;
+
+struct gw_anomaly {
+  pthread_mutex_t lock;
+  kstate *v;
+  size_t cap; /* power of two, >= 2 * max_keys */
+  size_t n, max;
+  unsigned long seq;
+};
+
+static uint64_t fnv(const char *s, size_t n) {
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+  return h | 1; /* never 0: 0 marks an empty set slot */
+}
+
+gw_anomaly *gw_anomaly_new(size_t max_keys) {
+  gw_anomaly *a = calloc(1, sizeof(*a));
+  if (!a)
+    return NULL;
+  size_t cap = 16;
+  while (cap < 2 * (max_keys + 1))
+    cap *= 2;
+  if (!(a->v = calloc(cap, sizeof(*a->v)))) {
+    free(a);
+    return NULL;
+  }
+  a->cap = cap;
+  a->max = max_keys + 1; /* and "*" */
+  pthread_mutex_init(&a->lock, NULL);
+  return a;
+}
+
+void gw_anomaly_free(gw_anomaly *a) {
+  if (!a)
+    return;
+  pthread_mutex_destroy(&a->lock);
+  free(a->v);
+  free(a);
+}
+
+static kstate *state_of(gw_anomaly *a, const char *key, int64_t now) {
+  size_t m = a->cap - 1;
+  for (size_t p = fnv(key, strlen(key)) & m;; p = (p + 1) & m) {
+    kstate *k = &a->v[p];
+    if (k->used && !strcmp(k->key, key))
+      return k;
+    if (!k->used) {
+      if (a->n == a->max)
+        return NULL;
+      memset(k, 0, sizeof(*k));
+      k->used = 1;
+      snprintf(k->key, sizeof(k->key), "%s", key);
+      k->first_ms = now;
+      k->minute = now / 60000;
+      a->n++;
+      return k;
+    }
+  }
+}
+
+static void fold(ewma *e, double x) {
+  double d = x - e->mean;
+  e->mean += ALPHA * d;
+  e->var = (1 - ALPHA) * (e->var + ALPHA * d * d);
+}
+
+/* Close the minutes before `minute` into the baselines. */
+static void advance(kstate *k, int64_t minute) {
+  if (minute <= k->minute)
+    return;
+  int64_t gap = minute - k->minute;
+  for (int i = 0; i < N_RATES; i++)
+    fold(&k->base[i], k->cur[i]);
+  /* Quiet minutes in between count as zeros (a long pause, as at most
+   * two hours of them: the baseline has forgotten by then anyway). */
+  for (int64_t g = 1; g < gap && g <= 120; g++)
+    for (int i = 0; i < N_RATES; i++)
+      fold(&k->base[i], 0);
+  k->minutes += gap;
+  memset(k->cur, 0, sizeof(k->cur));
+  k->n_ids = k->n_blocked_ids = 0;
+  k->minute = minute;
+}
+
+static void remember_id(char ids[][40], int *n, const char *id) {
+  if (!id)
+    return;
+  if (*n == GW_ALERT_IDS) { /* keep the latest */
+    memmove(ids[0], ids[1], (GW_ALERT_IDS - 1) * sizeof(ids[0]));
+    (*n)--;
+  }
+  snprintf(ids[(*n)++], 40, "%s", id);
+}
+
+static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
+                     double baseline, double score, const char *detail,
+                     const gw_event *e, gw_alert_cb cb, void *ud) {
+  if (e->now_ms < k->quiet_until[s])
+    return;
+  k->quiet_until[s] = e->now_ms + COOLDOWN_MS;
+  gw_alert al;
+  memset(&al, 0, sizeof(al));
+  snprintf(al.id, sizeof(al.id), "alert_%lld_%lu", (long long)e->now_ms,
+           ++a->seq);
+  snprintf(al.key, sizeof(al.key), "%s", k->key);
+  al.signal = sig[s].name;
+  al.severity = sig[s].severity;
+  snprintf(al.detail, sizeof(al.detail), "%s", detail ? detail : "");
+  al.observed = observed;
+  al.baseline = baseline;
+  al.score = score;
+  al.at_ms = e->now_ms;
+  if (s == R_BLOCKED) {
+    memcpy(al.request_ids, k->blocked_ids, sizeof(al.request_ids));
+    al.n_ids = k->n_blocked_ids;
+  } else if (s < N_RATES) {
+    memcpy(al.request_ids, k->ids, sizeof(al.request_ids));
+    al.n_ids = k->n_ids;
+  } else if (e->request_id) {
+    snprintf(al.request_ids[0], 40, "%s", e->request_id);
+    al.n_ids = 1;
+  }
+  cb(ud, &al);
+}
+
+static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
+                  void *ud) {
+  const double add[N_RATES] = {1, e->blocked ? 1 : 0, e->error ? 1 : 0,
+                               (double)e->tokens, (double)e->cost};
+  int warm = k->minutes >= WARMUP_MINUTES;
+  for (int i = 0; i < N_RATES; i++) {
+    if (add[i] == 0)
+      continue;
+    k->cur[i] += add[i];
+    const ewma *b = &k->base[i];
+    double sd = sqrt(b->var), x = k->cur[i];
+    double limit = b->mean + K_SIGMA * sd + sig[i].floor;
+    /* Before a baseline exists, only a minute in which most requests are
+     * blocked (and at least the floor) says "campaign". */
+    int burst =
+        i == R_BLOCKED && x >= sig[i].floor && 2 * x >= k->cur[R_REQUESTS];
+    if ((warm && x > limit && x > 2 * b->mean) || (!warm && burst))
+      alert_on(a, k, i, x, b->mean, (x - b->mean) / (sd > 1 ? sd : 1), NULL, e,
+               cb, ud);
+  }
+}
+
+/* Is h in the set; if not, learn it (while there is room). Returns 1
+ * when it was new and learned or the set is full (0 when known). */
+static int learn(uint64_t *set, int *n, int max, uint64_t h, int *learned) {
+  for (int i = 0; i < *n; i++)
+    if (set[i] == h)
+      return 0;
+  *learned = *n < max;
+  if (*learned)
+    set[(*n)++] = h;
+  return 1;
+}
+
+/* The client's network: /24 (IPv4) or /48 (IPv6), as text. */
+static void network_of(const char *addr, char *out, size_t len) {
+  if (strchr(addr, ':')) { /* first three groups */
+    const char *p = addr;
+    for (int g = 0; g < 3 && p; g++)
+      p = strchr(p + 1, ':');
+    snprintf(out, len, "%.*s::/48", p ? (int)(p - addr) : (int)strlen(addr),
+             addr);
+  } else {
+    const char *dot = strrchr(addr, '.');
+    snprintf(out, len, "%.*s.0/24", dot ? (int)(dot - addr) : (int)strlen(addr),
+             addr);
+  }
+}
+
+static void novelty(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
+                    void *ud) {
+  int warm = k->requests >= WARMUP_REQUESTS &&
+             e->now_ms - k->first_ms >= WARMUP_MINUTES * 60000LL;
+  int learned;
+  if (e->model && *e->model &&
+      learn(k->models, &k->n_models, MAX_MODELS,
+            fnv(e->model, strlen(e->model)), &learned) &&
+      warm && learned)
+    alert_on(a, k, S_NEW_MODEL, 1, 0, 1, e->model, e, cb, ud);
+  for (size_t i = 0; i < e->n_tools; i++)
+    if (learn(k->tools, &k->n_tools, MAX_TOOLS,
+              fnv(e->tools[i], strlen(e->tools[i])), &learned) &&
+        warm && learned)
+      alert_on(a, k, S_NEW_TOOL, 1, 0, 1, e->tools[i], e, cb, ud);
+  if (!e->client || !*e->client)
+    return;
+  char net[64];
+  network_of(e->client, net, sizeof(net));
+  uint64_t h = fnv(net, strlen(net));
+  int is_new = learn(k->nets, &k->n_nets, MAX_NETS, h, &learned);
+  if (is_new && warm && learned) {
+    int other_active =
+        k->active_net && k->active_net != h && e->now_ms - k->active_ms < 60000;
+    alert_on(a, k, other_active ? S_TWO_PLACES : S_NEW_NETWORK, 1, 0, 1, net, e,
+             cb, ud);
+  }
+  if (!is_new) { /* established networks only */
+    k->active_net = h;
+    k->active_ms = e->now_ms;
+  }
+}
+
+void gw_anomaly_observe(gw_anomaly *a, const gw_event *e, gw_alert_cb cb,
+                        void *ud) {
+  if (!a || !e)
+    return;
+  pthread_mutex_lock(&a->lock);
+  const char *keys[2] = {e->key && *e->key ? e->key : "-", "*"};
+  for (int n = 0; n < 2; n++) {
+    kstate *k = state_of(a, keys[n], e->now_ms);
+    if (!k)
+      continue;
+    advance(k, e->now_ms / 60000);
+    remember_id(k->ids, &k->n_ids, e->request_id);
+    if (e->blocked)
+      remember_id(k->blocked_ids, &k->n_blocked_ids, e->request_id);
+    rates(a, k, e, cb, ud);
+    if (n == 0)
+      novelty(a, k, e, cb, ud);
+    k->requests++;
+  }
+  pthread_mutex_unlock(&a->lock);
+}

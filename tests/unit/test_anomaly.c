@@ -1,0 +1,164 @@
+/*
+ * test_anomaly.c -- the anomaly detector (src/gateway/anomaly.c) with a
+ * simulated clock: quiet on steady traffic, a burst of blocked requests
+ * in a new key's first minute, a rate jump after warm-up, new models,
+ * tools and networks only after warm-up, two places at once, one alert
+ * per signal per cooldown, evidence ids, bounded keys.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "anomaly.h"
+
+static gw_alert got[64];
+static int n_got;
+
+static void collect(void *ud, const gw_alert *a) {
+  (void)ud;
+  if (n_got < 64)
+    got[n_got++] = *a;
+}
+
+static int count(const char *key, const char *signal) {
+  int n = 0;
+  for (int i = 0; i < n_got; i++)
+    n += !strcmp(got[i].key, key) && !strcmp(got[i].signal, signal);
+  return n;
+}
+
+static void req(gw_anomaly *a, const char *key, const char *client,
+                const char *model, const char *tool, int blocked, int64_t t) {
+  static int seq;
+  char id[40];
+  snprintf(id, sizeof(id), "req_%d", ++seq);
+  const char *tools[1] = {tool};
+  gw_event e = {.key = key,
+                .client = client,
+                .model = model,
+                .tools = tool ? tools : NULL,
+                .n_tools = tool ? 1 : 0,
+                .blocked = blocked,
+                .tokens = 100,
+                .cost = 1000,
+                .request_id = id,
+                .now_ms = t};
+  gw_anomaly_observe(a, &e, collect, NULL);
+}
+
+/* `per_minute` requests a minute for `minutes`, from t0. */
+static int64_t steady(gw_anomaly *a, const char *key, int per_minute,
+                      int minutes, int64_t t0) {
+  for (int m = 0; m < minutes; m++)
+    for (int i = 0; i < per_minute; i++)
+      req(a, key, "10.1.2.3", "m1", "search", 0,
+          t0 + m * 60000LL + i * (60000 / per_minute));
+  return t0 + minutes * 60000LL;
+}
+
+static void test_blocked_burst_new_key(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  for (int i = 0; i < 9; i++)
+    req(a, "key_a", "10.0.0.1", "m1", NULL, 1, 1000 + i);
+  assert_int_equal(count("key_a", "blocked_burst"), 0); /* below the floor */
+  req(a, "key_a", "10.0.0.1", "m1", NULL, 1, 2000);
+  assert_int_equal(count("key_a", "blocked_burst"), 1);
+  const gw_alert *al = &got[0];
+  assert_string_equal(al->severity, "high");
+  assert_int_equal(al->n_ids, GW_ALERT_IDS);
+  assert_true(!strncmp(al->request_ids[0], "req_", 4));
+  /* Once per cooldown. */
+  for (int i = 0; i < 20; i++)
+    req(a, "key_a", "10.0.0.1", "m1", NULL, 1, 3000 + i);
+  assert_int_equal(count("key_a", "blocked_burst"), 1);
+  /* Ten blocked among many allowed requests of a new key: no alert. */
+  for (int i = 0; i < 40; i++)
+    req(a, "key_b", "10.0.0.2", "m1", NULL, i % 4 == 3, 1000 + i);
+  assert_int_equal(count("key_b", "blocked_burst"), 0);
+  gw_anomaly_free(a);
+}
+
+static void test_rates_after_warmup(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  int64_t t = steady(a, "key_r", 20, 60, 0);
+  assert_int_equal(n_got, 0); /* steady traffic: quiet */
+  t = steady(a, "key_r", 150, 1, t);
+  assert_int_equal(count("key_r", "request_rate"), 1);
+  /* The aggregate of all keys saw it too. */
+  assert_int_equal(count("*", "request_rate"), 1);
+  gw_anomaly_free(a);
+}
+
+static void test_new_behaviour(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  /* Before warm-up everything is learned silently. */
+  req(a, "key_n", "10.1.2.3", "m2", "tool2", 0, 1000);
+  int64_t t = steady(a, "key_n", 2, 40, 2000);
+  assert_int_equal(n_got, 0);
+  req(a, "key_n", "10.1.2.77", "m2", "tool2", 0, t); /* same /24, known */
+  assert_int_equal(n_got, 0);
+  req(a, "key_n", "10.1.2.3", "m3", NULL, 0, t + 1);
+  assert_int_equal(count("key_n", "new_model"), 1);
+  assert_string_equal(got[n_got - 1].detail, "m3");
+  req(a, "key_n", "10.1.2.3", "m1", "shell", 0, t + 2);
+  assert_int_equal(count("key_n", "new_tool"), 1);
+  /* A new network while the usual one was active a moment ago. */
+  req(a, "key_n", "192.0.2.9", "m1", "search", 0, t + 3);
+  assert_int_equal(count("key_n", "two_places_at_once"), 1);
+  assert_string_equal(got[n_got - 1].detail, "192.0.2.0/24");
+  /* A new network after a quiet hour is only new. */
+  req(a, "key_n", "198.51.100.4", "m1", "search", 0, t + 3600000);
+  assert_int_equal(count("key_n", "new_network"), 1);
+  req(a, "key_n", "2001:db8:1:2::5", "m1", "search", 0, t + 3600001);
+  assert_int_equal(count("key_n", "new_network"), 1); /* cooldown */
+  req(a, "key_n", "2001:db8:1:2::5", "m1", "search", 0, t + 7200000);
+  assert_int_equal(count("key_n", "new_network"), 1); /* learned by now */
+  /* ... and another one right after it: two places at once. */
+  req(a, "key_n", "2001:db8:7:2::5", "m1", "search", 0, t + 7200001);
+  assert_int_equal(count("key_n", "two_places_at_once"), 2);
+  assert_string_equal(got[n_got - 1].detail, "2001:db8:7::/48");
+  gw_anomaly_free(a);
+}
+
+static void test_bounded(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(3);
+  n_got = 0;
+  char key[16];
+  for (int i = 0; i < 50; i++) {
+    snprintf(key, sizeof(key), "key_%d", i);
+    for (int j = 0; j < 12; j++)
+      req(a, key, "10.0.0.1", "m", NULL, 1, 1000 + j);
+  }
+  /* Three keys have baselines; the rest are not tracked. */
+  int keys = 0;
+  for (int i = 0; i < 50; i++) {
+    snprintf(key, sizeof(key), "key_%d", i);
+    keys += count(key, "blocked_burst");
+  }
+  assert_int_equal(keys, 3);
+  gw_anomaly_observe(a, NULL, collect, NULL);
+  gw_anomaly_observe(NULL, NULL, collect, NULL);
+  gw_anomaly_free(a);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_blocked_burst_new_key),
+      cmocka_unit_test(test_rates_after_warmup),
+      cmocka_unit_test(test_new_behaviour),
+      cmocka_unit_test(test_bounded),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
