@@ -213,6 +213,7 @@ struct gw_req {
   char key_id[STORE_ID_LEN]; /* a virtual key's id */
   gw_grant grant;            /* what the key allows this request */
   int admitted;              /* grant.reserved_tokens must be settled */
+  int settled;               /* gw_settle ran */
   int retry_after;           /* seconds, for a 429 */
   char admin_op[16];         /* GW_ROUTE_ADMIN: the path after /key/ */
   const gw_deployment *dep;  /* the deployment of the last attempt */
@@ -292,6 +293,11 @@ void gw_error(gw_req *r, int status, const char *type, const char *code,
 
 /* A JSON body (taken over; NULL means out of memory) as the response. */
 void gw_set_body(gw_req *r, int status, char *body);
+
+/* The request used what it used: its deployment's tpm and its key's tpm
+ * and spend are settled (once; before its client gets the end of the
+ * answer, so that the client's next request sees them). */
+void gw_settle(gw_req *r);
 
 /* Usage an upstream reported ({"prompt_tokens", "completion_tokens"}). */
 void gw_note_usage(gw_req *r, json_t *usage);

@@ -703,6 +703,17 @@ static void observe(gw_req *r) {
   gw_anomaly_observe(r->w->sh->anomaly, &e, gw_alerts_push, r->w->sh->alerts);
 }
 
+void gw_settle(gw_req *r) {
+  if (r->settled)
+    return;
+  r->settled = 1;
+  if (r->dep_reserved)
+    gw_upstream_settle(r, r->usage_known ? r->usage_prompt + r->usage_completion
+                                         : r->dep_reserved);
+  if (r->admitted)
+    settle(r);
+}
+
 /* Body complete: validate, guard and send upstream (or answer). */
 static void process(gw_req *r) {
   const gw_config *cfg = r->rt->cfg;
@@ -806,7 +817,14 @@ static void process(gw_req *r) {
 
 /* Guard a finished, non-streamed upstream reply and build the client's
  * response from it. */
+static void finish_response(gw_req *r);
+
 void gw_finish_response(gw_req *r) {
+  finish_response(r);
+  gw_settle(r);
+}
+
+static void finish_response(gw_req *r) {
   if (r->status)
     return;
   long st = r->up_status;
@@ -1001,11 +1019,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     r->conn->in_request = 0;
     r->conn->since = gw_now_ms();
   }
-  if (r->dep_reserved)
-    gw_upstream_settle(r, r->usage_known ? r->usage_prompt + r->usage_completion
-                                         : r->dep_reserved);
-  if (r->admitted)
-    settle(r);
+  gw_settle(r);
   if (w->sh->audit && r->route != GW_ROUTE_HEALTH &&
       r->route != GW_ROUTE_NONE && r->route != GW_ROUTE_METRICS)
     audit(r);

@@ -377,6 +377,7 @@ void gw_relay_end(gw_req *r, int upstream_ok) {
   if (!rl || rl->ended)
     return;
   rl->ended = 1;
+  gw_settle(r); /* before the client can see the end and ask again */
   int clean = upstream_ok && !rl->failed &&
               (rl->saw_done || rl->n_closed >= (size_t)r->n_choices);
   for (size_t i = 0; i < rl->n_ch; i++)

@@ -1277,6 +1277,7 @@ static void test_sections_list(void **state) {
                                     "general_settings",
                                     "router_settings",
                                     "litellm_settings",
+                                    "monitoring",
                                     "environment_variables",
                                     "guardrails",
                                     "credential_list",
