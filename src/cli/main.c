@@ -17,6 +17,8 @@ static void usage(FILE *f) {
         "  rules test|list    run every rule's examples / list the rules\n"
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
+        "  assess             red-team an LLM endpoint (see assess --help)\n"
+        "  lint [FILE...]     review system prompts and templates\n"
         "  version            print the version\n",
         f);
 }
@@ -44,6 +46,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "serve") == 0)
     return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "assess") == 0)
+    return cmd_assess(argc - 1, argv + 1);
+  if (strcmp(cmd, "lint") == 0)
+    return cmd_lint(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }
