@@ -321,7 +321,8 @@ static void guidance(ctx *c, int any_untrusted, size_t first) {
       "tool result", "tool output", "retrieved", "website", "attachment",
       "uploaded", NULL};
   static const char *const guide[] = {
-      "untrusted", "treat it as data", "as data", "not as instructions",
+      "untrusted", "treat it as data", "as data", "is data", "are data",
+      "not as instructions", "never instructions",
       "not instructions", "do not follow instructions",
       "don't follow instructions", "never follow instructions",
       "ignore any instructions", "ignore instructions",

@@ -599,7 +599,7 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
       last_start = t;
       running++;
     }
-    if (running == 0 && (stopping || (n_retry == 0 && next >= run->n)))
+    if (running == 0 && !stopping && n_retry == 0 && next >= run->n)
       break;
     if (stopping) {
       /* In-flight requests are dropped; --resume runs them again. */
@@ -609,7 +609,8 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
           slots[s].busy = 0;
         }
       running = 0;
-      run->interrupted = 1;
+      for (size_t i = 0; i < run->n; i++)
+        run->interrupted |= !run->attempts[i].done;
       break;
     }
     int still = 0;
