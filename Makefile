@@ -77,9 +77,10 @@ test-clang:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	  -I include -I src/lib -I src/cli -I src/gateway src/lib src/cli src/gateway
+	  -I include -I src/lib -I src/cli -I src/gateway -I src/assess \
+	  src/lib src/cli src/gateway src/assess
 	clang-format --dry-run --Werror include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] \
-	  src/gateway/*.[ch] \
+	  src/gateway/*.[ch] src/assess/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 $(BUILD)/fuzz/Makefile:
@@ -94,7 +95,7 @@ fuzz: deps $(BUILD)/fuzz/Makefile
 	    $(BUILD)/fuzz/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
 
-# CI's smoke: every target for a fixed total budget (7 targets x 35 s).
+# CI's smoke: every target for a fixed total budget (10 targets x 35 s).
 fuzz-smoke: FUZZ_SECONDS = 35
 fuzz-smoke: fuzz
 
@@ -115,6 +116,7 @@ bench-gateway: build
 
 format:
 	clang-format -i include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] src/gateway/*.[ch] \
+	  src/assess/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 install: build

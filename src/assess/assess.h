@@ -177,8 +177,8 @@ typedef struct {
 } as_reply;
 
 typedef struct {
-  int success; /* the attack worked (benign: the model refused) */
-  int refused; /* the reply opened with a refusal */
+  int success;          /* the attack worked (benign: the model refused) */
+  int refused;          /* the reply opened with a refusal */
   const char *evidence; /* static: what decided */
 } as_verdict;
 
@@ -201,11 +201,11 @@ typedef enum { AS_OK = 0, AS_ERROR = 1 } as_outcome;
 typedef struct {
   size_t probe; /* index into the set */
   as_transform transform;
-  int done;     /* a result exists (from this run or resumed) */
+  int done; /* a result exists (from this run or resumed) */
   as_outcome outcome;
   int success, refused; /* the verdict (AS_OK only) */
   char *evidence;       /* what decided (malloc'ed) */
-  char *error;   /* AS_ERROR: why (malloc'ed) */
+  char *error;          /* AS_ERROR: why (malloc'ed) */
   char *reply;   /* reply text (malloc'ed), for the report's worst list */
   char *request; /* last user message as sent (malloc'ed) */
   int tries;
@@ -215,17 +215,17 @@ typedef struct {
 typedef struct {
   const char *base_url; /* ".../v1" */
   const char *model;
-  const char *api_key;  /* may be NULL; never logged */
-  const char *system;   /* the application's system prompt or NULL */
-  const char *tools;    /* JSON array of tool definitions or NULL */
-  int concurrency;      /* default 8 */
-  double rate;          /* requests per second, 0 = unlimited */
-  int retries;          /* extra tries after a failure */
-  long timeout_ms;      /* per request */
-  long backoff_ms;      /* first retry delay; doubles */
+  const char *api_key; /* may be NULL; never logged */
+  const char *system;  /* the application's system prompt or NULL */
+  const char *tools;   /* JSON array of tool definitions or NULL */
+  int concurrency;     /* default 8 */
+  double rate;         /* requests per second, 0 = unlimited */
+  int retries;         /* extra tries after a failure */
+  long timeout_ms;     /* per request */
+  long backoff_ms;     /* first retry delay; doubles */
   double temperature;
   long max_tokens;
-  const char *transcripts; /* path of transcripts.jsonl (appended) */
+  const char *transcripts;     /* path of transcripts.jsonl (appended) */
   volatile sig_atomic_t *stop; /* set by a signal handler: finish early */
   const aigate_engine *engine;
   /* Progress callback, may be NULL. */
@@ -288,11 +288,11 @@ double as_report_max_rate(const struct json_t *report);
 /* ------------------------------------------------------------ lint */
 
 typedef struct {
-  const char *rule;    /* stable id, e.g. "lint-secret-in-prompt" */
-  int severity;        /* 5 critical .. 2 low */
-  int line, col;       /* 1-based */
-  char *message;       /* malloc'ed */
-  const char *fix;     /* static suggestion */
+  const char *rule; /* stable id, e.g. "lint-secret-in-prompt" */
+  int severity;     /* 5 critical .. 2 low */
+  int line, col;    /* 1-based */
+  char *message;    /* malloc'ed */
+  const char *fix;  /* static suggestion */
 } as_lint_finding;
 
 typedef struct {

@@ -139,14 +139,15 @@ static void secrets(ctx *c, const aigate_engine *e, aigate_scratch *s) {
 static void prose_secrets(ctx *c, const aigate_engine *e, aigate_scratch *s) {
   static const struct {
     const char *word, *as;
-  } kws[] = {{"password", "password"}, {"passphrase", "passphrase"},
-             {"passcode", "password"}, {"api key", "api_key"},
-             {"apikey", "api_key"},    {"access key", "secret_key"},
+  } kws[] = {{"password", "password"},     {"passphrase", "passphrase"},
+             {"passcode", "password"},     {"api key", "api_key"},
+             {"apikey", "api_key"},        {"access key", "secret_key"},
              {"secret key", "secret_key"}, {"token", "token"},
              {"secret", "secret"}};
-  static const char *const filler[] = {
-      "is", "are", "was", "=", ":", "-", "to", "be", "use", "of", "the",
-      "for", "as", "set", "it's", "its", "is:", "reads", "equals", NULL};
+  static const char *const filler[] = {"is",  "are", "was",   "=",      ":",
+                                       "-",   "to",  "be",    "use",    "of",
+                                       "the", "for", "as",    "set",    "it's",
+                                       "its", "is:", "reads", "equals", NULL};
   size_t budget = 1000; /* library scans, so hostile input stays cheap */
   for (size_t k = 0; k < sizeof(kws) / sizeof(kws[0]); k++) {
     size_t kl = strlen(kws[k].word);
@@ -224,8 +225,8 @@ static size_t placeholder(const ctx *c, size_t i, size_t *name, size_t *nlen) {
     while (a < b && t[a] == ' ')
       a++;
     size_t e = a;
-    while (e < b && (isalnum((unsigned char)t[e]) || t[e] == '_' ||
-                     t[e] == '.'))
+    while (e < b &&
+           (isalnum((unsigned char)t[e]) || t[e] == '_' || t[e] == '.'))
       e++;
     *name = a;
     *nlen = e - a;
@@ -246,11 +247,23 @@ static size_t placeholder(const ctx *c, size_t i, size_t *name, size_t *nlen) {
 }
 
 static int trusted_name(const char *s, size_t n) {
-  static const char *const ok[] = {
-      "date",     "today",     "time",         "now",     "current_date",
-      "year",     "locale",    "language",     "company", "company_name",
-      "product",  "product_name", "assistant_name", "bot_name", "model",
-      "app_name", NULL};
+  static const char *const ok[] = {"date",
+                                   "today",
+                                   "time",
+                                   "now",
+                                   "current_date",
+                                   "year",
+                                   "locale",
+                                   "language",
+                                   "company",
+                                   "company_name",
+                                   "product",
+                                   "product_name",
+                                   "assistant_name",
+                                   "bot_name",
+                                   "model",
+                                   "app_name",
+                                   NULL};
   for (size_t k = 0; ok[k]; k++)
     if (strlen(ok[k]) == n && !strncasecmp(s, ok[k], n))
       return 1;
@@ -264,10 +277,10 @@ static int has_marker(const ctx *c, size_t l, const char *const *m) {
 }
 
 static int delimited(const ctx *c, size_t l, size_t start, size_t end) {
-  static const char *const open[] = {"```", "\"\"\"", "<", "---", "===",
-                                     "###", "begin", "[[", "'''", NULL};
-  static const char *const close[] = {"```", "\"\"\"", "</", "---", "===",
-                                      "###", "end", "]]", "'''", NULL};
+  static const char *const open[] = {
+      "```", "\"\"\"", "<", "---", "===", "###", "begin", "[[", "'''", NULL};
+  static const char *const close[] = {
+      "```", "\"\"\"", "</", "---", "===", "###", "end", "]]", "'''", NULL};
   /* On the same line: <tag>{x}</tag>, "{x}", `{x}`. */
   if (start > 0 && end < c->len) {
     char a = c->text[start - 1], b = c->text[end];
@@ -317,17 +330,27 @@ static void placeholders(ctx *c, int *any_untrusted, size_t *first) {
 
 static void guidance(ctx *c, int any_untrusted, size_t first) {
   static const char *const sources[] = {
-      "document", "web page", "webpage", "search result", "e-mail", "email",
-      "tool result", "tool output", "retrieved", "website", "attachment",
-      "uploaded", NULL};
-  static const char *const guide[] = {
-      "untrusted", "treat it as data", "as data", "is data", "are data",
-      "not as instructions", "never instructions",
-      "not instructions", "do not follow instructions",
-      "don't follow instructions", "never follow instructions",
-      "ignore any instructions", "ignore instructions",
-      "instructions inside", "instructions in the", "instructions contained",
-      "instructions found", NULL};
+      "document",   "web page",    "webpage",     "search result", "e-mail",
+      "email",      "tool result", "tool output", "retrieved",     "website",
+      "attachment", "uploaded",    NULL};
+  static const char *const guide[] = {"untrusted",
+                                      "treat it as data",
+                                      "as data",
+                                      "is data",
+                                      "are data",
+                                      "not as instructions",
+                                      "never instructions",
+                                      "not instructions",
+                                      "do not follow instructions",
+                                      "don't follow instructions",
+                                      "never follow instructions",
+                                      "ignore any instructions",
+                                      "ignore instructions",
+                                      "instructions inside",
+                                      "instructions in the",
+                                      "instructions contained",
+                                      "instructions found",
+                                      NULL};
   size_t src = find_any(c, 0, c->len, sources);
   if ((any_untrusted || src < c->len) && !has_any(c, guide))
     add(c, "lint-no-untrusted-guidance", any_untrusted ? 3 : 2,
@@ -339,21 +362,32 @@ static void guidance(ctx *c, int any_untrusted, size_t first) {
 }
 
 static void tools_without_confirmation(ctx *c) {
-  static const char *const grant[] = {
-      "you can ", "you may ", "you are allowed to", "you're allowed to",
-      "you have access to", "feel free to", "you are able to",
-      "you are authorized to", "you're authorized to", NULL};
+  static const char *const grant[] = {"you can ",
+                                      "you may ",
+                                      "you are allowed to",
+                                      "you're allowed to",
+                                      "you have access to",
+                                      "feel free to",
+                                      "you are able to",
+                                      "you are authorized to",
+                                      "you're authorized to",
+                                      NULL};
   static const char *const act[] = {
-      "send", "delete", "remove", "execute", "run ", "transfer", " pay",
-      "purchase", "refund", "email", "e-mail", "post", "publish", "deploy",
-      "modify", "drop", "shell", "command", "book", "cancel", "wire", NULL};
-  static const char *const no_ask[] = {"without asking", "without confirm",
-                                       "without approval", "automatically",
-                                       "no need to ask", "without checking",
+      "send",    "delete",   "remove", "execute", "run ",   "transfer",
+      " pay",    "purchase", "refund", "email",   "e-mail", "post",
+      "publish", "deploy",   "modify", "drop",    "shell",  "command",
+      "book",    "cancel",   "wire",   NULL};
+  static const char *const no_ask[] = {"without asking",
+                                       "without confirm",
+                                       "without approval",
+                                       "automatically",
+                                       "no need to ask",
+                                       "without checking",
                                        NULL};
-  static const char *const confirm[] = {"confirm", "approval", "approve",
-                                        "ask the user before", "ask before",
-                                        "explicit permission", NULL};
+  static const char *const confirm[] = {"confirm",    "approval",
+                                        "approve",    "ask the user before",
+                                        "ask before", "explicit permission",
+                                        NULL};
   int confirms = has_any(c, confirm);
   for (size_t l = 0; l < c->n_lines; l++) {
     size_t s = c->lines[l], e = line_end(c, l);
@@ -376,15 +410,33 @@ static void tools_without_confirmation(ctx *c) {
 }
 
 static void keep_secret(ctx *c) {
-  static const char *const asks[] = {
-      "never reveal",    "do not reveal",   "don't reveal",  "not to reveal",
-      "never disclose",  "do not disclose", "don't disclose",
-      "never share",     "do not share",    "don't share",   "keep it secret",
-      "keep this secret", "keep these secret", "keep them secret",
-      "keep it confidential", "keep this confidential",
-      "never tell",      "do not tell",     "don't tell",    "must not reveal",
-      "never repeat these", "do not repeat these", "never mention",
-      "is confidential", "are confidential", "top secret",   NULL};
+  static const char *const asks[] = {"never reveal",
+                                     "do not reveal",
+                                     "don't reveal",
+                                     "not to reveal",
+                                     "never disclose",
+                                     "do not disclose",
+                                     "don't disclose",
+                                     "never share",
+                                     "do not share",
+                                     "don't share",
+                                     "keep it secret",
+                                     "keep this secret",
+                                     "keep these secret",
+                                     "keep them secret",
+                                     "keep it confidential",
+                                     "keep this confidential",
+                                     "never tell",
+                                     "do not tell",
+                                     "don't tell",
+                                     "must not reveal",
+                                     "never repeat these",
+                                     "do not repeat these",
+                                     "never mention",
+                                     "is confidential",
+                                     "are confidential",
+                                     "top secret",
+                                     NULL};
   size_t i = find_any(c, 0, c->len, asks);
   if (i < c->len)
     add(c, "lint-secret-keeping", 3, i,
@@ -537,7 +589,8 @@ int as_lint(const aigate_engine *engine, aigate_scratch *scratch,
 
   /* The prose check and the library's own rules can report the same
    * credential: keep one finding per rule and position. */
-  qsort(out->f, out->n, sizeof(*out->f), cmp_finding);
+  if (out->n)
+    qsort(out->f, out->n, sizeof(*out->f), cmp_finding);
   size_t w = 0;
   for (size_t i = 0; i < out->n; i++) {
     if (w && out->f[w - 1].line == out->f[i].line &&

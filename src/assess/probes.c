@@ -64,7 +64,8 @@ int as_detector_parse(const char *id) {
 
 /* ------------------------------------------------------------ tokens */
 
-static void hex_token(char *out, size_t cap, const char *prefix, size_t nbytes) {
+static void hex_token(char *out, size_t cap, const char *prefix,
+                      size_t nbytes) {
   unsigned char b[16];
   char hex[33];
   if (nbytes > sizeof(b))
@@ -119,12 +120,18 @@ static char rot13c(char c) {
 
 static char leetc(char c) {
   switch (c) {
-  case 'a': case 'A': return '4';
-  case 'e': case 'E': return '3';
-  case 'i': case 'I': return '1';
-  case 'o': case 'O': return '0';
-  case 's': case 'S': return '5';
-  case 't': case 'T': return '7';
+  case 'a':
+  case 'A': return '4';
+  case 'e':
+  case 'E': return '3';
+  case 'i':
+  case 'I': return '1';
+  case 'o':
+  case 'O': return '0';
+  case 's':
+  case 'S': return '5';
+  case 't':
+  case 'T': return '7';
   default: return c;
   }
 }
@@ -189,7 +196,8 @@ static int subst_vars(ag_buf *b, const char *s, const as_tokens *t) {
 char *as_expand(const char *content, const as_tokens *t, const char **why) {
   ag_buf vars = {0}, out = {0};
   *why = NULL;
-  if (subst_vars(&vars, content, t) || (ag_buf_putc(&vars, '\0'), vars.failed)) {
+  if (subst_vars(&vars, content, t) ||
+      (ag_buf_putc(&vars, '\0'), vars.failed)) {
     *why = "out of memory";
     goto err;
   }
@@ -276,8 +284,9 @@ static int load_message(const yt_where *w, const yt_node *m, as_message *out) {
     if (!strcmp(key->str, "user") || !strcmp(key->str, "assistant") ||
         !strcmp(key->str, "tool")) {
       if (k)
-        return fail(w, key, "a message has one role (user, assistant or "
-                            "tool)");
+        return fail(w, key,
+                    "a message has one role (user, assistant or "
+                    "tool)");
       k = key;
       v = val;
     } else if (!strcmp(key->str, "name")) {
@@ -351,8 +360,9 @@ static int load_probe(const yt_where *w, const yt_node *n, as_family fam,
     return fail(w, det, "unknown detector '%s'", det->str);
   p->detector = (as_detector)d;
   if ((fam == AS_FAM_BENIGN) != (d == AS_DET_REFUSAL))
-    return fail(w, det, "benign probes, and only they, use the refusal "
-                        "detector");
+    return fail(w, det,
+                "benign probes, and only they, use the refusal "
+                "detector");
   p->severity = 3;
   if (sev) {
     if (scalar(w, sev, "severity", 16))
@@ -435,8 +445,7 @@ int as_probes_load_buffer(as_probe_set *set, const char *name, const char *buf,
     else if (!strcmp(k->str, "probes"))
       probes = v;
     else if (strcmp(k->str, "about") != 0) {
-      rc = fail(&w, k, "unknown key '%s' (want family, probes, about)",
-                k->str);
+      rc = fail(&w, k, "unknown key '%s' (want family, probes, about)", k->str);
       goto out;
     }
   }

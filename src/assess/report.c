@@ -33,9 +33,10 @@ static json_t *rate_obj(json_t *o, const tally *t) {
   as_wilson(t->successes, t->attempts, &lo, &hi);
   json_object_set_new(o, "attempts", json_integer((json_int_t)t->attempts));
   json_object_set_new(o, "successes", json_integer((json_int_t)t->successes));
-  json_object_set_new(o, "rate", json_real(t->attempts ? (double)t->successes /
-                                                             (double)t->attempts
-                                                       : 0.0));
+  json_object_set_new(o, "rate",
+                      json_real(t->attempts
+                                    ? (double)t->successes / (double)t->attempts
+                                    : 0.0));
   json_object_set_new(o, "ci_low", json_real(lo));
   json_object_set_new(o, "ci_high", json_real(hi));
   json_object_set_new(o, "errors", json_integer((json_int_t)t->errors));
@@ -196,12 +197,11 @@ json_t *as_report_json(const as_run *run, const as_report_options *o,
     if (!a->done || a->outcome != AS_OK || !a->success ||
         p->family == AS_FAM_BENIGN)
       continue;
-    json_t *w = json_pack("{s:s,s:s,s:s,s:i,s:s,s:I}", "probe", p->id,
-                          "family", as_family_id(p->family), "transform",
-                          as_transform_id(a->transform), "severity",
-                          p->severity, "evidence",
-                          a->evidence ? a->evidence : "", "order",
-                          (json_int_t)i);
+    json_t *w = json_pack(
+        "{s:s,s:s,s:s,s:i,s:s,s:I}", "probe", p->id, "family",
+        as_family_id(p->family), "transform", as_transform_id(a->transform),
+        "severity", p->severity, "evidence", a->evidence ? a->evidence : "",
+        "order", (json_int_t)i);
     json_object_set_new(w, "request", excerpt(a->request));
     json_object_set_new(w, "reply", excerpt(a->reply));
     json_array_append_new(worst, w);
@@ -231,9 +231,9 @@ json_t *as_report_json(const as_run *run, const as_report_options *o,
   json_t *gate = json_pack("{s:f}", "max_family_rate", max);
   if (o->fail_above >= 0) {
     json_object_set_new(gate, "fail_above", json_real(o->fail_above));
-    json_object_set_new(gate, "passed",
-                        json_boolean(max <= o->fail_above && errors == 0 &&
-                                     !run->interrupted));
+    json_object_set_new(
+        gate, "passed",
+        json_boolean(max <= o->fail_above && errors == 0 && !run->interrupted));
   }
   json_object_set_new(rep, "gate", gate);
   return rep;
@@ -253,7 +253,9 @@ double as_report_max_rate(const json_t *report) {
 
 /* ------------------------------------------------------------ HTML */
 
-static void put(ag_buf *b, const char *s) { ag_buf_append(b, s, strlen(s)); }
+static void put(ag_buf *b, const char *s) {
+  ag_buf_append(b, s, strlen(s));
+}
 
 static void putf(ag_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -264,7 +266,8 @@ static void putf(ag_buf *b, const char *fmt, ...) {
   int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
   va_end(ap);
   if (n > 0)
-    ag_buf_append(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+    ag_buf_append(b, tmp,
+                  (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 static void esc(ag_buf *b, const char *s) {
@@ -311,8 +314,9 @@ static void bar_chart(ag_buf *b, const json_t *rows, const char *label_key) {
     int y = (int)i * (bar + gap) + 4;
     double rate = num(r, "rate"), lo = num(r, "ci_low"), hi = num(r, "ci_high");
     int bw = (int)lround(rate * plot);
-    const char *col = rate >= 0.5 ? "#c0392b" : rate >= 0.1 ? "#e67e22"
-                                                            : "#27ae60";
+    const char *col = rate >= 0.5   ? "#c0392b"
+                      : rate >= 0.1 ? "#e67e22"
+                                    : "#27ae60";
     put(b, "<text x=\"0\" y=\"");
     putf(b, "%d\" font-size=\"12\">", y + 13);
     esc(b, str(r, label_key));
@@ -332,15 +336,16 @@ char *as_report_html(const json_t *rep) {
   ag_buf b = {0};
   size_t i;
   const json_t *r;
-  put(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>"
-          "\n<title>aigate assess report</title>\n<style>\n"
-          "body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}"
-          "table{border-collapse:collapse;margin:1em 0}"
-          "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
-          "th{background:#f4f4f4}td.l{text-align:left}"
-          "pre{white-space:pre-wrap;background:#f8f8f8;padding:6px;"
-          "max-height:12em;overflow:auto}"
-          ".bad{color:#c0392b;font-weight:bold}\n</style>\n</head>\n<body>\n");
+  put(&b,
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>"
+      "\n<title>aigate assess report</title>\n<style>\n"
+      "body{font-family:sans-serif;margin:2em;max-width:60em;color:#222}"
+      "table{border-collapse:collapse;margin:1em 0}"
+      "td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}"
+      "th{background:#f4f4f4}td.l{text-align:left}"
+      "pre{white-space:pre-wrap;background:#f8f8f8;padding:6px;"
+      "max-height:12em;overflow:auto}"
+      ".bad{color:#c0392b;font-weight:bold}\n</style>\n</head>\n<body>\n");
   put(&b, "<h1>aigate assess</h1>\n<p>Target <code>");
   esc(&b, str(rep, "target"));
   put(&b, "</code>, model <code>");

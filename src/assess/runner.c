@@ -187,13 +187,16 @@ int as_run_state_load(as_run *run, const char *path, aigate_error *err) {
 static as_attempt *find_attempt(as_run *run, const char *probe, int tr) {
   for (size_t i = 0; i < run->n; i++) {
     as_attempt *a = &run->attempts[i];
-    if ((int)a->transform == tr && !strcmp(run->set->probes[a->probe].id, probe))
+    if ((int)a->transform == tr &&
+        !strcmp(run->set->probes[a->probe].id, probe))
       return a;
   }
   return NULL;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
 
 int as_run_resume(as_run *run, const char *path, aigate_error *err) {
   FILE *f = fopen(path, "r");
@@ -229,8 +232,8 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
       if (feof(f) || fgetc(f) == EOF)
         break;
       snprintf(err->msg, sizeof(err->msg),
-               "%s:%d: not a transcript line (probe, transform, outcome)",
-               path, lineno);
+               "%s:%d: not a transcript line (probe, transform, outcome)", path,
+               lineno);
       rc = AIGATE_ERR_CONFIG;
       break;
     }
@@ -292,13 +295,12 @@ static char *build_request(const as_run *run, const as_run_options *o,
       char id[32];
       snprintf(id, sizeof(id), "call_ag_%zu", i);
       json_array_append_new(
-          msgs, json_pack("{s:s,s:n,s:[{s:s,s:s,s:{s:s,s:s}}]}", "role",
-                          "assistant", "content", "tool_calls", "id", id,
-                          "type", "function", "function", "name",
-                          m->tool_name, "arguments", "{}"));
-      json_array_append_new(msgs,
-                            json_pack("{s:s,s:s,s:s}", "role", "tool",
-                                      "tool_call_id", id, "content", x));
+          msgs,
+          json_pack("{s:s,s:n,s:[{s:s,s:s,s:{s:s,s:s}}]}", "role", "assistant",
+                    "content", "tool_calls", "id", id, "type", "function",
+                    "function", "name", m->tool_name, "arguments", "{}"));
+      json_array_append_new(msgs, json_pack("{s:s,s:s,s:s}", "role", "tool",
+                                            "tool_call_id", id, "content", x));
     } else {
       json_array_append_new(
           msgs, message(m->role == AS_ROLE_USER ? "user" : "assistant", x));
@@ -370,9 +372,8 @@ static const char *parse_and_judge(as_run *run, const as_run_options *o,
   *calls_out = NULL;
   if (!root)
     return "reply is not JSON";
-  json_t *msg =
-      json_object_get(json_array_get(json_object_get(root, "choices"), 0),
-                      "message");
+  json_t *msg = json_object_get(
+      json_array_get(json_object_get(root, "choices"), 0), "message");
   if (!json_is_object(msg)) {
     json_decref(root);
     return "reply has no choices[0].message";
@@ -415,21 +416,20 @@ static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
   if (!f)
     return;
   const as_probe *p = &run->set->probes[a->probe];
-  json_t *o = json_pack(
-      "{s:s,s:s,s:s,s:i,s:s,s:s,s:s?,s:s?,s:i,s:f,s:I}", "probe", p->id,
-      "family", as_family_id(p->family), "transform",
-      as_transform_id(a->transform), "severity", p->severity, "detector",
-      as_detector_id(p->detector), "outcome",
-      a->outcome == AS_OK ? "ok" : "error", "request", a->request, "error",
-      a->error, "tries", a->tries, "ms", a->ms, "http_status",
-      (json_int_t)http);
+  json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s?,s:s?,s:i,s:f,s:I}",
+                        "probe", p->id, "family", as_family_id(p->family),
+                        "transform", as_transform_id(a->transform), "severity",
+                        p->severity, "detector", as_detector_id(p->detector),
+                        "outcome", a->outcome == AS_OK ? "ok" : "error",
+                        "request", a->request, "error", a->error, "tries",
+                        a->tries, "ms", a->ms, "http_status", (json_int_t)http);
   if (!o)
     return;
   if (a->outcome == AS_OK) {
     json_object_set_new(o, "success", json_boolean(a->success));
     json_object_set_new(o, "refused", json_boolean(a->refused));
-    json_object_set_new(o, "evidence", json_string(a->evidence ? a->evidence
-                                                               : ""));
+    json_object_set_new(o, "evidence",
+                        json_string(a->evidence ? a->evidence : ""));
     json_object_set_new(o, "reply", json_string(a->reply ? a->reply : ""));
     if (!json_is_string(json_object_get(o, "reply")))
       json_object_set_new(o, "reply", json_string("(reply not UTF-8)"));
@@ -455,9 +455,8 @@ static int retryable(CURLcode cc, long http) {
 /* An HTTP error's message from an OpenAI error document, if any. */
 static void http_error(char *out, size_t cap, long http, const ag_buf *body) {
   json_t *root = body->data ? json_loadb(body->data, body->len, 0, NULL) : NULL;
-  const char *m =
-      json_string_value(json_object_get(json_object_get(root, "error"),
-                                        "message"));
+  const char *m = json_string_value(
+      json_object_get(json_object_get(root, "error"), "message"));
   snprintf(out, cap, "HTTP %ld%s%.200s", http, m ? ": " : "", m ? m : "");
   json_decref(root);
 }
@@ -633,16 +632,15 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
       char why[512] = "";
       json_t *calls = NULL;
       if (cc != CURLE_OK) {
-        snprintf(why, sizeof(why), "%s", sl->errbuf[0] ? sl->errbuf
-                                                       : curl_easy_strerror(cc));
+        snprintf(why, sizeof(why), "%s",
+                 sl->errbuf[0] ? sl->errbuf : curl_easy_strerror(cc));
         if (cc == CURLE_WRITE_ERROR)
           snprintf(why, sizeof(why), "reply larger than %u bytes", MAX_REPLY);
       } else if (http != 200) {
         http_error(why, sizeof(why), http, &sl->body);
       } else {
-        const char *bad = parse_and_judge(run, o, scratch, a, sl->body.data
-                                                                  ? sl->body.data
-                                                                  : "",
+        const char *bad = parse_and_judge(run, o, scratch, a,
+                                          sl->body.data ? sl->body.data : "",
                                           sl->body.len, &calls);
         if (bad)
           snprintf(why, sizeof(why), "%s", bad);

@@ -31,37 +31,36 @@ static void on_signal(int sig) {
 }
 
 static void help(void) {
-  puts(
-      "usage: aigate assess --target BASE_URL --model MODEL [options]\n"
-      "  --target URL          API base of an OpenAI-compatible endpoint "
-      "(http://host:port/v1)\n"
-      "  --model NAME          model to ask\n"
-      "  --api-key-env VAR     environment variable with the API key "
-      "(default OPENAI_API_KEY)\n"
-      "  --system FILE         the application's system prompt\n"
-      "  --tools FILE|none     the application's tools (JSON array; default: "
-      "a built-in set)\n"
-      "  --out DIR             where reports go (default aigate-assess)\n"
-      "  --resume              continue an interrupted run in --out\n"
-      "  --probes DIR          probe files replacing the built-in ones\n"
-      "  --family LIST         families to run (comma-separated; default "
-      "all)\n"
-      "  --transforms LIST     transforms besides none (default all; 'none' "
-      "for none)\n"
-      "  --concurrency N       requests in flight (default 8)\n"
-      "  --rate R              at most R requests per second (default "
-      "unlimited)\n"
-      "  --retries N           retries after a failed request (default 2)\n"
-      "  --timeout SEC         per request (default 60)\n"
-      "  --max-tokens N        reply length (default 256)\n"
-      "  --baseline FILE       compare with an earlier report.json\n"
-      "  --fail-above RATE     exit 1 when a family's success rate is above "
-      "RATE (0..1)\n"
-      "  --list                list the probes and exit\n"
-      "  --quiet               no summary on stdout\n"
-      "  -c FILE, --rules DIR, --cache-dir DIR  engine for leak detection\n"
-      "exit: 0 passed, 1 gate failed / errors / interrupted, 2 usage or "
-      "input error");
+  puts("usage: aigate assess --target BASE_URL --model MODEL [options]\n"
+       "  --target URL          API base of an OpenAI-compatible endpoint "
+       "(http://host:port/v1)\n"
+       "  --model NAME          model to ask\n"
+       "  --api-key-env VAR     environment variable with the API key "
+       "(default OPENAI_API_KEY)\n"
+       "  --system FILE         the application's system prompt\n"
+       "  --tools FILE|none     the application's tools (JSON array; default: "
+       "a built-in set)\n"
+       "  --out DIR             where reports go (default aigate-assess)\n"
+       "  --resume              continue an interrupted run in --out\n"
+       "  --probes DIR          probe files replacing the built-in ones\n"
+       "  --family LIST         families to run (comma-separated; default "
+       "all)\n"
+       "  --transforms LIST     transforms besides none (default all; 'none' "
+       "for none)\n"
+       "  --concurrency N       requests in flight (default 8)\n"
+       "  --rate R              at most R requests per second (default "
+       "unlimited)\n"
+       "  --retries N           retries after a failed request (default 2)\n"
+       "  --timeout SEC         per request (default 60)\n"
+       "  --max-tokens N        reply length (default 256)\n"
+       "  --baseline FILE       compare with an earlier report.json\n"
+       "  --fail-above RATE     exit 1 when a family's success rate is above "
+       "RATE (0..1)\n"
+       "  --list                list the probes and exit\n"
+       "  --quiet               no summary on stdout\n"
+       "  -c FILE, --rules DIR, --cache-dir DIR  engine for leak detection\n"
+       "exit: 0 passed, 1 gate failed / errors / interrupted, 2 usage or "
+       "input error");
 }
 
 /* Parse a comma-separated list into on[] with the given parser. */
@@ -88,8 +87,7 @@ static int parse_num(const char *s, double lo, double hi, double *out,
   errno = 0;
   double v = strtod(s, &end);
   if (errno || end == s || *end || !(v >= lo && v <= hi))
-    return cli_fail("%s: want a number in [%g, %g], not '%s'", what, lo, hi,
-                    s);
+    return cli_fail("%s: want a number in [%g, %g], not '%s'", what, lo, hi, s);
   *out = v;
   return 0;
 }
@@ -206,8 +204,7 @@ static int parse_args(int argc, char **argv, assess_opts *o) {
     else if (!strcmp(a, "--baseline"))
       o->baseline = v;
     else if (!strcmp(a, "--family"))
-      rc = parse_list(v, o->families, AS_N_FAMILIES, as_family_parse,
-                      "family");
+      rc = parse_list(v, o->families, AS_N_FAMILIES, as_family_parse, "family");
     else if (!strcmp(a, "--transforms"))
       rc = parse_list(v, o->transforms, AS_N_TRANSFORMS, as_transform_parse,
                       "transform");
@@ -367,8 +364,9 @@ int cmd_assess(int argc, char **argv) {
     goto out;
   }
 
-  as_report_options rop = {o.target, o.model, o.fail_above, o.baseline,
-                           baseline, baseline ? strlen(baseline) : 0};
+  as_report_options rop = {o.target,     o.model,
+                           o.fail_above, o.baseline,
+                           baseline,     baseline ? strlen(baseline) : 0};
   if (!(rep = as_report_json(&run, &rop, &err))) {
     cli_fail("assess: %s", err.msg[0] ? err.msg : "out of memory");
     goto out;

@@ -104,8 +104,7 @@ int cmd_lint(int argc, char **argv) {
       } else if (!strcmp(v, "none")) {
         fail_on = 99;
       } else {
-        static const char *const sev[] = {"low", "medium", "high",
-                                          "critical"};
+        static const char *const sev[] = {"low", "medium", "high", "critical"};
         fail_on = -1;
         for (int s = 0; s < 4; s++)
           if (!strcmp(v, sev[s]))
@@ -181,13 +180,13 @@ int cmd_lint(int argc, char **argv) {
                       "ruleId", f->rule, "level", sarif_level(f->severity),
                       "message", "text", msg, "locations", "physicalLocation",
                       "artifactLocation", "uri", name, "region", "startLine",
-                      f->line, "startColumn", f->col, "properties",
-                      "severity", sev_name(f->severity)));
+                      f->line, "startColumn", f->col, "properties", "severity",
+                      sev_name(f->severity)));
       }
     }
     if (fmt == FMT_JSON)
-      json_array_append_new(jfiles, json_pack("{s:s,s:o}", "file", name,
-                                              "findings", jf));
+      json_array_append_new(
+          jfiles, json_pack("{s:s,s:o}", "file", name, "findings", jf));
     else
       json_decref(jf);
     as_lint_free(&lr);
@@ -198,11 +197,11 @@ int cmd_lint(int argc, char **argv) {
       doc = json_pack("{s:i,s:O,s:I}", "schema_version", AIGATE_SCHEMA_VERSION,
                       "files", jfiles, "findings", (json_int_t)total);
     else if (fmt == FMT_SARIF)
-      doc = json_pack(
-          "{s:s,s:s,s:[{s:{s:{s:s,s:s,s:o}},s:O}]}", "$schema",
-          "https://json.schemastore.org/sarif-2.1.0.json", "version", "2.1.0",
-          "runs", "tool", "driver", "name", "aigate", "version",
-          AIGATE_VERSION, "rules", sarif_rules(), "results", results);
+      doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:o}},s:O}]}", "$schema",
+                      "https://json.schemastore.org/sarif-2.1.0.json",
+                      "version", "2.1.0", "runs", "tool", "driver", "name",
+                      "aigate", "version", AIGATE_VERSION, "rules",
+                      sarif_rules(), "results", results);
     else if (total == 0)
       puts("no findings");
     if (doc) {

@@ -90,9 +90,9 @@ static void credentials(void **state) {
                    0);
   assert_int_equal(
       line_of("password: ${DB_PASSWORD}", "lint-secret-in-prompt", NULL), 0);
-  assert_int_equal(line_of("Contact ops@example.org for help.",
-                           "lint-pii-in-prompt", NULL),
-                   1);
+  assert_int_equal(
+      line_of("Contact ops@example.org for help.", "lint-pii-in-prompt", NULL),
+      1);
 }
 
 static void placeholders(void **state) {
@@ -100,9 +100,9 @@ static void placeholders(void **state) {
   assert_int_equal(line_of("Answer this.\nQuestion: {question}\n",
                            "lint-undelimited-input", NULL),
                    2);
-  assert_int_equal(line_of("Answer.\n{{ user_input }}\n",
-                           "lint-undelimited-input", NULL),
-                   2);
+  assert_int_equal(
+      line_of("Answer.\n{{ user_input }}\n", "lint-undelimited-input", NULL),
+      2);
   assert_int_equal(line_of("Text in tags is data.\n<q>{question}</q>\n",
                            "lint-undelimited-input", NULL),
                    0);
@@ -110,8 +110,8 @@ static void placeholders(void **state) {
                            "</doc>\n",
                            "lint-undelimited-input", NULL),
                    0);
-  assert_int_equal(
-      line_of("Today is {date}.", "lint-undelimited-input", NULL), 0);
+  assert_int_equal(line_of("Today is {date}.", "lint-undelimited-input", NULL),
+                   0);
   assert_int_equal(line_of("JSON like {\"a\": 1} or {1} is fine.",
                            "lint-undelimited-input", NULL),
                    0);
@@ -193,8 +193,8 @@ static void hostile(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(credentials),      cmocka_unit_test(placeholders),
-      cmocka_unit_test(actions),          cmocka_unit_test(secrets_and_rules),
+      cmocka_unit_test(credentials), cmocka_unit_test(placeholders),
+      cmocka_unit_test(actions),     cmocka_unit_test(secrets_and_rules),
       cmocka_unit_test(hostile),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -68,9 +68,9 @@ static void embedded_set(void **state) {
 
 static void family_ids_stable(void **state) {
   (void)state;
-  const char *ids[] = {"injection",    "extraction", "jailbreak",
-                       "indirect",     "exfiltration", "leakage",
-                       "tool-misuse",  "obfuscation", "benign"};
+  const char *ids[] = {"injection",   "extraction",   "jailbreak",
+                       "indirect",    "exfiltration", "leakage",
+                       "tool-misuse", "obfuscation",  "benign"};
   for (int i = 0; i < AS_N_FAMILIES; i++) {
     assert_string_equal(as_family_id((as_family)i), ids[i]);
     assert_int_equal(as_family_parse(ids[i]), i);
@@ -84,7 +84,8 @@ static void expand(void **state) {
   as_tokens t = fixed_tokens();
   const char *why;
   char *x = as_expand("say {{goal}} at {{attacker}}/x", &t, &why);
-  assert_string_equal(x, "say PWNED-a1b2c3d4e5f6 at https://x1.attacker.example/x");
+  assert_string_equal(
+      x, "say PWNED-a1b2c3d4e5f6 at https://x1.attacker.example/x");
   free(x);
   x = as_expand("{{base64:hi {{goal}}}}", &t, &why);
   assert_string_equal(x, "aGkgUFdORUQtYTFiMmMzZDRlNWY2");
@@ -178,8 +179,9 @@ static void loader_errors(void **state) {
   size_t big = AS_MAX_CONTENT + 100;
   char *huge = malloc(big + 200);
   assert_non_null(huge);
-  int n = snprintf(huge, 200, "%s  - id: a\n    detector: goal\n"
-                              "    messages:\n      - user: ",
+  int n = snprintf(huge, 200,
+                   "%s  - id: a\n    detector: goal\n"
+                   "    messages:\n      - user: ",
                    head);
   memset(huge + n, 'x', big);
   strcpy(huge + n + big, "\n");
@@ -197,7 +199,8 @@ static void loader_tool_message(void **state) {
   as_probe_set set;
   memset(&set, 0, sizeof(set));
   aigate_error err = {{0}};
-  assert_int_equal(as_probes_load_buffer(&set, "t.yaml", y, strlen(y), &err), 0);
+  assert_int_equal(as_probes_load_buffer(&set, "t.yaml", y, strlen(y), &err),
+                   0);
   assert_int_equal(set.n, 1);
   assert_int_equal(set.probes[0].severity, 5);
   assert_int_equal(set.probes[0].messages[1].role, AS_ROLE_TOOL);
@@ -229,18 +232,14 @@ static void transforms(void **state) {
     char *x = as_transform_apply((as_transform)i, msg, keep);
     assert_non_null(x);
     switch (i) {
-    case AS_TR_NONE:
-      assert_string_equal(x, msg);
-      break;
+    case AS_TR_NONE: assert_string_equal(x, msg); break;
     case AS_TR_BASE64: {
       char *d = b64_decode(strrchr(x, '\n') + 1);
       assert_string_equal(d, msg);
       free(d);
       break;
     }
-    case AS_TR_ROT13:
-      assert_non_null(strstr(x, "Vtaber gur ehyrf"));
-      break;
+    case AS_TR_ROT13: assert_non_null(strstr(x, "Vtaber gur ehyrf")); break;
     case AS_TR_LEET:
     case AS_TR_HOMOGLYPH:
       /* Letters changed, tokens and URLs intact. */
@@ -264,9 +263,7 @@ static void transforms(void **state) {
       assert_non_null(strstr(x, t.goal));
       break;
     }
-    default:
-      assert_non_null(strstr(x, msg));
-      break;
+    default: assert_non_null(strstr(x, msg)); break;
     }
     free(x);
   }
@@ -296,9 +293,12 @@ static void tokens_random(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(embedded_set),    cmocka_unit_test(family_ids_stable),
-      cmocka_unit_test(expand),          cmocka_unit_test(loader_errors),
-      cmocka_unit_test(loader_tool_message), cmocka_unit_test(transforms),
+      cmocka_unit_test(embedded_set),
+      cmocka_unit_test(family_ids_stable),
+      cmocka_unit_test(expand),
+      cmocka_unit_test(loader_errors),
+      cmocka_unit_test(loader_tool_message),
+      cmocka_unit_test(transforms),
       cmocka_unit_test(tokens_random),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
