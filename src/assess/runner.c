@@ -615,7 +615,7 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
     int still = 0;
     curl_multi_perform(multi, &still);
     CURLMsg *m;
-    int left;
+    int left, finished = 0;
     while ((m = curl_multi_info_read(multi, &left)) != NULL) {
       if (m->msg != CURLMSG_DONE)
         continue;
@@ -627,6 +627,7 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
       curl_multi_remove_handle(multi, sl->easy);
       sl->busy = 0;
       running--;
+      finished++;
       as_attempt *a = &run->attempts[sl->attempt];
       a->ms = now_ms() - sl->started;
       char why[512] = "";
@@ -667,7 +668,10 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
         o->progress(o->ud, done, total);
     }
     /* Sleep until curl has work, a retry is due or the rate allows a
-     * start; short enough to notice a stop request. */
+     * start; short enough to notice a stop request. A slot that just
+     * became free is filled at once, without waiting. */
+    if (finished)
+      continue;
     int wait = 100;
     double t2 = now_ms();
     for (size_t r = 0; r < n_retry; r++) {
