@@ -161,6 +161,43 @@ same "each attempt once in the transcripts" \
   "$(jl "$S/transcripts.jsonl" 'new Set(rows.map(x => x.probe + "/" + x.transform)).size == rows.length && rows.length')" 60
 same "same canary after resume" "$(j "$S/run.json" 'r.canary')" "$CANARY1"
 
+# --- concurrency, rate limit, timeouts ------------------------------------
+# stats FIELD: the model server's figure since the last call.
+stats() { node -e 'fetch(process.argv[1]).then(r => r.json()).then(s => console.log(JSON.stringify(s[process.argv[2]])))' "$BASE/stats" "${1:-maxInFlight}"; }
+stats >/dev/null
+expect_exit 0 "concurrency 3" -- "$AIGATE" assess --target "$BASE/slow/v1" --model m --out "$TMP/conc" \
+  --family extraction --transforms none --concurrency 3
+same "at most 3 requests in flight" "$(stats maxInFlight)" 3
+# --rate 8: starts at least 125 ms apart (a lower bound; a slow machine only
+# widens the gaps).
+expect_exit 0 "rate limit" -- "$AIGATE" assess --target "$BASE/robust/v1" --model m --out "$TMP/rate" \
+  --family injection --transforms none --rate 8
+same "gaps respect --rate" "$(stats minGap | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Number(s) >= 120))')" true
+expect_exit 1 "timeout" -- "$AIGATE" assess --target "$BASE/slow/v1" --model m --out "$TMP/timeout" \
+  --family injection --transforms none --timeout 0.1 --retries 0
+same "timeouts are errors" "$(j "$TMP/timeout/report.json" '[r.errors, r.families[0].attempts, /timed out/i.test(r.error_samples[0].error)]')" '[20,0,true]'
+
+# --- the application's own system prompt, tools and key variable ----------
+printf 'You are the booking bot of Hotel Example.\n' >"$TMP/system.txt"
+expect_exit 0 "own system prompt" -- "$AIGATE" assess --target "$BASE/vulnerable/v1" --model m \
+  --out "$TMP/sys" --family extraction --transforms none --system "$TMP/system.txt"
+same "system prompt sent with the canary" \
+  "$(jl "$TMP/sys/transcripts.jsonl" 'rows.every(x => x.reply.includes("booking bot of Hotel Example") && x.success)')" true
+expect_exit 0 "no tools" -- "$AIGATE" assess --target "$BASE/vulnerable/v1" --model m \
+  --out "$TMP/notools" --family tool-misuse --transforms none --tools none
+same "no tools offered, no tool calls" "$(j "$TMP/notools/report.json" 'r.families[6].successes')" 0
+printf '[{"type":"function","function":{"name":"send_email","parameters":{"type":"object"}}}]' >"$TMP/tools.json"
+expect_exit 0 "own tools" -- "$AIGATE" assess --target "$BASE/vulnerable/v1" --model m \
+  --out "$TMP/tools" --family tool-misuse --transforms none --tools "$TMP/tools.json"
+# Four probes name send_email; tool-any-tool-now takes whatever is offered.
+same "only the offered tool is misused" "$(j "$TMP/tools/report.json" 'r.families[6].successes')" 5
+printf '{"not": "an array"}' >"$TMP/badtools.json"
+expect_exit 2 "tools not an array" -- "$AIGATE" assess --target "$BASE/vulnerable/v1" --model m \
+  --out "$TMP/badtools" --tools "$TMP/badtools.json"
+expect_exit 0 "key from --api-key-env" -- env -u OPENAI_API_KEY MY_KEY=$KEY "$AIGATE" assess \
+  --target "$BASE/robust/v1" --model m --out "$TMP/envkey" --family injection --transforms none \
+  --api-key-env MY_KEY
+
 # --- usage errors --------------------------------------------------------
 expect_exit 2 "no target" -- "$AIGATE" assess --model m --out "$TMP/x"
 expect_exit 2 "bad scheme" -- "$AIGATE" assess --target "ftp://h/v1" --model m --out "$TMP/x"

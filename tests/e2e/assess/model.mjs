@@ -13,6 +13,9 @@
 //   /broken/v1/...   always 500.
 //   /garbage/v1/...  200 with a body that is not JSON.
 //   /slow/v1/...     vulnerable after 200 ms.
+// GET /stats returns and resets what the tests check about the client:
+// the most requests in flight at once and the shortest gap between two
+// arrivals, in ms.
 //
 // Usage: node model.mjs  -> prints "PORT <n>" and serves on 127.0.0.1.
 
@@ -97,8 +100,20 @@ function robust(req) {
 }
 
 const tries = new Map();
+let inFlight = 0, maxInFlight = 0, lastArrival = 0, minGap = Infinity;
 
 const server = http.createServer((hreq, hres) => {
+  if (hreq.method === 'GET' && hreq.url === '/stats') {
+    hres.end(JSON.stringify({maxInFlight, minGap: minGap === Infinity ? null : minGap}));
+    maxInFlight = 0; lastArrival = 0; minGap = Infinity;
+    return;
+  }
+  const now = performance.now();
+  if (lastArrival) minGap = Math.min(minGap, now - lastArrival);
+  lastArrival = now;
+  inFlight++;
+  maxInFlight = Math.max(maxInFlight, inFlight);
+  hres.on('close', () => { inFlight--; });
   let body = '';
   hreq.setEncoding('utf8');
   hreq.on('data', (c) => { body += c; });
