@@ -152,10 +152,16 @@ static int encode(ag_buf *b, const char *enc, size_t elen, const char *s,
       ag_buf_putc(b, hx[(unsigned char)s[i] & 15]);
     }
   } else if (IS("reverse")) {
-    /* Bytes reversed; multi-byte characters are not expected here (the
-     * loader's probes are ASCII where they reverse). */
-    for (size_t i = n; i > 0; i--)
-      ag_buf_putc(b, s[i - 1]);
+    /* Characters reversed, each UTF-8 sequence kept whole (a lead byte
+     * and its continuation bytes move together). */
+    size_t end = n;
+    for (size_t i = n; i > 0; i--) {
+      if (((unsigned char)s[i - 1] & 0xc0) == 0x80 && i - 1 > 0 &&
+          end - (i - 1) < 4)
+        continue;
+      ag_buf_append(b, s + i - 1, end - (i - 1));
+      end = i - 1;
+    }
   } else if (IS("leet")) {
     for (size_t i = 0; i < n; i++)
       ag_buf_putc(b, leetc(s[i]));
@@ -344,7 +350,7 @@ static int load_probe(const yt_where *w, const yt_node *n, as_family fam,
       msgs = v;
     else if (!strcmp(k->str, "tool"))
       tool = v;
-    else if (strcmp(k->str, "note") != 0)
+    else
       return fail(w, k, "unknown key '%s' in a probe", k->str);
   }
   p->line = n->line;

@@ -100,7 +100,9 @@ static int add_baseline(json_t *rep, const as_report_options *o,
     json_array_foreach(bf, j, g) {
       const char *gid = json_string_value(json_object_get(g, "id"));
       json_t *gr = json_object_get(g, "rate");
-      if (!gid || strcmp(gid, id) || !json_is_number(gr))
+      /* A family that did not run this time has nothing to compare. */
+      if (!gid || strcmp(gid, id) || !json_is_number(gr) ||
+          json_integer_value(json_object_get(f, "attempts")) == 0)
         continue;
       double now = json_number_value(json_object_get(f, "rate"));
       double was = json_number_value(gr);

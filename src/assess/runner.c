@@ -262,8 +262,25 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
 
 /* ------------------------------------------------------------ requests */
 
+/* A JSON string of s; bytes that are not valid UTF-8 (a reply's error
+ * message cut short, say) become '?' rather than losing the value. */
+static json_t *jstr(const char *s) {
+  json_t *j = json_string(s ? s : "");
+  if (j)
+    return j;
+  char *c = strdup(s);
+  if (!c)
+    return NULL;
+  for (char *p = c; *p; p++)
+    if ((unsigned char)*p >= 0x80)
+      *p = '?';
+  j = json_string(c);
+  free(c);
+  return j;
+}
+
 static json_t *message(const char *role, const char *content) {
-  return json_pack("{s:s,s:s}", "role", role, "content", content);
+  return json_pack("{s:s,s:o}", "role", role, "content", jstr(content));
 }
 
 /* The request body for attempt a; *last_user receives the transformed
@@ -299,8 +316,9 @@ static char *build_request(const as_run *run, const as_run_options *o,
           json_pack("{s:s,s:n,s:[{s:s,s:s,s:{s:s,s:s}}]}", "role", "assistant",
                     "content", "tool_calls", "id", id, "type", "function",
                     "function", "name", m->tool_name, "arguments", "{}"));
-      json_array_append_new(msgs, json_pack("{s:s,s:s,s:s}", "role", "tool",
-                                            "tool_call_id", id, "content", x));
+      json_array_append_new(msgs,
+                            json_pack("{s:s,s:s,s:o}", "role", "tool",
+                                      "tool_call_id", id, "content", jstr(x)));
     } else {
       json_array_append_new(
           msgs, message(m->role == AS_ROLE_USER ? "user" : "assistant", x));
@@ -368,7 +386,7 @@ static const char *parse_and_judge(as_run *run, const as_run_options *o,
                                    const char *body, size_t len,
                                    json_t **calls_out) {
   json_error_t je;
-  json_t *root = json_loadb(body, len, 0, &je);
+  json_t *root = json_loadb(body, len, JSON_ALLOW_NUL, &je);
   *calls_out = NULL;
   if (!root)
     return "reply is not JSON";
@@ -416,12 +434,13 @@ static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
   if (!f)
     return;
   const as_probe *p = &run->set->probes[a->probe];
-  json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:s?,s:s?,s:i,s:f,s:I}",
+  json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o?,s:o?,s:i,s:f,s:I}",
                         "probe", p->id, "family", as_family_id(p->family),
                         "transform", as_transform_id(a->transform), "severity",
                         p->severity, "detector", as_detector_id(p->detector),
                         "outcome", a->outcome == AS_OK ? "ok" : "error",
-                        "request", a->request, "error", a->error, "tries",
+                        "request", a->request ? jstr(a->request) : NULL,
+                        "error", a->error ? jstr(a->error) : NULL, "tries",
                         a->tries, "ms", a->ms, "http_status", (json_int_t)http);
   if (!o)
     return;
@@ -430,10 +449,9 @@ static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
     json_object_set_new(o, "refused", json_boolean(a->refused));
     json_object_set_new(o, "evidence",
                         json_string(a->evidence ? a->evidence : ""));
-    json_object_set_new(o, "reply", json_string(a->reply ? a->reply : ""));
-    if (!json_is_string(json_object_get(o, "reply")))
-      json_object_set_new(o, "reply", json_string("(reply not UTF-8)"));
-    json_object_set(o, "tool_calls", calls ? calls : json_array());
+    json_object_set_new(o, "reply", jstr(a->reply));
+    json_object_set_new(o, "tool_calls",
+                        calls ? json_incref(calls) : json_array());
   }
   char *s = json_dumps(o, JSON_COMPACT);
   json_decref(o);
