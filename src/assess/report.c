@@ -298,8 +298,8 @@ static double num(const json_t *o, const char *k) {
 static void bar_chart(ag_buf *b, const json_t *rows, const char *label_key) {
   size_t n = json_array_size(rows), i;
   const json_t *r;
-  int w = 640, left = 120, bar = 18, gap = 8, h = (int)n * (bar + gap) + 30;
-  int plot = w - left - 60;
+  int w = 720, left = 120, bar = 18, gap = 8, h = (int)n * (bar + gap) + 30;
+  int plot = w - left - 100; /* room for "100% (20/20)" */
   putf(b,
        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
        "role=\"img\">\n",
