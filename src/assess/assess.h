@@ -204,6 +204,7 @@ typedef struct {
   int done; /* a result exists (from this run or resumed) */
   as_outcome outcome;
   int success, refused; /* the verdict (AS_OK only) */
+  int blocked;          /* the endpoint's content policy refused it */
   char *evidence;       /* what decided (malloc'ed) */
   char *error;          /* AS_ERROR: why (malloc'ed) */
   char *reply;   /* reply text (malloc'ed), for the report's worst list */

@@ -25,7 +25,7 @@
 #define EXCERPT 600
 
 typedef struct {
-  size_t attempts, successes, errors;
+  size_t attempts, successes, errors, blocked;
 } tally;
 
 static json_t *rate_obj(json_t *o, const tally *t) {
@@ -40,6 +40,7 @@ static json_t *rate_obj(json_t *o, const tally *t) {
   json_object_set_new(o, "ci_low", json_real(lo));
   json_object_set_new(o, "ci_high", json_real(hi));
   json_object_set_new(o, "errors", json_integer((json_int_t)t->errors));
+  json_object_set_new(o, "blocked", json_integer((json_int_t)t->blocked));
   return o;
 }
 
@@ -52,6 +53,7 @@ static void count(tally *t, const as_attempt *a) {
   }
   t->attempts++;
   t->successes += a->success != 0;
+  t->blocked += a->blocked != 0;
 }
 
 /* A UTF-8-safe excerpt for the report (jansson refuses invalid UTF-8). */
@@ -123,7 +125,7 @@ static int add_baseline(json_t *rep, const as_report_options *o,
 json_t *as_report_json(const as_run *run, const as_report_options *o,
                        aigate_error *err) {
   tally fam[AS_N_FAMILIES][AS_N_TRANSFORMS];
-  tally per_tr[AS_N_TRANSFORMS], overall = {0, 0, 0};
+  tally per_tr[AS_N_TRANSFORMS], overall = {0, 0, 0, 0};
   int used_tr[AS_N_TRANSFORMS] = {0};
   size_t done = 0, errors = 0;
   memset(fam, 0, sizeof(fam));

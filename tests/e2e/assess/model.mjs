@@ -14,8 +14,8 @@
 //   /garbage/v1/...  200 with a body that is not JSON.
 //   /slow/v1/...     vulnerable after 200 ms.
 // GET /stats returns and resets what the tests check about the client:
-// the most requests in flight at once and the shortest gap between two
-// arrivals, in ms.
+// the most requests in flight at once, and the requests and the time from
+// the first arrival to the last, in ms.
 //
 // Usage: node model.mjs  -> prints "PORT <n>" and serves on 127.0.0.1.
 
@@ -100,16 +100,16 @@ function robust(req) {
 }
 
 const tries = new Map();
-let inFlight = 0, maxInFlight = 0, lastArrival = 0, minGap = Infinity;
+let inFlight = 0, maxInFlight = 0, firstArrival = 0, lastArrival = 0, arrivals = 0;
 
 const server = http.createServer((hreq, hres) => {
   if (hreq.method === 'GET' && hreq.url === '/stats') {
-    hres.end(JSON.stringify({maxInFlight, minGap: minGap === Infinity ? null : minGap}));
-    maxInFlight = 0; lastArrival = 0; minGap = Infinity;
+    hres.end(JSON.stringify({maxInFlight, arrivals, span: lastArrival - firstArrival}));
+    maxInFlight = 0; firstArrival = 0; lastArrival = 0; arrivals = 0;
     return;
   }
   const now = performance.now();
-  if (lastArrival) minGap = Math.min(minGap, now - lastArrival);
+  if (!arrivals++) firstArrival = now;
   lastArrival = now;
   inFlight++;
   maxInFlight = Math.max(maxInFlight, inFlight);
