@@ -12,8 +12,10 @@ AIGATE=${1:?path to aigate}
 SRC=${2:?source dir}
 TMP=$(mktemp -d)
 MODEL_PID=
+GW_PID=
 cleanup() {
   [ -n "$MODEL_PID" ] && kill "$MODEL_PID" 2>/dev/null
+  [ -n "$GW_PID" ] && kill "$GW_PID" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -199,6 +201,46 @@ expect_exit 2 "tools not an array" -- "$AIGATE" assess --target "$BASE/vulnerabl
 expect_exit 0 "key from --api-key-env" -- env -u OPENAI_API_KEY MY_KEY=$KEY "$AIGATE" assess \
   --target "$BASE/robust/v1" --model m --out "$TMP/envkey" --family injection --transforms none \
   --api-key-env MY_KEY
+
+# --- the same assessment through aigate serve shows what the gateway adds -
+mkdir -p "$TMP/gw"
+cat >"$TMP/gw/aigate.yaml" <<YAML
+server:
+  listen: 127.0.0.1:0
+  workers: 1
+model_list:
+  - model_name: m
+    litellm_params:
+      model: openai/m
+      api_base: $BASE/vulnerable/v1
+      api_key: os.environ/OPENAI_API_KEY
+general_settings:
+  master_key: os.environ/AIGATE_MASTER_KEY
+  database_url: $TMP/gw/aigate.db
+YAML
+MASTER=sk-ag-test-master-4f9c2a7e1b3d5f60
+AIGATE_MASTER_KEY=$MASTER "$AIGATE" serve -c "$TMP/gw/aigate.yaml" 2>"$TMP/gw/err" &
+GW_PID=$!
+for _ in $(seq 100); do grep -q 'listening on' "$TMP/gw/err" && break; sleep 0.1; done
+GW_PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$TMP/gw/err" | grep -o '[0-9]*$')
+if [ -z "$GW_PORT" ]; then bad "gateway did not start: $(head -c 400 "$TMP/gw/err")"; else
+  G=$TMP/gated
+  expect_exit 0 "through the gateway" -- env AIGATE_MASTER_KEY=$MASTER "$AIGATE" assess \
+    --target "http://127.0.0.1:$GW_PORT/v1" --model m --out "$G" --api-key-env AIGATE_MASTER_KEY \
+    --family injection,obfuscation --baseline "$V/report.json"
+  # The gateway's blocks are refusals, not errors; the vulnerable model
+  # behind it still falls for what the rules do not catch.
+  same "gateway blocks judged, not errors" "$(j "$G/report.json" 'r.errors')" 0
+  same "gateway blocks some injections" \
+    "$(j "$G/report.json" 'r.families[0].blocked > 0 && r.families[0].successes + r.families[0].blocked == 20')" true
+  same "gateway improves on the bare model" \
+    "$(j "$G/report.json" 'r.baseline.families.every(f => f.delta < 0) && r.baseline.families.length == 2')" true
+  same "blocked attempts are marked" \
+    "$(jl "$G/transcripts.jsonl" 'rows.some(x => x.blocked) && rows.filter(x => x.blocked).every(x => x.refused && !x.success)')" true
+  kill "$GW_PID"
+  wait "$GW_PID" 2>/dev/null
+  GW_PID=
+fi
 
 # --- usage errors --------------------------------------------------------
 expect_exit 2 "no target" -- "$AIGATE" assess --model m --out "$TMP/x"
