@@ -25,9 +25,25 @@
 
 static volatile sig_atomic_t stop_requested;
 
+/* The first SIGINT/SIGTERM asks the run to stop and write its report; a
+ * second one gets the default action, for a user who will not wait. */
 static void on_signal(int sig) {
-  (void)sig;
+  if (stop_requested) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
   stop_requested = 1;
+}
+
+/* A line on stderr at every tenth of the run, for long runs against
+ * slow endpoints (and CI logs that show the run is alive). */
+static void progress(void *ud, size_t done, size_t total) {
+  size_t *last = ud;
+  size_t step = total / 10 ? total / 10 : 1;
+  if (done == total || done / step != *last / step)
+    fprintf(stderr, "aigate: assess: %zu of %zu attempts done\n", done, total);
+  *last = done;
 }
 
 static void help(void) {
@@ -57,7 +73,7 @@ static void help(void) {
        "  --fail-above RATE     exit 1 when a family's success rate is above "
        "RATE (0..1)\n"
        "  --list                list the probes and exit\n"
-       "  --quiet               no summary on stdout\n"
+       "  --quiet               no summary on stdout, no progress on stderr\n"
        "  -c FILE, --rules DIR, --cache-dir DIR  engine for leak detection\n"
        "exit: 0 passed, 1 gate failed / errors / interrupted, 2 usage or "
        "input error");
@@ -333,6 +349,7 @@ int cmd_assess(int argc, char **argv) {
     cli_fail("assess: libcurl failed to initialise");
     goto out;
   }
+  size_t last_progress = 0;
   as_run_options ro = {
       .base_url = o.target,
       .model = o.model,
@@ -349,6 +366,8 @@ int cmd_assess(int argc, char **argv) {
       .transcripts = path,
       .stop = &stop_requested,
       .engine = engine,
+      .progress = o.quiet ? NULL : progress,
+      .ud = &last_progress,
   };
   /* A trailing slash on the base URL would double up. */
   char base[2048];

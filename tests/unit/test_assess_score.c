@@ -18,8 +18,10 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "assess.h"
 
@@ -237,6 +239,79 @@ static void report(void **state) {
   as_probes_free(&set);
 }
 
+/* Write text to a temporary file; returns its path (static buffer). */
+static const char *temp_file(const char *text) {
+  static char path[] = "/tmp/aigate-test-resume-XXXXXX";
+  strcpy(path, "/tmp/aigate-test-resume-XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void resume(void **state) {
+  (void)state;
+  as_probe_set set;
+  memset(&set, 0, sizeof(set));
+  aigate_error err = {{0}};
+  assert_int_equal(as_probes_load_buffer(&set, "a.yaml", probes_yaml,
+                                         strlen(probes_yaml), &err),
+                   0);
+  assert_int_equal(as_probes_finish(&set, &err), 0);
+  int tr[AS_N_TRANSFORMS] = {0};
+  as_run run;
+  assert_int_equal(as_run_plan(&run, &set, NULL, tr), 0);
+  assert_int_equal(run.n, 2);
+  /* An ok line is taken over, an error line is not, an unknown probe is
+   * ignored, and a cut-off last line (a killed run) is not an error. */
+  const char *path = temp_file(
+      "{\"probe\":\"i1\",\"transform\":\"none\",\"outcome\":\"ok\","
+      "\"success\":true,\"refused\":false,\"blocked\":false,"
+      "\"evidence\":\"e\",\"reply\":\"r\",\"request\":\"q\",\"tries\":1}\n"
+      "{\"probe\":\"i2\",\"transform\":\"none\",\"outcome\":\"error\"}\n"
+      "{\"probe\":\"zz\",\"transform\":\"none\",\"outcome\":\"ok\"}\n"
+      "\n"
+      "{\"probe\":\"i2\",\"transf");
+  assert_int_equal(as_run_resume(&run, path, &err), 0);
+  unlink(path);
+  assert_true(run.attempts[0].done && run.attempts[0].success);
+  assert_string_equal(run.attempts[0].reply, "r");
+  assert_false(run.attempts[1].done);
+  /* A broken line in the middle is an error with its line number. */
+  path = temp_file("{\"probe\":\"i1\"}\nnot json\n{}\n");
+  memset(&err, 0, sizeof(err));
+  assert_int_not_equal(as_run_resume(&run, path, &err), 0);
+  assert_non_null(strstr(err.msg, ":1:"));
+  unlink(path);
+  /* A missing file means nothing ran yet. */
+  assert_int_equal(as_run_resume(&run, "/nonexistent/t.jsonl", &err), 0);
+
+  /* The run state round-trips, and a damaged one is refused. */
+  char spath[] = "/tmp/aigate-test-state-XXXXXX";
+  int fd = mkstemp(spath);
+  assert_true(fd >= 0);
+  close(fd);
+  assert_int_equal(as_run_state_save(&run, spath, &err), 0);
+  as_tokens before = run.tokens;
+  memset(&run.tokens, 0, sizeof(run.tokens));
+  assert_int_equal(as_run_state_load(&run, spath, &err), 0);
+  assert_string_equal(run.tokens.canary, before.canary);
+  assert_string_equal(run.tokens.goal, before.goal);
+  FILE *f = fopen(spath, "w");
+  assert_non_null(f);
+  fputs("{\"canary\": \"has space\", \"goal\": \"g\", \"key\": \"k\", "
+        "\"attacker\": \"a\"}",
+        f);
+  fclose(f);
+  assert_int_not_equal(as_run_state_load(&run, spath, &err), 0);
+  unlink(spath);
+  as_run_free(&run);
+  as_probes_free(&set);
+}
+
 static void system_prompt(void **state) {
   (void)state;
   as_tokens t = toks();
@@ -253,9 +328,10 @@ static void system_prompt(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(refusals),  cmocka_unit_test(exfiltration),
-      cmocka_unit_test(detectors), cmocka_unit_test(wilson),
-      cmocka_unit_test(report),    cmocka_unit_test(system_prompt),
+      cmocka_unit_test(refusals),      cmocka_unit_test(exfiltration),
+      cmocka_unit_test(detectors),     cmocka_unit_test(wilson),
+      cmocka_unit_test(report),        cmocka_unit_test(resume),
+      cmocka_unit_test(system_prompt),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
