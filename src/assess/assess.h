@@ -239,7 +239,8 @@ typedef struct {
   as_tokens tokens;
   size_t n;
   as_attempt *attempts;
-  int interrupted;
+  int interrupted;  /* stopped before every attempt was done */
+  int write_failed; /* a transcript line could not be written */
 } as_run;
 
 /* The system prompt actually sent: the application's (or a default)

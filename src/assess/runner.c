@@ -198,6 +198,24 @@ static char *dup_or_null(const char *s) {
   return s ? strdup(s) : NULL;
 }
 
+/* Read one line of at most max bytes into b (reused); returns its
+ * length, 0 at the end of the file, or -1 when the line is longer (the
+ * rest is not read: a file of one endless line must not fill memory). */
+static long read_line(FILE *f, ag_buf *b, size_t max) {
+  int c;
+  b->len = 0;
+  while ((c = getc(f)) != EOF) {
+    if (b->len >= max)
+      return -1;
+    ag_buf_putc(b, (char)c);
+    if (c == '\n')
+      break;
+  }
+  if (b->failed)
+    return -1;
+  return (long)b->len;
+}
+
 int as_run_resume(as_run *run, const char *path, aigate_error *err) {
   FILE *f = fopen(path, "r");
   if (!f) {
@@ -206,15 +224,15 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
     snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(errno));
     return AIGATE_ERR_IO;
   }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t n;
+  ag_buf lb = {0};
+  long n;
   int lineno = 0, rc = 0;
-  while ((n = getline(&line, &cap, f)) > 0) {
+  while ((n = read_line(f, &lb, MAX_LINE)) != 0) {
+    const char *line = lb.data;
     lineno++;
-    if ((size_t)n > MAX_LINE) {
-      snprintf(err->msg, sizeof(err->msg), "%s:%d: line too long", path,
-               lineno);
+    if (n < 0) {
+      snprintf(err->msg, sizeof(err->msg), "%s:%d: line longer than %u bytes",
+               path, lineno, MAX_LINE);
       rc = AIGATE_ERR_TOO_LARGE;
       break;
     }
@@ -256,7 +274,7 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
     }
     json_decref(o);
   }
-  free(line);
+  ag_buf_free(&lb);
   fclose(f);
   return rc;
 }
@@ -438,10 +456,13 @@ static const char *parse_and_judge(as_run *run, const as_run_options *o,
   return NULL;
 }
 
-static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
-                             long http, json_t *calls) {
+/* Append one exchange; -1 when it could not be written (disk full, out
+ * of memory), which stops the run: a result that is not in the
+ * transcripts would be lost to --resume. */
+static int write_transcript(FILE *f, const as_run *run, const as_attempt *a,
+                            long http, json_t *calls) {
   if (!f)
-    return;
+    return 0;
   const as_probe *p = &run->set->probes[a->probe];
   json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o?,s:o?,s:i,s:f,s:I}",
                         "probe", p->id, "family", as_family_id(p->family),
@@ -452,7 +473,7 @@ static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
                         "error", a->error ? jstr(a->error) : NULL, "tries",
                         a->tries, "ms", a->ms, "http_status", (json_int_t)http);
   if (!o)
-    return;
+    return -1;
   if (a->outcome == AS_OK) {
     json_object_set_new(o, "success", json_boolean(a->success));
     json_object_set_new(o, "refused", json_boolean(a->refused));
@@ -465,12 +486,11 @@ static void write_transcript(FILE *f, const as_run *run, const as_attempt *a,
   }
   char *s = json_dumps(o, JSON_COMPACT);
   json_decref(o);
-  if (s) {
-    fputs(s, f);
-    fputc('\n', f);
-    fflush(f);
-    free(s);
-  }
+  if (!s)
+    return -1;
+  int bad = fputs(s, f) < 0 || fputc('\n', f) == EOF || fflush(f) != 0;
+  free(s);
+  return bad ? -1 : 0;
 }
 
 static int retryable(CURLcode cc, long http) {
@@ -583,7 +603,7 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
   int running = 0;
   for (;;) {
     double t = now_ms();
-    int stopping = o->stop && *o->stop;
+    int stopping = (o->stop && *o->stop) || run->write_failed;
     /* Start what may start: retries that are due first, then new work. */
     for (int s = 0; s < conc && !stopping; s++) {
       if (slots[s].busy)
@@ -716,7 +736,8 @@ int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err) {
       } else {
         a->outcome = AS_OK;
       }
-      write_transcript(tf, run, a, http, calls);
+      if (write_transcript(tf, run, a, http, calls))
+        run->write_failed = 1;
       json_decref(calls);
       done++;
       if (o->progress)

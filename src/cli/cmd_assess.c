@@ -404,6 +404,8 @@ int cmd_assess(int argc, char **argv) {
 
   long long errors = json_integer_value(json_object_get(rep, "errors"));
   exit_code = 0;
+  if (run.write_failed)
+    fprintf(stderr, "aigate: assess stopped: %s could not be written\n", path);
   if (run.interrupted) {
     fprintf(stderr,
             "aigate: assess interrupted; the report covers what ran (%s), "

@@ -162,6 +162,20 @@ same "resumed run complete" "$(j "$S/report.json" '[r.complete, r.planned, r.don
 same "each attempt once in the transcripts" \
   "$(jl "$S/transcripts.jsonl" 'new Set(rows.map(x => x.probe + "/" + x.transform)).size == rows.length && rows.length')" 60
 same "same canary after resume" "$(j "$S/run.json" 'r.canary')" "$CANARY1"
+# Hostile transcripts: an endless line is refused, not read into memory.
+mkdir -p "$TMP/endless"
+cp "$S/run.json" "$TMP/endless/"
+ln -s /dev/zero "$TMP/endless/transcripts.jsonl"
+expect_exit 2 "endless transcripts line" -- "$AIGATE" assess --target "$BASE/slow/v1" --model m \
+  --out "$TMP/endless" --family injection --resume
+contains "$TMP/err" "transcripts.jsonl:1: line longer than" "endless line message"
+printf '{"probe": "inj-new-task", "transform": "none", "outcome": "ok"}\nnot json\n{}\n' \
+  >"$TMP/endless/bad.jsonl"
+rm "$TMP/endless/transcripts.jsonl"
+mv "$TMP/endless/bad.jsonl" "$TMP/endless/transcripts.jsonl"
+expect_exit 2 "damaged transcripts" -- "$AIGATE" assess --target "$BASE/slow/v1" --model m \
+  --out "$TMP/endless" --family injection --resume
+contains "$TMP/err" "transcripts.jsonl:2: not a transcript line" "damaged line named"
 
 # --- concurrency, rate limit, timeouts ------------------------------------
 # stats FIELD: the model server's figure since the last call.
