@@ -259,11 +259,17 @@ int as_run_plan(as_run *run, as_probe_set *set, const int *families,
                 const int *transforms);
 /*
  * Read an earlier transcripts.jsonl: attempts that got a reply are taken
- * over (done), errors are retried. Lines that do not parse are errors.
+ * over (done; a later line wins), errors are run again, lines of probes
+ * not planned now are ignored. A missing file is an empty one. A line
+ * that is not a transcript line is an error (file:line), except a cut-off
+ * last line, which a killed run can leave; lines are bounded (4 MiB).
  */
 int as_run_resume(as_run *run, const char *path, aigate_error *err);
-/* Run every attempt not yet done. Returns 0, or a negative status when
- * the run could not start (bad URL, transcripts not writable). */
+/* Run every attempt not yet done, until all are or *o->stop is set.
+ * Returns 0 (also when stopped early: run->interrupted says so), or a
+ * negative status with err set when the run could not start (URL too
+ * long, tools not a JSON array, transcripts not writable) or memory ran
+ * out. */
 int as_run_execute(as_run *run, const as_run_options *o, aigate_error *err);
 void as_run_free(as_run *run);
 
