@@ -309,12 +309,16 @@ int cmd_assess(int argc, char **argv) {
     cli_fail("assess: --out path too long");
     goto out;
   }
-  if (mkdir(o.out, 0755) && errno != EEXIST) {
-    cli_fail("%s: %s", o.out, strerror(errno));
-    goto out;
-  }
   if (as_run_plan(&run, &set, o.families, o.transforms)) {
     cli_fail("out of memory");
+    goto out;
+  }
+  if (run.n == 0) {
+    cli_fail("assess: no probe of the chosen families");
+    goto out;
+  }
+  if (mkdir(o.out, 0755) && errno != EEXIST) {
+    cli_fail("%s: %s", o.out, strerror(errno));
     goto out;
   }
   if (o.resume) {

@@ -262,6 +262,7 @@ expect_exit 2 "bad scheme" -- "$AIGATE" assess --target "ftp://h/v1" --model m -
 expect_exit 2 "bad rate" -- "$AIGATE" assess --target "$BASE/v1" --model m --fail-above 2
 expect_exit 2 "bad family" -- "$AIGATE" assess --target "$BASE/v1" --model m --family nope
 expect_exit 2 "bad transform" -- "$AIGATE" assess --target "$BASE/v1" --model m --transforms nope
+expect_exit 2 "no families" -- "$AIGATE" assess --target "$BASE/v1" --model m --family "" --out "$TMP/none"
 expect_exit 2 "missing key variable" -- env -u MY_KEY "$AIGATE" assess --target "$BASE/v1" --model m --api-key-env MY_KEY
 expect_exit 2 "bad probes dir" -- "$AIGATE" assess --list --probes "$TMP/nope"
 mkdir -p "$TMP/probes"
