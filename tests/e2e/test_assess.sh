@@ -144,7 +144,11 @@ S=$TMP/slow
 "$AIGATE" assess --target "$BASE/slow/v1" --model m --out "$S" --family injection \
   --transforms base64,rot13 --concurrency 2 >"$TMP/slow.out" 2>"$TMP/slow.err" &
 APID=$!
-sleep 1.5
+# Interrupt once a few exchanges are in (whatever the machine's speed).
+for _ in $(seq 300); do
+  [ "$(cat "$S/transcripts.jsonl" 2>/dev/null | wc -l)" -ge 4 ] && break
+  sleep 0.1
+done
 kill -INT $APID
 wait $APID
 same "interrupted run exits 1" "$?" 1
