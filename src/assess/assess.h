@@ -243,6 +243,9 @@ typedef struct {
   int write_failed; /* a transcript line could not be written */
 } as_run;
 
+/* url without user name and password (malloc'ed), for reports. */
+char *as_url_for_report(const char *url);
+
 /* The system prompt actually sent: the application's (or a default)
  * with the canary and planted key appended. Malloc'ed. */
 char *as_system_prompt(const char *user_system, const as_tokens *t);

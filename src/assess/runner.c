@@ -89,6 +89,25 @@ static const char default_tools[] =
     "\"amount\"]}}}"
     "]";
 
+/* A copy of url without user name and password, for reports (a target
+ * given as https://user:secret@host/v1 must not put the secret into
+ * report.json). Malloc'ed; NULL on allocation failure. */
+char *as_url_for_report(const char *url) {
+  CURLU *u = curl_url();
+  char *out = NULL, *tmp = NULL;
+  if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK) {
+    curl_url_set(u, CURLUPART_USER, NULL, 0);
+    curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+    if (curl_url_get(u, CURLUPART_URL, &tmp, 0) == CURLUE_OK)
+      out = strdup(tmp);
+  } else {
+    out = strdup("(unparsable URL)");
+  }
+  curl_free(tmp);
+  curl_url_cleanup(u);
+  return out;
+}
+
 /* ------------------------------------------------------------ planning */
 
 int as_run_plan(as_run *run, as_probe_set *set, const int *families,

@@ -282,7 +282,7 @@ int cmd_assess(int argc, char **argv) {
     return 0;
   }
 
-  char *system = NULL, *tools = NULL, *baseline = NULL;
+  char *system = NULL, *tools = NULL, *baseline = NULL, *shown = NULL;
   aigate_config *cfg = NULL;
   aigate_engine *engine = NULL;
   as_run run;
@@ -387,9 +387,10 @@ int cmd_assess(int argc, char **argv) {
     goto out;
   }
 
-  as_report_options rop = {o.target,     o.model,
-                           o.fail_above, o.baseline,
-                           baseline,     baseline ? strlen(baseline) : 0};
+  shown = as_url_for_report(o.target);
+  as_report_options rop = {shown ? shown : "", o.model,
+                           o.fail_above,       o.baseline,
+                           baseline,           baseline ? strlen(baseline) : 0};
   if (!(rep = as_report_json(&run, &rop, &err))) {
     cli_fail("assess: %s", err.msg[0] ? err.msg : "out of memory");
     goto out;
@@ -439,5 +440,6 @@ out:
   free(system);
   free(tools);
   free(baseline);
+  free(shown);
   return exit_code;
 }

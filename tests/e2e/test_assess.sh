@@ -220,6 +220,13 @@ expect_exit 0 "key from --api-key-env" -- env -u OPENAI_API_KEY MY_KEY=$KEY "$AI
   --target "$BASE/robust/v1" --model m --out "$TMP/envkey" --family injection --transforms none \
   --api-key-env MY_KEY
 
+expect_exit 0 "password in the target URL" -- "$AIGATE" assess \
+  --target "http://user:pw-SeCrEt99@127.0.0.1:$PORT/robust/v1" --model m --out "$TMP/userinfo" \
+  --family injection --transforms none
+same "report shows the target without its password" "$(j "$TMP/userinfo/report.json" 'r.target')" \
+  "\"http://127.0.0.1:$PORT/robust/v1\""
+if grep -rqF "pw-SeCrEt99" "$TMP/userinfo"; then bad "URL password written"; else ok; fi
+
 # --- the same assessment through aigate serve shows what the gateway adds -
 mkdir -p "$TMP/gw"
 cat >"$TMP/gw/aigate.yaml" <<YAML
