@@ -19,6 +19,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "aigate/aigate.h"
 
@@ -268,6 +269,9 @@ int as_run_plan(as_run *run, as_probe_set *set, const int *families,
  * last line, which a killed run can leave; lines are bounded (4 MiB).
  */
 int as_run_resume(as_run *run, const char *path, aigate_error *err);
+/* The same from an open stream (the fuzz target); path names it. */
+int as_run_resume_file(as_run *run, FILE *f, const char *path,
+                       aigate_error *err);
 /* Run every attempt not yet done, until all are or *o->stop is set.
  * Returns 0 (also when stopped early: run->interrupted says so), or a
  * negative status with err set when the run could not start (URL too

@@ -243,6 +243,13 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
     snprintf(err->msg, sizeof(err->msg), "%s: %s", path, strerror(errno));
     return AIGATE_ERR_IO;
   }
+  int rc = as_run_resume_file(run, f, path, err);
+  fclose(f);
+  return rc;
+}
+
+int as_run_resume_file(as_run *run, FILE *f, const char *path,
+                       aigate_error *err) {
   ag_buf lb = {0};
   long n;
   int lineno = 0, rc = 0;
@@ -294,7 +301,6 @@ int as_run_resume(as_run *run, const char *path, aigate_error *err) {
     json_decref(o);
   }
   ag_buf_free(&lb);
-  fclose(f);
   return rc;
 }
 
