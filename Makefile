@@ -24,7 +24,7 @@ DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run test test-release test-asan test-clang lint fuzz \
-        fuzz-smoke bench bench-gateway format install clean
+        fuzz-smoke bench bench-gateway bench-assess format install clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -113,6 +113,12 @@ bench-gateway: build
 	cmake --build $(BUILD)/release --target bench_upstream -j $(JOBS)
 	AIGATE_CACHE_DIR=$(CACHE) bench/gateway/run.sh $(BUILD)/release/aigate \
 	  $(BUILD)/release/bench/bench_upstream
+
+# A default `aigate assess` run against the deterministic local test model,
+# timed (bench/assess/run.sh; docs/benchmarks.md, "Assessment"). Figures
+# only; not part of `make test`.
+bench-assess: build
+	AIGATE_CACHE_DIR=$(CACHE) bench/assess/run.sh $(BUILD)/release/aigate
 
 format:
 	clang-format -i include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] src/gateway/*.[ch] \
