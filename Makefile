@@ -25,7 +25,7 @@ DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run test test-release test-asan test-clang lint fuzz \
-        fuzz-smoke bench bench-gateway format install clean
+        fuzz-smoke bench bench-gateway bench-assess format install clean
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -78,10 +78,10 @@ test-clang:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	  -I include -I src/lib -I src/cli -I src/gateway -I src/store src/lib src/cli \
-	  src/gateway src/store
+	  -I include -I src/lib -I src/cli -I src/gateway -I src/store -I src/assess \
+	  src/lib src/cli src/gateway src/store src/assess
 	clang-format --dry-run --Werror include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] \
-	  src/gateway/*.[ch] src/store/*.[ch] \
+	  src/gateway/*.[ch] src/store/*.[ch] src/assess/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 $(BUILD)/fuzz/Makefile:
@@ -118,9 +118,15 @@ bench-gateway: build
 	AIGATE_CACHE_DIR=$(CACHE) bench/gateway/run.sh $(BUILD)/release/aigate \
 	  $(BUILD)/release/bench/bench_upstream
 
+# A default `aigate assess` run against the deterministic local test model,
+# timed (bench/assess/run.sh; docs/benchmarks.md, "Assessment"). Figures
+# only; not part of `make test`.
+bench-assess: build
+	AIGATE_CACHE_DIR=$(CACHE) bench/assess/run.sh $(BUILD)/release/aigate
+
 format:
 	clang-format -i include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] src/gateway/*.[ch] \
-	  src/store/*.[ch] \
+	  src/store/*.[ch] src/assess/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 install: build

@@ -47,5 +47,7 @@ int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_log(int argc, char **argv);
+int cmd_assess(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 
 #endif

@@ -19,6 +19,8 @@ static void usage(FILE *f) {
         "  serve              run the gateway (see serve --help)\n"
         "  keys               manage virtual keys (see keys --help)\n"
         "  log search|show|verify  the gateway's request records\n"
+        "  assess             red-team an LLM endpoint (see assess --help)\n"
+        "  lint [FILE...]     review system prompts and templates\n"
         "  version            print the version\n",
         f);
 }
@@ -50,6 +52,10 @@ int main(int argc, char **argv) {
     return cmd_keys(argc - 1, argv + 1);
   if (strcmp(cmd, "log") == 0)
     return cmd_log(argc - 1, argv + 1);
+  if (strcmp(cmd, "assess") == 0)
+    return cmd_assess(argc - 1, argv + 1);
+  if (strcmp(cmd, "lint") == 0)
+    return cmd_lint(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

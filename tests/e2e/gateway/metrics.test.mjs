@@ -100,7 +100,17 @@ describe('metrics', () => {
     await post(gw, '/v1/chat/completions', chat(`my key ${SECRETS.aws_key_id}`));
     const s = await streamRaw(gw, chat(mock({ reply: 'streamed words here', chunk: 3 })));
     assert.equal(s.status, 200);
-    const fams = parseMetrics((await request(gw, 'GET', '/metrics')).text);
+    // A request is counted when it is complete, a moment after its client
+    // has the answer.
+    let fams;
+    await waitFor(
+      async () => {
+        fams = parseMetrics((await request(gw, 'GET', '/metrics')).text);
+        return sum(fams.aigate_requests_total, (l) => l.decision === 'allow' && l.route === 'chat') - allowBefore >= 3;
+      },
+      5000,
+      'the requests to be counted',
+    );
     const req = fams.aigate_requests_total;
     assert.equal(fams.aigate_requests_total.type, 'counter');
     assert.equal(sum(req, (l) => l.decision === 'allow' && l.route === 'chat') - allowBefore, 3);
