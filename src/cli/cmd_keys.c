@@ -158,19 +158,17 @@ static int parse(int argc, char **argv, opts *o, int want_target) {
 }
 
 static store *open_store(const opts *o) {
-  gw_config *cfg;
   aigate_error err = {0};
-  if (gw_config_load(o->config, &cfg, &err, NULL, NULL)) {
+  char url[4096], path[4096], why[600];
+  if (gw_config_database(o->config, url, sizeof(url), &err)) {
     cli_fail("%s", err.msg);
     return NULL;
   }
-  char path[4096], why[600];
   store *s = NULL;
-  if (store_db_path(cfg->database_url, path, sizeof(path)))
+  if (store_db_path(url, path, sizeof(path)))
     cli_fail("database path too long");
   else if (!(s = store_open(path, why, sizeof(why))))
     cli_fail("%s", why);
-  gw_config_free(cfg);
   return s;
 }
 

@@ -32,13 +32,11 @@ static const char usage_text[] =
     "       aigate log alerts [--limit N] [-c FILE]   (JSON)\n";
 
 static int db_path(const char *config, char *path, size_t len) {
-  gw_config *cfg;
   aigate_error err = {0};
-  if (gw_config_load(config, &cfg, &err, NULL, NULL))
+  char url[4096];
+  if (gw_config_database(config, url, sizeof(url), &err))
     return cli_fail("%s", err.msg);
-  int bad = store_db_path(cfg->database_url, path, len);
-  gw_config_free(cfg);
-  return bad ? cli_fail("database path too long") : 0;
+  return store_db_path(url, path, len) ? cli_fail("database path too long") : 0;
 }
 
 static void print_text(json_t *recs) {

@@ -1384,6 +1384,43 @@ int gw_config_load(const char *path, gw_config **out, aigate_error *err,
   return rc;
 }
 
+int gw_config_database(const char *path, char *out, size_t len,
+                       aigate_error *err) {
+  char *buf = NULL, msg[sizeof(err->msg)];
+  size_t blen = 0;
+  int rc = path ? ag_read_file(path, YT_MAX_BYTES, &buf, &blen, err) : 0;
+  if (rc)
+    return rc;
+  yt_doc *doc = path ? yt_parse(path, buf, blen, msg, sizeof(msg)) : NULL;
+  free(buf);
+  if (path && !doc) {
+    ag_err(err, "%s", msg);
+    return AIGATE_ERR_CONFIG;
+  }
+  /* Only general_settings.database_url is read, as the full loader would
+   * read it: literal or os.environ/VAR, a file path or sqlite:// URL. */
+  gw_config tmp = {0};
+  ctx c = {.w = {path ? path : "<default>", err}};
+  const yt_node *gs = doc ? yt_get(yt_root(doc), "general_settings") : NULL;
+  const yt_node *db =
+      gs && gs->type == YT_MAP ? yt_get(gs, "database_url") : NULL;
+  if (db)
+    rc = get_value(&c, db, "general_settings.database_url", &tmp.database_url,
+                   NULL);
+  if (!rc && db && strstr(tmp.database_url, "://") &&
+      strncmp(tmp.database_url, "sqlite://", 9))
+    rc = bad(&c, db,
+             "general_settings.database_url must be a SQLite file "
+             "path");
+  if (!rc &&
+      snprintf(out, len, "%s",
+               tmp.database_url ? tmp.database_url : "aigate.db") >= (int)len)
+    rc = bad(&c, db, "general_settings.database_url is too long");
+  free(tmp.database_url);
+  yt_free(doc);
+  return rc;
+}
+
 static void deployment_free(gw_deployment *d) {
   free(d->model_name);
   free(d->upstream_model);

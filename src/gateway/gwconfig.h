@@ -146,6 +146,12 @@ int gw_config_load_buffer(const char *name, const char *buf, size_t len,
 
 void gw_config_free(gw_config *cfg);
 
+/* Only the database setting of the file at path (NULL: the default),
+ * for the commands that manage the store: the rest of the file (and the
+ * upstream secrets it names) need not be valid or set. */
+int gw_config_database(const char *path, char *out, size_t len,
+                       aigate_error *err);
+
 /* Deployments serving `model` (pointers into cfg), in configured order:
  * stores at most `max` in out and returns how many it stored (0: unknown
  * model). With an empty model_list, returns 0 and the caller passes the

@@ -12,6 +12,7 @@
  * OPENAI_* is cleared first, so results do not depend on the caller's
  * environment.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1191,6 +1192,36 @@ static void test_seccomp(void **state) {
                "c.yaml:1: server.seccomp must be true or false");
 }
 
+/* What `aigate keys` and `aigate log` read: the database setting only. */
+static void test_database_only(void **state) {
+  (void)state;
+  char path[] = "/tmp/aigate-gwc-XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  const char *yaml = "model_list:\n"
+                     "  - model_name: m\n"
+                     "    litellm_params:\n"
+                     "      model: openai/m\n"
+                     "      api_key: os.environ/AIGATE_TEST_MISSING\n"
+                     "general_settings:\n"
+                     "  database_url: sqlite:///var/lib/aigate/a.db\n";
+  assert_int_equal(write(fd, yaml, strlen(yaml)), (ssize_t)strlen(yaml));
+  close(fd);
+  char out[256];
+  aigate_error e = {{0}};
+  assert_int_equal(gw_config_database(path, out, sizeof(out), &e), 0);
+  assert_string_equal(out, "sqlite:///var/lib/aigate/a.db");
+  assert_int_equal(gw_config_database(NULL, out, sizeof(out), &e), 0);
+  assert_string_equal(out, "aigate.db");
+  fd = open(path, O_WRONLY | O_TRUNC);
+  const char *pg = "general_settings:\n  database_url: postgresql://x/y\n";
+  assert_int_equal(write(fd, pg, strlen(pg)), (ssize_t)strlen(pg));
+  close(fd);
+  assert_int_not_equal(gw_config_database(path, out, sizeof(out), &e), 0);
+  assert_non_null(strstr(e.msg, "SQLite file path"));
+  unlink(path);
+}
+
 static void test_unknown_keys(void **state) {
   (void)state;
   expect_error_like("server:\n"
@@ -1344,6 +1375,7 @@ int main(void) {
       cmocka_unit_test(test_server_strings),
       cmocka_unit_test(test_prices),
       cmocka_unit_test(test_seccomp),
+      cmocka_unit_test(test_database_only),
       cmocka_unit_test(test_unknown_keys),
       cmocka_unit_test(test_sections_list),
       cmocka_unit_test(test_yaml_errors),

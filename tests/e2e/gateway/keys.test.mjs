@@ -60,7 +60,10 @@ function keysConfig(upstreamUrl) {
 
 function cli(args) {
   return new Promise((resolve) => {
-    const env = { ...process.env, AIGATE_KEY_SECRET: '', TEST_UPSTREAM_KEY: 'sk-up' };
+    // Without the upstream secrets the configuration names: managing the
+    // store needs only its database setting.
+    const env = { ...process.env, AIGATE_KEY_SECRET: '' };
+    delete env.TEST_UPSTREAM_KEY;
     execFile(aigateBin(), args, { env }, (err, stdout, stderr) =>
       resolve({ code: err ? err.code : 0, stdout, stderr }),
     );
