@@ -249,9 +249,13 @@ int gw_seccomp(char *err, size_t len) {
     if (fatal[i] >= 0)
       rc = seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, fatal[i], 0);
   /* kill only this process's own threads (signals to itself). */
-  if (!rc)
-    rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
-                          SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+  if (!rc) {
+    struct scmp_arg_cmp self = {.arg = 0,
+                                .op = SCMP_CMP_EQ,
+                                .datum_a = (scmp_datum_t)getpid(),
+                                .datum_b = 0};
+    rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1, &self);
+  }
   if (!rc)
     rc = seccomp_load(ctx);
   seccomp_release(ctx);
