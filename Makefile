@@ -20,7 +20,7 @@ DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
   clang-format $(HS_PACKAGE) libpcre2-dev libutf8proc-dev libyaml-dev \
   libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev ca-certificates \
   libmicrohttpd-dev libcurl4-openssl-dev curl libsqlite3-dev libseccomp-dev \
-  prometheus
+  prometheus chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -53,8 +53,10 @@ typedef struct gw_runtime {
   aigate_config *acfg;
   gw_config *cfg;
   aigate_engine *engine;
-  char *master_key;           /* resolved; NULL only with --no-auth */
-  int key_from_file;          /* master_key came from the key file */
+  char *master_key;              /* resolved; NULL only with --no-auth */
+  int key_from_file;             /* master_key came from the key file */
+  unsigned char ui_key_hash[32]; /* monitoring.ui_key, when set */
+  int has_ui_key;
   unsigned char key_hash[32]; /* BLAKE2b of master_key for comparison */
   char *models_json;          /* GET /v1/models body */
   unsigned gen;
@@ -215,9 +217,11 @@ struct gw_req {
   int admitted;              /* grant.reserved_tokens must be settled */
   int settled;               /* gw_settle ran */
   int retry_after;           /* seconds, for a 429 */
-  char admin_op[16];         /* GW_ROUTE_ADMIN: the path after /key/ */
-  const gw_deployment *dep;  /* the deployment of the last attempt */
-  int64_t dep_reserved;      /* tokens taken from its tpm */
+  char admin_op[16];
+  char ui_path[64]; /* GW_ROUTE_UI: the file asked for */ /* GW_ROUTE_ADMIN: the
+                                                             path after /key/ */
+  const gw_deployment *dep; /* the deployment of the last attempt */
+  int64_t dep_reserved;     /* tokens taken from its tpm */
   long long usage_prompt, usage_completion; /* from the upstream */
   int usage_known;
   crypto_generichash_state out_hash; /* of the bytes sent to the client */
@@ -274,7 +278,8 @@ enum {
   GW_CALLER_OPEN = 0, /* --no-auth */
   GW_CALLER_MASTER,
   GW_CALLER_KEY,
-  GW_CALLER_NONE, /* refusals from here on */
+  GW_CALLER_VIEWER, /* monitoring.ui_key: the dashboard and /metrics only */
+  GW_CALLER_NONE,   /* refusals from here on */
   GW_CALLER_BAD,
   GW_CALLER_REVOKED,
   GW_CALLER_EXPIRED,
@@ -301,6 +306,11 @@ void gw_settle(gw_req *r);
 
 /* Usage an upstream reported ({"prompt_tokens", "completion_tokens"}). */
 void gw_note_usage(gw_req *r, json_t *usage);
+
+/* The dashboard (ui.c): a static file of /ui (0, or -1 out of memory),
+ * and the data behind it. */
+int gw_ui_static(gw_req *r, const char *url);
+void gw_ui_overview(gw_req *r);
 
 /* The key-management API (admin.c): answer r, whose caller is the
  * master key, for the operation r->admin_op. */

@@ -25,6 +25,8 @@ typedef enum {
   GW_ROUTE_HEALTH,
   GW_ROUTE_ADMIN, /* /key/... */
   GW_ROUTE_METRICS,
+  GW_ROUTE_UI,     /* /ui, its files: no data, no key */
+  GW_ROUTE_UI_API, /* /ui/api/...: the master or the dashboard key */
 } gw_route;
 
 /* The notice that replaces a blocked choice's content. */

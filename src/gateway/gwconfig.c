@@ -1208,6 +1208,11 @@ static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
       if (!(rc = get_value(c, v, "monitoring.webhook_url", &cfg->webhook_url,
                            NULL)))
         rc = check_base(c, v, "monitoring.webhook_url", cfg->webhook_url);
+    } else if (strcmp(k->str, "ui_key") == 0) {
+      if (!(rc = get_value(c, v, "monitoring.ui_key", &cfg->ui_key, NULL)))
+        rc = check_secret(c, v, "monitoring.ui_key", cfg->ui_key);
+      if (!rc && strlen(cfg->ui_key) < 16)
+        rc = bad(c, v, "monitoring.ui_key must be at least 16 characters");
     } else if (strcmp(k->str, "webhook_format") == 0) {
       if ((rc = yt_want(&c->w, v, YT_SCALAR, "monitoring.webhook_format")))
         return rc;
@@ -1233,7 +1238,7 @@ static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
       return bad(c, k,
                  "unknown key '%s' in monitoring (anomaly_detection, "
                  "webhook_url, webhook_format, syslog, suspend_on, "
-                 "suspend_for)",
+                 "suspend_for, ui_key)",
                  k->str);
     }
   }
@@ -1448,6 +1453,7 @@ void gw_config_free(gw_config *cfg) {
   free(cfg->user);
   free(cfg->master_key);
   free(cfg->webhook_url);
+  free(cfg->ui_key);
   free(cfg->database_url);
   for (size_t i = 0; i < cfg->n_deployments; i++)
     deployment_free(&cfg->deployments[i]);

@@ -118,6 +118,8 @@ typedef struct {
   int suspend_severity;  /* 0 never (default); 3 high; 4 critical: alerts
                             of that severity or more suspend the key */
   int suspend_for_s;     /* default 900 */
+  char *ui_key;          /* read-only key for /ui and /metrics (NULL: the
+                            master key only) */
 
   /* router_settings / litellm_settings: */
   gw_fallback *fallbacks;

@@ -67,6 +67,17 @@ static void add_headers(gw_req *r, struct MHD_Response *resp) {
   MHD_add_response_header(resp, "x-aigate-decision",
                           gw_decision_text(r, dec, sizeof(dec)));
   MHD_add_response_header(resp, "x-aigate-overhead-ms", ms);
+  if (r->route == GW_ROUTE_UI || r->route == GW_ROUTE_UI_API) {
+    MHD_add_response_header(
+        resp, "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self' "
+        "'unsafe-inline'; "
+        "connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+        "base-uri 'none'; form-action 'self'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  }
   if (r->retry_after > 0) {
     char ra[24];
     snprintf(ra, sizeof(ra), "%d", r->retry_after);
@@ -197,6 +208,13 @@ static gw_route route_of(const char *method, const char *url, int *bad_method) {
       {"/metrics", "GET", GW_ROUTE_METRICS},
   };
   *bad_method = 0;
+  if (!strcmp(url, "/ui") || !strncmp(url, "/ui/", 4)) {
+    if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+      *bad_method = 1;
+      return GW_ROUTE_NONE;
+    }
+    return strncmp(url, "/ui/api/", 8) ? GW_ROUTE_UI : GW_ROUTE_UI_API;
+  }
   for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
     if (!strcmp(url, routes[i].path)) {
       if (!strcmp(method, routes[i].method) ||
@@ -257,6 +275,9 @@ static int identify(gw_req *r) {
                      NULL, 0);
   if (sodium_memcmp(hk, r->rt->key_hash, sizeof(hk)) == 0)
     return GW_CALLER_MASTER;
+  if (r->rt->has_ui_key &&
+      sodium_memcmp(hk, r->rt->ui_key_hash, sizeof(hk)) == 0)
+    return GW_CALLER_VIEWER;
   gw_access *a = r->w->sh->access;
   if (!a)
     return GW_CALLER_BAD;
@@ -358,6 +379,10 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   }
   if (r->route == GW_ROUTE_HEALTH)
     return r;
+  if (r->route == GW_ROUTE_UI) {
+    snprintf(r->ui_path, sizeof(r->ui_path), "%s", url);
+    return r;
+  }
   r->caller = identify(r);
   if (r->caller >= GW_CALLER_NONE) {
     int delay = gw_auth_delay_ms(sh, r->addr_hash, r->t_start);
@@ -374,12 +399,21 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
     return r;
   }
   gw_auth_record(sh, r->addr_hash, 1, r->t_start);
-  if (r->route == GW_ROUTE_METRICS && r->caller != GW_CALLER_MASTER &&
-      r->caller != GW_CALLER_OPEN) {
+  int viewer_route =
+      r->route == GW_ROUTE_METRICS || r->route == GW_ROUTE_UI_API;
+  if (viewer_route && r->caller != GW_CALLER_MASTER &&
+      r->caller != GW_CALLER_OPEN && r->caller != GW_CALLER_VIEWER) {
     gw_error(r, 403, "permission_error", "admin_only",
-             "metrics need the master key");
+             "this needs the master key or the dashboard key");
     return r;
   }
+  if (!viewer_route && r->caller == GW_CALLER_VIEWER) {
+    gw_error(r, 403, "permission_error", "read_only_key",
+             "the dashboard key opens /ui and /metrics only");
+    return r;
+  }
+  if (r->route == GW_ROUTE_UI_API)
+    snprintf(r->ui_path, sizeof(r->ui_path), "%s", url);
   if (r->route == GW_ROUTE_ADMIN) {
     snprintf(r->admin_op, sizeof(r->admin_op), "%s", url + 5);
     if (r->caller != GW_CALLER_MASTER || !sh->access) {
@@ -549,9 +583,9 @@ static void settle(gw_req *r) {
                    prompt + completion, cost, gw_wall_ms());
 }
 
-static const char *const route_names[] = {"-",          "chat",   "completions",
-                                          "embeddings", "models", "health",
-                                          "admin",      "metrics"};
+static const char *const route_names[] = {
+    "-",      "chat",  "completions", "embeddings", "models",
+    "health", "admin", "metrics",     "ui",         "ui-api"};
 
 /* The request's record for the store: who, what, the decision, tokens,
  * cost, times, keyed hashes of what came in and what went out, and, with
@@ -646,6 +680,8 @@ static void count(gw_req *r) {
   int64_t over = r->stream && r->us_up_start ? r->us_up_start - r->us_start
                                              : (now_us - r->us_start) - up_us;
   gw_metrics_observe(m, GW_H_OVERHEAD, (double)(over > 0 ? over : 0) / 1e6);
+  gw_metrics_minute(m, (int)r->g.decision, (double)(over > 0 ? over : 0) / 1e6,
+                    gw_wall_ms());
   gw_metrics_observe(m, GW_H_TOTAL, (double)(now_us - r->us_start) / 1e6);
   if (r->t_up_first && r->t_up_start)
     gw_metrics_observe(m, GW_H_FIRST_BYTE,
@@ -725,6 +761,19 @@ static void process(gw_req *r) {
     gw_admin(r);
     return;
   }
+  if (r->route == GW_ROUTE_UI) {
+    if (gw_ui_static(r, r->ui_path))
+      gw_error(r, 500, "server_error", "internal_error", "out of memory");
+    return;
+  }
+  if (r->route == GW_ROUTE_UI_API) {
+    if (!strcmp(r->ui_path, "/ui/api/overview"))
+      gw_ui_overview(r);
+    else
+      gw_error(r, 404, "invalid_request_error", "not_found", "no route %s",
+               r->ui_path);
+    return;
+  }
   if (r->route == GW_ROUTE_METRICS) {
     size_t len;
     char *text = gw_metrics_render(r->w->sh->metrics, &len);
@@ -777,6 +826,13 @@ static void process(gw_req *r) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
   }
+  /* The model is known from here on (logs, records, metrics), also for
+   * a request refused below. */
+  r->client_model = strdup(r->info.model);
+  if (!r->client_model || !(r->model = strdup(r->info.model))) {
+    gw_error(r, 500, "server_error", "internal_error", "out of memory");
+    return;
+  }
   if (r->caller == GW_CALLER_KEY && admit(r))
     return;
   if (gw_guard_input(&r->g, r->route, r->doc, &r->info)) {
@@ -784,11 +840,6 @@ static void process(gw_req *r) {
     return;
   }
   r->body_intact = !r->g.changed;
-  r->client_model = strdup(r->info.model);
-  if (!r->client_model || !(r->model = strdup(r->info.model))) {
-    gw_error(r, 500, "server_error", "internal_error", "out of memory");
-    return;
-  }
   r->stream = r->info.stream;
   r->client_usage = r->info.client_usage;
   r->n_choices = r->info.n_choices;
@@ -1020,10 +1071,12 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     r->conn->since = gw_now_ms();
   }
   gw_settle(r);
+  int monitoring = r->route == GW_ROUTE_METRICS || r->route == GW_ROUTE_UI ||
+                   r->route == GW_ROUTE_UI_API;
   if (w->sh->audit && r->route != GW_ROUTE_HEALTH &&
-      r->route != GW_ROUTE_NONE && r->route != GW_ROUTE_METRICS)
+      r->route != GW_ROUTE_NONE && !monitoring)
     audit(r);
-  if (r->route != GW_ROUTE_METRICS)
+  if (!monitoring)
     count(r);
   if (w->sh->anomaly &&
       (r->route == GW_ROUTE_CHAT || r->route == GW_ROUTE_COMPLETIONS ||

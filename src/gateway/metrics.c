@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "metrics.h"
 #include "util.h"
 
@@ -65,10 +67,21 @@ typedef struct {
   atomic_ullong sum_us, total;
 } histogram;
 
+#define MINUTES 120 /* per-minute history kept for the dashboard */
+
+typedef struct {
+  int64_t minute;
+  double decisions[4]; /* allow, log, redact, block */
+  double overhead_s;
+  double n;
+} minute_slot;
+
 struct gw_metrics {
   family fam[GW_M_FAMILIES];
   histogram hist[GW_H_COUNT];
   atomic_llong gauges[GW_G_COUNT];
+  pthread_mutex_t min_lock;
+  minute_slot ring[MINUTES];
 };
 
 static const struct {
@@ -140,6 +153,7 @@ gw_metrics *gw_metrics_new(void) {
     m->hist[i].name = hist_def[i].name;
     m->hist[i].help = hist_def[i].help;
   }
+  pthread_mutex_init(&m->min_lock, NULL);
   return m;
 }
 
@@ -153,6 +167,7 @@ void gw_metrics_free(gw_metrics *m) {
     free(m->fam[i].index);
     pthread_mutex_destroy(&m->fam[i].lock);
   }
+  pthread_mutex_destroy(&m->min_lock);
   free(m);
 }
 
@@ -295,4 +310,103 @@ char *gw_metrics_render(gw_metrics *m, size_t *len) {
   *len = b.len;
   ag_buf_putc(&b, '\0');
   return b.data;
+}
+
+/* ------------------------------------------------- for the dashboard */
+
+void gw_metrics_minute(gw_metrics *m, int decision, double overhead_s,
+                       long long now_ms) {
+  if (!m || decision < 0 || decision > 3)
+    return;
+  int64_t minute = now_ms / 60000;
+  pthread_mutex_lock(&m->min_lock);
+  minute_slot *s = &m->ring[minute % MINUTES];
+  if (s->minute != minute)
+    *s = (minute_slot){.minute = minute};
+  s->decisions[decision] += 1;
+  s->overhead_s += overhead_s;
+  s->n += 1;
+  pthread_mutex_unlock(&m->min_lock);
+}
+
+json_t *gw_metrics_series(gw_metrics *m, long long now_ms, int minutes) {
+  if (minutes > MINUTES)
+    minutes = MINUTES;
+  json_t *t = json_array(), *d[4], *ov = json_array();
+  for (int k = 0; k < 4; k++)
+    d[k] = json_array();
+  int64_t last = now_ms / 60000;
+  pthread_mutex_lock(&m->min_lock);
+  for (int64_t minute = last - minutes + 1; minute <= last; minute++) {
+    const minute_slot *s = &m->ring[minute % MINUTES];
+    int here = s->minute == minute;
+    json_array_append_new(t, json_integer((json_int_t)(minute * 60)));
+    for (int k = 0; k < 4; k++)
+      json_array_append_new(d[k], json_real(here ? s->decisions[k] : 0));
+    json_array_append_new(ov, here && s->n
+                                  ? json_real(s->overhead_s / s->n * 1000.0)
+                                  : json_null());
+  }
+  pthread_mutex_unlock(&m->min_lock);
+  return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "t", t, "allow", d[0],
+                   "log", d[1], "redact", d[2], "block", d[3], "overhead_ms",
+                   ov);
+}
+
+json_t *gw_metrics_family_json(gw_metrics *m, gw_metric_family f) {
+  family *fm = &m->fam[f];
+  json_t *out = json_array();
+  pthread_mutex_lock(&fm->lock);
+  for (size_t i = 0; i < fm->n; i++) {
+    /* Labels back from their rendered form: k="v",k="v". */
+    json_t *labels = json_object();
+    const char *p = fm->v[i].labels;
+    while (*p) {
+      const char *eq = strchr(p, '=');
+      if (!eq || eq[1] != '"')
+        break;
+      char key[64], val[512];
+      snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+      size_t n = 0;
+      const char *q = eq + 2;
+      for (; *q && *q != '"' && n + 1 < sizeof(val); q++) {
+        if (*q == '\\' && q[1])
+          q++;
+        val[n++] = *q == 'n' && q[-1] == '\\' ? '\n' : *q;
+      }
+      val[n] = '\0';
+      json_object_set_new(labels, key, json_string(val));
+      p = *q ? q + 1 : q;
+      if (*p == ',')
+        p++;
+    }
+    json_array_append_new(out, json_pack("{s:o, s:f}", "labels", labels,
+                                         "value", fm->v[i].value));
+  }
+  pthread_mutex_unlock(&fm->lock);
+  return out;
+}
+
+double gw_metrics_quantile(gw_metrics *m, gw_histogram h, double q) {
+  histogram *hg = &m->hist[h];
+  unsigned long long counts[N_BUCKETS + 1], total = 0;
+  for (int i = 0; i <= N_BUCKETS; i++)
+    total += counts[i] = atomic_load(&hg->counts[i]);
+  if (!total)
+    return 0;
+  double want = q * (double)total, cum = 0;
+  for (int i = 0; i <= N_BUCKETS; i++) {
+    if (cum + (double)counts[i] >= want && counts[i]) {
+      /* Linear inside the bucket, as Prometheus' histogram_quantile. */
+      double lo = i ? bounds[i - 1] : 0;
+      double hi = i < N_BUCKETS ? bounds[i] : bounds[N_BUCKETS - 1];
+      return lo + (hi - lo) * (want - cum) / (double)counts[i];
+    }
+    cum += (double)counts[i];
+  }
+  return bounds[N_BUCKETS - 1];
+}
+
+long long gw_metrics_gauge_value(gw_metrics *m, gw_gauge g) {
+  return (long long)atomic_load(&m->gauges[g]);
 }

@@ -45,6 +45,19 @@ void gw_metrics_add(gw_metrics *m, gw_metric_family f, double v, ...);
 void gw_metrics_observe(gw_metrics *m, gw_histogram h, double seconds);
 void gw_metrics_gauge(gw_metrics *m, gw_gauge g, long long delta);
 
+/* For the dashboard (ui.c): a request of `decision` (0 allow, 1 log,
+ * 2 redact, 3 block) in its minute; the last `minutes` minutes (at most
+ * 120) as {"t": [unix s], "allow": [...], ..., "overhead_ms": [mean]};
+ * a family's series as [{"labels": {...}, "value": v}]; a quantile of a
+ * histogram in seconds (0 when empty). */
+struct json_t;
+void gw_metrics_minute(gw_metrics *m, int decision, double overhead_s,
+                       long long now_ms);
+struct json_t *gw_metrics_series(gw_metrics *m, long long now_ms, int minutes);
+struct json_t *gw_metrics_family_json(gw_metrics *m, gw_metric_family f);
+double gw_metrics_quantile(gw_metrics *m, gw_histogram h, double q);
+long long gw_metrics_gauge_value(gw_metrics *m, gw_gauge g);
+
 /* The text exposition format (version 0.0.4); caller frees. */
 char *gw_metrics_render(gw_metrics *m, size_t *len);
 

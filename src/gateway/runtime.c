@@ -189,6 +189,12 @@ int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
                        (const unsigned char *)rt->master_key,
                        strlen(rt->master_key), NULL, 0);
   }
+  if (c->ui_key) {
+    crypto_generichash(rt->ui_key_hash, sizeof(rt->ui_key_hash),
+                       (const unsigned char *)c->ui_key, strlen(c->ui_key),
+                       NULL, 0);
+    rt->has_ui_key = 1;
+  }
   if (c->n_deployments &&
       !(rt->dep_limits = calloc(c->n_deployments, sizeof(*rt->dep_limits)))) {
     rc = AIGATE_ERR_NOMEM;

@@ -358,3 +358,37 @@ json_t *store_alert_list(store *s, int64_t limit) {
   }
   return out;
 }
+
+json_t *store_audit_by_key(store *s, int64_t since_ms, int64_t limit) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(
+          s->db,
+          "SELECT coalesce(key_id, 'master'), count(*), "
+          "sum(decision LIKE 'block%'), sum(prompt_tokens + "
+          "completion_tokens), sum(cost) FROM audit WHERE ts >= ? AND route "
+          "IN ('chat', 'completions', 'embeddings') GROUP BY key_id ORDER "
+          "BY count(*) DESC LIMIT ?",
+          -1, &st, NULL)) {
+    store_sql_fail(s, "summing audit records");
+    return NULL;
+  }
+  sqlite3_bind_int64(st, 1, since_ms);
+  sqlite3_bind_int64(st, 2, limit > 0 ? limit : 50);
+  json_t *out = json_array();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    json_array_append_new(
+        out, json_pack("{s:s, s:I, s:I, s:I, s:f}", "key",
+                       (const char *)sqlite3_column_text(st, 0), "requests",
+                       (json_int_t)sqlite3_column_int64(st, 1), "blocked",
+                       (json_int_t)sqlite3_column_int64(st, 2), "tokens",
+                       (json_int_t)sqlite3_column_int64(st, 3), "spend_usd",
+                       (double)sqlite3_column_int64(st, 4) / 1e9));
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    json_decref(out);
+    store_sql_fail(s, "summing audit records");
+    return NULL;
+  }
+  return out;
+}

@@ -199,6 +199,9 @@ typedef struct {
   int64_t limit;
 } store_audit_filter;
 json_t *store_audit_search(store *s, const store_audit_filter *f);
+/* Per key since since_ms (the busiest first, at most limit): requests,
+ * blocked, tokens, spend_usd -- for the dashboard. */
+json_t *store_audit_by_key(store *s, int64_t since_ms, int64_t limit);
 
 /* The key that seals stored content: $AIGATE_CONTENT_KEY (64 hex digits),
  * else the file at path (created 0600 with a random key when missing). */
