@@ -19,6 +19,7 @@ typedef struct {
   const char *rules_dir; /* --rules DIR */
   const char *cache_dir; /* --cache-dir DIR */
   const char *profile;   /* --profile NAME */
+  const char *model;     /* --model FILE ("" disables the classifier) */
 } cli_engine_opts;
 
 /* Print "aigate: <message>" to stderr and return EXIT_USAGE. */
@@ -45,5 +46,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static void usage(FILE *f) {
         "  rules test|list    run every rule's examples / list the rules\n"
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
+        "  train FILE...      train the injection classifier (see --help)\n"
+        "  eval FILE          detection quality on labelled JSONL\n"
         "  version            print the version\n",
         f);
 }
@@ -44,6 +46,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "serve") == 0)
     return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "train") == 0)
+    return cmd_train(argc - 1, argv + 1);
+  if (strcmp(cmd, "eval") == 0)
+    return cmd_eval(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }
