@@ -375,7 +375,7 @@ typedef struct {
   const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?} */
   size_t n_files;
   unsigned hash_bits; /* 0: 18 */
-  unsigned window;    /* 0: 2048 bytes of folded text (stride: half) */
+  unsigned window;    /* 0: 512 bytes of folded text (stride: half) */
   int epochs;         /* 0: 30 */
   double lr;          /* AdaGrad step; 0: 0.1 */
   double l2;          /* L2 penalty per update; 0: 1e-6; < 0: none */

@@ -21,7 +21,7 @@ static void help(void) {
        "  --augment X         share of benign texts added with a gibberish "
        "suffix as attacks (default 0.15; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
-       "2048)\n"
+       "512)\n"
        "  --seed N            random seed (default 1)\n"
        "  --folds K           K-fold cross-validation (default 5)\n"
        "  --loso              hold out each source in turn instead\n"

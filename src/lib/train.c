@@ -624,7 +624,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (!o.hash_bits)
     o.hash_bits = 18;
   if (!o.window)
-    o.window = 2048;
+    o.window = 512;
   if (!o.epochs)
     o.epochs = 30;
   if (o.lr <= 0)
