@@ -23,7 +23,7 @@
  *   0   8  magic "AIGATEML"
  *   8   4  version (1)
  *   12  4  hash bits (10..22)
- *   16  4  window bytes, 20 4 stride bytes
+ *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (3), 28 4 language model classes (38)
  *   32  4  bias (float), 36 4 weight scale (float)
  *   40  12 dense weights (float x 3)
@@ -50,6 +50,7 @@
 
 #define FNV_BASIS 2166136261u
 #define FNV_PRIME 16777619u
+#define FIB 0x9e3779b97f4a7c15ull
 
 static inline uint32_t mix32(uint32_t h) {
   h ^= h >> 16;
@@ -65,164 +66,208 @@ static inline int word_byte(unsigned char c) {
          (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Seeds that keep the namespaces (and n-gram lengths) apart. */
+/* Seeds that keep the word namespaces apart. */
 #define SEED_UNI 0x51ed270bu
 #define SEED_BI 0x2545f491u
-#define SEED_CHAR 0x9e3779b9u
+
+/* ---------------------------------------------------- language model */
+
+/* Characters per stretch of the contrast features, the fewest stretches
+ * that give a median worth comparing with, and the histogram of stretch
+ * means (in 1/4 bits). */
+#define LM_CHUNK 24
+#define LM_MIN_CHUNKS 4
+#define LM_BINS (AG_ML_LM_CAP / 4 + 1)
+
+/* ------------------------------------------------------------- walking */
 
 /*
- * The one walk over a text's features, used by scoring (with a summing
- * callback the compiler inlines) and by training and explanations. Word
- * features are emitted at the end of each word; character n-grams at
- * each byte, for the 3-, 4- and 5-grams that end there.
+ * What a stretch of text adds to a window: weight sums and feature counts
+ * per namespace, and the language model's statistics. A window is one
+ * block (a text that fits) or two consecutive blocks of `stride` bytes,
+ * so each byte is read once however much the windows overlap.
  */
-static inline void walk(uint32_t bits, const char *t, size_t n,
-                        ag_ml_feature_cb cb, void *ud, size_t counts[2]) {
-  const unsigned char *u = (const unsigned char *)t;
-  const unsigned shift = 32 - bits;
-  uint32_t prev = 0, wh = FNV_BASIS;
-  size_t nw = 0, nc = 0, ws = 0, prev_s = 0;
-  int have_prev = 0, in_word = 0;
-  for (size_t i = 0; i <= n; i++) {
-    int wb = i < n && word_byte(u[i]);
-    if (wb) {
-      if (!in_word) {
-        in_word = 1;
-        ws = i;
-        wh = FNV_BASIS;
+typedef struct {
+  int32_t sum[2];
+  uint32_t cnt[2];
+  uint16_t hist[LM_BINS];
+  uint32_t chunks, chars, symbols;
+  unsigned worst, last;
+  int has_last;
+} block;
+
+/* The walk's state, carried from block to block: the word being read and
+ * the one before it, the last five bytes, the language model's context
+ * and the stretch being summed. */
+typedef struct {
+  const unsigned char *u;
+  size_t n; /* the whole text */
+  uint32_t bits;
+  uint32_t prev, wh;
+  size_t ws, prev_s;
+  int have_prev, in_word;
+  uint64_t v; /* last bytes, newest in the low byte */
+  ag_lm_iter it;
+  unsigned c1, c2, csum, ck;
+} walker;
+
+static void walker_init(walker *w, uint32_t bits, const char *t, size_t n) {
+  memset(w, 0, sizeof(*w));
+  w->u = (const unsigned char *)t;
+  w->n = n;
+  w->bits = bits;
+  w->wh = FNV_BASIS;
+  w->it = (ag_lm_iter){w->u, n, 0, 0, 0};
+}
+
+/* A character n-gram's index: its bytes and length as one key, by
+ * Fibonacci hashing (one multiplication). */
+static inline uint32_t ngram_index(uint64_t key, unsigned len, uint32_t bits) {
+  return (uint32_t)(((key | (uint64_t)len << 56) * FIB) >> (64 - bits));
+}
+
+/*
+ * Walk the features of bytes [from, to): word unigrams and bigrams are
+ * emitted where a word ends (at `to` == n for the last one), character
+ * 3- to 5-grams at the byte they end on, all with the bytes before
+ * `from` as context. cb sees each feature; the language model's
+ * statistics go to b when lm is not NULL.
+ */
+static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm);
+
+static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
+                 void *ud, block *b, const uint8_t *lm) {
+  const unsigned char *u = w->u;
+  const unsigned shift = 32 - w->bits;
+  for (size_t i = from; i < to; i++) {
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!w->in_word) {
+        w->in_word = 1;
+        w->ws = i;
+        w->wh = FNV_BASIS;
       }
-      wh = (wh ^ u[i]) * FNV_PRIME;
-    } else if (in_word) {
-      in_word = 0;
-      cb(ud, mix32(wh ^ SEED_UNI) >> shift, AG_ML_WORD, ws, i);
-      nw++;
-      if (have_prev) {
-        cb(ud, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, AG_ML_WORD, prev_s,
-           i);
-        nw++;
-      }
-      prev = wh;
-      prev_s = ws;
-      have_prev = 1;
+      w->wh = (w->wh ^ c) * FNV_PRIME;
+    } else if (w->in_word) {
+      w->in_word = 0;
+      cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, i);
+      if (w->have_prev)
+        cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+           w->prev_s, i);
+      w->prev = w->wh;
+      w->prev_s = w->ws;
+      w->have_prev = 1;
     }
-    if (i == n)
-      break;
-    if (i >= 2) {
-      uint32_t h = FNV_BASIS;
-      h = (h ^ u[i]) * FNV_PRIME;
-      h = (h ^ u[i - 1]) * FNV_PRIME;
-      h = (h ^ u[i - 2]) * FNV_PRIME;
-      cb(ud, mix32(h ^ SEED_CHAR) >> shift, AG_ML_CHAR, i - 2, i + 1);
-      nc++;
-      if (i >= 3) {
-        h = (h ^ u[i - 3]) * FNV_PRIME;
-        cb(ud, mix32(h ^ (SEED_CHAR + 1)) >> shift, AG_ML_CHAR, i - 3, i + 1);
-        nc++;
-        if (i >= 4) {
-          h = (h ^ u[i - 4]) * FNV_PRIME;
-          cb(ud, mix32(h ^ (SEED_CHAR + 2)) >> shift, AG_ML_CHAR, i - 4, i + 1);
-          nc++;
-        }
-      }
+    w->v = w->v << 8 | c;
+    if (i >= 2)
+      cb(ud, ngram_index(w->v & 0xffffffull, 3, w->bits), AG_ML_CHAR, i - 2,
+         i + 1);
+    if (i >= 3)
+      cb(ud, ngram_index(w->v & 0xffffffffull, 4, w->bits), AG_ML_CHAR, i - 3,
+         i + 1);
+    if (i >= 4)
+      cb(ud, ngram_index(w->v & 0xffffffffffull, 5, w->bits), AG_ML_CHAR, i - 4,
+         i + 1);
+  }
+  if (to == w->n && w->in_word) {
+    w->in_word = 0;
+    cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, to);
+    if (w->have_prev)
+      cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+         w->prev_s, to);
+  }
+  if (lm)
+    lm_walk(w, to, b, lm);
+}
+
+/* The language model's statistics of the characters up to `to`, one
+ * class per character. */
+static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm) {
+  /* Locals, not the structs' fields: the histogram's stores would
+   * otherwise make the compiler reload every field at every character. */
+  ag_lm_iter it = w->it;
+  unsigned c1 = w->c1, c2 = w->c2, csum = w->csum, ck = w->ck;
+  unsigned worst = b->worst, last = b->last;
+  uint32_t chars = 0, symbols = 0, chunks = 0;
+  int has_last = b->has_last;
+  for (int cl; (cl = ag_lm_next(&it, to)) != 0;) {
+    unsigned k = (unsigned)cl;
+    chars++;
+    symbols += k >= 33 && k <= 36;
+    csum += lm[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + k];
+    c2 = c1;
+    c1 = k;
+    if (++ck == LM_CHUNK) {
+      unsigned mean = csum / LM_CHUNK;
+      b->hist[mean / 4]++;
+      worst = mean > worst ? mean : worst;
+      last = mean;
+      has_last = 1;
+      chunks++;
+      csum = ck = 0;
     }
   }
-  counts[AG_ML_WORD] = nw;
-  counts[AG_ML_CHAR] = nc;
+  if (to == w->n && ck >= LM_CHUNK / 2) { /* a final partial stretch */
+    last = csum / ck;
+    has_last = 1;
+  }
+  w->it = it;
+  w->c1 = c1;
+  w->c2 = c2;
+  w->csum = csum;
+  w->ck = ck;
+  b->worst = worst;
+  b->last = last;
+  b->has_last = has_last;
+  b->chars += chars;
+  b->symbols += symbols;
+  b->chunks += chunks;
+}
+
+static void count_feature(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)idx;
+  (void)s;
+  (void)e;
+  ((block *)ud)->cnt[ns]++;
 }
 
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
                     void *ud, size_t counts[2]) {
-  walk(bits, t, n, cb, ud, counts);
+  walker w;
+  walker_init(&w, bits, t, n);
+  walk(&w, 0, n, cb, ud, NULL, NULL);
+  block b = {0};
+  walker_init(&w, bits, t, n);
+  walk(&w, 0, n, count_feature, &b, NULL, NULL);
+  counts[AG_ML_WORD] = b.cnt[AG_ML_WORD];
+  counts[AG_ML_CHAR] = b.cnt[AG_ML_CHAR];
 }
-
-/* ---------------------------------------------------- language model */
-
-int ag_ml_lm_class(unsigned char c) {
-  if (c >= 'a' && c <= 'z')
-    return 1 + (c - 'a');
-  if (c >= 'A' && c <= 'Z')
-    return 1 + (c - 'A');
-  if (c >= '0' && c <= '9')
-    return 27;
-  if (c >= 0xC0)
-    return 37; /* any non-ASCII character: one placeholder */
-  if (c >= 0x80)
-    return 0; /* continuation byte: part of the character before */
-  switch (c) {
-  case '.': return 29;
-  case ',': return 30;
-  case '\'':
-  case '"':
-  case '`': return 31;
-  case '?':
-  case '!': return 32;
-  case ':':
-  case ';': return 33;
-  case '(':
-  case ')':
-  case '[':
-  case ']':
-  case '{':
-  case '}':
-  case '<':
-  case '>': return 34;
-  case '-':
-  case '_': return 35;
-  default: break;
-  }
-  if (c <= ' ' || c == 0x7f)
-    return 28;
-  return 36;
-}
-
-/* Characters per stretch of the contrast features, and the fewest
- * stretches that give a median worth comparing with. */
-#define LM_CHUNK 24
-#define LM_MIN_CHUNKS 4
 
 /*
- * The dense features. Per-character losses come from the trigram table
- * (capped, so one odd character cannot dominate a stretch); stretch means
- * go into a histogram whose median is the text's own baseline. A text in
- * another language or code has a high median and high stretches alike;
- * a request followed by token soup has a low median and a very bad last
- * stretch. Features: (worst - median) and (last - median) in bits, 0 when
- * negative or when the text is too short; and the share of characters
- * that are symbols (brackets, backslashes, @, ...).
+ * The dense features of one or two blocks. A text in another language or
+ * code has a high median loss and high stretches alike; a request
+ * followed by token soup has a low median and a very bad last stretch.
+ * Features: (worst - median) and (last - median) in bits, 0 when negative
+ * or when there are too few stretches; and the share of characters that
+ * are symbols (brackets, backslashes, @, ...).
  */
-void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
-                 float out[AG_ML_DENSE]) {
-  const unsigned char *u = (const unsigned char *)t;
-  unsigned hist[AG_ML_LM_CAP + 1];
-  memset(hist, 0, sizeof(hist));
-  unsigned c1 = 0, c2 = 0, sum = 0, k = 0, worst = 0, last = 0, n_chunks = 0;
-  size_t chars = 0, symbols = 0;
-  ag_lm_iter it = {u, n, 0, 0, 0};
-  for (int cl; (cl = ag_lm_next(&it)) != 0;) {
-    unsigned c = (unsigned)cl;
-    chars++;
-    symbols += c >= 33 && c <= 36;
-    sum += lm[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + c];
-    c2 = c1;
-    c1 = c;
-    if (++k == LM_CHUNK) {
-      unsigned mean = sum / LM_CHUNK;
-      hist[mean]++;
-      worst = mean > worst ? mean : worst;
-      last = mean;
-      n_chunks++;
-      sum = k = 0;
-    }
+static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
+  uint32_t chunks = a->chunks + (b ? b->chunks : 0);
+  uint32_t chars = a->chars + (b ? b->chars : 0);
+  uint32_t symbols = a->symbols + (b ? b->symbols : 0);
+  unsigned worst = a->worst, last = a->last;
+  if (b) {
+    worst = b->worst > worst ? b->worst : worst;
+    if (b->has_last)
+      last = b->last;
   }
-  if (k >= LM_CHUNK / 2) /* a final partial stretch counts as the last */
-    last = sum / k;
   out[0] = out[1] = 0;
-  if (n_chunks >= LM_MIN_CHUNKS) {
+  if (chunks >= LM_MIN_CHUNKS) {
     unsigned seen = 0, median = 0;
-    for (unsigned b = 0; b <= AG_ML_LM_CAP; b++) {
-      seen += hist[b];
-      if (2 * seen >= n_chunks) {
-        median = b;
+    for (unsigned k = 0; k < LM_BINS; k++) {
+      seen += a->hist[k] + (b ? b->hist[k] : 0);
+      if (2 * seen >= chunks) {
+        median = 4 * k;
         break;
       }
     }
@@ -232,31 +277,39 @@ void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
   out[2] = chars ? (float)symbols / (float)chars : 0;
 }
 
+void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
+                 float out[AG_ML_DENSE]) {
+  walker w;
+  block b = {0};
+  walker_init(&w, AG_ML_MIN_BITS, t, n);
+  walk(&w, 0, n, count_feature, &b, &b, lm);
+  dense_of(&b, NULL, out);
+}
+
 /* ----------------------------------------------------------- scoring */
 
 typedef struct {
   const int16_t *w;
-  int32_t sum[2];
+  block *b;
 } sum_ctx;
 
 static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   (void)s;
   (void)e;
   sum_ctx *c = ud;
-  c->sum[ns] += c->w[idx];
+  c->b->sum[ns] += c->w[idx];
+  c->b->cnt[ns]++;
 }
 
-double ag_ml_logit(const aigate_model *m, const char *t, size_t n) {
-  sum_ctx c = {m->w, {0, 0}};
-  size_t counts[2];
-  walk(m->bits, t, n, add_weight, &c, counts);
+static double logit_of(const aigate_model *m, const block *a, const block *b) {
   double z = m->bias;
-  for (int ns = 0; ns < 2; ns++)
-    if (counts[ns])
-      z += (double)m->scale * c.sum[ns] *
-           ag_ml_norm(counts[ns], m->min_count[ns]);
+  for (int ns = 0; ns < 2; ns++) {
+    int64_t sum = a->sum[ns] + (b ? b->sum[ns] : 0);
+    uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
+    z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
+  }
   float d[AG_ML_DENSE];
-  ag_ml_dense(m->lm, t, n, d);
+  dense_of(a, b, d);
   for (int i = 0; i < AG_ML_DENSE; i++)
     z += (double)m->dense[i] * d[i];
   return z;
@@ -270,30 +323,138 @@ static double sigmoid(double z) {
   return 1.0 / (1.0 + exp(-z));
 }
 
-/* Move a window edge back to the start of a UTF-8 character. */
+/* Move a block edge back to the start of a UTF-8 character. */
 static size_t char_edge(const char *t, size_t i, size_t lo) {
   while (i > lo && ((unsigned char)t[i] & 0xC0) == 0x80)
     i--;
   return i;
 }
 
+/*
+ * walk() with add_weight, written out for speed: the state lives in
+ * locals (a callback's stores through a pointer would make the compiler
+ * reload it at every byte). It must find the very features walk() finds;
+ * tests/unit/test_classifier.c compares the two.
+ */
+static void score_block(walker *w, size_t from, size_t to,
+                        const aigate_model *m, block *b) {
+  const unsigned char *u = w->u;
+  const int16_t *wt = m->w;
+  const unsigned shift = 32 - w->bits, bits = w->bits;
+  uint32_t prev = w->prev, wh = w->wh;
+  int have_prev = w->have_prev, in_word = w->in_word;
+  uint64_t v = w->v;
+  int32_t sw = 0, sc = 0;
+  uint32_t nw = 0, nc = 0;
+  size_t i = from;
+  for (; i < to && i < 4; i++) { /* the first bytes: not every n-gram yet */
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!in_word)
+        in_word = 1, wh = FNV_BASIS;
+      wh = (wh ^ c) * FNV_PRIME;
+    } else if (in_word) {
+      in_word = 0;
+      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      if (have_prev)
+        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      prev = wh;
+      have_prev = 1;
+    }
+    v = v << 8 | c;
+    if (i >= 2)
+      sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
+    if (i >= 3)
+      sc += wt[ngram_index(v & 0xffffffffull, 4, bits)], nc++;
+  }
+  for (; i < to; i++) {
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!in_word)
+        in_word = 1, wh = FNV_BASIS;
+      wh = (wh ^ c) * FNV_PRIME;
+    } else if (in_word) {
+      in_word = 0;
+      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      if (have_prev)
+        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      prev = wh;
+      have_prev = 1;
+    }
+    v = v << 8 | c;
+    sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
+          wt[ngram_index(v & 0xffffffffull, 4, bits)] +
+          wt[ngram_index(v & 0xffffffffffull, 5, bits)];
+    nc += 3;
+  }
+  if (to == w->n && in_word) {
+    in_word = 0;
+    sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+    if (have_prev)
+      sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+  }
+  w->prev = prev;
+  w->wh = wh;
+  w->have_prev = have_prev;
+  w->in_word = in_word;
+  w->v = v;
+  b->sum[AG_ML_WORD] += sw;
+  b->sum[AG_ML_CHAR] += sc;
+  b->cnt[AG_ML_WORD] += nw;
+  b->cnt[AG_ML_CHAR] += nc;
+  lm_walk(w, to, b, m->lm);
+}
+
+double ag_ml_logit(const aigate_model *m, const char *t, size_t n) {
+  walker w;
+  block b = {0};
+  walker_init(&w, m->bits, t, n);
+  score_block(&w, 0, n, m, &b);
+  return logit_of(m, &b, NULL);
+}
+
+double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
+  walker w;
+  block b = {0};
+  sum_ctx c = {m->w, &b};
+  walker_init(&w, m->bits, t, n);
+  walk(&w, 0, n, add_weight, &c, &b, m->lm);
+  return logit_of(m, &b, NULL);
+}
+
+/*
+ * Windows of `window` bytes every `stride` (= window / 2) bytes: pairs of
+ * consecutive blocks. A window sees the features that end in it, with
+ * the bytes before it as context; an attack shorter than a block lies
+ * whole inside some window. The last block may be short.
+ */
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we) {
   size_t best_s = 0, best_e = n;
-  double best = -1e300;
-  /* Windows overlap by window - stride bytes, so an attack shorter than
-   * that lies whole inside one of them; the last one ends the text. */
-  for (size_t s = 0;; s += m->stride) {
-    size_t a = char_edge(t, s < n ? s : n, 0);
-    size_t e = n - a <= m->window ? n : char_edge(t, a + m->window, a + 1);
-    double z = ag_ml_logit(m, t + a, e - a);
-    if (z > best) {
-      best = z;
-      best_s = a;
-      best_e = e;
+  double best;
+  if (n <= m->window) {
+    best = ag_ml_logit(m, t, n);
+  } else {
+    walker w;
+    block blk[2];
+    walker_init(&w, m->bits, t, n);
+    size_t a = 0, prev_a = 0;
+    best = -1e300;
+    for (int k = 0; a < n; k ^= 1) {
+      size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
+      memset(&blk[k], 0, sizeof(blk[k]));
+      score_block(&w, a, e, m, &blk[k]);
+      if (a > 0) {
+        double z = logit_of(m, &blk[k ^ 1], &blk[k]);
+        if (z > best) {
+          best = z;
+          best_s = prev_a;
+          best_e = e;
+        }
+      }
+      prev_a = a;
+      a = e;
     }
-    if (e == n)
-      break;
   }
   if (ws)
     *ws = best_s;
@@ -428,8 +589,8 @@ static int load(const char *name, const unsigned char *b, size_t len,
   uint32_t bits = get32(b + 12), window = get32(b + 16), stride = get32(b + 20);
   if (bits < AG_ML_MIN_BITS || bits > AG_ML_MAX_BITS)
     return bad_model(err, name, "hash bits out of range");
-  if (window < AG_ML_MIN_WINDOW || window > AG_ML_MAX_WINDOW || stride == 0 ||
-      stride > window)
+  if (window < AG_ML_MIN_WINDOW || window > AG_ML_MAX_WINDOW ||
+      stride * 2 != window)
     return bad_model(err, name, "window or stride out of range");
   if (get32(b + 24) != AG_ML_DENSE || get32(b + 28) != AG_ML_LM_CLASSES)
     return bad_model(err, name, "feature layout differs from this aigate's");
@@ -452,14 +613,14 @@ static int load(const char *name, const unsigned char *b, size_t len,
   if (!finite_in(bias, -1e3f, 1e3f) || !finite_in(scale, 0, 1e3f))
     return bad_model(err, name, "bias or scale out of range");
   float dense[AG_ML_DENSE],
-      block[AG_MAX_PARANOIA + 1] = {0}, weak[AG_MAX_PARANOIA + 1] = {0};
+      blk[AG_MAX_PARANOIA + 1] = {0}, weak[AG_MAX_PARANOIA + 1] = {0};
   for (int i = 0; i < AG_ML_DENSE; i++)
     if (!finite_in(dense[i] = getf(b + 40 + 4 * i), -1e3f, 1e3f))
       return bad_model(err, name, "dense weight out of range");
   for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
-    block[l] = getf(b + 52 + 4 * (l - 1));
+    blk[l] = getf(b + 52 + 4 * (l - 1));
     weak[l] = getf(b + 68 + 4 * (l - 1));
-    if (!finite_in(block[l], 0, 1) || !finite_in(weak[l], 0, block[l]))
+    if (!finite_in(blk[l], 0, 1) || !finite_in(weak[l], 0, blk[l]))
       return bad_model(err, name, "thresholds out of range");
   }
   const unsigned char *info = b + HEADER;
@@ -485,7 +646,7 @@ static int load(const char *name, const unsigned char *b, size_t len,
   m->bias = bias;
   m->scale = scale;
   memcpy(m->dense, dense, sizeof(dense));
-  memcpy(m->block, block, sizeof(block));
+  memcpy(m->block, blk, sizeof(blk));
   memcpy(m->weak, weak, sizeof(weak));
   memcpy(m->lm, lm, AG_ML_LM_SIZE);
   const unsigned char *wp = lm + AG_ML_LM_SIZE;
@@ -643,7 +804,7 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
   size_t ws, we, counts[2];
   ag_ml_score(m, folded.p, folded.len, &ws, &we);
   const char *t = folded.p + ws;
-  walk(m->bits, t, we - ws, collect_occ, &b, counts);
+  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, counts);
   if (b.failed) {
     rc = AIGATE_ERR_NOMEM;
     goto out;

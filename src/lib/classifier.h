@@ -55,9 +55,30 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
                     void *ud, size_t counts[2]);
 
-/* The language model's character class of byte c (0 = not a character,
- * a UTF-8 continuation byte). */
-int ag_ml_lm_class(unsigned char c);
+/* The language model's class of each byte (see ag_ml_lm_class): a-z and
+ * A-Z 1-26, digits 27, space and controls 28, . 29, , 30, quotes 31, ?!
+ * 32, :; 33, brackets 34, -_ 35, other symbols 36, a non-ASCII character's
+ * first byte 37 (one placeholder for every script), continuation bytes 0. */
+static const uint8_t lm_class_of[256] = {
+    28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
+    28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 32, 31, 36, 36, 36,
+    36, 31, 34, 34, 36, 36, 30, 35, 29, 36, 27, 27, 27, 27, 27, 27, 27, 27, 27,
+    27, 33, 33, 34, 36, 34, 32, 36, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+    12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 34, 36, 34, 36,
+    35, 31, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
+    18, 19, 20, 21, 22, 23, 24, 25, 26, 34, 36, 34, 36, 28, 0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
+    0,  0,  37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
+    37, 37, 37, 37, 37, 37, 37, 37, 37,
+};
+
+static inline int ag_ml_lm_class(unsigned char c) {
+  return lm_class_of[c];
+}
 
 /*
  * Walks the language model's classes of a text, one per character. A run
@@ -77,9 +98,11 @@ static inline int ag_lm_alnum(unsigned char c) {
          (c >= '0' && c <= '9');
 }
 
-/* The next class (1..AG_ML_LM_CLASSES-1), or 0 at the end. */
-static inline int ag_lm_next(ag_lm_iter *it) {
-  while (it->i < it->n) {
+/* The next class (1..AG_ML_LM_CLASSES-1) of a character before `stop`,
+ * or 0 when there is none (runs are read to the text's end, so where a
+ * walk stops does not change a class). */
+static inline int ag_lm_next(ag_lm_iter *it, size_t stop) {
+  while (it->i < stop) {
     unsigned char c = it->u[it->i];
     if (it->i >= it->run_end && ag_lm_alnum(c)) {
       size_t e = it->i;
@@ -109,8 +132,11 @@ static inline double ag_ml_norm(size_t count, uint32_t min) {
   return count ? 1.0 / __builtin_sqrt((double)(count > min ? count : min)) : 0;
 }
 
-/* Logit of one window of folded text. */
+/* Logit of one window of folded text; the _slow one sums through the
+ * generic feature walk (ag_ml_features), for tests that the fast one
+ * finds the same features. */
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n);
+double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n);
 
 /* Best window of folded text t[0, n): its probability, and its bytes
  * [*ws, *we) (the whole text when it fits one window). */

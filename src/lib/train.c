@@ -421,7 +421,7 @@ static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
       continue;
     unsigned c1 = 0, c2 = 0;
     ag_lm_iter it = {(const unsigned char *)r->text, r->len, 0, 0, 0};
-    for (int next; (next = ag_lm_next(&it)) != 0;) {
+    for (int next; (next = ag_lm_next(&it, r->len)) != 0;) {
       unsigned cl = (unsigned)next;
       cnt[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + cl]++;
       c2 = c1;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "aigate/aigate.h"
+#include "classifier.h"
 
 #define FIXTURE AIGATE_SOURCE_DIR "/tests/unit/data/classifier_train.jsonl"
 #define HELDOUT AIGATE_SOURCE_DIR "/tests/unit/data/classifier_heldout.jsonl"
@@ -207,6 +208,19 @@ static void test_save_reload_identical(void **state) {
   assert_memory_equal(a.block, b.block, sizeof(a.block));
   assert_string_equal(a.info, b.info);
   aigate_model_free(r);
+}
+
+/* The scan's fast feature sum finds exactly the features of the generic
+ * walk that training and explanations use. */
+static void test_fast_path_matches_walk(void **state) {
+  (void)state;
+  for (size_t i = 0; i < heldout.n; i++) {
+    const char *t = heldout.text[i];
+    double a = ag_ml_logit(model, t, strlen(t));
+    double b = ag_ml_logit_slow(model, t, strlen(t));
+    if (a != b)
+      fail_msg("sample %zu: fast %.17g, walk %.17g", i, a, b);
+  }
 }
 
 /* ------------------------------------------------------- hostile files */
@@ -530,6 +544,7 @@ int main(void) {
       cmocka_unit_test(test_heldout_floor),
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_save_reload_identical),
+      cmocka_unit_test(test_fast_path_matches_walk),
       cmocka_unit_test(test_truncated_and_corrupted),
       cmocka_unit_test(test_scan_finding),
       cmocka_unit_test(test_weak_band_needs_a_rule),
