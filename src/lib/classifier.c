@@ -811,7 +811,8 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
   }
   /* One entry per hashed feature: its weight times its count, named by
    * its first occurrence. */
-  qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
+  if (b.n) /* b.o is NULL for a text without features */
+    qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
   size_t k = 0;
   for (size_t i = 0; i < b.n; i++) {
     double w = (double)m->scale * m->w[b.o[i].idx] *
@@ -823,7 +824,8 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
       b.o[k++].w = w;
     }
   }
-  qsort(b.o, k, sizeof(*b.o), cmp_occ_w);
+  if (k)
+    qsort(b.o, k, sizeof(*b.o), cmp_occ_w);
   for (size_t i = 0; i < k && *n < max && b.o[i].w > 0; i++) {
     aigate_contribution *c = &out[(*n)++];
     size_t l = b.o[i].e - b.o[i].s;

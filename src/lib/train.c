@@ -67,6 +67,7 @@ typedef struct {
   size_t n, cap;
   char **groups; /* group names */
   size_t n_groups;
+  const char **fold_names; /* leave-one-source-out: a source of each fold */
   uint64_t rng;
   const aigate_train_options *o;
 } corpus;
@@ -334,6 +335,11 @@ static size_t corpus_groups(corpus *c) {
   }
   for (size_t i = 0; i < c->n; i++)
     c->r[i].group = fold_of[c->r[i].group];
+  /* Name each fold after its first source, for the report. */
+  c->fold_names = calloc(folds ? folds : 1, sizeof(char *));
+  for (size_t g = 0; c->fold_names && g < ng; g++)
+    if (!c->fold_names[fold_of[g]])
+      c->fold_names[fold_of[g]] = c->groups[g];
   free(size);
   free(fold_of);
   return folds;
@@ -613,6 +619,7 @@ static void corpus_free(corpus *c) {
   for (size_t i = 0; i < c->n_groups; i++)
     free(c->groups[i]);
   free(c->groups);
+  free(c->fold_names);
 }
 
 int aigate_train(const aigate_train_options *in, aigate_model **out,
@@ -720,11 +727,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
           int hit = z[i] >= 0;
           c.r[i].label ? (p++, tp += hit) : (n++, fp += hit);
         }
+      const char *name =
+          o.loso && c.fold_names && c.fold_names[f] ? c.fold_names[f] : "";
       say(&o,
-          "fold %zu/%zu: %zu attacks, %zu benign held out "
+          "fold %zu/%zu%s%s%s: %zu attacks, %zu benign held out "
           "(recall %.3f, false positives %.3f at p >= 0.5)",
-          f + 1, folds, p, n, p ? (double)tp / (double)p : 0,
-          n ? (double)fp / (double)n : 0);
+          f + 1, folds, *name ? " (" : "", name, *name ? ")" : "", p, n,
+          p ? (double)tp / (double)p : 0, n ? (double)fp / (double)n : 0);
     }
   }
   if (rc)

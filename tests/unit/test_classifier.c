@@ -500,6 +500,10 @@ static void test_explain(void **state) {
   }
   assert_int_equal(aigate_model_explain(model, t, strlen(t), top, 0, &n), 0);
   assert_int_equal(n, 0);
+  /* A text without features (found by fuzz_model: qsort of NULL). */
+  assert_int_equal(aigate_model_explain(model, "", 0, top, 8, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(aigate_model_explain(model, "ab", 2, top, 8, &n), 0);
   assert_int_equal(aigate_model_explain(NULL, t, 1, top, 8, &n),
                    AIGATE_ERR_INVALID);
 }
