@@ -176,7 +176,7 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
       cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
          w->prev_s, to);
   }
-  if (lm)
+  if (lm && b)
     lm_walk(w, to, b, lm);
 }
 
