@@ -401,7 +401,8 @@ typedef struct {
 
 typedef struct {
   size_t n_records, n_attacks, n_augmented, n_folds;
-  double oof_auc;       /* ROC-AUC of out-of-fold scores (no_cv: 0) */
+  double oof_auc;       /* ROC-AUC of out-of-fold scores of the texts as
+                           read, augmented copies apart (no_cv: 0) */
   double oof_recall[5]; /* [1..4]: attacks over the block threshold */
   double oof_fpr[5];    /* [1..4]: benign texts over it */
 } aigate_train_report;

@@ -758,9 +758,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     memcpy(lm.dw, avg.dw, sizeof(lm.dw));
     lm.b = avg.b;
   }
+  /* ROC-AUC of the texts as they came (augmented copies apart: their
+   * share of the suffixed texts caught is reported on its own). */
+  size_t ns = 0, aug_hit = 0;
   for (size_t i = 0; i < c.n; i++)
-    sc[i] = (scored){z[i], c.r[i].label};
-  rep->oof_auc = o.no_cv ? 0 : auc(sc, c.n);
+    if (!c.r[i].aug)
+      sc[ns++] = (scored){z[i], c.r[i].label};
+  rep->oof_auc = o.no_cv ? 0 : auc(sc, ns);
   if ((rc = set_thresholds(&c, z, m, rep)))
     goto out;
   quantize(&lm, nw, m);
@@ -787,8 +791,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
         "false positives %.4f",
         l, m->block[l], m->weak[l], o.no_cv ? "in-sample" : "out-of-fold",
         rep->oof_recall[l], rep->oof_fpr[l]);
+  for (size_t i = 0; i < c.n; i++)
+    aug_hit += c.r[i].aug && sigmoid(z[i]) >= m->block[2];
   if (!o.no_cv)
-    say(&o, "out-of-fold ROC-AUC %.4f", rep->oof_auc);
+    say(&o,
+        "out-of-fold ROC-AUC %.4f (augmented copies apart); %zu of %zu "
+        "gibberish-suffixed texts over the level-2 threshold",
+        rep->oof_auc, aug_hit, rep->n_augmented);
   *out = m;
   m = NULL;
 out:
