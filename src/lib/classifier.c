@@ -12,10 +12,17 @@
  * loss) exposes gibberish adversarial suffixes without flagging every
  * text in an unfamiliar language or code, as a raw loss would.
  *
- * Cost: about four hashes and three table reads per byte of folded text,
- * all in one pass, no allocation; the weights are int16 (2^16 of them
- * fit in L2 cache). A long text is scored in overlapping windows and
- * takes the best one, so the cost stays linear.
+ * Cost per byte of folded text: three character n-gram hashes (one
+ * multiplication each) and weight reads, a word hash, one language-model
+ * read; no allocation. The weights are int16 (2^18 of them, 512 KiB, stay
+ * in L2 cache). A long text is scored in windows that overlap by half,
+ * built from half-window blocks so that each byte is read once, and takes
+ * the best window (about 12 us for 2 KB, docs/benchmarks.md).
+ *
+ * Known limits (docs/detection.md): a bag of n-grams learns its sources'
+ * style, so text unlike every training source can score high (the
+ * thresholds are conservative for that reason); the contrast features see
+ * token soup only when the suffix is shorter than the request before it.
  *
  * The file format is little-endian and checked strictly on load, since a
  * model file is input like any other (tests/fuzz/fuzz_model.c):
