@@ -671,6 +671,10 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (rc)
     goto out;
   size_t folds = corpus_groups(&c);
+  if (!folds && c.n) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
   if (!o.loso) {
     /* Random k-fold: a record's fold from the seeded stream; an augmented
      * copy stays with the text it was made from (it follows it). */
