@@ -433,7 +433,9 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
  * Windows of `window` bytes every `stride` (= window / 2) bytes: pairs of
  * consecutive blocks. A window sees the features that end in it, with
  * the bytes before it as context; an attack shorter than a block lies
- * whole inside some window. The last block may be short.
+ * whole inside some window. The text's first and last `stride` bytes are
+ * also scored alone, so that an attack that opens or ends a long text is
+ * not diluted by its neighbours (where injected text most often sits).
  */
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we) {
@@ -451,7 +453,10 @@ double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
       size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
       memset(&blk[k], 0, sizeof(blk[k]));
       score_block(&w, a, e, m, &blk[k]);
-      if (a > 0) {
+      if (a == 0) { /* the first block alone, as the last stride below */
+        best = logit_of(m, &blk[k], NULL);
+        best_e = e;
+      } else {
         double z = logit_of(m, &blk[k ^ 1], &blk[k]);
         if (z > best) {
           best = z;
@@ -461,6 +466,16 @@ double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
       }
       prev_a = a;
       a = e;
+    }
+    /* And the text's last `stride` bytes alone: an attack that ends a
+     * long text is then not diluted by whatever precedes it in its
+     * block. A fresh walk of at most stride bytes. */
+    size_t ta = char_edge(t, n - m->stride, 0);
+    double z = ag_ml_logit(m, t + ta, n - ta);
+    if (z > best) {
+      best = z;
+      best_s = ta;
+      best_e = n;
     }
   }
   if (ws)
