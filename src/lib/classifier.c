@@ -16,8 +16,9 @@
  * multiplication each) and weight reads, a word hash, one language-model
  * read; no allocation. The weights are int16 (2^18 of them, 512 KiB, stay
  * in L2 cache). A long text is scored in windows that overlap by half,
- * built from half-window blocks so that each byte is read once, and takes
- * the best window (about 12 us for 2 KB, docs/benchmarks.md).
+ * built from half-window blocks so that each byte is read once, plus its
+ * first and last half-window alone, and takes the best window (about
+ * 13 us for 2 KB, docs/benchmarks.md).
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
  * style, so text unlike every training source can score high (the
