@@ -277,9 +277,13 @@ static int scan_openai(scan_opts *o, const char *buf, size_t len) {
       char label[140];
       snprintf(label, sizeof(label), "%s (%s)", t->path, t->role);
       print_text(label, &r, text, tl, o->explain);
+      if (o->explain)
+        explain_classifier(o, &r, text, tl, NULL);
     }
     if (o->fmt != FMT_TEXT) {
       json_t *j = result_json(&r, 0);
+      if (o->explain)
+        explain_classifier(o, &r, text, tl, j);
       json_object_set_new(j, "path", json_string(t->path));
       json_object_set_new(j, "role", json_string(t->role));
       json_array_append_new(items, j);
