@@ -25,7 +25,8 @@ DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build run test test-release test-asan test-clang lint fuzz \
-        fuzz-smoke bench bench-gateway bench-assess format install clean
+        fuzz-smoke bench bench-gateway bench-assess bench-classifier format \
+        install clean model
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -123,6 +124,20 @@ bench-gateway: build
 # only; not part of `make test`.
 bench-assess: build
 	AIGATE_CACHE_DIR=$(CACHE) bench/assess/run.sh $(BUILD)/release/aigate
+
+# The shipped classifier (models/injection.bin, embedded into the
+# library at the next build), rebuilt from the shared data with the
+# trainer's defaults and seed 1: the same data give the same bytes.
+DATASETS ?= ../shared/datasets
+model: build
+	$(BUILD)/release/aigate train $(DATASETS)/train.jsonl --seed 1 \
+	  -o models/injection.bin
+	cmake --build $(BUILD)/release -j $(JOBS)
+
+# Classifier figures (cost per 2 KB prompt, model load, memory).
+bench-classifier: build
+	cmake --build $(BUILD)/release --target bench_classifier -j $(JOBS)
+	$(BUILD)/release/bench/bench_classifier $(BENCH_PROMPTS)
 
 format:
 	clang-format -i include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] src/gateway/*.[ch] \

@@ -167,7 +167,7 @@ typedef struct {
 static aigate_engine *build_engine(const char *rules_dir, const char *cache,
                                    double *secs) {
   aigate_error err = {{0}};
-  aigate_engine_options eo = {NULL, rules_dir, cache};
+  aigate_engine_options eo = {NULL, rules_dir, cache, ""};
   aigate_engine *e = NULL;
   double t = now();
   int rc = aigate_engine_new(&eo, &e, &err);

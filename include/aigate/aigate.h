@@ -129,6 +129,13 @@ typedef struct {
   /* Directory for compiled rule databases. NULL: $AIGATE_CACHE_DIR, else
    * $XDG_CACHE_HOME/aigate, else ~/.cache/aigate. "" disables the cache. */
   const char *cache_dir;
+  /* The injection/jailbreak classifier's model file (docs/detection.md).
+   * NULL: the configuration's classifier.model if set, else the model
+   * embedded in the library -- unless rules_dir is set, since a rule set
+   * of one's own starts without the bundled classifier; "" disables the
+   * classifier. The configuration's classifier.enabled: false disables it
+   * whatever this says. */
+  const char *model;
 } aigate_engine_options;
 
 /*
@@ -184,6 +191,12 @@ typedef struct {
   int status;            /* AIGATE_OK, or why the scan failed */
   size_t n_findings;
   const aigate_finding *findings; /* in the scratch; sorted by start */
+  double classifier; /* the classifier's probability that the text is an
+                        injection or jailbreak (its best window), or -1
+                        when it did not run: no model, output direction,
+                        failed scan, or the rules alone already block.
+                        Its finding, rule id "classifier", adds to the
+                        score as docs/detection.md says. */
 } aigate_result;
 
 typedef struct {
@@ -346,6 +359,113 @@ int aigate_stream_finish(aigate_stream *s, aigate_scratch *scratch,
                          aigate_stream_out *out);
 
 void aigate_stream_free(aigate_stream *s);
+
+/* ------------------------------------------------------------------ */
+/* Classifier (docs/detection.md)                                       */
+
+/*
+ * A trained injection/jailbreak classifier: hashed word and character
+ * n-gram weights, a character language model and a probability threshold
+ * table per paranoia level. Immutable once loaded; safe to share between
+ * threads. An engine loads one at start-up (aigate_engine_options.model)
+ * and adds its finding to every input scan; these functions are for
+ * training, evaluation and tools.
+ */
+typedef struct aigate_model aigate_model;
+
+/* Load a model file / buffer (name is used in messages). A truncated,
+ * corrupted (checksum), foreign or other-version file is AIGATE_ERR_CONFIG
+ * with the reason in err; *out is then NULL. */
+int aigate_model_load_file(const char *path, aigate_model **out,
+                           aigate_error *err);
+int aigate_model_load_buffer(const char *name, const void *buf, size_t len,
+                             aigate_model **out, aigate_error *err);
+/* Write m to path (through a temporary file and a rename). */
+int aigate_model_save(const aigate_model *m, const char *path,
+                      aigate_error *err);
+void aigate_model_free(aigate_model *m);
+
+/* Probability in [0, 1] that text is an attack (best window), normalizing
+ * the text first; -1 on allocation failure. A scan does the same on the
+ * folded view it already has. */
+double aigate_model_score(const aigate_model *m, const char *text, size_t len);
+
+typedef struct {
+  unsigned hash_bits;       /* 2^hash_bits hashed features */
+  unsigned window;          /* bytes of folded text per window */
+  unsigned stride;          /* bytes between window starts */
+  double block[5], weak[5]; /* [1..4]: thresholds per paranoia level */
+  const char *info;         /* how it was trained; owned by the model */
+} aigate_model_info;
+
+void aigate_model_get_info(const aigate_model *m, aigate_model_info *info);
+
+/* The engine's model, or NULL when its classifier is off. */
+const aigate_model *aigate_engine_model(const aigate_engine *engine);
+
+/* One n-gram's share of a classifier score. */
+typedef struct {
+  char ngram[64]; /* the n-gram as read in the folded text (UTF-8) */
+  double weight;  /* what it adds to the logit (all occurrences) */
+} aigate_contribution;
+
+/*
+ * The n-grams that pushed the score of text's best window up the most,
+ * strongest first: at most max into out, the number in *n. Returns
+ * AIGATE_OK, AIGATE_ERR_INVALID or AIGATE_ERR_NOMEM.
+ */
+int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
+                         aigate_contribution *out, size_t max, size_t *n);
+
+/* Called with one line of progress (no newline) while training. */
+typedef void (*aigate_train_log)(void *ud, const char *line);
+
+typedef struct {
+  const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?} */
+  size_t n_files;
+  unsigned hash_bits; /* 0: 18 */
+  unsigned window;    /* 0: 512 bytes of folded text (stride: half) */
+  int epochs;         /* 0: 30 */
+  double lr;          /* AdaGrad step; 0: 0.1 */
+  double l2;          /* L2 penalty per update; 0: 1e-6; < 0: none */
+  double augment;     /* share of benign texts also added with a generated
+                         gibberish suffix as attacks; 0: 0.15; < 0: none */
+  unsigned min_words; /* a text with fewer word (character) features is */
+  unsigned min_chars; /* scaled as if it had this many, so that a few
+                         words do not weigh as much as a page; 0: 40
+                         word and 300 character features (~100 bytes) */
+  int nonneg;         /* 1: n-gram weights kept >= 0 (evidence of attack
+                         only; unfamiliar text then scores low) */
+  uint64_t seed;      /* training is deterministic for a seed */
+  int no_cv;          /* 1: thresholds from in-sample scores (fast, for
+                         small fixtures) */
+  int folds;          /* k of the random k-fold cross-validation whose
+                         out-of-fold scores set the thresholds; the model
+                         is the mean of the k fold models; 0: 5 */
+  int loso;           /* 1: leave-one-source-out folds instead (each
+                         source, by "source" up to '@', held out) */
+  aigate_train_log log;
+  void *log_ud;
+} aigate_train_options;
+
+typedef struct {
+  size_t n_records, n_attacks, n_augmented, n_folds;
+  double oof_auc;       /* ROC-AUC of out-of-fold scores of the texts as
+                           read, augmented copies apart (no_cv: 0) */
+  double oof_recall[5]; /* [1..4]: attacks over the block threshold */
+  double oof_fpr[5];    /* [1..4]: benign texts over it */
+} aigate_train_report;
+
+/*
+ * Train a model (src/lib/train.c): read the files, normalize every text
+ * as a scan does, augment, choose the thresholds per paranoia level on
+ * out-of-fold scores (each source held out in turn), then train on all.
+ * rep may be NULL. Errors: AIGATE_ERR_IO (unreadable file),
+ * AIGATE_ERR_CONFIG (a bad record: file:line in err), AIGATE_ERR_INVALID,
+ * AIGATE_ERR_NOMEM.
+ */
+int aigate_train(const aigate_train_options *opt, aigate_model **out,
+                 aigate_train_report *rep, aigate_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */

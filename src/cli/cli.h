@@ -19,6 +19,7 @@ typedef struct {
   const char *rules_dir; /* --rules DIR */
   const char *cache_dir; /* --cache-dir DIR */
   const char *profile;   /* --profile NAME */
+  const char *model;     /* --model FILE ("" disables the classifier) */
 } cli_engine_opts;
 
 /* Print "aigate: <message>" to stderr and return EXIT_USAGE. */
@@ -49,5 +50,7 @@ int cmd_keys(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_assess(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

@@ -178,7 +178,8 @@ static int parse_args(int argc, char **argv, assess_opts *o) {
   o->fail_above = -1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    int r = cli_engine_opt(argc, argv, &i, &o->eo);
+    /* --model names the target's model here, not a classifier file. */
+    int r = strcmp(a, "--model") ? cli_engine_opt(argc, argv, &i, &o->eo) : 0;
     if (r < 0)
       return EXIT_USAGE;
     if (r)

@@ -37,12 +37,14 @@ static void help(void) {
        "  --as prompt|output|openai-request|openai-response  (default prompt)\n"
        "  --format text|json|jsonl   output format (default text)\n"
        "  --redact                   print the text with redactions applied\n"
-       "  --explain                  show the findings and what they matched\n"
+       "  --explain                  show the findings, what they matched and "
+       "the n-grams behind the classifier's score\n"
        "  --batch                    JSONL in ({\"text\": ...} per line), one "
        "JSON result per line out\n"
        "  -c FILE                    configuration (docs/config.md)\n"
        "  --profile NAME             policy profile from the configuration\n"
        "  --rules DIR                rule files replacing the built-in ones\n"
+       "  --model FILE               classifier model (\"\" disables it)\n"
        "  --cache-dir DIR            compiled-rules cache (\"\" disables)\n"
        "exit: 0 allow/log, 1 redact/block, 2 usage or input error");
 }
@@ -153,6 +155,49 @@ static int dump(json_t *j, out_fmt fmt) {
   return 0;
 }
 
+/* What the classifier saw, for --explain: its probability against the
+ * level's thresholds and the n-grams that raised it most. Scored again
+ * here when the rules had already blocked (the scan then skips it). */
+#define TOP_NGRAMS 8
+
+static void explain_classifier(const scan_opts *o, const aigate_result *r,
+                               const char *text, size_t len, json_t *j) {
+  const aigate_model *m = aigate_engine_model(o->engine);
+  if (!m || o->as == AS_OUTPUT || o->as == AS_RESPONSE || r->status)
+    return;
+  aigate_model_info info;
+  aigate_model_get_info(m, &info);
+  double p =
+      r->classifier >= 0 ? r->classifier : aigate_model_score(m, text, len);
+  aigate_contribution top[TOP_NGRAMS];
+  size_t n = 0;
+  if (aigate_model_explain(m, text, len, top, TOP_NGRAMS, &n))
+    n = 0;
+  if (!j) {
+    printf("  classifier: p = %.4f (blocks at %.4f, adds points at %.4f; "
+           "paranoia %d)\n",
+           p, info.block[r->paranoia], info.weak[r->paranoia], r->paranoia);
+    for (size_t i = 0; i < n; i++) {
+      char *u = cli_utf8_copy(top[i].ngram, strlen(top[i].ngram));
+      printf("    %+.3f  \"%s\"\n", top[i].weight, u ? u : "");
+      free(u);
+    }
+    return;
+  }
+  json_t *c = json_object(), *arr = json_array();
+  json_object_set_new(c, "probability", json_real(p));
+  json_object_set_new(c, "block_at", json_real(info.block[r->paranoia]));
+  json_object_set_new(c, "weak_at", json_real(info.weak[r->paranoia]));
+  for (size_t i = 0; i < n; i++) {
+    char *u = cli_utf8_copy(top[i].ngram, strlen(top[i].ngram));
+    json_array_append_new(arr, json_pack("{s:s, s:f}", "ngram", u ? u : "",
+                                         "weight", top[i].weight));
+    free(u);
+  }
+  json_object_set_new(c, "top_ngrams", arr);
+  json_object_set_new(j, "classifier", c);
+}
+
 /* ---------------------------------------------------------- plain text */
 
 static int scan_text(scan_opts *o, const char *text, size_t len) {
@@ -175,8 +220,12 @@ static int scan_text(scan_opts *o, const char *text, size_t len) {
     } else {
       print_text(NULL, &r, text, len, o->explain);
     }
+    if (o->explain)
+      explain_classifier(o, &r, text, len, NULL);
   } else {
     json_t *j = result_json(&r, 1);
+    if (o->explain)
+      explain_classifier(o, &r, text, len, j);
     if (o->redact) {
       char *u = cli_utf8_copy(red, red_len);
       json_object_set_new(j, "redacted", json_string(u ? u : ""));
@@ -228,9 +277,13 @@ static int scan_openai(scan_opts *o, const char *buf, size_t len) {
       char label[140];
       snprintf(label, sizeof(label), "%s (%s)", t->path, t->role);
       print_text(label, &r, text, tl, o->explain);
+      if (o->explain)
+        explain_classifier(o, &r, text, tl, NULL);
     }
     if (o->fmt != FMT_TEXT) {
       json_t *j = result_json(&r, 0);
+      if (o->explain)
+        explain_classifier(o, &r, text, tl, j);
       json_object_set_new(j, "path", json_string(t->path));
       json_object_set_new(j, "role", json_string(t->role));
       json_array_append_new(items, j);

@@ -33,6 +33,8 @@ int cli_engine_opt(int argc, char **argv, int *i, cli_engine_opts *o) {
     dst = &o->cache_dir;
   else if (!strcmp(a, "--profile"))
     dst = &o->profile;
+  else if (!strcmp(a, "--model"))
+    dst = &o->model;
   else
     return 0;
   if (*i + 1 >= argc) {
@@ -52,7 +54,7 @@ int cli_engine(const cli_engine_opts *o, aigate_config **cfg,
                      : aigate_config_default(cfg, &err);
   if (rc)
     return cli_fail("%s", err.msg[0] ? err.msg : aigate_strerror(rc));
-  aigate_engine_options eo = {*cfg, o->rules_dir, o->cache_dir};
+  aigate_engine_options eo = {*cfg, o->rules_dir, o->cache_dir, o->model};
   if ((rc = aigate_engine_new(&eo, engine, &err))) {
     aigate_config_free(*cfg);
     *cfg = NULL;

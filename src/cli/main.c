@@ -21,6 +21,8 @@ static void usage(FILE *f) {
         "  log search|show|verify  the gateway's request records\n"
         "  assess             red-team an LLM endpoint (see assess --help)\n"
         "  lint [FILE...]     review system prompts and templates\n"
+        "  train FILE...      train the injection classifier (see --help)\n"
+        "  eval FILE          detection quality on labelled JSONL\n"
         "  version            print the version\n",
         f);
 }
@@ -56,6 +58,10 @@ int main(int argc, char **argv) {
     return cmd_assess(argc - 1, argv + 1);
   if (strcmp(cmd, "lint") == 0)
     return cmd_lint(argc - 1, argv + 1);
+  if (strcmp(cmd, "train") == 0)
+    return cmd_train(argc - 1, argv + 1);
+  if (strcmp(cmd, "eval") == 0)
+    return cmd_eval(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

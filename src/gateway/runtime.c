@@ -159,7 +159,7 @@ int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
     goto fail;
   if ((rc = gw_config_load(opt->config_path, &rt->cfg, err, warn, NULL)))
     goto fail;
-  aigate_engine_options eo = {rt->acfg, NULL, NULL};
+  aigate_engine_options eo = {rt->acfg, NULL, NULL, NULL};
   if ((rc = aigate_engine_new(&eo, &rt->engine, err)))
     goto fail;
   const gw_config *c = rt->cfg;

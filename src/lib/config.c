@@ -421,6 +421,36 @@ static int parse_limits(ctx *c, aigate_config *cfg, const yt_node *map) {
   return 0;
 }
 
+/* classifier: {enabled: true|false, model: PATH} (docs/config.md). */
+static int parse_classifier(ctx *c, aigate_config *cfg, const yt_node *map) {
+  int rc = yt_check_map(&c->w, map, "classifier");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if ((rc = yt_want(&c->w, v, YT_SCALAR, k->str)))
+      return rc;
+    if (strcmp(k->str, "enabled") == 0) {
+      if (strcmp(v->str, "true") == 0)
+        cfg->ml_enabled = 1;
+      else if (strcmp(v->str, "false") == 0)
+        cfg->ml_enabled = 0;
+      else
+        return bad(c, v, "classifier.enabled must be true or false");
+    } else if (strcmp(k->str, "model") == 0) {
+      if (!*v->str)
+        return bad(c, v, "classifier.model must be a file name");
+      free(cfg->ml_model);
+      if (!(cfg->ml_model = strdup(v->str)))
+        return AIGATE_ERR_NOMEM;
+    } else {
+      return bad(c, k, "unknown key '%s' in classifier (enabled, model)",
+                 k->str);
+    }
+  }
+  return 0;
+}
+
 static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
   if (!root)
     return 0; /* an empty file is the default configuration */
@@ -445,11 +475,14 @@ static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
       rc = parse_rules_section(c, cfg, v);
     } else if (strcmp(k->str, "limits") == 0) {
       rc = parse_limits(c, cfg, v);
+    } else if (strcmp(k->str, "classifier") == 0) {
+      rc = parse_classifier(c, cfg, v);
     } else if (is_foreign(c, k->str)) {
       /* the front end's section */
     } else {
       return bad(c, k,
-                 "unknown key '%s' (version, policy, profiles, rules, limits)",
+                 "unknown key '%s' (version, policy, profiles, rules, limits, "
+                 "classifier)",
                  k->str);
     }
     if (rc)
@@ -470,6 +503,7 @@ static aigate_config *config_new(const char *name) {
   cfg->max_input = DEFAULT_MAX_INPUT;
   cfg->decode_depth = 3;
   cfg->decode_budget = DEFAULT_DECODE_BUDGET;
+  cfg->ml_enabled = 1;
   return cfg;
 }
 
@@ -543,6 +577,7 @@ void aigate_config_free(aigate_config *cfg) {
   for (size_t i = 0; i < cfg->n_overrides; i++)
     free(cfg->overrides[i].id);
   free(cfg->overrides);
+  free(cfg->ml_model);
   free(cfg->name);
   free(cfg);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classifier.h"
 #include "util.h"
 
 static const char *default_cache_dir(char *buf, size_t n) {
@@ -67,6 +68,48 @@ static int check_profile(const aigate_engine *e, const ag_profile *p,
   return 0;
 }
 
+/*
+ * The classifier's model: the caller's choice, else the configuration's,
+ * else the embedded one (with the embedded rules only: a rule set of
+ * one's own starts without it). Its findings carry a rule of their own,
+ * in the injection category, so that policies treat them as they treat
+ * the injection rules.
+ */
+static int load_model(aigate_engine *e, const aigate_engine_options *opt,
+                      aigate_error *err) {
+  const char *path = opt->model;
+  if (!e->cfg->ml_enabled || (path && !*path))
+    return 0;
+  if (!path)
+    path = e->cfg->ml_model;
+  int rc;
+  if (path)
+    rc = aigate_model_load_file(path, &e->model, err);
+  else if (!opt->rules_dir && ag_embedded_model_len)
+    rc = aigate_model_load_buffer("<embedded model>", ag_embedded_model,
+                                  ag_embedded_model_len, &e->model, err);
+  else
+    return 0;
+  if (rc)
+    return rc;
+  e->ml_rule = (ag_rule){
+      .id = "classifier",
+      .family = "classifier",
+      .category = "injection",
+      .message = "Injection/jailbreak classifier",
+      .file = "",
+      .severity = 4,
+      .paranoia = 1,
+      .view = AG_VIEW_FOLDED,
+      .directions = AG_DIR_INPUT,
+  };
+  return 0;
+}
+
+const aigate_model *aigate_engine_model(const aigate_engine *e) {
+  return e ? e->model : NULL;
+}
+
 int aigate_engine_new(const aigate_engine_options *opt, aigate_engine **out,
                       aigate_error *err) {
   *out = NULL;
@@ -94,7 +137,7 @@ int aigate_engine_new(const aigate_engine_options *opt, aigate_engine **out,
   rc = check_profile(e, &e->cfg->policy, err);
   for (size_t i = 0; !rc && i < e->cfg->n_profiles; i++)
     rc = check_profile(e, &e->cfg->profiles[i], err);
-  if (rc)
+  if (rc || (rc = load_model(e, opt, err)))
     goto fail;
   char buf[4096];
   const char *cache =
@@ -115,6 +158,7 @@ void aigate_engine_free(aigate_engine *e) {
     return;
   ag_matcher_free(&e->m, &e->rs);
   ag_ruleset_free(&e->rs);
+  aigate_model_free(e->model);
   free(e->cats);
   free(e->rule_cat);
   free(e->detectors);

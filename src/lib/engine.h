@@ -20,6 +20,8 @@ struct aigate_engine {
   size_t *rule_cat;  /* rule index -> category index */
   size_t *detectors; /* indexes of the rules that have a detector */
   size_t n_detectors;
+  aigate_model *model; /* the classifier, or NULL when it is off */
+  ag_rule ml_rule;     /* what its findings name (rule id "classifier") */
 };
 
 /* One text being scanned: the input or a payload decoded from a parent. */

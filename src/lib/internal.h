@@ -60,6 +60,8 @@ struct aigate_config {
   size_t max_input;     /* limits.max_input_bytes */
   int decode_depth;     /* limits.decode_depth */
   size_t decode_budget; /* limits.max_decoded_bytes */
+  int ml_enabled;       /* classifier.enabled (default 1) */
+  char *ml_model;       /* classifier.model, or NULL: the embedded one */
 };
 
 /* The profile with that name, or NULL; NULL/"default" = the policy. */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "classifier.h"
 #include "engine.h"
 #include "util.h"
 #include "validate.h"
@@ -117,6 +118,7 @@ typedef struct {
   int folded_dbs;        /* a database to run needs the folded view */
   int mixed_script;      /* the mixed-script detector is active */
   region *rg;            /* NULL for a whole text */
+  int classify;          /* the classifier runs on the root's folded view */
 } run_ctx;
 
 static int active(const aigate_engine *e, const run_ctx *rc, size_t ri) {
@@ -484,10 +486,83 @@ static void decide(aigate_scratch *s, const run_ctx *rc, aigate_result *res) {
   res->verdict = ag_tally_verdict(p, &t, s->flags);
 }
 
+/*
+ * The classifier's finding: its probability over the folded view the
+ * rules read (no second normalization) against the model's thresholds for
+ * the profile's paranoia level. Over the block threshold it scores the
+ * level's whole anomaly threshold, so it blocks alone as a critical rule
+ * does. In the weak band below it, it scores 3 short of that (2 at the
+ * default threshold 5), and only when rules already found attack
+ * evidence (rule_score > 0): supporting evidence that can tip a weak rule
+ * over the threshold, never a verdict of its own. The span is the best
+ * window's.
+ *
+ * Data the policy redacts (secrets, personal data) is left out of what
+ * the classifier reads: keys and tokens look like the token soup of
+ * adversarial suffixes to its language model, and they are data, not
+ * instructions. That costs a copy of the view, only when there is such
+ * data; the span is then the whole text.
+ */
+static double classify(aigate_scratch *s, const run_ctx *rc, int rule_score) {
+  const aigate_engine *e = s->e;
+  const aigate_model *m = e->model;
+  ag_layer *root = &s->layers[0];
+  const char *t = root->folded.p;
+  size_t n = root->folded.len;
+  ag_buf masked = {0};
+  for (size_t i = 0; i < s->n_findings; i++) {
+    const aigate_finding *f = &s->findings[i];
+    if (f->action != AIGATE_REDACT)
+      continue;
+    if (!masked.data) {
+      ag_buf_append(&masked, t, n);
+      if (masked.failed)
+        break;
+    }
+    size_t a = root_view_offset(s, &root->folded, f->start);
+    size_t b = root_view_offset(s, &root->folded, f->end);
+    if (b > n)
+      b = n;
+    if (a < b)
+      memset(masked.data + a, 1, b - a);
+  }
+  if (masked.data && !masked.failed) {
+    size_t k = 0; /* each masked run becomes one space */
+    for (size_t i = 0; i < n; i++)
+      if (masked.data[i] != 1)
+        masked.data[k++] = masked.data[i];
+      else if (!k || masked.data[k - 1] != ' ')
+        masked.data[k++] = ' ';
+    t = masked.data;
+    n = k;
+  }
+  double p = 0;
+  size_t ws = 0, we = 0;
+  if (n)
+    p = ag_ml_score(m, t, n, &ws, &we);
+  int level = rc->profile->paranoia, thr = rc->profile->thresholds[level];
+  int pts = p >= m->block[level]                    ? thr
+            : p >= m->weak[level] && rule_score > 0 ? (thr > 3 ? thr - 3 : 1)
+                                                    : 0;
+  if (pts) {
+    size_t os = 0, oe = root->len, k = s->n_findings;
+    if (!masked.data)
+      to_original(s, 0, &root->folded, ws, we > ws ? we : ws + 1, &os, &oe);
+    add_finding(s, &e->ml_rule, "folded", os, oe);
+    if (s->n_findings > k) {
+      s->findings[k].score = pts;
+      s->findings[k].severity = pts >= thr ? 4 : 2;
+    }
+  }
+  ag_buf_free(&masked);
+  return p;
+}
+
 static int failed(const aigate_engine *e, const ag_profile *p, int status,
                   aigate_result *res) {
   (void)e;
   memset(res, 0, sizeof(*res));
+  res->classifier = -1;
   res->status = status;
   res->flags = AIGATE_FLAG_FAILED;
   res->paranoia = p->paranoia;
@@ -670,6 +745,7 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     res->status = AIGATE_ERR_NOT_FOUND;
     res->flags = AIGATE_FLAG_FAILED;
     res->verdict = e->cfg->policy.fail_open ? AIGATE_LOG : AIGATE_BLOCK;
+    res->classifier = -1;
     return AIGATE_ERR_NOT_FOUND;
   }
   if (len > e->cfg->max_input)
@@ -687,11 +763,19 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
                 modes,
                 0,
                 0,
-                st ? &rg : NULL};
+                st ? &rg : NULL,
+                0};
+  if (e->model && !st && rc.dir == AG_DIR_INPUT) {
+    aigate_action a;
+    aigate_mode mode;
+    ag_profile_category(p, e->ml_rule.category, &a, &mode);
+    rc.classify = rc.all_rules || mode != AIGATE_MODE_OFF;
+  }
   for (size_t d = 0; d < e->m.n_dbs; d++)
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
       rc.folded_dbs = 1;
+  rc.folded_dbs |= rc.classify;
   for (size_t di = 0; di < e->n_detectors; di++)
     if (e->rs.rules[e->detectors[di]].detector == AG_DET_MIXED_SCRIPT &&
         active(e, &rc, e->detectors[di]))
@@ -741,12 +825,22 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     return failed(e, p, st_rc, res);
   if (s->n_layers)
     detector_findings(s, &rc);
+  /* The classifier only matters while the rules have not decided to
+   * block: it runs then, and is skipped (its cost too) otherwise. */
+  double ml = -1;
+  if (rc.classify && s->n_layers) {
+    ag_tally t = {AIGATE_ALLOW, 0, 0};
+    ag_tally_add(p, rc.all_rules, s->findings, s->n_findings, 0, &t);
+    if (ag_tally_verdict(p, &t, s->flags) != AIGATE_BLOCK)
+      ml = classify(s, &rc, t.score);
+  }
   if (st)
     keep_region(s, n_root, from, hold);
   if (s->n_findings > 1) /* findings is NULL until the first one */
     qsort(s->findings, s->n_findings, sizeof(*s->findings), cmp_finding);
   memset(res, 0, sizeof(*res));
   decide(s, &rc, res);
+  res->classifier = ml;
   res->flags = s->flags;
   res->n_findings = s->n_findings;
   res->findings = s->findings;

@@ -23,7 +23,7 @@ void fuzz_fail(const char *what, const char *file, int line) {
 
 static void build(void) {
   aigate_error err = {{0}};
-  aigate_engine_options eo = {NULL, getenv("AIGATE_FUZZ_RULES"), NULL};
+  aigate_engine_options eo = {NULL, getenv("AIGATE_FUZZ_RULES"), NULL, NULL};
   int rc = aigate_engine_new(&eo, &engine, &err);
   if (rc == AIGATE_OK)
     rc = aigate_scratch_new(engine, &scratch);

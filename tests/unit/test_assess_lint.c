@@ -26,7 +26,7 @@ static aigate_scratch *scratch;
 static int setup(void **state) {
   (void)state;
   aigate_error err = {{0}};
-  aigate_engine_options eo = {NULL, NULL, NULL};
+  aigate_engine_options eo = {NULL, NULL, NULL, NULL};
   if (aigate_engine_new(&eo, &engine, &err) ||
       aigate_scratch_new(engine, &scratch))
     return -1;

@@ -328,7 +328,10 @@ describe('virtual keys', () => {
     const sdk = new OpenAI({ baseURL: gw.baseURL, apiKey: k.key, maxRetries: 0 });
     const jobs = [];
     for (let i = 0; i < 60; i++) {
-      const body = chat(mock({ reply: `reply number ${i} `.repeat(1 + (i % 7)) }), { model: i % 2 ? 'model-a' : 'model-b' });
+      // Replies of different lengths (distinct words: repeated phrases in
+      // a MOCK prompt read as an attack to the classifier).
+      const words = 'alpha bravo charlie delta echo foxtrot golf hotel'.split(' ').slice(0, 1 + (i % 7));
+      const body = chat(mock({ reply: `Answer ${i}: ${words.join(' ')}` }), { model: i % 2 ? 'model-a' : 'model-b' });
       if (i % 3 === 0) {
         jobs.push(
           (async () => {

@@ -1,0 +1,866 @@
+/*
+ * classifier.c -- features, scoring and the model file of the
+ * injection/jailbreak classifier (classifier.h says where it sits).
+ *
+ * The model is a logistic regression over hashed features of the folded
+ * text: word unigrams and bigrams and character 3- to 5-grams, each
+ * namespace scaled by 1/sqrt(its count) so that long and short texts
+ * score alike, plus a few dense features from a character trigram
+ * language model of ordinary text. Rules catch known phrasings; the
+ * hashed n-grams generalize to rephrasings, and the language model's
+ * *contrast* (the worst stretch of a text against the text's own median
+ * loss) exposes gibberish adversarial suffixes without flagging every
+ * text in an unfamiliar language or code, as a raw loss would.
+ *
+ * Cost per byte of folded text: three character n-gram hashes (one
+ * multiplication each) and weight reads, a word hash, one language-model
+ * read; no allocation. The weights are int16 (2^18 of them, 512 KiB, stay
+ * in L2 cache). A long text is scored in windows that overlap by half,
+ * built from half-window blocks so that each byte is read once, plus its
+ * first and last half-window alone, and takes the best window (about
+ * 13 us for 2 KB, docs/benchmarks.md).
+ *
+ * Known limits (docs/detection.md): a bag of n-grams learns its sources'
+ * style, so text unlike every training source can score high (the
+ * thresholds are conservative for that reason); the contrast features see
+ * token soup only when the suffix is shorter than the request before it.
+ *
+ * The file format is little-endian and checked strictly on load, since a
+ * model file is input like any other (tests/fuzz/fuzz_model.c):
+ *
+ *   0   8  magic "AIGATEML"
+ *   8   4  version (1)
+ *   12  4  hash bits (10..22)
+ *   16  4  window bytes, 20 4 stride bytes (half the window)
+ *   24  4  dense features (3), 28 4 language model classes (38)
+ *   32  4  bias (float), 36 4 weight scale (float)
+ *   40  12 dense weights (float x 3)
+ *   52  32 thresholds: block[1..4], weak[1..4] (float probabilities)
+ *   84  4  info length (<= 4096)
+ *   88  8  minimum feature counts: words, characters (<= 2^20)
+ *   96     the info text (printable)
+ *   ..     language model: 38^3 bytes of losses in 1/16 bits (<= 192)
+ *   ..     2^bits int16 weights
+ *   ..  4  CRC-32 (zlib) of everything before it
+ */
+#include "classifier.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "normalize.h"
+#include "util.h"
+
+/* ------------------------------------------------------------ hashing */
+
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+#define FIB 0x9e3779b97f4a7c15ull
+
+static inline uint32_t mix32(uint32_t h) {
+  h ^= h >> 16;
+  h *= 0x85ebca6bu;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35u;
+  h ^= h >> 16;
+  return h;
+}
+
+static inline int word_byte(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+         (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Seeds that keep the word namespaces apart. */
+#define SEED_UNI 0x51ed270bu
+#define SEED_BI 0x2545f491u
+
+/* ---------------------------------------------------- language model */
+
+/* Characters per stretch of the contrast features, the fewest stretches
+ * that give a median worth comparing with, and the histogram of stretch
+ * means (in 1/4 bits). */
+#define LM_CHUNK 24
+#define LM_MIN_CHUNKS 4
+#define LM_BINS (AG_ML_LM_CAP / 4 + 1)
+
+/* ------------------------------------------------------------- walking */
+
+/*
+ * What a stretch of text adds to a window: weight sums and feature counts
+ * per namespace, and the language model's statistics. A window is one
+ * block (a text that fits) or two consecutive blocks of `stride` bytes,
+ * so each byte is read once however much the windows overlap.
+ */
+typedef struct {
+  int32_t sum[2];
+  uint32_t cnt[2];
+  uint16_t hist[LM_BINS];
+  uint32_t chunks, chars, symbols;
+  unsigned worst, last;
+  int has_last;
+} block;
+
+/* The walk's state, carried from block to block: the word being read and
+ * the one before it, the last five bytes, the language model's context
+ * and the stretch being summed. */
+typedef struct {
+  const unsigned char *u;
+  size_t n; /* the whole text */
+  uint32_t bits;
+  uint32_t prev, wh;
+  size_t ws, prev_s;
+  int have_prev, in_word;
+  uint64_t v; /* last bytes, newest in the low byte */
+  ag_lm_iter it;
+  unsigned c1, c2, csum, ck;
+} walker;
+
+static void walker_init(walker *w, uint32_t bits, const char *t, size_t n) {
+  memset(w, 0, sizeof(*w));
+  w->u = (const unsigned char *)t;
+  w->n = n;
+  w->bits = bits;
+  w->wh = FNV_BASIS;
+  w->it = (ag_lm_iter){w->u, n, 0, 0, 0};
+}
+
+/* A character n-gram's index: its bytes and length as one key, by
+ * Fibonacci hashing (one multiplication). */
+static inline uint32_t ngram_index(uint64_t key, unsigned len, uint32_t bits) {
+  return (uint32_t)(((key | (uint64_t)len << 56) * FIB) >> (64 - bits));
+}
+
+/*
+ * Walk the features of bytes [from, to): word unigrams and bigrams are
+ * emitted where a word ends (at `to` == n for the last one), character
+ * 3- to 5-grams at the byte they end on, all with the bytes before
+ * `from` as context. cb sees each feature; the language model's
+ * statistics go to b when lm is not NULL.
+ */
+static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm);
+
+static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
+                 void *ud, block *b, const uint8_t *lm) {
+  const unsigned char *u = w->u;
+  const unsigned shift = 32 - w->bits;
+  for (size_t i = from; i < to; i++) {
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!w->in_word) {
+        w->in_word = 1;
+        w->ws = i;
+        w->wh = FNV_BASIS;
+      }
+      w->wh = (w->wh ^ c) * FNV_PRIME;
+    } else if (w->in_word) {
+      w->in_word = 0;
+      cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, i);
+      if (w->have_prev)
+        cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+           w->prev_s, i);
+      w->prev = w->wh;
+      w->prev_s = w->ws;
+      w->have_prev = 1;
+    }
+    w->v = w->v << 8 | c;
+    if (i >= 2)
+      cb(ud, ngram_index(w->v & 0xffffffull, 3, w->bits), AG_ML_CHAR, i - 2,
+         i + 1);
+    if (i >= 3)
+      cb(ud, ngram_index(w->v & 0xffffffffull, 4, w->bits), AG_ML_CHAR, i - 3,
+         i + 1);
+    if (i >= 4)
+      cb(ud, ngram_index(w->v & 0xffffffffffull, 5, w->bits), AG_ML_CHAR, i - 4,
+         i + 1);
+  }
+  if (to == w->n && w->in_word) {
+    w->in_word = 0;
+    cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, to);
+    if (w->have_prev)
+      cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+         w->prev_s, to);
+  }
+  if (lm && b)
+    lm_walk(w, to, b, lm);
+}
+
+/* The language model's statistics of the characters up to `to`, one
+ * class per character. */
+static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm) {
+  /* Locals, not the structs' fields: the histogram's stores would
+   * otherwise make the compiler reload every field at every character. */
+  ag_lm_iter it = w->it;
+  unsigned c1 = w->c1, c2 = w->c2, csum = w->csum, ck = w->ck;
+  unsigned worst = b->worst, last = b->last;
+  uint32_t chars = 0, symbols = 0, chunks = 0;
+  int has_last = b->has_last;
+  for (int cl; (cl = ag_lm_next(&it, to)) != 0;) {
+    unsigned k = (unsigned)cl;
+    chars++;
+    symbols += k >= 33 && k <= 36;
+    csum += lm[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + k];
+    c2 = c1;
+    c1 = k;
+    if (++ck == LM_CHUNK) {
+      unsigned mean = csum / LM_CHUNK;
+      b->hist[mean / 4]++;
+      worst = mean > worst ? mean : worst;
+      last = mean;
+      has_last = 1;
+      chunks++;
+      csum = ck = 0;
+    }
+  }
+  if (to == w->n && ck >= LM_CHUNK / 2) { /* a final partial stretch */
+    last = csum / ck;
+    has_last = 1;
+  }
+  w->it = it;
+  w->c1 = c1;
+  w->c2 = c2;
+  w->csum = csum;
+  w->ck = ck;
+  b->worst = worst;
+  b->last = last;
+  b->has_last = has_last;
+  b->chars += chars;
+  b->symbols += symbols;
+  b->chunks += chunks;
+}
+
+static void count_feature(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)idx;
+  (void)s;
+  (void)e;
+  ((block *)ud)->cnt[ns]++;
+}
+
+void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
+                    void *ud, size_t counts[2]) {
+  walker w;
+  walker_init(&w, bits, t, n);
+  walk(&w, 0, n, cb, ud, NULL, NULL);
+  block b = {0};
+  walker_init(&w, bits, t, n);
+  walk(&w, 0, n, count_feature, &b, NULL, NULL);
+  counts[AG_ML_WORD] = b.cnt[AG_ML_WORD];
+  counts[AG_ML_CHAR] = b.cnt[AG_ML_CHAR];
+}
+
+/*
+ * The dense features of one or two blocks. A text in another language or
+ * code has a high median loss and high stretches alike; a request
+ * followed by token soup has a low median and a very bad last stretch.
+ * Features: (worst - median) and (last - median) in bits, 0 when negative
+ * or when there are too few stretches; and the share of characters that
+ * are symbols (brackets, backslashes, @, ...).
+ */
+static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
+  uint32_t chunks = a->chunks + (b ? b->chunks : 0);
+  uint32_t chars = a->chars + (b ? b->chars : 0);
+  uint32_t symbols = a->symbols + (b ? b->symbols : 0);
+  unsigned worst = a->worst, last = a->last;
+  if (b) {
+    worst = b->worst > worst ? b->worst : worst;
+    if (b->has_last)
+      last = b->last;
+  }
+  out[0] = out[1] = 0;
+  if (chunks >= LM_MIN_CHUNKS) {
+    unsigned seen = 0, median = 0;
+    for (unsigned k = 0; k < LM_BINS; k++) {
+      seen += a->hist[k] + (b ? b->hist[k] : 0);
+      if (2 * seen >= chunks) {
+        median = 4 * k;
+        break;
+      }
+    }
+    out[0] = worst > median ? (float)(worst - median) / 16.0f : 0;
+    out[1] = last > median ? (float)(last - median) / 16.0f : 0;
+  }
+  out[2] = chars ? (float)symbols / (float)chars : 0;
+}
+
+void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
+                 float out[AG_ML_DENSE]) {
+  walker w;
+  block b = {0};
+  walker_init(&w, AG_ML_MIN_BITS, t, n);
+  walk(&w, 0, n, count_feature, &b, &b, lm);
+  dense_of(&b, NULL, out);
+}
+
+/* ----------------------------------------------------------- scoring */
+
+typedef struct {
+  const int16_t *w;
+  block *b;
+} sum_ctx;
+
+static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)s;
+  (void)e;
+  sum_ctx *c = ud;
+  c->b->sum[ns] += c->w[idx];
+  c->b->cnt[ns]++;
+}
+
+static double logit_of(const aigate_model *m, const block *a, const block *b) {
+  double z = m->bias;
+  for (int ns = 0; ns < 2; ns++) {
+    int64_t sum = a->sum[ns] + (b ? b->sum[ns] : 0);
+    uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
+    z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
+  }
+  float d[AG_ML_DENSE];
+  dense_of(a, b, d);
+  for (int i = 0; i < AG_ML_DENSE; i++)
+    z += (double)m->dense[i] * d[i];
+  return z;
+}
+
+static double sigmoid(double z) {
+  if (z < -40)
+    z = -40;
+  if (z > 40)
+    z = 40;
+  return 1.0 / (1.0 + exp(-z));
+}
+
+/* Move a block edge back to the start of a UTF-8 character. */
+static size_t char_edge(const char *t, size_t i, size_t lo) {
+  while (i > lo && ((unsigned char)t[i] & 0xC0) == 0x80)
+    i--;
+  return i;
+}
+
+/*
+ * walk() with add_weight, written out for speed: the state lives in
+ * locals (a callback's stores through a pointer would make the compiler
+ * reload it at every byte). It must find the very features walk() finds;
+ * tests/unit/test_classifier.c compares the two.
+ */
+static void score_block(walker *w, size_t from, size_t to,
+                        const aigate_model *m, block *b) {
+  const unsigned char *u = w->u;
+  const int16_t *wt = m->w;
+  const unsigned shift = 32 - w->bits, bits = w->bits;
+  uint32_t prev = w->prev, wh = w->wh;
+  int have_prev = w->have_prev, in_word = w->in_word;
+  uint64_t v = w->v;
+  int32_t sw = 0, sc = 0;
+  uint32_t nw = 0, nc = 0;
+  size_t i = from;
+  for (; i < to && i < 4; i++) { /* the first bytes: not every n-gram yet */
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!in_word)
+        in_word = 1, wh = FNV_BASIS;
+      wh = (wh ^ c) * FNV_PRIME;
+    } else if (in_word) {
+      in_word = 0;
+      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      if (have_prev)
+        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      prev = wh;
+      have_prev = 1;
+    }
+    v = v << 8 | c;
+    if (i >= 2)
+      sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
+    if (i >= 3)
+      sc += wt[ngram_index(v & 0xffffffffull, 4, bits)], nc++;
+  }
+  for (; i < to; i++) {
+    unsigned char c = u[i];
+    if (word_byte(c)) {
+      if (!in_word)
+        in_word = 1, wh = FNV_BASIS;
+      wh = (wh ^ c) * FNV_PRIME;
+    } else if (in_word) {
+      in_word = 0;
+      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      if (have_prev)
+        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      prev = wh;
+      have_prev = 1;
+    }
+    v = v << 8 | c;
+    sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
+          wt[ngram_index(v & 0xffffffffull, 4, bits)] +
+          wt[ngram_index(v & 0xffffffffffull, 5, bits)];
+    nc += 3;
+  }
+  if (to == w->n && in_word) {
+    in_word = 0;
+    sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+    if (have_prev)
+      sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+  }
+  w->prev = prev;
+  w->wh = wh;
+  w->have_prev = have_prev;
+  w->in_word = in_word;
+  w->v = v;
+  b->sum[AG_ML_WORD] += sw;
+  b->sum[AG_ML_CHAR] += sc;
+  b->cnt[AG_ML_WORD] += nw;
+  b->cnt[AG_ML_CHAR] += nc;
+  lm_walk(w, to, b, m->lm);
+}
+
+double ag_ml_logit(const aigate_model *m, const char *t, size_t n) {
+  walker w;
+  block b = {0};
+  walker_init(&w, m->bits, t, n);
+  score_block(&w, 0, n, m, &b);
+  return logit_of(m, &b, NULL);
+}
+
+double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
+  walker w;
+  block b = {0};
+  sum_ctx c = {m->w, &b};
+  walker_init(&w, m->bits, t, n);
+  walk(&w, 0, n, add_weight, &c, &b, m->lm);
+  return logit_of(m, &b, NULL);
+}
+
+/*
+ * Windows of `window` bytes every `stride` (= window / 2) bytes: pairs of
+ * consecutive blocks. A window sees the features that end in it, with
+ * the bytes before it as context; an attack shorter than a block lies
+ * whole inside some window. The text's first and last `stride` bytes are
+ * also scored alone, so that an attack that opens or ends a long text is
+ * not diluted by its neighbours (where injected text most often sits).
+ */
+double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
+                   size_t *we) {
+  size_t best_s = 0, best_e = n;
+  double best;
+  if (n <= m->window) {
+    best = ag_ml_logit(m, t, n);
+  } else {
+    walker w;
+    block blk[2];
+    walker_init(&w, m->bits, t, n);
+    size_t a = 0, prev_a = 0;
+    best = -1e300;
+    for (int k = 0; a < n; k ^= 1) {
+      size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
+      memset(&blk[k], 0, sizeof(blk[k]));
+      score_block(&w, a, e, m, &blk[k]);
+      if (a == 0) { /* the first block alone, as the last stride below */
+        best = logit_of(m, &blk[k], NULL);
+        best_e = e;
+      } else {
+        double z = logit_of(m, &blk[k ^ 1], &blk[k]);
+        if (z > best) {
+          best = z;
+          best_s = prev_a;
+          best_e = e;
+        }
+      }
+      prev_a = a;
+      a = e;
+    }
+    /* And the text's last `stride` bytes alone: an attack that ends a
+     * long text is then not diluted by whatever precedes it in its
+     * block. A fresh walk of at most stride bytes. */
+    size_t ta = char_edge(t, n - m->stride, 0);
+    double z = ag_ml_logit(m, t + ta, n - ta);
+    if (z > best) {
+      best = z;
+      best_s = ta;
+      best_e = n;
+    }
+  }
+  if (ws)
+    *ws = best_s;
+  if (we)
+    *we = best_e;
+  return sigmoid(best);
+}
+
+/* ------------------------------------------------------- model files */
+
+#define MAGIC "AIGATEML"
+#define HEADER 96
+#define MAX_MIN_COUNT (1u << 20)
+
+aigate_model *ag_ml_alloc(uint32_t bits) {
+  aigate_model *m = calloc(1, sizeof(*m));
+  if (!m)
+    return NULL;
+  m->bits = bits;
+  m->lm = calloc(AG_ML_LM_SIZE, 1);
+  m->w = calloc((size_t)1 << bits, sizeof(int16_t));
+  if (!m->lm || !m->w) {
+    aigate_model_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+void aigate_model_free(aigate_model *m) {
+  if (!m)
+    return;
+  free(m->lm);
+  free(m->w);
+  free(m->info);
+  free(m);
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)v;
+  p[1] = (unsigned char)(v >> 8);
+  p[2] = (unsigned char)(v >> 16);
+  p[3] = (unsigned char)(v >> 24);
+}
+
+static uint32_t get32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static void putf(unsigned char *p, float f) {
+  uint32_t v;
+  memcpy(&v, &f, 4);
+  put32(p, v);
+}
+
+static float getf(const unsigned char *p) {
+  uint32_t v = get32(p);
+  float f;
+  memcpy(&f, &v, 4);
+  return f;
+}
+
+int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len) {
+  size_t info_len = m->info ? strlen(m->info) : 0;
+  if (info_len > AG_ML_MAX_INFO)
+    return AIGATE_ERR_INVALID;
+  size_t nw = (size_t)1 << m->bits;
+  size_t total = HEADER + info_len + AG_ML_LM_SIZE + 2 * nw + 4;
+  unsigned char *b = malloc(total), *p = b;
+  if (!b)
+    return AIGATE_ERR_NOMEM;
+  memcpy(p, MAGIC, 8);
+  put32(p + 8, AG_ML_VERSION);
+  put32(p + 12, m->bits);
+  put32(p + 16, m->window);
+  put32(p + 20, m->stride);
+  put32(p + 24, AG_ML_DENSE);
+  put32(p + 28, AG_ML_LM_CLASSES);
+  putf(p + 32, m->bias);
+  putf(p + 36, m->scale);
+  for (int i = 0; i < AG_ML_DENSE; i++)
+    putf(p + 40 + 4 * i, m->dense[i]);
+  for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
+    putf(p + 52 + 4 * (l - 1), m->block[l]);
+    putf(p + 68 + 4 * (l - 1), m->weak[l]);
+  }
+  put32(p + 84, (uint32_t)info_len);
+  put32(p + 88, m->min_count[0]);
+  put32(p + 92, m->min_count[1]);
+  p += HEADER;
+  if (info_len)
+    memcpy(p, m->info, info_len);
+  p += info_len;
+  memcpy(p, m->lm, AG_ML_LM_SIZE);
+  p += AG_ML_LM_SIZE;
+  for (size_t i = 0; i < nw; i++, p += 2) {
+    uint16_t v = (uint16_t)m->w[i];
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+  }
+  put32(p, (uint32_t)crc32(0L, b, (uInt)(total - 4)));
+  *out = b;
+  *len = total;
+  return AIGATE_OK;
+}
+
+static int bad_model(aigate_error *err, const char *name, const char *why) {
+  ag_err(err, "%s: not a valid aigate model: %s", name, why);
+  return AIGATE_ERR_CONFIG;
+}
+
+static int finite_in(float f, float lo, float hi) {
+  return isfinite(f) && f >= lo && f <= hi;
+}
+
+/* Parse a model from memory (name for messages). Every field is checked
+ * before anything is allocated; the CRC catches corruption the range
+ * checks cannot. */
+static int load(const char *name, const unsigned char *b, size_t len,
+                aigate_model **out, aigate_error *err) {
+  *out = NULL;
+  if (len < HEADER + 4)
+    return bad_model(err, name, "file too short");
+  if (memcmp(b, MAGIC, 8) != 0)
+    return bad_model(err, name, "bad magic (not a model file)");
+  uint32_t version = get32(b + 8);
+  if (version != AG_ML_VERSION) {
+    ag_err(err, "%s: model format version %u, this aigate reads version %d",
+           name, version, AG_ML_VERSION);
+    return AIGATE_ERR_CONFIG;
+  }
+  uint32_t bits = get32(b + 12), window = get32(b + 16), stride = get32(b + 20);
+  if (bits < AG_ML_MIN_BITS || bits > AG_ML_MAX_BITS)
+    return bad_model(err, name, "hash bits out of range");
+  if (window < AG_ML_MIN_WINDOW || window > AG_ML_MAX_WINDOW ||
+      stride * 2 != window)
+    return bad_model(err, name, "window or stride out of range");
+  if (get32(b + 24) != AG_ML_DENSE || get32(b + 28) != AG_ML_LM_CLASSES)
+    return bad_model(err, name, "feature layout differs from this aigate's");
+  uint32_t info_len = get32(b + 84);
+  uint32_t min_w = get32(b + 88), min_c = get32(b + 92);
+  if (min_w > MAX_MIN_COUNT || min_c > MAX_MIN_COUNT)
+    return bad_model(err, name, "minimum counts out of range");
+  if (info_len > AG_ML_MAX_INFO)
+    return bad_model(err, name, "info text too long");
+  size_t nw = (size_t)1 << bits;
+  size_t want = HEADER + info_len + AG_ML_LM_SIZE + 2 * nw + 4;
+  if (len != want) {
+    ag_err(err, "%s: not a valid aigate model: %zu bytes, expected %zu", name,
+           len, want);
+    return AIGATE_ERR_CONFIG;
+  }
+  if ((uint32_t)crc32(0L, b, (uInt)(len - 4)) != get32(b + len - 4))
+    return bad_model(err, name, "checksum mismatch (corrupted file)");
+  float bias = getf(b + 32), scale = getf(b + 36);
+  if (!finite_in(bias, -1e3f, 1e3f) || !finite_in(scale, 0, 1e3f))
+    return bad_model(err, name, "bias or scale out of range");
+  float dense[AG_ML_DENSE],
+      blk[AG_MAX_PARANOIA + 1] = {0}, weak[AG_MAX_PARANOIA + 1] = {0};
+  for (int i = 0; i < AG_ML_DENSE; i++)
+    if (!finite_in(dense[i] = getf(b + 40 + 4 * i), -1e3f, 1e3f))
+      return bad_model(err, name, "dense weight out of range");
+  for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
+    blk[l] = getf(b + 52 + 4 * (l - 1));
+    weak[l] = getf(b + 68 + 4 * (l - 1));
+    if (!finite_in(blk[l], 0, 1) || !finite_in(weak[l], 0, blk[l]))
+      return bad_model(err, name, "thresholds out of range");
+  }
+  const unsigned char *info = b + HEADER;
+  for (uint32_t i = 0; i < info_len; i++)
+    if ((info[i] < 0x20 && info[i] != '\n') || info[i] == 0x7f)
+      return bad_model(err, name, "info text is not printable");
+  const unsigned char *lm = info + info_len;
+  for (size_t i = 0; i < AG_ML_LM_SIZE; i++)
+    if (lm[i] > AG_ML_LM_CAP)
+      return bad_model(err, name, "language model loss out of range");
+  aigate_model *m = ag_ml_alloc(bits);
+  if (!m || !(m->info = malloc(info_len + 1))) {
+    aigate_model_free(m);
+    ag_err(err, "out of memory");
+    return AIGATE_ERR_NOMEM;
+  }
+  memcpy(m->info, info, info_len);
+  m->info[info_len] = '\0';
+  m->window = window;
+  m->stride = stride;
+  m->min_count[0] = min_w;
+  m->min_count[1] = min_c;
+  m->bias = bias;
+  m->scale = scale;
+  memcpy(m->dense, dense, sizeof(dense));
+  memcpy(m->block, blk, sizeof(blk));
+  memcpy(m->weak, weak, sizeof(weak));
+  memcpy(m->lm, lm, AG_ML_LM_SIZE);
+  const unsigned char *wp = lm + AG_ML_LM_SIZE;
+  for (size_t i = 0; i < nw; i++, wp += 2)
+    m->w[i] = (int16_t)(uint16_t)(wp[0] | wp[1] << 8);
+  *out = m;
+  return AIGATE_OK;
+}
+
+int aigate_model_load_buffer(const char *name, const void *buf, size_t len,
+                             aigate_model **out, aigate_error *err) {
+  if (!out)
+    return AIGATE_ERR_INVALID;
+  *out = NULL;
+  if (!buf && len)
+    return AIGATE_ERR_INVALID;
+  return load(name ? name : "<buffer>", buf, len, out, err);
+}
+
+/* Largest model file accepted: 2^22 weights plus the fixed parts. */
+#define MAX_MODEL_FILE (((size_t)2 << AG_ML_MAX_BITS) + (1u << 20))
+
+int aigate_model_load_file(const char *path, aigate_model **out,
+                           aigate_error *err) {
+  if (!out || !path)
+    return AIGATE_ERR_INVALID;
+  *out = NULL;
+  char *buf;
+  size_t len;
+  int rc = ag_read_file(path, MAX_MODEL_FILE, &buf, &len, err);
+  if (rc)
+    return rc;
+  rc = load(path, (const unsigned char *)buf, len, out, err);
+  free(buf);
+  return rc;
+}
+
+int aigate_model_save(const aigate_model *m, const char *path,
+                      aigate_error *err) {
+  if (!m || !path)
+    return AIGATE_ERR_INVALID;
+  unsigned char *b;
+  size_t len;
+  int rc = ag_ml_serialize(m, &b, &len);
+  if (rc) {
+    ag_err(err, "cannot serialize the model: %s", aigate_strerror(rc));
+    return rc;
+  }
+  /* Write a temporary file and rename it, so a model being replaced is
+   * never seen half-written. */
+  char tmp[4200];
+  if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp)) {
+    free(b);
+    ag_err(err, "%s: path too long", path);
+    return AIGATE_ERR_INVALID;
+  }
+  FILE *f = fopen(tmp, "wb");
+  int ok = f && fwrite(b, 1, len, f) == len;
+  if (f && fclose(f) != 0)
+    ok = 0;
+  free(b);
+  if (!ok || rename(tmp, path) != 0) {
+    ag_err(err, "%s: cannot write the model", path);
+    remove(tmp);
+    return AIGATE_ERR_IO;
+  }
+  return AIGATE_OK;
+}
+
+double aigate_model_score(const aigate_model *m, const char *text, size_t len) {
+  if (!m || (!text && len))
+    return -1;
+  ag_view_buf raw = {0}, folded = {0};
+  double p = -1;
+  if (!ag_view_raw(text ? text : "", len, &raw, NULL) &&
+      !ag_view_folded(raw.p, raw.len, &folded, NULL))
+    p = ag_ml_score(m, folded.p, folded.len, NULL, NULL);
+  ag_view_free(&raw);
+  ag_view_free(&folded);
+  return p;
+}
+
+void aigate_model_get_info(const aigate_model *m, aigate_model_info *info) {
+  memset(info, 0, sizeof(*info));
+  if (!m)
+    return;
+  info->hash_bits = m->bits;
+  info->window = m->window;
+  info->stride = m->stride;
+  for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
+    info->block[l] = m->block[l];
+    info->weak[l] = m->weak[l];
+  }
+  info->info = m->info ? m->info : "";
+}
+
+/* ------------------------------------------------------- explanations */
+
+typedef struct {
+  uint32_t idx;
+  int ns;
+  size_t s, e;
+  double w;
+} occurrence;
+
+typedef struct {
+  occurrence *o;
+  size_t n, cap;
+  int failed;
+} occ_buf;
+
+static void collect_occ(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  occ_buf *b = ud;
+  if (b->failed)
+    return;
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    occurrence *o = realloc(b->o, cap * sizeof(*o));
+    if (!o) {
+      b->failed = 1;
+      return;
+    }
+    b->o = o;
+    b->cap = cap;
+  }
+  b->o[b->n++] = (occurrence){idx, ns, s, e, 0};
+}
+
+static int cmp_occ_idx(const void *a, const void *b) {
+  const occurrence *x = a, *y = b;
+  if (x->idx != y->idx)
+    return x->idx < y->idx ? -1 : 1;
+  return x->s < y->s ? -1 : x->s > y->s;
+}
+
+static int cmp_occ_w(const void *a, const void *b) {
+  const occurrence *x = a, *y = b;
+  if (x->w != y->w)
+    return x->w > y->w ? -1 : 1;
+  return x->s < y->s ? -1 : x->s > y->s;
+}
+
+int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
+                         aigate_contribution *out, size_t max, size_t *n) {
+  if (!m || (!text && len) || (!out && max) || !n)
+    return AIGATE_ERR_INVALID;
+  *n = 0;
+  ag_view_buf raw = {0}, folded = {0};
+  occ_buf b = {0};
+  int rc = ag_view_raw(text ? text : "", len, &raw, NULL);
+  if (!rc)
+    rc = ag_view_folded(raw.p, raw.len, &folded, NULL);
+  if (rc)
+    goto out;
+  size_t ws, we, counts[2];
+  ag_ml_score(m, folded.p, folded.len, &ws, &we);
+  const char *t = folded.p + ws;
+  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, counts);
+  if (b.failed) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
+  /* One entry per hashed feature: its weight times its count, named by
+   * its first occurrence. */
+  if (b.n) /* b.o is NULL for a text without features */
+    qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
+  size_t k = 0;
+  for (size_t i = 0; i < b.n; i++) {
+    double w = (double)m->scale * m->w[b.o[i].idx] *
+               ag_ml_norm(counts[b.o[i].ns], m->min_count[b.o[i].ns]);
+    if (k && b.o[k - 1].idx == b.o[i].idx) {
+      b.o[k - 1].w += w;
+    } else {
+      b.o[k] = b.o[i];
+      b.o[k++].w = w;
+    }
+  }
+  if (k)
+    qsort(b.o, k, sizeof(*b.o), cmp_occ_w);
+  for (size_t i = 0; i < k && *n < max && b.o[i].w > 0; i++) {
+    aigate_contribution *c = &out[(*n)++];
+    size_t l = b.o[i].e - b.o[i].s;
+    if (l >= sizeof(c->ngram)) /* cut at a character boundary */
+      l = char_edge(t + b.o[i].s, sizeof(c->ngram) - 1, 0);
+    memcpy(c->ngram, t + b.o[i].s, l);
+    c->ngram[l] = '\0';
+    c->weight = b.o[i].w;
+  }
+out:
+  free(b.o);
+  ag_view_free(&raw);
+  ag_view_free(&folded);
+  return rc;
+}

@@ -1,0 +1,821 @@
+/*
+ * train.c -- the trainer behind `aigate train`: logistic regression with
+ * AdaGrad over the classifier's features (classifier.c), thresholds per
+ * paranoia level chosen on out-of-fold scores.
+ *
+ * Thresholds come from out-of-fold scores: the training texts are split
+ * into k folds, each fold is scored by a model trained on the others, and
+ * each paranoia level's threshold is the probability that a target share
+ * of these out-of-fold benign texts reaches (level 2: 1%, docs/
+ * detection.md). The shipped weights are the mean of the k fold models,
+ * so the thresholds were measured on models of the same kind and scale;
+ * a model refitted on everything is more confident on its own training
+ * texts and the thresholds would not hold for it.
+ *
+ * Leave-one-source-out folds (loso) measure transfer to unseen sources.
+ * On the shared data they show the limit honestly: a benign source with
+ * no counterpart in training (the machine-translated benign prompts, the
+ * only benign text in most of their languages) is flagged nearly whole,
+ * so thresholds pooled over such folds end at p ~ 1 and catch nothing.
+ * They are reported, and k-fold thresholds are the default.
+ *
+ * Adversarial suffixes (token soup from automated attacks) are rare in
+ * public labelled data, so the trainer makes its own: a share of the
+ * benign texts is added again with a random gibberish suffix, labelled as
+ * an attack. Its tokens are word pieces of the training texts themselves,
+ * case-mangled and glued with symbols, so that what the model learns is
+ * the shape (and the language model contrast), not a vocabulary.
+ *
+ * Everything random comes from one splitmix64 stream seeded by the
+ * caller, and records are processed in file order: the same data and
+ * seed give the same model, byte for byte.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classifier.h"
+#include "normalize.h"
+#include "util.h"
+
+#define MAX_LINE ((size_t)4 << 20)
+#define MAX_RECORDS ((size_t)1 << 20)
+#define MIN_GROUP 30 /* smaller sources share a fold with their repository */
+
+/* Share of out-of-fold benign texts each level's threshold lets through:
+ * block alone, and the weak band that adds points to a rule's. */
+static const double block_fpr[AG_MAX_PARANOIA + 1] = {0, 0.005, 0.01, 0.025,
+                                                      0.05};
+static const double weak_fpr[AG_MAX_PARANOIA + 1] = {0, 0.01, 0.025, 0.05, 0.1};
+
+typedef struct {
+  char *text; /* folded view */
+  size_t len;
+  int label, aug;
+  size_t group;
+  uint32_t *idx; /* sorted, distinct */
+  float *val;
+  size_t n;
+  float dense[AG_ML_DENSE];
+} record;
+
+typedef struct {
+  record *r;
+  size_t n, cap;
+  char **groups; /* group names */
+  size_t n_groups;
+  const char **fold_names; /* leave-one-source-out: a source of each fold */
+  uint64_t rng;
+  const aigate_train_options *o;
+} corpus;
+
+static uint64_t next_rand(uint64_t *s) {
+  uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static double rand_unit(uint64_t *s) {
+  return (double)(next_rand(s) >> 11) / 9007199254740992.0;
+}
+
+static void say(const aigate_train_options *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void say(const aigate_train_options *o, const char *fmt, ...) {
+  if (!o->log)
+    return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(line, sizeof(line), fmt, ap);
+  va_end(ap);
+  o->log(o->log_ud, line);
+}
+
+/* ------------------------------------------------------------ reading */
+
+/* The fold a source belongs to: its name up to '@' (the commit), or its
+ * repository when few records come from it (see corpus_groups). */
+static size_t group_of(corpus *c, const char *name, size_t len) {
+  for (size_t i = 0; i < c->n_groups; i++)
+    if (strlen(c->groups[i]) == len && memcmp(c->groups[i], name, len) == 0)
+      return i;
+  char **g = realloc(c->groups, (c->n_groups + 1) * sizeof(*g));
+  if (!g)
+    return SIZE_MAX;
+  c->groups = g;
+  if (!(g[c->n_groups] = strndup(name, len)))
+    return SIZE_MAX;
+  return c->n_groups++;
+}
+
+static int fold(const char *text, size_t len, char **out, size_t *out_len) {
+  ag_view_buf raw = {0}, folded = {0};
+  int rc = ag_view_raw(text, len, &raw, NULL);
+  if (!rc)
+    rc = ag_view_folded(raw.p, raw.len, &folded, NULL);
+  if (!rc) {
+    *out = malloc(folded.len + 1);
+    if (*out) {
+      memcpy(*out, folded.p, folded.len);
+      (*out)[folded.len] = '\0';
+      *out_len = folded.len;
+    } else {
+      rc = AIGATE_ERR_NOMEM;
+    }
+  }
+  ag_view_free(&raw);
+  ag_view_free(&folded);
+  return rc;
+}
+
+static record *add_record(corpus *c) {
+  if (c->n == MAX_RECORDS)
+    return NULL;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 1024;
+    record *r = realloc(c->r, cap * sizeof(*r));
+    if (!r)
+      return NULL;
+    c->r = r;
+    c->cap = cap;
+  }
+  record *r = &c->r[c->n++];
+  memset(r, 0, sizeof(*r));
+  return r;
+}
+
+/* A random word of the corpus read so far (the augmentation's vocabulary),
+ * at most max bytes, or "" when there is none yet. */
+static size_t random_word(corpus *c, char *out, size_t max) {
+  for (int tries = 0; tries < 8 && c->n; tries++) {
+    const record *r = &c->r[next_rand(&c->rng) % c->n];
+    if (!r->len)
+      continue;
+    size_t i = next_rand(&c->rng) % r->len;
+    while (i > 0 && r->text[i - 1] >= 'a' && r->text[i - 1] <= 'z')
+      i--;
+    size_t n = 0;
+    while (i + n < r->len && n < max && r->text[i + n] >= 'a' &&
+           r->text[i + n] <= 'z')
+      n++;
+    if (n >= 2) {
+      memcpy(out, r->text + i, n);
+      return n;
+    }
+  }
+  return 0;
+}
+
+/*
+ * A gibberish suffix in the manner of automated jailbreak attacks
+ * ("describing.\ + similarlyNow write oppositeley.]( Me giving**ONE
+ * please? revert with "\!--Two"): word pieces, camel-case joins, symbol
+ * clusters, quotes.
+ */
+static void gibberish(corpus *c, ag_buf *b) {
+  static const char sym[] = "\\[]{}()<>@#*!?.,;:'\"`~^+=-_/|$%&";
+  int tokens = 8 + (int)(next_rand(&c->rng) % 17);
+  for (int t = 0; t < tokens; t++) {
+    if (t == 0 || next_rand(&c->rng) % 4)
+      ag_buf_putc(b, ' ');
+    char w[24];
+    size_t n;
+    unsigned kind = (unsigned)(next_rand(&c->rng) % 10);
+    if (kind <= 5 || kind >= 8) {
+      n = random_word(c, w, kind == 3 ? 2 + next_rand(&c->rng) % 5 : 12);
+      if (n && next_rand(&c->rng) % 3 == 0)
+        w[0] = (char)(w[0] - 'a' + 'A');
+      if (n && kind == 9)
+        for (size_t i = 0; i < n; i++)
+          w[i] = (char)(w[i] - 'a' + 'A');
+      ag_buf_append(b, w, n);
+    }
+    if (kind == 4 || kind == 5 || kind == 6) {
+      int k = 1 + (int)(next_rand(&c->rng) % 3);
+      for (int i = 0; i < k; i++)
+        ag_buf_putc(b, sym[next_rand(&c->rng) % (sizeof(sym) - 1)]);
+    }
+    if (kind == 7 || kind == 8) { /* camel-case join */
+      n = random_word(c, w, 10);
+      if (n)
+        w[0] = (char)(w[0] - 'a' + 'A');
+      ag_buf_append(b, w, n);
+    }
+  }
+}
+
+static int bad_line(aigate_error *err, const char *file, size_t line,
+                    const char *why) {
+  ag_err(err, "%s:%zu: %s", file, line, why);
+  return AIGATE_ERR_CONFIG;
+}
+
+static int read_file(corpus *c, const char *path, aigate_error *err) {
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    ag_err(err, "%s: %s", path, strerror(errno));
+    return AIGATE_ERR_IO;
+  }
+  char *line = NULL;
+  size_t cap = 0, lineno = 0;
+  ssize_t got;
+  int rc = 0;
+  while (!rc && (got = getline(&line, &cap, f)) >= 0) {
+    lineno++;
+    size_t len = (size_t)got;
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+      len--;
+    if (!len)
+      continue;
+    if (len > MAX_LINE) {
+      rc = bad_line(err, path, lineno, "line longer than 4 MiB");
+      break;
+    }
+    json_error_t je;
+    json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+    json_t *text = json_object_get(j, "text"),
+           *label = json_object_get(j, "label");
+    json_t *src = json_object_get(j, "source");
+    if (!j || !json_is_object(j)) {
+      rc = bad_line(err, path, lineno, "not a JSON object");
+    } else if (!json_is_string(text)) {
+      rc = bad_line(err, path, lineno, "\"text\" must be a string");
+    } else if (!json_is_integer(label) || (json_integer_value(label) != 0 &&
+                                           json_integer_value(label) != 1)) {
+      rc = bad_line(err, path, lineno, "\"label\" must be 0 or 1");
+    } else if (src && !json_is_string(src)) {
+      rc = bad_line(err, path, lineno, "\"source\" must be a string");
+    } else {
+      const char *s = src ? json_string_value(src) : "";
+      const char *at = strchr(s, '@');
+      size_t g = group_of(c, s, at ? (size_t)(at - s) : strlen(s));
+      record *r = g == SIZE_MAX ? NULL : add_record(c);
+      if (!r) {
+        rc = c->n == MAX_RECORDS
+                 ? bad_line(err, path, lineno, "too many records")
+                 : AIGATE_ERR_NOMEM;
+      } else {
+        r->label = (int)json_integer_value(label);
+        r->group = g;
+        rc = fold(json_string_value(text), json_string_length(text), &r->text,
+                  &r->len);
+        if (rc)
+          c->n--;
+        /* The augmented copy: same text and group, a suffix, attack. */
+        if (!rc && r->label == 0 && c->o->augment > 0 &&
+            rand_unit(&c->rng) < c->o->augment) {
+          ag_buf b = {0};
+          ag_buf_append(&b, json_string_value(text), json_string_length(text));
+          gibberish(c, &b);
+          record *a = b.failed ? NULL : add_record(c);
+          if (!a) {
+            rc = AIGATE_ERR_NOMEM;
+          } else {
+            a->label = 1;
+            a->aug = 1;
+            a->group = g;
+            if ((rc = fold(b.data, b.len, &a->text, &a->len)))
+              c->n--;
+          }
+          ag_buf_free(&b);
+        }
+      }
+    }
+    json_decref(j);
+  }
+  free(line);
+  if (!rc && ferror(f)) {
+    ag_err(err, "%s: read error", path);
+    rc = AIGATE_ERR_IO;
+  }
+  fclose(f);
+  if (rc == AIGATE_ERR_NOMEM)
+    ag_err(err, "out of memory");
+  return rc;
+}
+
+/* Merge sources with fewer than MIN_GROUP records into one fold per
+ * repository (the name up to ':'), so that a held-out fold is never a
+ * single prompt. Returns the number of folds; fold ids go to r->group. */
+static size_t corpus_groups(corpus *c) {
+  size_t ng = c->n_groups;
+  size_t *size = calloc(ng ? ng : 1, sizeof(size_t));
+  size_t *fold_of = calloc(ng ? ng : 1, sizeof(size_t));
+  if (!size || !fold_of) {
+    free(size);
+    free(fold_of);
+    return 0;
+  }
+  for (size_t i = 0; i < c->n; i++)
+    size[c->r[i].group]++;
+  size_t folds = 0;
+  for (size_t g = 0; g < ng; g++) {
+    fold_of[g] = SIZE_MAX;
+    if (size[g] >= MIN_GROUP) {
+      fold_of[g] = folds++;
+      continue;
+    }
+    const char *colon = strchr(c->groups[g], ':');
+    size_t plen = colon ? (size_t)(colon - c->groups[g]) : strlen(c->groups[g]);
+    for (size_t h = 0; h < g; h++)
+      if (size[h] < MIN_GROUP &&
+          strncmp(c->groups[h], c->groups[g], plen) == 0 &&
+          (c->groups[h][plen] == ':' || c->groups[h][plen] == '\0')) {
+        fold_of[g] = fold_of[h];
+        break;
+      }
+    if (fold_of[g] == SIZE_MAX)
+      fold_of[g] = folds++;
+  }
+  for (size_t i = 0; i < c->n; i++)
+    c->r[i].group = fold_of[c->r[i].group];
+  /* Name each fold after its first source, for the report. */
+  c->fold_names = calloc(folds ? folds : 1, sizeof(char *));
+  for (size_t g = 0; c->fold_names && g < ng; g++)
+    if (!c->fold_names[fold_of[g]])
+      c->fold_names[fold_of[g]] = c->groups[g];
+  free(size);
+  free(fold_of);
+  return folds;
+}
+
+/* ----------------------------------------------------------- features */
+
+typedef struct {
+  uint32_t *idx;
+  uint8_t *ns;
+  size_t n, cap;
+  int failed;
+} feat_buf;
+
+static void collect(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)s;
+  (void)e;
+  feat_buf *f = ud;
+  if (f->n == f->cap) {
+    size_t cap = f->cap ? f->cap * 2 : 4096;
+    uint32_t *i = realloc(f->idx, cap * sizeof(*i));
+    if (i)
+      f->idx = i;
+    uint8_t *n = realloc(f->ns, cap);
+    if (n)
+      f->ns = n;
+    if (!i || !n) {
+      f->failed = 1;
+      return;
+    }
+    f->cap = cap;
+  }
+  f->ns[f->n] = (uint8_t)ns;
+  f->idx[f->n++] = idx;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+  uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The sparse vector of a record: each occurrence adds 1/sqrt(count of its
+ * namespace), as ag_ml_logit sums; equal indexes merge. The namespace is
+ * kept in the low bit while sorting. */
+static int vectorize(record *r, uint32_t bits, const uint32_t min[2],
+                     feat_buf *fb) {
+  size_t counts[2];
+  fb->n = 0;
+  ag_ml_features(bits, r->text, r->len, collect, fb, counts);
+  if (fb->failed)
+    return AIGATE_ERR_NOMEM;
+  for (size_t i = 0; i < fb->n; i++)
+    fb->idx[i] = fb->idx[i] << 1 | fb->ns[i];
+  qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
+  float inv[2] = {(float)ag_ml_norm(counts[0], min[0]),
+                  (float)ag_ml_norm(counts[1], min[1])};
+  r->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
+  r->val = malloc((fb->n ? fb->n : 1) * sizeof(float));
+  if (!r->idx || !r->val)
+    return AIGATE_ERR_NOMEM;
+  size_t k = 0;
+  for (size_t i = 0; i < fb->n; i++) {
+    uint32_t idx = fb->idx[i] >> 1;
+    float v = inv[fb->idx[i] & 1];
+    if (k && r->idx[k - 1] == idx)
+      r->val[k - 1] += v;
+    else
+      r->idx[k] = idx, r->val[k++] = v;
+  }
+  r->n = k;
+  return 0;
+}
+
+/* ----------------------------------------------------- language model */
+
+/* Trigram losses from the benign, non-augmented records outside fold
+ * `skip` (SIZE_MAX: all). Add-half smoothing; losses in 1/16 bits. */
+static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
+  uint32_t *cnt = calloc(AG_ML_LM_SIZE, sizeof(uint32_t));
+  if (!cnt)
+    return AIGATE_ERR_NOMEM;
+  for (size_t i = 0; i < c->n; i++) {
+    const record *r = &c->r[i];
+    if (r->label || r->aug || r->group == skip)
+      continue;
+    unsigned c1 = 0, c2 = 0;
+    ag_lm_iter it = {(const unsigned char *)r->text, r->len, 0, 0, 0};
+    for (int next; (next = ag_lm_next(&it, r->len)) != 0;) {
+      unsigned cl = (unsigned)next;
+      cnt[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + cl]++;
+      c2 = c1;
+      c1 = cl;
+    }
+  }
+  for (size_t ctx = 0; ctx < AG_ML_LM_CLASSES * AG_ML_LM_CLASSES; ctx++) {
+    uint64_t tot = 0;
+    for (size_t k = 0; k < AG_ML_LM_CLASSES; k++)
+      tot += cnt[ctx * AG_ML_LM_CLASSES + k];
+    for (size_t k = 0; k < AG_ML_LM_CLASSES; k++) {
+      double p = (cnt[ctx * AG_ML_LM_CLASSES + k] + 0.5) /
+                 ((double)tot + 0.5 * AG_ML_LM_CLASSES);
+      double loss = -log2(p) * 16.0;
+      lm[ctx * AG_ML_LM_CLASSES + k] =
+          (uint8_t)(loss > AG_ML_LM_CAP ? AG_ML_LM_CAP : lrint(loss));
+    }
+  }
+  free(cnt);
+  return 0;
+}
+
+/* ----------------------------------------------------------- the model */
+
+typedef struct {
+  float *w, *g; /* weights and AdaGrad accumulators */
+  float dw[AG_ML_DENSE], dg[AG_ML_DENSE];
+  float b, bg;
+} lr_model;
+
+static double lr_logit(const lr_model *m, const record *r) {
+  double z = m->b;
+  for (size_t k = 0; k < r->n; k++)
+    z += (double)m->w[r->idx[k]] * r->val[k];
+  for (int d = 0; d < AG_ML_DENSE; d++)
+    z += (double)m->dw[d] * r->dense[d];
+  return z;
+}
+
+static double sigmoid(double z) {
+  return 1.0 / (1.0 + exp(-(z < -40 ? -40 : z > 40 ? 40 : z)));
+}
+
+/* Train on the records outside fold `skip` (SIZE_MAX: all). */
+static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
+                     uint64_t seed, size_t *order) {
+  const aigate_train_options *o = c->o;
+  memset(m->w, 0, nw * sizeof(float));
+  memset(m->g, 0, nw * sizeof(float));
+  memset(m->dw, 0, sizeof(m->dw));
+  memset(m->dg, 0, sizeof(m->dg));
+  m->b = m->bg = 0;
+  size_t n = 0;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->r[i].group != skip)
+      order[n++] = i;
+  uint64_t rng = seed;
+  const float lr = (float)o->lr, l2 = (float)(o->l2 > 0 ? o->l2 : 0);
+  for (int ep = 0; ep < o->epochs; ep++) {
+    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
+      size_t j = next_rand(&rng) % i, t = order[i - 1];
+      order[i - 1] = order[j];
+      order[j] = t;
+    }
+    for (size_t i = 0; i < n; i++) {
+      const record *r = &c->r[order[i]];
+      float g = (float)(sigmoid(lr_logit(m, r)) - r->label);
+      for (size_t k = 0; k < r->n; k++) {
+        uint32_t j = r->idx[k];
+        float gj = g * r->val[k] + l2 * m->w[j];
+        m->g[j] += gj * gj;
+        m->w[j] -= lr * gj / sqrtf(m->g[j] + 1e-8f);
+        if (o->nonneg && m->w[j] < 0)
+          m->w[j] = 0;
+      }
+      for (int d = 0; d < AG_ML_DENSE; d++) {
+        float gj = g * r->dense[d];
+        m->dg[d] += gj * gj;
+        m->dw[d] -= lr * gj / sqrtf(m->dg[d] + 1e-8f);
+      }
+      m->bg += g * g;
+      m->b -= lr * g / sqrtf(m->bg + 1e-8f);
+    }
+  }
+}
+
+static void dense_all(corpus *c, const uint8_t *lm) {
+  for (size_t i = 0; i < c->n; i++)
+    ag_ml_dense(lm, c->r[i].text, c->r[i].len, c->r[i].dense);
+}
+
+static int cmp_desc(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x > y ? -1 : x < y;
+}
+
+/* The logit that at most a share `fpr` of sorted-descending benign scores
+ * reach. */
+static double quantile(const double *desc, size_t n, double fpr) {
+  if (!n)
+    return 0;
+  size_t k = (size_t)floor(fpr * (double)n);
+  if (k >= n)
+    k = n - 1;
+  return desc[k] + 1e-6;
+}
+
+typedef struct {
+  double z;
+  int y;
+} scored;
+
+static int cmp_scored(const void *a, const void *b) {
+  const scored *x = a, *y = b;
+  return x->z < y->z ? -1 : x->z > y->z;
+}
+
+/* ROC-AUC by ranks (ties share the mean rank). */
+static double auc(scored *s, size_t n) {
+  qsort(s, n, sizeof(*s), cmp_scored);
+  double pos = 0, neg = 0, ranks = 0;
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && s[j].z == s[i].z)
+      j++;
+    double r = (double)(i + j + 1) / 2.0;
+    for (size_t k = i; k < j; k++)
+      if (s[k].y)
+        ranks += r, pos++;
+      else
+        neg++;
+    i = j;
+  }
+  if (!pos || !neg)
+    return 0;
+  return (ranks - pos * (pos + 1) / 2) / (pos * neg);
+}
+
+/* Thresholds from scores z (one per record, in record order). */
+static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
+                          aigate_train_report *rep) {
+  double *neg = malloc((c->n ? c->n : 1) * sizeof(double));
+  if (!neg)
+    return AIGATE_ERR_NOMEM;
+  size_t nn = 0, np = 0;
+  for (size_t i = 0; i < c->n; i++)
+    if (!c->r[i].label)
+      neg[nn++] = z[i];
+    else
+      np++;
+  qsort(neg, nn, sizeof(double), cmp_desc);
+  for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
+    double tb = quantile(neg, nn, block_fpr[l]);
+    double tw = quantile(neg, nn, weak_fpr[l]);
+    m->block[l] = (float)sigmoid(tb);
+    m->weak[l] = (float)sigmoid(tw < tb ? tw : tb);
+    if (m->weak[l] > m->block[l])
+      m->weak[l] = m->block[l];
+    size_t tp = 0, fp = 0;
+    for (size_t i = 0; i < c->n; i++)
+      if (z[i] >= tb)
+        c->r[i].label ? tp++ : fp++;
+    rep->oof_recall[l] = np ? (double)tp / (double)np : 0;
+    rep->oof_fpr[l] = nn ? (double)fp / (double)nn : 0;
+  }
+  free(neg);
+  return 0;
+}
+
+static int quantize(const lr_model *lm, size_t nw, aigate_model *m) {
+  float mx = 0;
+  for (size_t i = 0; i < nw; i++)
+    mx = fabsf(lm->w[i]) > mx ? fabsf(lm->w[i]) : mx;
+  m->scale = mx > 0 ? mx / 32767.0f : 1.0f / 32767.0f;
+  for (size_t i = 0; i < nw; i++)
+    m->w[i] = (int16_t)lrintf(lm->w[i] / m->scale);
+  m->bias = lm->b;
+  memcpy(m->dense, lm->dw, sizeof(m->dense));
+  return 0;
+}
+
+static void corpus_free(corpus *c) {
+  for (size_t i = 0; i < c->n; i++) {
+    free(c->r[i].text);
+    free(c->r[i].idx);
+    free(c->r[i].val);
+  }
+  free(c->r);
+  for (size_t i = 0; i < c->n_groups; i++)
+    free(c->groups[i]);
+  free(c->groups);
+  free(c->fold_names);
+}
+
+int aigate_train(const aigate_train_options *in, aigate_model **out,
+                 aigate_train_report *rep, aigate_error *err) {
+  if (!in || !out || !in->files || !in->n_files)
+    return AIGATE_ERR_INVALID;
+  *out = NULL;
+  aigate_train_options o = *in;
+  if (!o.hash_bits)
+    o.hash_bits = 18;
+  if (!o.window)
+    o.window = 512;
+  if (!o.epochs)
+    o.epochs = 30;
+  if (o.lr <= 0)
+    o.lr = 0.1;
+  if (!o.folds)
+    o.folds = 5;
+  if (!o.min_words)
+    o.min_words = 40;
+  if (!o.min_chars)
+    o.min_chars = 300;
+  if (o.l2 == 0)
+    o.l2 = 1e-6;
+  if (o.augment == 0)
+    o.augment = 0.15;
+  if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
+      o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
+      o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.folds < 2 ||
+      o.folds > 100) {
+    ag_err(err, "training options out of range");
+    return AIGATE_ERR_INVALID;
+  }
+  aigate_train_report dummy;
+  if (!rep)
+    rep = &dummy;
+  memset(rep, 0, sizeof(*rep));
+  corpus c = {.o = &o, .rng = o.seed};
+  size_t nw = (size_t)1 << o.hash_bits;
+  lr_model lm = {0}, avg = {0};
+  aigate_model *m = NULL;
+  double *z = NULL;
+  scored *sc = NULL;
+  size_t *order = NULL;
+  feat_buf fb = {0};
+  int rc = 0;
+  for (size_t i = 0; !rc && i < o.n_files; i++)
+    rc = read_file(&c, o.files[i], err);
+  if (rc)
+    goto out;
+  size_t folds = corpus_groups(&c);
+  if (!folds && c.n) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
+  if (!o.loso) {
+    /* Random k-fold: a record's fold from the seeded stream; an augmented
+     * copy stays with the text it was made from (it follows it). */
+    uint64_t rng = o.seed ^ 0x5bd1e995u;
+    for (size_t i = 0; i < c.n; i++)
+      c.r[i].group = c.r[i].aug && i ? c.r[i - 1].group
+                                     : (size_t)(next_rand(&rng) % o.folds);
+    folds = (size_t)o.folds;
+  }
+  for (size_t i = 0; i < c.n; i++) {
+    rep->n_attacks += c.r[i].label;
+    rep->n_augmented += c.r[i].aug;
+  }
+  rep->n_records = c.n;
+  if (rep->n_attacks == 0 || rep->n_attacks == c.n) {
+    ag_err(err, "training needs both attacks (label 1) and benign texts");
+    rc = AIGATE_ERR_CONFIG;
+    goto out;
+  }
+  say(&o, "%zu records (%zu attacks, %zu of them augmented), %zu folds", c.n,
+      rep->n_attacks, rep->n_augmented, folds);
+  const uint32_t mins[2] = {o.min_words, o.min_chars};
+  for (size_t i = 0; !rc && i < c.n; i++)
+    rc = vectorize(&c.r[i], o.hash_bits, mins, &fb);
+  m = ag_ml_alloc(o.hash_bits);
+  lm.w = malloc(nw * sizeof(float));
+  lm.g = malloc(nw * sizeof(float));
+  avg.w = calloc(nw, sizeof(float));
+  z = malloc(c.n * sizeof(double));
+  sc = malloc(c.n * sizeof(scored));
+  order = malloc(c.n * sizeof(size_t));
+  if (rc || !m || !lm.w || !lm.g || !avg.w || !z || !sc || !order) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
+  if (!o.no_cv && folds > 1) {
+    rep->n_folds = folds;
+    for (size_t f = 0; f < folds && !rc; f++) {
+      if ((rc = train_lm(&c, f, m->lm)))
+        break;
+      dense_all(&c, m->lm);
+      lr_train(&lm, &c, f, nw, o.seed + f + 1, order);
+      /* The shipped model is the mean of the fold models, so that the
+       * thresholds chosen on their out-of-fold scores hold for it. */
+      for (size_t i = 0; i < nw; i++)
+        avg.w[i] += lm.w[i] / (float)folds;
+      for (int d = 0; d < AG_ML_DENSE; d++)
+        avg.dw[d] += lm.dw[d] / (float)folds;
+      avg.b += lm.b / (float)folds;
+      /* At p >= 0.5 and at p >= 0.99 (logit 4.595), near the shipped
+       * level-2 threshold. */
+      size_t tp = 0, p = 0, fp = 0, n = 0, tp99 = 0, fp99 = 0;
+      for (size_t i = 0; i < c.n; i++)
+        if (c.r[i].group == f) {
+          z[i] = lr_logit(&lm, &c.r[i]);
+          int hit = z[i] >= 0, hit99 = z[i] >= 4.595;
+          if (c.r[i].label)
+            p++, tp += hit, tp99 += hit99;
+          else
+            n++, fp += hit, fp99 += hit99;
+        }
+      const char *name =
+          o.loso && c.fold_names && c.fold_names[f] ? c.fold_names[f] : "";
+      say(&o,
+          "fold %zu/%zu%s%s%s: %zu attacks, %zu benign held out; recall "
+          "%.3f / %.3f, false positives %.3f / %.3f at p >= 0.5 / 0.99",
+          f + 1, folds, *name ? " (" : "", name, *name ? ")" : "", p, n,
+          p ? (double)tp / (double)p : 0, p ? (double)tp99 / (double)p : 0,
+          n ? (double)fp / (double)n : 0, n ? (double)fp99 / (double)n : 0);
+    }
+  }
+  if (rc)
+    goto out;
+  /* The language model of the final model, on every benign text; the
+   * weights on everything too when there was no cross-validation. */
+  if ((rc = train_lm(&c, SIZE_MAX, m->lm)))
+    goto out;
+  dense_all(&c, m->lm);
+  if (o.no_cv || folds <= 1) {
+    lr_train(&lm, &c, SIZE_MAX, nw, o.seed, order);
+    for (size_t i = 0; i < c.n; i++)
+      z[i] = lr_logit(&lm, &c.r[i]);
+  } else {
+    memcpy(lm.w, avg.w, nw * sizeof(float));
+    memcpy(lm.dw, avg.dw, sizeof(lm.dw));
+    lm.b = avg.b;
+  }
+  /* ROC-AUC of the texts as they came (augmented copies apart: their
+   * share of the suffixed texts caught is reported on its own). */
+  size_t ns = 0, aug_hit = 0;
+  for (size_t i = 0; i < c.n; i++)
+    if (!c.r[i].aug)
+      sc[ns++] = (scored){z[i], c.r[i].label};
+  rep->oof_auc = o.no_cv ? 0 : auc(sc, ns);
+  if ((rc = set_thresholds(&c, z, m, rep)))
+    goto out;
+  quantize(&lm, nw, m);
+  m->window = o.window;
+  m->min_count[0] = o.min_words;
+  m->min_count[1] = o.min_chars;
+  m->stride = o.window / 2;
+  char info[512];
+  snprintf(info, sizeof(info),
+           "aigate classifier: %zu records (%zu attacks, %zu augmented), "
+           "2^%u features, %d epochs, lr %g, l2 %g, seed %llu, %s thresholds",
+           c.n, rep->n_attacks, rep->n_augmented, o.hash_bits, o.epochs, o.lr,
+           o.l2, (unsigned long long)o.seed,
+           o.no_cv  ? "in-sample"
+           : o.loso ? "leave-one-source-out"
+                    : "5-fold");
+  if (!(m->info = strdup(info))) {
+    rc = AIGATE_ERR_NOMEM;
+    goto out;
+  }
+  for (int l = 1; l <= AG_MAX_PARANOIA; l++)
+    say(&o,
+        "paranoia %d: block at p >= %.4f (weak %.4f): %s recall %.3f, "
+        "false positives %.4f",
+        l, m->block[l], m->weak[l], o.no_cv ? "in-sample" : "out-of-fold",
+        rep->oof_recall[l], rep->oof_fpr[l]);
+  for (size_t i = 0; i < c.n; i++)
+    aug_hit += c.r[i].aug && sigmoid(z[i]) >= m->block[2];
+  if (!o.no_cv)
+    say(&o,
+        "out-of-fold ROC-AUC %.4f (augmented copies apart); %zu of %zu "
+        "gibberish-suffixed texts over the level-2 threshold",
+        rep->oof_auc, aug_hit, rep->n_augmented);
+  *out = m;
+  m = NULL;
+out:
+  if (rc == AIGATE_ERR_NOMEM)
+    ag_err(err, "out of memory");
+  aigate_model_free(m);
+  free(lm.w);
+  free(lm.g);
+  free(avg.w);
+  free(z);
+  free(sc);
+  free(order);
+  free(fb.idx);
+  free(fb.ns);
+  corpus_free(&c);
+  return rc;
+}

@@ -1,0 +1,561 @@
+/*
+ * test_classifier.c -- unit tests for the injection/jailbreak classifier
+ * (src/lib/classifier.c, train.c and its use in scan.c and engine.c).
+ *
+ * A small committed fixture (tests/unit/data/classifier_{train,heldout}
+ * .jsonl, a sample of the public data in tests/unit/data/NOTICE) trains
+ * in a fraction of a second. The tests check that the model generalizes
+ * to the held-out part beyond a floor, that training is deterministic for
+ * a seed, that a saved and re-loaded model scores exactly alike, that
+ * every truncated or corrupted model file is rejected with a reason, how
+ * the classifier's finding enters a scan (block alone, weak band only
+ * with a rule, skipped on output, off by configuration), that an attack
+ * at the end of a long document is still found, and the n-grams that
+ * --explain shows.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aigate/aigate.h"
+#include "classifier.h"
+
+#define FIXTURE AIGATE_SOURCE_DIR "/tests/unit/data/classifier_train.jsonl"
+#define HELDOUT AIGATE_SOURCE_DIR "/tests/unit/data/classifier_heldout.jsonl"
+
+typedef struct {
+  char **text;
+  int *label;
+  size_t n;
+} samples;
+
+static samples heldout;
+static aigate_model *model; /* trained once on the fixture */
+static char model_path[64];
+
+static void load_samples(const char *path, samples *s) {
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char *line = NULL;
+  size_t cap = 0;
+  while (getline(&line, &cap, f) > 0) {
+    json_error_t je;
+    json_t *j = json_loads(line, 0, &je);
+    assert_non_null(j);
+    s->text = realloc(s->text, (s->n + 1) * sizeof(char *));
+    s->label = realloc(s->label, (s->n + 1) * sizeof(int));
+    assert_non_null(s->text);
+    assert_non_null(s->label);
+    s->text[s->n] = strdup(json_string_value(json_object_get(j, "text")));
+    s->label[s->n++] = (int)json_integer_value(json_object_get(j, "label"));
+    json_decref(j);
+  }
+  free(line);
+  fclose(f);
+}
+
+static aigate_train_options fixture_options(uint64_t seed) {
+  static const char *files[] = {FIXTURE};
+  aigate_train_options o = {
+      .files = files, .n_files = 1, .hash_bits = 14, .folds = 3, .seed = seed};
+  return o;
+}
+
+static aigate_model *train(uint64_t seed) {
+  aigate_train_options o = fixture_options(seed);
+  aigate_model *m = NULL;
+  aigate_error err = {{0}};
+  aigate_train_report rep;
+  int rc = aigate_train(&o, &m, &rep, &err);
+  if (rc)
+    fail_msg("train: %s", err.msg);
+  assert_non_null(m);
+  assert_true(rep.n_records > rep.n_attacks && rep.n_attacks > 0);
+  assert_int_equal(rep.n_folds, 3);
+  assert_true(rep.n_augmented > 0);
+  return m;
+}
+
+static unsigned char *read_all(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)n);
+  assert_non_null(b);
+  assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  *len = (size_t)n;
+  return b;
+}
+
+static int setup(void **state) {
+  (void)state;
+  load_samples(HELDOUT, &heldout);
+  model = train(7);
+  snprintf(model_path, sizeof(model_path), "/tmp/aigate-model-%d.bin",
+           (int)getpid());
+  aigate_error err = {{0}};
+  if (aigate_model_save(model, model_path, &err)) {
+    fprintf(stderr, "save: %s\n", err.msg);
+    return -1;
+  }
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  aigate_model_free(model);
+  unlink(model_path);
+  for (size_t i = 0; i < heldout.n; i++)
+    free(heldout.text[i]);
+  free(heldout.text);
+  free(heldout.label);
+  return 0;
+}
+
+/* ------------------------------------------------------------ quality */
+
+static void test_heldout_floor(void **state) {
+  (void)state;
+  /* ROC-AUC by pairs: the share of (attack, benign) pairs ordered right. */
+  double *p = calloc(heldout.n, sizeof(double));
+  assert_non_null(p);
+  for (size_t i = 0; i < heldout.n; i++) {
+    p[i] = aigate_model_score(model, heldout.text[i], strlen(heldout.text[i]));
+    assert_true(p[i] >= 0 && p[i] <= 1);
+  }
+  double good = 0, pairs = 0;
+  size_t right = 0;
+  for (size_t i = 0; i < heldout.n; i++) {
+    right += (p[i] >= 0.5) == heldout.label[i];
+    for (size_t j = 0; j < heldout.n; j++)
+      if (heldout.label[i] && !heldout.label[j]) {
+        pairs++;
+        good += p[i] > p[j] ? 1 : p[i] == p[j] ? 0.5 : 0;
+      }
+  }
+  free(p);
+  double auc = good / pairs, acc = (double)right / (double)heldout.n;
+  if (auc < 0.8 || acc < 0.7)
+    fail_msg("held-out ROC-AUC %.3f (floor 0.8), accuracy %.3f (floor 0.7)",
+             auc, acc);
+  /* Thresholds are ordered by paranoia: stricter levels block sooner. */
+  aigate_model_info info;
+  aigate_model_get_info(model, &info);
+  assert_int_equal(info.hash_bits, 14);
+  assert_int_equal(info.window, 512);
+  assert_int_equal(info.stride, 256);
+  for (int l = 1; l <= 4; l++) {
+    assert_true(info.weak[l] <= info.block[l]);
+    if (l > 1)
+      assert_true(info.block[l] <= info.block[l - 1]);
+  }
+  assert_non_null(strstr(info.info, "2^14 features"));
+}
+
+static void test_deterministic(void **state) {
+  (void)state;
+  char a[64], b[64];
+  snprintf(a, sizeof(a), "/tmp/aigate-det-a-%d.bin", (int)getpid());
+  snprintf(b, sizeof(b), "/tmp/aigate-det-b-%d.bin", (int)getpid());
+  aigate_model *m1 = train(7), *m2 = train(8);
+  aigate_error err = {{0}};
+  assert_int_equal(aigate_model_save(m1, a, &err), 0);
+  assert_int_equal(aigate_model_save(m2, b, &err), 0);
+  size_t la, lb, l0;
+  unsigned char *ba = read_all(a, &la), *bb = read_all(b, &lb),
+                *b0 = read_all(model_path, &l0);
+  /* Same data and seed: the same bytes; another seed: another model. */
+  assert_int_equal(la, l0);
+  assert_memory_equal(ba, b0, la);
+  assert_int_equal(la, lb);
+  assert_true(memcmp(ba, bb, la) != 0);
+  free(ba);
+  free(bb);
+  free(b0);
+  unlink(a);
+  unlink(b);
+  aigate_model_free(m1);
+  aigate_model_free(m2);
+}
+
+static void test_save_reload_identical(void **state) {
+  (void)state;
+  aigate_model *r = NULL;
+  aigate_error err = {{0}};
+  assert_int_equal(aigate_model_load_file(model_path, &r, &err), 0);
+  for (size_t i = 0; i < heldout.n; i++) {
+    size_t n = strlen(heldout.text[i]);
+    double x = aigate_model_score(model, heldout.text[i], n);
+    double y = aigate_model_score(r, heldout.text[i], n);
+    if (x != y)
+      fail_msg("sample %zu: %.17g before saving, %.17g after", i, x, y);
+  }
+  aigate_model_info a, b;
+  aigate_model_get_info(model, &a);
+  aigate_model_get_info(r, &b);
+  assert_memory_equal(a.block, b.block, sizeof(a.block));
+  assert_string_equal(a.info, b.info);
+  aigate_model_free(r);
+}
+
+/* The scan's fast feature sum finds exactly the features of the generic
+ * walk that training and explanations use. */
+static void test_fast_path_matches_walk(void **state) {
+  (void)state;
+  for (size_t i = 0; i < heldout.n; i++) {
+    const char *t = heldout.text[i];
+    double a = ag_ml_logit(model, t, strlen(t));
+    double b = ag_ml_logit_slow(model, t, strlen(t));
+    if (a != b)
+      fail_msg("sample %zu: fast %.17g, walk %.17g", i, a, b);
+  }
+}
+
+/* ------------------------------------------------------- hostile files */
+
+static void expect_rejected(const unsigned char *b, size_t len,
+                            const char *why) {
+  aigate_model *m = (aigate_model *)1;
+  aigate_error err = {{0}};
+  int rc = aigate_model_load_buffer("m.bin", b, len, &m, &err);
+  if (rc != AIGATE_ERR_CONFIG || m != NULL)
+    fail_msg("%s: accepted (rc %d)", why, rc);
+  if (!strstr(err.msg, "m.bin:"))
+    fail_msg("%s: message without the name: '%s'", why, err.msg);
+}
+
+static void put32(unsigned char *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void test_truncated_and_corrupted(void **state) {
+  (void)state;
+  size_t len;
+  unsigned char *b = read_all(model_path, &len);
+  /* Every truncation of the header, then a spread of longer ones. */
+  for (size_t n = 0; n < 200; n++)
+    expect_rejected(b, n, "truncated header");
+  for (size_t n = 200; n < len; n += len / 97 + 1)
+    expect_rejected(b, n, "truncated");
+  expect_rejected(b, len - 1, "one byte short");
+  /* One flipped bit anywhere is caught (range checks or the checksum). */
+  unsigned char *c = malloc(len + 1);
+  assert_non_null(c);
+  for (size_t i = 0; i < len; i += len / 211 + 1) {
+    memcpy(c, b, len);
+    c[i] ^= 0x10;
+    expect_rejected(c, len, "bit flip");
+  }
+  /* A byte appended. */
+  memcpy(c, b, len);
+  c[len] = 0;
+  expect_rejected(c, len + 1, "trailing byte");
+  /* The reasons users see. */
+  aigate_model *m;
+  aigate_error err = {{0}};
+  memcpy(c, b, len);
+  c[0] = 'X';
+  assert_int_equal(aigate_model_load_buffer("m.bin", c, len, &m, &err),
+                   AIGATE_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "bad magic"));
+  memcpy(c, b, len);
+  put32(c + 8, 99);
+  assert_int_equal(aigate_model_load_buffer("m.bin", c, len, &m, &err),
+                   AIGATE_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "version 99"));
+  memcpy(c, b, len);
+  c[len / 2] ^= 1;
+  assert_int_equal(aigate_model_load_buffer("m.bin", c, len, &m, &err),
+                   AIGATE_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "checksum"));
+  memcpy(c, b, len);
+  put32(c + 12, 40); /* 2^40 features: refused before any allocation */
+  assert_int_equal(aigate_model_load_buffer("m.bin", c, len, &m, &err),
+                   AIGATE_ERR_CONFIG);
+  assert_non_null(strstr(err.msg, "hash bits"));
+  assert_int_equal(aigate_model_load_file("/nonexistent/m.bin", &m, &err),
+                   AIGATE_ERR_IO);
+  assert_null(m);
+  free(c);
+  free(b);
+}
+
+/* ------------------------------------------------------------- engine */
+
+static aigate_engine *engine_with(const char *yaml, const char *model_file,
+                                  aigate_config **cfg) {
+  aigate_error err = {{0}};
+  *cfg = NULL;
+  if (yaml &&
+      aigate_config_load_buffer("t.yaml", yaml, strlen(yaml), cfg, &err))
+    fail_msg("config: %s", err.msg);
+  aigate_engine_options o = {.config = *cfg, .model = model_file};
+  aigate_engine *e = NULL;
+  if (aigate_engine_new(&o, &e, &err))
+    fail_msg("engine: %s", err.msg);
+  return e;
+}
+
+static const aigate_finding *find(const aigate_result *r, const char *id) {
+  for (size_t i = 0; i < r->n_findings; i++)
+    if (!strcmp(r->findings[i].rule_id, id))
+      return &r->findings[i];
+  return NULL;
+}
+
+/* A held-out attack that the fixture model blocks alone and the rules do
+ * not: the classifier's finding decides. */
+static void test_scan_finding(void **state) {
+  (void)state;
+  aigate_config *cfg;
+  aigate_engine *e = engine_with(NULL, model_path, &cfg);
+  assert_ptr_not_equal(aigate_engine_model(e), NULL);
+  aigate_model_info info;
+  aigate_model_get_info(aigate_engine_model(e), &info);
+  aigate_scratch *s;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  aigate_scan_options in = {.direction = AIGATE_INPUT};
+  int seen_block = 0, seen_clean = 0;
+  for (size_t i = 0; i < heldout.n; i++) {
+    const char *t = heldout.text[i];
+    aigate_result r;
+    assert_int_equal(aigate_scan_ex(e, s, t, strlen(t), &in, &r), 0);
+    const aigate_finding *f = find(&r, "classifier");
+    if (r.classifier < 0) { /* skipped: the rules alone block */
+      assert_int_equal(r.verdict, AIGATE_BLOCK);
+      assert_null(f);
+      continue;
+    }
+    /* The scan's probability is the model's on the same folded view
+     * (unless data to redact was left out of it). */
+    int redacts = 0;
+    for (size_t k = 0; k < r.n_findings; k++)
+      redacts |= r.findings[k].action == AIGATE_REDACT;
+    if (!redacts)
+      assert_true(r.classifier ==
+                  aigate_model_score(aigate_engine_model(e), t, strlen(t)));
+    if (r.classifier >= info.block[2]) {
+      assert_non_null(f);
+      assert_int_equal(f->score, 5);
+      assert_string_equal(f->category, "injection");
+      assert_int_equal(f->action, AIGATE_BLOCK);
+      assert_int_equal(r.verdict, AIGATE_BLOCK);
+      assert_true(f->end <= strlen(t) && f->start < f->end);
+      seen_block++;
+    } else if (r.classifier < info.weak[2]) {
+      assert_null(f);
+      seen_clean++;
+    }
+  }
+  assert_true(seen_block > 0 && seen_clean > 0);
+  /* Output is not classified. */
+  aigate_result r;
+  aigate_scan_options out = {.direction = AIGATE_OUTPUT};
+  assert_int_equal(aigate_scan_ex(e, s, "hello", 5, &out, &r), 0);
+  assert_true(r.classifier == -1);
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
+/* The weak band adds points only next to a rule's: alone it is silent. */
+static void test_weak_band_needs_a_rule(void **state) {
+  (void)state;
+  aigate_config *cfg;
+  aigate_engine *e = engine_with(NULL, model_path, &cfg);
+  aigate_model_info info;
+  aigate_model_get_info(aigate_engine_model(e), &info);
+  aigate_scratch *s;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  int checked = 0;
+  for (size_t i = 0; i < heldout.n; i++) {
+    aigate_result r;
+    const char *t = heldout.text[i];
+    assert_int_equal(aigate_scan(e, s, t, strlen(t), AIGATE_INPUT, &r), 0);
+    if (r.classifier < info.weak[2] || r.classifier >= info.block[2])
+      continue;
+    const aigate_finding *f = find(&r, "classifier");
+    int rule_points = r.score - (f ? f->score : 0);
+    if (rule_points == 0)
+      assert_null(f);
+    else
+      assert_true(f && f->score == 2 && f->severity == 2);
+    checked++;
+  }
+  (void)checked; /* the band may be empty for this fixture's model */
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
+static void test_disabled(void **state) {
+  (void)state;
+  aigate_config *cfg;
+  aigate_engine *e =
+      engine_with("classifier:\n  enabled: false\n", model_path, &cfg);
+  assert_null(aigate_engine_model(e));
+  aigate_result r;
+  aigate_scratch *s;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  assert_int_equal(aigate_scan(e, s, "hi", 2, AIGATE_INPUT, &r), 0);
+  assert_true(r.classifier == -1);
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+  aigate_config_free(cfg);
+  /* "" turns it off; the configuration names a model file. */
+  e = engine_with(NULL, "", &cfg);
+  assert_null(aigate_engine_model(e));
+  aigate_engine_free(e);
+  char yaml[200];
+  snprintf(yaml, sizeof(yaml), "classifier:\n  model: %s\n", model_path);
+  e = engine_with(yaml, NULL, &cfg);
+  assert_non_null(aigate_engine_model(e));
+  aigate_engine_free(e);
+  aigate_config_free(cfg);
+  /* The embedded model (committed, built in) loads by default. */
+  e = engine_with(NULL, NULL, &cfg);
+  assert_non_null(aigate_engine_model(e));
+  aigate_engine_free(e);
+  /* A bad model file or configuration is an error, never a silent off. */
+  aigate_error err = {{0}};
+  aigate_engine_options o = {.model = "/nonexistent.bin"};
+  assert_int_not_equal(aigate_engine_new(&o, &e, &err), 0);
+  assert_null(e);
+  assert_non_null(strstr(err.msg, "/nonexistent.bin"));
+  const char *bad[] = {"classifier:\n  enabled: maybe\n",
+                       "classifier:\n  colour: red\n",
+                       "classifier:\n  model: ''\n", "classifier: [1]\n"};
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    aigate_config *c = NULL;
+    assert_int_equal(
+        aigate_config_load_buffer("t.yaml", bad[i], strlen(bad[i]), &c, &err),
+        AIGATE_ERR_CONFIG);
+    assert_null(c);
+    assert_non_null(strstr(err.msg, "t.yaml:"));
+  }
+}
+
+/* An attack at the end of a long benign document: the best window finds
+ * it; the same document without it stays low. */
+static void test_long_input_windows(void **state) {
+  (void)state;
+  const char *attack = NULL;
+  double best = 0;
+  for (size_t i = 0; i < heldout.n; i++) {
+    double p =
+        aigate_model_score(model, heldout.text[i], strlen(heldout.text[i]));
+    if (heldout.label[i] && p > best && strlen(heldout.text[i]) > 100) {
+      best = p;
+      attack = heldout.text[i];
+    }
+  }
+  assert_non_null(attack);
+  const char *filler = "The quarterly report lists revenue by region, the "
+                       "costs of each team and the plan for next year. ";
+  size_t fl = strlen(filler), al = strlen(attack), n = 0;
+  char *doc = malloc(100 * 1024 + al + 1);
+  assert_non_null(doc);
+  while (n + fl < 100 * 1024) {
+    memcpy(doc + n, filler, fl);
+    n += fl;
+  }
+  double clean = aigate_model_score(model, doc, n);
+  memcpy(doc + n, attack, al);
+  double with = aigate_model_score(model, doc, n + al);
+  if (!(with > clean + 0.2 && with > 0.5))
+    fail_msg("attack alone %.3f; 100 KB document %.3f, with the attack at "
+             "its end %.3f",
+             best, clean, with);
+  free(doc);
+}
+
+static void test_explain(void **state) {
+  (void)state;
+  aigate_contribution top[8];
+  size_t n = 0;
+  const char *t = NULL;
+  for (size_t i = 0; i < heldout.n && !t; i++)
+    if (heldout.label[i] && aigate_model_score(model, heldout.text[i],
+                                               strlen(heldout.text[i])) > 0.5)
+      t = heldout.text[i];
+  assert_non_null(t);
+  assert_int_equal(aigate_model_explain(model, t, strlen(t), top, 8, &n), 0);
+  assert_true(n > 0 && n <= 8);
+  for (size_t i = 0; i < n; i++) {
+    assert_true(top[i].weight > 0);
+    assert_true(strlen(top[i].ngram) > 0);
+    if (i)
+      assert_true(top[i].weight <= top[i - 1].weight);
+  }
+  assert_int_equal(aigate_model_explain(model, t, strlen(t), top, 0, &n), 0);
+  assert_int_equal(n, 0);
+  /* A text without features (found by fuzz_model: qsort of NULL). */
+  assert_int_equal(aigate_model_explain(model, "", 0, top, 8, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(aigate_model_explain(model, "ab", 2, top, 8, &n), 0);
+  assert_int_equal(aigate_model_explain(NULL, t, 1, top, 8, &n),
+                   AIGATE_ERR_INVALID);
+}
+
+static void test_train_errors(void **state) {
+  (void)state;
+  char path[64];
+  snprintf(path, sizeof(path), "/tmp/aigate-bad-%d.jsonl", (int)getpid());
+  const char *cases[][2] = {
+      {"{\"text\": \"a\", \"label\": 2}\n", ":1: \"label\" must be 0 or 1"},
+      {"{\"text\": 5, \"label\": 1}\n", ":1: \"text\" must be a string"},
+      {"{\"text\": \"a\", \"label\": 1}\nnot json\n", ":2: not a JSON object"},
+      {"{\"text\": \"a\", \"label\": 1}\n", "both attacks"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(cases[i][0], f);
+    fclose(f);
+    const char *files[] = {path};
+    aigate_train_options o = {.files = files, .n_files = 1, .no_cv = 1};
+    aigate_model *m = (aigate_model *)1;
+    aigate_error err = {{0}};
+    assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_CONFIG);
+    assert_null(m);
+    if (!strstr(err.msg, cases[i][1]))
+      fail_msg("'%s': want '%s'", err.msg, cases[i][1]);
+  }
+  unlink(path);
+  const char *missing[] = {"/nonexistent.jsonl"};
+  aigate_train_options o = {.files = missing, .n_files = 1};
+  aigate_model *m;
+  aigate_error err = {{0}};
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_IO);
+  o.files = (const char *[]){FIXTURE};
+  o.hash_bits = 30;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_heldout_floor),
+      cmocka_unit_test(test_deterministic),
+      cmocka_unit_test(test_save_reload_identical),
+      cmocka_unit_test(test_fast_path_matches_walk),
+      cmocka_unit_test(test_truncated_and_corrupted),
+      cmocka_unit_test(test_scan_finding),
+      cmocka_unit_test(test_weak_band_needs_a_rule),
+      cmocka_unit_test(test_disabled),
+      cmocka_unit_test(test_long_input_windows),
+      cmocka_unit_test(test_explain),
+      cmocka_unit_test(test_train_errors),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
