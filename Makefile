@@ -19,7 +19,8 @@ HS_REMOVE := $(if $(filter amd64,$(ARCH)),libvectorscan-dev- libvectorscan5-,)
 DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
   clang-format $(HS_PACKAGE) libpcre2-dev libutf8proc-dev libyaml-dev \
   libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev ca-certificates \
-  libmicrohttpd-dev libcurl4-openssl-dev curl
+  libmicrohttpd-dev libcurl4-openssl-dev curl libsqlite3-dev libzip-dev \
+  python3-packaging
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -77,9 +78,10 @@ test-clang:
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem \
-	  -I include -I src/lib -I src/cli -I src/gateway src/lib src/cli src/gateway
+	  -I include -I src/lib -I src/cli -I src/gateway -I src/supply src/lib src/cli \
+	  src/gateway src/supply
 	clang-format --dry-run --Werror include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] \
-	  src/gateway/*.[ch] \
+	  src/gateway/*.[ch] src/supply/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 $(BUILD)/fuzz/Makefile:
@@ -115,6 +117,7 @@ bench-gateway: build
 
 format:
 	clang-format -i include/aigate/*.h src/lib/*.[ch] src/cli/*.[ch] src/gateway/*.[ch] \
+	  src/supply/*.[ch] \
 	  tests/unit/*.c tests/fuzz/*.c bench/*.c
 
 install: build

@@ -21,12 +21,18 @@
 
 #define MAX_DIGITS 18
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 static int is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-static char lower(char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }
-static int is_sep(char c) { return c == '-' || c == '_' || c == '.'; }
+static char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+static int is_sep(char c) {
+  return c == '-' || c == '_' || c == '.';
+}
 /* Python's str.strip() on ASCII: \s plus the information separators. */
 static int is_space(char c) {
   return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
@@ -73,8 +79,8 @@ static int spelling(const char *s, size_t n, size_t i, const char *const *words,
   return -1;
 }
 
-static const char *const PRE_WORDS[] = {"alpha", "a",  "beta", "b", "preview",
-                                        "pre",   "c",  "rc",   NULL};
+static const char *const PRE_WORDS[] = {"alpha", "a", "beta", "b", "preview",
+                                        "pre",   "c", "rc",   NULL};
 static const int PRE_KIND[] = {AG_PRE_A,  AG_PRE_A,  AG_PRE_B,  AG_PRE_B,
                                AG_PRE_RC, AG_PRE_RC, AG_PRE_RC, AG_PRE_RC};
 static const char *const POST_WORDS[] = {"post", "rev", "r", NULL};
@@ -206,7 +212,9 @@ static int effective_len(const ag_pep440 *v) {
   return l;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+static int cmp_u64(uint64_t a, uint64_t b) {
+  return a < b ? -1 : a > b;
+}
 
 /* The rank of the pre-release part: dev-only versions sort before any
  * pre-release, versions without pre-release after all of them. */

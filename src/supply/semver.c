@@ -14,13 +14,17 @@
 
 #define MAX_SAFE 9007199254740991ULL /* 2^53 - 1 */
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 static int is_ident(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
          c == '-';
 }
 /* JavaScript's String.prototype.trim() on ASCII. */
-static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static int is_space(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
 
 /* A numeric identifier: 0 or [1-9][0-9]*, at most MAX_SAFE. */
 static int numeric(const char *s, size_t n, size_t *i, uint64_t *out) {
@@ -106,7 +110,9 @@ static int cmp_ident(const ag_semver *a, int i, const ag_semver *b, int j) {
   return la < lb ? -1 : la > lb;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b) { return a < b ? -1 : a > b; }
+static int cmp_u64(uint64_t a, uint64_t b) {
+  return a < b ? -1 : a > b;
+}
 
 int ag_semver_cmp(const ag_semver *a, const ag_semver *b) {
   int c;

@@ -44,22 +44,34 @@ static void check_norm(const char *in, const char *want) {
 /* PEP 440, "Summary of permitted suffixes and relative ordering". */
 static void test_pep440_spec_order(void **state) {
   (void)state;
-  static const char *const order[] = {
-      "1.dev0",         "1.0.dev456",   "1.0a1",
-      "1.0a2.dev456",   "1.0a12.dev456", "1.0a12",
-      "1.0b1.dev456",   "1.0b2",        "1.0b2.post345.dev456",
-      "1.0b2.post345",  "1.0rc1.dev456", "1.0rc1",
-      "1.0",            "1.0+abc.5",    "1.0+abc.7",
-      "1.0+5",          "1.0.post456.dev34", "1.0.post456",
-      "1.0.15",         "1.1.dev1",     "1!0.1"};
+  static const char *const order[] = {"1.dev0",
+                                      "1.0.dev456",
+                                      "1.0a1",
+                                      "1.0a2.dev456",
+                                      "1.0a12.dev456",
+                                      "1.0a12",
+                                      "1.0b1.dev456",
+                                      "1.0b2",
+                                      "1.0b2.post345.dev456",
+                                      "1.0b2.post345",
+                                      "1.0rc1.dev456",
+                                      "1.0rc1",
+                                      "1.0",
+                                      "1.0+abc.5",
+                                      "1.0+abc.7",
+                                      "1.0+5",
+                                      "1.0.post456.dev34",
+                                      "1.0.post456",
+                                      "1.0.15",
+                                      "1.1.dev1",
+                                      "1!0.1"};
   size_t n = sizeof(order) / sizeof(order[0]);
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) {
       int c = pep_cmp(order[i], order[j]);
       int want = i < j ? -1 : i > j;
       if (c != want)
-        fail_msg("cmp('%s', '%s') = %d, want %d", order[i], order[j], c,
-                 want);
+        fail_msg("cmp('%s', '%s') = %d, want %d", order[i], order[j], c, want);
     }
 }
 
@@ -109,12 +121,29 @@ static void test_pep440_normalize(void **state) {
 
 static void test_pep440_invalid(void **state) {
   (void)state;
-  static const char *const bad[] = {
-      "",          " ",           "v",        "1.",        "1..0",
-      ".1",        "1.0-",        "1.0+",     "1.0+.a",    "1.0+a.",
-      "1.0 2",     "1.0-a-b",     "a1.0",     "1.0.dev1a", "1.0+a+b",
-      "1!",        "1.0\x01",     "1.0.post1.post2", "1.0a1a2", "1.0--1",
-      "1.0\xc3\xa9", "1234567890123456789", "1.0rc1-"};
+  static const char *const bad[] = {"",
+                                    " ",
+                                    "v",
+                                    "1.",
+                                    "1..0",
+                                    ".1",
+                                    "1.0-",
+                                    "1.0+",
+                                    "1.0+.a",
+                                    "1.0+a.",
+                                    "1.0 2",
+                                    "1.0-a-b",
+                                    "a1.0",
+                                    "1.0.dev1a",
+                                    "1.0+a+b",
+                                    "1!",
+                                    "1.0\x01",
+                                    "1.0.post1.post2",
+                                    "1.0a1a2",
+                                    "1.0--1",
+                                    "1.0\xc3\xa9",
+                                    "1234567890123456789",
+                                    "1.0rc1-"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     ag_pep440 v;
     if (!ag_pep440_parse(bad[i], strlen(bad[i]), &v))
@@ -158,17 +187,17 @@ static int sem_cmp(const char *a, const char *b) {
 static void test_semver_spec_order(void **state) {
   (void)state;
   static const char *const order[] = {
-      "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta",
-      "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0",
-      "2.0.0", "2.1.0", "2.1.1", "10.0.0"};
+      "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta",
+      "1.0.0-beta",  "1.0.0-beta.2",  "1.0.0-beta.11",
+      "1.0.0-rc.1",  "1.0.0",         "2.0.0",
+      "2.1.0",       "2.1.1",         "10.0.0"};
   size_t n = sizeof(order) / sizeof(order[0]);
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < n; j++) {
       int c = sem_cmp(order[i], order[j]);
       int want = i < j ? -1 : i > j;
       if (c != want)
-        fail_msg("cmp('%s', '%s') = %d, want %d", order[i], order[j], c,
-                 want);
+        fail_msg("cmp('%s', '%s') = %d, want %d", order[i], order[j], c, want);
     }
   assert_int_equal(sem_cmp("1.0.0+build.1", "1.0.0+build.2"), 0);
   assert_int_equal(sem_cmp("v1.2.3", " 1.2.3 "), 0);
@@ -180,11 +209,15 @@ static void test_semver_spec_order(void **state) {
 
 static void test_semver_invalid(void **state) {
   (void)state;
-  static const char *const bad[] = {
-      "",        "1",         "1.0",      "1.0.0.0",  "01.0.0",
-      "1.02.0",  "1.0.0-",    "1.0.0+",   "1.0.0-01", "1.0.0-a..b",
-      "=1.0.0",  "1.0.0-a_b", "V1.0.0",   "1.0.0 x",  "-1.0.0",
-      "9007199254740992.0.0", "1.0.0+a+b", "1.0.0-\xc3\xa9"};
+  static const char *const bad[] = {"",          "1",
+                                    "1.0",       "1.0.0.0",
+                                    "01.0.0",    "1.02.0",
+                                    "1.0.0-",    "1.0.0+",
+                                    "1.0.0-01",  "1.0.0-a..b",
+                                    "=1.0.0",    "1.0.0-a_b",
+                                    "V1.0.0",    "1.0.0 x",
+                                    "-1.0.0",    "9007199254740992.0.0",
+                                    "1.0.0+a+b", "1.0.0-\xc3\xa9"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     ag_semver v;
     if (!ag_semver_parse(bad[i], strlen(bad[i]), &v))
@@ -212,23 +245,20 @@ static void test_by_ecosystem(void **state) {
   assert_int_equal(ag_ecosystem_parse("PyPI"), AG_ECO_PYPI);
   assert_int_equal(ag_ecosystem_parse("npm"), AG_ECO_NPM);
   assert_int_equal(ag_ecosystem_parse("pypi"), AG_ECO_UNKNOWN);
-  assert_int_equal(ag_version_parse(AG_ECO_PYPI, AG_ORDER_ECOSYSTEM, "1.0rc1",
-                                    &a),
-                   0);
+  assert_int_equal(
+      ag_version_parse(AG_ECO_PYPI, AG_ORDER_ECOSYSTEM, "1.0rc1", &a), 0);
   assert_int_equal(ag_version_parse(AG_ECO_PYPI, AG_ORDER_SEMVER, "1.0rc1", &b),
                    -1);
   assert_int_equal(ag_version_parse(AG_ECO_PYPI, AG_ORDER_ECOSYSTEM, "1.0", &b),
                    0);
   assert_true(ag_version_cmp(&a, &b) < 0);
-  assert_int_equal(ag_version_parse(AG_ECO_NPM, AG_ORDER_ECOSYSTEM,
-                                    "1.0.0-rc.1", &a),
-                   0);
-  assert_int_equal(ag_version_parse(AG_ECO_NPM, AG_ORDER_ECOSYSTEM, "1.0.0", &b),
-                   0);
+  assert_int_equal(
+      ag_version_parse(AG_ECO_NPM, AG_ORDER_ECOSYSTEM, "1.0.0-rc.1", &a), 0);
+  assert_int_equal(
+      ag_version_parse(AG_ECO_NPM, AG_ORDER_ECOSYSTEM, "1.0.0", &b), 0);
   assert_true(ag_version_cmp(&a, &b) < 0);
-  assert_int_equal(ag_version_parse(AG_ECO_UNKNOWN, AG_ORDER_ECOSYSTEM, "1.0",
-                                    &a),
-                   -1);
+  assert_int_equal(
+      ag_version_parse(AG_ECO_UNKNOWN, AG_ORDER_ECOSYSTEM, "1.0", &a), -1);
 }
 
 int main(void) {

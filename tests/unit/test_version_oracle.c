@@ -1,7 +1,8 @@
 /*
  * test_version_oracle.c -- PEP 440 and node-semver ordering against the
  * reference implementations: Debian's python3-packaging (packaging.version)
- * and npm's `semver` module, run as test tools (tests/tools/pep440_oracle.py, semver_oracle.js).
+ * and npm's `semver` module, run as test tools (tests/tools/pep440_oracle.py,
+ * semver_oracle.js).
  *
  * Thousands of versions are generated from a fixed seed, covering every
  * spelling the grammars allow (epochs, pre/post/dev releases in all their
@@ -40,7 +41,9 @@ static unsigned rnd(unsigned n) {
   rng ^= rng << 17;
   return (unsigned)(rng % n);
 }
-static const char *pick(const char *const *a, size_t n) { return a[rnd((unsigned)n)]; }
+static const char *pick(const char *const *a, size_t n) {
+  return a[rnd((unsigned)n)];
+}
 #define PICK(a) pick(a, sizeof(a) / sizeof(a[0]))
 
 static void cat(char *buf, const char *s) {
@@ -78,8 +81,8 @@ static void mutate(char *buf) {
 }
 
 static void gen_pep440(char *buf) {
-  static const char *const pre[] = {"a", "A", "alpha", "b", "beta", "c",
-                                    "rc", "RC", "pre", "preview"};
+  static const char *const pre[] = {"a", "A",  "alpha", "b",   "beta",
+                                    "c", "rc", "RC",    "pre", "preview"};
   static const char *const post[] = {"post", "rev", "r", "POST"};
   buf[0] = '\0';
   if (!rnd(8))
@@ -144,9 +147,8 @@ static void gen_pep440(char *buf) {
 }
 
 static void gen_semver(char *buf) {
-  static const char *const ids[] = {"alpha", "beta", "rc", "0", "1",
-                                    "2",     "11",   "x-y", "a1", "01",
-                                    "Z",     "-"};
+  static const char *const ids[] = {"alpha", "beta", "rc", "0",  "1", "2",
+                                    "11",    "x-y",  "a1", "01", "Z", "-"};
   static const char *const nums[] = {"0", "1", "2", "10", "01", "3"};
   buf[0] = '\0';
   if (!rnd(8))
@@ -279,8 +281,7 @@ static void test_pep440_oracle(void **state) {
       char norm[AG_VERSION_MAX_LEN + 32];
       assert_true(ag_pep440_format(&a, norm, sizeof(norm)) > 0);
       if (strcmp(norm, onorm))
-        fail_msg("normalized '%s': ours '%s', packaging '%s'", pl, norm,
-                 onorm);
+        fail_msg("normalized '%s': ours '%s', packaging '%s'", pl, norm, onorm);
     }
     checked++;
     pl = nl + 1;
@@ -327,8 +328,8 @@ static void test_semver_oracle(void **state) {
     int va = !ag_semver_parse(pl, strlen(pl), &a);
     int vb = !ag_semver_parse(tab + 1, strlen(tab + 1), &b);
     if (va != ova || vb != ovb)
-      fail_msg("validity of '%s' / '%s': ours %d/%d, semver %d/%d", pl,
-               tab + 1, va, vb, ova, ovb);
+      fail_msg("validity of '%s' / '%s': ours %d/%d, semver %d/%d", pl, tab + 1,
+               va, vb, ova, ovb);
     if (va && vb) {
       int c = ag_semver_cmp(&a, &b);
       if (c != oc)
