@@ -45,5 +45,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_advisories(int argc, char **argv);
 
 #endif

@@ -17,6 +17,8 @@ static void usage(FILE *f) {
         "  rules test|list    run every rule's examples / list the rules\n"
         "  config check FILE  validate a configuration file\n"
         "  serve              run the gateway (see serve --help)\n"
+        "  audit [PATH...]    audit installed and locked Python/npm packages\n"
+        "  advisories import|update|status  the OSV advisory database\n"
         "  version            print the version\n",
         f);
 }
@@ -44,6 +46,10 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "serve") == 0)
     return cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "audit") == 0)
+    return cmd_audit(argc - 1, argv + 1);
+  if (strcmp(cmd, "advisories") == 0)
+    return cmd_advisories(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }
