@@ -1,0 +1,601 @@
+/*
+ * startup.c -- startup files, RECORD integrity and indicators of
+ * compromise in site directories, and persistence paths under homes.
+ *
+ * Why: the malicious litellm 1.82.8 shipped litellm_init.pth, and site.py
+ * executes every .pth line that starts with "import" at each interpreter
+ * start, whether or not the package is ever imported. Such lines have
+ * legitimate uses (setuptools' distutils shim, editable installs,
+ * coverage, namespace packages), so a short allow-list of those exact
+ * forms is accepted and every other executable line is a finding; signs
+ * of hiding (base64, exec, subprocess, network modules) make it critical,
+ * as does a startup file no installed distribution's RECORD lists.
+ *
+ * RECORD verification cannot catch a malicious release (its RECORD is
+ * correct: the attacker built the wheel), but it tells which distribution
+ * owns a startup file and catches files changed after installation.
+ * Everything here reads; nothing is executed, changed or deleted.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "startup.h"
+
+#define MAX_STARTUP_FILE (4u << 20)
+#define MAX_RECORD (64u << 20)
+#define MAX_HASHED_FILE (512u << 20)
+
+/* --------------------------------------------------------------- helpers */
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  int n = vsnprintf(NULL, 0, f, ap);
+  va_end(ap);
+  if (n < 0)
+    return NULL;
+  char *s = malloc((size_t)n + 1);
+  if (s) {
+    va_start(ap, f);
+    vsnprintf(s, (size_t)n + 1, f, ap);
+    va_end(ap);
+  }
+  return s;
+}
+
+static void finding(ag_audit *a, ag_finding_kind kind, int sev,
+                    const char *rule, const char *file, int line, char *title,
+                    char *details, char *remediation, const char *refs) {
+  ag_finding *f = ag_audit_add(a);
+  if (!f) {
+    free(title);
+    free(details);
+    free(remediation);
+    return;
+  }
+  f->kind = kind;
+  f->severity = sev;
+  f->rule = strdup(rule);
+  f->file = strdup(file);
+  f->line = line;
+  f->title = title;
+  f->details = details;
+  f->remediation = remediation;
+  f->refs = refs && *refs ? strdup(refs) : NULL;
+  if (!f->rule || !f->file || !f->title)
+    a->nomem = 1;
+}
+
+/* SHA-256 of a regular file (not following a final symbolic link);
+ * 0, or -1 (missing, not regular, unreadable, too large). */
+static int hash_file(const char *path, unsigned char out[32]) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return -1;
+  struct stat st;
+  if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+      (uint64_t)st.st_size > MAX_HASHED_FILE) {
+    close(fd);
+    return -1;
+  }
+  crypto_hash_sha256_state h;
+  crypto_hash_sha256_init(&h);
+  unsigned char buf[65536];
+  ssize_t r;
+  while ((r = read(fd, buf, sizeof(buf))) != 0) {
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r < 0) {
+      close(fd);
+      return -1;
+    }
+    crypto_hash_sha256_update(&h, buf, (unsigned long long)r);
+  }
+  close(fd);
+  crypto_hash_sha256_final(&h, out);
+  return 0;
+}
+
+static void to_hex(const unsigned char d[32], char hex[65]) {
+  sodium_bin2hex(hex, 65, d, 32);
+}
+
+int ag_record_sha256(const char *field, size_t len, unsigned char out[32]) {
+  if (len < 8 || strncmp(field, "sha256=", 7))
+    return -1;
+  size_t bin_len;
+  const char *end;
+  if (sodium_base642bin(out, 32, field + 7, len - 7, NULL, &bin_len, &end,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+      bin_len != 32 || end != field + len)
+    return -1;
+  return 0;
+}
+
+/* ------------------------------------------------------------ .pth lines */
+
+/* Executable lines of well-known, benign .pth files, by prefix. */
+static const char *const PTH_ALLOW[] = {
+    /* setuptools: distutils-precedence.pth */
+    "import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = "
+    "os.environ.get(var, 'local') == 'local'; enabled and "
+    "__import__('_distutils_hack').add_shim(); ",
+    /* setuptools editable installs (PEP 660): __editable__.*.pth */
+    "import __editable___",
+    /* virtualenv's _virtualenv.pth */
+    "import _virtualenv",
+    /* coverage's subprocess measurement */
+    "import coverage; coverage.process_startup()",
+    /* setuptools namespace packages: *-nspkg.pth */
+    "import sys, types, os;has_mfs = sys.version_info > (3, 5);p = "
+    "os.path.join(sys._getframe(1).f_locals['sitedir'], *(",
+    "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals["
+    "'sitedir'], *(",
+    /* pywin32 */
+    "import pywin32_bootstrap", NULL};
+
+/* Words that executable startup code has no business containing. */
+static const char *const PTH_SUSPICIOUS[] = {
+    "base64",     "b64decode", "exec(",     "eval(",
+    "subprocess", "Popen",     "os.system", "urllib",
+    "socket",     "http",      "codecs",    "compile(",
+    "marshal",    "zlib",      "ctypes",    "__import__('os')",
+    "requests",   NULL};
+
+int ag_pth_line_kind(const char *line, size_t len, int *obfuscated) {
+  *obfuscated = 0;
+  /* site.py: a line starting with "import " or "import\t" is executed */
+  if (len < 7 || strncmp(line, "import", 6) ||
+      (line[6] != ' ' && line[6] != '\t'))
+    return 0;
+  for (size_t i = 0; PTH_SUSPICIOUS[i]; i++) {
+    size_t wl = strlen(PTH_SUSPICIOUS[i]);
+    for (size_t k = 0; k + wl <= len; k++)
+      if (!memcmp(line + k, PTH_SUSPICIOUS[i], wl)) {
+        *obfuscated = 1;
+        break;
+      }
+  }
+  for (size_t i = 0; PTH_ALLOW[i]; i++) {
+    size_t pl = strlen(PTH_ALLOW[i]);
+    if (len >= pl && !memcmp(line, PTH_ALLOW[i], pl) && !*obfuscated)
+      return 1;
+  }
+  return 2;
+}
+
+/* -------------------------------------------------------------- ownership */
+
+typedef struct {
+  const char *site; /* borrowed from the inventory */
+  char *name;       /* top-level entry of the site directory */
+  const ag_package *owner;
+} owned;
+
+typedef struct {
+  owned *v;
+  size_t n, cap;
+} owned_list;
+
+static void own(owned_list *l, const char *site, const char *name, size_t nl,
+                const ag_package *p) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 256;
+    owned *v = realloc(l->v, cap * sizeof(*v));
+    if (!v)
+      return;
+    l->v = v;
+    l->cap = cap;
+  }
+  char *n = strndup(name, nl);
+  if (!n)
+    return;
+  l->v[l->n++] = (owned){site, n, p};
+}
+
+static const ag_package *owner_of(const owned_list *l, const char *site,
+                                  const char *name) {
+  for (size_t i = 0; i < l->n; i++)
+    if (l->v[i].site == site && !strcmp(l->v[i].name, name))
+      return l->v[i].owner;
+  return NULL;
+}
+
+/* The site directory (of the inventory's list) holding dist_dir. */
+static const char *site_of(const ag_inventory *inv, const char *dist_dir) {
+  const char *slash = strrchr(dist_dir, '/');
+  if (!slash)
+    return NULL;
+  size_t l = (size_t)(slash - dist_dir);
+  for (size_t i = 0; i < inv->n_site_dirs; i++)
+    if (strlen(inv->site_dirs[i]) == l &&
+        !memcmp(inv->site_dirs[i], dist_dir, l))
+      return inv->site_dirs[i];
+  return NULL;
+}
+
+static const ag_ioc *ioc_match(const ag_ioc_set *iocs, ag_ioc_type t,
+                               const char *value) {
+  for (size_t i = 0; iocs && i < iocs->n; i++)
+    if (iocs->iocs[i].type == t && !strcmp(iocs->iocs[i].value, value))
+      return &iocs->iocs[i];
+  return NULL;
+}
+
+static void ioc_finding(ag_audit *a, const ag_ioc *x, const char *file,
+                        int line, const char *what) {
+  finding(a, AG_FIND_INDICATOR, x->severity, x->id, file, line,
+          fmt("indicator of compromise: %s", what),
+          fmt("%s (%s; %s; %s:%d)", x->context, x->status, x->value, x->file,
+              x->line),
+          strdup(x->remediation), x->sources);
+}
+
+/* One row of RECORD: path, hash, size (CSV, '"' quoting). Fills up to 3
+ * fields into f (malloc'ed row copy in *row). Returns fields read. */
+static int csv_row(const char **p, const char *end, char **row, char *f[3],
+                   size_t fl[3]) {
+  const char *s = *p;
+  const char *eol = memchr(s, '\n', (size_t)(end - s));
+  if (!eol)
+    eol = end;
+  size_t n = (size_t)(eol - s);
+  char *r = malloc(n + 1);
+  *row = r;
+  *p = eol < end ? eol + 1 : end;
+  if (!r)
+    return 0;
+  int k = 0;
+  size_t o = 0, i = 0;
+  while (k < 3) {
+    f[k] = r + o;
+    if (i < n && s[i] == '"') {
+      i++;
+      while (i < n) {
+        if (s[i] == '"' && i + 1 < n && s[i + 1] == '"') {
+          r[o++] = '"';
+          i += 2;
+        } else if (s[i] == '"') {
+          i++;
+          break;
+        } else {
+          r[o++] = s[i++];
+        }
+      }
+    }
+    while (i < n && s[i] != ',' && s[i] != '\r')
+      r[o++] = s[i++];
+    fl[k] = (size_t)(r + o - f[k]);
+    r[o++] = '\0';
+    k++;
+    if (i >= n || s[i] != ',')
+      break;
+    i++;
+  }
+  return k;
+}
+
+static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
+                         const ag_package *p, const char *site) {
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/RECORD", p->dist_dir);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return; /* egg-style or RECORD-less installs: nothing to verify */
+  struct stat st;
+  char *buf = NULL;
+  if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+      (uint64_t)st.st_size > MAX_RECORD ||
+      !(buf = malloc((size_t)st.st_size + 1))) {
+    close(fd);
+    ag_inv_problem(&a->inv, path, 0, "not read (not a file or too large)");
+    return;
+  }
+  size_t len = 0;
+  ssize_t r;
+  while (len < (size_t)st.st_size &&
+         (r = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+    len += (size_t)r;
+  close(fd);
+  const char *s = buf, *end = buf + len;
+  int line = 0;
+  while (s < end) {
+    char *row, *f[3];
+    size_t fl[3];
+    line++;
+    int k = csv_row(&s, end, &row, f, fl);
+    if (!row) {
+      a->nomem = 1;
+      break;
+    }
+    if (k < 1 || !fl[0]) {
+      free(row);
+      continue;
+    }
+    if (!memchr(f[0], '/', fl[0]))
+      own(own_l, site, f[0], fl[0], p);
+    else if (!strncmp(f[0], "./", 2) && !memchr(f[0] + 2, '/', fl[0] - 2))
+      own(own_l, site, f[0] + 2, fl[0] - 2, p);
+    const ag_ioc *x;
+    if (k >= 2 && fl[1] &&
+        (x = ioc_match(iocs, AG_IOC_RECORD_HASH, f[1])) != NULL) {
+      char *what = fmt("RECORD of %s %s lists %s with a known-bad hash",
+                       p->name, p->version, f[0]);
+      ioc_finding(a, x, path, line, what ? what : x->value);
+      free(what);
+    }
+    unsigned char want[32], got[32];
+    if (k >= 2 && !ag_record_sha256(f[1], fl[1], want)) {
+      char file[8192];
+      if (f[0][0] == '/')
+        snprintf(file, sizeof(file), "%s", f[0]);
+      else
+        snprintf(file, sizeof(file), "%s/%s", site, f[0]);
+      struct stat fs;
+      if (lstat(file, &fs)) {
+        finding(a, AG_FIND_INTEGRITY, AG_SEV_LOW, "AIGATE-RECORD-MISSING", path,
+                line,
+                fmt("%s %s: installed file %s is missing", p->name, p->version,
+                    f[0]),
+                strdup("A file its RECORD lists is gone."),
+                fmt("Reinstall %s from a trusted source if this was not "
+                    "intended.",
+                    p->name),
+                NULL);
+      } else if (!hash_file(file, got)) {
+        char hex[65];
+        to_hex(got, hex);
+        if ((x = ioc_match(iocs, AG_IOC_SHA256, hex)) != NULL) {
+          char *what = fmt("%s has a known-bad SHA-256", file);
+          ioc_finding(a, x, file, 0, what ? what : hex);
+          free(what);
+        }
+        if (memcmp(got, want, 32)) {
+          size_t l = strlen(f[0]);
+          int startup = (l > 4 && !strcmp(f[0] + l - 4, ".pth"));
+          finding(a, AG_FIND_INTEGRITY, startup ? AG_SEV_HIGH : AG_SEV_MEDIUM,
+                  "AIGATE-RECORD-MODIFIED", path, line,
+                  fmt("%s %s: installed file %s was changed after "
+                      "installation",
+                      p->name, p->version, f[0]),
+                  fmt("SHA-256 is %s; RECORD says otherwise", hex),
+                  fmt("Find out who changed %s; reinstall %s from a trusted "
+                      "source.",
+                      file, p->name),
+                  NULL);
+        }
+      }
+    }
+    free(row);
+  }
+  free(buf);
+}
+
+/* --------------------------------------------------------- startup files */
+
+static int has_suffix(const char *s, const char *suffix) {
+  size_t l = strlen(s), m = strlen(suffix);
+  return l >= m && !strcmp(s + l - m, suffix);
+}
+
+/* Search a startup file's content for indicator strings. */
+static void content_iocs(ag_audit *a, const ag_ioc_set *iocs, const char *path,
+                         const char *buf, size_t len) {
+  for (size_t i = 0; iocs && i < iocs->n; i++) {
+    const ag_ioc *x = &iocs->iocs[i];
+    if (x->type != AG_IOC_STRING)
+      continue;
+    size_t vl = strlen(x->value);
+    int line = 1;
+    for (size_t k = 0; k + vl <= len; k++) {
+      if (buf[k] == '\n')
+        line++;
+      if (!memcmp(buf + k, x->value, vl)) {
+        char *what = fmt("startup file contains \"%s\"", x->value);
+        ioc_finding(a, x, path, line, what ? what : x->value);
+        free(what);
+        break;
+      }
+    }
+  }
+}
+
+static char *owner_text(const ag_package *o) {
+  return o ? fmt("installed by %s %s (%s)", o->name, o->version, o->dist_dir)
+           : strdup("no installed distribution's RECORD lists this file");
+}
+
+static void check_pth(ag_audit *a, const char *path, const char *buf,
+                      size_t len, const ag_package *owner) {
+  int line = 0, executable = 0, paths = 0;
+  for (const char *s = buf, *end = buf + len; s < end;) {
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *eol = nl ? nl : end;
+    size_t l = (size_t)(eol - s);
+    line++;
+    if (l && s[l - 1] == '\r')
+      l--;
+    int obf;
+    int kind = l && s[0] != '#' ? ag_pth_line_kind(s, l, &obf) : 0;
+    if (kind == 0 && l && s[0] != '#')
+      paths++;
+    if (kind == 2) {
+      executable++;
+      int sev = (obf || !owner) ? AG_SEV_CRITICAL : AG_SEV_HIGH;
+      char *own_s = owner_text(owner);
+      finding(a, AG_FIND_STARTUP, sev,
+              obf ? "AIGATE-PTH-EXEC-OBFUSCATED" : "AIGATE-PTH-EXEC", path,
+              line,
+              fmt("%s runs code at every Python start-up%s",
+                  strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
+                  obf ? " (obfuscated: base64/exec/subprocess/network)" : ""),
+              fmt("%.*s%s; %s", (int)(l > 160 ? 160 : l), s,
+                  l > 160 ? "..." : "", own_s ? own_s : ""),
+              fmt("Do not start Python in this environment until this is "
+                  "understood. If the line is not from a package you trust, "
+                  "delete %s, remove the package that installed it, and "
+                  "treat the machine as compromised (rotate credentials, "
+                  "check persistence with --home).",
+                  path),
+              NULL);
+      free(own_s);
+    }
+    s = nl ? nl + 1 : end;
+  }
+  if (!owner && !executable && paths)
+    finding(a, AG_FIND_STARTUP, AG_SEV_LOW, "AIGATE-PTH-UNOWNED", path, 0,
+            fmt("%s adds import paths but no distribution owns it",
+                strrchr(path, '/') ? strrchr(path, '/') + 1 : path),
+            fmt("%d path line(s)", paths),
+            strdup("Check where the file came from; remove it if unknown."),
+            NULL);
+}
+
+static void check_start(ag_audit *a, const char *path, const char *buf,
+                        size_t len, const ag_package *owner) {
+  int line = 0;
+  for (const char *s = buf, *end = buf + len; s < end;) {
+    const char *nl = memchr(s, '\n', (size_t)(end - s));
+    const char *eol = nl ? nl : end;
+    size_t l = (size_t)(eol - s);
+    line++;
+    while (l && (s[l - 1] == '\r' || s[l - 1] == ' '))
+      l--;
+    if (l && s[0] != '#') {
+      char *own_s = owner_text(owner);
+      finding(a, AG_FIND_STARTUP, owner ? AG_SEV_MEDIUM : AG_SEV_HIGH,
+              "AIGATE-START-ENTRY", path, line,
+              fmt("%s runs an entry point at every Python start-up",
+                  strrchr(path, '/') ? strrchr(path, '/') + 1 : path),
+              fmt("%.*s; %s", (int)(l > 160 ? 160 : l), s, own_s ? own_s : ""),
+              strdup("Make sure the package that installed it is trusted; "
+                     "remove the file otherwise."),
+              NULL);
+      free(own_s);
+    }
+    s = nl ? nl + 1 : end;
+  }
+}
+
+static void check_site(ag_audit *a, const ag_ioc_set *iocs,
+                       const owned_list *own_l, const char *site) {
+  DIR *d = opendir(site);
+  if (!d)
+    return;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    const char *name = e->d_name;
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+      continue;
+    char path[4096];
+    int w = snprintf(path, sizeof(path), "%s/%s", site, name);
+    if (w < 0 || (size_t)w >= sizeof(path))
+      continue;
+    const ag_ioc *x = ioc_match(iocs, AG_IOC_FILE_NAME, name);
+    if (x) {
+      char *what = fmt("a file named %s", name);
+      ioc_finding(a, x, path, 0, what ? what : name);
+      free(what);
+    }
+    int pth = has_suffix(name, ".pth"), start = has_suffix(name, ".start");
+    int custom =
+        !strcmp(name, "sitecustomize.py") || !strcmp(name, "usercustomize.py");
+    /* site.py skips hidden .pth files (gh-113659) */
+    if (!(pth || start || custom) || (pth && name[0] == '.'))
+      continue;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+      if (fd >= 0)
+        close(fd);
+      continue;
+    }
+    size_t cap = (size_t)st.st_size < MAX_STARTUP_FILE ? (size_t)st.st_size
+                                                       : MAX_STARTUP_FILE;
+    char *buf = malloc(cap + 1);
+    size_t len = 0;
+    ssize_t r;
+    while (buf && len < cap && (r = read(fd, buf + len, cap - len)) > 0)
+      len += (size_t)r;
+    close(fd);
+    if (!buf) {
+      a->nomem = 1;
+      break;
+    }
+    buf[len] = '\0';
+    unsigned char digest[32];
+    char hex[65];
+    crypto_hash_sha256(digest, (const unsigned char *)buf, len);
+    to_hex(digest, hex);
+    if ((size_t)st.st_size <= MAX_STARTUP_FILE &&
+        (x = ioc_match(iocs, AG_IOC_SHA256, hex)) != NULL) {
+      char *what = fmt("%s has a known-bad SHA-256", name);
+      ioc_finding(a, x, path, 0, what ? what : hex);
+      free(what);
+    }
+    content_iocs(a, iocs, path, buf, len);
+    const ag_package *owner = owner_of(own_l, site, name);
+    if (pth)
+      check_pth(a, path, buf, len, owner);
+    else if (start)
+      check_start(a, path, buf, len, owner);
+    else if (!owner)
+      finding(a, AG_FIND_STARTUP, AG_SEV_HIGH, "AIGATE-SITECUSTOMIZE", path, 0,
+              fmt("%s runs at every Python start-up and no distribution "
+                  "owns it",
+                  name),
+              fmt("SHA-256 %s", hex),
+              strdup("Read it; delete it unless you put it there."), NULL);
+    free(buf);
+  }
+  closedir(d);
+}
+
+/* -------------------------------------------------------------- homes */
+
+static void check_paths(ag_audit *a, const ag_ioc_set *iocs, const char *base,
+                        const char *prefix) {
+  size_t pl = strlen(prefix);
+  for (size_t i = 0; iocs && i < iocs->n; i++) {
+    const ag_ioc *x = &iocs->iocs[i];
+    if (x->type != AG_IOC_PATH || strncmp(x->value, prefix, pl))
+      continue;
+    char path[4096];
+    int w = snprintf(path, sizeof(path), "%s/%s", base, x->value + pl);
+    struct stat st;
+    if (w < 0 || (size_t)w >= sizeof(path) || lstat(path, &st))
+      continue;
+    char *what = fmt("persistence or staging file %s exists", x->value);
+    ioc_finding(a, x, path, 0, what ? what : x->value);
+    free(what);
+  }
+}
+
+void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
+                      const char *tmp_dir) {
+  owned_list own_l = {0};
+  for (size_t i = 0; i < a->inv.n_pkgs; i++) {
+    const ag_package *p = &a->inv.pkgs[i];
+    const char *site = p->dist_dir ? site_of(&a->inv, p->dist_dir) : NULL;
+    if (site)
+      check_record(a, iocs, &own_l, p, site);
+  }
+  for (size_t i = 0; i < a->inv.n_site_dirs; i++)
+    check_site(a, iocs, &own_l, a->inv.site_dirs[i]);
+  for (size_t i = 0; homes && homes[i]; i++)
+    check_paths(a, iocs, homes[i], "~/");
+  if (homes && homes[0])
+    check_paths(a, iocs, tmp_dir ? tmp_dir : "/tmp", "/tmp/");
+  for (size_t i = 0; i < own_l.n; i++)
+    free(own_l.v[i].name);
+  free(own_l.v);
+}
