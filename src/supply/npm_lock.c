@@ -51,7 +51,8 @@ static int key_line(lock_ctx *c, const char *key) {
     for (size_t k = c->line_off; k < i; k++)
       if (c->buf[k] == '\n')
         c->line++;
-    c->line_off = c->cursor = i;
+    c->line_off = i;
+    c->cursor = i + 1;
     return c->line;
   }
   return c->line;
