@@ -1,0 +1,57 @@
+/*
+ * fuzz_lockfile.c -- libFuzzer target for the inventory parsers of
+ * src/supply: npm lockfiles (npm_lock.c), requirements files
+ * (requirements.c, without includes: no file is read) and METADATA
+ * headers (inventory.c), each on the same arbitrary bytes.
+ *
+ * Invariants: no parser reads outside the input (ASan) or leaks (LSan);
+ * every package has a name, a version (or none, for requirements) no
+ * longer than a version may be, and a line within the input's lines;
+ * every problem names the file.
+ */
+#include <string.h>
+
+#include "common.h"
+#include "inventory.h"
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc;
+  (void)argv;
+  return 0;
+}
+
+static void check(const ag_inventory *inv, const char *file, int lines) {
+  for (size_t i = 0; i < inv->n_pkgs; i++) {
+    const ag_package *p = &inv->pkgs[i];
+    FUZZ_CHECK(p->name && p->file && !strcmp(p->file, file));
+    FUZZ_CHECK(p->line >= 0 && p->line <= lines);
+  }
+  for (size_t i = 0; i < inv->n_problems; i++)
+    FUZZ_CHECK(inv->problems[i].file && inv->problems[i].message);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  const char *s = (const char *)data;
+  int lines = 1;
+  for (size_t i = 0; i < size; i++)
+    lines += s[i] == '\n';
+  ag_inventory inv = {0};
+  ag_inv_parse_package_lock(&inv, "package-lock.json", s, size);
+  check(&inv, "package-lock.json", lines);
+  ag_inventory_free(&inv);
+
+  /* depth at the include limit: -r lines report a problem, read nothing */
+  ag_inv_parse_requirements(&inv, "requirements.txt", s, size,
+                            AG_INV_MAX_INCLUDES);
+  check(&inv, "requirements.txt", lines);
+  for (size_t i = 0; i < inv.n_pkgs; i++)
+    FUZZ_CHECK(!inv.pkgs[i].version ||
+               strlen(inv.pkgs[i].version) <= AG_VERSION_MAX_LEN);
+  ag_inventory_free(&inv);
+
+  ag_inv_parse_metadata(&inv, "METADATA", NULL, s, size);
+  check(&inv, "METADATA", lines);
+  FUZZ_CHECK(inv.n_pkgs + inv.n_problems == 1);
+  ag_inventory_free(&inv);
+  return 0;
+}
