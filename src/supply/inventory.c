@@ -335,16 +335,59 @@ static int is_requirements(const char *name) {
   return !strncmp(name, "requirements", 12) && ends_with(name, ".txt");
 }
 
+/* Which lockfile parser reads a file of that name, if any. */
+typedef enum {
+  LOCK_NONE,
+  LOCK_NPM,
+  LOCK_PNPM,
+  LOCK_YARN,
+  LOCK_POETRY_UV,
+  LOCK_PYLOCK,
+  LOCK_PIPFILE
+} lock_kind;
+
+static lock_kind lock_kind_of(const char *name) {
+  if (!strcmp(name, "package-lock.json") ||
+      !strcmp(name, "npm-shrinkwrap.json"))
+    return LOCK_NPM;
+  if (!strcmp(name, "pnpm-lock.yaml"))
+    return LOCK_PNPM;
+  if (!strcmp(name, "yarn.lock"))
+    return LOCK_YARN;
+  if (!strcmp(name, "poetry.lock") || !strcmp(name, "uv.lock"))
+    return LOCK_POETRY_UV;
+  if (!strcmp(name, "pylock.toml") ||
+      (!strncmp(name, "pylock.", 7) && ends_with(name, ".toml")))
+    return LOCK_PYLOCK;
+  if (!strcmp(name, "Pipfile.lock"))
+    return LOCK_PIPFILE;
+  return LOCK_NONE;
+}
+
+static void read_lockfile(ag_inventory *inv, const char *path, lock_kind k) {
+  char *buf;
+  size_t len;
+  if (read_whole(inv, path, &buf, &len))
+    return;
+  switch (k) {
+  case LOCK_NPM: ag_inv_parse_package_lock(inv, path, buf, len); break;
+  case LOCK_PNPM: ag_inv_parse_pnpm_lock(inv, path, buf, len); break;
+  case LOCK_YARN: ag_inv_parse_yarn_lock(inv, path, buf, len); break;
+  case LOCK_POETRY_UV: ag_inv_parse_toml_lock(inv, path, buf, len, 0); break;
+  case LOCK_PYLOCK: ag_inv_parse_toml_lock(inv, path, buf, len, 1); break;
+  case LOCK_PIPFILE: ag_inv_parse_pipfile_lock(inv, path, buf, len); break;
+  case LOCK_NONE: break;
+  }
+  free(buf);
+}
+
 static void read_file_kind(ag_inventory *inv, const char *path,
                            const char *name) {
   char *buf;
   size_t len;
-  if (!strcmp(name, "package-lock.json") ||
-      !strcmp(name, "npm-shrinkwrap.json")) {
-    if (read_whole(inv, path, &buf, &len))
-      return;
-    ag_inv_parse_package_lock(inv, path, buf, len);
-    free(buf);
+  lock_kind k = lock_kind_of(name);
+  if (k != LOCK_NONE) {
+    read_lockfile(inv, path, k);
   } else if (is_requirements(name)) {
     if (read_whole(inv, path, &buf, &len))
       return;

@@ -2,8 +2,9 @@
  * inventory.h -- what is installed or locked: Python distributions
  * (*.dist-info/METADATA, *.egg-info/PKG-INFO), requirements*.txt files,
  * npm lockfiles (package-lock.json v1-v3, npm-shrinkwrap.json) and
- * installed node_modules trees, each package with the file and line it
- * was found at.
+ * pnpm-lock.yaml, yarn.lock (v1 and berry), Python lockfiles (poetry.lock,
+ * uv.lock, pylock.toml, Pipfile.lock) and installed node_modules trees,
+ * each package with the file and line it was found at.
  *
  * Everything is read, nothing is run: no interpreter, no package manager.
  * A file that cannot be parsed becomes a problem (file, line, reason) and
@@ -76,6 +77,17 @@ void ag_inv_parse_package_lock(ag_inventory *inv, const char *file,
                                const char *buf, size_t len);
 void ag_inv_parse_requirements(ag_inventory *inv, const char *file,
                                const char *buf, size_t len, int depth);
+/* pnpm-lock.yaml, yarn.lock (v1 and berry): js_lock.c. */
+void ag_inv_parse_pnpm_lock(ag_inventory *inv, const char *file,
+                            const char *buf, size_t len);
+void ag_inv_parse_yarn_lock(ag_inventory *inv, const char *file,
+                            const char *buf, size_t len);
+/* poetry.lock and uv.lock (pylock 0), pylock.toml (pylock 1), Pipfile.lock:
+ * py_lock.c. */
+void ag_inv_parse_toml_lock(ag_inventory *inv, const char *file,
+                            const char *buf, size_t len, int pylock);
+void ag_inv_parse_pipfile_lock(ag_inventory *inv, const char *file,
+                               const char *buf, size_t len);
 /* METADATA / PKG-INFO headers: Name and Version. */
 void ag_inv_parse_metadata(ag_inventory *inv, const char *file,
                            const char *dist_dir, const char *buf, size_t len);

@@ -260,6 +260,29 @@ contains "$TMP/out" "litellm 1.82.7 is a malicious release" "audit went on"
 expect_exit 2 "malformed lockfile alone" -- "$AIGATE" audit --db "$DB" "$TMP/npmbad" "$TMP/v6"
 contains "$TMP/out" "not read (1)" "problem listed"
 
+# --- other lockfile formats ---------------------------------------------
+mkdir -p "$TMP/locks/poetry" "$TMP/locks/uv" "$TMP/locks/pipenv" "$TMP/locks/pnpm" "$TMP/locks/yarn1" "$TMP/locks/berry" "$TMP/locks/pylock"
+printf '[[package]]\nname = "requests"\nversion = "2.31.0"\n\n[[package]]\nname = "litellm"\nversion = "1.82.8"\n\n[package.dependencies]\nx = "1"\n' >"$TMP/locks/poetry/poetry.lock"
+printf 'version = 1\n\n[[package]]\nname = "telnyx"\nversion = "4.87.2"\nsource = { registry = "https://pypi.org/simple" }\n\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\n' >"$TMP/locks/uv/uv.lock"
+printf '{\n "_meta": {"pipfile-spec": 6},\n "default": {\n  "litellm": {"version": "==1.82.7"}\n },\n "develop": {}\n}\n' >"$TMP/locks/pipenv/Pipfile.lock"
+printf "lockfileVersion: '9.0'\npackages:\n  evil-merge@1.0.0:\n    resolution: {integrity: x}\n  '@bad/stealer@1.2.3':\n    resolution: {integrity: y}\n" >"$TMP/locks/pnpm/pnpm-lock.yaml"
+printf '# yarn lockfile v1\n\n"evil-merge@^1.0.0", "evil-merge@^1.1.0":\n  version "1.1.0"\n\nsafe@^1:\n  version "1.0.0"\n' >"$TMP/locks/yarn1/yarn.lock"
+printf '__metadata:\n  version: 6\n\n"evil-merge@npm:^1.0.0":\n  version: 1.9.9\n  resolution: "evil-merge@npm:1.9.9"\n' >"$TMP/locks/berry/yarn.lock"
+printf "lock-version = '1.0'\n[[packages]]\nname = 'litellm'\nversion = '1.82.8'\n[[packages.wheels]]\nname = 'litellm-1.82.8-py3-none-any.whl'\n" >"$TMP/locks/pylock/pylock.toml"
+expect_exit 1 "every lockfile format" -- "$AIGATE" audit --db "$DB" "$TMP/locks" --format json
+json_check "$TMP/out" 'any(f["package"] == "litellm" and f["version"] == "1.82.8" and f["file"].endswith("poetry.lock") and f["line"] == 5 for f in d["findings"])' "poetry.lock"
+json_check "$TMP/out" 'any(f["package"] == "telnyx" and f["file"].endswith("uv.lock") and f["line"] == 3 for f in d["findings"])' "uv.lock"
+json_check "$TMP/out" 'any(f["package"] == "litellm" and f["version"] == "1.82.7" and f["file"].endswith("Pipfile.lock") and f["line"] == 4 for f in d["findings"])' "Pipfile.lock"
+json_check "$TMP/out" 'any(f["package"] == "litellm" and f["file"].endswith("pylock.toml") and f["line"] == 2 for f in d["findings"])' "pylock.toml"
+json_check "$TMP/out" 'any(f["package"] == "evil-merge" and f["file"].endswith("pnpm-lock.yaml") and f["line"] == 3 for f in d["findings"])' "pnpm-lock.yaml"
+json_check "$TMP/out" 'any(f["package"] == "@bad/stealer" and f["file"].endswith("pnpm-lock.yaml") and f["kind"] == "malicious-package" for f in d["findings"])' "pnpm scoped malicious"
+json_check "$TMP/out" 'any(f["version"] == "1.1.0" and f["file"].endswith("yarn1/yarn.lock") and f["line"] == 3 for f in d["findings"])' "yarn.lock v1"
+json_check "$TMP/out" 'any(f["version"] == "1.9.9" and f["file"].endswith("berry/yarn.lock") and f["line"] == 4 for f in d["findings"])' "yarn.lock berry"
+json_check "$TMP/out" 'd["summary"]["packages"] == 10 and d["errors"] == []' "lockfile inventory"
+printf '[[package]]\nname = "x"\nversion = "1.0\n' >"$TMP/locks/poetry/poetry.lock"
+expect_exit 1 "malformed poetry.lock" -- "$AIGATE" audit --db "$DB" "$TMP/locks" --format json
+json_check "$TMP/out" 'any(e["file"].endswith("poetry.lock") and e["line"] == 3 for e in d["errors"])' "poetry.lock error line"
+
 # --- report formats -----------------------------------------------------
 expect_exit 1 "several outputs" -- "$AIGATE" audit --db "$DB" "$TMP/v8" "$TMP/npm3" --format markdown --output "sarif:$TMP/a.sarif" --output "json:$TMP/a.json" --output "text:$TMP/a.txt"
 contains "$TMP/out" "| severity | finding | where |" "markdown table"

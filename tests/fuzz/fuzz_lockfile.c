@@ -1,8 +1,10 @@
 /*
  * fuzz_lockfile.c -- libFuzzer target for the inventory parsers of
- * src/supply: npm lockfiles (npm_lock.c), requirements files
- * (requirements.c, without includes: no file is read) and METADATA
- * headers (inventory.c), each on the same arbitrary bytes.
+ * src/supply: npm lockfiles (npm_lock.c), pnpm-lock.yaml and yarn.lock
+ * (js_lock.c), poetry.lock/uv.lock/pylock.toml and Pipfile.lock
+ * (py_lock.c), requirements files (requirements.c, without includes: no
+ * file is read) and METADATA headers (inventory.c), each on the same
+ * arbitrary bytes.
  *
  * Invariants: no parser reads outside the input (ASan) or leaks (LSan);
  * every package has a name, a version (or none, for requirements) no
@@ -48,6 +50,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(!inv.pkgs[i].version ||
                strlen(inv.pkgs[i].version) <= AG_VERSION_MAX_LEN);
   ag_inventory_free(&inv);
+
+  static const char *const names[] = {"pnpm-lock.yaml", "yarn.lock",
+                                      "poetry.lock", "pylock.toml",
+                                      "Pipfile.lock"};
+  for (int k = 0; k < 5; k++) {
+    if (k == 0)
+      ag_inv_parse_pnpm_lock(&inv, names[k], s, size);
+    else if (k == 1)
+      ag_inv_parse_yarn_lock(&inv, names[k], s, size);
+    else if (k == 4)
+      ag_inv_parse_pipfile_lock(&inv, names[k], s, size);
+    else
+      ag_inv_parse_toml_lock(&inv, names[k], s, size, k == 3);
+    check(&inv, names[k], lines);
+    ag_inventory_free(&inv);
+  }
 
   ag_inv_parse_metadata(&inv, "METADATA", NULL, s, size);
   check(&inv, "METADATA", lines);

@@ -45,8 +45,8 @@ static void query_all(ag_osvdb *db, const char *s, size_t size) {
       int rc = ag_osvdb_query(db, ag_ecosystem_parse(eco), name, versions[v],
                               count, &n1, &err);
       FUZZ_CHECK(rc >= 0 && rc == n1);
-      ag_osvdb_query(db, ag_ecosystem_parse(eco), name, versions[v], count,
-                     &n2, &err);
+      ag_osvdb_query(db, ag_ecosystem_parse(eco), name, versions[v], count, &n2,
+                     &err);
       FUZZ_CHECK(n1 == n2);
     }
     const char *fixed;
@@ -64,8 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK(ag_osvdb_open(":memory:", 1, &db, &err) == 0);
   ag_osv_import_stats st = {0};
   FUZZ_CHECK(ag_osvdb_begin(db, &err) == 0);
-  int rc = ag_osvdb_import_json(db, "fuzz.json", s, size, "MAL-fuzz", 0, &st,
-                                &err);
+  int rc =
+      ag_osvdb_import_json(db, "fuzz.json", s, size, "MAL-fuzz", 0, &st, &err);
   FUZZ_CHECK(rc == 0 || err.msg[0]);
   rc = ag_osvdb_import_json(db, "fuzz.nedb", s, size, NULL, 1, &st, &err);
   FUZZ_CHECK(rc == 0 || err.msg[0]);
