@@ -284,9 +284,22 @@ static int csv_row(const char **p, const char *end, char **row, char *f[3],
   return k;
 }
 
+/* Installed by a Python installer (pip, uv, ...: an INSTALLER file) or by
+ * the system's package manager (Debian's python3-* packages have none,
+ * and their builds strip extension modules after RECORD was written, so
+ * a mismatch there is expected and the package manager is the one to
+ * verify them: debsums, rpm -V). */
+static int python_installed(const char *dist_dir) {
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/INSTALLER", dist_dir);
+  struct stat st;
+  return lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
                          const ag_package *p, const char *site) {
   char path[4096];
+  int managed = !python_installed(p->dist_dir);
   snprintf(path, sizeof(path), "%s/RECORD", p->dist_dir);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
@@ -346,10 +359,16 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
                 line,
                 fmt("%s %s: installed file %s is missing", p->name, p->version,
                     f[0]),
-                strdup("A file its RECORD lists is gone."),
-                fmt("Reinstall %s from a trusted source if this was not "
-                    "intended.",
-                    p->name),
+                strdup(managed ? "A file its RECORD lists is gone; the "
+                                 "distribution was installed by the system's "
+                                 "package manager (no INSTALLER file)."
+                               : "A file its RECORD lists is gone."),
+                managed ? fmt("Verify the system package that installed %s "
+                              "with its package manager (debsums -s, rpm -V).",
+                              p->name)
+                        : fmt("Reinstall %s from a trusted source if this was "
+                              "not intended.",
+                              p->name),
                 NULL);
       } else if (!hash_file(file, got)) {
         char hex[65];
@@ -362,16 +381,26 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
         if (memcmp(got, want, 32)) {
           size_t l = strlen(f[0]);
           int startup = (l > 4 && !strcmp(f[0] + l - 4, ".pth"));
-          finding(a, AG_FIND_INTEGRITY, startup ? AG_SEV_HIGH : AG_SEV_MEDIUM,
-                  "AIGATE-RECORD-MODIFIED", path, line,
-                  fmt("%s %s: installed file %s was changed after "
-                      "installation",
-                      p->name, p->version, f[0]),
-                  fmt("SHA-256 is %s; RECORD says otherwise", hex),
-                  fmt("Find out who changed %s; reinstall %s from a trusted "
-                      "source.",
-                      file, p->name),
-                  NULL);
+          int sev = startup   ? AG_SEV_HIGH
+                    : managed ? AG_SEV_LOW
+                              : AG_SEV_MEDIUM;
+          finding(
+              a, AG_FIND_INTEGRITY, sev, "AIGATE-RECORD-MODIFIED", path, line,
+              fmt("%s %s: installed file %s differs from its RECORD", p->name,
+                  p->version, f[0]),
+              fmt("SHA-256 is %s; RECORD says otherwise%s", hex,
+                  managed ? "; installed by the system's package manager (no "
+                            "INSTALLER file), whose builds may change files "
+                            "after RECORD was written"
+                          : ""),
+              managed ? fmt("Verify the system package that installed %s with "
+                            "its package manager (debsums -s, rpm -V); "
+                            "reinstall it if that reports a change.",
+                            p->name)
+                      : fmt("Find out who changed %s; reinstall %s from a "
+                            "trusted source.",
+                            file, p->name),
+              NULL);
         }
       }
     }

@@ -104,6 +104,7 @@ make_venv() {
   local sp="$1/lib/python3.11/site-packages" v=$2
   mkdir -p "$sp/litellm-$v.dist-info" "$sp/litellm/proxy"
   printf 'Metadata-Version: 2.1\nName: litellm\nVersion: %s\nSummary: Library to easily interface with LLM API providers\n\nLong description.\n' "$v" >"$sp/litellm-$v.dist-info/METADATA"
+  printf 'pip\n' >"$sp/litellm-$v.dist-info/INSTALLER"
   printf '# litellm\n' >"$sp/litellm/__init__.py"
   printf '# proxy server\n' >"$sp/litellm/proxy/proxy_server.py"
   local files="litellm/__init__.py litellm/proxy/proxy_server.py litellm-$v.dist-info/METADATA"
@@ -173,6 +174,10 @@ expect_exit 1 "unowned executable .pth reaches --fail-on critical" -- "$AIGATE" 
 rm "$SPT/zz-unknown.pth"
 expect_exit 0 "modified file is below --fail-on high" -- "$AIGATE" audit --db "$DB" "$TMP/vt"
 expect_exit 1 "modified file reaches --fail-on medium" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on medium
+# a distribution without INSTALLER came from the system's package manager
+rm "$SPT/litellm-1.82.6.dist-info/INSTALLER"
+expect_exit 0 "system-managed: a changed file is low" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on medium --format json
+json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MODIFIED" and f["severity"] == "low" and "debsums" in f["remediation"] for f in d["findings"])' "system-managed modified file"
 
 # --- requirements -------------------------------------------------------
 mkdir -p "$TMP/req/sub"
