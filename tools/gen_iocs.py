@@ -25,6 +25,7 @@ KEEP = {
     "domain": "string",
     "url": "string",
     "file_path": "path",        # ~/... under --home, /tmp/... under --tmp
+    "package": "package",       # pkg:pypi/NAME@VERSION, pkg:npm/NAME@VERSION
 }
 SEVERITY = {"verified_primary": "critical",
             "corroborated_secondary": "high",
@@ -68,12 +69,17 @@ def main():
                                    value.startswith("/tmp/")):
             continue  # a path inside a package: not an indicator alone
         n += 1
-        lines.append("  - id: %s" % q("IOC-LITELLM-2026-%03d" % n))
+        # ids derive from what is matched, so they keep their meaning
+        # when the list is reordered or grows
+        digest = hashlib.sha256(("%s:%s" % (kind, value)).encode()).hexdigest()
+        lines.append("  - id: %s" % q("IOC-%s" % digest[:12]))
         lines.append("    type: " + q(kind))
         lines.append("    value: " + q(value))
         lines.append("    severity: " + q(SEVERITY[ind["status"]]))
         lines.append("    status: " + q(ind["status"]))
         ctx = ind.get("context") or ind.get("file") or ""
+        if ind.get("advisory_ids"):
+            ctx += " Advisories: %s." % ", ".join(ind["advisory_ids"])
         if ctx:
             lines.append("    context: " + q(ctx))
         lines.append("    sources:")

@@ -150,10 +150,11 @@ static char *vulnerable_remediation(const ag_package *p, const char *fixed) {
 }
 
 static int check_package(ag_audit *a, ag_osvdb *db, const ag_package *p,
-                         aigate_error *err) {
+                         int *found, aigate_error *err) {
   collected c;
   memset(&c, 0, sizeof(c));
   int rc = ag_osvdb_query(db, p->eco, p->name, p->version, on_match, &c, err);
+  *found = rc > 0;
   if (rc > 0) {
     ag_finding *f = ag_audit_add(a);
     if (f) {
@@ -191,24 +192,75 @@ static int check_package(ag_audit *a, ag_osvdb *db, const ag_package *p,
   return rc < 0 ? rc : 0;
 }
 
+/* Same package and version, in the ecosystem's order ("1.0" is
+ * "1.0.0" for PyPI), byte equality for versions it cannot parse. */
+static int same_release(const ag_package *p, const ag_ioc *x) {
+  char n1[512], n2[512];
+  if ((int)p->eco != x->eco ||
+      ag_package_name_normalize(p->eco, p->name, n1, sizeof(n1)) ||
+      ag_package_name_normalize(p->eco, x->pkg, n2, sizeof(n2)) ||
+      strcmp(n1, n2))
+    return 0;
+  ag_version v, w;
+  if (!ag_version_parse(p->eco, AG_ORDER_ECOSYSTEM, p->version, &v) &&
+      !ag_version_parse(p->eco, AG_ORDER_ECOSYSTEM, x->pkg_version, &w))
+    return ag_version_cmp(&v, &w) == 0;
+  return !strcmp(p->version, x->pkg_version);
+}
+
+/* Known-malicious releases from the indicator files: the audit finds
+ * them without an advisory database, or with one that lacks them. */
+static void check_package_iocs(ag_audit *a, const ag_ioc_set *iocs,
+                               const ag_package *p) {
+  for (size_t i = 0; iocs && i < iocs->n; i++) {
+    const ag_ioc *x = &iocs->iocs[i];
+    if (x->type != AG_IOC_PACKAGE || !same_release(p, x))
+      continue;
+    ag_finding *f = ag_audit_add(a);
+    if (!f)
+      return;
+    f->kind = AG_FIND_MALICIOUS;
+    f->severity = x->severity;
+    f->rule = strdup(x->id);
+    f->title = printf_dup("%s %s is a malicious release (%s)", p->name,
+                          p->version, source_word(p));
+    f->file = strdup(p->file);
+    f->line = p->line;
+    f->ecosystem = strdup(ag_ecosystem_name(p->eco));
+    f->package = strdup(p->name);
+    f->version = strdup(p->version);
+    f->advisories =
+        printf_dup("%s (indicator, %s:%d)", x->id, x->file, x->line);
+    f->details = printf_dup("%s (%s)", x->context, x->status);
+    f->remediation = malicious_remediation(p);
+    f->refs = x->sources[0] ? strdup(x->sources) : NULL;
+    if (!f->rule || !f->title || !f->file || !f->remediation)
+      a->nomem = 1;
+    return;
+  }
+}
+
 int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
   memset(a, 0, sizeof(*a));
   for (size_t i = 0; o->paths && o->paths[i]; i++)
     ag_inventory_scan(&a->inv, o->paths[i]);
-  if (o->db) {
-    int rc = ag_osvdb_status_get(o->db, &a->db_status, err);
-    if (rc)
-      return rc;
-    for (size_t i = 0; i < a->inv.n_pkgs; i++) {
-      const ag_package *p = &a->inv.pkgs[i];
-      if (!p->version) {
-        a->unpinned++;
-        continue;
-      }
+  int rc;
+  if (o->db && (rc = ag_osvdb_status_get(o->db, &a->db_status, err)))
+    return rc;
+  for (size_t i = 0; i < a->inv.n_pkgs; i++) {
+    const ag_package *p = &a->inv.pkgs[i];
+    int found = 0;
+    if (!p->version) {
+      a->unpinned++;
+      continue;
+    }
+    if (o->db) {
       a->checked++;
-      if ((rc = check_package(a, o->db, p, err)))
+      if ((rc = check_package(a, o->db, p, &found, err)))
         return rc;
     }
+    if (!found)
+      check_package_iocs(a, o->iocs, p);
   }
   ag_startup_check(a, o->iocs, o->homes, o->tmp_dir);
   if (a->inv.nomem || a->nomem) {

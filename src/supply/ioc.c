@@ -31,8 +31,8 @@ static const char *scalar(const yt_node *n) {
 
 static int parse_type(const char *s, ag_ioc_type *t) {
   static const char *const names[] = {"file_name", "sha256", "record_hash",
-                                      "string", "path"};
-  for (int i = 0; i < 5; i++)
+                                      "string",    "path",   "package"};
+  for (int i = 0; i < 6; i++)
     if (!strcmp(s, names[i])) {
       *t = (ag_ioc_type)i;
       return 0;
@@ -57,6 +57,38 @@ static int valid_value(ag_ioc_type t, const char *v) {
   if (t == AG_IOC_FILE_NAME)
     return !strchr(v, '/');
   return 1;
+}
+
+/* "pkg:pypi/NAME@VERSION" / "pkg:npm/[%40SCOPE/]NAME@VERSION" into x. */
+static int parse_purl(ag_ioc *x, const char *v) {
+  const char *rest;
+  if (!strncmp(v, "pkg:pypi/", 9)) {
+    x->eco = AG_ECO_PYPI;
+    rest = v + 9;
+  } else if (!strncmp(v, "pkg:npm/", 8)) {
+    x->eco = AG_ECO_NPM;
+    rest = v + 8;
+  } else {
+    return -1;
+  }
+  const char *at = strrchr(rest, '@');
+  if (!at || at == rest || !at[1] || strlen(at + 1) > AG_VERSION_MAX_LEN)
+    return -1;
+  size_t nl = (size_t)(at - rest);
+  int scoped = x->eco == AG_ECO_NPM && nl > 3 && !strncmp(rest, "%40", 3);
+  x->pkg = malloc(nl + 1);
+  x->pkg_version = strdup(at + 1);
+  if (!x->pkg || !x->pkg_version)
+    return -1;
+  if (scoped) {
+    x->pkg[0] = '@';
+    memcpy(x->pkg + 1, rest + 3, nl - 3);
+    x->pkg[nl - 2] = '\0';
+  } else {
+    memcpy(x->pkg, rest, nl);
+    x->pkg[nl] = '\0';
+  }
+  return 0;
 }
 
 static char *join_seq(const yt_node *seq) {
@@ -172,6 +204,13 @@ int ag_ioc_load_buffer(ag_ioc_set *set, const char *name, const char *buf,
       rc = fail(err, name, yt_get(m, "value"), "invalid value for its type");
       goto out;
     }
+    if (x.type == AG_IOC_PACKAGE && parse_purl(&x, value)) {
+      free(x.pkg);
+      free(x.pkg_version);
+      rc = fail(err, name, yt_get(m, "value"),
+                "a package is pkg:pypi/NAME@VERSION or pkg:npm/NAME@VERSION");
+      goto out;
+    }
     x.id = strdup(id);
     x.value = strdup(value);
     x.status = strdup(status ? status : "");
@@ -231,6 +270,8 @@ void ag_ioc_free(ag_ioc_set *set) {
     free(set->iocs[i].status);
     free(set->iocs[i].context);
     free(set->iocs[i].sources);
+    free(set->iocs[i].pkg);
+    free(set->iocs[i].pkg_version);
   }
   for (size_t i = 0; i < set->n_files; i++) {
     free(set->names[i]);

@@ -17,7 +17,8 @@ typedef enum {
   AG_IOC_SHA256, /* value: 64 lower-case hex digits */
   AG_IOC_RECORD_HASH,
   AG_IOC_STRING,
-  AG_IOC_PATH /* "~/..." under a home, "/tmp/..." under the temp dir */
+  AG_IOC_PATH,   /* "~/..." under a home, "/tmp/..." under the temp dir */
+  AG_IOC_PACKAGE /* "pkg:pypi/NAME@VERSION" or "pkg:npm/NAME@VERSION" */
 } ag_ioc_type;
 
 typedef struct {
@@ -27,6 +28,8 @@ typedef struct {
   const char *file;        /* the indicator file it came from (set's names) */
   const char *remediation; /* that file's remediation text */
   int line;
+  int eco;                 /* AG_IOC_PACKAGE: ag_ecosystem */
+  char *pkg, *pkg_version; /* AG_IOC_PACKAGE: name (%40 decoded), version */
 } ag_ioc;
 
 typedef struct {

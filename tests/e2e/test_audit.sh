@@ -154,6 +154,14 @@ json_check "$TMP/out" 'any(f["kind"] == "indicator" and "litellm_init.pth" in f[
 json_check "$TMP/out" 'not any(f["kind"] == "integrity" for f in d["findings"])' "1.82.8 RECORD intact"
 json_check "$TMP/out" 'd["summary"]["critical"] >= 3 and d["errors"] == []' "1.82.8 summary"
 
+# without a database, the built-in indicators still know the releases
+expect_exit 1 "1.82.7 without a database" -- "$AIGATE" audit --no-db "$TMP/v7" --format json
+json_check "$TMP/out" 'any(f["kind"] == "malicious-package" and f["version"] == "1.82.7" and f["rule"].startswith("IOC-") and f["severity"] == "critical" for f in d["findings"])' "indicator package finding"
+expect_exit 0 "1.82.6 without a database" -- "$AIGATE" audit --no-db "$TMP/v6"
+# with the database the advisory finding is not repeated by the indicator
+expect_exit 1 "one finding per occurrence" -- "$AIGATE" audit --db "$DB" "$TMP/v7" --format json
+json_check "$TMP/out" 'sum(1 for f in d["findings"] if f["kind"] == "malicious-package") == 1' "no duplicate"
+
 # --fail-on: malicious packages are critical
 expect_exit 1 "fail-on critical" -- "$AIGATE" audit --db "$DB" "$TMP/v8" --fail-on critical
 expect_exit 2 "fail-on bogus" -- "$AIGATE" audit --db "$DB" "$TMP/v8" --fail-on severe

@@ -27,7 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < set.n; i++) {
     const ag_ioc *x = &set.iocs[i];
     FUZZ_CHECK(x->severity >= AG_SEV_LOW && x->severity <= AG_SEV_CRITICAL);
-    FUZZ_CHECK(x->type <= AG_IOC_PATH);
+    FUZZ_CHECK(x->type <= AG_IOC_PACKAGE);
+    if (x->type == AG_IOC_PACKAGE)
+      FUZZ_CHECK(x->pkg && x->pkg[0] && x->pkg_version && x->pkg_version[0]);
     if (x->type == AG_IOC_SHA256)
       FUZZ_CHECK(strlen(x->value) == 64);
     if (x->type == AG_IOC_PATH)

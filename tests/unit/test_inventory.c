@@ -271,6 +271,21 @@ static void test_iocs(void **state) {
   assert_true(pth && home);
   ag_ioc_free(&set);
 
+  const char *pk =
+      "remediation: r\nindicators:\n"
+      " - {id: a, type: package, value: \"pkg:npm/%40s/p@1.0.0\","
+      " severity: critical}\n"
+      " - {id: b, type: package, value: \"pkg:pypi/Lite_LLM@1.82.8\","
+      " severity: high}\n";
+  assert_int_equal(ag_ioc_load_buffer(&set, "p.yaml", pk, strlen(pk), &err), 0);
+  assert_int_equal(set.n, 2);
+  assert_string_equal(set.iocs[0].pkg, "@s/p");
+  assert_string_equal(set.iocs[0].pkg_version, "1.0.0");
+  assert_int_equal(set.iocs[0].eco, AG_ECO_NPM);
+  assert_string_equal(set.iocs[1].pkg, "Lite_LLM");
+  assert_int_equal(set.iocs[1].eco, AG_ECO_PYPI);
+  ag_ioc_free(&set);
+
   static const char *const bad[] = {
       "remediation: x\nindicators:\n - {id: a, type: sha256, value: abc, "
       "severity: high}\n",
@@ -284,6 +299,10 @@ static void test_iocs(void **state) {
       "severity: huge}\n",
       "remediation: x\nindicators:\n - {id: a, type: string, value: x, "
       "severity: high, extra: 1}\n",
+      "remediation: x\nindicators:\n - {id: a, type: package, value: "
+      "\"pkg:pypi/x\", severity: high}\n",
+      "remediation: x\nindicators:\n - {id: a, type: package, value: "
+      "\"pkg:cargo/x@1\", severity: high}\n",
       "remediation: x\nother: 1\nindicators: []\n",
       "indicators: []\n",
       "- a list\n"};
