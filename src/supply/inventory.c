@@ -535,9 +535,9 @@ void ag_inventory_scan(ag_inventory *inv, const char *path) {
     free(buf);
     return;
   }
-  size_t before = inv->files;
+  size_t before = inv->files, problems = inv->n_problems;
   read_file_kind(inv, path, base);
-  if (inv->files == before && inv->n_problems == 0)
+  if (inv->files == before && inv->n_problems == problems)
     ag_inv_problem(inv, path, 0, "not a known lockfile or manifest");
 }
 

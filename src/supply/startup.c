@@ -240,10 +240,8 @@ static void ioc_finding(ag_audit *a, const ag_ioc *x, const char *file,
           strdup(x->remediation), x->sources);
 }
 
-/* One row of RECORD: path, hash, size (CSV, '"' quoting). Fills up to 3
- * fields into f (malloc'ed row copy in *row). Returns fields read. */
-static int csv_row(const char **p, const char *end, char **row, char *f[3],
-                   size_t fl[3]) {
+int ag_record_row(const char **p, const char *end, char **row, char *f[3],
+                  size_t fl[3]) {
   const char *s = *p;
   const char *eol = memchr(s, '\n', (size_t)(end - s));
   if (!eol)
@@ -325,7 +323,7 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
     char *row, *f[3];
     size_t fl[3];
     line++;
-    int k = csv_row(&s, end, &row, f, fl);
+    int k = ag_record_row(&s, end, &row, f, fl);
     if (!row) {
       a->nomem = 1;
       break;

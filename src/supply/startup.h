@@ -30,4 +30,14 @@ int ag_pth_line_kind(const char *line, size_t len, int *obfuscated);
  * out[32]; -1 when it is not a SHA-256 in that form. */
 int ag_record_sha256(const char *field, size_t len, unsigned char out[32]);
 
+/*
+ * One row of a RECORD file (CSV: comma-separated, '"' quoting with ""
+ * for a quote, \n or \r\n line ends) starting at *p, before end: up to
+ * three fields (path, hash, size) as NUL-terminated strings in a malloc'ed
+ * copy *row (free it; NULL on allocation failure), with their lengths.
+ * Advances *p past the line. Returns the number of fields read.
+ */
+int ag_record_row(const char **p, const char *end, char **row, char *f[3],
+                  size_t fl[3]);
+
 #endif

@@ -3,18 +3,20 @@
  * src/supply: npm lockfiles (npm_lock.c), pnpm-lock.yaml and yarn.lock
  * (js_lock.c), poetry.lock/uv.lock/pylock.toml and Pipfile.lock
  * (py_lock.c), requirements files (requirements.c, without includes: no
- * file is read) and METADATA headers (inventory.c), each on the same
- * arbitrary bytes.
+ * file is read), METADATA headers (inventory.c) and RECORD rows
+ * (startup.c), each on the same arbitrary bytes.
  *
  * Invariants: no parser reads outside the input (ASan) or leaks (LSan);
  * every package has a name, a version (or none, for requirements) no
  * longer than a version may be, and a line within the input's lines;
  * every problem names the file.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "common.h"
 #include "inventory.h"
+#include "startup.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc;
@@ -71,5 +73,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check(&inv, "METADATA", lines);
   FUZZ_CHECK(inv.n_pkgs + inv.n_problems == 1);
   ag_inventory_free(&inv);
+
+  /* RECORD: every row consumed, fields within the row's copy */
+  const char *p = s, *end = s + size;
+  int rows = 0;
+  while (p < end) {
+    const char *before = p;
+    char *row, *f[3];
+    size_t fl[3];
+    int k = ag_record_row(&p, end, &row, f, fl);
+    FUZZ_CHECK(p > before && p <= end && k >= 1 && k <= 3);
+    for (int i = 0; row && i < k; i++) {
+      FUZZ_CHECK(strlen(f[i]) <= fl[i]);
+      unsigned char d[32];
+      ag_record_sha256(f[i], fl[i], d);
+    }
+    free(row);
+    FUZZ_CHECK(++rows <= lines);
+  }
   return 0;
 }
