@@ -156,8 +156,11 @@ int cmd_audit(int argc, char **argv) {
   if (rc) {
     rc = cli_fail("audit: %s", err.msg);
   } else {
-    if (db && a.db_status.imported_at &&
-        time(NULL) - a.db_status.imported_at > 7 * 86400)
+    if (db && !a.db_status.advisories)
+      fprintf(stderr, "aigate: warning: the advisory database is empty; run "
+                      "`aigate advisories update` or `import`\n");
+    else if (db && a.db_status.imported_at &&
+             time(NULL) - a.db_status.imported_at > 7 * 86400)
       fprintf(stderr,
               "aigate: warning: the advisory database is %lld days "
               "old; run `aigate advisories update`\n",

@@ -337,6 +337,10 @@ expect_exit 0 "clean home" -- "$AIGATE" audit --no-db "$TMP/v6" --home "$TMP/cle
 test -e "$TMP/home/.config/sysmon/sysmon.py" && ok || bad "audit must not delete anything"
 
 # --- database location and age ------------------------------------------
+mkdir -p "$TMP/nothing"
+expect_exit 0 "import of an empty directory" -- "$AIGATE" advisories import --db "$TMP/empty.db" "$TMP/nothing"
+expect_exit 0 "audit with an empty database" -- "$AIGATE" audit --db "$TMP/empty.db" "$TMP/v6"
+contains "$TMP/err" "database is empty" "empty database warning"
 expect_exit 2 "no database" -- "$AIGATE" audit "$TMP/v6"
 contains "$TMP/err" "aigate advisories import" "no database hint"
 cp "$DB" "$AIGATE_ADVISORY_DB"
