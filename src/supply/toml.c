@@ -31,8 +31,8 @@ typedef struct {
   char *err;
   size_t errlen;
   int failed;
-  char *str; /* decoded string scratch (AG_TOML_MAX_STRING + 4) */
-  size_t str_len;
+  char *str; /* decoded string scratch, grown up to AG_TOML_MAX_STRING */
+  size_t str_len, str_cap;
 } parser;
 
 static int fail(parser *p, const char *fmt, ...)
@@ -102,6 +102,16 @@ static int skip_all(parser *p) {
 static int put(parser *p, const char *b, size_t l) {
   if (p->str_len + l > AG_TOML_MAX_STRING)
     return fail(p, "string longer than %u bytes", AG_TOML_MAX_STRING);
+  if (p->str_len + l + 1 > p->str_cap) { /* +1: the callers' terminator */
+    size_t cap = p->str_cap * 2;
+    while (cap < p->str_len + l + 1)
+      cap *= 2;
+    char *n = realloc(p->str, cap);
+    if (!n)
+      return fail(p, "out of memory");
+    p->str = n;
+    p->str_cap = cap;
+  }
   memcpy(p->str + p->str_len, b, l);
   p->str_len += l;
   return 0;
@@ -395,8 +405,8 @@ static int end_of_line(parser *p) {
 
 int ag_toml_parse(const char *buf, size_t len, const ag_toml_cb *cb, void *ud,
                   char *err, size_t errlen, int *err_line) {
-  parser p = {buf, len, 0, 1, cb, ud, err, errlen, 0, NULL, 0};
-  p.str = malloc(AG_TOML_MAX_STRING + 4);
+  parser p = {buf, len, 0, 1, cb, ud, err, errlen, 0, NULL, 0, 256};
+  p.str = malloc(p.str_cap);
   if (!p.str) {
     snprintf(err, errlen, "out of memory");
     *err_line = 0;
