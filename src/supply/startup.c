@@ -379,6 +379,9 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
         if (memcmp(got, want, 32)) {
           size_t l = strlen(f[0]);
           int startup = (l > 4 && !strcmp(f[0] + l - 4, ".pth"));
+          /* the digest only of files inside the site directory: a
+           * hostile RECORD may name any file on the machine */
+          int inside = f[0][0] != '/' && !strstr(f[0], "..");
           int sev = startup   ? AG_SEV_HIGH
                     : managed ? AG_SEV_LOW
                               : AG_SEV_MEDIUM;
@@ -386,7 +389,8 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
               a, AG_FIND_INTEGRITY, sev, "AIGATE-RECORD-MODIFIED", path, line,
               fmt("%s %s: installed file %s differs from its RECORD", p->name,
                   p->version, f[0]),
-              fmt("SHA-256 is %s; RECORD says otherwise%s", hex,
+              fmt("%s%s%s", inside ? "its SHA-256 is " : "",
+                  inside ? hex : "its content does not match RECORD's hash",
                   managed ? "; installed by the system's package manager (no "
                             "INSTALLER file), whose builds may change files "
                             "after RECORD was written"

@@ -173,7 +173,13 @@ printf '# changed\n' >>"$SPT/litellm/__init__.py"
 rm "$SPT/litellm/proxy/proxy_server.py"
 printf '/opt/extra/path\n' >"$SPT/paths-only.pth"
 printf 'import sitehelper; sitehelper.run()\n' >"$SPT/zz-unknown.pth"
+# a RECORD naming a file outside the site directory: checked, digest not shown
+printf 'private\n' >"$TMP/secret.txt"
+printf '../../../../secret.txt,sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,8\n' >>"$SPT/litellm-1.82.6.dist-info/RECORD"
+SECRET_SHA=$(sha256sum "$TMP/secret.txt" | cut -d' ' -f1)
 expect_exit 1 "tampered venv" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --format json
+json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MODIFIED" and "secret.txt" in f["title"] and "does not match" in f["details"] for f in d["findings"])' "outside file checked"
+lacks "$TMP/out" "$SECRET_SHA" "digest of a file outside the site directory not shown"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MODIFIED" and "litellm/__init__.py" in f["title"] and f["line"] == 1 for f in d["findings"])' "modified file"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MISSING" and "proxy_server.py" in f["title"] for f in d["findings"])' "missing file"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-EXEC" and f["severity"] == "critical" and f["file"].endswith("zz-unknown.pth") for f in d["findings"])' "unowned executable .pth is critical"
