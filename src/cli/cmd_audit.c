@@ -32,6 +32,7 @@ static void usage(FILE *f) {
       "  --db PATH            advisory database (default $AIGATE_ADVISORY_DB,\n"
       "                       else ~/.local/share/aigate/advisories.db)\n"
       "  --no-db              skip the advisory lookups\n"
+      "  --no-hashes          do not hash installed files against RECORD\n"
       "  --format FMT         text (default), json, markdown or sarif\n"
       "  --output FMT:PATH    also write FMT to PATH (repeatable)\n"
       "  --fail-on SEV        low, medium, high (default) or critical\n"
@@ -59,7 +60,7 @@ static int write_output(const ag_audit *a, const output *o) {
 
 int cmd_audit(int argc, char **argv) {
   const char *db_path = NULL, *iocs_dir = NULL, *tmp_dir = NULL;
-  int no_db = 0, fmt = AG_REPORT_TEXT, fail_on = AG_SEV_HIGH;
+  int no_db = 0, no_hashes = 0, fmt = AG_REPORT_TEXT, fail_on = AG_SEV_HIGH;
   output outs[MAX_OUTPUTS];
   size_t n_outs = 0;
   char **paths = calloc((size_t)argc + 1, sizeof(char *));
@@ -83,6 +84,8 @@ int cmd_audit(int argc, char **argv) {
       db_path = argv[++i];
     else if (!strcmp(a, "--no-db"))
       no_db = 1;
+    else if (!strcmp(a, "--no-hashes"))
+      no_hashes = 1;
     else if (!strcmp(a, "--iocs") && val)
       iocs_dir = argv[++i];
     else if (!strcmp(a, "--tmp") && val)
@@ -145,12 +148,13 @@ int cmd_audit(int argc, char **argv) {
     free(homes);
     return rc;
   }
-  ag_audit_options o = {db,
-                        db_path ? db_path : defpath,
-                        defaults ? defaults : paths,
-                        homes,
-                        tmp_dir,
-                        &iocs};
+  ag_audit_options o = {.db = db,
+                        .db_path = db_path ? db_path : defpath,
+                        .paths = defaults ? defaults : paths,
+                        .homes = homes,
+                        .tmp_dir = tmp_dir,
+                        .iocs = &iocs,
+                        .no_hashes = no_hashes};
   ag_audit a;
   rc = ag_audit_run(&o, &a, &err);
   if (rc) {

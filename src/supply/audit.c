@@ -262,7 +262,7 @@ int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
     if (!found)
       check_package_iocs(a, o->iocs, p);
   }
-  ag_startup_check(a, o->iocs, o->homes, o->tmp_dir);
+  ag_startup_check(a, o->iocs, o->homes, o->tmp_dir, o->no_hashes);
   if (a->inv.nomem || a->nomem) {
     ag_err(err, "out of memory");
     return AIGATE_ERR_NOMEM;

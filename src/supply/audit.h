@@ -43,6 +43,7 @@ typedef struct {
   char **homes;           /* NULL-terminated; may be NULL */
   const char *tmp_dir;    /* for temporary-file indicators; NULL: /tmp */
   const ag_ioc_set *iocs; /* may be NULL */
+  int no_hashes;          /* RECORD: ownership and presence only */
 } ag_audit_options;
 
 typedef struct {

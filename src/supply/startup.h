@@ -15,11 +15,12 @@
  * .pth lines outside the allow-list, obfuscation, no owning
  * distribution), and match indicators (file names, hashes, strings).
  * Then check the indicator paths under each home (homes NULL-terminated,
- * may be NULL) and, when homes are given, under tmp_dir. Findings are
- * appended to a.
+ * may be NULL) and, when homes are given, under tmp_dir. no_hashes: RECORD
+ * gives ownership and missing files, installed files are not hashed.
+ * Findings are appended to a.
  */
 void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
-                      const char *tmp_dir);
+                      const char *tmp_dir, int no_hashes);
 
 /* One .pth line: 0 not executed by site.py, 1 executed and on the
  * allow-list of well-known benign lines, 2 executed. *obfuscated is set

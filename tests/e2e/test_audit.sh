@@ -185,6 +185,8 @@ json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MISSING" and "proxy_serve
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-EXEC" and f["severity"] == "critical" and f["file"].endswith("zz-unknown.pth") for f in d["findings"])' "unowned executable .pth is critical"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-UNOWNED" and f["severity"] == "low" for f in d["findings"])' "unowned path-only .pth is low"
 expect_exit 1 "unowned executable .pth reaches --fail-on critical" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on critical
+expect_exit 1 "--no-hashes" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --no-hashes --format json
+json_check "$TMP/out" 'not any(f["rule"] == "AIGATE-RECORD-MODIFIED" for f in d["findings"]) and any(f["rule"] == "AIGATE-RECORD-MISSING" for f in d["findings"]) and any(f["rule"] == "AIGATE-PTH-EXEC" and f["severity"] == "critical" for f in d["findings"])' "--no-hashes keeps ownership and presence"
 rm "$SPT/zz-unknown.pth"
 expect_exit 0 "modified file is below --fail-on high" -- "$AIGATE" audit --db "$DB" "$TMP/vt"
 expect_exit 1 "modified file reaches --fail-on medium" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on medium
