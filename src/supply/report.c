@@ -268,6 +268,21 @@ static int write_json(const ag_audit *a, FILE *f) {
     json_array_append_new(errs, e);
   }
   json_object_set_new(root, "errors", errs);
+  /* the whole inventory, each package with where it was found */
+  json_t *pkgs = json_array();
+  static const char *const sources[] = {"installed", "lockfile", "manifest"};
+  for (size_t i = 0; i < a->inv.n_pkgs; i++) {
+    const ag_package *p = &a->inv.pkgs[i];
+    json_t *o = json_object();
+    json_object_set_new(o, "ecosystem", json_string(ag_ecosystem_name(p->eco)));
+    json_object_set_new(o, "name", jstr(p->name));
+    json_object_set_new(o, "version", jstr(p->version));
+    json_object_set_new(o, "source", json_string(sources[p->source]));
+    json_object_set_new(o, "file", jstr(p->file));
+    json_object_set_new(o, "line", json_integer(p->line));
+    json_array_append_new(pkgs, o);
+  }
+  json_object_set_new(root, "packages", pkgs);
   int rc = json_dumpf(root, f, JSON_INDENT(2)) ? -1 : 0;
   fputc('\n', f);
   json_decref(root);

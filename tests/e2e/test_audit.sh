@@ -213,6 +213,8 @@ json_check "$TMP/out" 'any(f["package"] == "litellm" and f["version"] == "1.82.7
 json_check "$TMP/out" 'any(f["package"] == "telnyx" and f["version"] == "4.87.1" and f["file"].endswith("requirements-extra.txt") and f["line"] == 1 for f in d["findings"])' "telnyx through -r"
 json_check "$TMP/out" 'not any(f.get("version") == "1.82.6" for f in d["findings"])' "1.82.6 pin clean"
 json_check "$TMP/out" 'd["summary"]["unpinned"] >= 1' "unpinned counted"
+json_check "$TMP/out" 'any(p["name"] == "flask" and p["version"] is None and p["line"] == 7 and p["source"] == "manifest" for p in d["packages"])' "inventory lists unpinned with its line"
+json_check "$TMP/out" 'any(p["name"] == "requests" and p["version"] == "2.31.0" and p["line"] == 3 for p in d["packages"])' "inventory lists clean pins"
 json_check "$TMP/out" 'any("deeper" in e["message"] for e in d["errors"])' "include cycle stopped"
 
 # --- npm ----------------------------------------------------------------
