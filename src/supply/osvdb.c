@@ -91,6 +91,18 @@ static int db_fail(ag_osvdb *db, aigate_error *err, const char *what) {
   return AIGATE_ERR_IO;
 }
 
+/* The first column of the first row of sql, or -1. */
+static int64_t db_int(ag_osvdb *db, const char *sql) {
+  sqlite3_stmt *st;
+  int64_t n = -1;
+  if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+    return -1;
+  if (sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  return n;
+}
+
 int ag_osvdb_open(const char *path, int writable, ag_osvdb **out,
                   aigate_error *err) {
   *out = NULL;
@@ -119,6 +131,16 @@ int ag_osvdb_open(const char *path, int writable, ag_osvdb **out,
     return AIGATE_ERR_IO;
   }
   sqlite3_busy_timeout(db->db, 5000);
+  /* Ours (schema 1), or a new empty file when writable; never another
+   * program's database or a later schema, which would be guessed at. */
+  int64_t version = db_int(db, "PRAGMA user_version");
+  int64_t tables = db_int(db, "SELECT count(*) FROM sqlite_master");
+  if (!(version == 1 || (version == 0 && tables == 0 && writable))) {
+    ag_err(err, "%s: not an aigate advisory database (schema version %lld)",
+           path, (long long)version);
+    ag_osvdb_close(db);
+    return AIGATE_ERR_IO;
+  }
   char *msg = NULL;
   if (writable && sqlite3_exec(db->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
     ag_err(err, "%s: %s", path, msg ? msg : "cannot create the schema");
@@ -796,28 +818,17 @@ int ag_osvdb_import_path(ag_osvdb *db, const char *path,
 
 /* ------------------------------------------------------------------ status */
 
-static int64_t count(ag_osvdb *db, const char *sql) {
-  sqlite3_stmt *st;
-  int64_t n = -1;
-  if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-    return -1;
-  if (sqlite3_step(st) == SQLITE_ROW)
-    n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return n;
-}
-
 int ag_osvdb_status_get(ag_osvdb *db, ag_osvdb_status *s, aigate_error *err) {
   memset(s, 0, sizeof(*s));
-  s->advisories = count(db, "SELECT count(*) FROM advisory");
-  s->malicious = count(db, "SELECT count(*) FROM advisory WHERE malicious = 1"
-                           " AND withdrawn IS NULL");
+  s->advisories = db_int(db, "SELECT count(*) FROM advisory");
+  s->malicious = db_int(db, "SELECT count(*) FROM advisory WHERE malicious = 1"
+                            " AND withdrawn IS NULL");
   s->withdrawn =
-      count(db, "SELECT count(*) FROM advisory WHERE withdrawn IS NOT NULL");
-  s->packages = count(db, "SELECT count(*) FROM (SELECT DISTINCT ecosystem,"
-                          " name FROM affected)");
-  s->pypi = count(db, "SELECT count(*) FROM affected WHERE ecosystem='PyPI'");
-  s->npm = count(db, "SELECT count(*) FROM affected WHERE ecosystem='npm'");
+      db_int(db, "SELECT count(*) FROM advisory WHERE withdrawn IS NOT NULL");
+  s->packages = db_int(db, "SELECT count(*) FROM (SELECT DISTINCT ecosystem,"
+                           " name FROM affected)");
+  s->pypi = db_int(db, "SELECT count(*) FROM affected WHERE ecosystem='PyPI'");
+  s->npm = db_int(db, "SELECT count(*) FROM affected WHERE ecosystem='npm'");
   if (s->advisories < 0 || s->packages < 0)
     return db_fail(db, err, "status");
   sqlite3_stmt *st;

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sqlite3.h>
 #include <zip.h>
 
 #include "osv.h"
@@ -401,6 +402,51 @@ static void test_zip_and_nedb(void **state) {
   ag_osvdb_close(db);
 }
 
+static void test_nedb_file_and_schema(void **state) {
+  (void)state;
+  char p[512];
+  snprintf(p, sizeof(p), "%s/PyPI.nedb", tmpdir);
+  write_file(p, "{\"_id\":\"x\",\"id\":\"PYSEC-1\",\"affected\":[{\"package\":"
+                "{\"ecosystem\":\"PyPI\",\"name\":\"Foo.Bar\"},\"ranges\":[{"
+                "\"type\":\"ECOSYSTEM\",\"events\":[{\"introduced\":\"0\"},"
+                "{\"fixed\":\"2.0\"}]}]}]}\n"
+                "{\"$$deleted\":true,\"_id\":\"y\"}\n");
+  ag_osvdb *db = fresh_db("nedb.db");
+  ag_osv_import_stats st = {0};
+  import_ok(db, p, &st);
+  assert_int_equal(st.records, 1);
+  assert_int_equal(query(db, AG_ECO_PYPI, "foo_bar", "1.9").n, 1);
+  assert_int_equal(query(db, AG_ECO_PYPI, "foo-bar", "2.0").n, 0);
+  ag_osvdb_close(db);
+  /* a broken line names its line */
+  write_file(p, "{\"id\":\"A\"}\n{broken\n");
+  db = fresh_db("nedb2.db");
+  aigate_error err = {{0}};
+  assert_int_equal(ag_osvdb_begin(db, &err), 0);
+  assert_true(ag_osvdb_import_path(db, p, &st, &err) < 0);
+  assert_non_null(strstr(err.msg, "PyPI.nedb:2"));
+  ag_osvdb_rollback(db);
+  ag_osvdb_close(db);
+  /* another program's SQLite file, or a later schema, is refused */
+  char other[512];
+  snprintf(other, sizeof(other), "%s/other.db", tmpdir);
+  sqlite3 *s3;
+  assert_int_equal(sqlite3_open(other, &s3), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(s3,
+                                "CREATE TABLE keys(k); PRAGMA user_version = 7",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(s3);
+  assert_int_equal(ag_osvdb_open(other, 0, &db, &err), AIGATE_ERR_IO);
+  assert_non_null(strstr(err.msg, "schema version 7"));
+  assert_int_equal(ag_osvdb_open(other, 1, &db, &err), AIGATE_ERR_IO);
+  assert_int_equal(sqlite3_open(other, &s3), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(s3, "PRAGMA user_version = 0", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(s3);
+  assert_int_equal(ag_osvdb_open(other, 1, &db, &err), AIGATE_ERR_IO);
+}
+
 static void test_atomic(void **state) {
   (void)state;
   char dir[512], p[600];
@@ -449,6 +495,7 @@ int main(void) {
       cmocka_unit_test(test_real_records),
       cmocka_unit_test(test_newer_and_withdrawn),
       cmocka_unit_test(test_zip_and_nedb),
+      cmocka_unit_test(test_nedb_file_and_schema),
       cmocka_unit_test(test_atomic),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
