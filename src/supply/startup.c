@@ -445,16 +445,47 @@ static char *owner_text(const ag_package *o) {
            : strdup("no installed distribution's RECORD lists this file");
 }
 
+/*
+ * The length of the line at s (before end) and where the next one starts,
+ * splitting where Python's str.splitlines() does (site.py reads .pth files
+ * with it since 3.13; older versions split at \n and \r): \n, \r, \r\n,
+ * \v, \f, \x1c-\x1e, NEL, LS and PS. Splitting at all of them can only
+ * show more lines that start with "import", never hide one.
+ */
+static const char *pth_line(const char *s, const char *end, size_t *len) {
+  for (const char *p = s; p < end; p++) {
+    unsigned char c = (unsigned char)*p;
+    size_t sep = 0;
+    if (c == '\n' || c == '\v' || c == '\f' || (c >= 0x1c && c <= 0x1e))
+      sep = 1;
+    else if (c == '\r')
+      sep = (p + 1 < end && p[1] == '\n') ? 2 : 1;
+    else if (c == 0xC2 && p + 1 < end && (unsigned char)p[1] == 0x85)
+      sep = 2;
+    else if (c == 0xE2 && p + 2 < end && (unsigned char)p[1] == 0x80 &&
+             ((unsigned char)p[2] == 0xA8 || (unsigned char)p[2] == 0xA9))
+      sep = 3;
+    if (sep) {
+      *len = (size_t)(p - s);
+      return p + sep;
+    }
+  }
+  *len = (size_t)(end - s);
+  return end;
+}
+
 static void check_pth(ag_audit *a, const char *path, const char *buf,
                       size_t len, const ag_package *owner) {
   int line = 0, executable = 0, paths = 0;
-  for (const char *s = buf, *end = buf + len; s < end;) {
-    const char *nl = memchr(s, '\n', (size_t)(end - s));
-    const char *eol = nl ? nl : end;
-    size_t l = (size_t)(eol - s);
+  /* a UTF-8 byte-order mark is dropped (site.py decodes with utf-8-sig) */
+  if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) {
+    buf += 3;
+    len -= 3;
+  }
+  for (const char *s = buf, *end = buf + len, *next; s < end; s = next) {
+    size_t l;
+    next = pth_line(s, end, &l);
     line++;
-    if (l && s[l - 1] == '\r')
-      l--;
     int obf;
     int kind = l && s[0] != '#' ? ag_pth_line_kind(s, l, &obf) : 0;
     if (kind == 0 && l && s[0] != '#')
@@ -480,7 +511,6 @@ static void check_pth(ag_audit *a, const char *path, const char *buf,
               NULL);
       free(own_s);
     }
-    s = nl ? nl + 1 : end;
   }
   if (!owner && !executable && paths)
     finding(a, AG_FIND_STARTUP, AG_SEV_LOW, "AIGATE-PTH-UNOWNED", path, 0,
@@ -540,8 +570,9 @@ static void check_site(ag_audit *a, const ag_ioc_set *iocs,
     int pth = has_suffix(name, ".pth"), start = has_suffix(name, ".start");
     int custom =
         !strcmp(name, "sitecustomize.py") || !strcmp(name, "usercustomize.py");
-    /* site.py skips hidden .pth files (gh-113659) */
-    if (!(pth || start || custom) || (pth && name[0] == '.'))
+    /* Hidden .pth files are read too: only recent Pythons skip them
+     * (gh-113659). */
+    if (!(pth || start || custom))
       continue;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     struct stat st;

@@ -195,6 +195,20 @@ rm "$SPT/litellm-1.82.6.dist-info/INSTALLER"
 expect_exit 0 "system-managed: a changed file is low" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on medium --format json
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MODIFIED" and f["severity"] == "low" and "debsums" in f["remediation"] for f in d["findings"])' "system-managed modified file"
 
+# .pth lines Python executes however they are hidden: \r and \f line
+# breaks, a byte-order mark, a hidden file name
+SPV="$TMP/evade/lib/python3.11/site-packages"
+mkdir -p "$SPV/pkg-1.0.dist-info"
+printf 'Name: pkg\nVersion: 1.0\n' >"$SPV/pkg-1.0.dist-info/METADATA"
+printf '/some/path\rimport cr_hidden\n' >"$SPV/a-cr.pth"
+printf '/some/path\fimport ff_hidden\n' >"$SPV/b-ff.pth"
+printf '\xef\xbb\xbfimport bom_hidden\n' >"$SPV/c-bom.pth"
+printf 'import dot_hidden\n' >"$SPV/.d-hidden.pth"
+expect_exit 1 "hidden .pth lines" -- "$AIGATE" audit --no-db "$TMP/evade" --format json
+for w in cr_hidden ff_hidden bom_hidden dot_hidden; do
+  json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-EXEC" and "'$w'" in f["details"] for f in d["findings"])' ".pth $w"
+done
+
 # --- requirements -------------------------------------------------------
 mkdir -p "$TMP/req/sub"
 cat >"$TMP/req/requirements.txt" <<'EOF'
