@@ -8,6 +8,7 @@
  * and the per-source reports it merged), and a report with five findings
  * for one file would bury the next one.
  */
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,18 @@ int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
   memset(a, 0, sizeof(*a));
   for (size_t i = 0; o->paths && o->paths[i]; i++)
     ag_inventory_scan(&a->inv, o->paths[i]);
+  /* each home's user site-packages: what pip install --user put there */
+  for (size_t i = 0; o->homes && o->homes[i]; i++) {
+    char pat[4096];
+    glob_t g;
+    int n = snprintf(pat, sizeof(pat), "%s/.local/lib/python3*/site-packages",
+                     o->homes[i]);
+    if (n < 0 || (size_t)n >= sizeof(pat) || glob(pat, 0, NULL, &g))
+      continue;
+    for (size_t k = 0; k < g.gl_pathc; k++)
+      ag_inventory_scan(&a->inv, g.gl_pathv[k]);
+    globfree(&g);
+  }
   int rc;
   if (o->db && (rc = ag_osvdb_status_get(o->db, &a->db_status, err)))
     return rc;
