@@ -134,7 +134,7 @@ int cmd_advisories(int argc, char **argv) {
   }
   if (!rc && is_import && !n_paths)
     rc = cli_fail("advisories import: no PATH given");
-  char defpath[4096];
+  char defpath[4096] = "";
   if (!rc && !db_path) {
     if (ag_osvdb_default_path(defpath, sizeof(defpath)))
       rc = cli_fail("no advisory database location: give --db PATH or set "

@@ -129,7 +129,7 @@ int cmd_audit(int argc, char **argv) {
   }
   ag_osvdb *db = NULL;
   aigate_error err = {{0}};
-  char defpath[4096];
+  char defpath[4096] = "";
   if (!rc && !no_db) {
     if (!db_path && ag_osvdb_default_path(defpath, sizeof(defpath)))
       rc = cli_fail("no advisory database location: give --db PATH, set "
