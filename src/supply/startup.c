@@ -141,7 +141,13 @@ static const char *const PTH_ALLOW[] = {
     "import sys, types, os;p = os.path.join(sys._getframe(1).f_locals["
     "'sitedir'], *(",
     /* pywin32 */
-    "import pywin32_bootstrap", NULL};
+    "import pywin32_bootstrap",
+    /* setuptools' old easy-install.pth: keeps eggs first on sys.path */
+    "import sys; sys.__plen = len(sys.path)",
+    "import sys; new = sys.path[sys.__plen:]; del sys.path[sys.__plen:]; p = "
+    "getattr(sys, '__egginsert', 0); sys.path[p:p] = new; sys.__egginsert = "
+    "p + len(new)",
+    NULL};
 
 /* Words that executable startup code has no business containing. */
 static const char *const PTH_SUSPICIOUS[] = {

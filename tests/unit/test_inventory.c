@@ -236,6 +236,13 @@ static void test_pth_lines(void **state) {
                        "__editable___mypkg_1_0_finder.install()",
                        &obf),
                    1);
+  assert_int_equal(pth("import sys; sys.__plen = len(sys.path)", &obf), 1);
+  assert_int_equal(
+      pth("import sys; new = sys.path[sys.__plen:]; del sys.path[sys.__plen:]; "
+          "p = getattr(sys, '__egginsert', 0); sys.path[p:p] = new; "
+          "sys.__egginsert = p + len(new)",
+          &obf),
+      1);
   /* an allow-listed prefix does not excuse what follows it */
   assert_int_equal(pth("import _virtualenv; exec(open('x').read())", &obf), 2);
   assert_int_equal(obf, 1);
