@@ -437,7 +437,11 @@ static void walk(ag_inventory *inv, const char *path, int depth) {
   /* Names sorted, so that reports are stable whatever the file system. */
   char **names = NULL;
   size_t n = 0, cap = 0;
-  int site = 0;
+  /* A site directory: named so, or holding distributions' metadata. A
+   * .pth dropped into an otherwise empty site-packages is still read. */
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  int site = !strcmp(base, "site-packages") || !strcmp(base, "dist-packages");
   struct dirent *e;
   while ((e = readdir(d))) {
     if (inv->entries++ >= AG_INV_MAX_ENTRIES) {

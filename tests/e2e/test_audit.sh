@@ -209,6 +209,12 @@ for w in cr_hidden ff_hidden bom_hidden dot_hidden; do
   json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-EXEC" and "'$w'" in f["details"] for f in d["findings"])' ".pth $w"
 done
 
+# a site-packages without any distribution is still a site directory
+mkdir -p "$TMP/bare/lib/python3.11/site-packages"
+printf 'import dropped\n' >"$TMP/bare/lib/python3.11/site-packages/x.pth"
+expect_exit 1 "bare site-packages" -- "$AIGATE" audit --no-db "$TMP/bare"
+contains "$TMP/out" "x.pth runs code at every Python start-up" "bare site-packages .pth"
+
 # --- requirements -------------------------------------------------------
 mkdir -p "$TMP/req/sub"
 cat >"$TMP/req/requirements.txt" <<'EOF'
