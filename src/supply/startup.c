@@ -630,6 +630,50 @@ static void check_site(ag_audit *a, const ag_ioc_set *iocs,
 
 /* -------------------------------------------------------------- homes */
 
+/* systemd user units under a home: a persistence unit renamed away from
+ * the known path still carries the indicator strings (its Description). */
+static void check_user_units(ag_audit *a, const ag_ioc_set *iocs,
+                             const char *home) {
+  char dir[4096];
+  int w = snprintf(dir, sizeof(dir), "%s/.config/systemd/user", home);
+  if (w < 0 || (size_t)w >= sizeof(dir))
+    return;
+  DIR *d = opendir(dir);
+  if (!d)
+    return;
+  struct dirent *e;
+  int n = 0;
+  while ((e = readdir(d)) && n++ < 10000) {
+    if (!has_suffix(e->d_name, ".service") && !has_suffix(e->d_name, ".timer"))
+      continue;
+    char path[8192];
+    snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+        st.st_size > (off_t)MAX_STARTUP_FILE) {
+      if (fd >= 0)
+        close(fd);
+      continue;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t len = 0;
+    ssize_t r;
+    while (buf && len < (size_t)st.st_size &&
+           (r = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+      len += (size_t)r;
+    close(fd);
+    if (!buf) {
+      a->nomem = 1;
+      break;
+    }
+    buf[len] = '\0';
+    content_iocs(a, iocs, path, buf, len);
+    free(buf);
+  }
+  closedir(d);
+}
+
 static void check_paths(ag_audit *a, const ag_ioc_set *iocs, const char *base,
                         const char *prefix) {
   size_t pl = strlen(prefix);
@@ -659,8 +703,10 @@ void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
   }
   for (size_t i = 0; i < a->inv.n_site_dirs; i++)
     check_site(a, iocs, &own_l, a->inv.site_dirs[i]);
-  for (size_t i = 0; homes && homes[i]; i++)
+  for (size_t i = 0; homes && homes[i]; i++) {
     check_paths(a, iocs, homes[i], "~/");
+    check_user_units(a, iocs, homes[i]);
+  }
   if (homes && homes[0])
     check_paths(a, iocs, tmp_dir ? tmp_dir : "/tmp", "/tmp/");
   for (size_t i = 0; i < own_l.n; i++)

@@ -360,13 +360,18 @@ printf '# mimic\n' >"$TMP/home/.config/sysmon/sysmon.py"
 printf '[Unit]\nDescription=System Telemetry Service\n' >"$TMP/home/.config/systemd/user/sysmon.service"
 : >"$TMP/tmpdir/.pg_state"
 expect_exit 1 "persistence found" -- "$AIGATE" audit --no-db "$TMP/v6" --home "$TMP/cleanhome" --home "$TMP/home" --tmp "$TMP/tmpdir" --format json
-json_check "$TMP/out" 'sum(1 for f in d["findings"] if f["kind"] == "indicator" and "/home/.config/" in f["file"]) == 2' "two persistence files"
+json_check "$TMP/out" 'sum(1 for f in d["findings"] if f["kind"] == "indicator" and "persistence" in f["title"] and "/home/.config/" in f["file"]) == 2' "two persistence files"
+json_check "$TMP/out" 'any(f["kind"] == "indicator" and f["file"].endswith("systemd/user/sysmon.service") and "System Telemetry Service" in f["title"] for f in d["findings"])' "unit content indicator"
 json_check "$TMP/out" 'any(f["file"].endswith("tmpdir/.pg_state") for f in d["findings"])' "temp file indicator"
 json_check "$TMP/out" 'all("systemctl --user disable" in f["remediation"] for f in d["findings"] if f["kind"] == "indicator")' "indicator remediation"
 # a home's user site-packages is audited with it
 make_venv "$TMP/userhome/.local" 1.82.7
 expect_exit 1 "user site-packages under --home" -- "$AIGATE" audit --db "$DB" "$TMP/v6" --home "$TMP/userhome" --tmp "$TMP/cleanhome" --format json
 json_check "$TMP/out" 'any(f["version"] == "1.82.7" and "/userhome/.local/lib/python3.11/site-packages/" in f["file"] for f in d["findings"])' "user site-packages finding"
+mkdir -p "$TMP/renamed/.config/systemd/user"
+printf '[Unit]\nDescription=System Telemetry Service\n[Service]\nExecStart=/usr/bin/python3 %%h/.cache/x.py\n' >"$TMP/renamed/.config/systemd/user/telemetry.service"
+expect_exit 1 "renamed persistence unit" -- "$AIGATE" audit --no-db "$TMP/v6" --home "$TMP/renamed" --tmp "$TMP/cleanhome" --format json
+json_check "$TMP/out" 'any(f["file"].endswith("telemetry.service") and f["line"] == 2 for f in d["findings"])' "renamed unit found by its Description"
 expect_exit 0 "clean home" -- "$AIGATE" audit --no-db "$TMP/v6" --home "$TMP/cleanhome" --tmp "$TMP/cleanhome"
 test -e "$TMP/home/.config/sysmon/sysmon.py" && ok || bad "audit must not delete anything"
 
