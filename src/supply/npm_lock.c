@@ -64,6 +64,15 @@ static void add(lock_ctx *c, const char *name, json_t *entry, int line) {
     ag_inv_problem(c->inv, c->file, line, "package %s has no version", name);
     return;
   }
+  /* an alias (lockfile v1): "npm:real-name@1.0.0" */
+  if (!strncmp(version, "npm:", 4)) {
+    const char *real = version + 4, *at = strrchr(real, '@');
+    if (at && at > real) {
+      ag_inv_add(c->inv, AG_ECO_NPM, real, (size_t)(at - real), at + 1,
+                 strlen(at + 1), c->file, line, AG_SRC_LOCKFILE, NULL);
+      return;
+    }
+  }
   ag_inv_add(c->inv, AG_ECO_NPM, name, strlen(name), version, strlen(version),
              c->file, line, AG_SRC_LOCKFILE, NULL);
 }

@@ -170,8 +170,10 @@ static void test_package_lock(void **state) {
              "  \"dependencies\": {\n"
              "   \"y\": {\"version\": \"2.1.0\"}}},\n"
              "\"y\": {\"version\": \"3.0.0\"},\n"
-             "\"loc\": {\"version\": \"file:../loc\"}}}");
-  assert_int_equal(inv.n_pkgs, 3);
+             "\"loc\": {\"version\": \"file:../loc\"},\n"
+             "\"al\": {\"version\": \"npm:@real/pkg@2.0.0\"}}}");
+  assert_int_equal(inv.n_pkgs, 4);
+  assert_string_equal(find(&inv, "@real/pkg")->version, "2.0.0");
   assert_int_equal(inv.pkgs[1].line, 4);
   assert_string_equal(inv.pkgs[1].version, "2.1.0");
   assert_int_equal(inv.pkgs[2].line, 5);
