@@ -644,6 +644,7 @@ static int import_zip(ag_osvdb *db, const char *name, zip_t *z,
   }
   char *buf = NULL;
   int rc = 0;
+  uint64_t total = 0; /* bytes unpacked: a zip bomb ends here */
   for (zip_int64_t i = 0; i < n && !rc; i++) {
     const char *en = zip_get_name(z, (zip_uint64_t)i, 0);
     if (!en)
@@ -664,8 +665,15 @@ static int import_zip(ag_osvdb *db, const char *name, zip_t *z,
       line_reader lr = {0};
       char chunk[65536];
       zip_int64_t r = 0;
-      while (!rc && (r = zip_fread(zf, chunk, sizeof(chunk))) > 0)
+      while (!rc && (r = zip_fread(zf, chunk, sizeof(chunk))) > 0) {
+        if ((total += (uint64_t)r) > AG_OSV_MAX_UNPACKED) {
+          ag_err(err, "%s: archive unpacks to more than %llu bytes", name,
+                 (unsigned long long)AG_OSV_MAX_UNPACKED);
+          rc = AIGATE_ERR_TOO_LARGE;
+          break;
+        }
         rc = nedb_feed(db, where, &lr, chunk, (size_t)r, st, err);
+      }
       if (!rc && r < 0) {
         ag_err(err, "%s: %s", where, zip_file_strerror(zf));
         rc = AIGATE_ERR_IO;
@@ -686,7 +694,12 @@ static int import_zip(ag_osvdb *db, const char *name, zip_t *z,
       while (len <= AG_OSV_MAX_RECORD &&
              (r = zip_fread(zf, buf + len, AG_OSV_MAX_RECORD + 1 - len)) > 0)
         len += (size_t)r;
-      if (len > AG_OSV_MAX_RECORD) {
+      total += len;
+      if (total > AG_OSV_MAX_UNPACKED) {
+        ag_err(err, "%s: archive unpacks to more than %llu bytes", name,
+               (unsigned long long)AG_OSV_MAX_UNPACKED);
+        rc = AIGATE_ERR_TOO_LARGE;
+      } else if (len > AG_OSV_MAX_RECORD) {
         ag_err(err, "%s: larger than %u bytes", where, AG_OSV_MAX_RECORD);
         rc = AIGATE_ERR_TOO_LARGE;
       } else if (r < 0) {
