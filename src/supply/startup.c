@@ -707,8 +707,23 @@ void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
     check_paths(a, iocs, homes[i], "~/");
     check_user_units(a, iocs, homes[i]);
   }
-  if (homes && homes[0])
-    check_paths(a, iocs, tmp_dir ? tmp_dir : "/tmp", "/tmp/");
+  if (homes && homes[0]) {
+    const char *tmp = tmp_dir ? tmp_dir : "/tmp";
+    check_paths(a, iocs, tmp, "/tmp/");
+    /* staging files (the stealer's archive and its parts) by name */
+    for (size_t i = 0; iocs && i < iocs->n; i++) {
+      const ag_ioc *x = &iocs->iocs[i];
+      char path[4096];
+      struct stat st;
+      int w = snprintf(path, sizeof(path), "%s/%s", tmp, x->value);
+      if (x->type != AG_IOC_FILE_NAME || w < 0 || (size_t)w >= sizeof(path) ||
+          lstat(path, &st))
+        continue;
+      char *what = fmt("a file named %s in the temporary directory", x->value);
+      ioc_finding(a, x, path, 0, what ? what : x->value);
+      free(what);
+    }
+  }
   for (size_t i = 0; i < own_l.n; i++)
     free(own_l.v[i].name);
   free(own_l.v);

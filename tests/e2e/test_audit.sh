@@ -359,10 +359,12 @@ mkdir -p "$TMP/home/.config/sysmon" "$TMP/home/.config/systemd/user" "$TMP/tmpdi
 printf '# mimic\n' >"$TMP/home/.config/sysmon/sysmon.py"
 printf '[Unit]\nDescription=System Telemetry Service\n' >"$TMP/home/.config/systemd/user/sysmon.service"
 : >"$TMP/tmpdir/.pg_state"
+: >"$TMP/tmpdir/tpcp.tar.gz"
 expect_exit 1 "persistence found" -- "$AIGATE" audit --no-db "$TMP/v6" --home "$TMP/cleanhome" --home "$TMP/home" --tmp "$TMP/tmpdir" --format json
 json_check "$TMP/out" 'sum(1 for f in d["findings"] if f["kind"] == "indicator" and "persistence" in f["title"] and "/home/.config/" in f["file"]) == 2' "two persistence files"
 json_check "$TMP/out" 'any(f["kind"] == "indicator" and f["file"].endswith("systemd/user/sysmon.service") and "System Telemetry Service" in f["title"] for f in d["findings"])' "unit content indicator"
 json_check "$TMP/out" 'any(f["file"].endswith("tmpdir/.pg_state") for f in d["findings"])' "temp file indicator"
+json_check "$TMP/out" 'any(f["file"].endswith("tmpdir/tpcp.tar.gz") for f in d["findings"])' "staging file name in the temp dir"
 json_check "$TMP/out" 'all("systemctl --user disable" in f["remediation"] for f in d["findings"] if f["kind"] == "indicator")' "indicator remediation"
 # a home's user site-packages is audited with it
 make_venv "$TMP/userhome/.local" 1.82.7
