@@ -37,6 +37,8 @@ static void usage(FILE *f) {
       "  --output FMT:PATH    also write FMT to PATH (repeatable)\n"
       "  --fail-on SEV        low, medium, high (default) or critical\n"
       "  --home DIR           check persistence paths under DIR (repeatable)\n"
+      "  --ignore ID          drop findings of an advisory, alias or rule id\n"
+      "                       (an accepted risk; repeatable)\n"
       "  --tmp DIR            temporary directory for indicators (default "
       "/tmp)\n"
       "  --iocs DIR           indicator files instead of the built-in ones\n",
@@ -65,11 +67,13 @@ int cmd_audit(int argc, char **argv) {
   size_t n_outs = 0;
   char **paths = calloc((size_t)argc + 1, sizeof(char *));
   char **homes = calloc((size_t)argc + 1, sizeof(char *));
-  size_t n_paths = 0, n_homes = 0;
+  char **ignore = calloc((size_t)argc + 1, sizeof(char *));
+  size_t n_paths = 0, n_homes = 0, n_ignore = 0;
   int rc = 0;
-  if (!paths || !homes) {
+  if (!paths || !homes || !ignore) {
     free(paths);
     free(homes);
+    free(ignore);
     return cli_fail("out of memory");
   }
   for (int i = 1; i < argc && !rc; i++) {
@@ -79,6 +83,7 @@ int cmd_audit(int argc, char **argv) {
       usage(stdout);
       free(paths);
       free(homes);
+      free(ignore);
       return 0;
     } else if (!strcmp(a, "--db") && val)
       db_path = argv[++i];
@@ -92,6 +97,8 @@ int cmd_audit(int argc, char **argv) {
       tmp_dir = argv[++i];
     else if (!strcmp(a, "--home") && val)
       homes[n_homes++] = argv[++i];
+    else if (!strcmp(a, "--ignore") && val)
+      ignore[n_ignore++] = argv[++i];
     else if (!strcmp(a, "--format") && val) {
       if ((fmt = ag_report_format_parse(argv[++i])) < 0)
         rc = cli_fail("audit: unknown format '%s'", argv[i]);
@@ -146,6 +153,7 @@ int cmd_audit(int argc, char **argv) {
     ag_inventory_free_paths(defaults);
     free(paths);
     free(homes);
+    free(ignore);
     return rc;
   }
   ag_audit_options o = {.db = db,
@@ -154,7 +162,8 @@ int cmd_audit(int argc, char **argv) {
                         .homes = homes,
                         .tmp_dir = tmp_dir,
                         .iocs = &iocs,
-                        .no_hashes = no_hashes};
+                        .no_hashes = no_hashes,
+                        .ignore = ignore};
   ag_audit a;
   rc = ag_audit_run(&o, &a, &err);
   if (rc) {
@@ -184,5 +193,6 @@ int cmd_audit(int argc, char **argv) {
   ag_inventory_free_paths(defaults);
   free(paths);
   free(homes);
+  free(ignore);
   return rc;
 }

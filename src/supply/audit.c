@@ -241,6 +241,52 @@ static void check_package_iocs(ag_audit *a, const ag_ioc_set *iocs,
   }
 }
 
+/* Is id one of the comma/space/parenthesis-separated tokens of list? */
+static int has_token(const char *list, const char *id) {
+  size_t l = strlen(id);
+  for (const char *p = list; p && (p = strstr(p, id)); p += l) {
+    int before = p == list || strchr(" ,()", p[-1]);
+    int after = !p[l] || strchr(" ,()", p[l]);
+    if (before && after)
+      return 1;
+  }
+  return 0;
+}
+
+static void free_finding(ag_finding *f) {
+  free(f->rule);
+  free(f->title);
+  free(f->file);
+  free(f->ecosystem);
+  free(f->package);
+  free(f->version);
+  free(f->advisories);
+  free(f->details);
+  free(f->fixed);
+  free(f->remediation);
+  free(f->refs);
+}
+
+/* Drop the findings an --ignore id names (rule, advisory or alias): an
+ * accepted risk should not fail every CI run. */
+static void drop_ignored(ag_audit *a, char **ignore) {
+  size_t kept = 0;
+  for (size_t i = 0; i < a->n; i++) {
+    ag_finding *f = &a->findings[i];
+    int drop = 0;
+    for (size_t k = 0; ignore && ignore[k] && !drop; k++)
+      drop = (f->rule && !strcmp(f->rule, ignore[k])) ||
+             (f->advisories && has_token(f->advisories, ignore[k]));
+    if (drop) {
+      free_finding(f);
+      a->ignored++;
+    } else {
+      a->findings[kept++] = *f;
+    }
+  }
+  a->n = kept;
+}
+
 int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
   memset(a, 0, sizeof(*a));
   for (size_t i = 0; o->paths && o->paths[i]; i++)
@@ -276,6 +322,7 @@ int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
       check_package_iocs(a, o->iocs, p);
   }
   ag_startup_check(a, o->iocs, o->homes, o->tmp_dir, o->no_hashes);
+  drop_ignored(a, o->ignore);
   if (a->inv.nomem || a->nomem) {
     ag_err(err, "out of memory");
     return AIGATE_ERR_NOMEM;
@@ -284,20 +331,8 @@ int ag_audit_run(const ag_audit_options *o, ag_audit *a, aigate_error *err) {
 }
 
 void ag_audit_free(ag_audit *a) {
-  for (size_t i = 0; i < a->n; i++) {
-    ag_finding *f = &a->findings[i];
-    free(f->rule);
-    free(f->title);
-    free(f->file);
-    free(f->ecosystem);
-    free(f->package);
-    free(f->version);
-    free(f->advisories);
-    free(f->details);
-    free(f->fixed);
-    free(f->remediation);
-    free(f->refs);
-  }
+  for (size_t i = 0; i < a->n; i++)
+    free_finding(&a->findings[i]);
   free(a->findings);
   ag_inventory_free(&a->inv);
   memset(a, 0, sizeof(*a));

@@ -44,6 +44,8 @@ typedef struct {
   const char *tmp_dir;    /* for temporary-file indicators; NULL: /tmp */
   const ag_ioc_set *iocs; /* may be NULL */
   int no_hashes;          /* RECORD: ownership and presence only */
+  char **ignore;          /* NULL-terminated ids (advisory, alias, rule) whose
+                           * findings are dropped; may be NULL */
 } ag_audit_options;
 
 typedef struct {
@@ -52,6 +54,7 @@ typedef struct {
   ag_inventory inv;
   size_t checked;  /* packages with a version, looked up */
   size_t unpinned; /* requirements without a pinned version */
+  size_t ignored;  /* findings dropped by options.ignore */
   ag_osvdb_status db_status;
   int nomem;
 } ag_audit;

@@ -30,10 +30,11 @@
 #define AG_SEV_HIGH 4
 #define AG_SEV_CRITICAL 5
 
-#define AG_OSV_MAX_RECORD (8u << 20)      /* one JSON record or line */
-#define AG_OSV_MAX_ENTRIES 4000000u       /* entries of one archive */
-#define AG_OSV_MAX_UNPACKED (16ULL << 30) /* bytes unpacked from one archive   \
-                                           */
+#define AG_OSV_MAX_RECORD (8u << 20) /* one JSON record or line */
+#define AG_OSV_MAX_ENTRIES 4000000u  /* entries of one archive */
+#define AG_OSV_MAX_UNPACKED                                                    \
+  (16ULL << 30) /* bytes unpacked from one archive                             \
+                 */
 
 typedef struct ag_osvdb ag_osvdb;
 

@@ -150,6 +150,8 @@ static int write_text(const ag_audit *a, FILE *f) {
   if (a->unpinned)
     fprintf(f, "%zu requirements without a pinned version were not checked\n",
             a->unpinned);
+  if (a->ignored)
+    fprintf(f, "%zu findings ignored (--ignore)\n", a->ignored);
   static const int sevs[] = {AG_SEV_CRITICAL, AG_SEV_HIGH, AG_SEV_MEDIUM,
                              AG_SEV_LOW};
   for (int s = 0; s < 4; s++) {
@@ -250,6 +252,7 @@ static int write_json(const ag_audit *a, FILE *f) {
   json_object_set_new(sum, "unpinned", json_integer((json_int_t)a->unpinned));
   json_object_set_new(sum, "files", json_integer((json_int_t)a->inv.files));
   json_object_set_new(sum, "findings", json_integer((json_int_t)a->n));
+  json_object_set_new(sum, "ignored", json_integer((json_int_t)a->ignored));
   for (int s = AG_SEV_LOW; s <= AG_SEV_CRITICAL; s++)
     json_object_set_new(sum, ag_severity_name(s),
                         json_integer((json_int_t)count_sev(a, s)));

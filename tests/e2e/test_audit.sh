@@ -162,6 +162,12 @@ expect_exit 0 "1.82.6 without a database" -- "$AIGATE" audit --no-db "$TMP/v6"
 expect_exit 1 "one finding per occurrence" -- "$AIGATE" audit --db "$DB" "$TMP/v7" --format json
 json_check "$TMP/out" 'sum(1 for f in d["findings"] if f["kind"] == "malicious-package") == 1' "no duplicate"
 
+# --ignore: an accepted advisory (by id or alias) no longer fails the run
+expect_exit 0 "ignore by alias" -- "$AIGATE" audit --db "$DB" "$TMP/v7" --ignore PYSEC-2026-2 --ignore IOC-none --format json
+json_check "$TMP/out" 'd["findings"] == [] and d["summary"]["ignored"] == 1' "ignored counted"
+expect_exit 1 "ignore a prefix only is not enough" -- "$AIGATE" audit --db "$DB" "$TMP/v7" --ignore PYSEC-2026
+expect_exit 1 "ignore another advisory" -- "$AIGATE" audit --db "$DB" "$TMP/v7" --ignore MAL-2026-2254
+
 # --fail-on: malicious packages are critical
 expect_exit 1 "fail-on critical" -- "$AIGATE" audit --db "$DB" "$TMP/v8" --fail-on critical
 expect_exit 2 "fail-on bogus" -- "$AIGATE" audit --db "$DB" "$TMP/v8" --fail-on severe
