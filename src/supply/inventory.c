@@ -161,6 +161,10 @@ static int read_prefix(const char *path, size_t max, char **out, size_t *len,
   return 0;
 }
 
+int ag_inv_read(const char *path, char **buf, size_t *len, int *too_large) {
+  return read_prefix(path, AG_INV_MAX_FILE, buf, len, too_large);
+}
+
 static int read_whole(ag_inventory *inv, const char *path, char **buf,
                       size_t *len) {
   int big;

@@ -99,6 +99,12 @@ int ag_inv_add(ag_inventory *inv, ag_ecosystem eco, const char *name,
                const char *file, int line, ag_pkg_source src,
                const char *dist_dir);
 
+/* Read a regular file (not a FIFO or device, not through a final
+ * symbolic link) of at most AG_INV_MAX_FILE bytes into a NUL-terminated
+ * malloc'ed buffer; -1 (errno set) when it cannot be read, 0 with
+ * *too_large set (and the first AG_INV_MAX_FILE bytes) when it is larger. */
+int ag_inv_read(const char *path, char **buf, size_t *len, int *too_large);
+
 /* Record a problem (printf-style message). */
 void ag_inv_problem(ag_inventory *inv, const char *file, int line,
                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -50,19 +50,14 @@ static void include(ag_inventory *inv, const char *file, int line,
     ag_inv_problem(inv, file, line, "remote include %s not fetched", path);
     return;
   }
-  FILE *f = fopen(path, "rb");
-  if (!f) {
+  char *buf;
+  size_t len;
+  int big;
+  if (ag_inv_read(path, &buf, &len, &big)) {
     ag_inv_problem(inv, file, line, "cannot read included %s", path);
     return;
   }
-  char *buf = malloc(AG_INV_MAX_FILE + 1);
-  size_t len = buf ? fread(buf, 1, AG_INV_MAX_FILE + 1, f) : 0;
-  fclose(f);
-  if (!buf) {
-    inv->nomem = 1;
-    return;
-  }
-  if (len > AG_INV_MAX_FILE)
+  if (big)
     ag_inv_problem(inv, path, 0, "larger than %u bytes, not read",
                    AG_INV_MAX_FILE);
   else {

@@ -234,7 +234,10 @@ flask>=2.0
 -e ./local-package
 EOF
 printf 'telnyx===4.87.1\nLiteLLM == 1.82.6\n-r ../requirements.txt\n' >"$TMP/req/sub/requirements-extra.txt"
+mkfifo "$TMP/req/fifo.txt"
+printf -- '-r fifo.txt\n' >"$TMP/req/requirements-fifo.txt"
 expect_exit 1 "requirements" -- "$AIGATE" audit --db "$DB" "$TMP/req" --format json
+json_check "$TMP/out" 'any("fifo.txt" in e["message"] and e["line"] == 1 for e in d["errors"])' "an include that is a FIFO is not read (no hang)"
 json_check "$TMP/out" 'any(f["package"] == "litellm" and f["version"] == "1.82.7" and f["file"].endswith("req/requirements.txt") and f["line"] == 5 for f in d["findings"])' "litellm pin at line 5"
 json_check "$TMP/out" 'any(f["package"] == "telnyx" and f["version"] == "4.87.1" and f["file"].endswith("requirements-extra.txt") and f["line"] == 1 for f in d["findings"])' "telnyx through -r"
 json_check "$TMP/out" 'not any(f.get("version") == "1.82.6" for f in d["findings"])' "1.82.6 pin clean"
