@@ -190,10 +190,37 @@ typedef struct {
 typedef struct {
   owned *v;
   size_t n, cap;
+  const char **incomplete; /* sites with a distribution without RECORD */
+  size_t n_incomplete;
 } owned_list;
+
+static void mark_incomplete(owned_list *l, const char *site) {
+  for (size_t i = 0; i < l->n_incomplete; i++)
+    if (l->incomplete[i] == site)
+      return;
+  const char **v =
+      realloc(l->incomplete, (l->n_incomplete + 1) * sizeof(*l->incomplete));
+  if (!v)
+    return;
+  l->incomplete = v;
+  l->incomplete[l->n_incomplete++] = site;
+}
+
+static int is_incomplete(const owned_list *l, const char *site) {
+  for (size_t i = 0; i < l->n_incomplete; i++)
+    if (l->incomplete[i] == site)
+      return 1;
+  return 0;
+}
 
 static void own(owned_list *l, const char *site, const char *name, size_t nl,
                 const ag_package *p) {
+  /* RECORD lists a package's files together: most rows repeat the last
+   * top-level name */
+  if (l->n && l->v[l->n - 1].site == site &&
+      strlen(l->v[l->n - 1].name) == nl &&
+      !memcmp(l->v[l->n - 1].name, name, nl))
+    return;
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 256;
     owned *v = realloc(l->v, cap * sizeof(*v));
@@ -208,12 +235,25 @@ static void own(owned_list *l, const char *site, const char *name, size_t nl,
   l->v[l->n++] = (owned){site, n, p};
 }
 
+static int owned_cmp(const void *a, const void *b) {
+  const owned *x = a, *y = b;
+  if (x->site != y->site)
+    return (uintptr_t)x->site < (uintptr_t)y->site ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+/* After every RECORD was read: sorted for owner_of's binary search. */
+static void own_done(owned_list *l) {
+  if (l->n)
+    qsort(l->v, l->n, sizeof(*l->v), owned_cmp);
+}
+
 static const ag_package *owner_of(const owned_list *l, const char *site,
                                   const char *name) {
-  for (size_t i = 0; i < l->n; i++)
-    if (l->v[i].site == site && !strcmp(l->v[i].name, name))
-      return l->v[i].owner;
-  return NULL;
+  owned key = {site, (char *)name, NULL};
+  const owned *hit =
+      l->n ? bsearch(&key, l->v, l->n, sizeof(*l->v), owned_cmp) : NULL;
+  return hit ? hit->owner : NULL;
 }
 
 /* The site directory (of the inventory's list) holding dist_dir. */
@@ -306,8 +346,11 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
   int managed = !python_installed(p->dist_dir);
   snprintf(path, sizeof(path), "%s/RECORD", p->dist_dir);
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0)
-    return; /* egg-style or RECORD-less installs: nothing to verify */
+  if (fd < 0) {
+    /* a RECORD-less install: ownership in this site is incomplete */
+    mark_incomplete(own_l, site);
+    return;
+  }
   struct stat st;
   char *buf = NULL;
   if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
@@ -315,6 +358,7 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
       !(buf = malloc((size_t)st.st_size + 1))) {
     close(fd);
     ag_inv_problem(&a->inv, path, 0, "not read (not a file or too large)");
+    mark_incomplete(own_l, site);
     return;
   }
   size_t len = 0;
@@ -338,10 +382,11 @@ static void check_record(ag_audit *a, const ag_ioc_set *iocs, owned_list *own_l,
       free(row);
       continue;
     }
-    if (!memchr(f[0], '/', fl[0]))
-      own(own_l, site, f[0], fl[0], p);
-    else if (!strncmp(f[0], "./", 2) && !memchr(f[0] + 2, '/', fl[0] - 2))
-      own(own_l, site, f[0] + 2, fl[0] - 2, p);
+    /* the top-level entry (file or directory) the row is under */
+    const char *top = !strncmp(f[0], "./", 2) ? f[0] + 2 : f[0];
+    size_t tl = strcspn(top, "/");
+    if (tl && top[0] != '/' && strncmp(top, "..", 2))
+      own(own_l, site, top, tl, p);
     const ag_ioc *x;
     if (k >= 2 && fl[1] &&
         (x = ioc_match(iocs, AG_IOC_RECORD_HASH, f[1])) != NULL) {
@@ -553,12 +598,35 @@ static void check_start(ag_audit *a, const char *path, const char *buf,
   }
 }
 
+/* Code in a site directory that no distribution's RECORD lists: a module
+ * or package dropped there rather than installed. Judged only where every
+ * distribution has a RECORD (egg-info installs list nothing), at low
+ * severity: old installers and manual copies leave such files too. */
+static int unowned_candidate(const char *name, int is_dir) {
+  if (!strcmp(name, "__pycache__") || has_suffix(name, ".dist-info") ||
+      has_suffix(name, ".egg-info") || has_suffix(name, ".data") ||
+      has_suffix(name, ".egg") || has_suffix(name, ".pth") ||
+      has_suffix(name, ".start") || !strcmp(name, "sitecustomize.py") ||
+      !strcmp(name, "usercustomize.py"))
+    return 0;
+  return is_dir || has_suffix(name, ".py") || has_suffix(name, ".so") ||
+         has_suffix(name, ".pyc");
+}
+
+#define MAX_UNOWNED_FINDINGS 100
+
 static void check_site(ag_audit *a, const ag_ioc_set *iocs,
                        const owned_list *own_l, const char *site) {
   DIR *d = opendir(site);
   if (!d)
     return;
+  int judge_ownership = !is_incomplete(own_l, site), unowned = 0;
   struct dirent *e;
+  /* egg-info installs list no files: nothing here can be judged */
+  while (judge_ownership && (e = readdir(d)))
+    if (has_suffix(e->d_name, ".egg-info"))
+      judge_ownership = 0;
+  rewinddir(d);
   while ((e = readdir(d))) {
     const char *name = e->d_name;
     if (!strcmp(name, ".") || !strcmp(name, ".."))
@@ -567,6 +635,20 @@ static void check_site(ag_audit *a, const ag_ioc_set *iocs,
     int w = snprintf(path, sizeof(path), "%s/%s", site, name);
     if (w < 0 || (size_t)w >= sizeof(path))
       continue;
+    struct stat ls;
+    if (judge_ownership && !lstat(path, &ls) &&
+        (S_ISDIR(ls.st_mode) || S_ISREG(ls.st_mode)) &&
+        unowned_candidate(name, S_ISDIR(ls.st_mode)) &&
+        !owner_of(own_l, site, name) && unowned++ < MAX_UNOWNED_FINDINGS)
+      finding(a, AG_FIND_INTEGRITY, AG_SEV_LOW, "AIGATE-UNOWNED-CODE", path, 0,
+              fmt("%s %s in site-packages belongs to no installed distribution",
+                  S_ISDIR(ls.st_mode) ? "package" : "module", name),
+              strdup("No RECORD of this site directory lists it: it was "
+                     "copied or dropped here, not installed."),
+              fmt("Find out where %s came from; remove it if nobody put it "
+                  "there on purpose.",
+                  path),
+              NULL);
     const ag_ioc *x = ioc_match(iocs, AG_IOC_FILE_NAME, name);
     if (x) {
       char *what = fmt("a file named %s", name);
@@ -701,6 +783,7 @@ void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
     if (site)
       check_record(a, iocs, &own_l, p, site, no_hashes);
   }
+  own_done(&own_l);
   for (size_t i = 0; i < a->inv.n_site_dirs; i++)
     check_site(a, iocs, &own_l, a->inv.site_dirs[i]);
   for (size_t i = 0; homes && homes[i]; i++) {
@@ -727,4 +810,5 @@ void ag_startup_check(ag_audit *a, const ag_ioc_set *iocs, char **homes,
   for (size_t i = 0; i < own_l.n; i++)
     free(own_l.v[i].name);
   free(own_l.v);
+  free(own_l.incomplete);
 }

@@ -179,6 +179,9 @@ printf '# changed\n' >>"$SPT/litellm/__init__.py"
 rm "$SPT/litellm/proxy/proxy_server.py"
 printf '/opt/extra/path\n' >"$SPT/paths-only.pth"
 printf 'import sitehelper; sitehelper.run()\n' >"$SPT/zz-unknown.pth"
+printf 'print(1)\n' >"$SPT/dropped.py"
+mkdir -p "$SPT/dropped_pkg" "$SPT/__pycache__"
+printf 'x = 1\n' >"$SPT/dropped_pkg/__init__.py"
 # a RECORD naming a file outside the site directory: checked, digest not shown
 printf 'private\n' >"$TMP/secret.txt"
 printf '../../../../secret.txt,sha256=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA,8\n' >>"$SPT/litellm-1.82.6.dist-info/RECORD"
@@ -190,6 +193,7 @@ json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MODIFIED" and "litellm/__
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-RECORD-MISSING" and "proxy_server.py" in f["title"] for f in d["findings"])' "missing file"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-EXEC" and f["severity"] == "critical" and f["file"].endswith("zz-unknown.pth") for f in d["findings"])' "unowned executable .pth is critical"
 json_check "$TMP/out" 'any(f["rule"] == "AIGATE-PTH-UNOWNED" and f["severity"] == "low" for f in d["findings"])' "unowned path-only .pth is low"
+json_check "$TMP/out" 'sorted(f["file"].rsplit("/", 1)[1] for f in d["findings"] if f["rule"] == "AIGATE-UNOWNED-CODE") == ["dropped.py", "dropped_pkg"]' "unowned module and package (owned litellm, __pycache__ and metadata not reported)"
 expect_exit 1 "unowned executable .pth reaches --fail-on critical" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --fail-on critical
 expect_exit 1 "--no-hashes" -- "$AIGATE" audit --db "$DB" "$TMP/vt" --no-hashes --format json
 json_check "$TMP/out" 'not any(f["rule"] == "AIGATE-RECORD-MODIFIED" for f in d["findings"]) and any(f["rule"] == "AIGATE-RECORD-MISSING" for f in d["findings"]) and any(f["rule"] == "AIGATE-PTH-EXEC" and f["severity"] == "critical" for f in d["findings"])' "--no-hashes keeps ownership and presence"
@@ -355,8 +359,10 @@ mkdir -p "$SPE/telnyx-4.87.2.dist-info"
 printf 'Name: telnyx\nVersion: 4.87.2\n' >"$SPE/telnyx-4.87.2.dist-info/METADATA"
 printf 'import x; print("\033[2J\033]0;owned\007")\n' >"$SPE/esc.pth"
 printf '\xff\xfe bad utf8\n' >>"$SPE/esc.pth"
+printf 'x\n' >"$SPE/unjudged.py"
 expect_exit 1 "escape" -- "$AIGATE" audit --db "$DB" "$TMP/esc"
 lacks "$TMP/out" $'\033' "no raw ESC in text output"
+lacks "$TMP/out" "unjudged.py" "no ownership judgement without every RECORD"
 contains "$TMP/out" '\x1b[2J' "ESC shown escaped"
 expect_exit 1 "escape json" -- "$AIGATE" audit --db "$DB" "$TMP/esc" --format json
 json_check "$TMP/out" 'any("\x1b" in (f["details"] or "") for f in d["findings"])' "json keeps the text, validly encoded"
