@@ -14,8 +14,10 @@ AIGATE=${1:?path to aigate}
 SRC=${2:?source dir}
 TMP=$(mktemp -d)
 SERVER_PID=
+CUT_PID=
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+  [ -n "$CUT_PID" ] && kill "$CUT_PID" 2>/dev/null
   rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -435,6 +437,37 @@ printf 'not a zip' >"$TMP/www/npm/all.zip"
 expect_exit 2 "update with a damaged archive" -- "$AIGATE" advisories update --db "$UDB" --base-url "http://127.0.0.1:$PORT"
 expect_exit 0 "status after failed updates" -- "$AIGATE" advisories status --db "$UDB" --format json
 json_check "$TMP/out" 'd["advisories"] == 7 and "127.0.0.1" in d["source"]' "database unchanged by failed updates"
+# an interrupted download: the server promises more than it sends, then
+# closes the connection
+PORT2=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$PY" - "$PORT2" "$TMP/www/PyPI/all.zip" <<'EOF' &
+import socket, sys
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", int(sys.argv[1])))
+srv.listen(4)
+data = open(sys.argv[2], "rb").read()
+while True:
+    c, _ = srv.accept()
+    try:
+        if c.recv(65536):  # (the readiness probe sends nothing)
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n"
+                      % len(data) + data[: len(data) // 2])
+    except OSError:
+        pass
+    c.close()
+EOF
+CUT_PID=$!
+for _ in $(seq 50); do
+  "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2).close()" "$PORT2" 2>/dev/null && break
+  sleep 0.1
+done
+expect_exit 2 "interrupted download" -- "$AIGATE" advisories update --db "$UDB" --base-url "http://127.0.0.1:$PORT2" --ecosystem PyPI
+contains "$TMP/err" "database unchanged" "interrupted update message"
+contains "$TMP/err" "transfer closed" "the cut transfer is the reason"
+kill "$CUT_PID" 2>/dev/null
+expect_exit 0 "status after an interrupted update" -- "$AIGATE" advisories status --db "$UDB" --format json
+json_check "$TMP/out" 'd["advisories"] == 7' "interrupted update left the database"
 expect_exit 2 "update refuses other schemes" -- "$AIGATE" advisories update --db "$UDB" --base-url "file:///etc"
 
 echo "test_audit: $pass passed, $fail failed"
