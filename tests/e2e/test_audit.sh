@@ -7,7 +7,8 @@
 # requirements files with includes and hashes; npm lockfiles v1-v3 and a
 # node_modules tree; malformed lockfiles; every report format; persistence
 # paths under --home; and `advisories update` from a local HTTP server,
-# including a failed update that must leave the database unchanged.
+# including failed and interrupted updates that must leave the database
+# unchanged.
 # Usage: test_audit.sh AIGATE SRCDIR
 set -u
 AIGATE=${1:?path to aigate}
