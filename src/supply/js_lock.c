@@ -171,6 +171,13 @@ static int v1_header(const char *s, size_t n, const char **name, size_t *nl) {
     p++;
     l -= 2;
   }
+  /* an alias, "alias@npm:real-name@^1.0.0", installs real-name */
+  for (size_t i = 1; i + 5 <= l; i++)
+    if (!memcmp(p + i, "@npm:", 5)) {
+      p += i + 5;
+      l -= i + 5;
+      break;
+    }
   const char *sep = at_sep(p, l);
   if (!sep)
     return -1;

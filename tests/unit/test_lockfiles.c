@@ -326,12 +326,16 @@ static void test_yarn(void **state) {
                    "    \"@babel/highlight\" \"^7.12.13\"\n"
                    "\n"
                    "lodash@^4.17.21:\n"
-                   "  version \"4.17.21\"";
+                   "  version \"4.17.21\"\n"
+                   "\n"
+                   "\"my-alias@npm:@real/pkg@^2\":\n"
+                   "  version \"2.1.0\"";
   ag_inv_parse_yarn_lock(&inv, "yarn.lock", v1, strlen(v1));
   assert_int_equal(inv.n_problems, 0);
-  assert_int_equal(inv.n_pkgs, 2);
+  assert_int_equal(inv.n_pkgs, 3);
   expect(&inv, "@babel/code-frame", "7.12.13", 5);
   expect(&inv, "lodash", "4.17.21", 11);
+  expect(&inv, "@real/pkg", "2.1.0", 14);
   ag_inventory_free(&inv);
 
   const char *bad = "lodash@^4:\n  version \"4.0.0\"\nnot an entry\n";
