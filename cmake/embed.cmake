@@ -1,7 +1,11 @@
 # Writes OUT, a C file holding the bytes of every DIR/PATTERN file as
 # ag_embedded_rules[] (see src/lib/internal.h). Run at build time.
-# NAME (default ag_embedded_rules) and PREFIX (default rules) name the
-# table and the files in it, so other data (assess/probes) embeds alike.
+# NAME (or SYMBOL; default ag_embedded_rules) and PREFIX (default rules)
+# name the table and the files in it, so other data (assess/probes,
+# rules/iocs, ui) embeds alike.
+if(SYMBOL)
+  set(NAME ${SYMBOL})
+endif()
 if(NOT NAME)
   set(NAME ag_embedded_rules)
 endif()

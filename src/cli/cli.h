@@ -52,5 +52,7 @@ int cmd_assess(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_advisories(int argc, char **argv);
 
 #endif

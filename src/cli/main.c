@@ -23,6 +23,8 @@ static void usage(FILE *f) {
         "  lint [FILE...]     review system prompts and templates\n"
         "  train FILE...      train the injection classifier (see --help)\n"
         "  eval FILE          detection quality on labelled JSONL\n"
+        "  audit [PATH...]    audit installed and locked Python/npm packages\n"
+        "  advisories import|update|status  the OSV advisory database\n"
         "  version            print the version\n",
         f);
 }
@@ -62,6 +64,10 @@ int main(int argc, char **argv) {
     return cmd_train(argc - 1, argv + 1);
   if (strcmp(cmd, "eval") == 0)
     return cmd_eval(argc - 1, argv + 1);
+  if (strcmp(cmd, "audit") == 0)
+    return cmd_audit(argc - 1, argv + 1);
+  if (strcmp(cmd, "advisories") == 0)
+    return cmd_advisories(argc - 1, argv + 1);
   usage(stderr);
   return cli_fail("unknown command '%s'", cmd);
 }

@@ -27,7 +27,7 @@
 #include <time.h>
 
 #include "access.h"
-#include "audit.h"
+#include "records.h"
 #include "bucket.h"
 
 typedef struct {

@@ -44,7 +44,7 @@
 
 #include "alerts.h"
 #include "anomaly.h"
-#include "audit.h"
+#include "records.h"
 #include "gateway.h"
 #include "metrics.h"
 #include "harden.h"

@@ -1,5 +1,5 @@
 /*
- * audit.c -- the gateway's request records on their way to the store.
+ * records.c -- the gateway's request records on their way to the store.
  *
  * Workers never write to the database: a finished request's record is
  * queued here (a mutex and a list), and the store thread writes the queue
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "records.h"
 #include "metrics.h"
 
 struct gw_audit {

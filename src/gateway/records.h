@@ -1,8 +1,8 @@
 /*
- * audit.h -- request records queued for the store (audit.c).
+ * records.h -- request records queued for the store (records.c).
  */
-#ifndef AIGATE_GW_AUDIT_H
-#define AIGATE_GW_AUDIT_H
+#ifndef AIGATE_GW_RECORDS_H
+#define AIGATE_GW_RECORDS_H
 
 #include <stddef.h>
 
