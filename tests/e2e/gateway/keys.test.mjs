@@ -64,7 +64,7 @@ function cli(args) {
     // store needs only its database setting.
     const env = { ...process.env, AIGATE_KEY_SECRET: '' };
     delete env.TEST_UPSTREAM_KEY;
-    execFile(aigateBin(), args, { env }, (err, stdout, stderr) =>
+    execFile(aigateBin(), args, { env, maxBuffer: 256 << 20 }, (err, stdout, stderr) =>
       resolve({ code: err ? err.code : 0, stdout, stderr }),
     );
   });
