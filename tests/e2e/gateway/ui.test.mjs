@@ -73,7 +73,9 @@ describe('dashboard', () => {
     // What the page gets: counts, the blocked request, the key, no content.
     const o = await waitFor(async () => {
       const j = (await request(gw, 'GET', '/ui/api/overview')).json;
-      return j.decisions.allow >= 3 && j.blocked.some((b) => b.id === blockedId) ? j : null;
+      // Records reach the database within the group-commit window.
+      const row = j.keys.find((x) => x.key === k.id);
+      return j.decisions.allow >= 3 && j.blocked.some((b) => b.id === blockedId) && row?.requests === 5 ? j : null;
     }, 5000, 'the overview');
     assert.equal(o.decisions.block, 1);
     assert.equal(o.decisions.redact, 1);
