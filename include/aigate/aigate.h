@@ -57,7 +57,14 @@ typedef struct {
   char msg[512];
 } aigate_error;
 
-typedef enum { AIGATE_INPUT = 0, AIGATE_OUTPUT = 1 } aigate_direction;
+/* What a text is: a prompt, a model's output, or the arguments of a tool
+ * call the model asks for (rule families with `directions: [tool]`;
+ * aigate_tool_check). */
+typedef enum {
+  AIGATE_INPUT = 0,
+  AIGATE_OUTPUT = 1,
+  AIGATE_TOOL = 2,
+} aigate_direction;
 
 /* Ordered by strength: a stronger action always wins. */
 typedef enum {
@@ -162,6 +169,11 @@ typedef struct {
   size_t start, end;    /* byte span in the ORIGINAL text, end exclusive */
   aigate_action action; /* what the policy does with this category */
   aigate_mode mode;     /* enforce or detect-only (off is never reported) */
+  /* replace: a redaction writes the original bytes [keep_start,
+   * keep_end) (possibly none) in place of the span instead of a marker:
+   * an exfiltrating image becomes its alt text, a link its text. */
+  int replace;
+  size_t keep_start, keep_end;
 } aigate_finding;
 
 /* Flags describing the input, set in aigate_result.flags. */
@@ -194,6 +206,18 @@ typedef struct {
 } aigate_scan_options;
 
 /*
+ * Hosts that output may load images from and send data to (exfiltration
+ * rules), besides the profile's exfiltration.allow_hosts: a key's own
+ * list, say. Entries are "example.com" (that host) or "*.example.com"
+ * (its subdomains). The scratch keeps the pointer (borrowed: the list
+ * must outlive its use) for every later scan with it, until set again;
+ * NULL/0 clears it. A stream has its own list, which applies to its
+ * writes whatever the scratch's.
+ */
+int aigate_scratch_allow_hosts(aigate_scratch *scratch,
+                               const char *const *hosts, size_t n);
+
+/*
  * Scan `len` bytes of `text` (any bytes; need not be NUL-terminated).
  *
  * Returns AIGATE_OK with a verdict in *result. When the scan cannot run
@@ -212,7 +236,9 @@ int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
 /*
  * Write a copy of text with every enforced finding whose action is redact
  * replaced by "[REDACTED:<rule_id>]" (overlapping or touching spans give
- * one marker). *out is
+ * one marker), or, for a finding with `replace` set, by the bytes it
+ * keeps (an exfiltrating image by its alt text; when another redaction
+ * overlaps what it keeps, the marker is written instead). *out is
  * NUL-terminated, owned by the caller (free()), *out_len excludes the NUL.
  */
 int aigate_redact(const char *text, size_t len, const aigate_result *result,
@@ -295,6 +321,10 @@ int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
  * of a whole text would. Later writes fail with AIGATE_ERR_INVALID. */
 int aigate_stream_finish(aigate_stream *s, aigate_scratch *scratch,
                          aigate_stream_out *out);
+
+/* The stream's own allow-list (see aigate_scratch_allow_hosts). */
+int aigate_stream_allow_hosts(aigate_stream *s, const char *const *hosts,
+                              size_t n);
 
 void aigate_stream_free(aigate_stream *s);
 

@@ -213,6 +213,13 @@ static const struct {
 } detectors[] = {
     {"mixed_script", AG_DET_MIXED_SCRIPT},
     {"tag_chars", AG_DET_TAG_CHARS},
+    {"exfil_image", AG_DET_EXFIL_IMAGE},
+    {"exfil_reference", AG_DET_EXFIL_REFERENCE},
+    {"exfil_html", AG_DET_EXFIL_HTML},
+    {"exfil_link", AG_DET_EXFIL_LINK},
+    {"exfil_scheme", AG_DET_EXFIL_SCHEME},
+    {"exfil_obfuscated", AG_DET_EXFIL_OBFUSCATED},
+    {"exfil_bare_url", AG_DET_EXFIL_BARE_URL},
 };
 
 static int parse_validator(ctx *c, const yt_node *n, ag_rule *r) {
@@ -373,8 +380,11 @@ static int parse_directions(ctx *c, const yt_node *n, unsigned *dirs) {
       *dirs |= AG_DIR_INPUT;
     else if (strcmp(n->kids[i]->str, "output") == 0)
       *dirs |= AG_DIR_OUTPUT;
+    else if (strcmp(n->kids[i]->str, "tool") == 0)
+      *dirs |= AG_DIR_TOOL;
     else
-      return bad(c, n->kids[i], "direction must be 'input' or 'output'");
+      return bad(c, n->kids[i],
+                 "direction must be 'input', 'output' or 'tool'");
   }
   return 0;
 }

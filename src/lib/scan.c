@@ -21,6 +21,7 @@
 #include <utf8proc.h>
 
 #include "engine.h"
+#include "exfil.h"
 #include "util.h"
 #include "validate.h"
 
@@ -49,28 +50,28 @@ static void to_original(const aigate_scratch *s, size_t li,
   *oe = ve;
 }
 
-static void add_finding(aigate_scratch *s, const ag_rule *r, const char *layer,
-                        size_t os, size_t oe) {
+static aigate_finding *add_finding(aigate_scratch *s, const ag_rule *r,
+                                   const char *layer, size_t os, size_t oe) {
   for (size_t i = 0; i < s->n_findings; i++) {
     const aigate_finding *f = &s->findings[i];
     if (f->start == os && f->end == oe && strcmp(f->rule_id, r->id) == 0)
-      return;
+      return NULL;
   }
   if (s->n_findings >= AG_MAX_FINDINGS) {
     s->flags |= AIGATE_FLAG_TOO_MANY;
-    return;
+    return NULL;
   }
   if (s->n_findings == s->cap_findings) {
     size_t cap = s->cap_findings ? s->cap_findings * 2 : 16;
     aigate_finding *f = realloc(s->findings, cap * sizeof(*f));
     if (!f) {
       s->flags |= AIGATE_FLAG_TOO_MANY;
-      return;
+      return NULL;
     }
     s->findings = f;
     s->cap_findings = cap;
   }
-  s->findings[s->n_findings++] = (aigate_finding){
+  s->findings[s->n_findings] = (aigate_finding){
       .rule_id = r->id,
       .category = r->category,
       .message = r->message,
@@ -80,6 +81,7 @@ static void add_finding(aigate_scratch *s, const ag_rule *r, const char *layer,
       .start = os,
       .end = oe,
   };
+  return &s->findings[s->n_findings++];
 }
 
 static int validate(const ag_rule *r, const char *p, size_t n) {
@@ -116,6 +118,8 @@ typedef struct {
   aigate_mode *cat_mode; /* per engine category */
   int folded_dbs;        /* a database to run needs the folded view */
   int mixed_script;      /* the mixed-script detector is active */
+  int exfil;             /* an exfiltration detector is active */
+  ag_exfil_allow allow;  /* hosts output may load from */
   region *rg;            /* NULL for a whole text */
 } run_ctx;
 
@@ -330,13 +334,49 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
   return 0;
 }
 
-/* Findings the normalizer and decoders produce (rules with a detector). */
-static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
-  const aigate_engine *e = s->e;
+static int exfil_detector(ag_detector d) {
+  return d >= AG_DET_EXFIL_IMAGE && d <= AG_DET_EXFIL_BARE_URL;
+}
+
+typedef struct {
+  aigate_scratch *s;
+  const run_ctx *rc;
+} exfil_ctx;
+
+/* One construct of exfil.c: a finding for each active rule of its kinds,
+ * which neutralizes it by keeping its text. */
+static void on_exfil(void *ud, const ag_exfil_item *it) {
+  exfil_ctx *x = ud;
+  const aigate_engine *e = x->s->e;
   for (size_t di = 0; di < e->n_detectors; di++) {
     size_t ri = e->detectors[di];
     const ag_rule *r = &e->rs.rules[ri];
-    if (!active(e, rc, ri))
+    if (!exfil_detector(r->detector) || !active(e, x->rc, ri) ||
+        !(it->kinds & (1u << (r->detector - AG_DET_EXFIL_IMAGE))))
+      continue;
+    aigate_finding *f = add_finding(x->s, r, "raw", it->start, it->end);
+    if (f && it->keep) {
+      f->replace = 1;
+      f->keep_start = it->keep_start;
+      f->keep_end = it->keep_end;
+    }
+  }
+}
+
+/* Findings the normalizer and decoders produce (rules with a detector). */
+static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
+  const aigate_engine *e = s->e;
+  if (rc->exfil) {
+    /* Output as a renderer reads it: the original text of the root layer
+     * (a URL hidden in an encoded layer is not rendered). */
+    exfil_ctx x = {s, rc};
+    ag_exfil_scan(s->layers[0].text, s->layers[0].len, &rc->allow, 1, on_exfil,
+                  &x);
+  }
+  for (size_t di = 0; di < e->n_detectors; di++) {
+    size_t ri = e->detectors[di];
+    const ag_rule *r = &e->rs.rules[ri];
+    if (!active(e, rc, ri) || exfil_detector(r->detector))
       continue;
     for (size_t li = 0; li < s->n_layers; li++) {
       ag_layer *l = &s->layers[li];
@@ -571,6 +611,25 @@ static size_t soft_hold(const char *t, size_t len, size_t from,
     i--;
   if (i > stop || stop == from)
     hold = i;
+  /* A trailing run of tag characters, with the spaces between them, may
+   * grow: the tags decoder reads such a run as one payload. */
+  size_t j = len;
+  int tags = 0;
+  while (j > stop) {
+    if (j - stop >= 4 && u[j - 4] == 0xF3 && u[j - 3] == 0xA0 &&
+        (u[j - 2] & 0xFE) == 0x80) {
+      j -= 4;
+      tags = 1;
+    } else if (u[j - 1] == ' ' || u[j - 1] == '\n' || u[j - 1] == '\t') {
+      j--;
+    } else {
+      break;
+    }
+  }
+  while (j < len && tags && (u[j] == ' ' || u[j] == '\n' || u[j] == '\t'))
+    j++;
+  if (tags && (j > stop || stop == from) && j < hold)
+    hold = j;
   if (rc->mixed_script || rc->folded_dbs) {
     i = word_start(t, len, stop);
     if (rc->folded_dbs) {
@@ -608,6 +667,12 @@ static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
   const aigate_engine *e = s->e;
   ag_layer *l = &s->layers[0];
   size_t h = soft_hold(l->text, l->len, st->from, rc, st->soft_max);
+  /* An image or link not finished yet ("![x](https://ev") is held whole,
+   * from its start: released in part, it could not be neutralized. */
+  if (rc->exfil) {
+    size_t x = ag_exfil_scan(l->text, l->len, &rc->allow, 0, NULL, NULL);
+    h = x < h ? x : h;
+  }
   for (int pass = 0; pass < 2 && h > st->from; pass++) {
     for (size_t d = 0; d < e->m.n_dbs && h > st->from; d++) {
       const ag_family_db *db = &e->m.dbs[d];
@@ -681,13 +746,15 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     ag_profile_category(p, e->cats[k], &a, &modes[k]);
   }
   region rg;
-  run_ctx rc = {p,
-                opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT : AG_DIR_INPUT,
-                opt->all_rules,
-                modes,
-                0,
-                0,
-                st ? &rg : NULL};
+  run_ctx rc = {.profile = p,
+                .dir = opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT
+                       : opt->direction == AIGATE_TOOL ? AG_DIR_TOOL
+                                                       : AG_DIR_INPUT,
+                .all_rules = opt->all_rules,
+                .cat_mode = modes,
+                .allow = {(const char *const *)p->exfil_hosts, p->n_exfil_hosts,
+                          s->allow_hosts, s->n_allow_hosts},
+                .rg = st ? &rg : NULL};
   for (size_t d = 0; d < e->m.n_dbs; d++)
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
@@ -696,6 +763,10 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     if (e->rs.rules[e->detectors[di]].detector == AG_DET_MIXED_SCRIPT &&
         active(e, &rc, e->detectors[di]))
       rc.mixed_script = 1;
+  for (size_t di = 0; di < e->n_detectors; di++)
+    if (exfil_detector(e->rs.rules[e->detectors[di]].detector) &&
+        active(e, &rc, e->detectors[di]))
+      rc.exfil = 1;
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
   root->len = len;
@@ -753,6 +824,15 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   return AIGATE_OK;
 }
 
+int aigate_scratch_allow_hosts(aigate_scratch *s, const char *const *hosts,
+                               size_t n) {
+  if (!s || (!hosts && n))
+    return AIGATE_ERR_INVALID;
+  s->allow_hosts = n ? hosts : NULL;
+  s->n_allow_hosts = n;
+  return AIGATE_OK;
+}
+
 int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
                    size_t len, const aigate_scan_options *opt,
                    aigate_result *res) {
@@ -769,6 +849,15 @@ int aigate_scan(const aigate_engine *e, aigate_scratch *s, const char *text,
                 size_t len, aigate_direction dir, aigate_result *res) {
   aigate_scan_options opt = {.direction = dir};
   return aigate_scan_ex(e, s, text, len, &opt, res);
+}
+
+int ag_keep_compatible(const aigate_finding *f, const aigate_finding *g) {
+  if (g->start == f->start && g->end == f->end)
+    return !g->replace
+               ? f->keep_end == f->keep_start
+               : g->keep_start == f->keep_start && g->keep_end == f->keep_end;
+  return g->start >= f->start && g->end <= f->end &&
+         (g->end <= f->keep_start || g->start >= f->keep_end);
 }
 
 int aigate_redact(const char *text, size_t len, const aigate_result *res,
@@ -796,6 +885,20 @@ int aigate_redact(const char *text, size_t len, const aigate_result *res,
         end = g->end;
     }
     ag_buf_append(&b, text + pos, start - pos);
+    int keep = f->replace && start == f->start && end == f->end;
+    for (size_t j = i + 1; keep && j < res->n_findings; j++) {
+      const aigate_finding *g = &res->findings[j];
+      if (g->start >= end)
+        break;
+      if (g->action == AIGATE_REDACT && g->mode == AIGATE_MODE_ENFORCE)
+        keep = ag_keep_compatible(f, g);
+    }
+    if (keep) {
+      ag_buf_append(&b, text + f->keep_start, f->keep_end - f->keep_start);
+      pos = end;
+      marker_end = (size_t)-1;
+      continue;
+    }
     if (start != marker_end) { /* one marker for touching redactions */
       ag_buf_append(&b, "[REDACTED:", 10);
       ag_buf_append(&b, f->rule_id, strlen(f->rule_id));
