@@ -329,6 +329,68 @@ int aigate_stream_allow_hosts(aigate_stream *s, const char *const *hosts,
 void aigate_stream_free(aigate_stream *s);
 
 /* ------------------------------------------------------------------ */
+/* Tool calls (arguments an agent is about to execute)                  */
+
+/* What a tool does, which decides the rule families that check it. */
+typedef enum {
+  AIGATE_TOOL_AUTO = 0, /* not known: every family */
+  AIGATE_TOOL_SHELL,    /* shell, file and http families */
+  AIGATE_TOOL_SQL,      /* sql */
+  AIGATE_TOOL_HTTP,     /* http */
+  AIGATE_TOOL_FILE,     /* file */
+  AIGATE_TOOL_OTHER,    /* file and http */
+} aigate_tool_kind;
+
+/* "auto", "shell", "sql", "http", "file", "other"; "?" out of range. */
+const char *aigate_tool_kind_name(aigate_tool_kind kind);
+
+typedef struct {
+  const char *name;      /* the function the model called; may be NULL */
+  const char *arguments; /* its arguments, JSON text as the model wrote
+                            them; NULL/0 or blank means {} */
+  size_t arguments_len;
+  /* The tool as the request declared it, JSON text: a `tools` entry
+   * ({"type": "function", "function": {...}}) or the function object
+   * ({"name", "description", "parameters", "strict"}). NULL when the
+   * request declared none: no schema is checked then. */
+  const char *declaration;
+  size_t declaration_len;
+  const char *profile; /* policy profile; NULL = the default policy */
+} aigate_tool_call;
+
+typedef struct {
+  aigate_action verdict;   /* block: do not run it */
+  aigate_tool_kind kind;   /* what the arguments were checked as */
+  const char *kind_source; /* "policy" (the profile's tools: map),
+                              "inferred" (name, parameters, description)
+                              or "unknown" (every family); static */
+  int invalid;             /* the arguments were refused: not a JSON
+                              object, or not what the schema allows */
+  char reason[256];        /* why it is refused or blocked; "" if not */
+  int score;               /* anomaly score of the findings */
+  unsigned flags;          /* AIGATE_FLAG_* of the scan */
+  int status;              /* AIGATE_OK, or why the check could not run */
+  size_t n_findings;
+  const aigate_finding *findings; /* in the scratch, until its next use;
+                                     offsets are in the arguments'
+                                     decoded strings, one per line */
+} aigate_tool_result;
+
+/*
+ * Check a tool call before it is executed (src/lib/tool.c): the
+ * arguments must be a JSON object without duplicate keys that conforms
+ * to the declared JSON Schema (a subset: types, required, enum, const,
+ * lengths, patterns, ranges, items, additionalProperties and strict
+ * mode, anyOf/oneOf/allOf/not, local $ref), else the verdict is block
+ * and `invalid` is set; then their strings are scanned by the rule
+ * families of the tool's kind (`directions: [tool]`) and the policy
+ * decides. Returns AIGATE_OK (also for a refused call), or why the check
+ * could not run (the verdict is then the fail mode's).
+ */
+int aigate_tool_check(const aigate_engine *engine, aigate_scratch *scratch,
+                      const aigate_tool_call *call, aigate_tool_result *res);
+
+/* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */
 
 typedef struct {

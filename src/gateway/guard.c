@@ -298,6 +298,8 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
   info->n_choices = (int)nv;
   if (guard_input(g, route, doc))
     goto refused;
+  g->tools = json_object_get(doc, "tools");
+  g->functions = json_object_get(doc, "functions");
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the
      * extra chunk is dropped for clients that did not ask. */
@@ -350,6 +352,73 @@ static void block_choice(json_t *ch) {
   json_object_set_new(ch, "finish_reason", json_string("content_filter"));
 }
 
+aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
+                                 const char *args, size_t len) {
+  /* The declaration of the tool called: a tools[] entry, or a legacy
+   * functions[] one. */
+  const json_t *decl = NULL, *e;
+  size_t i;
+  json_array_foreach(g->tools, i, e) {
+    const char *n = json_string_value(
+        json_object_get(json_object_get(e, "function"), "name"));
+    if (!decl && name && n && !strcmp(n, name))
+      decl = e;
+  }
+  json_array_foreach(g->functions, i, e) {
+    const char *n = json_string_value(json_object_get(e, "name"));
+    if (!decl && name && n && !strcmp(n, name))
+      decl = e;
+  }
+  if (!decl && (json_array_size(g->tools) || json_array_size(g->functions))) {
+    add_id(g->rules, sizeof(g->rules), "tool-undeclared");
+    g->decision = AIGATE_BLOCK;
+    return AIGATE_BLOCK;
+  }
+  char *text = decl ? json_dumps(decl, JSON_COMPACT) : NULL;
+  aigate_tool_call call = {
+      name, args, len, text, text ? strlen(text) : 0, g->cfg->output_profile};
+  aigate_tool_result res;
+  memset(&res, 0, sizeof(res));
+  res.invalid = 1; /* out of memory: refused */
+  if (!decl || text)
+    aigate_tool_check(g->engine, g->scratch, &call, &res);
+  free(text);
+  if (res.invalid) {
+    add_id(g->rules, sizeof(g->rules), "tool-arguments-invalid");
+    g->decision = AIGATE_BLOCK;
+    return AIGATE_BLOCK;
+  }
+  return gw_guard_note(g, res.verdict, res.flags, res.findings, res.n_findings,
+                       0);
+}
+
+/* Check the tool calls of a choice; 1 when one must be blocked. */
+static int tool_calls_blocked(gw_guard *g, json_t *ch) {
+  static const char *const holders[] = {"message", "delta"};
+  for (size_t k = 0; k < 2; k++) {
+    json_t *msg = json_object_get(ch, holders[k]);
+    size_t i;
+    json_t *tc;
+    json_array_foreach(json_object_get(msg, "tool_calls"), i, tc) {
+      json_t *fn = json_object_get(tc, "function");
+      json_t *args = json_object_get(fn, "arguments");
+      if (gw_guard_tool_call(g, json_string_value(json_object_get(fn, "name")),
+                             json_string_value(args),
+                             json_string_length(args)) == AIGATE_BLOCK)
+        return 1;
+    }
+    json_t *fc = json_object_get(msg, "function_call");
+    if (json_is_object(fc)) {
+      json_t *args = json_object_get(fc, "arguments");
+      if (gw_guard_tool_call(g, json_string_value(json_object_get(fc, "name")),
+                             json_string_value(args),
+                             json_string_length(args)) == AIGATE_BLOCK)
+        return 1;
+    }
+  }
+  return 0;
+}
+
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   (void)route; /* a choice's message and text are guarded on every route */
   oai_targets ts = {0};
@@ -379,8 +448,12 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       json_object_del(ch, "logprobs");
       g->changed = 1;
     }
-    if (worst == AIGATE_BLOCK)
+    if (worst != AIGATE_BLOCK && tool_calls_blocked(g, ch))
+      worst = AIGATE_BLOCK;
+    if (worst == AIGATE_BLOCK) {
       block_choice(ch);
+      g->changed = 1;
+    }
   }
   oai_targets_free(&ts);
   return 0;

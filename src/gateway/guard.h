@@ -43,6 +43,10 @@ typedef struct {
                             blocked */
   int changed; /* the guards edited the document (a redaction, a blocked
                   choice, stream_options): set, never cleared */
+  /* The request's "tools" and legacy "functions" (borrowed from its
+   * document, which outlives the response): what tool calls are checked
+   * against. */
+  const json_t *tools, *functions;
 
   /* A refusal: status 0 when there is none. */
   int status;
@@ -83,6 +87,13 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc);
 aigate_action gw_guard_note(gw_guard *g, aigate_action verdict, unsigned flags,
                             const aigate_finding *findings, size_t n,
                             int trusted);
+
+/* Check a tool call the model made (aigate_tool_check): its arguments
+ * against the tool the request declared (a call of a tool it did not
+ * declare is blocked) and the rule families of the tool's kind. Returns
+ * AIGATE_BLOCK when it must not reach the client. */
+aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
+                                 const char *args, size_t len);
 
 /* Scan a whole text as output. Returns a redacted copy (caller frees;
  * *out_len its length), or NULL when it must be blocked. */

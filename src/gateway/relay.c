@@ -210,7 +210,10 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
   for (size_t k = 0; k < c->n_tools; k++) {
     tool_acc *t = &c->tools[k];
     size_t n;
-    char *red = gw_guard_text(&r->g, t->args.data, t->args.len, &n);
+    char *red = NULL;
+    if (gw_guard_tool_call(&r->g, t->name, t->args.data, t->args.len) !=
+        AIGATE_BLOCK)
+      red = gw_guard_text(&r->g, t->args.data, t->args.len, &n);
     if (!red) {
       json_decref(calls);
       close_choice(r, i, "content_filter");

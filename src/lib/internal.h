@@ -97,6 +97,7 @@ typedef enum {
   AG_VAL_JWT,
   AG_VAL_IPV4,
   AG_VAL_IPV6,
+  AG_VAL_SQL_NO_WHERE,
 } ag_validator;
 
 /* Detectors computed by the normalizer rather than by patterns. */

@@ -200,11 +200,17 @@ static const struct {
   const char *name;
   ag_validator v;
 } validators[] = {
-    {"luhn", AG_VAL_LUHN},       {"card", AG_VAL_CARD},
-    {"iban", AG_VAL_IBAN},       {"ssn", AG_VAL_SSN},
-    {"entropy", AG_VAL_ENTROPY}, {"github", AG_VAL_GITHUB},
-    {"npm", AG_VAL_NPM},         {"jwt", AG_VAL_JWT},
-    {"ipv4", AG_VAL_IPV4},       {"ipv6", AG_VAL_IPV6},
+    {"luhn", AG_VAL_LUHN},
+    {"card", AG_VAL_CARD},
+    {"iban", AG_VAL_IBAN},
+    {"ssn", AG_VAL_SSN},
+    {"entropy", AG_VAL_ENTROPY},
+    {"github", AG_VAL_GITHUB},
+    {"npm", AG_VAL_NPM},
+    {"jwt", AG_VAL_JWT},
+    {"ipv4", AG_VAL_IPV4},
+    {"ipv6", AG_VAL_IPV6},
+    {"sql_no_where", AG_VAL_SQL_NO_WHERE},
 };
 
 static const struct {

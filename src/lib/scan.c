@@ -97,6 +97,7 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
   case AG_VAL_JWT: return ag_valid_jwt(p, n);
   case AG_VAL_IPV4: return ag_valid_ipv4(p, n);
   case AG_VAL_IPV6: return ag_valid_ipv6(p, n);
+  case AG_VAL_SQL_NO_WHERE: return ag_valid_sql_no_where(p, n);
   }
   return 0;
 }
