@@ -743,7 +743,9 @@ static size_t html_tag(const ctx *c, size_t p, size_t lim) {
     }
   }
   size_t end = i + 1;
-  report(c, kinds, p, end, 1, as, ae > as ? ae : as);
+  if (ae <= as) /* no alt text: nothing kept */
+    as = ae = end;
+  report(c, kinds, p, end, 1, as, ae);
   return end;
 }
 
@@ -842,10 +844,11 @@ static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
   return to;
 }
 
-size_t ag_exfil_scan(const char *text, size_t len, const ag_exfil_allow *allow,
-                     int final, ag_exfil_cb cb, void *ud) {
-  if (!text)
-    return 0;
+size_t ag_exfil_scan(const char *text, size_t len, size_t from,
+                     const ag_exfil_allow *allow, int final, ag_exfil_cb cb,
+                     void *ud) {
+  if (!text || from > len)
+    return len;
   ctx c = {text, len, final, allow, cb, ud};
-  return scan_range(&c, 0, len, 0);
+  return scan_range(&c, from, len, 0);
 }

@@ -46,14 +46,17 @@ typedef struct {
 typedef void (*ag_exfil_cb)(void *ud, const ag_exfil_item *item);
 
 /*
- * Find the constructs of text[0, len) that load from, or send data to,
- * hosts not allowed, calling cb for each in text order. Unless final,
- * a construct that the end of the text leaves unfinished (an "![alt](ht"
- * or a URL still growing) stops the search: the return value is its
- * start, the hold point of a stream; otherwise len.
+ * Find the constructs of text[from, len) that load from, or send data to,
+ * hosts not allowed, calling cb for each in text order (text before from
+ * is context: a stream's decided text, read only to tell line starts and
+ * word boundaries). Unless final, a construct that the end of the text
+ * leaves unfinished (an "![alt](ht" or a URL still growing) stops the
+ * search: the return value is its start, the hold point of a stream;
+ * otherwise len.
  */
-size_t ag_exfil_scan(const char *text, size_t len, const ag_exfil_allow *allow,
-                     int final, ag_exfil_cb cb, void *ud);
+size_t ag_exfil_scan(const char *text, size_t len, size_t from,
+                     const ag_exfil_allow *allow, int final, ag_exfil_cb cb,
+                     void *ud);
 
 /* Is host (lower case, len bytes) on the list? Exposed for tests. */
 int ag_exfil_host_allowed(const ag_exfil_allow *allow, const char *host,

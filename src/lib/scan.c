@@ -371,8 +371,9 @@ static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
     /* Output as a renderer reads it: the original text of the root layer
      * (a URL hidden in an encoded layer is not rendered). */
     exfil_ctx x = {s, rc};
-    ag_exfil_scan(s->layers[0].text, s->layers[0].len, &rc->allow, 1, on_exfil,
-                  &x);
+    size_t from = rc->rg ? rc->rg->st->from : 0;
+    ag_exfil_scan(s->layers[0].text, s->layers[0].len, from, &rc->allow, 1,
+                  on_exfil, &x);
   }
   for (size_t di = 0; di < e->n_detectors; di++) {
     size_t ri = e->detectors[di];
@@ -671,7 +672,8 @@ static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
   /* An image or link not finished yet ("![x](https://ev") is held whole,
    * from its start: released in part, it could not be neutralized. */
   if (rc->exfil) {
-    size_t x = ag_exfil_scan(l->text, l->len, &rc->allow, 0, NULL, NULL);
+    size_t x =
+        ag_exfil_scan(l->text, l->len, st->from, &rc->allow, 0, NULL, NULL);
     h = x < h ? x : h;
   }
   for (int pass = 0; pass < 2 && h > st->from; pass++) {

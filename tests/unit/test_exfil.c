@@ -325,13 +325,13 @@ static void test_hold_points(void **state) {
       {"<b>bold</b>", 11},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-    size_t h = ag_exfil_scan(cases[i].text, strlen(cases[i].text), NULL, 0,
+    size_t h = ag_exfil_scan(cases[i].text, strlen(cases[i].text), 0, NULL, 0,
                              NULL, NULL);
     if (h != cases[i].hold)
       fail_msg("'%s': hold %zu, want %zu", cases[i].text, h, cases[i].hold);
     /* At the end of the text nothing is held. */
-    assert_int_equal(ag_exfil_scan(cases[i].text, strlen(cases[i].text), NULL,
-                                   1, NULL, NULL),
+    assert_int_equal(ag_exfil_scan(cases[i].text, strlen(cases[i].text), 0,
+                                   NULL, 1, NULL, NULL),
                      strlen(cases[i].text));
   }
 }
