@@ -757,7 +757,9 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
                 .cat_mode = modes,
                 .allow = {(const char *const *)p->exfil_hosts, p->n_exfil_hosts,
                           s->allow_hosts, s->n_allow_hosts},
-                .rg = st ? &rg : NULL};
+                .rg = NULL};
+  if (st)
+    rc.rg = &rg; /* filled in below, before its first use */
   for (size_t d = 0; d < e->m.n_dbs; d++)
     if (e->m.dbs[d].view == AG_VIEW_FOLDED &&
         (rc.all_rules || (e->m.dbs[d].directions & rc.dir)))
