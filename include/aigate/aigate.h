@@ -391,6 +391,62 @@ int aigate_tool_check(const aigate_engine *engine, aigate_scratch *scratch,
                       const aigate_tool_call *call, aigate_tool_result *res);
 
 /* ------------------------------------------------------------------ */
+/* System-prompt leaks (src/lib/leak.c)                                 */
+
+/* A canary: "ag-" and 16 base32 characters, NUL-terminated. */
+#define AIGATE_CANARY_SIZE 20
+
+/*
+ * The canary of a deployment (its secret) for the period that contains
+ * `now` (seconds; period 0: one canary for ever): keyed BLAKE2b, so it
+ * cannot be guessed without the secret and changes with the period.
+ */
+int aigate_canary(const void *secret, size_t secret_len, uint64_t now,
+                  uint64_t period, char out[AIGATE_CANARY_SIZE]);
+
+/* What the policy's `leak:` section says (docs/output-security.md). */
+typedef struct {
+  int canary;              /* append a canary to system prompts */
+  uint64_t rotate_seconds; /* canary period (default 86400; 0 never) */
+  unsigned overlap_pct;    /* share of the prompt's word 5-grams in an
+                              output that is a leak (default 50; 0 off) */
+  aigate_action action;    /* block (default) or log */
+} aigate_leak_policy;
+
+void aigate_config_leak(const aigate_config *cfg, aigate_leak_policy *out);
+
+/* A system prompt prepared for leak checks: its word 5-grams and the
+ * encoded forms of its canaries (the current and the previous period's,
+ * say). Immutable; share it between the scans of one request. */
+typedef struct aigate_leak aigate_leak;
+typedef struct aigate_leak_scan aigate_leak_scan;
+
+typedef struct {
+  int leak;                /* canary || overlap */
+  int canary;              /* a canary was found ... */
+  const char *canary_form; /* ... as "raw", "reversed", "rot13", "hex" or
+                              "base64" (static), else NULL */
+  int overlap;             /* the overlap reached the threshold */
+  unsigned overlap_pct;    /* share of the prompt's 5-grams seen, 0..100 */
+  size_t matched, total;   /* 5-grams seen, and in the prompt */
+} aigate_leak_result;
+
+int aigate_leak_new(const char *prompt, size_t len, const char *const *canaries,
+                    size_t n_canaries, aigate_leak **out);
+void aigate_leak_free(aigate_leak *lk);
+
+/* An output checked as it is written: feed it in pieces (`final` on the
+ * last one, which ends the last word); the result is that of everything
+ * fed so far. Whole texts: aigate_leak_check. */
+int aigate_leak_scan_new(const aigate_leak *lk, aigate_leak_scan **out);
+int aigate_leak_scan_feed(aigate_leak_scan *sc, const char *text, size_t len,
+                          int final, unsigned threshold_pct,
+                          aigate_leak_result *res);
+void aigate_leak_scan_free(aigate_leak_scan *sc);
+int aigate_leak_check(const aigate_leak *lk, const char *text, size_t len,
+                      unsigned threshold_pct, aigate_leak_result *res);
+
+/* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */
 
 typedef struct {

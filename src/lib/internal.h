@@ -65,6 +65,7 @@ struct aigate_config {
   size_t max_input;     /* limits.max_input_bytes */
   int decode_depth;     /* limits.decode_depth */
   size_t decode_budget; /* limits.max_decoded_bytes */
+  aigate_leak_policy leak; /* leak: */
 };
 
 /* The profile with that name, or NULL; NULL/"default" = the policy. */

@@ -413,7 +413,7 @@ static void test_unknown_keys(void **state) {
   (void)state;
   expect_error("version: 1\nfoo: 2\n",
                "c.yaml:2: unknown key 'foo' (version, policy, profiles, "
-               "rules, limits)");
+               "rules, limits, leak)");
   expect_error("policy:\n  paranoia: 2\n  colour: red\n",
                "c.yaml:3: unknown key 'colour' in policy (paranoia, "
                "fail_mode, thresholds, categories, exfiltration, tools)");
@@ -516,7 +516,7 @@ static void test_sizes_and_foreign_sections(void **state) {
       AIGATE_ERR_CONFIG);
   assert_null(cfg);
   assert_string_equal(err.msg, "c.yaml:3: unknown key 'server' (version, "
-                               "policy, profiles, rules, limits)");
+                               "policy, profiles, rules, limits, leak)");
 }
 
 static void test_duplicate_keys(void **state) {
