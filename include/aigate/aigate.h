@@ -151,6 +151,10 @@ void aigate_engine_free(aigate_engine *engine);
 void aigate_engine_cache_stats(const aigate_engine *engine, int *loaded,
                                int *compiled);
 
+/* The configuration the engine was built for (its own default when none
+ * was given); owned as the engine's options say. */
+const aigate_config *aigate_engine_config(const aigate_engine *engine);
+
 int aigate_scratch_new(const aigate_engine *engine, aigate_scratch **out);
 void aigate_scratch_free(aigate_scratch *scratch);
 
@@ -404,7 +408,7 @@ int aigate_tool_check(const aigate_engine *engine, aigate_scratch *scratch,
 int aigate_canary(const void *secret, size_t secret_len, uint64_t now,
                   uint64_t period, char out[AIGATE_CANARY_SIZE]);
 
-/* What the policy's `leak:` section says (docs/output-security.md). */
+/* What a policy's `leak:` section says (docs/output-security.md). */
 typedef struct {
   int canary;              /* append a canary to system prompts */
   uint64_t rotate_seconds; /* canary period (default 86400; 0 never) */
@@ -413,7 +417,11 @@ typedef struct {
   aigate_action action;    /* block (default) or log */
 } aigate_leak_policy;
 
-void aigate_config_leak(const aigate_config *cfg, aigate_leak_policy *out);
+/* The leak policy of a profile (NULL: the default policy); the defaults
+ * when cfg is NULL. AIGATE_ERR_NOT_FOUND (and the defaults) for a
+ * profile that does not exist. */
+int aigate_config_leak(const aigate_config *cfg, const char *profile,
+                       aigate_leak_policy *out);
 
 /* A system prompt prepared for leak checks: its word 5-grams and the
  * encoded forms of its canaries (the current and the previous period's,

@@ -22,14 +22,18 @@
  * this file holds the policies applied to what the walk finds.
  */
 #include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "guard.h"
 #include "openai_doc.h"
+#include "util.h"
 
 #define MAX_MODEL_NAME 256
 #define MAX_CHOICES 128
@@ -254,6 +258,145 @@ static int guard_input(gw_guard *g, gw_route route, json_t *doc) {
   return refused;
 }
 
+/* ------------------------------------------------------ prompt leaks */
+
+/* The deployment secret behind the canaries: random per process, so
+ * that a canary cannot be predicted (one process is one deployment;
+ * instances behind a load balancer each check their own). */
+static unsigned char canary_key[32];
+static pthread_once_t canary_once = PTHREAD_ONCE_INIT;
+
+static void canary_init(void) {
+  if (sodium_init() < 0)
+    abort(); /* libsodium cannot run: nothing secure can */
+  randombytes_buf(canary_key, sizeof(canary_key));
+}
+
+static int is_system(const json_t *m) {
+  const char *role = json_string_value(json_object_get(m, "role"));
+  return role && (!strcmp(role, "system") || !strcmp(role, "developer"));
+}
+
+/* The canaries of this period and the previous one (a reply may finish
+ * after the period changed). Returns how many (0 when off). */
+static size_t canaries(gw_guard *g, char out[2][AIGATE_CANARY_SIZE]) {
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
+                     &lp);
+  if (!lp.canary)
+    return 0;
+  pthread_once(&canary_once, canary_init);
+  uint64_t now = (uint64_t)time(NULL);
+  aigate_canary(canary_key, sizeof(canary_key), now, lp.rotate_seconds, out[0]);
+  if (!lp.rotate_seconds || now < lp.rotate_seconds)
+    return 1;
+  aigate_canary(canary_key, sizeof(canary_key), now - lp.rotate_seconds,
+                lp.rotate_seconds, out[1]);
+  return 2;
+}
+
+/* Append the canary to the end of the last system or developer message
+ * (a string, or a list of parts: one more text part). */
+static int add_canary(gw_guard *g, json_t *messages) {
+  char c[2][AIGATE_CANARY_SIZE];
+  if (!canaries(g, c))
+    return 0;
+  json_t *last = NULL, *m;
+  size_t i;
+  json_array_foreach(messages, i, m) if (is_system(m)) last = m;
+  json_t *content = json_object_get(last, "content");
+  char tail[AIGATE_CANARY_SIZE + 4];
+  snprintf(tail, sizeof(tail), "\n\n%s", c[0]);
+  if (json_is_string(content)) {
+    size_t n = json_string_length(content);
+    char *s = malloc(n + strlen(tail) + 1);
+    if (!s)
+      return -1;
+    memcpy(s, json_string_value(content), n);
+    memcpy(s + n, tail, strlen(tail) + 1);
+    int rc = json_string_setn_nocheck(content, s, n + strlen(tail));
+    free(s);
+    if (rc)
+      return -1;
+  } else if (json_is_array(content)) {
+    if (json_array_append_new(
+            content, json_pack("{s:s, s:s}", "type", "text", "text", tail + 2)))
+      return -1;
+  } else {
+    return 0;
+  }
+  g->changed = 1;
+  return 0;
+}
+
+aigate_leak *gw_guard_leak(gw_guard *g) {
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
+                     &lp);
+  char c[2][AIGATE_CANARY_SIZE];
+  size_t nc = canaries(g, c);
+  if (!nc && !lp.overlap_pct)
+    return NULL;
+  ag_buf prompt = {0};
+  json_t *m;
+  size_t i;
+  json_array_foreach(g->messages, i, m) {
+    if (!is_system(m))
+      continue;
+    json_t *content = json_object_get(m, "content"), *part;
+    size_t k;
+    if (json_is_string(content))
+      ag_buf_append(&prompt, json_string_value(content),
+                    json_string_length(content));
+    json_array_foreach(content, k, part) {
+      json_t *t = json_object_get(part, "text");
+      if (json_is_string(t))
+        ag_buf_append(&prompt, json_string_value(t), json_string_length(t));
+      ag_buf_putc(&prompt, '\n');
+    }
+    ag_buf_putc(&prompt, '\n');
+  }
+  aigate_leak *lk = NULL;
+  const char *const cs[2] = {c[0], c[1]};
+  if (!prompt.failed && (prompt.len || nc))
+    aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs, nc, &lk);
+  ag_buf_free(&prompt);
+  return lk;
+}
+
+aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
+  if (!r->leak)
+    return AIGATE_ALLOW;
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
+                     &lp);
+  add_id(g->rules, sizeof(g->rules),
+         r->canary ? "leak-canary" : "leak-system-prompt");
+  if (lp.action > g->decision)
+    g->decision = lp.action;
+  return lp.action;
+}
+
+/* Check the texts of one choice for a leak of the system prompt. */
+static aigate_action choice_leak(gw_guard *g, const aigate_leak *lk,
+                                 const oai_targets *ts, size_t from,
+                                 size_t to) {
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
+                     &lp);
+  aigate_leak_scan *sc;
+  if (aigate_leak_scan_new(lk, &sc))
+    return AIGATE_BLOCK; /* out of memory: never a silent pass */
+  aigate_leak_result r = {0};
+  for (size_t i = from; i < to; i++) {
+    json_t *s = ts->t[i].str;
+    aigate_leak_scan_feed(sc, json_string_value(s), json_string_length(s), 1,
+                          lp.overlap_pct, &r);
+  }
+  aigate_leak_scan_free(sc);
+  return gw_guard_leak_note(g, &r);
+}
+
 json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info) {
   memset(info, 0, sizeof(*info));
@@ -300,6 +443,9 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
     goto refused;
   g->tools = json_object_get(doc, "tools");
   g->functions = json_object_get(doc, "functions");
+  g->messages = json_object_get(doc, "messages");
+  if (route == GW_ROUTE_CHAT && add_canary(g, (json_t *)g->messages))
+    goto nomem;
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the
      * extra chunk is dropped for clients that did not ask. */
@@ -436,8 +582,9 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
    * then what they decide is done to that choice. */
   json_t *choices = json_object_get(doc, "choices");
   const char *prof = g->cfg->output_profile;
+  aigate_leak *lk = gw_guard_leak(g);
   for (size_t i = 0; i < ts.n;) {
-    size_t item = ts.t[i].item;
+    size_t item = ts.t[i].item, first = i;
     json_t *ch = json_array_get(choices, item);
     /* Tool calls are checked as the model wrote them, before redactions
      * (an IP address redacted as personal data is still the metadata
@@ -448,6 +595,8 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
     }
+    if (lk && choice_leak(g, lk, &ts, first, i) == AIGATE_BLOCK)
+      worst = AIGATE_BLOCK;
     if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
       g->changed = 1;
@@ -457,6 +606,7 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       g->changed = 1;
     }
   }
+  aigate_leak_free(lk);
   oai_targets_free(&ts);
   return 0;
 }

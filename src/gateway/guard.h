@@ -47,6 +47,7 @@ typedef struct {
    * document, which outlives the response): what tool calls are checked
    * against. */
   const json_t *tools, *functions;
+  const json_t *messages; /* for the system prompt (leak checks) */
 
   /* A refusal: status 0 when there is none. */
   int status;
@@ -94,6 +95,15 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action verdict, unsigned flags,
  * AIGATE_BLOCK when it must not reach the client. */
 aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
                                  const char *args, size_t len);
+
+/* System-prompt leaks (the policy's leak: section). The request's system
+ * and developer messages prepared for leak checks, with the canaries of
+ * this and the previous period; NULL when there are none or the checks
+ * are off (free with aigate_leak_free). */
+aigate_leak *gw_guard_leak(gw_guard *g);
+/* Fold a leak check into the decision; returns the action to take on
+ * the output (AIGATE_BLOCK: stop it). */
+aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r);
 
 /* Scan a whole text as output. Returns a redacted copy (caller frees;
  * *out_len its length), or NULL when it must be blocked. */

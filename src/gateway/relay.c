@@ -37,6 +37,7 @@ typedef struct {
 
 typedef struct {
   aigate_stream *st;
+  aigate_leak_scan *leak; /* system-prompt leak check of its text */
   int closed;
   tool_acc *tools;
   size_t n_tools;
@@ -51,6 +52,8 @@ struct gw_relay {
   json_t *usage;
   size_t n_closed;
   int saw_done, ended, failed;
+  aigate_leak *leak; /* the request's system prompt, for leak checks */
+  int leak_ready;
 };
 
 static const char *profile(const gw_req *r) {
@@ -127,6 +130,31 @@ static choice_state *choice(gw_relay *rl, size_t i) {
   return &rl->ch[i];
 }
 
+/* Does the text released so far leak the system prompt (with what this
+ * call released)? Checked before the text is sent: a canary written in
+ * one piece never reaches the client. */
+static int leaks(gw_req *r, choice_state *c, const aigate_stream_out *out,
+                 int final) {
+  gw_relay *rl = r->relay;
+  if (!rl->leak_ready) {
+    rl->leak = gw_guard_leak(&r->g);
+    rl->leak_ready = 1;
+  }
+  if (!rl->leak || (!out->len && !final))
+    return 0;
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(r->rt->engine),
+                     r->rt->cfg->output_profile, &lp);
+  aigate_leak_result lr;
+  if ((!c->leak && aigate_leak_scan_new(rl->leak, &c->leak)) ||
+      aigate_leak_scan_feed(c->leak, out->text, out->len, final, lp.overlap_pct,
+                            &lr)) {
+    r->g.decision = AIGATE_BLOCK; /* never a silent pass */
+    return 1;
+  }
+  return gw_guard_leak_note(&r->g, &lr) == AIGATE_BLOCK;
+}
+
 /* Text of choice i through its stream scanner. */
 static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
                       int final) {
@@ -151,6 +179,10 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
   }
   (void)gw_guard_note(&r->g, out.verdict, out.flags, out.findings,
                       out.n_findings, 0);
+  if (out.verdict != AIGATE_BLOCK && leaks(r, c, &out, final)) {
+    close_choice(r, i, "content_filter");
+    return;
+  }
   emit_text(r, i, out.text, out.len);
   if (out.verdict == AIGATE_BLOCK)
     close_choice(r, i, "content_filter");
@@ -390,6 +422,7 @@ void gw_relay_free(gw_relay *rl) {
   for (size_t i = 0; i < rl->n_ch; i++) {
     choice_state *c = &rl->ch[i];
     aigate_stream_free(c->st);
+    aigate_leak_scan_free(c->leak);
     for (size_t k = 0; k < c->n_tools; k++) {
       free(c->tools[k].id);
       free(c->tools[k].name);
@@ -399,6 +432,7 @@ void gw_relay_free(gw_relay *rl) {
     ag_buf_free(&c->refusal);
   }
   free(rl->ch);
+  aigate_leak_free(rl->leak);
   json_decref(rl->envelope);
   json_decref(rl->usage);
   free(rl);

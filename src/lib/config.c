@@ -213,6 +213,55 @@ static int parse_tools(ctx *c, const yt_node *map, ag_profile *p) {
   return 0;
 }
 
+/* leak: {canary, rotate_seconds, overlap_percent, action}. */
+static int parse_leak(ctx *c, ag_profile *cfg, const yt_node *map) {
+  int rc = yt_check_map(&c->w, map, "leak");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    long num;
+    if (strcmp(k->str, "canary") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "canary")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v, "canary must be true or false");
+      cfg->leak.canary = strcmp(v->str, "true") == 0;
+    } else if (strcmp(k->str, "rotate_seconds") == 0) {
+      if ((rc = yt_get_int(&c->w, v, "rotate_seconds", 0, 31622400, &num)))
+        return rc;
+      cfg->leak.rotate_seconds = (uint64_t)num;
+    } else if (strcmp(k->str, "overlap_percent") == 0) {
+      if ((rc = yt_get_int(&c->w, v, "overlap_percent", 0, 100, &num)))
+        return rc;
+      cfg->leak.overlap_pct = (unsigned)num;
+    } else if (strcmp(k->str, "action") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "action")))
+        return rc;
+      if (strcmp(v->str, "block") == 0)
+        cfg->leak.action = AIGATE_BLOCK;
+      else if (strcmp(v->str, "log") == 0)
+        cfg->leak.action = AIGATE_LOG;
+      else
+        return bad(c, v, "leak action must be 'block' or 'log'");
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' in leak (canary, rotate_seconds, "
+                 "overlap_percent, action)",
+                 k->str);
+    }
+  }
+  return 0;
+}
+
+int aigate_config_leak(const aigate_config *cfg, const char *profile,
+                       aigate_leak_policy *out) {
+  static const aigate_leak_policy none = {0, 86400, 50, AIGATE_BLOCK};
+  const ag_profile *p = cfg ? ag_config_profile(cfg, profile) : NULL;
+  *out = p ? p->leak : none;
+  return !cfg || p ? AIGATE_OK : AIGATE_ERR_NOT_FOUND;
+}
+
 /* Parse a policy or profile map into p (which already holds inherited
  * values). `is_profile` allows `inherits`. */
 static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
@@ -261,12 +310,15 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
     } else if (strcmp(k->str, "tools") == 0) {
       if ((rc = parse_tools(c, v, p)))
         return rc;
+    } else if (strcmp(k->str, "leak") == 0) {
+      if ((rc = parse_leak(c, p, v)))
+        return rc;
     } else if (is_profile && strcmp(k->str, "inherits") == 0) {
       /* handled by the caller */
     } else {
       return bad(c, k,
                  "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
-                 "categories, exfiltration, tools%s)",
+                 "categories, exfiltration, tools, leak%s)",
                  k->str, what, is_profile ? ", inherits" : "");
     }
   }
@@ -335,6 +387,7 @@ static void default_profile(ag_profile *p) {
   p->thresholds[2] = 5;
   p->thresholds[3] = 4;
   p->thresholds[4] = 3;
+  p->leak = (aigate_leak_policy){0, 86400, 50, AIGATE_BLOCK};
 }
 
 /* Build profile `idx` (from the `profiles` map node) with its ancestors. */
@@ -557,52 +610,6 @@ static int parse_limits(ctx *c, aigate_config *cfg, const yt_node *map) {
   return 0;
 }
 
-/* leak: {canary, rotate_seconds, overlap_percent, action}. */
-static int parse_leak(ctx *c, aigate_config *cfg, const yt_node *map) {
-  int rc = yt_check_map(&c->w, map, "leak");
-  if (rc)
-    return rc;
-  for (size_t i = 0; i < map->n; i++) {
-    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
-    long num;
-    if (strcmp(k->str, "canary") == 0) {
-      if ((rc = yt_want(&c->w, v, YT_SCALAR, "canary")))
-        return rc;
-      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
-        return bad(c, v, "canary must be true or false");
-      cfg->leak.canary = strcmp(v->str, "true") == 0;
-    } else if (strcmp(k->str, "rotate_seconds") == 0) {
-      if ((rc = yt_get_int(&c->w, v, "rotate_seconds", 0, 31622400, &num)))
-        return rc;
-      cfg->leak.rotate_seconds = (uint64_t)num;
-    } else if (strcmp(k->str, "overlap_percent") == 0) {
-      if ((rc = yt_get_int(&c->w, v, "overlap_percent", 0, 100, &num)))
-        return rc;
-      cfg->leak.overlap_pct = (unsigned)num;
-    } else if (strcmp(k->str, "action") == 0) {
-      if ((rc = yt_want(&c->w, v, YT_SCALAR, "action")))
-        return rc;
-      if (strcmp(v->str, "block") == 0)
-        cfg->leak.action = AIGATE_BLOCK;
-      else if (strcmp(v->str, "log") == 0)
-        cfg->leak.action = AIGATE_LOG;
-      else
-        return bad(c, v, "leak action must be 'block' or 'log'");
-    } else {
-      return bad(c, k,
-                 "unknown key '%s' in leak (canary, rotate_seconds, "
-                 "overlap_percent, action)",
-                 k->str);
-    }
-  }
-  return 0;
-}
-
-void aigate_config_leak(const aigate_config *cfg, aigate_leak_policy *out) {
-  static const aigate_leak_policy none = {0, 86400, 50, AIGATE_BLOCK};
-  *out = cfg ? cfg->leak : none;
-}
-
 static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
   if (!root)
     return 0; /* an empty file is the default configuration */
@@ -627,14 +634,11 @@ static int parse_config(ctx *c, aigate_config *cfg, const yt_node *root) {
       rc = parse_rules_section(c, cfg, v);
     } else if (strcmp(k->str, "limits") == 0) {
       rc = parse_limits(c, cfg, v);
-    } else if (strcmp(k->str, "leak") == 0) {
-      rc = parse_leak(c, cfg, v);
     } else if (is_foreign(c, k->str)) {
       /* the front end's section */
     } else {
       return bad(c, k,
-                 "unknown key '%s' (version, policy, profiles, rules, limits, "
-                 "leak)",
+                 "unknown key '%s' (version, policy, profiles, rules, limits)",
                  k->str);
     }
     if (rc)
@@ -653,7 +657,6 @@ static aigate_config *config_new(const char *name) {
   }
   default_profile(&cfg->policy);
   cfg->max_input = DEFAULT_MAX_INPUT;
-  cfg->leak = (aigate_leak_policy){0, 86400, 50, AIGATE_BLOCK};
   cfg->decode_depth = 3;
   cfg->decode_budget = DEFAULT_DECODE_BUDGET;
   return cfg;

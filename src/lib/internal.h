@@ -40,7 +40,8 @@ typedef struct {
   size_t n_cats;
   char **exfil_hosts; /* exfiltration.allow_hosts, lower case */
   size_t n_exfil_hosts;
-  char **tool_names; /* tools: tool name -> kind (aigate_tool_kind) */
+  aigate_leak_policy leak; /* leak: */
+  char **tool_names;       /* tools: tool name -> kind (aigate_tool_kind) */
   int *tool_kinds;
   size_t n_tools;
   int line;
@@ -65,7 +66,6 @@ struct aigate_config {
   size_t max_input;     /* limits.max_input_bytes */
   int decode_depth;     /* limits.decode_depth */
   size_t decode_budget; /* limits.max_decoded_bytes */
-  aigate_leak_policy leak; /* leak: */
 };
 
 /* The profile with that name, or NULL; NULL/"default" = the policy. */

@@ -46,9 +46,8 @@ static void test_canary_derivation(void **state) {
 static aigate_leak *prompt_with(const char *canary) {
   aigate_leak *lk;
   const char *const cs[] = {canary};
-  assert_int_equal(aigate_leak_new(PROMPT, strlen(PROMPT), cs, canary ? 1 : 0,
-                                   &lk),
-                   0);
+  assert_int_equal(
+      aigate_leak_new(PROMPT, strlen(PROMPT), cs, canary ? 1 : 0, &lk), 0);
   return lk;
 }
 
@@ -68,9 +67,9 @@ static aigate_leak_result check_all_splits(const aigate_leak *lk,
                      0);
     if (r.leak != whole.leak || r.canary != whole.canary ||
         r.matched != whole.matched)
-      fail_msg("'%s' cut at %zu: leak %d/%d canary %d/%d matched %zu/%zu",
-               text, cut, r.leak, whole.leak, r.canary, whole.canary,
-               r.matched, whole.matched);
+      fail_msg("'%s' cut at %zu: leak %d/%d canary %d/%d matched %zu/%zu", text,
+               cut, r.leak, whole.leak, r.canary, whole.canary, r.matched,
+               whole.matched);
     aigate_leak_scan_free(sc);
   }
   return whole;
@@ -193,30 +192,36 @@ static void test_bad_calls_and_config(void **state) {
   aigate_leak_free(lk);
 
   aigate_leak_policy p;
-  aigate_config_leak(NULL, &p);
+  aigate_config_leak(NULL, NULL, &p);
   assert_int_equal(p.canary, 0);
   assert_int_equal(p.overlap_pct, 50);
   assert_int_equal(p.action, AIGATE_BLOCK);
   aigate_config *cfg;
   aigate_error err = {{0}};
-  const char *y = "leak:\n  canary: true\n  rotate_seconds: 3600\n"
-                  "  overlap_percent: 70\n  action: log\n";
-  assert_int_equal(aigate_config_load_buffer("c.yaml", y, strlen(y), &cfg, &err),
-                   0);
-  aigate_config_leak(cfg, &p);
+  const char *y = "policy:\n  leak:\n    canary: true\n    rotate_seconds: "
+                  "3600\n    overlap_percent: 70\n    action: log\n"
+                  "profiles:\n  p:\n    leak:\n      canary: false\n";
+  assert_int_equal(
+      aigate_config_load_buffer("c.yaml", y, strlen(y), &cfg, &err), 0);
+  assert_int_equal(aigate_config_leak(cfg, NULL, &p), 0);
   assert_int_equal(p.canary, 1);
   assert_int_equal(p.rotate_seconds, 3600);
   assert_int_equal(p.overlap_pct, 70);
   assert_int_equal(p.action, AIGATE_LOG);
+  assert_int_equal(aigate_config_leak(cfg, "p", &p), 0);
+  assert_int_equal(p.canary, 0);
+  assert_int_equal(p.overlap_pct, 70); /* inherited */
+  assert_int_equal(aigate_config_leak(cfg, "nope", &p), AIGATE_ERR_NOT_FOUND);
   aigate_config_free(cfg);
-  static const char *const bad[] = {"leak:\n  canary: yes\n",
-                                    "leak:\n  overlap_percent: 101\n",
-                                    "leak:\n  action: redact\n",
-                                    "leak:\n  canaries: true\n"};
-  for (size_t i = 0; i < 4; i++)
-    assert_int_equal(aigate_config_load_buffer("c.yaml", bad[i], strlen(bad[i]),
-                                               &cfg, &err),
-                     AIGATE_ERR_CONFIG);
+  static const char *const bad[] = {
+      "policy:\n  leak:\n    canary: yes\n",
+      "policy:\n  leak:\n    overlap_percent: 101\n",
+      "policy:\n  leak:\n    action: redact\n",
+      "policy:\n  leak:\n    canaries: true\n", "leak:\n  canary: true\n"};
+  for (size_t i = 0; i < 5; i++)
+    assert_int_equal(
+        aigate_config_load_buffer("c.yaml", bad[i], strlen(bad[i]), &cfg, &err),
+        AIGATE_ERR_CONFIG);
 }
 
 int main(void) {

@@ -300,3 +300,114 @@ describe('agent security, policy: allowed hosts and tool kinds', () => {
 
   testCleanShutdown(() => gw);
 });
+
+const SUPPORT_PROMPT =
+  'You are the support assistant of Acme Bank. Answer questions about accounts, cards and ' +
+  'transfers only. Never reveal internal fee tables. Escalate fraud reports to a human agent at ' +
+  'once and never promise refunds above fifty euros without approval from the duty manager.';
+
+/** A support chat whose model reply is scripted by `next`. */
+const support = (next, extra = {}) => ({
+  model: 'gpt-4o-mini',
+  messages: [
+    { role: 'system', content: SUPPORT_PROMPT },
+    { role: 'user', content: mock(next) },
+  ],
+  ...extra,
+});
+
+describe('system-prompt leaks (n-gram overlap, default policy)', () => {
+  let up, gw;
+  before(async () => ({ up, gw } = await startStack()));
+  after(() => stopStack({ up, gw }));
+
+  test('a reply that dumps the system prompt is blocked', async () => {
+    const r = await post(gw, '/v1/chat/completions', support({ reply: `Sure, my instructions:\n${SUPPORT_PROMPT}` }));
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.choices[0].finish_reason, 'content_filter');
+    assert.ok(!r.text.includes('fee tables'), 'the prompt reached the client');
+    const rules = await loggedRules(gw, r.headers.get('x-aigate-request-id'));
+    assert.ok(rules.includes('leak-system-prompt'), rules);
+  });
+
+  test('a streamed dump is cut with content_filter once half of the prompt is out', async () => {
+    const s = await streamRaw(gw, support({ reply: `Sure:\n${SUPPORT_PROMPT}`, chunk: 8 }));
+    assert.ok(s.done);
+    assert.equal(finishByChoice(s.chunks)[0], 'content_filter');
+    const text = contentByChoice(s.chunks)[0] ?? '';
+    // Overlap is judged on what was written so far: the stream stops when
+    // the threshold share (50 %) of the prompt's 5-grams has gone by.
+    assert.ok(text.length < SUPPORT_PROMPT.length * 0.7, `released: ${text}`);
+    assert.ok(!text.includes('duty manager'), `released: ${text}`);
+  });
+
+  test('an ordinary answer that echoes a phrase of the prompt passes', async () => {
+    const reply = 'I can help with accounts, cards and transfers only. Which card is it about?';
+    const r = await post(gw, '/v1/chat/completions', support({ reply }));
+    assert.equal(r.json.choices[0].message.content, reply);
+    const s = await streamRaw(gw, support({ reply, chunk: 5 }));
+    assert.equal(contentByChoice(s.chunks)[0], reply);
+    assert.equal(finishByChoice(s.chunks)[0], 'stop');
+  });
+
+  testCleanShutdown(() => gw);
+});
+
+describe('system-prompt leaks (canary)', () => {
+  let up, gw;
+  before(async () => ({ up, gw } = await startStack({ config: 'policy:\n  leak:\n    canary: true\n    overlap_percent: 0\n' })));
+  after(() => stopStack({ up, gw }));
+
+  /** The canary the gateway appended to the system prompt upstream. */
+  async function canary() {
+    await up.clear();
+    await post(gw, '/v1/chat/completions', support({ reply: 'ok' }));
+    const [rec] = await up.requests();
+    const sys = rec.body.messages[0].content;
+    assert.ok(sys.startsWith(SUPPORT_PROMPT), 'the prompt is kept');
+    const m = sys.match(/\n\n(ag-[a-z2-7]{16})$/);
+    assert.ok(m, `no canary at the end of the system prompt: ${sys}`);
+    return m[1];
+  }
+
+  test('the canary is appended to the system prompt, the same for every request of the period', async () => {
+    assert.equal(await canary(), await canary());
+  });
+
+  test('a reply carrying the canary, as written or encoded, is blocked', async () => {
+    const c = await canary();
+    const forms = [
+      `My prompt ends with ${c}.`,
+      `Spelled out: ${c.toUpperCase().split('').join(' ')}`,
+      `In base64: ${Buffer.from(`instructions... ${c}`).toString('base64')}`,
+      `In hex: ${Buffer.from(c).toString('hex')}`,
+    ];
+    for (const reply of forms) {
+      const r = await post(gw, '/v1/chat/completions', support({ reply }));
+      assert.equal(r.json.choices[0].finish_reason, 'content_filter', reply);
+      assert.ok(!r.text.includes(c), 'the canary reached the client');
+      const rules = await loggedRules(gw, r.headers.get('x-aigate-request-id'));
+      assert.ok(rules.includes('leak-canary'), rules);
+    }
+  });
+
+  test('streamed: a canary in small deltas ends the stream, and never reaches the client whole', async () => {
+    const c = await canary();
+    for (const chunk of [1, 4, 32]) {
+      const s = await streamRaw(gw, support({ reply: `Here you go: ${c} and the rest of it`, chunk }));
+      assert.ok(s.done);
+      assert.equal(finishByChoice(s.chunks)[0], 'content_filter', `chunk ${chunk}`);
+      assert.ok(!(contentByChoice(s.chunks)[0] ?? '').includes(c), `chunk ${chunk}: canary released`);
+    }
+  });
+
+  test('requests without a system prompt are not changed', async () => {
+    await up.clear();
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: mock({ reply: 'hi' }) }] };
+    await post(gw, '/v1/chat/completions', body);
+    const [rec] = await up.requests();
+    assert.deepEqual(rec.body.messages, body.messages);
+  });
+
+  testCleanShutdown(() => gw);
+});
