@@ -455,6 +455,29 @@ int aigate_leak_check(const aigate_leak *lk, const char *text, size_t len,
                       unsigned threshold_pct, aigate_leak_result *res);
 
 /* ------------------------------------------------------------------ */
+/* Spotlighting of untrusted content (src/lib/spotlight.c)             */
+
+typedef enum {
+  AIGATE_SPOTLIGHT_OFF = 0,
+  AIGATE_SPOTLIGHT_DELIMIT,  /* wrapped in begin/end markers */
+  AIGATE_SPOTLIGHT_DATAMARK, /* U+02C6 between every word */
+} aigate_spotlight;
+
+/* The spotlight mode of a profile's `spotlight:` (NULL: the default
+ * policy; off by default). AIGATE_ERR_NOT_FOUND for no such profile. */
+int aigate_config_spotlight(const aigate_config *cfg, const char *profile,
+                            aigate_spotlight *out);
+
+/* The sentence for the system prompt that tells the model what the
+ * marking means; NULL when off. Static. */
+const char *aigate_spotlight_instruction(aigate_spotlight mode);
+
+/* The marked copy of text (NUL-terminated, caller frees; *out_len
+ * without the NUL). Markers the text carries are defused. */
+int aigate_spotlight_apply(aigate_spotlight mode, const char *text, size_t len,
+                           char **out, size_t *out_len);
+
+/* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */
 
 typedef struct {

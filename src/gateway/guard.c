@@ -329,6 +329,92 @@ static int add_canary(gw_guard *g, json_t *messages) {
   return 0;
 }
 
+/* Replace a JSON string with its spotlighted copy. */
+static int mark_string(aigate_spotlight mode, json_t *str) {
+  char *m;
+  size_t n;
+  if (aigate_spotlight_apply(mode, json_string_value(str),
+                             json_string_length(str), &m, &n))
+    return -1;
+  int rc = json_string_setn_nocheck(str, m, n);
+  free(m);
+  return rc;
+}
+
+/* Append text to a message's content (a string, or parts: one more text
+ * part). Returns 1 when done, 0 when the content is neither. */
+static int append_text(json_t *msg, const char *text) {
+  json_t *content = json_object_get(msg, "content");
+  if (json_is_array(content))
+    return json_array_append_new(
+               content, json_pack("{s:s, s:s}", "type", "text", "text", text))
+               ? -1
+               : 1;
+  if (!json_is_string(content))
+    return 0;
+  size_t n = json_string_length(content), t = strlen(text);
+  char *s = malloc(n + t + 3);
+  if (!s)
+    return -1;
+  memcpy(s, json_string_value(content), n);
+  memcpy(s + n, "\n\n", 2);
+  memcpy(s + n + 2, text, t + 1);
+  int rc = json_string_setn_nocheck(content, s, n + t + 2);
+  free(s);
+  return rc ? -1 : 1;
+}
+
+/*
+ * Spotlighting (the untrusted profile's spotlight:): tool and function
+ * results are marked (aigate_spotlight_apply), after they were scanned,
+ * and the system prompt says what the marking means (a system message is
+ * added first when there is none).
+ */
+static int spotlight(gw_guard *g, json_t *messages) {
+  aigate_spotlight mode;
+  aigate_config_spotlight(aigate_engine_config(g->engine), untrusted_profile(g),
+                          &mode);
+  if (mode == AIGATE_SPOTLIGHT_OFF)
+    return 0;
+  int marked = 0;
+  json_t *m, *last_system = NULL;
+  size_t i;
+  json_array_foreach(messages, i, m) {
+    const char *role = json_string_value(json_object_get(m, "role"));
+    if (is_system(m))
+      last_system = m;
+    if (!role || (strcmp(role, "tool") && strcmp(role, "function")))
+      continue;
+    json_t *content = json_object_get(m, "content"), *part;
+    size_t k;
+    if (json_is_string(content)) {
+      if (mark_string(mode, content))
+        return -1;
+      marked = 1;
+    }
+    json_array_foreach(content, k, part) {
+      json_t *t = json_object_get(part, "text");
+      if (json_is_string(t)) {
+        if (mark_string(mode, t))
+          return -1;
+        marked = 1;
+      }
+    }
+  }
+  if (!marked)
+    return 0;
+  g->changed = 1;
+  const char *instr = aigate_spotlight_instruction(mode);
+  int rc = last_system ? append_text(last_system, instr) : 0;
+  if (rc < 0)
+    return -1;
+  if (rc == 0 && json_array_insert_new(messages, 0,
+                                       json_pack("{s:s, s:s}", "role", "system",
+                                                 "content", instr)))
+    return -1;
+  return 0;
+}
+
 aigate_leak *gw_guard_leak(gw_guard *g) {
   aigate_leak_policy lp;
   aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
@@ -444,7 +530,9 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
   g->tools = json_object_get(doc, "tools");
   g->functions = json_object_get(doc, "functions");
   g->messages = json_object_get(doc, "messages");
-  if (route == GW_ROUTE_CHAT && add_canary(g, (json_t *)g->messages))
+  /* The canary goes last: it ends the system prompt. */
+  if (route == GW_ROUTE_CHAT && (spotlight(g, (json_t *)g->messages) ||
+                                 add_canary(g, (json_t *)g->messages)))
     goto nomem;
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the

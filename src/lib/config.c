@@ -254,6 +254,13 @@ static int parse_leak(ctx *c, ag_profile *cfg, const yt_node *map) {
   return 0;
 }
 
+int aigate_config_spotlight(const aigate_config *cfg, const char *profile,
+                            aigate_spotlight *out) {
+  const ag_profile *p = cfg ? ag_config_profile(cfg, profile) : NULL;
+  *out = p ? p->spotlight : AIGATE_SPOTLIGHT_OFF;
+  return !cfg || p ? AIGATE_OK : AIGATE_ERR_NOT_FOUND;
+}
+
 int aigate_config_leak(const aigate_config *cfg, const char *profile,
                        aigate_leak_policy *out) {
   static const aigate_leak_policy none = {0, 86400, 50, AIGATE_BLOCK};
@@ -313,12 +320,23 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
     } else if (strcmp(k->str, "leak") == 0) {
       if ((rc = parse_leak(c, p, v)))
         return rc;
+    } else if (strcmp(k->str, "spotlight") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "spotlight")))
+        return rc;
+      if (strcmp(v->str, "off") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_OFF;
+      else if (strcmp(v->str, "delimit") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_DELIMIT;
+      else if (strcmp(v->str, "datamark") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_DATAMARK;
+      else
+        return bad(c, v, "spotlight must be off, delimit or datamark");
     } else if (is_profile && strcmp(k->str, "inherits") == 0) {
       /* handled by the caller */
     } else {
       return bad(c, k,
                  "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
-                 "categories, exfiltration, tools, leak%s)",
+                 "categories, exfiltration, tools, leak, spotlight%s)",
                  k->str, what, is_profile ? ", inherits" : "");
     }
   }

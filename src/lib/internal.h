@@ -41,6 +41,7 @@ typedef struct {
   char **exfil_hosts; /* exfiltration.allow_hosts, lower case */
   size_t n_exfil_hosts;
   aigate_leak_policy leak; /* leak: */
+  aigate_spotlight spotlight; /* spotlight: */
   char **tool_names;       /* tools: tool name -> kind (aigate_tool_kind) */
   int *tool_kinds;
   size_t n_tools;

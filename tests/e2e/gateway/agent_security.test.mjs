@@ -411,3 +411,34 @@ describe('system-prompt leaks (canary)', () => {
 
   testCleanShutdown(() => gw);
 });
+
+describe('spotlighting of tool results', () => {
+  let up, gw;
+  before(async () => ({ up, gw } = await startStack({ config: 'policy:\n  spotlight: datamark\n' })));
+  after(() => stopStack({ up, gw }));
+
+  test('tool results reach the model datamarked, with the instruction in the system prompt', async () => {
+    await up.clear();
+    const r = await post(gw, '/v1/chat/completions', turn({ reply: 'The build fails in the test step.' }));
+    assert.equal(r.status, 200, r.text);
+    const [rec] = await up.requests();
+    const msgs = rec.body.messages;
+    assert.ok(msgs[0].content.startsWith(SYSTEM), 'the system prompt is kept');
+    assert.match(msgs[0].content, /\u02C6 is placed between every word/);
+    const page = msgs.find((m) => m.role === 'tool' && m.tool_call_id === 'c2').content;
+    assert.ok(page.startsWith('Nightly\u02C6#812\u02C6failed:'), page);
+    assert.ok(!page.includes(' '), 'a space is left in the marked tool result');
+    // What the user and the assistant wrote is not marked.
+    assert.equal(msgs[1].content, HISTORY[1].content);
+  });
+
+  test('requests without tool results are not changed', async () => {
+    await up.clear();
+    const body = support({ reply: 'ok' });
+    await post(gw, '/v1/chat/completions', body);
+    const [rec] = await up.requests();
+    assert.deepEqual(rec.body.messages, body.messages);
+  });
+
+  testCleanShutdown(() => gw);
+});
