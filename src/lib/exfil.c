@@ -58,6 +58,8 @@ typedef struct {
   const ag_exfil_allow *allow;
   ag_exfil_cb cb;
   void *ud;
+  int sanitize_hold;     /* hold script elements to their end tag */
+  size_t hold, *unsplit; /* ag_exfil_unsplit */
 } ctx;
 
 /* "Ran into lim": unfinished when lim is the end of a text still growing. */
@@ -423,6 +425,9 @@ static void judge_url(const ctx *c, const char *u, size_t n, int web, int md,
 
 static void report(const ctx *c, unsigned kinds, size_t start, size_t end,
                    int keep, size_t ks, size_t ke) {
+  /* ag_exfil_unsplit: the earliest construct that the hold point cuts. */
+  if (c->unsplit && start < c->hold && c->hold < end && start < *c->unsplit)
+    *c->unsplit = start;
   if (!kinds || !c->cb)
     return;
   ag_exfil_item it = {kinds, start, end, keep, ks, ke};
@@ -581,8 +586,8 @@ static size_t inline_md(const ctx *c, size_t p, size_t lim, int image,
 }
 
 /* A reference definition "[label]: url 'title'" on the line starting at
- * ls (the '[' at p, after up to three spaces). Its span ends before the
- * line break. */
+ * ls (the '[' at p, after up to three spaces). Its span runs from the '['
+ * to the line break. */
 static size_t definition(const ctx *c, size_t ls, size_t p, size_t lim) {
   const char *t = c->t;
   size_t close = close_bracket(c, p, lim);
@@ -621,7 +626,9 @@ static size_t definition(const ctx *c, size_t ls, size_t p, size_t lim) {
     return NEED_MORE;
   url_info ui;
   judge_url(c, t + us, ue - us, 0, 1, &ui);
-  report(c, load_kinds(&ui, AG_EXFIL_REFERENCE), ls, i, 1, i, i);
+  /* The span starts at the '[': the indent stays (it may have been
+   * released already in a stream). */
+  report(c, load_kinds(&ui, AG_EXFIL_REFERENCE), p, i, 1, i, i);
   return i;
 }
 
@@ -655,28 +662,105 @@ static int url_attr(const char *name, size_t n) {
   return 0;
 }
 
-/* An opening tag at p ('<'). Embedding elements that load from a host
+/* Elements whose tags are read for sanitization only (event handlers,
+ * style expressions), when the policy sanitizes HTML. */
+static int known_element(const char *name, size_t n) {
+  static const char *const names[] = {
+      "abbr",     "address",    "article",    "aside",    "b",       "bdi",
+      "bdo",      "blockquote", "br",         "canvas",   "caption", "center",
+      "cite",     "code",       "col",        "colgroup", "dd",      "del",
+      "details",  "dfn",        "dialog",     "div",      "dl",      "dt",
+      "em",       "fieldset",   "figcaption", "figure",   "font",    "footer",
+      "h1",       "h2",         "h3",         "h4",       "h5",      "h6",
+      "head",     "header",     "hr",         "html",     "i",       "ins",
+      "kbd",      "label",      "legend",     "li",       "main",    "map",
+      "mark",     "marquee",    "math",       "menu",     "nav",     "noscript",
+      "ol",       "optgroup",   "option",     "output",   "p",       "pre",
+      "progress", "q",          "s",          "samp",     "section", "select",
+      "small",    "span",       "strong",     "style",    "sub",     "summary",
+      "sup",      "tbody",      "template",   "textarea", "tfoot",   "th",
+      "thead",    "time",       "title",      "tr",       "u",       "ul",
+      "var",      "wbr",        "details",    "frameset", "animate", "set"};
+  for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+    if (strlen(names[i]) == n && prefix_ci(name, n, names[i]))
+      return 1;
+  return 0;
+}
+
+/* Does a style attribute's value run code or load something? */
+static int style_expression(const char *v, size_t n) {
+  static const char *const bad[] = {"expression(", "javascript:",  "vbscript:",
+                                    "behavior:",   "-moz-binding", "url(",
+                                    "@import"};
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < sizeof(bad) / sizeof(*bad); k++)
+      if (prefix_ci(v + i, n - i, bad[k]))
+        return 1;
+  return 0;
+}
+
+#define MAX_ATTR_ITEMS 16
+#define MAX_PLAIN_TAG 512
+
+typedef struct {
+  unsigned kind;
+  size_t start, end;
+} attr_item;
+
+/* The end of a <script> element's body from i: after its "</script>".
+ * Only when the policy sanitizes: a log names the opening tag alone, so
+ * that a stream need not hold the body to say the same as a whole text. */
+static size_t script_end(const ctx *c, size_t i, size_t lim) {
+  if (!c->sanitize_hold)
+    return i;
+  const char *t = c->t;
+  for (; i + 8 <= lim; i++)
+    if (t[i] == '<' && prefix_ci(t + i, lim - i, "</script")) {
+      size_t k = i + 8;
+      while (k < lim && t[k] != '>')
+        k++;
+      if (k < lim)
+        return k + 1;
+      break;
+    }
+  size_t r = out_of_text(c, lim);
+  return r == NONE ? lim : r; /* unclosed: the script runs to the end */
+}
+
+/*
+ * An opening tag at p ('<'). Embedding elements that load from a host
  * not allowed are removed (an image keeps its alt text); links that
- * carry data lose their opening tag (their text stays). */
+ * carry data lose their opening tag (their text stays). For sanitization,
+ * event handler attributes (on...=) and style attributes with
+ * expressions are reported on their own, and a <script> element whole.
+ */
 static size_t html_tag(const ctx *c, size_t p, size_t lim) {
   const char *t = c->t;
   size_t i = p + 1, ns = i;
   while (i < lim && alnum((unsigned char)t[i]))
     i++;
-  if (i >= lim)
-    return out_of_text(c, lim);
   tag_class cls = tag_kind(t + ns, i - ns);
-  if (cls == TAG_NONE ||
+  int sanitize_only = cls == TAG_NONE;
+  if (i >= lim) /* "<im" may become "<img": a short hold */
+    return out_of_text(c, lim);
+  if ((cls == TAG_NONE && !known_element(t + ns, i - ns)) ||
       !(space((unsigned char)t[i]) || t[i] == '/' || t[i] == '>'))
     return NONE;
+  int script = i - ns == 6 && prefix_ci(t + ns, 6, "script");
   unsigned kinds = 0;
   size_t as = 0, ae = 0;
+  attr_item attrs[MAX_ATTR_ITEMS];
+  size_t n_attrs = 0;
   for (;;) {
+    size_t before = i;
     while (i < lim && (space((unsigned char)t[i]) || t[i] == '/'))
       i++;
     if (i >= lim)
       return out_of_text(c, lim);
-    if (i - p > MAX_TAG)
+    /* An element read only for sanitizing must look like a tag: on one
+     * line and short ("if a<b then ..." in prose is not held for long). */
+    if (i - p > (sanitize_only ? MAX_PLAIN_TAG : MAX_TAG) ||
+        (sanitize_only && memchr(t + before, '\n', i - before)))
       return NONE;
     if (t[i] == '>')
       break;
@@ -717,10 +801,17 @@ static size_t html_tag(const ctx *c, size_t p, size_t lim) {
       i++;
       continue;
     }
+    size_t attr_end = i; /* after the value (and its quote) */
+    if (ane - an > 2 && prefix_ci(t + an, ane - an, "on") &&
+        n_attrs < MAX_ATTR_ITEMS)
+      attrs[n_attrs++] = (attr_item){AG_EXFIL_HTML_HANDLER, before, attr_end};
+    else if (ane - an == 5 && prefix_ci(t + an, 5, "style") &&
+             style_expression(t + vs, ve - vs) && n_attrs < MAX_ATTR_ITEMS)
+      attrs[n_attrs++] = (attr_item){AG_EXFIL_HTML_STYLE, before, attr_end};
     if (ane - an == 3 && prefix_ci(t + an, 3, "alt")) {
       as = vs;
       ae = ve;
-    } else if (url_attr(t + an, ane - an)) {
+    } else if (cls != TAG_NONE && url_attr(t + an, ane - an)) {
       /* srcset lists "url 2x, url 3x": judge each URL. */
       int srcset = ane - an == 6 && prefix_ci(t + an, 6, "srcset");
       size_t k = vs;
@@ -743,6 +834,15 @@ static size_t html_tag(const ctx *c, size_t p, size_t lim) {
     }
   }
   size_t end = i + 1;
+  if (script) {
+    size_t body_end = script_end(c, end, lim);
+    if (body_end == NEED_MORE)
+      return NEED_MORE;
+    report(c, AG_EXFIL_HTML_SCRIPT, p, body_end, 1, body_end, body_end);
+  }
+  for (size_t k = 0; k < n_attrs; k++)
+    report(c, attrs[k].kind, attrs[k].start, attrs[k].end, 1, attrs[k].end,
+           attrs[k].end);
   if (ae <= as) /* no alt text: nothing kept */
     as = ae = end;
   report(c, kinds, p, end, 1, as, ae);
@@ -849,6 +949,17 @@ size_t ag_exfil_scan(const char *text, size_t len, size_t from,
                      void *ud) {
   if (!text || from > len)
     return len;
-  ctx c = {text, len, final, allow, cb, ud};
+  ctx c = {text, len, final, allow, cb, ud, allow && allow->sanitize, 0, NULL};
   return scan_range(&c, from, len, 0);
+}
+
+size_t ag_exfil_unsplit(const char *text, size_t len, size_t from,
+                        const ag_exfil_allow *allow, size_t hold) {
+  if (!text || from >= hold || hold >= len)
+    return hold;
+  size_t best = hold;
+  ctx c = {text, len,  0, allow, NULL, NULL, allow && allow->sanitize,
+           hold, &best};
+  scan_range(&c, from, len, 0);
+  return best;
 }

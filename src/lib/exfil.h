@@ -18,6 +18,12 @@ enum {
                                     characters inside a URL */
   AG_EXFIL_BARE_URL = 1u << 6,   /* plain-text URL carrying data to such a
                                     host */
+  /* HTML sanitization (scripts and handlers run in a browser that renders
+   * the output as HTML): */
+  AG_EXFIL_HTML_SCRIPT = 1u << 7,  /* a <script> element */
+  AG_EXFIL_HTML_HANDLER = 1u << 8, /* an on...= event handler attribute */
+  AG_EXFIL_HTML_STYLE = 1u << 9,   /* a style attribute with expression(),
+                                      javascript:, url() ... */
 };
 
 /* Longest construct (markdown image or link, HTML tag, bare URL) parsed
@@ -41,6 +47,9 @@ typedef struct {
   size_t n_hosts;
   const char *const *extra; /* the caller's, per scan (a key's list) */
   size_t n_extra;
+  /* The policy sanitizes HTML: a <script> element is reported whole (a
+   * stream holds it to its end tag); otherwise its opening tag alone. */
+  int sanitize;
 } ag_exfil_allow;
 
 typedef void (*ag_exfil_cb)(void *ud, const ag_exfil_item *item);
@@ -57,6 +66,16 @@ typedef void (*ag_exfil_cb)(void *ud, const ag_exfil_item *item);
 size_t ag_exfil_scan(const char *text, size_t len, size_t from,
                      const ag_exfil_allow *allow, int final, ag_exfil_cb cb,
                      void *ud);
+
+/*
+ * A stream's hold point that does not cut a construct: when `hold` falls
+ * inside a complete construct of text[from, len) (a link, an image, a
+ * tag, a URL), its start, else hold. A part must end between
+ * constructs: the next part is read from its start, and read from inside
+ * a link, the link's URL would look like a bare URL (for instance).
+ */
+size_t ag_exfil_unsplit(const char *text, size_t len, size_t from,
+                        const ag_exfil_allow *allow, size_t hold);
 
 /* Is host (lower case, len bytes) on the list? Exposed for tests. */
 int ag_exfil_host_allowed(const ag_exfil_allow *allow, const char *host,

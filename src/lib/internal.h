@@ -115,6 +115,9 @@ typedef enum {
   AG_DET_EXFIL_SCHEME,
   AG_DET_EXFIL_OBFUSCATED,
   AG_DET_EXFIL_BARE_URL,
+  AG_DET_HTML_SCRIPT, /* HTML sanitization, from the same reader */
+  AG_DET_HTML_HANDLER,
+  AG_DET_HTML_STYLE,
 } ag_detector;
 
 typedef struct {

@@ -226,6 +226,9 @@ static const struct {
     {"exfil_scheme", AG_DET_EXFIL_SCHEME},
     {"exfil_obfuscated", AG_DET_EXFIL_OBFUSCATED},
     {"exfil_bare_url", AG_DET_EXFIL_BARE_URL},
+    {"html_script", AG_DET_HTML_SCRIPT},
+    {"html_event_handler", AG_DET_HTML_HANDLER},
+    {"html_style_expression", AG_DET_HTML_STYLE},
 };
 
 static int parse_validator(ctx *c, const yt_node *n, ag_rule *r) {

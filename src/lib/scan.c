@@ -336,7 +336,7 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
 }
 
 static int exfil_detector(ag_detector d) {
-  return d >= AG_DET_EXFIL_IMAGE && d <= AG_DET_EXFIL_BARE_URL;
+  return d >= AG_DET_EXFIL_IMAGE && d <= AG_DET_HTML_STYLE;
 }
 
 typedef struct {
@@ -699,6 +699,8 @@ static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
       }
     }
   }
+  if (rc->exfil)
+    h = ag_exfil_unsplit(l->text, l->len, st->from, &rc->allow, h);
   /* Patterns match bytes: a match may start inside a character, the
    * release may not. */
   while (h > st->from && ((unsigned char)l->text[h] & 0xC0) == 0x80)
@@ -756,7 +758,7 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
                 .all_rules = opt->all_rules,
                 .cat_mode = modes,
                 .allow = {(const char *const *)p->exfil_hosts, p->n_exfil_hosts,
-                          s->allow_hosts, s->n_allow_hosts},
+                          s->allow_hosts, s->n_allow_hosts, 0},
                 .rg = NULL};
   if (st)
     rc.rg = &rg; /* filled in below, before its first use */
@@ -768,10 +770,20 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     if (e->rs.rules[e->detectors[di]].detector == AG_DET_MIXED_SCRIPT &&
         active(e, &rc, e->detectors[di]))
       rc.mixed_script = 1;
-  for (size_t di = 0; di < e->n_detectors; di++)
-    if (exfil_detector(e->rs.rules[e->detectors[di]].detector) &&
-        active(e, &rc, e->detectors[di]))
-      rc.exfil = 1;
+  for (size_t di = 0; di < e->n_detectors; di++) {
+    const ag_rule *r = &e->rs.rules[e->detectors[di]];
+    if (!exfil_detector(r->detector) || !active(e, &rc, e->detectors[di]))
+      continue;
+    rc.exfil = 1;
+    /* Elements read only for sanitizing are held in streams when the
+     * policy redacts them (else a log costs no latency). */
+    aigate_action a;
+    aigate_mode m;
+    ag_profile_category(p, r->category, &a, &m);
+    if (r->detector >= AG_DET_HTML_SCRIPT &&
+        (opt->all_rules || (a == AIGATE_REDACT && m == AIGATE_MODE_ENFORCE)))
+      rc.allow.sanitize = 1;
+  }
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
   root->len = len;

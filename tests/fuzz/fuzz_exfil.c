@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 1 << 16)
     return 0;
   const char *text = (const char *)data;
-  ag_exfil_allow allow = {hosts, 2, NULL, 0};
+  ag_exfil_allow allow = {hosts, 2, NULL, 0, 0};
   seen s = {size, 0};
   size_t h = ag_exfil_scan(text, size, 0, &allow, 0, on_item, &s);
   FUZZ_CHECK(h <= size);

