@@ -40,9 +40,9 @@ typedef struct {
   size_t n_cats;
   char **exfil_hosts; /* exfiltration.allow_hosts, lower case */
   size_t n_exfil_hosts;
-  aigate_leak_policy leak; /* leak: */
+  aigate_leak_policy leak;    /* leak: */
   aigate_spotlight spotlight; /* spotlight: */
-  char **tool_names;       /* tools: tool name -> kind (aigate_tool_kind) */
+  char **tool_names;          /* tools: tool name -> kind (aigate_tool_kind) */
   int *tool_kinds;
   size_t n_tools;
   int line;
