@@ -20,6 +20,12 @@
  * Which strings of a document are text, and which parts are media, is the
  * walk of openai_doc.c, the same one `aigate scan --as openai-*` uses:
  * this file holds the policies applied to what the walk finds.
+ *
+ * Agents (docs/output-security.md): a reply's tool calls are checked
+ * against the tools the request declared (aigate_tool_check) before any
+ * redaction; tool results can be spotlighted before they go upstream;
+ * the system prompt can carry a canary, and replies are checked for
+ * leaks of it (aigate_leak_*).
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -415,14 +421,15 @@ static int spotlight(gw_guard *g, json_t *messages) {
   return 0;
 }
 
-aigate_leak *gw_guard_leak(gw_guard *g) {
+int gw_guard_leak(gw_guard *g, aigate_leak **out) {
+  *out = NULL;
   aigate_leak_policy lp;
   aigate_config_leak(aigate_engine_config(g->engine), g->cfg->output_profile,
                      &lp);
   char c[2][AIGATE_CANARY_SIZE];
   size_t nc = canaries(g, c);
   if (!nc && !lp.overlap_pct)
-    return NULL;
+    return 0;
   ag_buf prompt = {0};
   json_t *m;
   size_t i;
@@ -442,12 +449,13 @@ aigate_leak *gw_guard_leak(gw_guard *g) {
     }
     ag_buf_putc(&prompt, '\n');
   }
-  aigate_leak *lk = NULL;
   const char *const cs[2] = {c[0], c[1]};
-  if (!prompt.failed && (prompt.len || nc))
-    aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs, nc, &lk);
+  int rc = prompt.failed ? -1 : 0;
+  if (!rc && (prompt.len || nc) &&
+      aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs, nc, out))
+    rc = -1;
   ag_buf_free(&prompt);
-  return lk;
+  return rc;
 }
 
 aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
@@ -670,7 +678,8 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
    * then what they decide is done to that choice. */
   json_t *choices = json_object_get(doc, "choices");
   const char *prof = g->cfg->output_profile;
-  aigate_leak *lk = gw_guard_leak(g);
+  aigate_leak *lk;
+  int leak_failed = gw_guard_leak(g, &lk) != 0;
   for (size_t i = 0; i < ts.n;) {
     size_t item = ts.t[i].item, first = i;
     json_t *ch = json_array_get(choices, item);
@@ -683,8 +692,11 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
     }
-    if (lk && choice_leak(g, lk, &ts, first, i) == AIGATE_BLOCK)
-      worst = AIGATE_BLOCK;
+    if (leak_failed ||
+        (lk && choice_leak(g, lk, &ts, first, i) == AIGATE_BLOCK)) {
+      worst = AIGATE_BLOCK; /* out of memory: never a silent pass */
+      g->decision = AIGATE_BLOCK;
+    }
     if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
       g->changed = 1;

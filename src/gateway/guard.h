@@ -98,9 +98,10 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
 
 /* System-prompt leaks (the policy's leak: section). The request's system
  * and developer messages prepared for leak checks, with the canaries of
- * this and the previous period; NULL when there are none or the checks
- * are off (free with aigate_leak_free). */
-aigate_leak *gw_guard_leak(gw_guard *g);
+ * this and the previous period, in *out (free with aigate_leak_free);
+ * NULL when there are none or the checks are off. Returns -1 when it
+ * could not be prepared (out of memory): the caller blocks. */
+int gw_guard_leak(gw_guard *g, aigate_leak **out);
 /* Fold a leak check into the decision; returns the action to take on
  * the output (AIGATE_BLOCK: stop it). */
 aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r);

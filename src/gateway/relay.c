@@ -8,7 +8,10 @@
  * out (libaigate's stream.c). Released text is re-emitted in chunks with
  * the upstream's envelope (id, created, model). Tool calls are assembled
  * from their fragments and released only when the choice finishes and the
- * complete arguments have been scanned, each within tool_call_max_bytes.
+ * complete arguments have been scanned and checked against the tool the
+ * request declared (gw_guard_tool_call), each within tool_call_max_bytes:
+ * a blocked call ends the choice with content_filter, never in part. Text
+ * is checked for leaks of the system prompt before it is sent.
  *
  * Ending: a choice that must be blocked gets a final chunk with
  * finish_reason "content_filter"; the stream always ends with `data:
@@ -137,8 +140,11 @@ static int leaks(gw_req *r, choice_state *c, const aigate_stream_out *out,
                  int final) {
   gw_relay *rl = r->relay;
   if (!rl->leak_ready) {
-    rl->leak = gw_guard_leak(&r->g);
-    rl->leak_ready = 1;
+    rl->leak_ready = gw_guard_leak(&r->g, &rl->leak) ? -1 : 1;
+  }
+  if (rl->leak_ready < 0) {
+    r->g.decision = AIGATE_BLOCK; /* out of memory: never a silent pass */
+    return 1;
   }
   if (!rl->leak || (!out->len && !final))
     return 0;

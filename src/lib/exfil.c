@@ -915,10 +915,32 @@ static int line_start(const char *t, size_t p, size_t *ls) {
 }
 
 /* Constructs in [from, to); returns the hold point (to when none). */
+/* Bytes where a construct can begin: 1 for '!', '[' and '<', 2 for the
+ * first letter of "http", "ftp" and "www". Most text is skipped at the
+ * cost of one table lookup per byte. */
+static const unsigned char starts[256] = {
+    ['!'] = 1, ['['] = 1, ['<'] = 1, ['h'] = 2, ['H'] = 2,
+    ['f'] = 2, ['F'] = 2, ['w'] = 2, ['W'] = 2};
+
+/* Could a bare URL start at t[i] (a word start): "ht", "ft", "ww", or
+ * the letter at the end of the text? */
+static int url_start(const char *t, size_t i, size_t to) {
+  if (i > 0 && alnum((unsigned char)t[i - 1]))
+    return 0;
+  if (i + 1 >= to)
+    return 1;
+  int a = lower((unsigned char)t[i]), b = lower((unsigned char)t[i + 1]);
+  return (a == 'w' && b == 'w') || (a != 'w' && b == 't');
+}
+
 static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
   const char *t = c->t;
   size_t i = from;
   while (i < to) {
+    while (i < to && !starts[(unsigned char)t[i]])
+      i++;
+    if (i >= to)
+      break;
     unsigned char ch = (unsigned char)t[i];
     size_t r = NONE, ls;
     if (ch == '!') {
@@ -933,8 +955,7 @@ static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
         r = inline_md(c, i, to, 0, depth);
     } else if (ch == '<') {
       r = html_tag(c, i, to);
-    } else if ((lower(ch) == 'h' || lower(ch) == 'f' || lower(ch) == 'w') &&
-               (i == 0 || !alnum((unsigned char)t[i - 1]))) {
+    } else if (starts[ch] == 2 && url_start(t, i, to)) {
       r = bare_url(c, i, to);
     }
     if (r == NEED_MORE)
@@ -944,12 +965,38 @@ static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
   return to;
 }
 
+/* Can text[from, len) hold a construct at all? Every one needs a '[', a
+ * '<', "://" or "www.": memchr finds those far faster than the reader
+ * walks prose, and most model output has none. The last bytes are always
+ * read (a "ht" or "!" at the end of a stream may grow into one). */
+static int maybe_constructs(const char *t, size_t from, size_t len) {
+  const char *p = t + from, *end = t + len;
+  if (memchr(p, '[', (size_t)(end - p)) || memchr(p, '<', (size_t)(end - p)))
+    return 1;
+  for (const char *q = p; (q = memchr(q, ':', (size_t)(end - q))); q++)
+    if (end - q >= 3 && q[1] == '/' && q[2] == '/')
+      return 1;
+  for (const char *q = p; (q = memchr(q, '.', (size_t)(end - q))); q++)
+    if (q - t >= 3 && lower((unsigned char)q[-1]) == 'w' &&
+        lower((unsigned char)q[-2]) == 'w' &&
+        lower((unsigned char)q[-3]) == 'w')
+      return 1;
+  return 0;
+}
+
+#define TAIL_READ 8 /* longer than "https:/" */
+
 size_t ag_exfil_scan(const char *text, size_t len, size_t from,
                      const ag_exfil_allow *allow, int final, ag_exfil_cb cb,
                      void *ud) {
   if (!text || from > len)
     return len;
   ctx c = {text, len, final, allow, cb, ud, allow && allow->sanitize, 0, NULL};
+  if (!maybe_constructs(text, from, len)) {
+    if (final || len - from <= TAIL_READ)
+      return final ? len : scan_range(&c, from, len, 0);
+    return scan_range(&c, len - TAIL_READ, len, 0);
+  }
   return scan_range(&c, from, len, 0);
 }
 
@@ -960,6 +1007,7 @@ size_t ag_exfil_unsplit(const char *text, size_t len, size_t from,
   size_t best = hold;
   ctx c = {text, len,  0, allow, NULL, NULL, allow && allow->sanitize,
            hold, &best};
-  scan_range(&c, from, len, 0);
+  if (maybe_constructs(text, from, len))
+    scan_range(&c, from, len, 0);
   return best;
 }
