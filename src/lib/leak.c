@@ -25,7 +25,6 @@
  * goes. The n-grams of the prompt live in an open-addressing table of
  * 64-bit hashes (a false match needs a 64-bit collision).
  */
-#include <ctype.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +88,19 @@ int aigate_canary(const void *secret, size_t secret_len, uint64_t now,
 
 /* --------------------------------------------------------------- n-grams */
 
+/* ASCII letters and digits without the locale (isalnum and tolower are
+ * calls per byte, and their answers may vary with the locale). */
+static int ascii_alnum(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9');
+}
+
+static char ascii_lower(unsigned char c) {
+  return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
 static int word_byte(unsigned char c) {
-  return isalnum(c) || c >= 0x80;
+  return ascii_alnum(c) || c >= 0x80;
 }
 
 static uint64_t hash_bytes(const char *p, size_t n) {
@@ -128,7 +138,7 @@ static void words_feed(uint64_t *win, size_t *nw, char *word, size_t *wl,
     int end = i == n;
     if (!end && word_byte((unsigned char)text[i])) {
       if (*wl < MAX_WORD)
-        word[(*wl)++] = (char)tolower((unsigned char)text[i]);
+        word[(*wl)++] = ascii_lower((unsigned char)text[i]);
       continue;
     }
     if (end && !flush)
@@ -177,8 +187,8 @@ static void canary_forms(aigate_leak *lk, const char *c) {
   char f[FORM_MAX], r[FORM_MAX], rot[FORM_MAX];
   size_t fl = 0;
   for (size_t i = 0; i < n; i++)
-    if (isalnum((unsigned char)c[i]))
-      f[fl++] = (char)tolower((unsigned char)c[i]);
+    if (ascii_alnum((unsigned char)c[i]))
+      f[fl++] = ascii_lower((unsigned char)c[i]);
   add_form(lk, f, fl, "raw", 1);
   for (size_t i = 0; i < fl; i++)
     r[i] = f[fl - 1 - i];
@@ -291,20 +301,31 @@ static const char *search_tail(aigate_leak_scan *sc, const char *text,
   while (i < n) {
     size_t room = sizeof(sc->tail) - sc->tail_len;
     size_t take = n - i < room ? n - i : room;
+    /* Only matches that end in the new bytes are new. */
+    size_t old_raw = sc->tail_len, old_fold = sc->ftail_len;
     memcpy(sc->tail + sc->tail_len, text + i, take);
     sc->tail_len += take;
     for (size_t k = 0; k < take; k++) {
       unsigned char c = (unsigned char)text[i + k];
-      if (isalnum(c) && sc->ftail_len < sizeof(sc->ftail))
-        sc->ftail[sc->ftail_len++] = (char)tolower(c);
+      if (ascii_alnum(c) && sc->ftail_len < sizeof(sc->ftail))
+        sc->ftail[sc->ftail_len++] = ascii_lower(c);
     }
     for (size_t f = 0; f < lk->n_forms && !found; f++) {
       const char *hay = lk->form_fold[f] ? sc->ftail : sc->tail;
       size_t hl = lk->form_fold[f] ? sc->ftail_len : sc->tail_len;
       size_t fl = strlen(lk->forms[f]);
-      for (size_t p = 0; p + fl <= hl && !found; p++)
-        if (hay[p] == lk->forms[f][0] && !memcmp(hay + p, lk->forms[f], fl))
+      size_t old = lk->form_fold[f] ? old_fold : old_raw;
+      size_t p = old >= fl ? old - fl + 1 : 0;
+      while (p + fl <= hl) {
+        const char *q = memchr(hay + p, lk->forms[f][0], hl - fl + 1 - p);
+        if (!q)
+          break;
+        if (!memcmp(q, lk->forms[f], fl)) {
           found = lk->form_names[f];
+          break;
+        }
+        p = (size_t)(q - hay) + 1;
+      }
     }
     i += take;
     if (sc->tail_len > TAIL) {
