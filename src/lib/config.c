@@ -320,6 +320,12 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
     } else if (strcmp(k->str, "leak") == 0) {
       if ((rc = parse_leak(c, p, v)))
         return rc;
+    } else if (strcmp(k->str, "code_blocks") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "code_blocks")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v, "code_blocks must be true or false");
+      p->code_blocks = strcmp(v->str, "true") == 0;
     } else if (strcmp(k->str, "spotlight") == 0) {
       if ((rc = yt_want(&c->w, v, YT_SCALAR, "spotlight")))
         return rc;
@@ -334,10 +340,11 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
     } else if (is_profile && strcmp(k->str, "inherits") == 0) {
       /* handled by the caller */
     } else {
-      return bad(c, k,
-                 "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
-                 "categories, exfiltration, tools, leak, spotlight%s)",
-                 k->str, what, is_profile ? ", inherits" : "");
+      return bad(
+          c, k,
+          "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
+          "categories, exfiltration, tools, code_blocks, leak, spotlight%s)",
+          k->str, what, is_profile ? ", inherits" : "");
     }
   }
   return 0;

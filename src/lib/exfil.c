@@ -430,7 +430,7 @@ static void report(const ctx *c, unsigned kinds, size_t start, size_t end,
     *c->unsplit = start;
   if (!kinds || !c->cb)
     return;
-  ag_exfil_item it = {kinds, start, end, keep, ks, ke};
+  ag_exfil_item it = {kinds, start, end, keep, ks, ke, 0, 0, 0, 0};
   c->cb(c->ud, &it);
 }
 
@@ -915,12 +915,92 @@ static int line_start(const char *t, size_t p, size_t *ls) {
 }
 
 /* Constructs in [from, to); returns the hold point (to when none). */
+/* ----------------------------------------------------------- code blocks */
+
+/* A fence at p: three or more '`' or '~'. Its length, 0 when none. */
+static size_t fence_len(const char *t, size_t p, size_t lim) {
+  char f = t[p];
+  size_t n = 0;
+  if (f != '`' && f != '~')
+    return 0;
+  while (p + n < lim && t[p + n] == f)
+    n++;
+  return n >= 3 ? n : 0;
+}
+
+/*
+ * A fenced code block whose opening fence starts at p (after at most
+ * three spaces at a line start): up to its closing fence (the same
+ * character, at least as long, alone on its line), or to the end of the
+ * text, as CommonMark reads an unclosed one.
+ */
+static size_t code_block(const ctx *c, size_t p, size_t lim) {
+  const char *t = c->t;
+  size_t n = fence_len(t, p, lim);
+  if (!n) { /* "``" at the end may still become a fence */
+    size_t k = p;
+    while (k < lim && t[k] == t[p])
+      k++;
+    return k == lim ? out_of_text(c, lim) : NONE;
+  }
+  if (p + n >= lim)
+    return out_of_text(c, lim);
+  size_t is = p + n, i = is;
+  while (i < lim && t[i] != '\n')
+    i++;
+  if (i >= lim)
+    return out_of_text(c, lim);
+  if (t[p] == '`' && memchr(t + is, '`', i - is))
+    return NONE; /* inline code, not a fence */
+  size_t info_end = i, body = i + 1, end = lim, body_end = lim;
+  for (size_t ls = body; ls < lim;) {
+    size_t k = ls, sp = 0;
+    while (k < lim && t[k] == ' ' && sp < 4) {
+      k++;
+      sp++;
+    }
+    size_t m = sp < 4 && k < lim && t[k] == t[p] ? fence_len(t, k, lim) : 0;
+    size_t e = k + m;
+    while (m && e < lim && (t[e] == ' ' || t[e] == '\t'))
+      e++;
+    if (m >= n && (e == lim || t[e] == '\n')) {
+      if (e == lim && !c->final)
+        return NEED_MORE; /* "```" may still grow into "````x" */
+      body_end = ls;
+      end = e;
+      break;
+    }
+    const char *nl = memchr(t + ls, '\n', lim - ls);
+    if (!nl)
+      break;
+    ls = (size_t)(nl - t) + 1;
+  }
+  if (end == lim && body_end == lim && !c->final)
+    return NEED_MORE;
+  if (c->unsplit && p < c->hold && c->hold < end && p < *c->unsplit)
+    *c->unsplit = p;
+  if (c->cb) {
+    ag_exfil_item it = {AG_EXFIL_CODE,
+                        p,
+                        end,
+                        0,
+                        0,
+                        0,
+                        is,
+                        info_end,
+                        body < body_end ? body : body_end,
+                        body_end};
+    c->cb(c->ud, &it);
+  }
+  return end > p ? end : p + 1;
+}
+
 /* Bytes where a construct can begin: 1 for '!', '[' and '<', 2 for the
  * first letter of "http", "ftp" and "www". Most text is skipped at the
  * cost of one table lookup per byte. */
 static const unsigned char starts[256] = {
-    ['!'] = 1, ['['] = 1, ['<'] = 1, ['h'] = 2, ['H'] = 2,
-    ['f'] = 2, ['F'] = 2, ['w'] = 2, ['W'] = 2};
+    ['!'] = 1, ['['] = 1, ['<'] = 1, ['h'] = 2, ['H'] = 2, ['f'] = 2,
+    ['F'] = 2, ['w'] = 2, ['W'] = 2, ['`'] = 3, ['~'] = 3};
 
 /* Could a bare URL start at t[i] (a word start): "ht", "ft", "ww", or
  * the letter at the end of the text? */
@@ -957,6 +1037,9 @@ static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
       r = html_tag(c, i, to);
     } else if (starts[ch] == 2 && url_start(t, i, to)) {
       r = bare_url(c, i, to);
+    } else if (starts[ch] == 3 && c->allow && c->allow->code_blocks &&
+               depth == 0 && line_start(t, i, &ls)) {
+      r = code_block(c, i, to);
     }
     if (r == NEED_MORE)
       return i;
@@ -969,9 +1052,12 @@ static size_t scan_range(const ctx *c, size_t from, size_t to, int depth) {
  * '<', "://" or "www.": memchr finds those far faster than the reader
  * walks prose, and most model output has none. The last bytes are always
  * read (a "ht" or "!" at the end of a stream may grow into one). */
-static int maybe_constructs(const char *t, size_t from, size_t len) {
+static int maybe_constructs(const char *t, size_t from, size_t len, int code) {
   const char *p = t + from, *end = t + len;
   if (memchr(p, '[', (size_t)(end - p)) || memchr(p, '<', (size_t)(end - p)))
+    return 1;
+  if (code &&
+      (memchr(p, '`', (size_t)(end - p)) || memchr(p, '~', (size_t)(end - p))))
     return 1;
   for (const char *q = p; (q = memchr(q, ':', (size_t)(end - q))); q++)
     if (end - q >= 3 && q[1] == '/' && q[2] == '/')
@@ -992,7 +1078,7 @@ size_t ag_exfil_scan(const char *text, size_t len, size_t from,
   if (!text || from > len)
     return len;
   ctx c = {text, len, final, allow, cb, ud, allow && allow->sanitize, 0, NULL};
-  if (!maybe_constructs(text, from, len)) {
+  if (!maybe_constructs(text, from, len, allow && allow->code_blocks)) {
     if (final || len - from <= TAIL_READ)
       return final ? len : scan_range(&c, from, len, 0);
     return scan_range(&c, len - TAIL_READ, len, 0);
@@ -1007,7 +1093,7 @@ size_t ag_exfil_unsplit(const char *text, size_t len, size_t from,
   size_t best = hold;
   ctx c = {text, len,  0, allow, NULL, NULL, allow && allow->sanitize,
            hold, &best};
-  if (maybe_constructs(text, from, len))
+  if (maybe_constructs(text, from, len, allow && allow->code_blocks))
     scan_range(&c, from, len, 0);
   return best;
 }

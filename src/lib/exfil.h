@@ -24,6 +24,7 @@ enum {
   AG_EXFIL_HTML_HANDLER = 1u << 8, /* an on...= event handler attribute */
   AG_EXFIL_HTML_STYLE = 1u << 9,   /* a style attribute with expression(),
                                       javascript:, url() ... */
+  AG_EXFIL_CODE = 1u << 10,        /* a fenced code block (when code_blocks) */
 };
 
 /* Longest construct (markdown image or link, HTML tag, bare URL) parsed
@@ -38,6 +39,8 @@ typedef struct {
    * keep is 0 when nothing of it is worth keeping (a bare URL). */
   int keep;
   size_t keep_start, keep_end;
+  /* AG_EXFIL_CODE: the info string (its language) and the code. */
+  size_t info_start, info_end, body_start, body_end;
 } ag_exfil_item;
 
 /* Hosts that output may load from: "example.com" matches itself,
@@ -50,6 +53,8 @@ typedef struct {
   /* The policy sanitizes HTML: a <script> element is reported whole (a
    * stream holds it to its end tag); otherwise its opening tag alone. */
   int sanitize;
+  /* Report fenced code blocks (and hold them whole in a stream). */
+  int code_blocks;
 } ag_exfil_allow;
 
 typedef void (*ag_exfil_cb)(void *ud, const ag_exfil_item *item);

@@ -42,6 +42,7 @@ typedef struct {
   size_t n_exfil_hosts;
   aigate_leak_policy leak;    /* leak: */
   aigate_spotlight spotlight; /* spotlight: */
+  int code_blocks;            /* code_blocks: fenced code checked as tools */
   char **tool_names;          /* tools: tool name -> kind (aigate_tool_kind) */
   int *tool_kinds;
   size_t n_tools;
@@ -187,6 +188,12 @@ void ag_tally_add(const ag_profile *p, int all_rules, aigate_finding *f,
  * found (AIGATE_FLAG_TOO_MANY in flags). */
 aigate_action ag_tally_verdict(const ag_profile *p, const ag_tally *t,
                                unsigned flags);
+
+/* Does rule family `family` check tools of this kind (tool.c)? */
+int ag_tool_family_applies(aigate_tool_kind kind, const char *family);
+/* The kind of code in a fenced block by its info string: shell and SQL
+ * languages, AUTO without one, OTHER for any other language. */
+aigate_tool_kind ag_code_kind(const char *info, size_t n);
 
 /* Can a redaction group led by f (which keeps text) keep it, with g in
  * the group too? Yes when g is the same construct seen by another rule,

@@ -344,11 +344,54 @@ typedef struct {
   const run_ctx *rc;
 } exfil_ctx;
 
+/*
+ * A fenced code block, with the policy's code_blocks on: an agent or a
+ * user may run it, so its code is matched against the rules that check
+ * tool calls (`directions: [tool]`), those of its language's kind
+ * (```bash: shell, file and http; ```sql: sql; no language: all; any
+ * other: file and http). A rule reports its first match in the block.
+ */
+static void code_findings(exfil_ctx *x, const ag_exfil_item *it) {
+  aigate_scratch *s = x->s;
+  const aigate_engine *e = s->e;
+  const run_ctx *rc = x->rc;
+  const char *t = s->layers[0].text;
+  if (it->body_end <= it->body_start)
+    return;
+  aigate_tool_kind kind =
+      ag_code_kind(t + it->info_start, it->info_end - it->info_start);
+  for (size_t ri = 0; ri < e->rs.n_rules; ri++) {
+    const ag_rule *r = &e->rs.rules[ri];
+    if (!(r->directions & AG_DIR_TOOL) || !r->n_pats ||
+        !ag_tool_family_applies(kind, r->family))
+      continue;
+    if (!rc->all_rules && (r->disabled || r->paranoia > rc->profile->paranoia ||
+                           rc->cat_mode[e->rule_cat[ri]] == AIGATE_MODE_OFF))
+      continue;
+    for (size_t k = 0; k < r->n_pats; k++) {
+      size_t span[4];
+      int m = ag_match_next(&r->pats[k], r->group, s->ms, t, it->body_end,
+                            it->body_start, it->body_end - 1, 0, span);
+      if (m > 0 && validate(r, t + span[2], span[3] - span[2]) &&
+          span[3] > span[2]) {
+        add_finding(s, r, "code", span[2], span[3]);
+        break;
+      }
+      if (m < 0)
+        s->flags |= AIGATE_FLAG_TRUNCATED; /* over the match limit */
+    }
+  }
+}
+
 /* One construct of exfil.c: a finding for each active rule of its kinds,
  * which neutralizes it by keeping its text. */
 static void on_exfil(void *ud, const ag_exfil_item *it) {
   exfil_ctx *x = ud;
   const aigate_engine *e = x->s->e;
+  if (it->kinds & AG_EXFIL_CODE) {
+    code_findings(x, it);
+    return;
+  }
   for (size_t di = 0; di < e->n_detectors; di++) {
     size_t ri = e->detectors[di];
     const ag_rule *r = &e->rs.rules[ri];
@@ -758,7 +801,8 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
                 .all_rules = opt->all_rules,
                 .cat_mode = modes,
                 .allow = {(const char *const *)p->exfil_hosts, p->n_exfil_hosts,
-                          s->allow_hosts, s->n_allow_hosts, 0},
+                          s->allow_hosts, s->n_allow_hosts, 0,
+                          p->code_blocks && opt->direction == AIGATE_OUTPUT},
                 .rg = NULL};
   if (st)
     rc.rg = &rg; /* filled in below, before its first use */
@@ -784,6 +828,8 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
         (opt->all_rules || (a == AIGATE_REDACT && m == AIGATE_MODE_ENFORCE)))
       rc.allow.sanitize = 1;
   }
+  if (rc.allow.code_blocks)
+    rc.exfil = 1;
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
   root->len = len;

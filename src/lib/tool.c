@@ -143,7 +143,7 @@ static aigate_tool_kind infer_kind(const char *name, const json_t *fn) {
 }
 
 /* Does a rule family apply to a tool of this kind? */
-static int family_applies(aigate_tool_kind kind, const char *family) {
+int ag_tool_family_applies(aigate_tool_kind kind, const char *family) {
   switch (kind) {
   case AIGATE_TOOL_SHELL:
     return !strcmp(family, "shell") || !strcmp(family, "file") ||
@@ -156,6 +156,37 @@ static int family_applies(aigate_tool_kind kind, const char *family) {
   case AIGATE_TOOL_AUTO: return 1;
   }
   return 1;
+}
+
+aigate_tool_kind ag_code_kind(const char *info, size_t n) {
+  static const char *const shell[] = {
+      "bash",          "sh",  "shell", "zsh",        "console",
+      "shell-session", "ksh", "fish",  "powershell", "ps1",
+      "pwsh",          "cmd", "bat",   "batch",      "dockerfile"};
+  static const char *const sql[] = {"sql",   "postgresql", "postgres",
+                                    "psql",  "mysql",      "sqlite",
+                                    "plsql", "tsql",       "mssql"};
+  size_t i = 0;
+  while (i < n && (info[i] == ' ' || info[i] == '\t'))
+    i++;
+  size_t w = i;
+  while (w < n && info[w] != ' ' && info[w] != '\t' && info[w] != '{' &&
+         info[w] != ',')
+    w++;
+  if (w == i)
+    return AIGATE_TOOL_AUTO; /* no language: every family */
+  char lang[32];
+  size_t l = w - i < sizeof(lang) - 1 ? w - i : sizeof(lang) - 1;
+  for (size_t k = 0; k < l; k++)
+    lang[k] = (char)tolower((unsigned char)info[i + k]);
+  lang[l] = '\0';
+  for (size_t k = 0; k < sizeof(shell) / sizeof(*shell); k++)
+    if (!strcmp(lang, shell[k]))
+      return AIGATE_TOOL_SHELL;
+  for (size_t k = 0; k < sizeof(sql) / sizeof(*sql); k++)
+    if (!strcmp(lang, sql[k]))
+      return AIGATE_TOOL_SQL;
+  return AIGATE_TOOL_OTHER;
 }
 
 /* --------------------------------------------------------- the strings */
@@ -326,7 +357,7 @@ int aigate_tool_check(const aigate_engine *e, aigate_scratch *s,
     for (size_t k = 0; k < e->rs.n_rules && !family; k++)
       if (e->rs.rules[k].id == r.findings[i].rule_id)
         family = e->rs.rules[k].family;
-    if (family && family_applies(res->kind, family))
+    if (family && ag_tool_family_applies(res->kind, family))
       s->findings[n++] = r.findings[i];
   }
   s->n_findings = n;

@@ -34,6 +34,10 @@ static void on_item(void *ud, const ag_exfil_item *it) {
   if (it->keep)
     FUZZ_CHECK(it->keep_start <= it->keep_end && it->keep_start >= it->start &&
                it->keep_end <= it->end);
+  if (it->kinds & AG_EXFIL_CODE)
+    FUZZ_CHECK(it->info_start <= it->info_end && it->info_end <= it->end &&
+               it->body_start <= it->body_end && it->body_end <= it->end &&
+               it->body_start >= it->start);
   s->n++;
 }
 
@@ -48,7 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 1 << 16)
     return 0;
   const char *text = (const char *)data;
-  ag_exfil_allow allow = {hosts, 2, NULL, 0, 0};
+  /* The first byte picks the reader's options: HTML script bodies, code
+   * blocks. */
+  ag_exfil_allow allow = {
+      hosts, 2, NULL, 0, size && (data[0] & 1), size && (data[0] & 2)};
   seen s = {size, 0};
   size_t h = ag_exfil_scan(text, size, 0, &allow, 0, on_item, &s);
   FUZZ_CHECK(h <= size);
