@@ -621,6 +621,21 @@ static void run_security(bench_engine *b) {
            size / with / 1e6, size / without / 1e6);
     free(doc);
   }
+  /* Hostile repetitions: what the reader costs at its worst (each must
+   * stay linear in the text). */
+  static const char *const hostile[] = {"<img a", "[a](x",   "http://.",
+                                        "[\\]",   "![a](<b", "[[[["};
+  for (size_t k = 0; k < sizeof(hostile) / sizeof(*hostile); k++) {
+    char *doc = malloc(size);
+    if (!doc)
+      die("document", "out of memory");
+    for (size_t i = 0; i < size; i++)
+      doc[i] = hostile[k][i % strlen(hostile[k])];
+    timed t = {0, doc, size, b->engine, b->scratch, NULL, NULL, NULL};
+    printf("reader on 4 MiB of \"%s\" repeated: %.1f MB/s\n", hostile[k],
+           size / time_calls(&t) / 1e6);
+    free(doc);
+  }
   aigate_scratch_free(off_s);
   aigate_engine_free(off_e);
   aigate_config_free(off_cfg);

@@ -764,9 +764,11 @@ static size_t html_tag(const ctx *c, size_t p, size_t lim) {
       return NONE;
     if (t[i] == '>')
       break;
+    if (t[i] == '<') /* "<img a<img a<img ...": not a tag, and reading on */
+      return NONE;   /* from every '<' would cost MAX_TAG bytes each */
     size_t an = i;
     while (i < lim && !space((unsigned char)t[i]) && t[i] != '/' &&
-           t[i] != '>' && t[i] != '=')
+           t[i] != '>' && t[i] != '=' && t[i] != '<')
       i++;
     size_t ane = i;
     while (i < lim && space((unsigned char)t[i]))
@@ -792,7 +794,8 @@ static size_t html_tag(const ctx *c, size_t p, size_t lim) {
         ve = i++;
       } else {
         vs = i;
-        while (i < lim && !space((unsigned char)t[i]) && t[i] != '>')
+        while (i < lim && !space((unsigned char)t[i]) && t[i] != '>' &&
+               t[i] != '<')
           i++;
         ve = i;
       }

@@ -609,6 +609,37 @@ static void test_code_blocks(void **state) {
   assert_int_equal(r.verdict, AIGATE_ALLOW);
 }
 
+/* Hostile repetitions that once made the reader read the same bytes
+ * again and again ("<img a<img a...": every '<' started a 4 KiB tag).
+ * Each must scan, whole and streamed, and give a verdict (the benchmark,
+ * bench_pipeline --security-only, prints their times). */
+static void test_pathological_inputs(void **state) {
+  (void)state;
+  static const char *const pats[] = {
+      "<img a",     "[a](x", "http://.", "[\\]",        "![a](<b", "```a\n",
+      "<a href=\"", "[[[[",  "](",       "<img src=x ", "www.x"};
+  custom c;
+  custom_new(&c, "policy:\n  code_blocks: true\n  categories:\n"
+                 "    html: redact\n");
+  size_t size = 256u << 10;
+  char *doc = malloc(size);
+  assert_non_null(doc);
+  for (size_t k = 0; k < sizeof(pats) / sizeof(*pats); k++) {
+    for (size_t i = 0; i < size; i++)
+      doc[i] = pats[k][i % strlen(pats[k])];
+    aigate_result r;
+    assert_int_equal(aigate_scan_ex(c.e, c.s, doc, size, &OUTPUT, &r), 0);
+    aigate_stream *st;
+    assert_int_equal(aigate_stream_new(c.e, &OUTPUT, 0, &st), 0);
+    aigate_stream_out o;
+    for (size_t i = 0; i < 64u << 10; i += 64)
+      aigate_stream_write(st, c.s, doc + i, 64, &o);
+    aigate_stream_free(st);
+  }
+  free(doc);
+  custom_free(&c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_images_keep_alt_text),
@@ -629,6 +660,7 @@ int main(void) {
       cmocka_unit_test(test_stream_hold_cap),
       cmocka_unit_test(test_html_sanitization),
       cmocka_unit_test(test_code_blocks),
+      cmocka_unit_test(test_pathological_inputs),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
