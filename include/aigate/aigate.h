@@ -57,7 +57,14 @@ typedef struct {
   char msg[512];
 } aigate_error;
 
-typedef enum { AIGATE_INPUT = 0, AIGATE_OUTPUT = 1 } aigate_direction;
+/* What a text is: a prompt, a model's output, or the arguments of a tool
+ * call the model asks for (rule families with `directions: [tool]`;
+ * aigate_tool_check). */
+typedef enum {
+  AIGATE_INPUT = 0,
+  AIGATE_OUTPUT = 1,
+  AIGATE_TOOL = 2,
+} aigate_direction;
 
 /* Ordered by strength: a stronger action always wins. */
 typedef enum {
@@ -151,6 +158,10 @@ void aigate_engine_free(aigate_engine *engine);
 void aigate_engine_cache_stats(const aigate_engine *engine, int *loaded,
                                int *compiled);
 
+/* The configuration the engine was built for (its own default when none
+ * was given); owned as the engine's options say. */
+const aigate_config *aigate_engine_config(const aigate_engine *engine);
+
 int aigate_scratch_new(const aigate_engine *engine, aigate_scratch **out);
 void aigate_scratch_free(aigate_scratch *scratch);
 
@@ -169,6 +180,11 @@ typedef struct {
   size_t start, end;    /* byte span in the ORIGINAL text, end exclusive */
   aigate_action action; /* what the policy does with this category */
   aigate_mode mode;     /* enforce or detect-only (off is never reported) */
+  /* replace: a redaction writes the original bytes [keep_start,
+   * keep_end) (possibly none) in place of the span instead of a marker:
+   * an exfiltrating image becomes its alt text, a link its text. */
+  int replace;
+  size_t keep_start, keep_end;
 } aigate_finding;
 
 /* Flags describing the input, set in aigate_result.flags. */
@@ -207,6 +223,18 @@ typedef struct {
 } aigate_scan_options;
 
 /*
+ * Hosts that output may load images from and send data to (exfiltration
+ * rules), besides the profile's exfiltration.allow_hosts: a key's own
+ * list, say. Entries are "example.com" (that host) or "*.example.com"
+ * (its subdomains). The scratch keeps the pointer (borrowed: the list
+ * must outlive its use) for every later scan with it, until set again;
+ * NULL/0 clears it. A stream has its own list, which applies to its
+ * writes whatever the scratch's.
+ */
+int aigate_scratch_allow_hosts(aigate_scratch *scratch,
+                               const char *const *hosts, size_t n);
+
+/*
  * Scan `len` bytes of `text` (any bytes; need not be NUL-terminated).
  *
  * Returns AIGATE_OK with a verdict in *result. When the scan cannot run
@@ -225,7 +253,9 @@ int aigate_scan_ex(const aigate_engine *engine, aigate_scratch *scratch,
 /*
  * Write a copy of text with every enforced finding whose action is redact
  * replaced by "[REDACTED:<rule_id>]" (overlapping or touching spans give
- * one marker). *out is
+ * one marker), or, for a finding with `replace` set, by the bytes it
+ * keeps (an exfiltrating image by its alt text; when another redaction
+ * overlaps what it keeps, the marker is written instead). *out is
  * NUL-terminated, owned by the caller (free()), *out_len excludes the NUL.
  */
 int aigate_redact(const char *text, size_t len, const aigate_result *result,
@@ -358,6 +388,10 @@ int aigate_stream_write(aigate_stream *s, aigate_scratch *scratch,
 int aigate_stream_finish(aigate_stream *s, aigate_scratch *scratch,
                          aigate_stream_out *out);
 
+/* The stream's own allow-list (see aigate_scratch_allow_hosts). */
+int aigate_stream_allow_hosts(aigate_stream *s, const char *const *hosts,
+                              size_t n);
+
 void aigate_stream_free(aigate_stream *s);
 
 /* ------------------------------------------------------------------ */
@@ -466,6 +500,151 @@ typedef struct {
  */
 int aigate_train(const aigate_train_options *opt, aigate_model **out,
                  aigate_train_report *rep, aigate_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Tool calls (arguments an agent is about to execute)                  */
+
+/* What a tool does, which decides the rule families that check it. */
+typedef enum {
+  AIGATE_TOOL_AUTO = 0, /* not known: every family */
+  AIGATE_TOOL_SHELL,    /* shell, file and http families */
+  AIGATE_TOOL_SQL,      /* sql */
+  AIGATE_TOOL_HTTP,     /* http */
+  AIGATE_TOOL_FILE,     /* file */
+  AIGATE_TOOL_OTHER,    /* file and http */
+} aigate_tool_kind;
+
+/* "auto", "shell", "sql", "http", "file", "other"; "?" out of range. */
+const char *aigate_tool_kind_name(aigate_tool_kind kind);
+
+typedef struct {
+  const char *name;      /* the function the model called; may be NULL */
+  const char *arguments; /* its arguments, JSON text as the model wrote
+                            them; NULL/0 or blank means {} */
+  size_t arguments_len;
+  /* The tool as the request declared it, JSON text: a `tools` entry
+   * ({"type": "function", "function": {...}}) or the function object
+   * ({"name", "description", "parameters", "strict"}). NULL when the
+   * request declared none: no schema is checked then. */
+  const char *declaration;
+  size_t declaration_len;
+  const char *profile; /* policy profile; NULL = the default policy */
+} aigate_tool_call;
+
+typedef struct {
+  aigate_action verdict;   /* block: do not run it */
+  aigate_tool_kind kind;   /* what the arguments were checked as */
+  const char *kind_source; /* "policy" (the profile's tools: map),
+                              "inferred" (name, parameters, description)
+                              or "unknown" (every family); static */
+  int invalid;             /* the arguments were refused: not a JSON
+                              object, or not what the schema allows */
+  char reason[256];        /* why it is refused or blocked; "" if not */
+  int score;               /* anomaly score of the findings */
+  unsigned flags;          /* AIGATE_FLAG_* of the scan */
+  int status;              /* AIGATE_OK, or why the check could not run */
+  size_t n_findings;
+  const aigate_finding *findings; /* in the scratch, until its next use;
+                                     offsets are in the arguments'
+                                     decoded strings, one per line */
+} aigate_tool_result;
+
+/*
+ * Check a tool call before it is executed (src/lib/tool.c): the
+ * arguments must be a JSON object without duplicate keys that conforms
+ * to the declared JSON Schema (a subset: types, required, enum, const,
+ * lengths, patterns, ranges, items, additionalProperties and strict
+ * mode, anyOf/oneOf/allOf/not, local $ref), else the verdict is block
+ * and `invalid` is set; then their strings are scanned by the rule
+ * families of the tool's kind (`directions: [tool]`) and the policy
+ * decides. Returns AIGATE_OK (also for a refused call), or why the check
+ * could not run (the verdict is then the fail mode's).
+ */
+int aigate_tool_check(const aigate_engine *engine, aigate_scratch *scratch,
+                      const aigate_tool_call *call, aigate_tool_result *res);
+
+/* ------------------------------------------------------------------ */
+/* System-prompt leaks (src/lib/leak.c)                                 */
+
+/* A canary: "ag-" and 16 base32 characters, NUL-terminated. */
+#define AIGATE_CANARY_SIZE 20
+
+/*
+ * The canary of a deployment (its secret) for the period that contains
+ * `now` (seconds; period 0: one canary for ever): keyed BLAKE2b, so it
+ * cannot be guessed without the secret and changes with the period.
+ */
+int aigate_canary(const void *secret, size_t secret_len, uint64_t now,
+                  uint64_t period, char out[AIGATE_CANARY_SIZE]);
+
+/* What a policy's `leak:` section says (docs/output-security.md). */
+typedef struct {
+  int canary;              /* append a canary to system prompts */
+  uint64_t rotate_seconds; /* canary period (default 86400; 0 never) */
+  unsigned overlap_pct;    /* share of the prompt's word 5-grams in an
+                              output that is a leak (default 50; 0 off) */
+  aigate_action action;    /* block (default) or log */
+} aigate_leak_policy;
+
+/* The leak policy of a profile (NULL: the default policy); the defaults
+ * when cfg is NULL. AIGATE_ERR_NOT_FOUND (and the defaults) for a
+ * profile that does not exist. */
+int aigate_config_leak(const aigate_config *cfg, const char *profile,
+                       aigate_leak_policy *out);
+
+/* A system prompt prepared for leak checks: its word 5-grams and the
+ * encoded forms of its canaries (the current and the previous period's,
+ * say). Immutable; share it between the scans of one request. */
+typedef struct aigate_leak aigate_leak;
+typedef struct aigate_leak_scan aigate_leak_scan;
+
+typedef struct {
+  int leak;                /* canary || overlap */
+  int canary;              /* a canary was found ... */
+  const char *canary_form; /* ... as "raw", "reversed", "rot13", "hex" or
+                              "base64" (static), else NULL */
+  int overlap;             /* the overlap reached the threshold */
+  unsigned overlap_pct;    /* share of the prompt's 5-grams seen, 0..100 */
+  size_t matched, total;   /* 5-grams seen, and in the prompt */
+} aigate_leak_result;
+
+int aigate_leak_new(const char *prompt, size_t len, const char *const *canaries,
+                    size_t n_canaries, aigate_leak **out);
+void aigate_leak_free(aigate_leak *lk);
+
+/* An output checked as it is written: feed it in pieces (`final` on the
+ * last one, which ends the last word); the result is that of everything
+ * fed so far. Whole texts: aigate_leak_check. */
+int aigate_leak_scan_new(const aigate_leak *lk, aigate_leak_scan **out);
+int aigate_leak_scan_feed(aigate_leak_scan *sc, const char *text, size_t len,
+                          int final, unsigned threshold_pct,
+                          aigate_leak_result *res);
+void aigate_leak_scan_free(aigate_leak_scan *sc);
+int aigate_leak_check(const aigate_leak *lk, const char *text, size_t len,
+                      unsigned threshold_pct, aigate_leak_result *res);
+
+/* ------------------------------------------------------------------ */
+/* Spotlighting of untrusted content (src/lib/spotlight.c)             */
+
+typedef enum {
+  AIGATE_SPOTLIGHT_OFF = 0,
+  AIGATE_SPOTLIGHT_DELIMIT,  /* wrapped in begin/end markers */
+  AIGATE_SPOTLIGHT_DATAMARK, /* U+02C6 between every word */
+} aigate_spotlight;
+
+/* The spotlight mode of a profile's `spotlight:` (NULL: the default
+ * policy; off by default). AIGATE_ERR_NOT_FOUND for no such profile. */
+int aigate_config_spotlight(const aigate_config *cfg, const char *profile,
+                            aigate_spotlight *out);
+
+/* The sentence for the system prompt that tells the model what the
+ * marking means; NULL when off. Static. */
+const char *aigate_spotlight_instruction(aigate_spotlight mode);
+
+/* The marked copy of text (NUL-terminated, caller frees; *out_len
+ * without the NUL). Markers the text carries are defused. */
+int aigate_spotlight_apply(aigate_spotlight mode, const char *text, size_t len,
+                           char **out, size_t *out_len);
 
 /* ------------------------------------------------------------------ */
 /* Rules: listing and self-test                                         */

@@ -20,16 +20,26 @@
  * Which strings of a document are text, and which parts are media, is the
  * walk of openai_doc.c, the same one `aigate scan --as openai-*` uses:
  * this file holds the policies applied to what the walk finds.
+ *
+ * Agents (docs/output-security.md): a reply's tool calls are checked
+ * against the tools the request declared (aigate_tool_check) before any
+ * redaction; tool results can be spotlighted before they go upstream;
+ * the system prompt can carry a canary, and replies are checked for
+ * leaks of it (aigate_leak_*).
  */
 #include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "guard.h"
 #include "openai_doc.h"
+#include "util.h"
 
 #define MAX_MODEL_NAME 256
 #define MAX_CHOICES 128
@@ -158,6 +168,11 @@ static aigate_action scan_string(gw_guard *g, json_t *str, aigate_direction dir,
 }
 
 /* ----------------------------------------------------------- input */
+
+/* The profile output is judged with: the key's, else the configured. */
+static const char *out_profile(const gw_guard *g) {
+  return g->profile ? g->profile : g->cfg->output_profile;
+}
 
 static const char *untrusted_profile(const gw_guard *g) {
   const gw_config *c = g->cfg;
@@ -297,6 +312,229 @@ static int guard_input(gw_guard *g, gw_route route, json_t *doc) {
   return refused;
 }
 
+/* ------------------------------------------------------ prompt leaks */
+
+/* The deployment secret behind the canaries: random per process, so
+ * that a canary cannot be predicted (one process is one deployment;
+ * instances behind a load balancer each check their own). */
+static unsigned char canary_key[32];
+static pthread_once_t canary_once = PTHREAD_ONCE_INIT;
+
+static void canary_init(void) {
+  if (sodium_init() < 0)
+    abort(); /* libsodium cannot run: nothing secure can */
+  randombytes_buf(canary_key, sizeof(canary_key));
+}
+
+static int is_system(const json_t *m) {
+  const char *role = json_string_value(json_object_get(m, "role"));
+  return role && (!strcmp(role, "system") || !strcmp(role, "developer"));
+}
+
+/* The canaries of this period and the previous one (a reply may finish
+ * after the period changed). Returns how many (0 when off). */
+static size_t canaries(gw_guard *g, char out[2][AIGATE_CANARY_SIZE]) {
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
+  if (!lp.canary)
+    return 0;
+  pthread_once(&canary_once, canary_init);
+  uint64_t now = (uint64_t)time(NULL);
+  aigate_canary(canary_key, sizeof(canary_key), now, lp.rotate_seconds, out[0]);
+  if (!lp.rotate_seconds || now < lp.rotate_seconds)
+    return 1;
+  aigate_canary(canary_key, sizeof(canary_key), now - lp.rotate_seconds,
+                lp.rotate_seconds, out[1]);
+  return 2;
+}
+
+/* Append the canary to the end of the last system or developer message
+ * (a string, or a list of parts: one more text part). */
+static int add_canary(gw_guard *g, json_t *messages) {
+  char c[2][AIGATE_CANARY_SIZE];
+  if (!canaries(g, c))
+    return 0;
+  json_t *last = NULL, *m;
+  size_t i;
+  json_array_foreach(messages, i, m) if (is_system(m)) last = m;
+  json_t *content = json_object_get(last, "content");
+  char tail[AIGATE_CANARY_SIZE + 4];
+  snprintf(tail, sizeof(tail), "\n\n%s", c[0]);
+  if (json_is_string(content)) {
+    size_t n = json_string_length(content);
+    char *s = malloc(n + strlen(tail) + 1);
+    if (!s)
+      return -1;
+    memcpy(s, json_string_value(content), n);
+    memcpy(s + n, tail, strlen(tail) + 1);
+    int rc = json_string_setn_nocheck(content, s, n + strlen(tail));
+    free(s);
+    if (rc)
+      return -1;
+  } else if (json_is_array(content)) {
+    if (json_array_append_new(
+            content, json_pack("{s:s, s:s}", "type", "text", "text", tail + 2)))
+      return -1;
+  } else {
+    return 0;
+  }
+  g->changed = 1;
+  return 0;
+}
+
+/* Replace a JSON string with its spotlighted copy. */
+static int mark_string(aigate_spotlight mode, json_t *str) {
+  char *m;
+  size_t n;
+  if (aigate_spotlight_apply(mode, json_string_value(str),
+                             json_string_length(str), &m, &n))
+    return -1;
+  int rc = json_string_setn_nocheck(str, m, n);
+  free(m);
+  return rc;
+}
+
+/* Append text to a message's content (a string, or parts: one more text
+ * part). Returns 1 when done, 0 when the content is neither. */
+static int append_text(json_t *msg, const char *text) {
+  json_t *content = json_object_get(msg, "content");
+  if (json_is_array(content))
+    return json_array_append_new(
+               content, json_pack("{s:s, s:s}", "type", "text", "text", text))
+               ? -1
+               : 1;
+  if (!json_is_string(content))
+    return 0;
+  size_t n = json_string_length(content), t = strlen(text);
+  char *s = malloc(n + t + 3);
+  if (!s)
+    return -1;
+  memcpy(s, json_string_value(content), n);
+  memcpy(s + n, "\n\n", 2);
+  memcpy(s + n + 2, text, t + 1);
+  int rc = json_string_setn_nocheck(content, s, n + t + 2);
+  free(s);
+  return rc ? -1 : 1;
+}
+
+/*
+ * Spotlighting (the untrusted profile's spotlight:): tool and function
+ * results are marked (aigate_spotlight_apply), after they were scanned,
+ * and the system prompt says what the marking means (a system message is
+ * added first when there is none).
+ */
+static int spotlight(gw_guard *g, json_t *messages) {
+  aigate_spotlight mode;
+  aigate_config_spotlight(aigate_engine_config(g->engine), untrusted_profile(g),
+                          &mode);
+  if (mode == AIGATE_SPOTLIGHT_OFF)
+    return 0;
+  int marked = 0;
+  json_t *m, *last_system = NULL;
+  size_t i;
+  json_array_foreach(messages, i, m) {
+    const char *role = json_string_value(json_object_get(m, "role"));
+    if (is_system(m))
+      last_system = m;
+    if (!role || (strcmp(role, "tool") && strcmp(role, "function")))
+      continue;
+    json_t *content = json_object_get(m, "content"), *part;
+    size_t k;
+    if (json_is_string(content)) {
+      if (mark_string(mode, content))
+        return -1;
+      marked = 1;
+    }
+    json_array_foreach(content, k, part) {
+      json_t *t = json_object_get(part, "text");
+      if (json_is_string(t)) {
+        if (mark_string(mode, t))
+          return -1;
+        marked = 1;
+      }
+    }
+  }
+  if (!marked)
+    return 0;
+  g->changed = 1;
+  const char *instr = aigate_spotlight_instruction(mode);
+  int rc = last_system ? append_text(last_system, instr) : 0;
+  if (rc < 0)
+    return -1;
+  if (rc == 0 && json_array_insert_new(messages, 0,
+                                       json_pack("{s:s, s:s}", "role", "system",
+                                                 "content", instr)))
+    return -1;
+  return 0;
+}
+
+int gw_guard_leak(gw_guard *g, aigate_leak **out) {
+  *out = NULL;
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
+  char c[2][AIGATE_CANARY_SIZE];
+  size_t nc = canaries(g, c);
+  if (!nc && !lp.overlap_pct)
+    return 0;
+  ag_buf prompt = {0};
+  json_t *m;
+  size_t i;
+  json_array_foreach(g->messages, i, m) {
+    if (!is_system(m))
+      continue;
+    json_t *content = json_object_get(m, "content"), *part;
+    size_t k;
+    if (json_is_string(content))
+      ag_buf_append(&prompt, json_string_value(content),
+                    json_string_length(content));
+    json_array_foreach(content, k, part) {
+      json_t *t = json_object_get(part, "text");
+      if (json_is_string(t))
+        ag_buf_append(&prompt, json_string_value(t), json_string_length(t));
+      ag_buf_putc(&prompt, '\n');
+    }
+    ag_buf_putc(&prompt, '\n');
+  }
+  const char *const cs[2] = {c[0], c[1]};
+  int rc = prompt.failed ? -1 : 0;
+  if (!rc && (prompt.len || nc) &&
+      aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs, nc, out))
+    rc = -1;
+  ag_buf_free(&prompt);
+  return rc;
+}
+
+aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
+  if (!r->leak)
+    return AIGATE_ALLOW;
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
+  add_id(g->rules, sizeof(g->rules),
+         r->canary ? "leak-canary" : "leak-system-prompt");
+  if (lp.action > g->decision)
+    g->decision = lp.action;
+  return lp.action;
+}
+
+/* Check the texts of one choice for a leak of the system prompt. */
+static aigate_action choice_leak(gw_guard *g, const aigate_leak *lk,
+                                 const oai_targets *ts, size_t from,
+                                 size_t to) {
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
+  aigate_leak_scan *sc;
+  if (aigate_leak_scan_new(lk, &sc))
+    return AIGATE_BLOCK; /* out of memory: never a silent pass */
+  aigate_leak_result r = {0};
+  for (size_t i = from; i < to; i++) {
+    json_t *s = ts->t[i].str;
+    aigate_leak_scan_feed(sc, json_string_value(s), json_string_length(s), 1,
+                          lp.overlap_pct, &r);
+  }
+  aigate_leak_scan_free(sc);
+  return gw_guard_leak_note(g, &r);
+}
+
 /* The names of the tools a request declares, for the key's tool scope:
  * "tools": [{"type": "function", "function": {"name": ...}}] and the
  * older "functions": [{"name": ...}]. A declared tool without a name
@@ -407,6 +645,13 @@ int gw_guard_input(gw_guard *g, gw_route route, json_t *doc,
                    gw_request_info *info) {
   if (guard_input(g, route, doc))
     return -1;
+  g->tools = json_object_get(doc, "tools");
+  g->functions = json_object_get(doc, "functions");
+  g->messages = json_object_get(doc, "messages");
+  /* The canary goes last: it ends the system prompt. */
+  if (route == GW_ROUTE_CHAT && (spotlight(g, (json_t *)g->messages) ||
+                                 add_canary(g, (json_t *)g->messages)))
+    goto nomem;
   if (info->stream) {
     /* Ask for usage so token counts are known for every request; the
      * extra chunk is dropped for clients that did not ask. */
@@ -449,8 +694,9 @@ json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
 int gw_guard_tool_allowed(gw_guard *g, const char *name) {
   if (!g->tools_limited)
     return 1;
-  for (size_t i = 0; name && i < g->n_tools; i++)
-    if (!strcmp(g->tools[i], name) || !strcmp(g->tools[i], "*"))
+  for (size_t i = 0; name && i < g->n_allowed_tools; i++)
+    if (!strcmp(g->allowed_tools[i], name) ||
+        !strcmp(g->allowed_tools[i], "*"))
       return 1;
   g->decision = AIGATE_BLOCK;
   add_id(g->rules, sizeof(g->rules), "key.tool_not_allowed");
@@ -494,6 +740,73 @@ static int choice_tools_allowed(gw_guard *g, json_t *ch) {
                     g, json_string_value(json_object_get(fc, "name")));
 }
 
+aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
+                                 const char *args, size_t len) {
+  /* The declaration of the tool called: a tools[] entry, or a legacy
+   * functions[] one. */
+  const json_t *decl = NULL, *e;
+  size_t i;
+  json_array_foreach(g->tools, i, e) {
+    const char *n = json_string_value(
+        json_object_get(json_object_get(e, "function"), "name"));
+    if (!decl && name && n && !strcmp(n, name))
+      decl = e;
+  }
+  json_array_foreach(g->functions, i, e) {
+    const char *n = json_string_value(json_object_get(e, "name"));
+    if (!decl && name && n && !strcmp(n, name))
+      decl = e;
+  }
+  if (!decl && (json_array_size(g->tools) || json_array_size(g->functions))) {
+    add_id(g->rules, sizeof(g->rules), "tool-undeclared");
+    g->decision = AIGATE_BLOCK;
+    return AIGATE_BLOCK;
+  }
+  char *text = decl ? json_dumps(decl, JSON_COMPACT) : NULL;
+  aigate_tool_call call = {
+      name, args, len, text, text ? strlen(text) : 0, out_profile(g)};
+  aigate_tool_result res;
+  memset(&res, 0, sizeof(res));
+  res.invalid = 1; /* out of memory: refused */
+  if (!decl || text)
+    aigate_tool_check(g->engine, g->scratch, &call, &res);
+  free(text);
+  if (res.invalid) {
+    add_id(g->rules, sizeof(g->rules), "tool-arguments-invalid");
+    g->decision = AIGATE_BLOCK;
+    return AIGATE_BLOCK;
+  }
+  return gw_guard_note(g, res.verdict, res.flags, res.findings, res.n_findings,
+                       0);
+}
+
+/* Check the tool calls of a choice; 1 when one must be blocked. */
+static int tool_calls_blocked(gw_guard *g, json_t *ch) {
+  static const char *const holders[] = {"message", "delta"};
+  for (size_t k = 0; k < 2; k++) {
+    json_t *msg = json_object_get(ch, holders[k]);
+    size_t i;
+    json_t *tc;
+    json_array_foreach(json_object_get(msg, "tool_calls"), i, tc) {
+      json_t *fn = json_object_get(tc, "function");
+      json_t *args = json_object_get(fn, "arguments");
+      if (gw_guard_tool_call(g, json_string_value(json_object_get(fn, "name")),
+                             json_string_value(args),
+                             json_string_length(args)) == AIGATE_BLOCK)
+        return 1;
+    }
+    json_t *fc = json_object_get(msg, "function_call");
+    if (json_is_object(fc)) {
+      json_t *args = json_object_get(fc, "arguments");
+      if (gw_guard_tool_call(g, json_string_value(json_object_get(fc, "name")),
+                             json_string_value(args),
+                             json_string_length(args)) == AIGATE_BLOCK)
+        return 1;
+    }
+  }
+  return 0;
+}
+
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   (void)route; /* a choice's message and text are guarded on every route */
   oai_targets ts = {0};
@@ -511,24 +824,38 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
    * then what they decide is done to that choice. */
   json_t *choices = json_object_get(doc, "choices");
   const char *prof = g->profile ? g->profile : g->cfg->output_profile;
+  aigate_leak *lk;
+  int leak_failed = gw_guard_leak(g, &lk) != 0;
   for (size_t i = 0; i < ts.n;) {
-    size_t item = ts.t[i].item;
-    aigate_action worst = AIGATE_ALLOW;
+    size_t item = ts.t[i].item, first = i;
+    json_t *ch = json_array_get(choices, item);
+    /* Tool calls are checked as the model wrote them, before redactions
+     * (an IP address redacted as personal data is still the metadata
+     * endpoint the call would reach). */
+    aigate_action worst =
+        tool_calls_blocked(g, ch) ? AIGATE_BLOCK : AIGATE_ALLOW;
     for (; i < ts.n && ts.t[i].item == item; i++) {
       aigate_action a = scan_string(g, ts.t[i].str, AIGATE_OUTPUT, prof, 0);
       worst = a > worst ? a : worst;
       restore_string(g, ts.t[i].str);
     }
-    json_t *ch = json_array_get(choices, item);
     if (g->tools_limited && !choice_tools_allowed(g, ch))
       worst = AIGATE_BLOCK;
+    if (leak_failed ||
+        (lk && choice_leak(g, lk, &ts, first, i) == AIGATE_BLOCK)) {
+      worst = AIGATE_BLOCK; /* out of memory: never a silent pass */
+      g->decision = AIGATE_BLOCK;
+    }
     if (worst >= AIGATE_REDACT) { /* token log-probabilities would leak it */
       json_object_del(ch, "logprobs");
       g->changed = 1;
     }
-    if (worst == AIGATE_BLOCK)
+    if (worst == AIGATE_BLOCK) {
       block_choice(ch);
+      g->changed = 1;
+    }
   }
+  aigate_leak_free(lk);
   oai_targets_free(&ts);
   return 0;
 }

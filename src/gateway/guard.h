@@ -39,8 +39,8 @@ typedef struct {
   const gw_config *cfg;
   const char *profile; /* the key's profile: replaces the input, untrusted
                           and output profiles; NULL: the configured ones */
-  char *const *tools;  /* tools the key allows; with tools_limited set */
-  size_t n_tools;
+  char *const *allowed_tools; /* tools the key allows; with tools_limited */
+  size_t n_allowed_tools;
   int tools_limited;
   aigate_pseudo *pseudo; /* server.pseudonymize: the request's placeholders
                             (input) restored in its output; NULL: off */
@@ -54,6 +54,11 @@ typedef struct {
                             blocked */
   int changed; /* the guards edited the document (a redaction, a blocked
                   choice, stream_options): set, never cleared */
+  /* The request's "tools" and legacy "functions" (borrowed from its
+   * document, which outlives the response): what tool calls are checked
+   * against. */
+  const json_t *tools, *functions;
+  const json_t *messages; /* for the system prompt (leak checks) */
 
   /* A refusal: status 0 when there is none. */
   int status;
@@ -118,9 +123,27 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action verdict, unsigned flags,
                             const aigate_finding *findings, size_t n,
                             int trusted);
 
+/* Check a tool call the model made (aigate_tool_check): its arguments
+ * against the tool the request declared (a call of a tool it did not
+ * declare is blocked) and the rule families of the tool's kind. Returns
+ * AIGATE_BLOCK when it must not reach the client. */
+aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
+                                 const char *args, size_t len);
+
+/* System-prompt leaks (the policy's leak: section). The request's system
+ * and developer messages prepared for leak checks, with the canaries of
+ * this and the previous period, in *out (free with aigate_leak_free);
+ * NULL when there are none or the checks are off. Returns -1 when it
+ * could not be prepared (out of memory): the caller blocks. */
+int gw_guard_leak(gw_guard *g, aigate_leak **out);
+/* Fold a leak check into the decision; returns the action to take on
+ * the output (AIGATE_BLOCK: stop it). */
+aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r);
+
 /* Scan a whole text as output. Returns a redacted copy, with the
  * request's placeholders restored (caller frees; *out_len its length), or
  * NULL when it must be blocked. */
+
 char *gw_guard_text(gw_guard *g, const char *text, size_t len, size_t *out_len);
 
 #endif

@@ -48,8 +48,8 @@
 
 /* The library's top-level sections (src/lib/config.c parses them): keep in
  * step with parse_config there. */
-static const char *const library_sections[] = {"version", "policy", "profiles",
-                                               "rules",   "limits", NULL};
+static const char *const library_sections[] = {
+    "version", "policy", "profiles", "rules", "limits", "classifier", NULL};
 
 /* LiteLLM top-level sections other than the five this file parses. */
 static const char litellm_sections[] =
@@ -1268,8 +1268,8 @@ static int parse_root(ctx *c, gw_config *cfg, const yt_node *root) {
     else if (!in_list(library_sections, k->str))
       return bad(c, k,
                  "unknown key '%s' (version, policy, profiles, rules, limits, "
-                 "server, model_list, general_settings, router_settings, "
-                 "litellm_settings, monitoring)",
+                 "classifier, server, model_list, general_settings, "
+                 "router_settings, litellm_settings, monitoring)",
                  k->str);
   }
   if (rc)

@@ -539,8 +539,8 @@ static int admit(gw_req *r) {
     r->g.profile = r->grant.policy;
   }
   if (r->grant.tools) {
-    r->g.tools = r->grant.tools;
-    r->g.n_tools = r->grant.n_tools;
+    r->g.allowed_tools = r->grant.tools;
+    r->g.n_allowed_tools = r->grant.n_tools;
     r->g.tools_limited = 1;
   }
   return 0;

@@ -8,7 +8,10 @@
  * out (libaigate's stream.c). Released text is re-emitted in chunks with
  * the upstream's envelope (id, created, model). Tool calls are assembled
  * from their fragments and released only when the choice finishes and the
- * complete arguments have been scanned, each within tool_call_max_bytes.
+ * complete arguments have been scanned and checked against the tool the
+ * request declared (gw_guard_tool_call), each within tool_call_max_bytes:
+ * a blocked call ends the choice with content_filter, never in part. Text
+ * is checked for leaks of the system prompt before it is sent.
  *
  * Ending: a choice that must be blocked gets a final chunk with
  * finish_reason "content_filter"; the stream always ends with `data:
@@ -39,6 +42,7 @@ typedef struct {
 typedef struct {
   aigate_stream *st;
   aigate_unpseudo un; /* placeholders restored, also when split */
+  aigate_leak_scan *leak; /* system-prompt leak check of its text */
   int closed;
   tool_acc *tools;
   size_t n_tools;
@@ -53,6 +57,8 @@ struct gw_relay {
   json_t *usage;
   size_t n_closed;
   int saw_done, ended, failed;
+  aigate_leak *leak; /* the request's system prompt, for leak checks */
+  int leak_ready;
 };
 
 static const char *profile(const gw_req *r) {
@@ -151,6 +157,34 @@ static choice_state *choice(gw_relay *rl, size_t i) {
   return &rl->ch[i];
 }
 
+/* Does the text released so far leak the system prompt (with what this
+ * call released)? Checked before the text is sent: a canary written in
+ * one piece never reaches the client. */
+static int leaks(gw_req *r, choice_state *c, const aigate_stream_out *out,
+                 int final) {
+  gw_relay *rl = r->relay;
+  if (!rl->leak_ready) {
+    rl->leak_ready = gw_guard_leak(&r->g, &rl->leak) ? -1 : 1;
+  }
+  if (rl->leak_ready < 0) {
+    r->g.decision = AIGATE_BLOCK; /* out of memory: never a silent pass */
+    return 1;
+  }
+  if (!rl->leak || (!out->len && !final))
+    return 0;
+  aigate_leak_policy lp;
+  aigate_config_leak(aigate_engine_config(r->rt->engine),
+                     r->rt->cfg->output_profile, &lp);
+  aigate_leak_result lr;
+  if ((!c->leak && aigate_leak_scan_new(rl->leak, &c->leak)) ||
+      aigate_leak_scan_feed(c->leak, out->text, out->len, final, lp.overlap_pct,
+                            &lr)) {
+    r->g.decision = AIGATE_BLOCK; /* never a silent pass */
+    return 1;
+  }
+  return gw_guard_leak_note(&r->g, &lr) == AIGATE_BLOCK;
+}
+
 /* Text of choice i through its stream scanner. */
 static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
                       int final) {
@@ -175,6 +209,10 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
   }
   (void)gw_guard_note(&r->g, out.verdict, out.flags, out.findings,
                       out.n_findings, 0);
+  if (out.verdict != AIGATE_BLOCK && leaks(r, c, &out, final)) {
+    close_choice(r, i, "content_filter");
+    return;
+  }
   emit_restored(r, i, out.text, out.len, final || out.verdict == AIGATE_BLOCK);
   if (out.verdict == AIGATE_BLOCK)
     close_choice(r, i, "content_filter");
@@ -234,9 +272,11 @@ static void finish_choice(gw_req *r, size_t i, const char *reason) {
   for (size_t k = 0; k < c->n_tools; k++) {
     tool_acc *t = &c->tools[k];
     size_t n;
-    char *red = gw_guard_tool_allowed(&r->g, t->name)
-                    ? gw_guard_text(&r->g, t->args.data, t->args.len, &n)
-                    : NULL;
+    char *red = NULL;
+    if (gw_guard_tool_allowed(&r->g, t->name) &&
+        gw_guard_tool_call(&r->g, t->name, t->args.data, t->args.len) !=
+            AIGATE_BLOCK)
+      red = gw_guard_text(&r->g, t->args.data, t->args.len, &n);
     if (!red) {
       json_decref(calls);
       close_choice(r, i, "content_filter");
@@ -416,6 +456,7 @@ void gw_relay_free(gw_relay *rl) {
   for (size_t i = 0; i < rl->n_ch; i++) {
     choice_state *c = &rl->ch[i];
     aigate_stream_free(c->st);
+    aigate_leak_scan_free(c->leak);
     for (size_t k = 0; k < c->n_tools; k++) {
       free(c->tools[k].id);
       free(c->tools[k].name);
@@ -425,6 +466,7 @@ void gw_relay_free(gw_relay *rl) {
     ag_buf_free(&c->refusal);
   }
   free(rl->ch);
+  aigate_leak_free(rl->leak);
   json_decref(rl->envelope);
   json_decref(rl->usage);
   free(rl);

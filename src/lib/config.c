@@ -110,6 +110,165 @@ static int add_category(ctx *c, ag_profile *p, const yt_node *key,
   return 0;
 }
 
+/* A host for exfiltration.allow_hosts: "example.com" or "*.example.com",
+ * letters, digits, dots and dashes; stored in lower case. */
+static int valid_host(char *h) {
+  char *p = h;
+  if (p[0] == '*' && p[1] == '.')
+    p += 2;
+  if (!*p || strlen(h) > 253)
+    return 0;
+  for (; *p; p++) {
+    if (*p >= 'A' && *p <= 'Z')
+      *p = (char)(*p + 32);
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+          *p == '-' || *p == ':' || *p == '[' || *p == ']'))
+      return 0;
+  }
+  return 1;
+}
+
+static void free_list(char **v, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+/* exfiltration: {allow_hosts: [...]}; a profile's list replaces the
+ * inherited one. */
+static int parse_exfiltration(ctx *c, const yt_node *map, ag_profile *p) {
+  int rc = yt_check_map(&c->w, map, "exfiltration");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if (strcmp(k->str, "allow_hosts") != 0)
+      return bad(c, k, "unknown key '%s' in exfiltration (allow_hosts)",
+                 k->str);
+    if ((rc = yt_want(&c->w, v, YT_SEQ, "allow_hosts")))
+      return rc;
+    if (v->n > 4096)
+      return bad(c, v, "allow_hosts has more than 4096 hosts");
+    char **hosts = calloc(v->n ? v->n : 1, sizeof(char *));
+    if (!hosts)
+      return AIGATE_ERR_NOMEM;
+    size_t n = 0;
+    for (size_t j = 0; j < v->n && !rc; j++) {
+      const yt_node *h = v->kids[j];
+      if ((rc = yt_want(&c->w, h, YT_SCALAR, "a host")))
+        break;
+      if (!(hosts[n] = strdup(h->str))) {
+        rc = AIGATE_ERR_NOMEM;
+        break;
+      }
+      if (!valid_host(hosts[n++]))
+        rc = bad(c, h,
+                 "invalid host '%s' in allow_hosts (a host name, or "
+                 "*.domain for its subdomains)",
+                 h->str);
+    }
+    if (rc) {
+      free_list(hosts, n);
+      return rc;
+    }
+    free_list(p->exfil_hosts, p->n_exfil_hosts);
+    p->exfil_hosts = hosts;
+    p->n_exfil_hosts = n;
+  }
+  return 0;
+}
+
+/* tools: {name: kind}: which rule families check a tool's arguments. */
+static int parse_tools(ctx *c, const yt_node *map, ag_profile *p) {
+  static const char *const kinds[] = {"auto", "shell", "sql",
+                                      "http", "file",  "other"};
+  int rc = yt_check_map(&c->w, map, "tools");
+  if (rc)
+    return rc;
+  if (map->n > 4096)
+    return bad(c, map, "more than 4096 tools");
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    if ((rc = yt_want(&c->w, v, YT_SCALAR, "a tool kind")))
+      return rc;
+    size_t kind;
+    for (kind = 1; kind < sizeof(kinds) / sizeof(*kinds); kind++)
+      if (strcmp(v->str, kinds[kind]) == 0)
+        break;
+    if (kind == sizeof(kinds) / sizeof(*kinds))
+      return bad(c, v, "unknown tool kind '%s' (shell, sql, http, file, other)",
+                 v->str);
+    char **names = realloc(p->tool_names, (p->n_tools + 1) * sizeof(char *));
+    if (!names)
+      return AIGATE_ERR_NOMEM;
+    p->tool_names = names;
+    int *ks = realloc(p->tool_kinds, (p->n_tools + 1) * sizeof(int));
+    if (!ks)
+      return AIGATE_ERR_NOMEM;
+    p->tool_kinds = ks;
+    if (!(p->tool_names[p->n_tools] = strdup(k->str)))
+      return AIGATE_ERR_NOMEM;
+    p->tool_kinds[p->n_tools++] = (int)kind;
+  }
+  return 0;
+}
+
+/* leak: {canary, rotate_seconds, overlap_percent, action}. */
+static int parse_leak(ctx *c, ag_profile *cfg, const yt_node *map) {
+  int rc = yt_check_map(&c->w, map, "leak");
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < map->n; i++) {
+    const yt_node *k = map->kids[2 * i], *v = map->kids[2 * i + 1];
+    long num;
+    if (strcmp(k->str, "canary") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "canary")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v, "canary must be true or false");
+      cfg->leak.canary = strcmp(v->str, "true") == 0;
+    } else if (strcmp(k->str, "rotate_seconds") == 0) {
+      if ((rc = yt_get_int(&c->w, v, "rotate_seconds", 0, 31622400, &num)))
+        return rc;
+      cfg->leak.rotate_seconds = (uint64_t)num;
+    } else if (strcmp(k->str, "overlap_percent") == 0) {
+      if ((rc = yt_get_int(&c->w, v, "overlap_percent", 0, 100, &num)))
+        return rc;
+      cfg->leak.overlap_pct = (unsigned)num;
+    } else if (strcmp(k->str, "action") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "action")))
+        return rc;
+      if (strcmp(v->str, "block") == 0)
+        cfg->leak.action = AIGATE_BLOCK;
+      else if (strcmp(v->str, "log") == 0)
+        cfg->leak.action = AIGATE_LOG;
+      else
+        return bad(c, v, "leak action must be 'block' or 'log'");
+    } else {
+      return bad(c, k,
+                 "unknown key '%s' in leak (canary, rotate_seconds, "
+                 "overlap_percent, action)",
+                 k->str);
+    }
+  }
+  return 0;
+}
+
+int aigate_config_spotlight(const aigate_config *cfg, const char *profile,
+                            aigate_spotlight *out) {
+  const ag_profile *p = cfg ? ag_config_profile(cfg, profile) : NULL;
+  *out = p ? p->spotlight : AIGATE_SPOTLIGHT_OFF;
+  return !cfg || p ? AIGATE_OK : AIGATE_ERR_NOT_FOUND;
+}
+
+int aigate_config_leak(const aigate_config *cfg, const char *profile,
+                       aigate_leak_policy *out) {
+  static const aigate_leak_policy none = {0, 86400, 50, AIGATE_BLOCK};
+  const ag_profile *p = cfg ? ag_config_profile(cfg, profile) : NULL;
+  *out = p ? p->leak : none;
+  return !cfg || p ? AIGATE_OK : AIGATE_ERR_NOT_FOUND;
+}
+
 /* Parse a policy or profile map into p (which already holds inherited
  * values). `is_profile` allows `inherits`. */
 static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
@@ -152,13 +311,40 @@ static int parse_profile(ctx *c, const yt_node *map, ag_profile *p,
       for (size_t j = 0; j < v->n; j++)
         if ((rc = add_category(c, p, v->kids[2 * j], v->kids[2 * j + 1])))
           return rc;
+    } else if (strcmp(k->str, "exfiltration") == 0) {
+      if ((rc = parse_exfiltration(c, v, p)))
+        return rc;
+    } else if (strcmp(k->str, "tools") == 0) {
+      if ((rc = parse_tools(c, v, p)))
+        return rc;
+    } else if (strcmp(k->str, "leak") == 0) {
+      if ((rc = parse_leak(c, p, v)))
+        return rc;
+    } else if (strcmp(k->str, "code_blocks") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "code_blocks")))
+        return rc;
+      if (strcmp(v->str, "true") && strcmp(v->str, "false"))
+        return bad(c, v, "code_blocks must be true or false");
+      p->code_blocks = strcmp(v->str, "true") == 0;
+    } else if (strcmp(k->str, "spotlight") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "spotlight")))
+        return rc;
+      if (strcmp(v->str, "off") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_OFF;
+      else if (strcmp(v->str, "delimit") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_DELIMIT;
+      else if (strcmp(v->str, "datamark") == 0)
+        p->spotlight = AIGATE_SPOTLIGHT_DATAMARK;
+      else
+        return bad(c, v, "spotlight must be off, delimit or datamark");
     } else if (is_profile && strcmp(k->str, "inherits") == 0) {
       /* handled by the caller */
     } else {
-      return bad(c, k,
-                 "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
-                 "categories%s)",
-                 k->str, what, is_profile ? ", inherits" : "");
+      return bad(
+          c, k,
+          "unknown key '%s' in %s (paranoia, fail_mode, thresholds, "
+          "categories, exfiltration, tools, code_blocks, leak, spotlight%s)",
+          k->str, what, is_profile ? ", inherits" : "");
     }
   }
   return 0;
@@ -170,6 +356,9 @@ static void profile_free(ag_profile *p) {
   free(p->cats);
   free(p->name);
   free(p->inherits);
+  free_list(p->exfil_hosts, p->n_exfil_hosts);
+  free_list(p->tool_names, p->n_tools);
+  free(p->tool_kinds);
 }
 
 static int profile_copy(ag_profile *dst, const ag_profile *src) {
@@ -178,6 +367,30 @@ static int profile_copy(ag_profile *dst, const ag_profile *src) {
   dst->inherits = NULL;
   dst->cats = NULL;
   dst->n_cats = 0;
+  dst->exfil_hosts = dst->tool_names = NULL;
+  dst->tool_kinds = NULL;
+  dst->n_exfil_hosts = dst->n_tools = 0;
+  if (src->n_exfil_hosts) {
+    if (!(dst->exfil_hosts = calloc(src->n_exfil_hosts, sizeof(char *))))
+      return AIGATE_ERR_NOMEM;
+    for (size_t i = 0; i < src->n_exfil_hosts; i++) {
+      if (!(dst->exfil_hosts[i] = strdup(src->exfil_hosts[i])))
+        return AIGATE_ERR_NOMEM;
+      dst->n_exfil_hosts = i + 1;
+    }
+  }
+  if (src->n_tools) {
+    dst->tool_names = calloc(src->n_tools, sizeof(char *));
+    dst->tool_kinds = calloc(src->n_tools, sizeof(int));
+    if (!dst->tool_names || !dst->tool_kinds)
+      return AIGATE_ERR_NOMEM;
+    for (size_t i = 0; i < src->n_tools; i++) {
+      if (!(dst->tool_names[i] = strdup(src->tool_names[i])))
+        return AIGATE_ERR_NOMEM;
+      dst->tool_kinds[i] = src->tool_kinds[i];
+      dst->n_tools = i + 1;
+    }
+  }
   if (src->n_cats) {
     dst->cats = calloc(src->n_cats, sizeof(*dst->cats));
     if (!dst->cats)
@@ -199,6 +412,7 @@ static void default_profile(ag_profile *p) {
   p->thresholds[2] = 5;
   p->thresholds[3] = 4;
   p->thresholds[4] = 3;
+  p->leak = (aigate_leak_policy){0, 86400, 50, AIGATE_BLOCK};
 }
 
 /* Build profile `idx` (from the `profiles` map node) with its ancestors. */
@@ -602,8 +816,17 @@ const ag_profile *ag_config_profile(const aigate_config *cfg,
 static aigate_action default_action(const char *category) {
   if (!strcmp(category, "injection") || !strcmp(category, "jailbreak"))
     return AIGATE_BLOCK;
-  if (!strcmp(category, "secrets") || !strcmp(category, "pii"))
+  if (!strcmp(category, "secrets") || !strcmp(category, "pii") ||
+      !strcmp(category, "exfiltration"))
     return AIGATE_REDACT;
+  /* Tool-call arguments that would destroy, take over or steal. */
+  if (!strcmp(category, "destructive-command") ||
+      !strcmp(category, "download-exec") ||
+      !strcmp(category, "reverse-shell") || !strcmp(category, "persistence") ||
+      !strcmp(category, "credential-access") ||
+      !strcmp(category, "destructive-sql") ||
+      !strcmp(category, "path-traversal"))
+    return AIGATE_BLOCK;
   return AIGATE_LOG;
 }
 

@@ -172,6 +172,10 @@ void aigate_engine_cache_stats(const aigate_engine *e, int *loaded,
   *compiled = e->m.cache_compiled;
 }
 
+const aigate_config *aigate_engine_config(const aigate_engine *e) {
+  return e ? e->cfg : NULL;
+}
+
 int aigate_scratch_new(const aigate_engine *e, aigate_scratch **out) {
   *out = NULL;
   aigate_scratch *s = calloc(1, sizeof(*s));

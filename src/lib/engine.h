@@ -58,6 +58,8 @@ struct aigate_scratch {
   size_t n_findings, cap_findings;
   unsigned flags;
   aigate_mode *cat_modes; /* per engine category, for the scan's profile */
+  const char *const *allow_hosts; /* aigate_scratch_allow_hosts */
+  size_t n_allow_hosts;
 };
 
 #endif

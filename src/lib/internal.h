@@ -38,6 +38,14 @@ typedef struct {
   int fail_open;
   ag_category_policy *cats;
   size_t n_cats;
+  char **exfil_hosts; /* exfiltration.allow_hosts, lower case */
+  size_t n_exfil_hosts;
+  aigate_leak_policy leak;    /* leak: */
+  aigate_spotlight spotlight; /* spotlight: */
+  int code_blocks;            /* code_blocks: fenced code checked as tools */
+  char **tool_names;          /* tools: tool name -> kind (aigate_tool_kind) */
+  int *tool_kinds;
+  size_t n_tools;
   int line;
 } ag_profile;
 
@@ -76,6 +84,7 @@ typedef enum { AG_VIEW_RAW = 0, AG_VIEW_FOLDED = 1, AG_VIEW_COUNT } ag_view;
 
 #define AG_DIR_INPUT 1u
 #define AG_DIR_OUTPUT 2u
+#define AG_DIR_TOOL 4u /* tool-call arguments (tool.c) */
 
 #define AG_PAT_CASELESS 1u
 #define AG_PAT_DOTALL 2u
@@ -93,6 +102,7 @@ typedef enum {
   AG_VAL_JWT,
   AG_VAL_IPV4,
   AG_VAL_IPV6,
+  AG_VAL_SQL_NO_WHERE,
 } ag_validator;
 
 /* Detectors computed by the normalizer rather than by patterns. */
@@ -100,6 +110,17 @@ typedef enum {
   AG_DET_NONE = 0,
   AG_DET_MIXED_SCRIPT,
   AG_DET_TAG_CHARS,
+  /* Output URLs that exfiltrate data (exfil.c), one per ag_exfil kind. */
+  AG_DET_EXFIL_IMAGE,
+  AG_DET_EXFIL_REFERENCE,
+  AG_DET_EXFIL_HTML,
+  AG_DET_EXFIL_LINK,
+  AG_DET_EXFIL_SCHEME,
+  AG_DET_EXFIL_OBFUSCATED,
+  AG_DET_EXFIL_BARE_URL,
+  AG_DET_HTML_SCRIPT, /* HTML sanitization, from the same reader */
+  AG_DET_HTML_HANDLER,
+  AG_DET_HTML_STYLE,
 } ag_detector;
 
 typedef struct {
@@ -169,6 +190,18 @@ void ag_tally_add(const ag_profile *p, int all_rules, aigate_finding *f,
  * found (AIGATE_FLAG_TOO_MANY in flags). */
 aigate_action ag_tally_verdict(const ag_profile *p, const ag_tally *t,
                                unsigned flags);
+
+/* Does rule family `family` check tools of this kind (tool.c)? */
+int ag_tool_family_applies(aigate_tool_kind kind, const char *family);
+/* The kind of code in a fenced block by its info string: shell and SQL
+ * languages, AUTO without one, OTHER for any other language. */
+aigate_tool_kind ag_code_kind(const char *info, size_t n);
+
+/* Can a redaction group led by f (which keeps text) keep it, with g in
+ * the group too? Yes when g is the same construct seen by another rule,
+ * or lies in what f removes anyway; not when g covers kept text (a
+ * secret in an image's alt text). */
+int ag_keep_compatible(const aigate_finding *f, const aigate_finding *g);
 
 /* Where pattern `gid` searches next in a streamed text: its last match
  * ended at `at` (an offset in the stream), past the part decided. */

@@ -201,6 +201,23 @@ int ag_rewrite(aigate_pseudo *p, const char *text, size_t len,
     }
     ag_buf_append(&b, text + pos, start - pos);
     int mode = p ? mode_of(p, f->category) : -1;
+    /* A finding that keeps part of its text (an exfiltrating image keeps
+     * its alt text) does so when it stands alone or with compatible
+     * ones. */
+    int keep = mode < 0 && f->replace && start == f->start && end == f->end;
+    for (size_t j = i + 1; keep && j < res->n_findings; j++) {
+      const aigate_finding *g = &res->findings[j];
+      if (g->start >= end)
+        break;
+      if (g->action == AIGATE_REDACT && g->mode == AIGATE_MODE_ENFORCE)
+        keep = ag_keep_compatible(f, g);
+    }
+    if (keep) {
+      ag_buf_append(&b, text + f->keep_start, f->keep_end - f->keep_start);
+      pos = end;
+      marker_end = (size_t)-1;
+      continue;
+    }
     if (mode < 0) {
       if (start != marker_end) {
         ag_buf_append(&b, "[REDACTED:", 10);

@@ -200,11 +200,17 @@ static const struct {
   const char *name;
   ag_validator v;
 } validators[] = {
-    {"luhn", AG_VAL_LUHN},       {"card", AG_VAL_CARD},
-    {"iban", AG_VAL_IBAN},       {"ssn", AG_VAL_SSN},
-    {"entropy", AG_VAL_ENTROPY}, {"github", AG_VAL_GITHUB},
-    {"npm", AG_VAL_NPM},         {"jwt", AG_VAL_JWT},
-    {"ipv4", AG_VAL_IPV4},       {"ipv6", AG_VAL_IPV6},
+    {"luhn", AG_VAL_LUHN},
+    {"card", AG_VAL_CARD},
+    {"iban", AG_VAL_IBAN},
+    {"ssn", AG_VAL_SSN},
+    {"entropy", AG_VAL_ENTROPY},
+    {"github", AG_VAL_GITHUB},
+    {"npm", AG_VAL_NPM},
+    {"jwt", AG_VAL_JWT},
+    {"ipv4", AG_VAL_IPV4},
+    {"ipv6", AG_VAL_IPV6},
+    {"sql_no_where", AG_VAL_SQL_NO_WHERE},
 };
 
 static const struct {
@@ -213,6 +219,16 @@ static const struct {
 } detectors[] = {
     {"mixed_script", AG_DET_MIXED_SCRIPT},
     {"tag_chars", AG_DET_TAG_CHARS},
+    {"exfil_image", AG_DET_EXFIL_IMAGE},
+    {"exfil_reference", AG_DET_EXFIL_REFERENCE},
+    {"exfil_html", AG_DET_EXFIL_HTML},
+    {"exfil_link", AG_DET_EXFIL_LINK},
+    {"exfil_scheme", AG_DET_EXFIL_SCHEME},
+    {"exfil_obfuscated", AG_DET_EXFIL_OBFUSCATED},
+    {"exfil_bare_url", AG_DET_EXFIL_BARE_URL},
+    {"html_script", AG_DET_HTML_SCRIPT},
+    {"html_event_handler", AG_DET_HTML_HANDLER},
+    {"html_style_expression", AG_DET_HTML_STYLE},
 };
 
 static int parse_validator(ctx *c, const yt_node *n, ag_rule *r) {
@@ -373,8 +389,11 @@ static int parse_directions(ctx *c, const yt_node *n, unsigned *dirs) {
       *dirs |= AG_DIR_INPUT;
     else if (strcmp(n->kids[i]->str, "output") == 0)
       *dirs |= AG_DIR_OUTPUT;
+    else if (strcmp(n->kids[i]->str, "tool") == 0)
+      *dirs |= AG_DIR_TOOL;
     else
-      return bad(c, n->kids[i], "direction must be 'input' or 'output'");
+      return bad(c, n->kids[i],
+                 "direction must be 'input', 'output' or 'tool'");
   }
   return 0;
 }

@@ -22,6 +22,7 @@
 
 #include "classifier.h"
 #include "engine.h"
+#include "exfil.h"
 #include "util.h"
 #include "validate.h"
 
@@ -50,28 +51,28 @@ static void to_original(const aigate_scratch *s, size_t li,
   *oe = ve;
 }
 
-static void add_finding(aigate_scratch *s, const ag_rule *r, const char *layer,
-                        size_t os, size_t oe) {
+static aigate_finding *add_finding(aigate_scratch *s, const ag_rule *r,
+                                   const char *layer, size_t os, size_t oe) {
   for (size_t i = 0; i < s->n_findings; i++) {
     const aigate_finding *f = &s->findings[i];
     if (f->start == os && f->end == oe && strcmp(f->rule_id, r->id) == 0)
-      return;
+      return NULL;
   }
   if (s->n_findings >= AG_MAX_FINDINGS) {
     s->flags |= AIGATE_FLAG_TOO_MANY;
-    return;
+    return NULL;
   }
   if (s->n_findings == s->cap_findings) {
     size_t cap = s->cap_findings ? s->cap_findings * 2 : 16;
     aigate_finding *f = realloc(s->findings, cap * sizeof(*f));
     if (!f) {
       s->flags |= AIGATE_FLAG_TOO_MANY;
-      return;
+      return NULL;
     }
     s->findings = f;
     s->cap_findings = cap;
   }
-  s->findings[s->n_findings++] = (aigate_finding){
+  s->findings[s->n_findings] = (aigate_finding){
       .rule_id = r->id,
       .category = r->category,
       .message = r->message,
@@ -81,6 +82,7 @@ static void add_finding(aigate_scratch *s, const ag_rule *r, const char *layer,
       .start = os,
       .end = oe,
   };
+  return &s->findings[s->n_findings++];
 }
 
 static int validate(const ag_rule *r, const char *p, size_t n) {
@@ -96,6 +98,7 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
   case AG_VAL_JWT: return ag_valid_jwt(p, n);
   case AG_VAL_IPV4: return ag_valid_ipv4(p, n);
   case AG_VAL_IPV6: return ag_valid_ipv6(p, n);
+  case AG_VAL_SQL_NO_WHERE: return ag_valid_sql_no_where(p, n);
   }
   return 0;
 }
@@ -117,6 +120,8 @@ typedef struct {
   aigate_mode *cat_mode; /* per engine category */
   int folded_dbs;        /* a database to run needs the folded view */
   int mixed_script;      /* the mixed-script detector is active */
+  int exfil;             /* an exfiltration detector is active */
+  ag_exfil_allow allow;  /* hosts output may load from */
   region *rg;            /* NULL for a whole text */
   int classify;          /* the classifier runs on the root's folded view */
 } run_ctx;
@@ -332,13 +337,93 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
   return 0;
 }
 
-/* Findings the normalizer and decoders produce (rules with a detector). */
-static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
+static int exfil_detector(ag_detector d) {
+  return d >= AG_DET_EXFIL_IMAGE && d <= AG_DET_HTML_STYLE;
+}
+
+typedef struct {
+  aigate_scratch *s;
+  const run_ctx *rc;
+} exfil_ctx;
+
+/*
+ * A fenced code block, with the policy's code_blocks on: an agent or a
+ * user may run it, so its code is matched against the rules that check
+ * tool calls (`directions: [tool]`), those of its language's kind
+ * (```bash: shell, file and http; ```sql: sql; no language: all; any
+ * other: file and http). A rule reports its first match in the block.
+ */
+static void code_findings(exfil_ctx *x, const ag_exfil_item *it) {
+  aigate_scratch *s = x->s;
   const aigate_engine *e = s->e;
+  const run_ctx *rc = x->rc;
+  const char *t = s->layers[0].text;
+  if (it->body_end <= it->body_start)
+    return;
+  aigate_tool_kind kind =
+      ag_code_kind(t + it->info_start, it->info_end - it->info_start);
+  for (size_t ri = 0; ri < e->rs.n_rules; ri++) {
+    const ag_rule *r = &e->rs.rules[ri];
+    if (!(r->directions & AG_DIR_TOOL) || !r->n_pats ||
+        !ag_tool_family_applies(kind, r->family))
+      continue;
+    if (!rc->all_rules && (r->disabled || r->paranoia > rc->profile->paranoia ||
+                           rc->cat_mode[e->rule_cat[ri]] == AIGATE_MODE_OFF))
+      continue;
+    for (size_t k = 0; k < r->n_pats; k++) {
+      size_t span[4];
+      int m = ag_match_next(&r->pats[k], r->group, s->ms, t, it->body_end,
+                            it->body_start, it->body_end - 1, 0, span);
+      if (m > 0 && validate(r, t + span[2], span[3] - span[2]) &&
+          span[3] > span[2]) {
+        add_finding(s, r, "code", span[2], span[3]);
+        break;
+      }
+      if (m < 0)
+        s->flags |= AIGATE_FLAG_TRUNCATED; /* over the match limit */
+    }
+  }
+}
+
+/* One construct of exfil.c: a finding for each active rule of its kinds,
+ * which neutralizes it by keeping its text. */
+static void on_exfil(void *ud, const ag_exfil_item *it) {
+  exfil_ctx *x = ud;
+  const aigate_engine *e = x->s->e;
+  if (it->kinds & AG_EXFIL_CODE) {
+    code_findings(x, it);
+    return;
+  }
   for (size_t di = 0; di < e->n_detectors; di++) {
     size_t ri = e->detectors[di];
     const ag_rule *r = &e->rs.rules[ri];
-    if (!active(e, rc, ri))
+    if (!exfil_detector(r->detector) || !active(e, x->rc, ri) ||
+        !(it->kinds & (1u << (r->detector - AG_DET_EXFIL_IMAGE))))
+      continue;
+    aigate_finding *f = add_finding(x->s, r, "raw", it->start, it->end);
+    if (f && it->keep) {
+      f->replace = 1;
+      f->keep_start = it->keep_start;
+      f->keep_end = it->keep_end;
+    }
+  }
+}
+
+/* Findings the normalizer and decoders produce (rules with a detector). */
+static void detector_findings(aigate_scratch *s, const run_ctx *rc) {
+  const aigate_engine *e = s->e;
+  if (rc->exfil) {
+    /* Output as a renderer reads it: the original text of the root layer
+     * (a URL hidden in an encoded layer is not rendered). */
+    exfil_ctx x = {s, rc};
+    size_t from = rc->rg ? rc->rg->st->from : 0;
+    ag_exfil_scan(s->layers[0].text, s->layers[0].len, from, &rc->allow, 1,
+                  on_exfil, &x);
+  }
+  for (size_t di = 0; di < e->n_detectors; di++) {
+    size_t ri = e->detectors[di];
+    const ag_rule *r = &e->rs.rules[ri];
+    if (!active(e, rc, ri) || exfil_detector(r->detector))
       continue;
     for (size_t li = 0; li < s->n_layers; li++) {
       ag_layer *l = &s->layers[li];
@@ -646,6 +731,25 @@ static size_t soft_hold(const char *t, size_t len, size_t from,
     i--;
   if (i > stop || stop == from)
     hold = i;
+  /* A trailing run of tag characters, with the spaces between them, may
+   * grow: the tags decoder reads such a run as one payload. */
+  size_t j = len;
+  int tags = 0;
+  while (j > stop) {
+    if (j - stop >= 4 && u[j - 4] == 0xF3 && u[j - 3] == 0xA0 &&
+        (u[j - 2] & 0xFE) == 0x80) {
+      j -= 4;
+      tags = 1;
+    } else if (u[j - 1] == ' ' || u[j - 1] == '\n' || u[j - 1] == '\t') {
+      j--;
+    } else {
+      break;
+    }
+  }
+  while (j < len && tags && (u[j] == ' ' || u[j] == '\n' || u[j] == '\t'))
+    j++;
+  if (tags && (j > stop || stop == from) && j < hold)
+    hold = j;
   if (rc->mixed_script || rc->folded_dbs) {
     i = word_start(t, len, stop);
     if (rc->folded_dbs) {
@@ -683,6 +787,13 @@ static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
   const aigate_engine *e = s->e;
   ag_layer *l = &s->layers[0];
   size_t h = soft_hold(l->text, l->len, st->from, rc, st->soft_max);
+  /* An image or link not finished yet ("![x](https://ev") is held whole,
+   * from its start: released in part, it could not be neutralized. */
+  if (rc->exfil) {
+    size_t x =
+        ag_exfil_scan(l->text, l->len, st->from, &rc->allow, 0, NULL, NULL);
+    h = x < h ? x : h;
+  }
   for (int pass = 0; pass < 2 && h > st->from; pass++) {
     for (size_t d = 0; d < e->m.n_dbs && h > st->from; d++) {
       const ag_family_db *db = &e->m.dbs[d];
@@ -706,6 +817,8 @@ static int find_hold(aigate_scratch *s, const run_ctx *rc, const ag_step *st,
       }
     }
   }
+  if (rc->exfil)
+    h = ag_exfil_unsplit(l->text, l->len, st->from, &rc->allow, h);
   /* Patterns match bytes: a match may start inside a character, the
    * release may not. */
   while (h > st->from && ((unsigned char)l->text[h] & 0xC0) == 0x80)
@@ -757,14 +870,18 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     ag_profile_category(p, e->cats[k], &a, &modes[k]);
   }
   region rg;
-  run_ctx rc = {p,
-                opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT : AG_DIR_INPUT,
-                opt->all_rules,
-                modes,
-                0,
-                0,
-                st ? &rg : NULL,
-                0};
+  run_ctx rc = {.profile = p,
+                .dir = opt->direction == AIGATE_OUTPUT ? AG_DIR_OUTPUT
+                       : opt->direction == AIGATE_TOOL ? AG_DIR_TOOL
+                                                       : AG_DIR_INPUT,
+                .all_rules = opt->all_rules,
+                .cat_mode = modes,
+                .allow = {(const char *const *)p->exfil_hosts, p->n_exfil_hosts,
+                          s->allow_hosts, s->n_allow_hosts, 0,
+                          p->code_blocks && opt->direction == AIGATE_OUTPUT},
+                .rg = NULL};
+  if (st)
+    rc.rg = &rg; /* filled in below, before its first use */
   if (e->model && !st && rc.dir == AG_DIR_INPUT) {
     aigate_action a;
     aigate_mode mode;
@@ -780,6 +897,22 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     if (e->rs.rules[e->detectors[di]].detector == AG_DET_MIXED_SCRIPT &&
         active(e, &rc, e->detectors[di]))
       rc.mixed_script = 1;
+  for (size_t di = 0; di < e->n_detectors; di++) {
+    const ag_rule *r = &e->rs.rules[e->detectors[di]];
+    if (!exfil_detector(r->detector) || !active(e, &rc, e->detectors[di]))
+      continue;
+    rc.exfil = 1;
+    /* Elements read only for sanitizing are held in streams when the
+     * policy redacts them (else a log costs no latency). */
+    aigate_action a;
+    aigate_mode m;
+    ag_profile_category(p, r->category, &a, &m);
+    if (r->detector >= AG_DET_HTML_SCRIPT &&
+        (opt->all_rules || (a == AIGATE_REDACT && m == AIGATE_MODE_ENFORCE)))
+      rc.allow.sanitize = 1;
+  }
+  if (rc.allow.code_blocks)
+    rc.exfil = 1;
   ag_layer *root = &s->layers[0];
   root->text = text ? text : "";
   root->len = len;
@@ -847,6 +980,15 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   return AIGATE_OK;
 }
 
+int aigate_scratch_allow_hosts(aigate_scratch *s, const char *const *hosts,
+                               size_t n) {
+  if (!s || (!hosts && n))
+    return AIGATE_ERR_INVALID;
+  s->allow_hosts = n ? hosts : NULL;
+  s->n_allow_hosts = n;
+  return AIGATE_OK;
+}
+
 int aigate_scan_ex(const aigate_engine *e, aigate_scratch *s, const char *text,
                    size_t len, const aigate_scan_options *opt,
                    aigate_result *res) {
@@ -863,6 +1005,15 @@ int aigate_scan(const aigate_engine *e, aigate_scratch *s, const char *text,
                 size_t len, aigate_direction dir, aigate_result *res) {
   aigate_scan_options opt = {.direction = dir};
   return aigate_scan_ex(e, s, text, len, &opt, res);
+}
+
+int ag_keep_compatible(const aigate_finding *f, const aigate_finding *g) {
+  if (g->start == f->start && g->end == f->end)
+    return !g->replace
+               ? f->keep_end == f->keep_start
+               : g->keep_start == f->keep_start && g->keep_end == f->keep_end;
+  return g->start >= f->start && g->end <= f->end &&
+         (g->end <= f->keep_start || g->start >= f->keep_end);
 }
 
 int aigate_redact(const char *text, size_t len, const aigate_result *res,

@@ -131,6 +131,8 @@ struct aigate_stream {
   aigate_action verdict;
   ag_resume *resume, *next; /* where patterns resume (ag_step) */
   size_t n_resume, cap_resume, cap_next;
+  const char *const *allow_hosts; /* aigate_stream_allow_hosts */
+  size_t n_allow_hosts;
   size_t *open; /* indexes of the redactions not released yet */
   size_t n_open, cap_open;
   int finished;
@@ -164,6 +166,15 @@ int aigate_stream_new(const aigate_engine *e, const aigate_scan_options *opt,
   s->marker_end = SIZE_MAX;
   s->verdict = AIGATE_ALLOW;
   *out = s;
+  return AIGATE_OK;
+}
+
+int aigate_stream_allow_hosts(aigate_stream *s, const char *const *hosts,
+                              size_t n) {
+  if (!s || (!hosts && n))
+    return AIGATE_ERR_INVALID;
+  s->allow_hosts = n ? hosts : NULL;
+  s->n_allow_hosts = n;
   return AIGATE_OK;
 }
 
@@ -284,6 +295,8 @@ static int add_findings(aigate_stream *s, const aigate_result *r, size_t base) {
     aigate_finding f = r->findings[i];
     f.start += base;
     f.end += base;
+    f.keep_start += base;
+    f.keep_end += base;
     size_t j;
     for (j = 0; j < s->n_findings; j++)
       if (s->findings[j].start == f.start && s->findings[j].end == f.end &&
@@ -378,6 +391,20 @@ static int release(aigate_stream *s, size_t to, const char **text,
       if (f[o[j]].end > end)
         end = f[o[j]].end;
     ag_buf_append(&s->out, s->buf + (pos - s->base), start - pos);
+    const aigate_finding *lead = &f[o[i]];
+    int keep = lead->replace && start == lead->start && end == lead->end &&
+               lead->keep_start >= s->base;
+    for (size_t j = i + 1; keep && j < n && f[o[j]].start < end; j++)
+      keep = ag_keep_compatible(lead, &f[o[j]]);
+    if (keep) {
+      /* An exfiltrating image becomes its alt text, a link its text. */
+      ag_buf_append(&s->out, s->buf + (lead->keep_start - s->base),
+                    lead->keep_end - lead->keep_start);
+      pos = end;
+      s->marker_end = SIZE_MAX;
+      copied = 1;
+      continue;
+    }
     if (start != s->marker_end) {
       ag_buf_append(&s->out, "[REDACTED:", 10);
       ag_buf_append(&s->out, f[o[i]].rule_id, strlen(f[o[i]].rule_id));
@@ -456,7 +483,13 @@ static int step(aigate_stream *s, aigate_scratch *scratch, int final,
                   .next = s->next,
                   .cap_next = s->cap_next};
     aigate_result r;
+    const char *const *allow = scratch->allow_hosts;
+    size_t n_allow = scratch->n_allow_hosts;
+    scratch->allow_hosts = s->allow_hosts;
+    scratch->n_allow_hosts = s->n_allow_hosts;
     int rc = ag_scan_step(s->e, scratch, s->buf, end, &s->opt, &st, &r);
+    scratch->allow_hosts = allow;
+    scratch->n_allow_hosts = n_allow;
     s->next = st.next;
     s->cap_next = st.cap_next;
     if (rc) {

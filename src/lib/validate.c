@@ -19,11 +19,13 @@
 #include "validate.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 /* ------------------------------------------------------------ helpers */
@@ -576,4 +578,25 @@ bool ag_valid_ipv6(const char *s, size_t n) {
   memcpy(buf, s, n);
   buf[n] = '\0';
   return inet_pton(AF_INET6, buf, &addr) == 1;
+}
+
+bool ag_valid_sql_no_where(const char *s, size_t n) {
+  char quote = 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (quote) {
+      if (c == quote)
+        quote = 0;
+      continue;
+    }
+    if (c == '\'' || c == '"') {
+      quote = c;
+      continue;
+    }
+    if (i + 5 <= n && (i == 0 || !isalnum((unsigned char)s[i - 1])) &&
+        strncasecmp(s + i, "where", 5) == 0 &&
+        (i + 5 == n || !isalnum((unsigned char)s[i + 5])))
+      return false;
+  }
+  return true;
 }

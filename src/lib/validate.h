@@ -76,4 +76,11 @@ bool ag_valid_ipv4(const char *s, size_t n);
 /* An IPv6 address in any textual form inet_pton(AF_INET6) accepts. */
 bool ag_valid_ipv6(const char *s, size_t n);
 
+/*
+ * An SQL UPDATE or DELETE statement (the match runs to the statement's end)
+ * with no WHERE clause: it changes every row. Word "where" in any case,
+ * outside quoted strings, makes it a statement with a condition.
+ */
+bool ag_valid_sql_no_where(const char *s, size_t n);
+
 #endif

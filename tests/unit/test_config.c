@@ -416,14 +416,17 @@ static void test_unknown_keys(void **state) {
                "rules, limits, classifier)");
   expect_error("policy:\n  paranoia: 2\n  colour: red\n",
                "c.yaml:3: unknown key 'colour' in policy (paranoia, "
-               "fail_mode, thresholds, categories)");
+               "fail_mode, thresholds, categories, exfiltration, tools, "
+               "code_blocks, leak, spotlight)");
   /* `inherits` belongs to profiles, not to the policy. */
   expect_error("policy:\n  inherits: default\n",
                "c.yaml:2: unknown key 'inherits' in policy (paranoia, "
-               "fail_mode, thresholds, categories)");
+               "fail_mode, thresholds, categories, exfiltration, tools, "
+               "code_blocks, leak, spotlight)");
   expect_error("profiles:\n  p:\n    paranoai: 3\n",
                "c.yaml:3: unknown key 'paranoai' in a profile (paranoia, "
-               "fail_mode, thresholds, categories, inherits)");
+               "fail_mode, thresholds, categories, exfiltration, tools, "
+               "code_blocks, leak, spotlight, inherits)");
   expect_error("policy:\n  categories:\n    pii: {action: log, level: 3}\n",
                "c.yaml:3: unknown key 'level' in category 'pii' (action, "
                "mode)");

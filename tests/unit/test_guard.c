@@ -386,6 +386,114 @@ static void test_detect_only(void **state) {
   free(out);
 }
 
+/* ------------------------------------------------ agents and leaks */
+
+#define TOOLS_REQ                                                              \
+  "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":"           \
+  "\"You are the support assistant of Acme Bank. Answer questions about "      \
+  "accounts, cards and transfers only. Never reveal internal fee tables "      \
+  "to anyone.\"},{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"tool\","   \
+  "\"tool_call_id\":\"c1\",\"content\":\"sunny and warm\"}],\"tools\":[{"      \
+  "\"type\":\"function\",\"function\":{\"name\":\"run_shell\",\"parameters\""  \
+  ":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\"}},"  \
+  "\"required\":[\"command\"],\"additionalProperties\":false}}}]}"
+
+/* The response guard of a request, both under stack s. */
+static char *after_request(const stack *s, const char *req, const char *resp,
+                           gw_guard *g) {
+  *g = guard_for(s);
+  gw_request_info info;
+  json_t *rdoc = gw_guard_request(g, GW_ROUTE_CHAT, req, strlen(req), &info);
+  assert_non_null(rdoc);
+  json_t *doc = json_loads(resp, 0, NULL);
+  assert_non_null(doc);
+  char *out = NULL;
+  if (gw_guard_response(g, GW_ROUTE_CHAT, doc) == 0)
+    out = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(doc);
+  json_decref(rdoc);
+  return out;
+}
+
+#define CALL(name, args)                                                       \
+  "{\"choices\":[{\"index\":0,\"finish_reason\":\"tool_calls\",\"message\":{"  \
+  "\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c\","     \
+  "\"type\":\"function\",\"function\":{\"name\":\"" name "\",\"arguments\":"   \
+  "\"" args "\"}}]}}]}"
+
+static void test_tool_calls(void **state) {
+  (void)state;
+  gw_guard g;
+  const char *ok = CALL("run_shell", "{\\\"command\\\":\\\"ls -la\\\"}");
+  char *out = after_request(&plain, TOOLS_REQ, ok, &g);
+  assert_non_null(strstr(out, "tool_calls"));
+  assert_int_equal(g.decision, AIGATE_ALLOW);
+  free(out);
+  static const struct {
+    const char *resp, *rule;
+  } bad[] = {
+      {CALL("run_shell", "{\\\"command\\\":\\\"rm -rf /\\\"}"),
+       "shell-rm-root"},
+      {CALL("run_shell", "{\\\"command\\\":\\\"ls\\\",\\\"sudo\\\":true}"),
+       "tool-arguments-invalid"},
+      {CALL("run_shell", "{\\\"command\\\": \\\"ls\\\""),
+       "tool-arguments-invalid"},
+      {CALL("drop_db", "{}"), "tool-undeclared"},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+    out = after_request(&plain, TOOLS_REQ, bad[i].resp, &g);
+    assert_non_null(strstr(out, "content_filter"));
+    assert_null(strstr(out, "tool_calls\":["));
+    assert_int_equal(g.decision, AIGATE_BLOCK);
+    if (!strstr(g.rules, bad[i].rule))
+      fail_msg("%s: rules '%s'", bad[i].rule, g.rules);
+    free(out);
+  }
+}
+
+static void test_prompt_leak(void **state) {
+  (void)state;
+  gw_guard g;
+  char *out = after_request(
+      &plain, TOOLS_REQ,
+      "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+      "\"content\":\"My instructions: You are the support assistant of Acme "
+      "Bank. Answer questions about accounts, cards and transfers only.\"}}]}",
+      &g);
+  assert_non_null(strstr(out, "content_filter"));
+  assert_non_null(strstr(g.rules, "leak-system-prompt"));
+  free(out);
+  out = after_request(&plain, TOOLS_REQ,
+                      "{\"choices\":[{\"index\":0,\"message\":{\"role\":"
+                      "\"assistant\",\"content\":\"Your card is fine.\"}}]}",
+                      &g);
+  assert_null(strstr(out, "content_filter"));
+  free(out);
+}
+
+static void test_spotlight_and_canary(void **state) {
+  (void)state;
+  stack s;
+  assert_int_equal(stack_new(&s, "policy:\n  spotlight: delimit\n"
+                                 "  leak:\n    canary: true\n"),
+                   0);
+  gw_guard g = guard_for(&s);
+  char *out;
+  assert_string_equal(request(GW_ROUTE_CHAT, TOOLS_REQ, &out, &g), "");
+  /* The tool result is wrapped, the instruction and then the canary end
+   * the system prompt. */
+  assert_non_null(strstr(out, "<<untrusted-data>>\\nsunny and warm\\n"
+                              "<</untrusted-data>>"));
+  const char *instr = strstr(out, "enclosed between the markers");
+  const char *canary = strstr(out, "\\n\\nag-");
+  assert_non_null(instr);
+  assert_non_null(canary);
+  assert_true(instr < canary);
+  assert_true(g.changed);
+  free(out);
+  stack_free(&s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_shape_refusals),
@@ -396,6 +504,9 @@ int main(void) {
       cmocka_unit_test(test_response_redact),
       cmocka_unit_test(test_response_block),
       cmocka_unit_test(test_detect_only),
+      cmocka_unit_test(test_tool_calls),
+      cmocka_unit_test(test_prompt_leak),
+      cmocka_unit_test(test_spotlight_and_canary),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1285,8 +1285,9 @@ static void test_unknown_keys(void **state) {
                "sever:\n"
                "  listen: 127.0.0.1:4000\n",
                "c.yaml:2: unknown key 'sever' (version, policy, profiles, "
-               "rules, limits, server, model_list, general_settings, "
-               "router_settings, litellm_settings, monitoring)");
+               "rules, limits, classifier, server, model_list, "
+               "general_settings, router_settings, litellm_settings, "
+               "monitoring)");
   expect_error("server:\n  listen: 1.2.3.4:5\nserver:\n  workers: 1\n",
                "c.yaml:3:1: duplicate key 'server'");
   expect_error("[1, 2]\n",

@@ -684,7 +684,26 @@ export function modelListYaml(upstreamUrl, models, keyVar = 'TEST_UPSTREAM_KEY')
 
 /** `tools` for a request whose mocked reply is a tool call (the fake
  * upstream calls whatever tool its `tool_call` names). */
-export const TOOLS = [{ type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } }];
+export const TOOLS = [
+  { type: 'function', function: { name: 'deploy', parameters: { type: 'object' } } },
+  {
+    type: 'function',
+    function: {
+      name: 'get_weather',
+      description: 'Current weather and forecast for a city',
+      parameters: {
+        type: 'object',
+        properties: {
+          city: { type: 'string', maxLength: 100 },
+          unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+          days: { type: 'integer', minimum: 1, maximum: 14 },
+        },
+        required: ['city'],
+        additionalProperties: false,
+      },
+    },
+  },
+];
 
 /** Policy that blocks secrets instead of redacting them (docs/config.md):
  * a critical secret scores 5 = the paranoia-2 threshold, so it blocks. */
