@@ -695,8 +695,7 @@ int gw_guard_tool_allowed(gw_guard *g, const char *name) {
   if (!g->tools_limited)
     return 1;
   for (size_t i = 0; name && i < g->n_allowed_tools; i++)
-    if (!strcmp(g->allowed_tools[i], name) ||
-        !strcmp(g->allowed_tools[i], "*"))
+    if (!strcmp(g->allowed_tools[i], name) || !strcmp(g->allowed_tools[i], "*"))
       return 1;
   g->decision = AIGATE_BLOCK;
   add_id(g->rules, sizeof(g->rules), "key.tool_not_allowed");

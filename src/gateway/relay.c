@@ -41,7 +41,7 @@ typedef struct {
 
 typedef struct {
   aigate_stream *st;
-  aigate_unpseudo un; /* placeholders restored, also when split */
+  aigate_unpseudo un;     /* placeholders restored, also when split */
   aigate_leak_scan *leak; /* system-prompt leak check of its text */
   int closed;
   tool_acc *tools;
