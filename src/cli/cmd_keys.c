@@ -29,6 +29,8 @@ static const char usage_text[] =
     "LIMITS (all optional; an absent one is no limit):\n"
     "  --models a,b          models the key may use\n"
     "  --tools t1,t2         tools its requests may declare and call\n"
+    "  --allow-hosts h1,*.h2 hosts its output may load images from and\n"
+    "                        link data to, besides the policy's\n"
     "  --rpm N --tpm N       requests / tokens per minute\n"
     "  --max-tokens N        clamp of max_tokens in every request\n"
     "  --max-budget USD      spend limit, with --budget-duration 30d to\n"
@@ -95,6 +97,8 @@ static int parse(int argc, char **argv, opts *o, int want_target) {
       field = "models", val = split_list(v);
     else if (!strcmp(a, "--tools") && v)
       field = "tools", val = split_list(v);
+    else if (!strcmp(a, "--allow-hosts") && v)
+      field = "allow_hosts", val = split_list(v);
     else if (!strcmp(a, "--rpm") && v)
       field = "rpm_limit", val = count(v);
     else if (!strcmp(a, "--tpm") && v)

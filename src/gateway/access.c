@@ -385,6 +385,12 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
     goto out;
   }
   out->n_tools = k->n_tools;
+  if (k->n_allow_hosts &&
+      !(out->allow_hosts = copy_list(k->allow_hosts, k->n_allow_hosts))) {
+    refuse(out, 500, "server_error", "internal_error", "out of memory");
+    goto out;
+  }
+  out->n_allow_hosts = k->n_allow_hosts;
 out:
   pthread_mutex_unlock(&a->lock);
 }
@@ -394,6 +400,11 @@ void gw_grant_free(gw_grant *g) {
   for (size_t i = 0; g->tools && i < g->n_tools; i++)
     free(g->tools[i]);
   free(g->tools);
+  for (size_t i = 0; g->allow_hosts && i < g->n_allow_hosts; i++)
+    free(g->allow_hosts[i]);
+  free(g->allow_hosts);
+  g->allow_hosts = NULL;
+  g->n_allow_hosts = 0;
   g->policy = NULL;
   g->tools = NULL;
   g->n_tools = 0;

@@ -63,6 +63,8 @@ typedef struct {
   char *policy;       /* profile name; NULL: the gateway's */
   char **tools;       /* allowed tools; NULL: every tool */
   size_t n_tools;
+  char **allow_hosts; /* the key's exfiltration allow-list */
+  size_t n_allow_hosts;
   int64_t reserved_tokens; /* taken from the tpm bucket; settled later */
 } gw_grant;
 

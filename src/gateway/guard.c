@@ -808,6 +808,9 @@ static int tool_calls_blocked(gw_guard *g, json_t *ch) {
 
 int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
   (void)route; /* a choice's message and text are guarded on every route */
+  /* The worker's scratch serves other requests between scans: the key's
+   * allow-list is set before every output scan of this one. */
+  aigate_scratch_allow_hosts(g->scratch, g->allow_hosts, g->n_allow_hosts);
   oai_targets ts = {0};
   int rc = oai_collect(&ts, doc, OAI_RESPONSE, OAI_TOLERANT | OAI_UNCAPPED);
   if (rc) {
@@ -861,6 +864,7 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
 
 char *gw_guard_text(gw_guard *g, const char *text, size_t len,
                     size_t *out_len) {
+  aigate_scratch_allow_hosts(g->scratch, g->allow_hosts, g->n_allow_hosts);
   aigate_scan_options o = {AIGATE_OUTPUT,
                            g->profile ? g->profile : g->cfg->output_profile, 0};
   aigate_result res;

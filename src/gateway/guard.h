@@ -42,6 +42,8 @@ typedef struct {
   char *const *allowed_tools; /* tools the key allows; with tools_limited */
   size_t n_allowed_tools;
   int tools_limited;
+  const char *const *allow_hosts; /* the key's exfiltration allow-list */
+  size_t n_allow_hosts;
   aigate_pseudo *pseudo; /* server.pseudonymize: the request's placeholders
                             (input) restored in its output; NULL: off */
 

@@ -538,6 +538,8 @@ static int admit(gw_req *r) {
     }
     r->g.profile = r->grant.policy;
   }
+  r->g.allow_hosts = (const char *const *)r->grant.allow_hosts;
+  r->g.n_allow_hosts = r->grant.n_allow_hosts;
   if (r->grant.tools) {
     r->g.allowed_tools = r->grant.tools;
     r->g.n_allowed_tools = r->grant.n_tools;

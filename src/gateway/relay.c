@@ -194,7 +194,9 @@ static void feed_text(gw_req *r, size_t i, const char *text, size_t len,
   if (!c->st) {
     aigate_scan_options o = {AIGATE_OUTPUT, profile(r), 0};
     if (aigate_stream_new(r->rt->engine, &o, r->rt->cfg->stream_hold_max,
-                          &c->st)) {
+                          &c->st) ||
+        aigate_stream_allow_hosts(c->st, r->g.allow_hosts,
+                                  r->g.n_allow_hosts)) {
       r->g.decision = AIGATE_BLOCK;
       close_choice(r, i, "content_filter");
       return;

@@ -62,10 +62,11 @@ json_t *store_key_json(const store_key *k, int64_t spend, int64_t now) {
   json_t *meta = k->metadata ? json_loads(k->metadata, 0, NULL) : NULL;
   json_t *j = json_pack(
       "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-      "s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
+      "s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
       "id", k->id, "token", k->id, "key_alias", k->name, "key_name", name,
       "models", list_json(k->models, k->n_models), "tools",
-      list_json(k->tools, k->n_tools), "rpm_limit",
+      list_json(k->tools, k->n_tools), "allow_hosts",
+      list_json(k->allow_hosts, k->n_allow_hosts), "rpm_limit",
       k->rpm ? json_integer(k->rpm) : json_null(), "tpm_limit",
       k->tpm ? json_integer(k->tpm) : json_null(), "max_tokens",
       k->max_tokens ? json_integer(k->max_tokens) : json_null(), "max_budget",
@@ -176,13 +177,18 @@ int store_key_apply_json(store_key *k, json_t *req, int is_update, int64_t now,
         return fail(err, errlen, field, "cannot be stored (out of memory)");
       free(k->name);
       k->name = d;
-    } else if (!strcmp(field, "models") || !strcmp(field, "tools")) {
+    } else if (!strcmp(field, "models") || !strcmp(field, "tools") ||
+               !strcmp(field, "allow_hosts")) {
       char **list;
       size_t n;
       if (get_list(v, field, &list, &n, err, errlen))
         return -1;
-      char ***dst = !strcmp(field, "models") ? &k->models : &k->tools;
-      size_t *dn = !strcmp(field, "models") ? &k->n_models : &k->n_tools;
+      char ***dst = !strcmp(field, "models")  ? &k->models
+                    : !strcmp(field, "tools") ? &k->tools
+                                              : &k->allow_hosts;
+      size_t *dn = !strcmp(field, "models")  ? &k->n_models
+                   : !strcmp(field, "tools") ? &k->n_tools
+                                             : &k->n_allow_hosts;
       free_list(*dst, *dn);
       *dst = list;
       *dn = n;
@@ -238,7 +244,8 @@ int store_key_apply_json(store_key *k, json_t *req, int is_update, int64_t now,
         k->suspended_until = 0; /* unblocking lifts a suspension too */
     } else {
       snprintf(err, errlen,
-               "unknown field '%.60s' (key_alias, models, tools, rpm_limit, "
+               "unknown field '%.60s' (key_alias, models, tools, allow_hosts, "
+               "rpm_limit, "
                "tpm_limit, max_tokens, max_budget, budget_duration, "
                "duration, policy, metadata, blocked%s)",
                field, is_update ? ", key" : "");

@@ -19,7 +19,8 @@
 #define COLUMNS                                                                \
   "id, name, prefix, hash, old_hash, old_until, models, tools, rpm, tpm, "     \
   "max_tokens, max_budget, budget_duration, budget_reset_at, spend, "          \
-  "expires, policy, metadata, revoked, created, updated, suspended_until"
+  "expires, policy, metadata, revoked, created, updated, suspended_until, "    \
+  "allow_hosts"
 
 #define MAX_LIMIT 1000000000000LL          /* rpm, tpm, max_tokens */
 #define MAX_BUDGET 1000000000000000000LL   /* 1e9 USD in nano-USD */
@@ -112,6 +113,7 @@ void store_key_clear(store_key *k) {
   free(k->name);
   free_list(k->models, k->n_models);
   free_list(k->tools, k->n_tools);
+  free_list(k->allow_hosts, k->n_allow_hosts);
   free(k->policy);
   free(k->metadata);
   memset(k, 0, sizeof(*k));
@@ -151,7 +153,8 @@ static int validate(store *s, const store_key *k) {
     }
   int rc;
   if ((rc = check_list(s, "models", k->models, k->n_models)) ||
-      (rc = check_list(s, "tools", k->tools, k->n_tools)))
+      (rc = check_list(s, "tools", k->tools, k->n_tools)) ||
+      (rc = check_list(s, "allow_hosts", k->allow_hosts, k->n_allow_hosts)))
     return rc;
   const struct {
     const char *what;
@@ -265,6 +268,8 @@ static int read_row(store *s, sqlite3_stmt *st, store_key *k) {
   k->created = sqlite3_column_int64(st, 19);
   k->updated = sqlite3_column_int64(st, 20);
   k->suspended_until = sqlite3_column_int64(st, 21);
+  bad = bad || list_parse((const char *)sqlite3_column_text(st, 22),
+                          &k->allow_hosts, &k->n_allow_hosts);
   if (bad || !k->name) {
     store_fail(s, "key %s: unreadable row", k->id);
     store_key_clear(k);
@@ -313,11 +318,13 @@ int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
   k->budget_reset_at = k->budget_duration ? now + k->budget_duration : 0;
   char *models = list_json(k->models, k->n_models);
   char *tools = list_json(k->tools, k->n_tools);
+  char *hosts = list_json(k->allow_hosts, k->n_allow_hosts);
   sqlite3_stmt *st = NULL;
   if ((k->n_models && !models) || (k->n_tools && !tools) ||
+      (k->n_allow_hosts && !hosts) ||
       sqlite3_prepare_v2(s->db,
                          "INSERT INTO keys(" COLUMNS ") VALUES(?,?,?,?,NULL,0,"
-                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0)",
+                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0,?)",
                          -1, &st, NULL)) {
     rc = store_sql_fail(s, "creating a key");
     goto out;
@@ -339,6 +346,7 @@ int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
   bind_text_or_null(st, 15, k->metadata);
   sqlite3_bind_int64(st, 16, now);
   sqlite3_bind_int64(st, 17, now);
+  bind_text_or_null(st, 18, hosts);
   rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK
                                        : store_sql_fail(s, "creating a key");
 out:
@@ -347,6 +355,7 @@ out:
   sqlite3_finalize(st);
   free(models);
   free(tools);
+  free(hosts);
   return rc;
 }
 
@@ -449,9 +458,11 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
     return rc;
   char *models = list_json(k->models, k->n_models);
   char *tools = list_json(k->tools, k->n_tools);
+  char *hosts = list_json(k->allow_hosts, k->n_allow_hosts);
   sqlite3_stmt *st = NULL;
   /* A changed budget period starts now. */
   if ((k->n_models && !models) || (k->n_tools && !tools) ||
+      (k->n_allow_hosts && !hosts) ||
       sqlite3_prepare_v2(
           s->db,
           "UPDATE keys SET name=?2, models=?3, tools=?4, rpm=?5, tpm=?6, "
@@ -459,8 +470,8 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
           "budget_reset_at=CASE WHEN ?9=0 THEN 0 WHEN budget_duration!=?9 "
           "OR ?15 THEN ?14+?9 ELSE budget_reset_at END, budget_duration=?9, "
           "expires=?10, policy=?11, metadata=?12, revoked=?13, updated=?14, "
-          "spend=CASE WHEN ?15 THEN 0 ELSE spend END, suspended_until=?16 "
-          "WHERE id=?1",
+          "spend=CASE WHEN ?15 THEN 0 ELSE spend END, suspended_until=?16, "
+          "allow_hosts=?17 WHERE id=?1",
           -1, &st, NULL)) {
     rc = store_sql_fail(s, "updating a key");
     goto out;
@@ -481,10 +492,12 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
   sqlite3_bind_int64(st, 14, now);
   sqlite3_bind_int(st, 15, reset_spend ? 1 : 0);
   sqlite3_bind_int64(st, 16, k->suspended_until);
+  bind_text_or_null(st, 17, hosts);
   rc = step_one(s, st, "updating a key");
 out:
   free(models);
   free(tools);
+  free(hosts);
   return rc;
 }
 

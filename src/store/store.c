@@ -63,6 +63,7 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "CREATE INDEX keys_old_hash ON keys(old_hash) WHERE old_hash IS NOT NULL;",
     /* 2: one record per request (store_audit_add), alerts, suspensions. */
     "ALTER TABLE keys ADD COLUMN suspended_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE keys ADD COLUMN allow_hosts TEXT;"
     "CREATE TABLE audit("
     " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts INTEGER NOT NULL,"
     " key_id TEXT, client TEXT, route TEXT, model TEXT, status INTEGER,"

@@ -58,6 +58,9 @@ typedef struct {
   size_t n_models;
   char **tools; /* allowed tools; none: every tool */
   size_t n_tools;
+  char **allow_hosts; /* hosts its output may load from and send data to
+                         (exfiltration), besides the policy's */
+  size_t n_allow_hosts;
   int64_t rpm, tpm;        /* requests / tokens per minute; 0: no limit */
   int64_t max_tokens;      /* clamp of max_tokens; 0: none */
   int64_t max_budget;      /* nano-USD; -1: no budget */

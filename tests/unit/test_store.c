@@ -131,6 +131,7 @@ static void test_migration(void **state) {
   assert_int_equal(sqlite3_exec(h,
                                 "DROP TABLE audit; DROP TABLE alerts; ALTER "
                                 "TABLE keys DROP COLUMN suspended_until; "
+                                "ALTER TABLE keys DROP COLUMN allow_hosts; "
                                 "PRAGMA user_version=1",
                                 0, 0, 0),
                    0);

