@@ -128,7 +128,7 @@ static const char *respond(struct gw_alerts *al, const gw_alert *a, char *buf,
   return buf;
 }
 
-static void deliver(struct gw_alerts *al, const gw_alert *a) {
+static void deliver(struct gw_alerts *al, const gw_alert *a, int webhook) {
   char abuf[64];
   const char *action = respond(al, a, abuf, sizeof(abuf));
   json_t *j = alert_json(a, action);
@@ -158,8 +158,11 @@ static void deliver(struct gw_alerts *al, const gw_alert *a) {
               store_error(st));
     gw_access_store_unlock(al->access, 0);
   }
-  if (al->webhook && line)
+  if (al->webhook && line && webhook)
     post_webhook(al, a, line);
+  else if (al->webhook && line)
+    fprintf(stderr, "aigate: alert %s: not sent to the webhook (stopping)\n",
+            a->id);
   free(line);
 }
 
@@ -176,8 +179,11 @@ static void *alerts_main(void *arg) {
     if (!al->head)
       al->tail = NULL;
     al->n--;
+    int stopping = al->stop;
     pthread_mutex_unlock(&al->lock);
-    deliver(al, &n->a);
+    /* Stopping: what is queued is recorded, but no slow webhook may hold
+     * the shutdown. */
+    deliver(al, &n->a, !stopping);
     free(n);
     pthread_mutex_lock(&al->lock);
   }
@@ -214,7 +220,7 @@ void gw_alerts_free(gw_alerts *al) {
     return;
   if (al->started) {
     pthread_mutex_lock(&al->lock);
-    al->stop = 1; /* what is queued is still delivered */
+    al->stop = 1; /* what is queued is still recorded */
     pthread_cond_signal(&al->cond);
     pthread_mutex_unlock(&al->lock);
     pthread_join(al->thread, NULL);
