@@ -27,6 +27,7 @@ static const char usage_text[] =
     "usage: aigate log search [--key ID] [--decision D] [--rule R]\n"
     "                         [--model M] [--since 1h] [--limit N]\n"
     "                         [-c FILE] [--format text|json]\n"
+    "       aigate log tail [-f] [--key ID] [--decision D] [-c FILE]\n"
     "       aigate log show ID [--content] [-c FILE]\n"
     "       aigate log verify [-c FILE]   (exit 0 intact, 1 tampered)\n"
     "       aigate log alerts [--limit N] [-c FILE]   (JSON)\n";
@@ -39,11 +40,12 @@ static int db_path(const char *config, char *path, size_t len) {
   return store_db_path(url, path, len) ? cli_fail("database path too long") : 0;
 }
 
-static void print_text(json_t *recs) {
+static void print_text(json_t *recs, int header) {
   size_t i;
   json_t *o;
-  printf("%-24s %-20s %-20s %-12s %-6s %s\n", "TIME", "ID", "KEY", "MODEL",
-         "STATUS", "DECISION");
+  if (header)
+    printf("%-24s %-20s %-20s %-12s %-6s %s\n", "TIME", "ID", "KEY", "MODEL",
+           "STATUS", "DECISION");
   json_array_foreach(recs, i, o) {
     time_t t = (time_t)(json_integer_value(json_object_get(o, "ts_ms")) / 1000);
     struct tm tm;
@@ -179,6 +181,51 @@ static int alerts(int argc, char **argv) {
   return rc;
 }
 
+/* The newest records, oldest first; with -f, then every new one as it is
+ * written (polled twice a second), until interrupted. */
+static int tail(store *s, store_audit_filter *f, int follow, int json) {
+  f->limit = f->limit ? f->limit : 10;
+  json_t *recs = store_audit_search(s, f);
+  if (!recs)
+    return cli_fail("log tail: %s", store_error(s));
+  /* Newest first from the search: print them reversed. */
+  json_t *asc = json_array();
+  for (size_t i = json_array_size(recs); i-- > 0;)
+    json_array_append(asc, json_array_get(recs, i));
+  json_decref(recs);
+  int first = 1;
+  for (;;) {
+    size_t n = json_array_size(asc);
+    if (n) {
+      f->after_seq = json_integer_value(
+          json_object_get(json_array_get(asc, n - 1), "seq"));
+      if (json) {
+        size_t i;
+        json_t *o;
+        json_array_foreach(asc, i, o) {
+          char *t = json_dumps(o, JSON_COMPACT);
+          if (t)
+            puts(t);
+          free(t);
+        }
+      } else {
+        print_text(asc, first);
+        first = 0;
+      }
+      fflush(stdout);
+    }
+    json_decref(asc);
+    if (!follow)
+      return 0;
+    struct timespec ts = {0, 500 * 1000000L};
+    nanosleep(&ts, NULL);
+    f->oldest_first = 1;
+    f->limit = 1000;
+    if (!(asc = store_audit_search(s, f)))
+      return cli_fail("log tail: %s", store_error(s));
+  }
+}
+
 int cmd_log(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "alerts"))
     return alerts(argc, argv);
@@ -194,7 +241,10 @@ int cmd_log(int argc, char **argv) {
     }
     return verify(config);
   }
-  if (argc < 2 || (strcmp(argv[1], "search") && strcmp(argv[1], "show"))) {
+  int is_tail = argc >= 2 && !strcmp(argv[1], "tail");
+  int follow = 0;
+  if (argc < 2 ||
+      (strcmp(argv[1], "search") && strcmp(argv[1], "show") && !is_tail)) {
     fputs(usage_text, argc < 2 ? stderr : stdout);
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
       return 0;
@@ -234,6 +284,8 @@ int cmd_log(int argc, char **argv) {
       json = !strcmp(argv[++i], "json");
     } else if (!strcmp(a, "--content") && show)
       content = 1;
+    else if (!strcmp(a, "-f") && is_tail)
+      follow = 1;
     else if (show && a[0] != '-' && !f.id)
       f.id = a;
     else {
@@ -250,6 +302,11 @@ int cmd_log(int argc, char **argv) {
   if (!s)
     return cli_fail("%s", why);
   int rc = 0;
+  if (is_tail) {
+    rc = tail(s, &f, follow, json);
+    store_close(s);
+    return rc;
+  }
   json_t *recs = store_audit_search(s, &f);
   if (!recs)
     rc = cli_fail("log: %s", store_error(s));
@@ -265,7 +322,7 @@ int cmd_log(int argc, char **argv) {
       puts(t);
     free(t);
   } else
-    print_text(recs);
+    print_text(recs, 1);
   json_decref(recs);
   store_close(s);
   return rc;

@@ -232,11 +232,11 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, "
           "hex(prompt_hash), hex(response_hash), content_key_id, "
-          "content IS NOT NULL FROM audit WHERE (?1 IS NULL OR id=?1) AND "
+          "content IS NOT NULL, seq FROM audit WHERE (?1 IS NULL OR id=?1) AND "
           "(?2 IS NULL OR key_id=?2) AND (?3 IS NULL OR decision LIKE ?3 "
           "|| '%') AND (?4 IS NULL OR ','||rules||',' LIKE '%,'||?4||',%') "
-          "AND (?5 IS NULL OR model=?5) AND ts>=?6 ORDER BY seq DESC "
-          "LIMIT ?7",
+          "AND (?5 IS NULL OR model=?5) AND ts>=?6 AND seq>?8 ORDER BY "
+          "CASE WHEN ?9 THEN seq ELSE -seq END LIMIT ?7",
           -1, &st, NULL)) {
     store_sql_fail(s, "searching audit records");
     return NULL;
@@ -247,6 +247,8 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
       sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
   sqlite3_bind_int64(st, 6, f->since_ms);
   sqlite3_bind_int64(st, 7, f->limit > 0 ? f->limit : 100);
+  sqlite3_bind_int64(st, 8, f->after_seq);
+  sqlite3_bind_int(st, 9, f->oldest_first ? 1 : 0);
   json_t *out = json_array();
   int rc;
   static const char *const names[] = {"id",
@@ -284,6 +286,7 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
     }
     json_object_set_new(o, "content_stored",
                         json_boolean(sqlite3_column_int(st, 18)));
+    json_object_set_new(o, "seq", json_integer(sqlite3_column_int64(st, 19)));
     json_array_append_new(out, o);
   }
   sqlite3_finalize(st);

@@ -200,6 +200,8 @@ typedef struct {
   const char *id, *key_id, *decision, *rule, *model;
   int64_t since_ms;
   int64_t limit;
+  int64_t after_seq; /* only records written after this one (their "seq") */
+  int oldest_first;  /* ascending order (for following the log) */
 } store_audit_filter;
 json_t *store_audit_search(store *s, const store_audit_filter *f);
 /* Per key since since_ms (the busiest first, at most limit): requests,

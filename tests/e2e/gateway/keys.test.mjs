@@ -427,6 +427,27 @@ describe('virtual keys', () => {
     }
   });
 
+  test('aigate log tail -f follows the records as they are written', async () => {
+    const { spawn } = await import('node:child_process');
+    const k = await generate(gw, { key_alias: 'tail' });
+    const env = { ...process.env, AIGATE_KEY_SECRET: '' };
+    const p = spawn(aigateBin(), ['log', 'tail', '-f', '--key', k.id, '--format', 'json', '-c', cfg.file], { env });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    try {
+      const ids = [];
+      for (let i = 0; i < 3; i++) {
+        const r = await ask(gw, k.key, chat(`tail ${i}`, { model: 'model-a' }));
+        ids.push(r.headers.get('x-aigate-request-id'));
+      }
+      await waitFor(() => ids.every((id) => out.includes(id)), 5000, 'the records in tail -f');
+      const seen = out.trim().split('\n').map((l) => JSON.parse(l).id);
+      assert.deepEqual(seen, ids, 'each record once, in order');
+    } finally {
+      p.kill();
+    }
+  });
+
   test('nothing in the database or the log holds a key', async () => {
     const k = await generate(gw, { key_alias: 'secret-check' });
     await ask(gw, k.key, chat('hi', { model: 'model-a' }));
