@@ -33,8 +33,9 @@
 typedef struct {
   store_key k;
   gw_bucket rpm, tpm;
-  int64_t pending; /* spend not written yet (nano-USD) */
-  int64_t flushed; /* written since k.spend was read */
+  gw_bucket throttle; /* while k.throttled_until: k.throttle_rpm */
+  int64_t pending;    /* spend not written yet (nano-USD) */
+  int64_t flushed;    /* written since k.spend was read */
 } entry;
 
 typedef struct {
@@ -177,6 +178,8 @@ static int reload(gw_access *a) {
     entry *e = &nt.v[i];
     e->rpm = old->rpm;
     e->tpm = old->tpm;
+    if (e->k.throttled_until == old->k.throttled_until)
+      e->throttle = old->throttle; /* the same throttling goes on */
     if (e->rpm.at_ms)
       gw_bucket_relimit(&e->rpm, old->k.rpm, e->k.rpm);
     if (e->tpm.at_ms)
@@ -358,6 +361,17 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
            (long long)k->rpm, out->retry_after);
     goto out;
   }
+  if (now_s < k->throttled_until && k->throttle_rpm > 0) {
+    gw_bucket_refill(&e->throttle, k->throttle_rpm, ask->now_ms);
+    if (e->throttle.tokens < 1.0) {
+      out->retry_after = gw_bucket_wait_s(&e->throttle, 1.0, k->throttle_rpm);
+      refuse(out, 429, "rate_limit_error", "rate_limit_exceeded",
+             "this key is throttled to %lld requests per minute after "
+             "unusual activity; retry in %d s",
+             (long long)k->throttle_rpm, out->retry_after);
+      goto out;
+    }
+  }
   if (k->tpm && tokens > k->tpm) {
     refuse(out, 429, "rate_limit_error", "rate_limit_exceeded",
            "this request needs about %lld tokens; this key allows %lld per "
@@ -375,6 +389,8 @@ void gw_access_admit(gw_access *a, const char *id, const gw_ask *ask,
   }
   if (k->rpm)
     e->rpm.tokens -= 1.0;
+  if (now_s < k->throttled_until && k->throttle_rpm > 0)
+    e->throttle.tokens -= 1.0;
   if (k->tpm)
     e->tpm.tokens -= (double)tokens;
   out->reserved_tokens = tokens;

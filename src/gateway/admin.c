@@ -94,7 +94,7 @@ static void update(gw_req *r, store *st, json_t *body, int64_t now,
     }
     k.revoked = !strcmp(r->admin_op, "block");
     if (!k.revoked)
-      k.suspended_until = 0; /* unblocking lifts a suspension too */
+      k.suspended_until = k.throttled_until = 0; /* lifts automatic limits */
   } else if (store_key_apply_json(&k, body, 1, now, err, sizeof(err))) {
     gw_error(r, 400, "invalid_request_error", "invalid_value", "%s", err);
     goto out;

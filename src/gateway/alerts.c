@@ -42,6 +42,7 @@ struct gw_alerts {
   /* settings (copied) */
   char *webhook;
   int slack, use_syslog, suspend_severity, suspend_for_s;
+  int throttle_severity, throttle_rpm, throttle_for_s;
   gw_access *access;
   gw_metrics *metrics;
 };
@@ -111,20 +112,28 @@ static void post_webhook(const struct gw_alerts *al, const gw_alert *a,
   free(body);
 }
 
-/* Suspend a virtual key; returns the action's description. */
+/* The automatic response to an alert on a virtual key: suspension, or
+ * throttling, per the severities configured; returns what was done. */
 static const char *respond(struct gw_alerts *al, const gw_alert *a, char *buf,
                            size_t len) {
-  if (!al->suspend_severity ||
-      severity_rank(a->severity) < al->suspend_severity ||
-      strncmp(a->key, "key_", 4) || !al->access)
+  int rank = severity_rank(a->severity);
+  int suspend = al->suspend_severity && rank >= al->suspend_severity;
+  int throttle = al->throttle_severity && rank >= al->throttle_severity;
+  if ((!suspend && !throttle) || strncmp(a->key, "key_", 4) || !al->access)
     return "none";
   int64_t now = (int64_t)time(NULL);
   store *st = gw_access_store_lock(al->access);
-  int rc = store_key_suspend(st, a->key, now + al->suspend_for_s, now);
+  int rc = suspend ? store_key_suspend(st, a->key, now + al->suspend_for_s, now)
+                   : store_key_throttle(st, a->key, now + al->throttle_for_s,
+                                        al->throttle_rpm, now);
   gw_access_store_unlock(al->access, rc == 0);
   if (rc)
-    return "suspend failed";
-  snprintf(buf, len, "suspended for %d s", al->suspend_for_s);
+    return suspend ? "suspend failed" : "throttle failed";
+  if (suspend)
+    snprintf(buf, len, "suspended for %d s", al->suspend_for_s);
+  else
+    snprintf(buf, len, "throttled to %d rpm for %d s", al->throttle_rpm,
+             al->throttle_for_s);
   return buf;
 }
 
@@ -202,6 +211,9 @@ gw_alerts *gw_alerts_new(const gw_config *cfg, gw_access *access,
   al->use_syslog = cfg->alert_syslog;
   al->suspend_severity = cfg->suspend_severity;
   al->suspend_for_s = cfg->suspend_for_s;
+  al->throttle_severity = cfg->throttle_severity;
+  al->throttle_rpm = cfg->throttle_rpm;
+  al->throttle_for_s = cfg->throttle_for_s;
   al->access = access;
   al->metrics = metrics;
   if ((cfg->webhook_url && !(al->webhook = strdup(cfg->webhook_url))) ||

@@ -1219,6 +1219,28 @@ static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
       if (strcmp(v->str, "json") && strcmp(v->str, "slack"))
         return bad(c, v, "monitoring.webhook_format must be json or slack");
       cfg->webhook_slack = strcmp(v->str, "slack") == 0;
+    } else if (strcmp(k->str, "throttle_on") == 0) {
+      if ((rc = yt_want(&c->w, v, YT_SCALAR, "monitoring.throttle_on")))
+        return rc;
+      static const char *const sev[] = {"never", "low", "medium", "high",
+                                        "critical"};
+      int found = -1;
+      for (int j = 0; j < 5; j++)
+        if (!strcmp(v->str, sev[j]))
+          found = j;
+      if (found < 0)
+        return bad(c, v,
+                   "monitoring.throttle_on must be never, low, medium, "
+                   "high or critical");
+      cfg->throttle_severity = found;
+    } else if (strcmp(k->str, "throttle_rpm") == 0) {
+      long n;
+      if (!(rc =
+                yt_get_int(&c->w, v, "monitoring.throttle_rpm", 1, 100000, &n)))
+        cfg->throttle_rpm = (int)n;
+    } else if (strcmp(k->str, "throttle_for") == 0) {
+      rc = get_seconds(c, v, "monitoring.throttle_for", &cfg->throttle_for_s);
+      cfg->throttle_for_s /= 1000;
     } else if (strcmp(k->str, "suspend_on") == 0) {
       if ((rc = yt_want(&c->w, v, YT_SCALAR, "monitoring.suspend_on")))
         return rc;
@@ -1238,7 +1260,8 @@ static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
       return bad(c, k,
                  "unknown key '%s' in monitoring (anomaly_detection, "
                  "webhook_url, webhook_format, syslog, suspend_on, "
-                 "suspend_for, ui_key)",
+                 "suspend_for, throttle_on, throttle_rpm, throttle_for, "
+                 "ui_key)",
                  k->str);
     }
   }
@@ -1291,6 +1314,8 @@ static int set_defaults(gw_config *cfg) {
   cfg->seccomp = 1;
   cfg->anomaly_detection = 1;
   cfg->suspend_for_s = 900;
+  cfg->throttle_rpm = 6;
+  cfg->throttle_for_s = 900;
   if (!(cfg->pseudo_restore = calloc(1, sizeof(char *))) ||
       !(cfg->pseudo_mask = calloc(1, sizeof(char *))) ||
       !(cfg->pseudo_block = calloc(1, sizeof(char *))))

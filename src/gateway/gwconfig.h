@@ -118,6 +118,10 @@ typedef struct {
   int suspend_severity;  /* 0 never (default); 3 high; 4 critical: alerts
                             of that severity or more suspend the key */
   int suspend_for_s;     /* default 900 */
+  int throttle_severity; /* as suspend_severity (2 medium), for throttling
+                            the key to throttle_rpm instead */
+  int throttle_rpm;      /* default 6 */
+  int throttle_for_s;    /* default 900 */
   char *ui_key;          /* read-only key for /ui and /metrics (NULL: the
                             master key only) */
 

@@ -62,7 +62,7 @@ json_t *store_key_json(const store_key *k, int64_t spend, int64_t now) {
   json_t *meta = k->metadata ? json_loads(k->metadata, 0, NULL) : NULL;
   json_t *j = json_pack(
       "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, "
-      "s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o}",
+      "s:o, s:o, s:o, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
       "id", k->id, "token", k->id, "key_alias", k->name, "key_name", name,
       "models", list_json(k->models, k->n_models), "tools",
       list_json(k->tools, k->n_tools), "allow_hosts",
@@ -81,6 +81,10 @@ json_t *store_key_json(const store_key *k, int64_t spend, int64_t now) {
       "previous_key_valid_until",
       time_or_null(k->old_until > now ? k->old_until : 0), "suspended_until",
       time_or_null(k->suspended_until > now ? k->suspended_until : 0),
+      "throttled_until",
+      time_or_null(k->throttled_until > now ? k->throttled_until : 0),
+      "throttle_rpm",
+      k->throttled_until > now ? json_integer(k->throttle_rpm) : json_null(),
       "created_at", time_or_null(k->created), "updated_at",
       time_or_null(k->updated));
   json_decref(meta);
@@ -241,7 +245,8 @@ int store_key_apply_json(store_key *k, json_t *req, int is_update, int64_t now,
         return fail(err, errlen, field, "must be true or false");
       k->revoked = json_is_true(v);
       if (!k->revoked)
-        k->suspended_until = 0; /* unblocking lifts a suspension too */
+        k->suspended_until = k->throttled_until = 0; /* and lifts
+                                                         automatic limits */
     } else {
       snprintf(err, errlen,
                "unknown field '%.60s' (key_alias, models, tools, allow_hosts, "

@@ -20,7 +20,7 @@
   "id, name, prefix, hash, old_hash, old_until, models, tools, rpm, tpm, "     \
   "max_tokens, max_budget, budget_duration, budget_reset_at, spend, "          \
   "expires, policy, metadata, revoked, created, updated, suspended_until, "    \
-  "allow_hosts"
+  "allow_hosts, throttled_until, throttle_rpm"
 
 #define MAX_LIMIT 1000000000000LL          /* rpm, tpm, max_tokens */
 #define MAX_BUDGET 1000000000000000000LL   /* 1e9 USD in nano-USD */
@@ -268,6 +268,8 @@ static int read_row(store *s, sqlite3_stmt *st, store_key *k) {
   k->created = sqlite3_column_int64(st, 19);
   k->updated = sqlite3_column_int64(st, 20);
   k->suspended_until = sqlite3_column_int64(st, 21);
+  k->throttled_until = sqlite3_column_int64(st, 23);
+  k->throttle_rpm = sqlite3_column_int64(st, 24);
   bad = bad || list_parse((const char *)sqlite3_column_text(st, 22),
                           &k->allow_hosts, &k->n_allow_hosts);
   if (bad || !k->name) {
@@ -324,7 +326,7 @@ int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
       (k->n_allow_hosts && !hosts) ||
       sqlite3_prepare_v2(s->db,
                          "INSERT INTO keys(" COLUMNS ") VALUES(?,?,?,?,NULL,0,"
-                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0,?)",
+                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0,?,0,0)",
                          -1, &st, NULL)) {
     rc = store_sql_fail(s, "creating a key");
     goto out;
@@ -471,7 +473,7 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
           "OR ?15 THEN ?14+?9 ELSE budget_reset_at END, budget_duration=?9, "
           "expires=?10, policy=?11, metadata=?12, revoked=?13, updated=?14, "
           "spend=CASE WHEN ?15 THEN 0 ELSE spend END, suspended_until=?16, "
-          "allow_hosts=?17 WHERE id=?1",
+          "allow_hosts=?17, throttled_until=?18 WHERE id=?1",
           -1, &st, NULL)) {
     rc = store_sql_fail(s, "updating a key");
     goto out;
@@ -493,6 +495,7 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
   sqlite3_bind_int(st, 15, reset_spend ? 1 : 0);
   sqlite3_bind_int64(st, 16, k->suspended_until);
   bind_text_or_null(st, 17, hosts);
+  sqlite3_bind_int64(st, 18, k->throttled_until);
   rc = step_one(s, st, "updating a key");
 out:
   free(models);
@@ -567,4 +570,19 @@ int store_key_suspend(store *s, const char *id, int64_t until, int64_t now) {
   sqlite3_bind_int64(st, 2, until);
   sqlite3_bind_int64(st, 3, now);
   return step_one(s, st, "suspending a key");
+}
+
+int store_key_throttle(store *s, const char *id, int64_t until, int64_t rpm,
+                       int64_t now) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(s->db,
+                         "UPDATE keys SET throttled_until=?2, throttle_rpm=?3, "
+                         "updated=?4 WHERE id=?1",
+                         -1, &st, NULL))
+    return store_sql_fail(s, "throttling a key");
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 2, until);
+  sqlite3_bind_int64(st, 3, rpm);
+  sqlite3_bind_int64(st, 4, now);
+  return step_one(s, st, "throttling a key");
 }

@@ -64,6 +64,8 @@ static const char *const migrations[SCHEMA_VERSION] = {
     /* 2: one record per request (store_audit_add), alerts, suspensions. */
     "ALTER TABLE keys ADD COLUMN suspended_until INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE keys ADD COLUMN allow_hosts TEXT;"
+    "ALTER TABLE keys ADD COLUMN throttled_until INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE keys ADD COLUMN throttle_rpm INTEGER NOT NULL DEFAULT 0;"
     "CREATE TABLE audit("
     " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, ts INTEGER NOT NULL,"
     " key_id TEXT, client TEXT, route TEXT, model TEXT, status INTEGER,"

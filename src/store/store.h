@@ -74,6 +74,9 @@ typedef struct {
   int64_t created, updated; /* unix seconds */
   int64_t suspended_until;  /* unix seconds: an automatic suspension after
                                an alert; 0: none. Unblocking clears it. */
+  int64_t throttled_until;  /* unix seconds: held to throttle_rpm after an
+                               alert; 0: none. Unblocking clears it. */
+  int64_t throttle_rpm;
 } store_key;
 
 /*
@@ -137,6 +140,9 @@ int store_key_delete(store *s, const char *id);
 
 /* Suspend key `id` until `until` (unix seconds), e.g. after an alert. */
 int store_key_suspend(store *s, const char *id, int64_t until, int64_t now);
+/* Hold key `id` to `rpm` requests a minute until `until`. */
+int store_key_throttle(store *s, const char *id, int64_t until, int64_t rpm,
+                       int64_t now);
 
 /* An alert, as the anomaly detector raised it, and what was done. */
 typedef struct {

@@ -311,6 +311,42 @@ static void test_limit_changes(void **state) {
   store_key_clear(&k);
 }
 
+/* An automatic throttle (after an alert): the key is held to its
+ * throttle rpm until it ends; unblocking lifts it. */
+static void test_throttle(void **state) {
+  (void)state;
+  store_key k = {.max_budget = -1, .rpm = 100};
+  char key[STORE_KEY_LEN];
+  make(&k, key);
+  open_access();
+  assert_int_equal(store_key_throttle(st, k.id, T0 / 1000 + 60, 2, T0 / 1000),
+                   0);
+  assert_int_equal(gw_access_poll(a, T0), 0);
+  assert_int_equal(admit(k.id, "m", 1, T0).status, 0);
+  assert_int_equal(admit(k.id, "m", 1, T0).status, 0);
+  gw_grant g = admit(k.id, "m", 1, T0);
+  assert_int_equal(g.status, 429);
+  assert_non_null(strstr(g.message, "throttled to 2 requests per minute"));
+  assert_int_equal(g.retry_after, 30);
+  /* Over: the key's own limit again. */
+  for (int i = 0; i < 10; i++)
+    assert_int_equal(admit(k.id, "m", 1, T0 + 61000).status, 0);
+  /* Unblocking lifts a throttle at once. */
+  assert_int_equal(store_key_throttle(st, k.id, T0 / 1000 + 600, 1, T0 / 1000),
+                   0);
+  assert_int_equal(gw_access_poll(a, T0 + 62000), 0);
+  assert_int_equal(admit(k.id, "m", 1, T0 + 62000).status, 0);
+  assert_int_equal(admit(k.id, "m", 1, T0 + 62000).status, 429);
+  store_key got;
+  assert_int_equal(store_key_get(st, k.id, &got), 0);
+  got.throttled_until = 0;
+  assert_int_equal(store_key_update(st, &got, 0, T0 / 1000), 0);
+  store_key_clear(&got);
+  assert_int_equal(gw_access_poll(a, T0 + 62000), 0);
+  assert_int_equal(admit(k.id, "m", 1, T0 + 62000).status, 0);
+  store_key_clear(&k);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_auth, setup, teardown),
@@ -320,6 +356,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
       cmocka_unit_test_setup_teardown(test_exact_spend, setup, teardown),
       cmocka_unit_test_setup_teardown(test_limit_changes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_throttle, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

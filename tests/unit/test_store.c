@@ -132,6 +132,8 @@ static void test_migration(void **state) {
                                 "DROP TABLE audit; DROP TABLE alerts; ALTER "
                                 "TABLE keys DROP COLUMN suspended_until; "
                                 "ALTER TABLE keys DROP COLUMN allow_hosts; "
+                                "ALTER TABLE keys DROP COLUMN throttled_until; "
+                                "ALTER TABLE keys DROP COLUMN throttle_rpm; "
                                 "PRAGMA user_version=1",
                                 0, 0, 0),
                    0);
