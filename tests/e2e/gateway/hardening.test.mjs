@@ -60,6 +60,7 @@ describe('switch to an unprivileged user', { skip: process.getuid() !== 0 && 'ne
     // The compiled-rules cache (0600 files) readable by the new user, so
     // that the reload below does not compile everything again.
     const cache = cacheDir();
+    fs.chownSync(cache, 65534, 65534); // created 0700 by the first gateway
     for (const f of fs.readdirSync(cache)) fs.chownSync(path.join(cache, f), 65534, 65534);
   });
   after(async () => {
