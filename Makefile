@@ -16,11 +16,15 @@ CACHE      := $(CURDIR)/$(BUILD)/cache
 ARCH := $(shell dpkg --print-architecture 2>/dev/null)
 HS_PACKAGE := $(if $(filter amd64,$(ARCH)),libhyperscan-dev,libvectorscan-dev)
 HS_REMOVE := $(if $(filter amd64,$(ARCH)),libvectorscan-dev- libvectorscan5-,)
-DEB_PACKAGES := gcc clang make cmake pkg-config libclang-rt-14-dev cppcheck \
-  clang-format $(HS_PACKAGE) libpcre2-dev libutf8proc-dev libyaml-dev \
-  libjansson-dev libsodium-dev zlib1g-dev libcmocka-dev ca-certificates \
-  libmicrohttpd-dev libcurl4-openssl-dev curl libsqlite3-dev libseccomp-dev \
-  libzip-dev python3-packaging prometheus chromium
+# DEB_BUILD is what `make run` needs; the rest are test tools (static
+# analysis, the sanitizer runtime, oracles, a Prometheus server and a
+# browser for the end-to-end tests) that only `make test` installs.
+DEB_BUILD := gcc make cmake pkg-config $(HS_PACKAGE) libpcre2-dev \
+  libutf8proc-dev libyaml-dev libjansson-dev libsodium-dev zlib1g-dev \
+  ca-certificates libmicrohttpd-dev libcurl4-openssl-dev curl \
+  libsqlite3-dev libseccomp-dev libzip-dev libcmocka-dev
+DEB_PACKAGES := $(DEB_BUILD) clang libclang-rt-14-dev cppcheck clang-format \
+  python3-packaging prometheus chromium
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,8 +32,10 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
         fuzz-smoke bench bench-gateway bench-assess bench-classifier \
         bench-audit format install clean model
 
+DEPS_LIST ?= $(DEB_PACKAGES)
+DEPS_NODE ?= 1
 deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+	@missing=$$(for p in $(DEPS_LIST); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
@@ -40,7 +46,7 @@ deps:
 	fi
 	@# End-to-end tests drive the gateway with the official openai npm
 	@# package: node and npm from Debian unless some node is already there.
-	@if ! command -v node >/dev/null || ! command -v npm >/dev/null; then \
+	@if [ "$(DEPS_NODE)" = 1 ] && { ! command -v node >/dev/null || ! command -v npm >/dev/null; }; then \
 	  echo "installing: nodejs npm"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nodejs npm; \
@@ -54,7 +60,9 @@ build: $(BUILD)/release/Makefile
 
 # The gateway with its embedded defaults: 127.0.0.1:4000, every model
 # passed to $$OPENAI_BASE_URL (default api.openai.com) with $$OPENAI_API_KEY.
-run: deps build
+run:
+	$(MAKE) deps DEPS_LIST="$(DEB_BUILD)" DEPS_NODE=0
+	$(MAKE) build
 	AIGATE_CACHE_DIR=$(CACHE) $(BUILD)/release/aigate serve $(SERVE_ARGS)
 
 # Release build with gcc, then the same tests under ASan+UBSan, a clang
