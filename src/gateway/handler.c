@@ -739,6 +739,25 @@ static void observe(gw_req *r) {
                   (double)r->usage_completion * r->dep->output_cost_per_token *
                       1e9);
   gw_anomaly_observe(r->w->sh->anomaly, &e, gw_alerts_push, r->w->sh->alerts);
+  /* Some findings are alerts by themselves: the system prompt's canary
+   * (or its text) in a reply means the prompt leaked. */
+  int canary = strstr(r->g.rules, "leak-canary") != NULL;
+  if (canary || strstr(r->g.rules, "leak-system-prompt")) {
+    gw_alert a;
+    memset(&a, 0, sizeof(a));
+    snprintf(a.id, sizeof(a.id), "alert_%lld_%s", (long long)e.now_ms,
+             r->id + 4);
+    snprintf(a.key, sizeof(a.key), "%s", e.key);
+    a.signal = canary ? "system_prompt_canary" : "system_prompt_leak";
+    a.severity = canary ? "critical" : "high";
+    snprintf(a.detail, sizeof(a.detail), "%s", r->model ? r->model : "");
+    a.observed = 1;
+    a.score = 1;
+    snprintf(a.request_ids[0], sizeof(a.request_ids[0]), "%s", r->id);
+    a.n_ids = 1;
+    a.at_ms = e.now_ms;
+    gw_alerts_push(r->w->sh->alerts, &a);
+  }
 }
 
 void gw_settle(gw_req *r) {

@@ -393,6 +393,8 @@ describe('system-prompt leaks (canary)', () => {
       const rules = await loggedRules(gw, r.headers.get('x-aigate-request-id'));
       assert.ok(rules.includes('leak-canary'), rules);
     }
+    // A leak is an alert by itself (stderr and the other alert sinks).
+    await waitFor(() => /"signal":"system_prompt_canary","detail":"[^"]*","observed":1[^}]*"severity":"critical"/.test(gw.log()), 5000, 'the alert');
   });
 
   test('streamed: a canary in small deltas ends the stream, and never reaches the client whole', async () => {
