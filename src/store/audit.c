@@ -24,16 +24,23 @@
 #include "store_int.h"
 
 int store_audit_add(store *s, const store_audit *a) {
-  sqlite3_stmt *st;
-  if (sqlite3_prepare_v2(
+  sqlite3_stmt *st = s->audit_ins;
+  if (st) {
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+  } else if (
+      sqlite3_prepare_v2(
           s->db,
           "INSERT INTO audit(id, ts, key_id, client, route, model, status, "
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
           "response_hash, content_key_id, content, instance, chain_seq, mac) "
           "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-          -1, &st, NULL))
+          -1, &s->audit_ins, NULL)) {
     return store_sql_fail(s, "writing an audit record");
+  } else {
+    st = s->audit_ins;
+  }
   const char *texts[] = {a->id,     NULL,     a->key_id[0] ? a->key_id : NULL,
                          a->client, a->route, a->model};
   for (int i = 0; i < 6; i++)
@@ -61,7 +68,7 @@ int store_audit_add(store *s, const store_audit *a) {
     sqlite3_bind_blob(st, 22, a->mac, 32, SQLITE_STATIC);
   }
   int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
+  sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : store_sql_fail(s, "writing an audit record");
 }
 

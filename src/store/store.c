@@ -320,6 +320,7 @@ fail:
 void store_close(store *s) {
   if (!s)
     return;
+  sqlite3_finalize(s->audit_ins);
   sqlite3_close(s->db);
   sodium_memzero(s->secret, sizeof(s->secret));
   free(s);

@@ -13,6 +13,7 @@ struct store {
   sqlite3 *db;
   unsigned char secret[32]; /* key-hashing secret */
   int secret_created;       /* this open created the secret file */
+  sqlite3_stmt *audit_ins;  /* prepared once: records are written in bulk */
   char err[512];
 };
 
