@@ -560,6 +560,18 @@ void gw_note_usage(gw_req *r, json_t *usage) {
   r->usage_known = 1;
 }
 
+/* What tokens cost on the deployment that answered, in whole nano-USD
+ * (0 without a deployment or prices): the one price used for the key's
+ * spend, the record, the metrics and the anomaly baselines. */
+static int64_t cost_of(const gw_req *r, long long prompt,
+                       long long completion) {
+  if (!r->dep)
+    return 0;
+  double usd = (double)prompt * r->dep->input_cost_per_token +
+               (double)completion * r->dep->output_cost_per_token;
+  return (int64_t)(usd * 1e9 + 0.5);
+}
+
 /* The request is over: the key's tpm bucket gets the real token count
  * and its spend the cost. A request that never reached an upstream used
  * nothing; one whose upstream reported no usage is charged its
@@ -575,14 +587,9 @@ static void settle(gw_req *r) {
     if (completion < 0)
       completion = 0;
   }
-  int64_t cost = 0;
-  if (r->dep) {
-    double c = (double)prompt * r->dep->input_cost_per_token +
-               (double)completion * r->dep->output_cost_per_token;
-    cost = (int64_t)(c * 1e9 + 0.5);
-  }
   gw_access_settle(r->w->sh->access, r->key_id, r->grant.reserved_tokens,
-                   prompt + completion, cost, gw_wall_ms());
+                   prompt + completion, cost_of(r, prompt, completion),
+                   gw_wall_ms());
 }
 
 static const char *const route_names[] = {
@@ -618,12 +625,7 @@ static void audit(gw_req *r) {
   a->ms_total = gw_now_ms() - r->t_start;
   a->ms_upstream =
       r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start : 0;
-  if (r->dep)
-    a->cost = (int64_t)((double)a->prompt_tokens *
-                            r->dep->input_cost_per_token * 1e9 +
-                        (double)a->completion_tokens *
-                            r->dep->output_cost_per_token * 1e9 +
-                        0.5);
+  a->cost = cost_of(r, a->prompt_tokens, a->completion_tokens);
   crypto_generichash_state h;
   store_hash_begin(gw_access_store(sh->access), &h);
   crypto_generichash_update(&h, (const unsigned char *)r->body.data,
@@ -699,9 +701,8 @@ static void count(gw_req *r) {
                    "type", "completion", GW_END);
     if (r->dep)
       gw_metrics_add(m, GW_M_SPEND,
-                     (double)r->usage_prompt * r->dep->input_cost_per_token +
-                         (double)r->usage_completion *
-                             r->dep->output_cost_per_token,
+                     (double)cost_of(r, r->usage_prompt, r->usage_completion) /
+                         1e9,
                      "key", key, GW_END);
   }
   if (r->attempts > 1)
@@ -733,11 +734,8 @@ static void observe(gw_req *r) {
       .request_id = r->id,
       .now_ms = gw_wall_ms(),
   };
-  if (r->usage_known && r->dep)
-    e.cost =
-        (int64_t)((double)r->usage_prompt * r->dep->input_cost_per_token * 1e9 +
-                  (double)r->usage_completion * r->dep->output_cost_per_token *
-                      1e9);
+  if (r->usage_known)
+    e.cost = cost_of(r, r->usage_prompt, r->usage_completion);
   gw_anomaly_observe(r->w->sh->anomaly, &e, gw_alerts_push, r->w->sh->alerts);
   /* Some findings are alerts by themselves: the system prompt's canary
    * (or its text) in a reply means the prompt leaked. */
