@@ -12,7 +12,6 @@
  * $AIGATE_CONTENT_KEY); only whoever can read that key can read them.
  */
 #include <jansson.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,14 +68,13 @@ static int show_content(store *s, const char *dbpath, const char *id,
                         json_t *rec) {
   unsigned char *blob, *plain;
   size_t len, plen;
-  char kid[17], dir[4096], kpath[4200], err[600];
+  char kid[17], kpath[4200], err[600] = "database path too long";
   if (store_audit_content(s, id, &blob, &len, kid) != STORE_OK)
     return cli_fail("log show: record %s has no stored content", id);
-  snprintf(dir, sizeof(dir), "%s", dbpath);
-  snprintf(kpath, sizeof(kpath), "%s/aigate.content_key", dirname(dir));
   store_content_key k;
   int rc = 0;
-  if (store_content_key_load(kpath, &k, err, sizeof(err)))
+  if (store_path_beside(dbpath, STORE_CONTENT_KEY_FILE, kpath, sizeof(kpath)) ||
+      store_content_key_load(kpath, &k, err, sizeof(err)))
     rc = cli_fail("log show: %s", err);
   else if (strcmp(k.id, kid))
     rc = cli_fail("log show: sealed with content key %s; the key here is %s",
@@ -110,12 +108,12 @@ static void print_problem(void *ud, const char *msg) {
 
 /* Every chain of records against the audit key and the checkpoints. */
 static int verify(const char *config) {
-  char path[4096], why[600], dir[4096], key[4200], cps[4200];
+  char path[4096], why[600], key[4200], cps[4200];
   if (db_path(config, path, sizeof(path)))
     return EXIT_USAGE;
-  snprintf(dir, sizeof(dir), "%s", path);
-  snprintf(key, sizeof(key), "%s/aigate.audit_key", dirname(dir));
-  snprintf(cps, sizeof(cps), "%s/aigate.audit_checkpoints", dir);
+  if (store_path_beside(path, STORE_AUDIT_KEY_FILE, key, sizeof(key)) ||
+      store_path_beside(path, STORE_CHECKPOINT_FILE, cps, sizeof(cps)))
+    return cli_fail("log verify: database path too long");
   const char *env = getenv("AIGATE_AUDIT_KEY");
   if (!(env && *env) && access(key, F_OK))
     return cli_fail("log verify: no audit key (%s, or AIGATE_AUDIT_KEY)", key);

@@ -54,11 +54,14 @@ void gw_audit_rec_free(gw_audit_rec *r) {
   free(r);
 }
 
-int gw_audit_chain(gw_audit *a, const char *dir, char *err, size_t len) {
+int gw_audit_chain(gw_audit *a, const char *dbpath, char *err, size_t len) {
   char key[4200];
-  snprintf(key, sizeof(key), "%s/aigate.audit_key", dir);
-  snprintf(a->checkpoint_path, sizeof(a->checkpoint_path),
-           "%s/aigate.audit_checkpoints", dir);
+  if (store_path_beside(dbpath, STORE_AUDIT_KEY_FILE, key, sizeof(key)) ||
+      store_path_beside(dbpath, STORE_CHECKPOINT_FILE, a->checkpoint_path,
+                        sizeof(a->checkpoint_path))) {
+    snprintf(err, len, "database path too long");
+    return -1;
+  }
   if (store_chain_init(&a->chain, key, err, len))
     return -1;
   a->chained = 1;

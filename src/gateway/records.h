@@ -24,8 +24,8 @@ void gw_audit_free(gw_audit *a);
 void gw_audit_rec_free(gw_audit_rec *r);
 
 /* Chain the records (store_chain, chain.c) with the audit key and the
- * checkpoint file in dir. */
-int gw_audit_chain(gw_audit *a, const char *dir, char *err, size_t len);
+ * checkpoint file beside the database at dbpath. */
+int gw_audit_chain(gw_audit *a, const char *dbpath, char *err, size_t len);
 /* Append the chain's head to the checkpoint file when it moved. */
 int gw_audit_checkpoint(gw_audit *a);
 

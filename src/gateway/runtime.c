@@ -13,7 +13,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +31,7 @@ static int key_path(const gw_config *cfg, char *buf, size_t len) {
   if (store_db_path(cfg->database_url ? cfg->database_url : "aigate.db", db,
                     sizeof(db)))
     return -1;
-  const char *dir = dirname(db);
-  return snprintf(buf, len, "%s/%s", dir, KEY_FILE) >= (int)len ? -1 : 0;
+  return store_path_beside(db, KEY_FILE, buf, len);
 }
 
 /* Read the key file, or create it with a fresh key. */

@@ -36,7 +36,6 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <libgen.h>
 #include <malloc.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -681,17 +680,15 @@ int gw_serve(const gw_options *opt) {
     }
     gw_access_attach_audit(sh->access, sh->audit);
     gw_audit_set_metrics(sh->audit, sh->metrics);
-    char dbdir[4096];
-    snprintf(dbdir, sizeof(dbdir), "%s", path);
-    if (gw_audit_chain(sh->audit, dirname(dbdir), why, sizeof(why))) {
+    if (gw_audit_chain(sh->audit, path, why, sizeof(why))) {
       fprintf(stderr, "aigate: %s\n", why);
       goto out;
     }
     if (cfg->store_content) {
-      char kpath[4200], dir[4096];
-      snprintf(dir, sizeof(dir), "%s", path);
-      snprintf(kpath, sizeof(kpath), "%s/aigate.content_key", dirname(dir));
-      if (store_content_key_load(kpath, &sh->content_key, why, sizeof(why))) {
+      char kpath[4200];
+      if (store_path_beside(path, STORE_CONTENT_KEY_FILE, kpath,
+                            sizeof(kpath)) ||
+          store_content_key_load(kpath, &sh->content_key, why, sizeof(why))) {
         fprintf(stderr, "aigate: %s\n", why);
         goto out;
       }

@@ -40,6 +40,14 @@ const char *store_error(const store *s) {
   return s->err;
 }
 
+int store_path_beside(const char *dbpath, const char *name, char *buf,
+                      size_t len) {
+  char dir[4096];
+  if (snprintf(dir, sizeof(dir), "%s", dbpath) >= (int)sizeof(dir))
+    return -1;
+  return snprintf(buf, len, "%s/%s", dirname(dir), name) >= (int)len ? -1 : 0;
+}
+
 int store_db_path(const char *url, char *buf, size_t len) {
   if (!strncmp(url, "sqlite://", 9))
     url += 9;
@@ -255,10 +263,8 @@ static int load_secret(store *s, const char *dbpath) {
     crypto_generichash(s->secret, sizeof(s->secret), (const unsigned char *)env,
                        strlen(env), NULL, 0);
   } else {
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof(dir), "%s", dbpath);
-    if (snprintf(path, sizeof(path), "%s/%s", dirname(dir), SECRET_FILE) >=
-        (int)sizeof(path)) {
+    char path[4200];
+    if (store_path_beside(dbpath, SECRET_FILE, path, sizeof(path))) {
       store_fail(s, "database path too long");
       return STORE_ERROR;
     }

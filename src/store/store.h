@@ -96,6 +96,16 @@ const char *store_error(const store *s);
  * "sqlite:///var/lib/aigate/aigate.db"): into buf; -1 when too long. */
 int store_db_path(const char *url, char *buf, size_t len);
 
+/* Files aigate keeps beside its database. */
+#define STORE_CONTENT_KEY_FILE "aigate.content_key"
+#define STORE_AUDIT_KEY_FILE "aigate.audit_key"
+#define STORE_CHECKPOINT_FILE "aigate.audit_checkpoints"
+
+/* The path of the file `name` in the directory of the database at dbpath,
+ * into buf; -1 when it does not fit. */
+int store_path_beside(const char *dbpath, const char *name, char *buf,
+                      size_t len);
+
 /* Changes by other connections since the last call: a number that moves
  * when another process (or another store on the same file) commits. */
 int64_t store_data_version(store *s);
