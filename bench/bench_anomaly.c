@@ -4,11 +4,19 @@
  *
  * 40 keys send Poisson traffic for 24 simulated hours, each at its own
  * rate (1 to 60 requests a minute) following a daily cycle (+-50%), with
- * 1% blocked, 0.5% upstream errors, noisy token counts, their usual
- * models, tools and client networks. Every alert in those 24 hours is a
- * false alert. Then, on a second day, one anomaly of each kind is
- * injected into a different key at a known time; the delay from its
- * start to its alert is reported (target: within 60 s).
+ * 1% blocked, 3% with findings (redacted PII), 0.5% upstream errors,
+ * noisy token counts, their usual models, tools and client networks.
+ * Every alert in those 24 hours is a false alert. Then, on a second day,
+ * one anomaly of each kind is injected into a different key at a known
+ * time; the delay from its start to its alert is reported (target: within
+ * 60 s).
+ *
+ * Then office hours: 20 keys that send 1 request a minute at night and
+ * 20-40 from 09:00 to 17:00 UTC, a step every morning, for 7 days, with
+ * the hour-of-day baselines off and on: false alerts per day (the
+ * half-hour baseline alone alerts at every step); on day 8 a rate x6 at
+ * 11:00 and 30 requests a minute at 03:00 (a day's traffic at night)
+ * must still be found.
  *
  *   build/release/bench/bench_anomaly [seed]
  */
@@ -58,6 +66,7 @@ enum {
   NONE,
   RATE,
   BLOCKED,
+  FINDINGS,
   ERRORS,
   SPEND,
   NEW_MODEL,
@@ -69,6 +78,7 @@ enum {
 static const char *const kind_name[] = {"-",
                                         "request rate x6",
                                         "30 blocked a minute",
+                                        "25 findings a minute",
                                         "40 errors a minute",
                                         "spend x20",
                                         "new model",
@@ -129,6 +139,7 @@ static void one_request(gw_anomaly *an, const sim_key *k, int64_t t, int kind) {
       .tools = tools,
       .n_tools = 1,
       .blocked = kind == BLOCKED ? 1 : uniform() < 0.01,
+      .findings = kind == FINDINGS || kind == BLOCKED ? 1 : uniform() < 0.03,
       .error = kind == ERRORS ? 1 : uniform() < 0.005,
       .tokens = (int64_t)(kind == SPEND ? tok * 20 : tok),
       .request_id = id,
@@ -136,6 +147,109 @@ static void one_request(gw_anomaly *an, const sim_key *k, int64_t t, int kind) {
   };
   e.cost = e.tokens * 1000;
   gw_anomaly_observe(an, &e, on_alert, NULL);
+}
+
+/* ------------------------------------------------------ office hours */
+
+#define OFFICE_KEYS 20
+#define OFFICE_DAYS 7
+
+static long office_alerts[OFFICE_DAYS + 1];
+static char office_inject_key[2][32];
+static int64_t office_inject_ms[2], office_found_ms[2];
+
+static void on_office_alert(void *ud, const gw_alert *a) {
+  (void)ud;
+  int day = (int)(a->at_ms / DAY_MS);
+  for (int i = 0; day == OFFICE_DAYS && i < 2; i++)
+    if (!strcmp(a->key, office_inject_key[i]) && !office_found_ms[i] &&
+        a->at_ms >= office_inject_ms[i]) {
+      office_found_ms[i] = a->at_ms;
+      return;
+    }
+  office_alerts[day < OFFICE_DAYS ? day : OFFICE_DAYS]++;
+}
+
+/* 7 steady days and an eighth with two surges; returns the surges
+ * missed. */
+static int office_hours(int seasonal) {
+  memset(office_alerts, 0, sizeof(office_alerts));
+  memset(office_found_ms, 0, sizeof(office_found_ms));
+  gw_anomaly *an = gw_anomaly_new(100);
+  gw_anomaly_set_seasonal(an, seasonal);
+  double base[OFFICE_KEYS];
+  for (int i = 0; i < OFFICE_KEYS; i++)
+    base[i] = 20 + 20 * uniform();
+  snprintf(office_inject_key[0], 32, "office_03");
+  snprintf(office_inject_key[1], 32, "office_07");
+  office_inject_ms[0] = OFFICE_DAYS * DAY_MS + 11 * 3600000LL + 17000;
+  office_inject_ms[1] = OFFICE_DAYS * DAY_MS + 3 * 3600000LL + 29000;
+  static int64_t times[4096];
+  unsigned long id = 0;
+  for (int64_t minute = 0; minute < (OFFICE_DAYS + 1) * 24 * 60; minute++) {
+    int64_t t0 = minute * 60000;
+    int hour = (int)((t0 % DAY_MS) / 3600000);
+    for (int i = 0; i < OFFICE_KEYS; i++) {
+      char key[32];
+      snprintf(key, sizeof(key), "office_%02d", i);
+      double lambda = hour >= 9 && hour < 17 ? base[i] : 1;
+      int n = poisson(lambda);
+      for (int r = 0; r < n && r < 4096; r++)
+        times[r] = t0 + (int64_t)(uniform() * 60000);
+      for (int j = 0; j < 2; j++) /* a surge's requests from its start */
+        if (!strcmp(key, office_inject_key[j]) &&
+            t0 + 60000 > office_inject_ms[j] &&
+            t0 < office_inject_ms[j] + 5 * 60000) {
+          int64_t from = t0 > office_inject_ms[j] ? t0 : office_inject_ms[j];
+          for (int extra = j == 0 ? poisson(5 * base[i]) : 30;
+               extra > 0 && n < 4096; extra--)
+            times[n++] =
+                from + (int64_t)(uniform() * (double)(t0 + 60000 - from));
+        }
+      for (int a = 1; a < n && a < 4096; a++)
+        for (int b = a; b > 0 && times[b] < times[b - 1]; b--) {
+          int64_t tmp = times[b];
+          times[b] = times[b - 1];
+          times[b - 1] = tmp;
+        }
+      for (int r = 0; r < n && r < 4096; r++) {
+        char rid[40];
+        snprintf(rid, sizeof(rid), "req_o%lu", ++id);
+        const char *tools[1] = {"search"};
+        gw_event e = {.key = key,
+                      .client = "10.9.0.7",
+                      .model = "model-0",
+                      .tools = tools,
+                      .n_tools = 1,
+                      .blocked = uniform() < 0.01,
+                      .findings = uniform() < 0.03,
+                      .error = uniform() < 0.005,
+                      .tokens = 400 + (int64_t)(200 * uniform()),
+                      .request_id = rid,
+                      .now_ms = times[r]};
+        e.cost = e.tokens * 1000;
+        gw_anomaly_observe(an, &e, on_office_alert, NULL);
+      }
+    }
+  }
+  gw_anomaly_free(an);
+  printf("  hour-of-day baselines %s: false alerts on days 1-%d:",
+         seasonal ? "on " : "off", OFFICE_DAYS);
+  for (int d = 0; d < OFFICE_DAYS; d++)
+    printf(" %ld", office_alerts[d]);
+  printf("; day %d:", OFFICE_DAYS + 1);
+  int missed = 0;
+  for (int j = 0; j < 2; j++) {
+    if (office_found_ms[j])
+      printf(" surge at %s found in %.1f s;", j ? "03:00" : "11:00",
+             (double)(office_found_ms[j] - office_inject_ms[j]) / 1000.0);
+    else {
+      printf(" surge at %s NOT FOUND;", j ? "03:00" : "11:00");
+      missed++;
+    }
+  }
+  printf(" other alerts %ld\n", office_alerts[OFFICE_DAYS]);
+  return missed;
 }
 
 int main(int argc, char **argv) {
@@ -186,11 +300,12 @@ int main(int argc, char **argv) {
             t0 >= in->start_ms + 5 * 60000)
           continue;
         int64_t from = in->start_ms > t0 ? in->start_ms : t0;
-        int extra = j == RATE      ? poisson(5 * lambda)
-                    : j == BLOCKED ? 30
-                    : j == ERRORS  ? 40
-                    : j == SPEND   ? poisson(lambda)
-                                   : 1;
+        int extra = j == RATE       ? poisson(5 * lambda)
+                    : j == BLOCKED  ? 30
+                    : j == FINDINGS ? 25
+                    : j == ERRORS   ? 40
+                    : j == SPEND    ? poisson(lambda)
+                                    : 1;
         for (int r = 0; r < extra && n < 4096; r++)
           reqs[n++] = (req){
               from + (int64_t)(uniform() * (double)(t0 + 60000 - from)), j};
@@ -225,5 +340,10 @@ int main(int argc, char **argv) {
   }
   printf("  alerts on day 2: %ld (injections: %d)\n", alerts_day2, N_KINDS - 1);
   gw_anomaly_free(an);
+  printf("office hours: %d keys, 1 request a minute at night, 20-40 from "
+         "09:00 to 17:00 UTC\n",
+         OFFICE_KEYS);
+  office_hours(0);
+  missed += office_hours(1);
   return missed ? 1 : 0;
 }

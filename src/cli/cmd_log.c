@@ -5,11 +5,14 @@
  *   aigate log search [--key ID] [--decision D] [--rule R] [--model M]
  *                     [--since DURATION] [--limit N] [-c FILE] [--format F]
  *   aigate log show ID [--content] [-c FILE]
- *   aigate log verify [-c FILE]
+ *   aigate log verify [-c FILE] [--checkpoints FILE]
  *
  * --content opens the sealed request and response of a record with the
  * content key (aigate.content_key beside the database, or
  * $AIGATE_CONTENT_KEY); only whoever can read that key can read them.
+ * verify --checkpoints also reads the checkpoints a syslog collector kept
+ * (monitoring.records_syslog), so that a database and checkpoint file
+ * rewritten together on the gateway's host are still caught.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -28,7 +31,8 @@ static const char usage_text[] =
     "                         [-c FILE] [--format text|json]\n"
     "       aigate log tail [-f] [--key ID] [--decision D] [-c FILE]\n"
     "       aigate log show ID [--content] [-c FILE]\n"
-    "       aigate log verify [-c FILE]   (exit 0 intact, 1 tampered)\n"
+    "       aigate log verify [-c FILE] [--checkpoints SYSLOG_FILE]\n"
+    "                         (exit 0 intact, 1 tampered)\n"
     "       aigate log alerts [--limit N] [-c FILE]   (JSON)\n";
 
 static int db_path(const char *config, char *path, size_t len) {
@@ -107,7 +111,7 @@ static void print_problem(void *ud, const char *msg) {
 }
 
 /* Every chain of records against the audit key and the checkpoints. */
-static int verify(const char *config) {
+static int verify(const char *config, const char *collected) {
   char path[4096], why[600], key[4200], cps[4200];
   if (db_path(config, path, sizeof(path)))
     return EXIT_USAGE;
@@ -126,8 +130,8 @@ static int verify(const char *config) {
     return cli_fail("%s", why);
   }
   int64_t records;
-  int problems =
-      store_chain_verify(s, k.key, cps, print_problem, NULL, &records);
+  int problems = store_chain_verify(s, k.key, cps, collected, print_problem,
+                                    NULL, &records);
   store_content_key_clear(&k);
   int rc;
   if (problems < 0)
@@ -228,16 +232,18 @@ int cmd_log(int argc, char **argv) {
   if (argc >= 2 && !strcmp(argv[1], "alerts"))
     return alerts(argc, argv);
   if (argc >= 2 && !strcmp(argv[1], "verify")) {
-    const char *config = NULL;
+    const char *config = NULL, *collected = NULL;
     for (int i = 2; i < argc; i++) {
       if ((!strcmp(argv[i], "-c") || !strcmp(argv[i], "--config")) &&
           i + 1 < argc)
         config = argv[++i];
+      else if (!strcmp(argv[i], "--checkpoints") && i + 1 < argc)
+        collected = argv[++i];
       else
         return cli_fail("log verify: unknown or incomplete option '%s'",
                         argv[i]);
     }
-    return verify(config);
+    return verify(config, collected);
   }
   int is_tail = argc >= 2 && !strcmp(argv[1], "tail");
   int follow = 0;

@@ -3,7 +3,8 @@
  * them (anomaly.h).
  *
  * Rates: each key (and "*", all traffic together) counts per minute its
- * requests, blocked requests, upstream errors, tokens and spend. When a
+ * requests, blocked requests, requests with findings (any rule that
+ * redacted, logged or blocked), upstream errors, tokens and spend. When a
  * minute ends it is folded into an exponentially weighted mean and
  * variance (about half an hour of memory, so slow daily cycles move the
  * baseline along and are not alerts). A minute alerts as soon as its
@@ -13,13 +14,26 @@
  * whose first minute already has ten blocked prompts is an injection
  * campaign.
  *
+ * Seasons: traffic that jumps at the same hour every day (a team that
+ * starts at nine) would cross the half-hour baseline every morning. So
+ * each key also keeps, per hour of the day (UTC), a mean and variance of
+ * its per-minute counts, weighted 1/n and then about a week of that hour
+ * (1/420); quiet minutes count as zeros, up to a day of them. Once an
+ * hour has a day of history (60 minutes), a rate alert also needs the
+ * minute above that hour's line (mean + 6 sd, twice the mean, the floor).
+ * Blocked bursts are exempt: a daily injection campaign is still one.
+ *
+ * A request's size: each key keeps an EWMA of log(tokens) per request
+ * (about 50 requests of memory); after 50 requests, one that is beyond
+ * 6 sd and 4 times the usual on that scale is an alert.
+ *
  * New behaviour: after a key's first 50 requests and 30 minutes, a model,
  * a tool or a client network (/24 for IPv4, /48 for IPv6) it has not used
  * before is an event; a new network while an established one was active
  * in the last minute is a key used from two places at once.
  *
  * Each signal of a key alerts at most once per 10 minutes. Memory is
- * bounded: at most max_keys keys (about 1 KB each); learned sets hold 32
+ * bounded: at most max_keys keys (about 2 KB each); learned sets hold 32
  * models and tools and 16 networks, and stop learning when full.
  */
 #include <math.h>
@@ -30,9 +44,18 @@
 
 #include "anomaly.h"
 
-enum { R_REQUESTS, R_BLOCKED, R_ERRORS, R_TOKENS, R_SPEND, N_RATES };
 enum {
-  S_NEW_MODEL = N_RATES,
+  R_REQUESTS,
+  R_BLOCKED,
+  R_FINDINGS,
+  R_ERRORS,
+  R_TOKENS,
+  R_SPEND,
+  N_RATES
+};
+enum {
+  S_REQUEST_TOKENS = N_RATES,
+  S_NEW_MODEL,
   S_NEW_TOOL,
   S_NEW_NETWORK,
   S_TWO_PLACES,
@@ -45,9 +68,11 @@ static const struct {
 } sig[N_SIGNALS] = {
     [R_REQUESTS] = {"request_rate", "medium", 10},
     [R_BLOCKED] = {"blocked_burst", "high", 10},
+    [R_FINDINGS] = {"finding_rate", "medium", 10},
     [R_ERRORS] = {"error_rate", "medium", 20},
     [R_TOKENS] = {"token_rate", "medium", 20000},
-    [R_SPEND] = {"spend_rate", "high", 1e7}, /* 0.01 USD a minute */
+    [R_SPEND] = {"spend_rate", "high", 5e6}, /* 0.005 USD a minute */
+    [S_REQUEST_TOKENS] = {"request_tokens", "medium", 0},
     [S_NEW_MODEL] = {"new_model", "low", 0},
     [S_NEW_TOOL] = {"new_tool", "medium", 0},
     [S_NEW_NETWORK] = {"new_network", "medium", 0},
@@ -55,6 +80,8 @@ static const struct {
 };
 
 #define ALPHA 0.065 /* EWMA weight of a new minute: ~30 minutes of memory */
+#define ALPHA_REQUEST 0.02 /* of a request's tokens: ~50 requests */
+#define LOG_4 1.3862943611 /* a request's tokens alert at 4x beyond 6 sd */
 #define K_SIGMA 6.0
 #define WARMUP_MINUTES 30
 #define WARMUP_REQUESTS 50
@@ -62,10 +89,19 @@ static const struct {
 #define MAX_MODELS 32
 #define MAX_TOOLS 32
 #define MAX_NETS 16
+#define SEASON_MINUTES 420 /* the weight floor of an hour's baseline */
+#define SEASON_MATURE 60   /* minutes of an hour before it counts */
+#define SEASON_GAP 1440    /* quiet minutes folded in, at most */
 
 typedef struct {
   double mean, var;
 } ewma;
+
+/* An hour of the day's baseline of one rate: floats, since each key
+ * keeps 24 x N_RATES of them. */
+typedef struct {
+  float mean, var;
+} season;
 
 typedef struct {
   char key[64];
@@ -73,6 +109,10 @@ typedef struct {
   int64_t first_ms, minute, minutes, requests;
   double cur[N_RATES];
   ewma base[N_RATES];
+  ewma request_tokens; /* of log(tokens) per request */
+  int64_t token_requests;
+  season hour[24][N_RATES];
+  uint16_t hour_minutes[24]; /* minutes folded into each hour, saturating */
   int64_t quiet_until[N_SIGNALS];
   uint64_t models[MAX_MODELS], tools[MAX_TOOLS], nets[MAX_NETS];
   int n_models, n_tools, n_nets;
@@ -88,6 +128,7 @@ struct gw_anomaly {
   size_t cap; /* power of two, >= 2 * max_keys */
   size_t n, max;
   unsigned long seq;
+  int seasonal;
 };
 
 static uint64_t fnv(const char *s, size_t n) {
@@ -110,8 +151,13 @@ gw_anomaly *gw_anomaly_new(size_t max_keys) {
   }
   a->cap = cap;
   a->max = max_keys + 1; /* and "*" */
+  a->seasonal = 1;
   pthread_mutex_init(&a->lock, NULL);
   return a;
+}
+
+void gw_anomaly_set_seasonal(gw_anomaly *a, int on) {
+  a->seasonal = on;
 }
 
 void gw_anomaly_free(gw_anomaly *a) {
@@ -148,6 +194,26 @@ static void fold(ewma *e, double x) {
   e->var = (1 - ALPHA) * (e->var + ALPHA * d * d);
 }
 
+static int hour_of(int64_t minute) {
+  return (int)((minute / 60) % 24);
+}
+
+/* Fold minute `minute`'s counts (NULL: zeros) into its hour. */
+static void fold_season(kstate *k, int64_t minute, const double *x) {
+  int h = hour_of(minute);
+  if (k->hour_minutes[h] < UINT16_MAX)
+    k->hour_minutes[h]++;
+  float w = k->hour_minutes[h] < SEASON_MINUTES
+                ? 1.0f / (float)k->hour_minutes[h]
+                : 1.0f / SEASON_MINUTES;
+  for (int i = 0; i < N_RATES; i++) {
+    season *e = &k->hour[h][i];
+    float d = (x ? (float)x[i] : 0) - e->mean;
+    e->mean += w * d;
+    e->var = (1 - w) * (e->var + w * d * d);
+  }
+}
+
 /* Close the minutes before `minute` into the baselines. */
 static void advance(kstate *k, int64_t minute) {
   if (minute <= k->minute)
@@ -155,11 +221,16 @@ static void advance(kstate *k, int64_t minute) {
   int64_t gap = minute - k->minute;
   for (int i = 0; i < N_RATES; i++)
     fold(&k->base[i], k->cur[i]);
+  fold_season(k, k->minute, k->cur);
   /* Quiet minutes in between count as zeros (a long pause, as at most
-   * two hours of them: the baseline has forgotten by then anyway). */
-  for (int64_t g = 1; g < gap && g <= 120; g++)
-    for (int i = 0; i < N_RATES; i++)
-      fold(&k->base[i], 0);
+   * two hours of them: the baseline has forgotten by then anyway; the
+   * hours' baselines take up to a day of them). */
+  for (int64_t g = 1; g < gap && g <= SEASON_GAP; g++) {
+    if (g <= 120)
+      for (int i = 0; i < N_RATES; i++)
+        fold(&k->base[i], 0);
+    fold_season(k, k->minute + g, NULL);
+  }
   k->minutes += gap;
   memset(k->cur, 0, sizeof(k->cur));
   k->n_ids = k->n_blocked_ids = 0;
@@ -209,8 +280,12 @@ static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
 
 static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
                   void *ud) {
-  const double add[N_RATES] = {1, e->blocked ? 1 : 0, e->error ? 1 : 0,
-                               (double)e->tokens, (double)e->cost};
+  const double add[N_RATES] = {1,
+                               e->blocked ? 1 : 0,
+                               e->findings ? 1 : 0,
+                               e->error ? 1 : 0,
+                               (double)e->tokens,
+                               (double)e->cost};
   int warm = k->minutes >= WARMUP_MINUTES;
   for (int i = 0; i < N_RATES; i++) {
     if (add[i] == 0)
@@ -223,10 +298,38 @@ static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
      * blocked (and at least the floor) says "campaign". */
     int burst =
         i == R_BLOCKED && x >= sig[i].floor && 2 * x >= k->cur[R_REQUESTS];
-    if ((warm && x > limit && x > 2 * b->mean) || (!warm && burst))
+    int fire = warm && x > limit && x > 2 * b->mean;
+    int h = hour_of(k->minute);
+    if (fire && a->seasonal && i != R_BLOCKED &&
+        k->hour_minutes[h] >= SEASON_MATURE) {
+      const season *sb = &k->hour[h][i];
+      double ssd = sqrt((double)sb->var);
+      fire = x > sb->mean + K_SIGMA * ssd + sig[i].floor && x > 2 * sb->mean;
+    }
+    if (fire || (!warm && burst))
       alert_on(a, k, i, x, b->mean, (x - b->mean) / (sd > 1 ? sd : 1), NULL, e,
                cb, ud);
   }
+}
+
+/* One request's tokens against the key's usual request, on a log scale
+ * (requests' sizes spread over orders of magnitude). */
+static void request_size(gw_anomaly *a, kstate *k, const gw_event *e,
+                         gw_alert_cb cb, void *ud) {
+  if (e->tokens <= 0)
+    return;
+  double lx = log((double)e->tokens);
+  ewma *b = &k->request_tokens;
+  double sd = sqrt(b->var);
+  if (k->token_requests >= WARMUP_REQUESTS &&
+      lx > b->mean + K_SIGMA * sd + LOG_4)
+    alert_on(a, k, S_REQUEST_TOKENS, (double)e->tokens, exp(b->mean),
+             (lx - b->mean) / (sd > 0.01 ? sd : 0.01), NULL, e, cb, ud);
+  if (k->token_requests++ == 0)
+    b->mean = lx;
+  double d = lx - b->mean;
+  b->mean += ALPHA_REQUEST * d;
+  b->var = (1 - ALPHA_REQUEST) * (b->var + ALPHA_REQUEST * d * d);
 }
 
 /* Is h in the set; if not, learn it (while there is room). Returns 1
@@ -304,8 +407,10 @@ void gw_anomaly_observe(gw_anomaly *a, const gw_event *e, gw_alert_cb cb,
     if (e->blocked)
       remember_id(k->blocked_ids, &k->n_blocked_ids, e->request_id);
     rates(a, k, e, cb, ud);
-    if (n == 0)
+    if (n == 0) {
+      request_size(a, k, e, cb, ud);
       novelty(a, k, e, cb, ud);
+    }
     k->requests++;
   }
   pthread_mutex_unlock(&a->lock);

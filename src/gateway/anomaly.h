@@ -17,8 +17,9 @@ typedef struct {
   const char *model;  /* NULL when none */
   const char *const *tools;
   size_t n_tools;
-  int blocked; /* the decision was block */
-  int error;   /* the upstream failed (5xx, timeout, transport) */
+  int blocked;  /* the decision was block */
+  int findings; /* some rule fired (redact, log or block) */
+  int error;    /* the upstream failed (5xx, timeout, transport) */
   int64_t tokens;
   int64_t cost; /* nano-USD */
   const char *request_id;
@@ -46,6 +47,10 @@ typedef struct gw_anomaly gw_anomaly;
 /* max_keys bounds the memory (keys beyond it share no baseline). */
 gw_anomaly *gw_anomaly_new(size_t max_keys);
 void gw_anomaly_free(gw_anomaly *a);
+
+/* Hour-of-day baselines (anomaly.c) on (the default) or off: for the
+ * benchmark's comparison. */
+void gw_anomaly_set_seasonal(gw_anomaly *a, int on);
 
 /* Account one request; every alert it raises is passed to cb (called
  * with the detector's lock held: cb must only queue). Thread-safe. */

@@ -81,7 +81,7 @@ void gw_runtime_release(gw_runtime *rt);
 
 #define GW_AUTH_SLOTS 1024
 
-typedef struct {
+typedef struct gw_shared {
   pthread_mutex_t lock; /* guards current and auth */
   gw_runtime *current;
   atomic_ulong rr;      /* round-robin counter over deployments */

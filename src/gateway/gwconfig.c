@@ -412,9 +412,10 @@ static int valid_hostname(const char *s, size_t len) {
   return 1;
 }
 
-/* "HOST:PORT", "[IPV6]:PORT". */
-static int parse_listen(ctx *c, gw_config *cfg, const yt_node *n) {
-  int rc = yt_want(&c->w, n, YT_SCALAR, "server.listen");
+/* "HOST:PORT", "[IPV6]:PORT" (`what` names the key in messages). */
+static int parse_listen(ctx *c, const yt_node *n, const char *what,
+                        char **host_out, int *port_out) {
+  int rc = yt_want(&c->w, n, YT_SCALAR, what);
   if (rc)
     return rc;
   const char *s = n->str, *host, *port;
@@ -431,12 +432,12 @@ static int parse_listen(ctx *c, gw_config *cfg, const yt_node *n) {
     char addr[64];
     unsigned char bin[16];
     if (host_len == 0 || host_len >= sizeof(addr))
-      return bad(c, n, "server.listen: '%.*s' is not an IPv6 address",
-                 (int)host_len, host);
+      return bad(c, n, "%s: '%.*s' is not an IPv6 address", what, (int)host_len,
+                 host);
     memcpy(addr, host, host_len);
     addr[host_len] = '\0';
     if (inet_pton(AF_INET6, addr, bin) != 1)
-      return bad(c, n, "server.listen: '%s' is not an IPv6 address", addr);
+      return bad(c, n, "%s: '%s' is not an IPv6 address", what, addr);
   } else {
     const char *colon = strrchr(s, ':');
     if (!colon)
@@ -446,8 +447,9 @@ static int parse_listen(ctx *c, gw_config *cfg, const yt_node *n) {
     port = colon + 1;
     if (memchr(host, ':', host_len))
       return bad(c, n,
-                 "server.listen: write an IPv6 address in brackets, as "
-                 "[::1]:4000");
+                 "%s: write an IPv6 address in brackets, as "
+                 "[::1]:4000",
+                 what);
     if (!valid_hostname(host, host_len))
       goto form;
   }
@@ -457,19 +459,19 @@ static int parse_listen(ctx *c, gw_config *cfg, const yt_node *n) {
     goto form;
   p = strtol(port, NULL, 10);
   if (p > 65535)
-    return bad(c, n, "server.listen: port must be between 0 and 65535");
+    return bad(c, n, "%s: port must be between 0 and 65535", what);
   char *h = strndup(host, host_len);
   if (!h)
     return AIGATE_ERR_NOMEM;
-  free(cfg->listen_host);
-  cfg->listen_host = h;
-  cfg->listen_port = (int)p;
+  free(*host_out);
+  *host_out = h;
+  *port_out = (int)p;
   return 0;
 form:
   return bad(c, n,
-             "server.listen must be HOST:PORT (127.0.0.1:4000, [::1]:4000), "
+             "%s must be HOST:PORT (127.0.0.1:4000, [::1]:4000), "
              "not '%.60s'",
-             n->str);
+             what, n->str);
 }
 
 /* An allowlist entry: a host name, or "*." and a domain. Stored lower
@@ -703,7 +705,8 @@ static int parse_server(ctx *c, gw_config *cfg, const yt_node *map) {
     if (nk->key)
       rc = set_num(c, cfg, nk, v);
     else if (strcmp(k->str, "listen") == 0)
-      rc = parse_listen(c, cfg, v);
+      rc = parse_listen(c, v, "server.listen", &cfg->listen_host,
+                        &cfg->listen_port);
     else if (strcmp(k->str, "media") == 0)
       rc = parse_media(c, cfg, v);
     else if (strcmp(k->str, "input_profile") == 0)
@@ -1193,8 +1196,26 @@ static int get_bool(ctx *c, const yt_node *v, const char *what, int *out) {
   return 0;
 }
 
-/* monitoring: anomaly detection and where its alerts go (docs/monitoring.md).
- */
+/* "udp://HOST:PORT" or "tcp://HOST:PORT" (an IPv6 host in brackets). */
+static int check_syslog(ctx *c, const yt_node *v, const char *url) {
+  const char *rest = !strncmp(url, "udp://", 6)   ? url + 6
+                     : !strncmp(url, "tcp://", 6) ? url + 6
+                                                  : NULL;
+  const char *colon = rest ? strrchr(rest, ':') : NULL;
+  size_t digits = colon ? strlen(colon + 1) : 0;
+  if (!colon || colon == rest || digits == 0 || digits > 5 ||
+      strspn(colon + 1, "0123456789") != digits || atol(colon + 1) < 1 ||
+      atol(colon + 1) > 65535 || strlen(rest) > 300 || strpbrk(rest, " /?#@"))
+    return bad(c, v,
+               "monitoring.records_syslog must be udp://HOST:PORT or "
+               "tcp://HOST:PORT, not '%.60s'",
+               url);
+  return 0;
+}
+
+/* monitoring: anomaly detection, where its alerts go, the metrics
+ * listener and the records' copies outside the database
+ * (docs/monitoring.md). */
 static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
   int rc = yt_check_map(&c->w, map, "monitoring");
   for (size_t i = 0; map && i < map->n && !rc; i++) {
@@ -1256,12 +1277,40 @@ static int parse_monitoring(ctx *c, gw_config *cfg, const yt_node *map) {
     } else if (strcmp(k->str, "suspend_for") == 0) {
       rc = get_seconds(c, v, "monitoring.suspend_for", &cfg->suspend_for_s);
       cfg->suspend_for_s /= 1000;
+    } else if (strcmp(k->str, "metrics_listen") == 0) {
+      rc = parse_listen(c, v, "monitoring.metrics_listen", &cfg->metrics_host,
+                        &cfg->metrics_port);
+    } else if (strcmp(k->str, "metrics_auth") == 0) {
+      rc = get_bool(c, v, "monitoring.metrics_auth", &cfg->metrics_auth);
+    } else if (strcmp(k->str, "records_file") == 0) {
+      if (!(rc = get_value(c, v, "monitoring.records_file", &cfg->records_file,
+                           NULL)) &&
+          strlen(cfg->records_file) > 1024)
+        rc = bad(c, v, "monitoring.records_file: at most 1024 bytes");
+    } else if (strcmp(k->str, "records_file_max_bytes") == 0) {
+      rc = yt_get_size(&c->w, v, "monitoring.records_file_max_bytes", 4 * KIB,
+                       1024 * GIB, &cfg->records_max_bytes);
+    } else if (strcmp(k->str, "records_file_max_age") == 0) {
+      rc = get_seconds(c, v, "monitoring.records_file_max_age",
+                       &cfg->records_max_age_s);
+      cfg->records_max_age_s = (cfg->records_max_age_s + 999) / 1000;
+    } else if (strcmp(k->str, "records_file_keep") == 0) {
+      long n;
+      if (!(rc = yt_get_int(&c->w, v, "monitoring.records_file_keep", 0, 100000,
+                            &n)))
+        cfg->records_keep = (int)n;
+    } else if (strcmp(k->str, "records_syslog") == 0) {
+      if (!(rc = get_value(c, v, "monitoring.records_syslog",
+                           &cfg->records_syslog, NULL)))
+        rc = check_syslog(c, v, cfg->records_syslog);
     } else {
       return bad(c, k,
                  "unknown key '%s' in monitoring (anomaly_detection, "
                  "webhook_url, webhook_format, syslog, suspend_on, "
                  "suspend_for, throttle_on, throttle_rpm, throttle_for, "
-                 "ui_key)",
+                 "ui_key, metrics_listen, metrics_auth, records_file, "
+                 "records_file_max_bytes, records_file_max_age, "
+                 "records_file_keep, records_syslog)",
                  k->str);
     }
   }
@@ -1336,6 +1385,10 @@ static int set_defaults(gw_config *cfg) {
   cfg->tool_call_max_bytes = 262144;
   cfg->media = GW_MEDIA_ALLOW;
   cfg->max_media_bytes = 20 * MIB;
+  cfg->metrics_auth = 1;
+  cfg->records_max_bytes = 100 * MIB;
+  cfg->records_max_age_s = 86400;
+  cfg->records_keep = 10;
   if (!(cfg->listen_host = strdup("127.0.0.1")) ||
       !(cfg->database_url = strdup("aigate.db")))
     return AIGATE_ERR_NOMEM;
@@ -1463,6 +1516,9 @@ void gw_config_free(gw_config *cfg) {
   if (!cfg)
     return;
   free(cfg->listen_host);
+  free(cfg->metrics_host);
+  free(cfg->records_file);
+  free(cfg->records_syslog);
   char **lists[] = {cfg->pseudo_restore, cfg->pseudo_mask, cfg->pseudo_block};
   for (size_t l = 0; l < 3; l++) {
     for (size_t i = 0; lists[l] && lists[l][i]; i++)

@@ -124,6 +124,17 @@ typedef struct {
   int throttle_for_s;    /* default 900 */
   char *ui_key;          /* read-only key for /ui and /metrics (NULL: the
                             master key only) */
+  char *metrics_host;    /* /metrics on its own listener (NULL: on the
+                            main one) */
+  int metrics_port;
+  int metrics_auth;         /* default 1: the metrics listener wants the master
+                               or dashboard key too */
+  char *records_file;       /* request records as JSONL too (NULL: none) */
+  size_t records_max_bytes; /* rotate at this size; default 100 MiB */
+  int records_max_age_s;    /* and after this long; default 86400 */
+  int records_keep;         /* rotated files kept; default 10, 0: all */
+  char *records_syslog;     /* "udp://HOST:PORT" or "tcp://HOST:PORT":
+                               records and checkpoints as RFC 5424 */
 
   /* router_settings / litellm_settings: */
   gw_fallback *fallbacks;

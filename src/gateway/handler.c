@@ -729,6 +729,7 @@ static void observe(gw_req *r) {
       .tools = r->doc ? r->info.tools : NULL,
       .n_tools = r->doc ? r->info.n_tools : 0,
       .blocked = r->g.decision == AIGATE_BLOCK,
+      .findings = r->g.rules[0] != '\0',
       .error = r->up_timeout || r->up_error || r->up_status >= 500,
       .tokens = r->usage_known ? r->usage_prompt + r->usage_completion : 0,
       .request_id = r->id,
@@ -791,6 +792,11 @@ static void process(gw_req *r) {
     else
       gw_error(r, 404, "invalid_request_error", "not_found", "no route %s",
                r->ui_path);
+    return;
+  }
+  if (r->route == GW_ROUTE_METRICS && r->rt->cfg->metrics_host) {
+    gw_error(r, 404, "invalid_request_error", "not_found",
+             "/metrics is served on monitoring.metrics_listen");
     return;
   }
   if (r->route == GW_ROUTE_METRICS) {

@@ -110,8 +110,8 @@ static const struct {
     [GW_M_ALERTS] = {"aigate_alerts_total", "Alerts raised, by severity.",
                      "counter"},
     [GW_M_AUDIT_DROPPED] = {"aigate_audit_dropped_total",
-                            "Request records dropped because the store "
-                            "could not keep up.",
+                            "Request records lost, by the sink that could "
+                            "not take them (database, file, syslog).",
                             "counter"},
 };
 

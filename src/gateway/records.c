@@ -6,15 +6,24 @@
  * in one transaction about every 100 ms (a group commit, like the spend).
  * A kill -9 loses at most the records of that window. The queue is
  * bounded: when the store cannot keep up, new records are dropped and
- * counted, and the count is reported on stderr, never silently lost.
+ * counted, reported on stderr and raised as an alert, never silently
+ * lost. Committed records then go to the sinks outside the database
+ * (sinks.c: a JSONL file, syslog), whose losses are reported the same
+ * way.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "records.h"
 #include "metrics.h"
+#include "records.h"
+#include "sinks.h"
+
+#define DROP_ALERT_MS 60000 /* at most one alert a minute per sink */
+
+enum { DROP_DATABASE = GW_SINK_COUNT, N_DROP };
 
 struct gw_audit {
   pthread_mutex_t lock;
@@ -27,10 +36,70 @@ struct gw_audit {
   char checkpoint_path[4200];
   int64_t checkpointed; /* chain seq of the last checkpoint */
   gw_metrics *metrics;
+  gw_sinks *sinks;
+  gw_alert_cb alert;
+  void *alert_ud;
+  int64_t alerted_ms[N_DROP];
+  unsigned long alerts;
 };
 
 void gw_audit_set_metrics(gw_audit *a, gw_metrics *m) {
   a->metrics = m;
+}
+
+void gw_audit_set_sinks(gw_audit *a, gw_sinks *s) {
+  gw_sinks_free(a->sinks);
+  a->sinks = s;
+}
+
+void gw_audit_set_alerts(gw_audit *a, gw_alert_cb cb, void *ud) {
+  a->alert = cb;
+  a->alert_ud = ud;
+}
+
+static int64_t wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* n records that `where` could not take: counted, said, alerted. */
+static void dropped(gw_audit *a, int where, unsigned long long n) {
+  static const char *const names[N_DROP] = {"file", "syslog", "database"};
+  if (!n)
+    return;
+  gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)n, "sink",
+                 names[where], GW_END);
+  fprintf(stderr, "aigate: audit: %llu records dropped by the %s sink%s\n", n,
+          names[where],
+          where == DROP_DATABASE
+              ? " (queue full: the database is too slow or failing)"
+              : "");
+  int64_t now = wall_ms();
+  if (!a->alert || now - a->alerted_ms[where] < DROP_ALERT_MS)
+    return;
+  a->alerted_ms[where] = now;
+  gw_alert al;
+  memset(&al, 0, sizeof(al));
+  snprintf(al.id, sizeof(al.id), "alert_%lld_audit%lu", (long long)now,
+           ++a->alerts);
+  snprintf(al.key, sizeof(al.key), "*");
+  snprintf(al.detail, sizeof(al.detail), "%s", names[where]);
+  al.signal = "audit_dropped";
+  al.severity = "high";
+  al.observed = al.score = (double)n;
+  al.at_ms = now;
+  a->alert(a->alert_ud, &al);
+}
+
+static void sinks_flush(gw_audit *a) {
+  if (!a->sinks)
+    return;
+  gw_sinks_flush(a->sinks, wall_ms());
+  unsigned long long n[GW_SINK_COUNT];
+  gw_sinks_take_dropped(a->sinks, n);
+  for (int i = 0; i < GW_SINK_COUNT; i++)
+    dropped(a, i, n[i]);
 }
 
 gw_audit *gw_audit_new(size_t max_queued) {
@@ -71,6 +140,11 @@ int gw_audit_chain(gw_audit *a, const char *dbpath, char *err, size_t len) {
 int gw_audit_checkpoint(gw_audit *a) {
   if (!a->chained || a->chain.seq == a->checkpointed)
     return 0;
+  char line[256];
+  if (a->sinks && !store_chain_checkpoint_line(&a->chain, line, sizeof(line))) {
+    gw_sinks_checkpoint(a->sinks, line, wall_ms());
+    sinks_flush(a);
+  }
   if (store_chain_checkpoint(&a->chain, a->checkpoint_path))
     return -1;
   a->checkpointed = a->chain.seq;
@@ -81,6 +155,7 @@ void gw_audit_free(gw_audit *a) {
   if (!a)
     return;
   store_chain_clear(&a->chain);
+  gw_sinks_free(a->sinks);
   while (a->head) {
     gw_audit_rec *r = a->head;
     a->head = r->next;
@@ -113,18 +188,14 @@ int gw_audit_flush(gw_audit *a, store *st) {
   gw_audit_rec *list = a->head;
   a->head = a->tail = NULL;
   a->n = 0;
-  unsigned long long dropped = a->dropped - a->dropped_reported;
+  unsigned long long lost = a->dropped - a->dropped_reported;
   a->dropped_reported = a->dropped;
   pthread_mutex_unlock(&a->lock);
-  if (dropped)
-    gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)dropped, GW_END);
-  if (dropped)
-    fprintf(stderr,
-            "aigate: audit: %llu records dropped (queue full: the database "
-            "is too slow or failing)\n",
-            dropped);
-  if (!list)
+  dropped(a, DROP_DATABASE, lost);
+  if (!list) {
+    sinks_flush(a); /* a backlog waiting for its collector */
     return 0;
+  }
   store_chain before = a->chain;
   int ok = store_begin(st) == 0;
   for (gw_audit_rec *r = list; ok && r; r = r->next) {
@@ -162,6 +233,11 @@ int gw_audit_flush(gw_audit *a, store *st) {
       a->dropped += n;
     }
     pthread_mutex_unlock(&a->lock);
+  }
+  if (ok) {
+    for (gw_audit_rec *r = list; a->sinks && r; r = r->next)
+      gw_sinks_record(a->sinks, &r->rec);
+    sinks_flush(a);
   }
   while (list) {
     gw_audit_rec *r = list;

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "anomaly.h"
 #include "store.h"
 
 /* A record and the memory it owns (the strings and sealed content that
@@ -32,6 +33,13 @@ int gw_audit_checkpoint(gw_audit *a);
 /* Count dropped records in m too. */
 struct gw_metrics;
 void gw_audit_set_metrics(gw_audit *a, struct gw_metrics *m);
+
+/* Copy committed records and checkpoints to these sinks (taken over;
+ * sinks.h), and raise losses (of the queue or a sink) as alerts through
+ * cb (gw_alerts_push; called from the store thread). */
+struct gw_sinks;
+void gw_audit_set_sinks(gw_audit *a, struct gw_sinks *s);
+void gw_audit_set_alerts(gw_audit *a, gw_alert_cb cb, void *ud);
 
 /* Queue r (taken over; freed and counted as dropped when full). */
 void gw_audit_push(gw_audit *a, gw_audit_rec *r);

@@ -44,6 +44,8 @@
 #include "alerts.h"
 #include "anomaly.h"
 #include "records.h"
+#include "scrape.h"
+#include "sinks.h"
 #include "gateway.h"
 #include "metrics.h"
 #include "harden.h"
@@ -628,6 +630,7 @@ int gw_serve(const gw_options *opt) {
   int rc = 2;
   gw_worker *ws = NULL;
   int nw = 0, store_started = 0;
+  gw_scrape *scrape = NULL;
   char msg[512];
   /* Signals go to the main thread only: blocked here, before any thread
    * (the store thread, the workers) inherits the mask. */
@@ -684,6 +687,12 @@ int gw_serve(const gw_options *opt) {
       fprintf(stderr, "aigate: %s\n", why);
       goto out;
     }
+    gw_sinks *sinks = gw_sinks_open(cfg, why, sizeof(why));
+    if (!sinks && why[0]) {
+      fprintf(stderr, "aigate: %s\n", why);
+      goto out;
+    }
+    gw_audit_set_sinks(sh->audit, sinks);
     if (cfg->store_content) {
       char kpath[4200];
       if (store_path_beside(path, STORE_CONTENT_KEY_FILE, kpath,
@@ -700,11 +709,27 @@ int gw_serve(const gw_options *opt) {
     }
     store_started = 1;
   }
-  if (cfg->anomaly_detection &&
-      (!(sh->anomaly = gw_anomaly_new(100000)) ||
-       !(sh->alerts = gw_alerts_new(cfg, sh->access, sh->metrics)))) {
-    fprintf(stderr, "aigate: cannot start anomaly detection\n");
+  /* Alerts come from the detector, the leak checks and the records'
+   * sinks; the detector only when asked for. */
+  if ((cfg->anomaly_detection && !(sh->anomaly = gw_anomaly_new(100000))) ||
+      !(sh->alerts = gw_alerts_new(cfg, sh->access, sh->metrics))) {
+    fprintf(stderr, "aigate: cannot start anomaly detection and alerts\n");
     goto out;
+  }
+  if (sh->audit)
+    gw_audit_set_alerts(sh->audit, gw_alerts_push, sh->alerts);
+  if (cfg->metrics_host) {
+    int mport;
+    if (!(scrape =
+              gw_scrape_start(sh, cfg->metrics_host, cfg->metrics_port,
+                              cfg->metrics_auth, &mport, msg, sizeof(msg)))) {
+      fprintf(stderr, "aigate: %s\n", msg);
+      goto out;
+    }
+    fprintf(stderr, "aigate: metrics on http://%s%s%s:%d/metrics%s\n",
+            strchr(cfg->metrics_host, ':') ? "[" : "", cfg->metrics_host,
+            strchr(cfg->metrics_host, ':') ? "]" : "", mport,
+            cfg->metrics_auth ? "" : " (no key: monitoring.metrics_auth off)");
   }
   nw = opt->workers > 0 ? opt->workers : cfg->workers;
   if (nw <= 0) {
@@ -825,12 +850,15 @@ stop:
       close(w->wake_fd);
   }
 out:
-  gw_alerts_free(sh->alerts); /* before the store: it records them */
-  gw_anomaly_free(sh->anomaly);
+  gw_scrape_stop(scrape);
   if (store_started) {
     atomic_store(&sh->store_stop, 1);
     pthread_join(sh->store_thread, NULL);
   }
+  if (sh->audit) /* the last records' losses are said on stderr */
+    gw_audit_set_alerts(sh->audit, NULL, NULL);
+  gw_alerts_free(sh->alerts); /* before the store: it records them */
+  gw_anomaly_free(sh->anomaly);
   if (sh->access) {
     gw_access_close(sh->access); /* writes the last spend and records */
     if (sh->audit && gw_audit_checkpoint(sh->audit))

@@ -72,6 +72,69 @@ int store_audit_add(store *s, const store_audit *a) {
   return rc == SQLITE_DONE ? 0 : store_sql_fail(s, "writing an audit record");
 }
 
+/* The names of a record's fields in JSON: search results and the copies
+ * written outside the database use the same. */
+static const char *const field_names[] = {"id",
+                                          "ts_ms",
+                                          "key_id",
+                                          "client",
+                                          "route",
+                                          "model",
+                                          "status",
+                                          "upstream_status",
+                                          "decision",
+                                          "rules",
+                                          "prompt_tokens",
+                                          "completion_tokens",
+                                          "cost_nano_usd",
+                                          "ms_total",
+                                          "ms_upstream",
+                                          "prompt_hash",
+                                          "response_hash",
+                                          "content_key_id"};
+enum { N_FIELDS = sizeof(field_names) / sizeof(field_names[0]) };
+
+static json_t *hex_json(const unsigned char *b, size_t n) {
+  char hex[2 * 64 + 1];
+  sodium_bin2hex(hex, sizeof(hex), b, n);
+  return json_string(hex);
+}
+
+static json_t *text_json(const char *s) {
+  return s && *s ? json_string(s) : json_null();
+}
+
+json_t *store_audit_json(const store_audit *a) {
+  json_t *o = json_object();
+  json_t *v[N_FIELDS] = {text_json(a->id),
+                         json_integer(a->ts_ms),
+                         text_json(a->key_id),
+                         text_json(a->client),
+                         text_json(a->route),
+                         text_json(a->model),
+                         json_integer(a->status),
+                         json_integer(a->upstream_status),
+                         text_json(a->decision),
+                         text_json(a->rules),
+                         json_integer(a->prompt_tokens),
+                         json_integer(a->completion_tokens),
+                         json_integer(a->cost),
+                         json_integer(a->ms_total),
+                         json_integer(a->ms_upstream),
+                         hex_json(a->prompt_hash, 32),
+                         hex_json(a->response_hash, 32),
+                         text_json(a->content ? a->content_key_id : NULL)};
+  for (int i = 0; i < N_FIELDS; i++)
+    json_object_set_new(o, field_names[i], v[i] ? v[i] : json_null());
+  json_object_set_new(o, "content_stored", json_boolean(a->content != NULL));
+  if (a->chain_seq) {
+    json_object_set_new(o, "instance", json_string(a->instance));
+    json_object_set_new(o, "chain_seq", json_integer(a->chain_seq));
+    json_object_set_new(o, "mac", hex_json(a->mac, 32));
+  }
+  return o;
+}
+
 int store_audit_count(store *s, int64_t *n) {
   sqlite3_stmt *st;
   *n = -1;
@@ -258,27 +321,9 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
   sqlite3_bind_int(st, 9, f->oldest_first ? 1 : 0);
   json_t *out = json_array();
   int rc;
-  static const char *const names[] = {"id",
-                                      "ts_ms",
-                                      "key_id",
-                                      "client",
-                                      "route",
-                                      "model",
-                                      "status",
-                                      "upstream_status",
-                                      "decision",
-                                      "rules",
-                                      "prompt_tokens",
-                                      "completion_tokens",
-                                      "cost_nano_usd",
-                                      "ms_total",
-                                      "ms_upstream",
-                                      "prompt_hash",
-                                      "response_hash",
-                                      "content_key_id"};
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     json_t *o = json_object();
-    for (int i = 0; i < 18; i++) {
+    for (int i = 0; i < N_FIELDS; i++) {
       json_t *v;
       switch (sqlite3_column_type(st, i)) {
       case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(st, i)); break;
@@ -289,7 +334,7 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
           for (char *p = (char *)json_string_value(v); p && *p; p++)
             *p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
       }
-      json_object_set_new(o, names[i], v ? v : json_null());
+      json_object_set_new(o, field_names[i], v ? v : json_null());
     }
     json_object_set_new(o, "content_stored",
                         json_boolean(sqlite3_column_int(st, 18)));

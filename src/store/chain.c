@@ -120,21 +120,32 @@ static void checkpoint_mac(const unsigned char key[32], const char *instance,
   crypto_auth_hmacsha256_final(&h, out);
 }
 
-int store_chain_checkpoint(const store_chain *c, const char *path) {
+int store_chain_checkpoint_line(const store_chain *c, char *buf, size_t len) {
   if (!c->seq)
-    return 0;
+    return -1;
   unsigned char sig[32];
-  char head_hex[65], sig_hex[65], line[256];
+  char head_hex[65], sig_hex[65];
   checkpoint_mac(c->key, c->instance, c->seq, c->head, sig);
   sodium_bin2hex(head_hex, sizeof(head_hex), c->head, 32);
   sodium_bin2hex(sig_hex, sizeof(sig_hex), sig, 32);
-  int n = snprintf(line, sizeof(line), "%s %lld %s %s\n", c->instance,
-                   (long long)c->seq, head_hex, sig_hex);
+  int n = snprintf(buf, len, "%s %lld %s %s", c->instance, (long long)c->seq,
+                   head_hex, sig_hex);
+  return n > 0 && (size_t)n < len ? 0 : -1;
+}
+
+int store_chain_checkpoint(const store_chain *c, const char *path) {
+  char line[256];
+  if (!c->seq)
+    return 0;
+  if (store_chain_checkpoint_line(c, line, sizeof(line) - 1))
+    return -1;
+  size_t n = strlen(line);
+  line[n++] = '\n';
   int fd =
       open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0)
     return -1;
-  int ok = write(fd, line, (size_t)n) == n;
+  int ok = write(fd, line, n) == (ssize_t)n;
   ok = fdatasync(fd) == 0 && ok;
   return close(fd) == 0 && ok ? 0 : -1;
 }
@@ -147,23 +158,42 @@ typedef struct {
   unsigned char head[32];
 } checkpoint;
 
-/* The last valid checkpoint of every instance in the file. */
+/* Where the last four words of line start (a collected syslog line ends
+ * with the checkpoint, whatever the collector wrote before it). */
+static const char *last_words(const char *line) {
+  const char *end = line + strlen(line);
+  while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
+    end--;
+  const char *p = end;
+  for (int words = 0; p > line; p--)
+    if (p[-1] == ' ' && ++words == 4)
+      break;
+  return p;
+}
+
+/* The last valid checkpoint of every instance in the file, added to
+ * *out. Strict: every line must be a signed checkpoint (the checkpoint
+ * file). Loose: a line counts when it ends with something shaped like a
+ * checkpoint (a collector's copy of the syslog messages); other lines
+ * are not ours and are passed over. */
 static int read_checkpoints(const unsigned char key[32], const char *path,
-                            checkpoint **out, size_t *n, int *bad_lines) {
-  *out = NULL;
-  *n = 0;
-  *bad_lines = 0;
+                            int loose, checkpoint **out, size_t *n,
+                            int *bad_lines) {
   FILE *f = fopen(path, "re");
   if (!f)
-    return errno == ENOENT ? 0 : -1;
-  char line[512];
+    return errno == ENOENT && !loose ? 0 : -1;
+  char line[4096];
   while (fgets(line, sizeof(line), f)) {
     char inst[64], hh[80], sh[80];
     long long seq;
     unsigned char head[32], sig[32], want[32];
     size_t got1 = 0, got2 = 0;
-    if (sscanf(line, "%63s %lld %79s %79s", inst, &seq, hh, sh) != 4 ||
-        strlen(inst) != 16 ||
+    const char *text = loose ? last_words(line) : line;
+    int shaped = sscanf(text, "%63s %lld %79s %79s", inst, &seq, hh, sh) == 4 &&
+                 strlen(inst) == 16 && strlen(hh) == 64 && strlen(sh) == 64;
+    if (loose && !shaped)
+      continue;
+    if (!shaped ||
         sodium_hex2bin(head, 32, hh, strlen(hh), NULL, &got1, NULL) ||
         sodium_hex2bin(sig, 32, sh, strlen(sh), NULL, &got2, NULL) ||
         got1 != 32 || got2 != 32) {
@@ -209,26 +239,32 @@ static void copy_blob(sqlite3_stmt *st, int i, unsigned char out[32]) {
 }
 
 int store_chain_verify(store *s, const unsigned char key[32],
-                       const char *checkpoint_path,
+                       const char *checkpoint_path, const char *collected,
                        void (*report)(void *ud, const char *msg), void *ud,
                        int64_t *records) {
   char msg[512];
   int problems = 0;
   *records = 0;
-  checkpoint *cps;
-  size_t ncp;
-  int bad_lines;
-  if (read_checkpoints(key, checkpoint_path, &cps, &ncp, &bad_lines)) {
-    store_fail(s, "cannot read %.400s", checkpoint_path);
-    return -1;
-  }
-  if (bad_lines) {
-    snprintf(msg, sizeof(msg),
-             "checkpoint file: %d line(s) malformed or not signed with this "
-             "audit key",
-             bad_lines);
-    report(ud, msg);
-    problems++;
+  checkpoint *cps = NULL;
+  size_t ncp = 0;
+  for (int loose = 0; loose < 2; loose++) {
+    const char *path = loose ? collected : checkpoint_path;
+    int bad_lines = 0;
+    if (!path)
+      continue;
+    if (read_checkpoints(key, path, loose, &cps, &ncp, &bad_lines)) {
+      free(cps);
+      store_fail(s, "cannot read %.400s", path);
+      return -1;
+    }
+    if (bad_lines) {
+      snprintf(msg, sizeof(msg),
+               "%.300s: %d checkpoint(s) malformed or not signed with this "
+               "audit key",
+               path, bad_lines);
+      report(ud, msg);
+      problems++;
+    }
   }
   sqlite3_stmt *st;
   if (sqlite3_prepare_v2(

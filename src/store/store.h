@@ -204,6 +204,10 @@ typedef struct {
 /* Add a record (batch several in store_begin/store_commit). */
 int store_audit_add(store *s, const store_audit *a);
 int store_audit_count(store *s, int64_t *n);
+/* A record as JSON, with the field names of store_audit_search and its
+ * place in its chain (instance, chain_seq, mac) when it has one; never
+ * its content. Caller decrefs. */
+json_t *store_audit_json(const store_audit *a);
 /* The sealed content of record `id` (free *blob) and its key id. */
 int store_audit_content(store *s, const char *id, unsigned char **blob,
                         size_t *len, char key_id[17]);
@@ -265,14 +269,20 @@ int store_chain_init(store_chain *c, const char *key_path, char *err,
 void store_chain_clear(store_chain *c);
 /* Give a the next place in c (instance, chain_seq, mac). */
 void store_chain_link(store_chain *c, store_audit *a);
-/* Append c's head, signed, to the checkpoint file. */
+/* c's head, signed, as one line without its newline: "INSTANCE SEQ
+ * HEAD SIGNATURE" (hex), what the checkpoint file holds. 0, or -1 while
+ * the chain is empty. */
+int store_chain_checkpoint_line(const store_chain *c, char *buf, size_t len);
+/* Append that line to the checkpoint file. */
 int store_chain_checkpoint(const store_chain *c, const char *path);
-/* Check every chain against key and the checkpoint file: each problem
- * (modified, inserted or deleted records, with their place) is passed
- * to report. Returns the number of problems, or -1 on error (see
- * store_error). *records counts the records read. */
+/* Check every chain against key and the checkpoints in checkpoint_path
+ * (the checkpoint file; a missing one has none) and in `collected`
+ * (NULL, or a file of collected syslog lines that end with checkpoints;
+ * it must exist): each problem (modified, inserted or deleted records,
+ * with their place) is passed to report. Returns the number of problems,
+ * or -1 on error (see store_error). *records counts the records read. */
 int store_chain_verify(store *s, const unsigned char key[32],
-                       const char *checkpoint_path,
+                       const char *checkpoint_path, const char *collected,
                        void (*report)(void *ud, const char *msg), void *ud,
                        int64_t *records);
 

@@ -3,7 +3,9 @@
  * simulated clock: quiet on steady traffic, a burst of blocked requests
  * in a new key's first minute, a rate jump after warm-up, new models,
  * tools and networks only after warm-up, two places at once, one alert
- * per signal per cooldown, evidence ids, bounded keys.
+ * per signal per cooldown, evidence ids, a request far larger than the
+ * key's usual, a burst of findings, hour-of-day baselines that learn a
+ * daily step, bounded keys.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -131,6 +133,81 @@ static void test_new_behaviour(void **state) {
   gw_anomaly_free(a);
 }
 
+static void event(gw_anomaly *a, const char *key, int64_t tokens, int findings,
+                  int64_t t) {
+  static int seq;
+  char id[40];
+  snprintf(id, sizeof(id), "ev_%d", ++seq);
+  gw_event e = {.key = key,
+                .client = "10.1.2.3",
+                .model = "m1",
+                .findings = findings,
+                .tokens = tokens,
+                .cost = tokens * 10,
+                .request_id = id,
+                .now_ms = t};
+  gw_anomaly_observe(a, &e, collect, NULL);
+}
+
+static void test_request_size_and_findings(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  int64_t t = 0;
+  for (int i = 0; i < 60 * 20; i++, t += 3000)
+    event(a, "key_s", 100, 0, t);
+  assert_int_equal(n_got, 0);
+  event(a, "key_s", 300, 0, t += 3000); /* 3x the usual: no alert */
+  assert_int_equal(count("key_s", "request_tokens"), 0);
+  event(a, "key_s", 5000, 0, t += 3000);
+  assert_int_equal(count("key_s", "request_tokens"), 1);
+  assert_string_equal(got[n_got - 1].request_ids[0], "ev_1202");
+  assert_true(got[n_got - 1].baseline > 90 && got[n_got - 1].baseline < 120);
+  /* Requests with findings: none usually, then 15 in a minute. */
+  t = (t / 60000 + 1) * 60000;
+  for (int i = 0; i < 15; i++)
+    event(a, "key_s", 100, 1, t + i * 1000);
+  assert_int_equal(count("key_s", "finding_rate"), 1);
+  gw_anomaly_free(a);
+}
+
+/* 1 request a minute at night, 30 from 09:00 to 17:00, for `days`;
+ * returns the request_rate alerts of key_o per day. */
+static void office_days(gw_anomaly *a, int days, int *per_day) {
+  for (int d = 0; d < days; d++) {
+    n_got = 0;
+    int64_t day = d * 24 * 3600000LL;
+    steady(a, "key_o", 1, 9 * 60, day);
+    steady(a, "key_o", 30, 8 * 60, day + 9 * 3600000LL);
+    steady(a, "key_o", 1, 7 * 60, day + 17 * 3600000LL);
+    per_day[d] = count("key_o", "request_rate");
+  }
+}
+
+static void test_hour_of_day(void **state) {
+  (void)state;
+  int on[3], off[3];
+  gw_anomaly *a = gw_anomaly_new(100);
+  office_days(a, 3, on);
+  /* The morning step alerts until nine o'clock has a day of history. */
+  assert_int_equal(on[0], 1);
+  assert_int_equal(on[1], 0);
+  assert_int_equal(on[2], 0);
+  /* A real surge at eleven still alerts. */
+  n_got = 0;
+  steady(a, "key_o", 200, 1, 3 * 24 * 3600000LL + 11 * 3600000LL);
+  assert_int_equal(count("key_o", "request_rate"), 1);
+  gw_anomaly_free(a);
+  /* Without the hours' baselines, every morning alerts. */
+  a = gw_anomaly_new(100);
+  gw_anomaly_set_seasonal(a, 0);
+  office_days(a, 3, off);
+  assert_int_equal(off[0], 1);
+  assert_int_equal(off[1], 1);
+  assert_int_equal(off[2], 1);
+  gw_anomaly_free(a);
+}
+
 static void test_bounded(void **state) {
   (void)state;
   gw_anomaly *a = gw_anomaly_new(3);
@@ -158,6 +235,8 @@ int main(void) {
       cmocka_unit_test(test_blocked_burst_new_key),
       cmocka_unit_test(test_rates_after_warmup),
       cmocka_unit_test(test_new_behaviour),
+      cmocka_unit_test(test_request_size_and_findings),
+      cmocka_unit_test(test_hour_of_day),
       cmocka_unit_test(test_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,7 +87,7 @@ static void sql(const char *q) {
 static int verify(store *s, const store_chain *c) {
   int64_t records;
   n_reports = 0;
-  return store_chain_verify(s, c->key, cpf, collect, NULL, &records);
+  return store_chain_verify(s, c->key, cpf, NULL, collect, NULL, &records);
 }
 
 static void expect_report(const char *part) {
@@ -103,8 +103,8 @@ static void test_intact(void **state) {
   store_chain c;
   store *s = filled(&c, 10);
   int64_t records;
-  assert_int_equal(store_chain_verify(s, c.key, cpf, collect, NULL, &records),
-                   0);
+  assert_int_equal(
+      store_chain_verify(s, c.key, cpf, NULL, collect, NULL, &records), 0);
   assert_int_equal(records, 10);
   /* Another key cannot vouch for it. */
   store_chain other = c;

@@ -1301,6 +1301,77 @@ static void test_unknown_keys(void **state) {
                     "scalars");
 }
 
+/* monitoring: alerts, the metrics listener, the records' sinks. */
+static void test_monitoring(void **state) {
+  (void)state;
+  gw_config *cfg = load("");
+  assert_null(cfg->metrics_host);
+  assert_int_equal(cfg->metrics_auth, 1);
+  assert_null(cfg->records_file);
+  assert_null(cfg->records_syslog);
+  assert_int_equal(cfg->records_max_bytes, 100u << 20);
+  assert_int_equal(cfg->records_max_age_s, 86400);
+  assert_int_equal(cfg->records_keep, 10);
+  assert_int_equal(cfg->anomaly_detection, 1);
+  gw_config_free(cfg);
+  cfg = load("monitoring:\n"
+             "  metrics_listen: '[::1]:9464'\n"
+             "  metrics_auth: false\n"
+             "  records_file: /var/log/aigate/requests.jsonl\n"
+             "  records_file_max_bytes: 10MiB\n"
+             "  records_file_max_age: 3600\n"
+             "  records_file_keep: 0\n"
+             "  records_syslog: tcp://[2001:db8::1]:601\n"
+             "  suspend_on: critical\n"
+             "  throttle_on: medium\n"
+             "  throttle_rpm: 12\n"
+             "  webhook_format: slack\n");
+  assert_string_equal(cfg->metrics_host, "::1");
+  assert_int_equal(cfg->metrics_port, 9464);
+  assert_int_equal(cfg->metrics_auth, 0);
+  assert_string_equal(cfg->records_file, "/var/log/aigate/requests.jsonl");
+  assert_int_equal(cfg->records_max_bytes, 10u << 20);
+  assert_int_equal(cfg->records_max_age_s, 3600);
+  assert_int_equal(cfg->records_keep, 0);
+  assert_string_equal(cfg->records_syslog, "tcp://[2001:db8::1]:601");
+  assert_int_equal(cfg->suspend_severity, 4);
+  assert_int_equal(cfg->throttle_severity, 2);
+  assert_int_equal(cfg->throttle_rpm, 12);
+  assert_int_equal(cfg->webhook_slack, 1);
+  gw_config_free(cfg);
+  cfg = load("monitoring:\n  records_syslog: udp://syslog.internal:514\n");
+  assert_string_equal(cfg->records_syslog, "udp://syslog.internal:514");
+  gw_config_free(cfg);
+  static const char *const bad_syslog[] = {
+      "syslog.internal:514", "udp://syslog.internal", "tcp://:514",
+      "udp://host:0",        "udp://host:65536",      "tls://host:6514",
+      "udp://host:51x",      "udp://us er@host:514",  "udp://host:514/x"};
+  for (size_t i = 0; i < sizeof(bad_syslog) / sizeof(*bad_syslog); i++) {
+    char yaml[200];
+    snprintf(yaml, sizeof(yaml), "monitoring:\n  records_syslog: '%s'\n",
+             bad_syslog[i]);
+    expect_error_like(yaml, "c.yaml:2: monitoring.records_syslog must be",
+                      "udp://HOST:PORT or tcp://HOST:PORT");
+  }
+  expect_error_like("monitoring:\n  metrics_listen: 9464\n",
+                    "c.yaml:2: monitoring.metrics_listen must be HOST:PORT",
+                    "9464");
+  expect_error("monitoring:\n  metrics_listen: ::1:9464\n",
+               "c.yaml:2: monitoring.metrics_listen: write an IPv6 address "
+               "in brackets, as [::1]:4000");
+  expect_error_like("monitoring:\n  records_file_max_bytes: 100\n",
+                    "c.yaml:2: monitoring.records_file_max_bytes", "");
+  expect_error_like("monitoring:\n  records_file_keep: -1\n",
+                    "c.yaml:2: monitoring.records_file_keep", "");
+  expect_error("monitoring:\n  records_file: ''\n",
+               "c.yaml:2: monitoring.records_file must not be empty");
+  expect_error_like("monitoring:\n  records_file_max_age: 0\n",
+                    "c.yaml:2: monitoring.records_file_max_age", "");
+  expect_error_like("monitoring:\n  metrics_port: 9464\n",
+                    "c.yaml:2: unknown key 'metrics_port' in monitoring",
+                    "metrics_listen");
+}
+
 /* Every section the loader warns about is one the library skips. */
 static void test_sections_list(void **state) {
   (void)state;
@@ -1363,6 +1434,7 @@ int main(void) {
       cmocka_unit_test(test_defaults),
       cmocka_unit_test(test_load_file),
       cmocka_unit_test(test_listen),
+      cmocka_unit_test(test_monitoring),
       cmocka_unit_test(test_sizes),
       cmocka_unit_test(test_numbers),
       cmocka_unit_test(test_conflicts),
