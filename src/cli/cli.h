@@ -38,10 +38,6 @@ int cli_engine(const cli_engine_opts *o, aigate_config **cfg,
  * or EXIT_USAGE after a message (missing file, larger than max). */
 int cli_read_input(const char *path, size_t max, char **buf, size_t *len);
 
-/* A copy of s with invalid UTF-8 replaced by U+FFFD, NUL-terminated, for
- * JSON output. Caller frees. NULL on allocation failure. */
-char *cli_utf8_copy(const char *s, size_t n);
-
 int cmd_scan(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_config(int argc, char **argv);

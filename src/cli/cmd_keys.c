@@ -288,7 +288,7 @@ int cmd_keys(int argc, char **argv) {
     if (!strcmp(verb, "revoke"))
       k.revoked = 1;
     if (o.unblock)
-      k.revoked = 0, k.suspended_until = k.throttled_until = 0;
+      store_key_set_blocked(&k, 0);
     if (store_key_apply_json(&k, o.req, 1, now, err, sizeof(err)))
       rc = cli_fail("keys %s: %s", verb, err);
     else if (store_key_update(s, &k, o.reset_spend, now) ||

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "normalize.h"
 #include "gwconfig.h"
 #include "store.h"
 
@@ -91,8 +92,8 @@ static int show_content(store *s, const char *dbpath, const char *id,
       n |= (uint64_t)plain[i] << (8 * i);
     if (n > plen - 8)
       n = plen - 8;
-    char *req = cli_utf8_copy((const char *)plain + 8, (size_t)n);
-    char *resp = cli_utf8_copy((const char *)plain + 8 + n, plen - 8 - n);
+    char *req = ag_utf8_copy((const char *)plain + 8, (size_t)n);
+    char *resp = ag_utf8_copy((const char *)plain + 8 + n, plen - 8 - n);
     json_object_set_new(rec, "request", json_string(req ? req : ""));
     json_object_set_new(rec, "response", json_string(resp ? resp : ""));
     free(req);

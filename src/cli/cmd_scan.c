@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "normalize.h"
 #include "openai_doc.h"
 
 #define EXCERPT 60
@@ -178,7 +179,7 @@ static void explain_classifier(const scan_opts *o, const aigate_result *r,
            "paranoia %d)\n",
            p, info.block[r->paranoia], info.weak[r->paranoia], r->paranoia);
     for (size_t i = 0; i < n; i++) {
-      char *u = cli_utf8_copy(top[i].ngram, strlen(top[i].ngram));
+      char *u = ag_utf8_copy(top[i].ngram, strlen(top[i].ngram));
       printf("    %+.3f  \"%s\"\n", top[i].weight, u ? u : "");
       free(u);
     }
@@ -189,7 +190,7 @@ static void explain_classifier(const scan_opts *o, const aigate_result *r,
   json_object_set_new(c, "block_at", json_real(info.block[r->paranoia]));
   json_object_set_new(c, "weak_at", json_real(info.weak[r->paranoia]));
   for (size_t i = 0; i < n; i++) {
-    char *u = cli_utf8_copy(top[i].ngram, strlen(top[i].ngram));
+    char *u = ag_utf8_copy(top[i].ngram, strlen(top[i].ngram));
     json_array_append_new(arr, json_pack("{s:s, s:f}", "ngram", u ? u : "",
                                          "weight", top[i].weight));
     free(u);
@@ -227,7 +228,7 @@ static int scan_text(scan_opts *o, const char *text, size_t len) {
     if (o->explain)
       explain_classifier(o, &r, text, len, j);
     if (o->redact) {
-      char *u = cli_utf8_copy(red, red_len);
+      char *u = ag_utf8_copy(red, red_len);
       json_object_set_new(j, "redacted", json_string(u ? u : ""));
       free(u);
     }
@@ -294,7 +295,7 @@ static int scan_openai(scan_opts *o, const char *buf, size_t len) {
       if (aigate_redact(text, tl, &r, &red, &rl) == AIGATE_OK) {
         json_t *nv = json_stringn(red, rl);
         if (!nv) { /* invalid UTF-8 only comes from invalid input */
-          char *u = cli_utf8_copy(red, rl);
+          char *u = ag_utf8_copy(red, rl);
           nv = json_string(u ? u : "");
           free(u);
         }

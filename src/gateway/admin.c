@@ -92,9 +92,7 @@ static void update(gw_req *r, store *st, json_t *body, int64_t now,
                "/key/%s takes only 'key'", r->admin_op);
       goto out;
     }
-    k.revoked = !strcmp(r->admin_op, "block");
-    if (!k.revoked)
-      k.suspended_until = k.throttled_until = 0; /* lifts automatic limits */
+    store_key_set_blocked(&k, !strcmp(r->admin_op, "block"));
   } else if (store_key_apply_json(&k, body, 1, now, err, sizeof(err))) {
     gw_error(r, 400, "invalid_request_error", "invalid_value", "%s", err);
     goto out;

@@ -154,6 +154,30 @@ size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp) {
   return len;
 }
 
+char *ag_utf8_copy(const char *s, size_t n) {
+  if (n > ((size_t)-1 - 1) / 3)
+    return NULL;
+  char *out = malloc(n * 3 + 1), *o = out;
+  if (!out)
+    return NULL;
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < n;) {
+    int cp;
+    size_t l = ag_utf8_decode(u + i, n - i, &cp);
+    if (l) {
+      memcpy(o, u + i, l);
+      o += l;
+      i += l;
+    } else {
+      memcpy(o, "\xEF\xBF\xBD", 3);
+      o += 3;
+      i++;
+    }
+  }
+  *o = '\0';
+  return out;
+}
+
 int ag_is_ascii(const char *s, size_t n) {
   size_t i = 0;
   uint64_t acc = 0;

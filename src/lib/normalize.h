@@ -86,6 +86,11 @@ void ag_view_free(ag_view_buf *v);
  * code point in *cp, or 0 if the bytes are not valid UTF-8 there. */
 size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp);
 
+/* A NUL-terminated copy of s[0..n) with every byte that is not part of
+ * valid UTF-8 replaced by U+FFFD (for JSON and terminals); NULL when out
+ * of memory. Caller frees. */
+char *ag_utf8_copy(const char *s, size_t n);
+
 /* 1 if all n bytes are ASCII. */
 int ag_is_ascii(const char *s, size_t n);
 

@@ -243,10 +243,7 @@ int store_key_apply_json(store_key *k, json_t *req, int is_update, int64_t now,
     } else if (!strcmp(field, "blocked")) {
       if (!json_is_boolean(v))
         return fail(err, errlen, field, "must be true or false");
-      k->revoked = json_is_true(v);
-      if (!k->revoked)
-        k->suspended_until = k->throttled_until = 0; /* and lifts
-                                                         automatic limits */
+      store_key_set_blocked(k, json_is_true(v));
     } else {
       snprintf(err, errlen,
                "unknown field '%.60s' (key_alias, models, tools, allow_hosts, "

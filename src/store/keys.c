@@ -97,6 +97,12 @@ void store_format_usd(int64_t nano, char *buf, size_t len) {
            (unsigned long long)(v % 1000000000 / 1000));
 }
 
+void store_key_set_blocked(store_key *k, int blocked) {
+  k->revoked = blocked;
+  if (!blocked)
+    k->suspended_until = k->throttled_until = 0;
+}
+
 int64_t store_key_spend_at(const store_key *k, int64_t now) {
   if (k->budget_duration > 0 && k->budget_reset_at && now >= k->budget_reset_at)
     return 0;

@@ -175,6 +175,11 @@ void store_rollback(store *s);
 
 /* The spend of k at `now`: 0 when its budget period has ended. */
 int64_t store_key_spend_at(const store_key *k, int64_t now);
+/* Block k (revoked), or unblock it: that also lifts an automatic
+ * suspension or throttle (what the CLI's --unblock, the admin API's
+ * /key/unblock and "blocked": false mean). In memory; store with
+ * store_key_update. */
+void store_key_set_blocked(store_key *k, int blocked);
 
 void store_key_clear(store_key *k);
 void store_keys_free(store_key *keys, size_t n);

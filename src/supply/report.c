@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "audit.h"
+#include "normalize.h"
 
 int ag_report_format_parse(const char *s) {
   if (!strcmp(s, "text"))
@@ -41,49 +42,13 @@ static const char *kind_name(ag_finding_kind k) {
   return "unknown";
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len = c < 0x80                 ? 1
-               : c >= 0xC2 && c <= 0xDF ? 2
-               : c >= 0xE0 && c <= 0xEF ? 3
-               : c >= 0xF0 && c <= 0xF4 ? 4
-                                        : 0;
-  if (!len || len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++)
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-  if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F) ||
-      (c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] > 0x8F))
-    return 0;
-  return len;
-}
-
 /* A Jansson string of s with invalid UTF-8 replaced by U+FFFD; NULL s
  * gives JSON null. */
 static json_t *jstr(const char *s) {
   if (!s)
     return json_null();
-  size_t n = strlen(s);
-  char *out = malloc(n * 3 + 1), *o = out;
-  if (!out)
-    return NULL;
-  const unsigned char *u = (const unsigned char *)s;
-  for (size_t i = 0; i < n;) {
-    size_t l = utf8_len(u + i, n - i);
-    if (l) {
-      memcpy(o, u + i, l);
-      o += l;
-      i += l;
-    } else {
-      memcpy(o, "\xEF\xBF\xBD", 3);
-      o += 3;
-      i++;
-    }
-  }
-  *o = '\0';
-  json_t *j = json_string(out);
+  char *out = ag_utf8_copy(s, strlen(s));
+  json_t *j = out ? json_string(out) : NULL;
   free(out);
   return j;
 }
