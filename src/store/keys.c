@@ -299,11 +299,63 @@ static void new_secret(const store *s, char key[STORE_KEY_LEN],
   store_hash(s, key, strlen(key), hash);
 }
 
-static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v) {
-  if (v)
-    sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-  else
+/* Bind text, or NULL, to a named parameter (absent: nothing). */
+static void bind_text(sqlite3_stmt *st, const char *name, const char *v) {
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i && v)
+    sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+  else if (i)
     sqlite3_bind_null(st, i);
+}
+
+/* The same with text the statement takes over (freed in any case). */
+static void bind_owned(sqlite3_stmt *st, const char *name, char *v) {
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i && v)
+    sqlite3_bind_text(st, i, v, -1, free);
+  else if (i)
+    sqlite3_bind_null(st, i);
+  else
+    free(v);
+}
+
+static void bind_int(sqlite3_stmt *st, const char *name, int64_t v) {
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (i)
+    sqlite3_bind_int64(st, i, v);
+}
+
+/* The fields a key's owner sets, bound to the statement's parameters of
+ * the same names (those it has): its creation and its updates store
+ * them alike. The lists are stored as JSON arrays (NULL when empty). */
+static int bind_key(sqlite3_stmt *st, const store_key *k, int64_t now) {
+  char *lists[3] = {list_json(k->models, k->n_models),
+                    list_json(k->tools, k->n_tools),
+                    list_json(k->allow_hosts, k->n_allow_hosts)};
+  if ((k->n_models && !lists[0]) || (k->n_tools && !lists[1]) ||
+      (k->n_allow_hosts && !lists[2])) {
+    for (int i = 0; i < 3; i++)
+      free(lists[i]);
+    return -1;
+  }
+  bind_owned(st, ":models", lists[0]);
+  bind_owned(st, ":tools", lists[1]);
+  bind_owned(st, ":hosts", lists[2]);
+  bind_text(st, ":id", k->id);
+  bind_text(st, ":name", k->name);
+  bind_text(st, ":policy", k->policy);
+  bind_text(st, ":metadata", k->metadata);
+  bind_int(st, ":rpm", k->rpm);
+  bind_int(st, ":tpm", k->tpm);
+  bind_int(st, ":max_tokens", k->max_tokens);
+  bind_int(st, ":max_budget", k->max_budget);
+  bind_int(st, ":budget_duration", k->budget_duration);
+  bind_int(st, ":expires", k->expires);
+  bind_int(st, ":revoked", k->revoked ? 1 : 0);
+  bind_int(st, ":suspended_until", k->suspended_until);
+  bind_int(st, ":throttled_until", k->throttled_until);
+  bind_int(st, ":now", now);
+  return 0;
 }
 
 /* ------------------------------------------------------------- API */
@@ -324,46 +376,28 @@ int store_key_create(store *s, store_key *k, char key_out[STORE_KEY_LEN],
   k->revoked = 0;
   k->created = k->updated = now;
   k->budget_reset_at = k->budget_duration ? now + k->budget_duration : 0;
-  char *models = list_json(k->models, k->n_models);
-  char *tools = list_json(k->tools, k->n_tools);
-  char *hosts = list_json(k->allow_hosts, k->n_allow_hosts);
   sqlite3_stmt *st = NULL;
-  if ((k->n_models && !models) || (k->n_tools && !tools) ||
-      (k->n_allow_hosts && !hosts) ||
-      sqlite3_prepare_v2(s->db,
-                         "INSERT INTO keys(" COLUMNS ") VALUES(?,?,?,?,NULL,0,"
-                         "?,?,?,?,?,?,?,?,0,?,?,?,0,?,?,0,?,0,0)",
-                         -1, &st, NULL)) {
+  if (sqlite3_prepare_v2(
+          s->db,
+          "INSERT INTO keys(" COLUMNS ") VALUES(:id, :name, :prefix, :hash, "
+          "NULL, 0, :models, :tools, :rpm, :tpm, :max_tokens, :max_budget, "
+          ":budget_duration, :budget_reset_at, 0, :expires, :policy, "
+          ":metadata, 0, :now, :now, 0, :hosts, 0, 0)",
+          -1, &st, NULL) ||
+      bind_key(st, k, now)) {
     rc = store_sql_fail(s, "creating a key");
     goto out;
   }
-  sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, k->prefix, -1, SQLITE_STATIC);
-  sqlite3_bind_blob(st, 4, k->hash, 32, SQLITE_STATIC);
-  bind_text_or_null(st, 5, models);
-  bind_text_or_null(st, 6, tools);
-  sqlite3_bind_int64(st, 7, k->rpm);
-  sqlite3_bind_int64(st, 8, k->tpm);
-  sqlite3_bind_int64(st, 9, k->max_tokens);
-  sqlite3_bind_int64(st, 10, k->max_budget);
-  sqlite3_bind_int64(st, 11, k->budget_duration);
-  sqlite3_bind_int64(st, 12, k->budget_reset_at);
-  sqlite3_bind_int64(st, 13, k->expires);
-  bind_text_or_null(st, 14, k->policy);
-  bind_text_or_null(st, 15, k->metadata);
-  sqlite3_bind_int64(st, 16, now);
-  sqlite3_bind_int64(st, 17, now);
-  bind_text_or_null(st, 18, hosts);
+  bind_text(st, ":prefix", k->prefix);
+  sqlite3_bind_blob(st, sqlite3_bind_parameter_index(st, ":hash"), k->hash, 32,
+                    SQLITE_STATIC);
+  bind_int(st, ":budget_reset_at", k->budget_reset_at);
   rc = sqlite3_step(st) == SQLITE_DONE ? STORE_OK
                                        : store_sql_fail(s, "creating a key");
 out:
   if (rc)
     sodium_memzero(key_out, STORE_KEY_LEN);
   sqlite3_finalize(st);
-  free(models);
-  free(tools);
-  free(hosts);
   return rc;
 }
 
@@ -464,50 +498,27 @@ int store_key_update(store *s, const store_key *k, int reset_spend,
   int rc = validate(s, k);
   if (rc)
     return rc;
-  char *models = list_json(k->models, k->n_models);
-  char *tools = list_json(k->tools, k->n_tools);
-  char *hosts = list_json(k->allow_hosts, k->n_allow_hosts);
   sqlite3_stmt *st = NULL;
   /* A changed budget period starts now. */
-  if ((k->n_models && !models) || (k->n_tools && !tools) ||
-      (k->n_allow_hosts && !hosts) ||
-      sqlite3_prepare_v2(
+  if (sqlite3_prepare_v2(
           s->db,
-          "UPDATE keys SET name=?2, models=?3, tools=?4, rpm=?5, tpm=?6, "
-          "max_tokens=?7, max_budget=?8, "
-          "budget_reset_at=CASE WHEN ?9=0 THEN 0 WHEN budget_duration!=?9 "
-          "OR ?15 THEN ?14+?9 ELSE budget_reset_at END, budget_duration=?9, "
-          "expires=?10, policy=?11, metadata=?12, revoked=?13, updated=?14, "
-          "spend=CASE WHEN ?15 THEN 0 ELSE spend END, suspended_until=?16, "
-          "allow_hosts=?17, throttled_until=?18 WHERE id=?1",
-          -1, &st, NULL)) {
-    rc = store_sql_fail(s, "updating a key");
-    goto out;
+          "UPDATE keys SET name=:name, models=:models, tools=:tools, rpm=:rpm, "
+          "tpm=:tpm, max_tokens=:max_tokens, max_budget=:max_budget, "
+          "budget_reset_at=CASE WHEN :budget_duration=0 THEN 0 WHEN "
+          "budget_duration!=:budget_duration OR :reset THEN "
+          ":now+:budget_duration ELSE budget_reset_at END, "
+          "budget_duration=:budget_duration, expires=:expires, "
+          "policy=:policy, metadata=:metadata, revoked=:revoked, updated=:now, "
+          "spend=CASE WHEN :reset THEN 0 ELSE spend END, "
+          "suspended_until=:suspended_until, allow_hosts=:hosts, "
+          "throttled_until=:throttled_until WHERE id=:id",
+          -1, &st, NULL) ||
+      bind_key(st, k, now)) {
+    sqlite3_finalize(st);
+    return store_sql_fail(s, "updating a key");
   }
-  sqlite3_bind_text(st, 1, k->id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
-  bind_text_or_null(st, 3, models);
-  bind_text_or_null(st, 4, tools);
-  sqlite3_bind_int64(st, 5, k->rpm);
-  sqlite3_bind_int64(st, 6, k->tpm);
-  sqlite3_bind_int64(st, 7, k->max_tokens);
-  sqlite3_bind_int64(st, 8, k->max_budget);
-  sqlite3_bind_int64(st, 9, k->budget_duration);
-  sqlite3_bind_int64(st, 10, k->expires);
-  bind_text_or_null(st, 11, k->policy);
-  bind_text_or_null(st, 12, k->metadata);
-  sqlite3_bind_int(st, 13, k->revoked ? 1 : 0);
-  sqlite3_bind_int64(st, 14, now);
-  sqlite3_bind_int(st, 15, reset_spend ? 1 : 0);
-  sqlite3_bind_int64(st, 16, k->suspended_until);
-  bind_text_or_null(st, 17, hosts);
-  sqlite3_bind_int64(st, 18, k->throttled_until);
-  rc = step_one(s, st, "updating a key");
-out:
-  free(models);
-  free(tools);
-  free(hosts);
-  return rc;
+  bind_int(st, ":reset", reset_spend ? 1 : 0);
+  return step_one(s, st, "updating a key");
 }
 
 int store_key_rotate(store *s, const char *id, int64_t grace_seconds,
