@@ -25,6 +25,10 @@ typedef struct {
 /* Print "aigate: <message>" to stderr and return EXIT_USAGE. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The index of v in the NULL-terminated list of names; -1 after "opt
+ * must be a, b or c" on stderr when it is none of them. */
+int cli_choice(const char *opt, const char *v, const char *const *names);
+
 /* If argv[*i] is one of the common engine options, consume it (and its
  * value) and return 1; 0 if it is not; -1 (after a message) on error. */
 int cli_engine_opt(int argc, char **argv, int *i, cli_engine_opts *o);

@@ -359,21 +359,16 @@ static int parse(eval_opts *o, int argc, char **argv) {
         return cli_fail("%s needs a value", a);
       const char *v = argv[++i];
       if (!strcmp(a, "--mode")) {
-        if (!strcmp(v, "rules"))
-          o->mode = MODE_RULES;
-        else if (!strcmp(v, "classifier"))
-          o->mode = MODE_CLASSIFIER;
-        else if (!strcmp(v, "combined"))
-          o->mode = MODE_COMBINED;
-        else
-          return cli_fail("--mode must be rules, classifier or combined");
+        static const char *const modes[] = {"rules", "classifier", "combined",
+                                            NULL}; /* as eval_mode */
+        int m = cli_choice(a, v, modes);
+        if (m < 0)
+          return EXIT_USAGE;
+        o->mode = (eval_mode)m;
       } else if (!strcmp(a, "--format")) {
-        if (!strcmp(v, "text"))
-          o->json = 0;
-        else if (!strcmp(v, "json"))
-          o->json = 1;
-        else
-          return cli_fail("--format must be text or json");
+        static const char *const fmts[] = {"text", "json", NULL};
+        if ((o->json = cli_choice(a, v, fmts)) < 0)
+          return EXIT_USAGE;
       } else {
         if (strlen(v) != 1 || v[0] < '1' || v[0] > '4')
           return cli_fail("--paranoia must be 1, 2, 3 or 4");

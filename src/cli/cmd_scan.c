@@ -402,26 +402,20 @@ static int parse(scan_opts *o, int argc, char **argv) {
         return cli_fail("%s needs a value", a);
       const char *v = argv[++i];
       if (a[2] == 'a') {
-        if (!strcmp(v, "prompt"))
-          o->as = AS_PROMPT;
-        else if (!strcmp(v, "output"))
-          o->as = AS_OUTPUT;
-        else if (!strcmp(v, "openai-request"))
-          o->as = AS_REQUEST;
-        else if (!strcmp(v, "openai-response"))
-          o->as = AS_RESPONSE;
-        else
-          return cli_fail("--as must be prompt, output, openai-request or "
-                          "openai-response");
+        static const char *const as[] = {"prompt", "output", "openai-request",
+                                         "openai-response",
+                                         NULL}; /* as scan_as */
+        int c = cli_choice(a, v, as);
+        if (c < 0)
+          return EXIT_USAGE;
+        o->as = (scan_as)c;
       } else {
-        if (!strcmp(v, "text"))
-          o->fmt = FMT_TEXT;
-        else if (!strcmp(v, "json"))
-          o->fmt = FMT_JSON;
-        else if (!strcmp(v, "jsonl"))
-          o->fmt = FMT_JSONL;
-        else
-          return cli_fail("--format must be text, json or jsonl");
+        static const char *const fmts[] = {"text", "json", "jsonl",
+                                           NULL}; /* as out_fmt */
+        int c = cli_choice(a, v, fmts);
+        if (c < 0)
+          return EXIT_USAGE;
+        o->fmt = (out_fmt)c;
       }
     } else if (!strcmp(a, "--redact")) {
       o->redact = 1;

@@ -22,6 +22,23 @@ int cli_fail(const char *fmt, ...) {
   return EXIT_USAGE;
 }
 
+int cli_choice(const char *opt, const char *v, const char *const *names) {
+  size_t n = 0;
+  while (names[n] && strcmp(names[n], v))
+    n++;
+  if (names[n])
+    return (int)n;
+  fprintf(stderr, "aigate: %s must be ", opt);
+  for (size_t i = 0; names[i]; i++)
+    fprintf(stderr, "%s%s",
+            i == 0         ? ""
+            : names[i + 1] ? ", "
+                           : " or ",
+            names[i]);
+  fputc('\n', stderr);
+  return -1;
+}
+
 int cli_engine_opt(int argc, char **argv, int *i, cli_engine_opts *o) {
   const char *a = argv[*i];
   const char **dst = NULL;
