@@ -154,6 +154,24 @@ size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp) {
   return len;
 }
 
+/* The first offset at or after i whose byte is not ASCII (n when none).
+ * Eight bytes at a time: this runs over every byte of every view, and
+ * most text is long ASCII runs. */
+static size_t ascii_end(const unsigned char *u, size_t i, size_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, u + i, 8);
+    w &= 0x8080808080808080ull;
+    if (w)
+      return i + (size_t)__builtin_ctzll(w) / 8;
+  }
+#endif
+  while (i < n && u[i] < 0x80)
+    i++;
+  return i;
+}
+
 int ag_is_ascii(const char *s, size_t n) {
   size_t i = 0;
   uint64_t acc = 0;
@@ -289,9 +307,7 @@ static void transform(xform *x, const char *in, size_t n) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0;
   while (i < n) {
-    size_t j = i;
-    while (j < n && u[j] < 0x80)
-      j++;
+    size_t j = ascii_end(u, i, n);
     if (j == n) {
       ascii_run(x, in, i, n);
       return;
@@ -458,9 +474,7 @@ static int in_word(int cp) {
 static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
                            size_t *ws) {
   while (*i < n) {
-    size_t j = *i;
-    while (j < n && u[j] < 0x80)
-      j++;
+    size_t j = ascii_end(u, *i, n);
     if (j == n) {
       *i = n;
       return 0;
@@ -496,11 +510,14 @@ void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt) {
     note(nt->mixed, &nt->n_mixed, ws, i);
 }
 
-static void fold_lookalikes(const char *in, size_t n, ag_buf *out,
-                            ag_map *map) {
+/* Returns 0, with nothing written, when no word mixes scripts: the stage
+ * is then left out rather than copy the text unchanged. */
+static int fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0, ws, copied = 0; /* in[copied, ws) not yet emitted */
-  while (next_mixed_word(u, n, &i, &ws)) {
+  if (!next_mixed_word(u, n, &i, &ws))
+    return 0;
+  do {
     if (ws > copied) {
       ag_map_add(map, out->len, copied, ws - copied, 1);
       ag_buf_append(out, in + copied, ws - copied);
@@ -520,11 +537,12 @@ static void fold_lookalikes(const char *in, size_t n, ag_buf *out,
       }
     }
     copied = i;
-  }
+  } while (next_mixed_word(u, n, &i, &ws));
   if (n > copied) {
     ag_map_add(map, out->len, copied, n - copied, 1);
     ag_buf_append(out, in + copied, n - copied);
   }
+  return 1;
 }
 
 /* Byte classes for the collapse stage, which runs over every byte. */
@@ -577,10 +595,65 @@ static void flush(const char *in, size_t from, size_t to, ag_buf *out,
   }
 }
 
+/*
+ * Most of a text is words and single spaces, which the collapse stage
+ * copies unchanged; it then spends its time deciding so byte by byte. So
+ * it first asks of QUIET bytes at a time whether any could start a change:
+ * a whitespace byte other than ' ' and '\n', two whitespace bytes in a
+ * row, or a letter followed by separator, letter, the same separator (the
+ * start of a split-letter run; the test is looser than that, which only
+ * sends more blocks down the byte-wise path). None: the block is skipped.
+ * Neither a whitespace run nor a split-letter run can then begin in it,
+ * and the byte-wise path may start anywhere else (in a word, its tests
+ * look at the neighbours). Vectors of GCC and clang (SSE2, NEON), in
+ * plain C elsewhere.
+ */
+#define QUIET 16 /* two 64-bit words: see quiet() */
+#if defined(__GNUC__) || defined(__clang__)
+typedef unsigned char qvec __attribute__((vector_size(QUIET)));
+typedef signed char qmask __attribute__((vector_size(QUIET)));
+
+static qvec qload(const unsigned char *p) {
+  qvec v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+static qmask q_alnum(qvec v) {
+  qvec l = v | 0x20;
+  return (qmask)((l >= 'a') & (l <= 'z')) | (qmask)((v >= '0') & (v <= '9'));
+}
+
+/* 1 when collapse leaves u[0, QUIET) as it is; reads u[0, QUIET + 3). */
+static int quiet(const unsigned char *u) {
+  qvec v0 = qload(u), v1 = qload(u + 1), v2 = qload(u + 2), v3 = qload(u + 3);
+  qmask ws0 = (qmask)((v0 == ' ') | ((v0 >= 9) & (v0 <= 13)));
+  qmask ws1 = (qmask)((v1 == ' ') | ((v1 >= 9) & (v1 <= 13)));
+  qmask odd = ws0 & (qmask)((v0 != ' ') & (v0 != '\n'));
+  qmask split = q_alnum(v0) & ~q_alnum(v1) & q_alnum(v2) & (qmask)(v1 == v3);
+  qmask any = odd | (ws0 & ws1) | split;
+  uint64_t w[2];
+  memcpy(w, &any, sizeof(w));
+  return (w[0] | w[1]) == 0;
+}
+#else
+static int quiet(const unsigned char *u) {
+  (void)u;
+  return 0;
+}
+#endif
+
 static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
   const unsigned char *u = (const unsigned char *)in;
-  size_t i = 0, copied = 0;
+  size_t i = 0, copied = 0, checked = 0; /* byte-wise below `checked` */
   while (i < n) {
+    if (i >= checked) {
+      if (n - i >= QUIET + 3 && quiet(u + i)) {
+        i += QUIET;
+        continue;
+      }
+      checked = i + QUIET;
+    }
     unsigned char cls = CLS[u[i]];
     if (cls & (C_SPACE | C_NL)) {
       size_t j = i;
@@ -646,8 +719,8 @@ int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
   if (nt && x.saw_greek_cyrillic)
     ag_note_mixed_scripts(in, n, nt);
   int k = 1;
-  if (x.saw_greek_cyrillic) {
-    fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k]);
+  if (x.saw_greek_cyrillic &&
+      fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k])) {
     if ((rc = finish_stage(v, k)))
       return rc;
     k++;

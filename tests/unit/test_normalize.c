@@ -345,6 +345,39 @@ static void test_folded_split_letters(void **state) {
   expect_folded("\xef\xbc\xa9.\xef\xbc\xa7.\xef\xbc\xae", "ign");
 }
 
+/* The collapse stage skips blocks of bytes it would leave unchanged: a
+ * whitespace run or split letters must be found wherever they sit
+ * relative to those blocks, and map back to their original bytes. */
+static void test_folded_block_offsets(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"i.g.n.o.r.e", "ignore"}, {"i g n o r e", "ignore"},
+      {"foo  bar", "foo bar"},   {"foo \t\r\n  bar", "foo\nbar"},
+      {"foo\tbar", "foo bar"},   {"foo\n\nbar", "foo\nbar"},
+      {"a.b and", "a.b and"},    {"x.y.z", "xyz"},
+  };
+  char in[160], want[160];
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+    for (int k = 0; k < 48; k++) {
+      /* k + 2 letters, a space, the case, a space, 40 letters. */
+      snprintf(in, sizeof(in), "%.*s %s %.40s", k + 2,
+               "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww",
+               cases[c].in, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+      snprintf(want, sizeof(want), "%.*s %s %.40s", k + 2,
+               "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww",
+               cases[c].want, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+      expect_folded(in, want);
+      if (strcmp(cases[c].want, "ignore") == 0) {
+        views v;
+        make_views(&v, in, strlen(in));
+        expect_maps_to(&v, "ignore", cases[c].in);
+        free_views(&v);
+      }
+    }
+}
+
 static void test_folded_lookalikes(void **state) {
   (void)state;
   views v;
@@ -720,6 +753,7 @@ int main(void) {
       cmocka_unit_test(test_folded_punctuation),
       cmocka_unit_test(test_folded_whitespace),
       cmocka_unit_test(test_folded_split_letters),
+      cmocka_unit_test(test_folded_block_offsets),
       cmocka_unit_test(test_folded_lookalikes),
       cmocka_unit_test(test_mixed_notes),
       cmocka_unit_test(test_folded_spans),
