@@ -207,6 +207,11 @@ typedef struct {
   ag_norm_notes *notes;
   int last_cp; /* one-entry cache: a cluster's look-ahead is the next */
   const utf8proc_property_t *last_prop; /* cluster's starter */
+  /* Raw view: every byte so far is the input's own, at the same offset,
+   * and nothing has been written: if that lasts, the view is the input
+   * (most non-ASCII text is NFC already), and no copy is made. */
+  int unchanged;
+  const char *in;
 } xform;
 
 static const utf8proc_property_t *prop(xform *x, int cp) {
@@ -229,6 +234,15 @@ static void emit(xform *x, const char *p, size_t n, size_t o, size_t olen,
                  int linear) {
   if (n == 0)
     return;
+  if (x->unchanged) {
+    if (linear && n == olen)
+      return; /* the input's bytes (linear emits are copies or equal) */
+    x->unchanged = 0;
+    if (o) { /* what the view skipped so far: the input, as it is */
+      ag_map_add(x->map, 0, 0, o, 1);
+      ag_buf_append(x->out, x->in, o);
+    }
+  }
   ag_map_add(x->map, x->out->len, o, olen, linear);
   ag_buf_append(x->out, p, n);
 }
@@ -387,8 +401,15 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
              .map = &v->maps[0],
              .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE,
              .notes = nt,
-             .last_cp = -1};
+             .last_cp = -1,
+             .unchanged = 1,
+             .in = in};
   transform(&x, in, n);
+  if (x.unchanged) {
+    v->p = in;
+    v->len = n;
+    return AIGATE_OK;
+  }
   if (v->stage[0].failed || v->maps[0].failed)
     return AIGATE_ERR_NOMEM;
   v->n_stages = 1;
@@ -619,7 +640,7 @@ static void flush(const char *in, size_t from, size_t to, ag_buf *out,
  * look at the neighbours). Vectors of GCC and clang (SSE2, NEON), in
  * plain C elsewhere.
  */
-#define QUIET 16 /* two 64-bit words: see quiet() */
+#define QUIET 16
 #if defined(__GNUC__) || defined(__clang__)
 typedef unsigned char qvec __attribute__((vector_size(QUIET)));
 typedef signed char qmask __attribute__((vector_size(QUIET)));
@@ -630,22 +651,28 @@ static qvec qload(const unsigned char *p) {
   return v;
 }
 
+/* Unsigned tests against constants: (v - lo) < width for lo <= v < lo +
+ * width, the form compilers turn into the fewest vector instructions. */
 static qmask q_alnum(qvec v) {
-  qvec l = v | 0x20;
-  return (qmask)((l >= 'a') & (l <= 'z')) | (qmask)((v >= '0') & (v <= '9'));
+  return (qmask)((qvec)((v | 0x20) - 'a') < 26) | (qmask)((qvec)(v - '0') < 10);
+}
+
+static qmask q_space(qvec v) {
+  return (qmask)(v == ' ') | (qmask)((qvec)(v - 9) < 5); /* \t\n\v\f\r */
 }
 
 /* 1 when collapse leaves u[0, QUIET) as it is; reads u[0, QUIET + 3). */
 static int quiet(const unsigned char *u) {
   qvec v0 = qload(u), v1 = qload(u + 1), v2 = qload(u + 2), v3 = qload(u + 3);
-  qmask ws0 = (qmask)((v0 == ' ') | ((v0 >= 9) & (v0 <= 13)));
-  qmask ws1 = (qmask)((v1 == ' ') | ((v1 >= 9) & (v1 <= 13)));
-  qmask odd = ws0 & (qmask)((v0 != ' ') & (v0 != '\n'));
+  qmask ws0 = q_space(v0);
+  qmask odd = ws0 & (qmask)(v0 != ' ') & (qmask)(v0 != '\n');
   qmask split = q_alnum(v0) & ~q_alnum(v1) & q_alnum(v2) & (qmask)(v1 == v3);
-  qmask any = odd | (ws0 & ws1) | split;
-  uint64_t w[2];
+  qmask any = odd | (ws0 & q_space(v1)) | split;
+  uint64_t w[QUIET / 8], acc = 0;
   memcpy(w, &any, sizeof(w));
-  return (w[0] | w[1]) == 0;
+  for (size_t k = 0; k < QUIET / 8; k++)
+    acc |= w[k];
+  return acc == 0;
 }
 #else
 static int quiet(const unsigned char *u) {

@@ -106,6 +106,37 @@ static void test_raw_ascii_is_input(void **state) {
   ag_view_free(&v);
 }
 
+/* Text already in NFC is its own raw view too; the first byte that
+ * changes (here an invalid one after NFC text) makes a copy whose map
+ * still covers what came before it. */
+static void test_raw_nfc_is_input(void **state) {
+  (void)state;
+  const char in[] = "Z\xc3\xbcrich \xe6\x9d\xb1\xe4\xba\xac caf\xc3\xa9";
+  ag_view_buf v = {0};
+  ag_norm_notes nt = {0};
+  assert_int_equal(ag_view_raw(in, sizeof(in) - 1, &v, &nt), 0);
+  assert_ptr_equal(v.p, in);
+  assert_int_equal(v.len, sizeof(in) - 1);
+  assert_int_equal(v.n_stages, 0);
+  const char bad[] = "Z\xc3\xbcrich caf\xc3\xa9 \xff!";
+  assert_int_equal(ag_view_raw(bad, sizeof(bad) - 1, &v, &nt), 0);
+  assert_int_equal(v.n_stages, 1);
+  assert_int_equal(v.len, sizeof(bad) - 1 + 2);
+  assert_memory_equal(v.p, "Z\xc3\xbcrich caf\xc3\xa9 \xef\xbf\xbd!", v.len);
+  assert_int_equal(nt.n_invalid, 1);
+  size_t os, oe;
+  ag_view_span(&v, 0, 7, &os, &oe); /* "Zürich" */
+  assert_int_equal(os, 0);
+  assert_int_equal(oe, 7);
+  ag_view_span(&v, 14, 17, &os, &oe); /* U+FFFD */
+  assert_int_equal(os, 14);
+  assert_int_equal(oe, 15);
+  ag_view_span(&v, 17, 18, &os, &oe); /* "!" */
+  assert_int_equal(os, 15);
+  assert_int_equal(oe, 16);
+  ag_view_free(&v);
+}
+
 static void test_raw_invalid_utf8(void **state) {
   (void)state;
   ag_view_buf v = {0};
@@ -744,6 +775,7 @@ static void test_random_spans_in_bounds(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_raw_ascii_is_input),
+      cmocka_unit_test(test_raw_nfc_is_input),
       cmocka_unit_test(test_raw_invalid_utf8),
       cmocka_unit_test(test_raw_invalid_notes_bounded),
       cmocka_unit_test(test_raw_nfc),
