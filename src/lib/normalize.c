@@ -24,6 +24,29 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Vectors of 16 bytes in GCC and clang (SSE2 on x86-64, NEON on arm64),
+ * for the loops that run over every byte; plain C elsewhere. */
+#if defined(__GNUC__) || defined(__clang__)
+#define QVEC 16
+typedef unsigned char qvec __attribute__((vector_size(QVEC)));
+typedef signed char qmask __attribute__((vector_size(QVEC)));
+
+static qvec qload(const unsigned char *p) {
+  qvec v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/* 1 if any lane of m is set. */
+static int qany(qmask m) {
+  uint64_t w[QVEC / 8], acc = 0;
+  memcpy(w, &m, sizeof(w));
+  for (size_t k = 0; k < QVEC / 8; k++)
+    acc |= w[k];
+  return acc != 0;
+}
+#endif
+
 #define MAX_CLUSTER 32 /* code points normalized together at most */
 #define CP_BUF (MAX_CLUSTER * 18 + 8)
 
@@ -155,16 +178,18 @@ size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp) {
 }
 
 /* The first offset at or after i whose byte is not ASCII (n when none).
- * Thirty-two bytes at a time: this runs over every byte of every view,
- * and most text is long ASCII runs. */
+ * 64 bytes at a time, then eight: this runs over every byte of every
+ * view, and most text is long ASCII runs. */
 static size_t ascii_end(const unsigned char *u, size_t i, size_t n) {
   const uint64_t high = 0x8080808080808080ull;
-  for (; i + 32 <= n; i += 32) {
-    uint64_t w[4];
-    memcpy(w, u + i, 32);
-    if ((w[0] | w[1] | w[2] | w[3]) & high)
+#if defined(QVEC)
+  for (; i + 4 * QVEC <= n; i += 4 * QVEC) {
+    qvec v = qload(u + i) | qload(u + i + QVEC) | qload(u + i + 2 * QVEC) |
+             qload(u + i + 3 * QVEC);
+    if (qany((qmask)(v >= 0x80)))
       break;
   }
+#endif
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
@@ -637,20 +662,11 @@ static void flush(const char *in, size_t from, size_t to, ag_buf *out,
  * sends more blocks down the byte-wise path). None: the block is skipped.
  * Neither a whitespace run nor a split-letter run can then begin in it,
  * and the byte-wise path may start anywhere else (in a word, its tests
- * look at the neighbours). Vectors of GCC and clang (SSE2, NEON), in
- * plain C elsewhere.
+ * look at the neighbours). Without vectors every block goes the
+ * byte-wise way.
  */
-#define QUIET 16
-#if defined(__GNUC__) || defined(__clang__)
-typedef unsigned char qvec __attribute__((vector_size(QUIET)));
-typedef signed char qmask __attribute__((vector_size(QUIET)));
-
-static qvec qload(const unsigned char *p) {
-  qvec v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-
+#if defined(QVEC)
+#define QUIET QVEC
 /* Unsigned tests against constants: (v - lo) < width for lo <= v < lo +
  * width, the form compilers turn into the fewest vector instructions. */
 static qmask q_alnum(qvec v) {
@@ -667,14 +683,10 @@ static int quiet(const unsigned char *u) {
   qmask ws0 = q_space(v0);
   qmask odd = ws0 & (qmask)(v0 != ' ') & (qmask)(v0 != '\n');
   qmask split = q_alnum(v0) & ~q_alnum(v1) & q_alnum(v2) & (qmask)(v1 == v3);
-  qmask any = odd | (ws0 & q_space(v1)) | split;
-  uint64_t w[QUIET / 8], acc = 0;
-  memcpy(w, &any, sizeof(w));
-  for (size_t k = 0; k < QUIET / 8; k++)
-    acc |= w[k];
-  return acc == 0;
+  return !qany(odd | (ws0 & q_space(v1)) | split);
 }
 #else
+#define QUIET 16
 static int quiet(const unsigned char *u) {
   (void)u;
   return 0;
