@@ -698,10 +698,8 @@ static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
   size_t i = 0, copied = 0, checked = 0; /* byte-wise below `checked` */
   while (i < n) {
     if (i >= checked) {
-      if (n - i >= QUIET + 3 && quiet(u + i)) {
+      while (n - i >= QUIET + 3 && quiet(u + i))
         i += QUIET;
-        continue;
-      }
       checked = i + QUIET;
     }
     unsigned char cls = CLS[u[i]];
