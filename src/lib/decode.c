@@ -170,15 +170,28 @@ static void dec_run(sink *s, const unsigned char *u, size_t n, size_t st,
   put(s, (const char *)tmp, dl, st, end - st, 0);
 }
 
+/* 1 if the eight bytes at u contain a space (which no alphabet has). */
+static int space8(const unsigned char *u) {
+  uint64_t w;
+  memcpy(&w, u, 8);
+  w ^= 0x2020202020202020ull;
+  return ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+}
+
 /* Runs of at least `min` alphabet bytes. Every such run contains a position
  * p with p % min == min - 1 relative to the last run's end, so only those
  * positions are probed, and runs are grown from them in both directions:
- * ordinary prose costs a fraction of a probe per byte. */
+ * ordinary prose costs a fraction of a probe per byte. Most probes in
+ * prose land in a word, and growing it costs a look at each of its bytes:
+ * a run of 16 or more through p contains all of u[p-7..p] or all of
+ * u[p+1..p+8], so a space in both rules it out first (the next probe,
+ * p + min, is still past the end of any shorter run through p). */
 static void dec_binary(sink *s, const unsigned char *u, size_t n, int hex) {
   const size_t min = hex ? MIN_HEX : MIN_B64;
   size_t p = min - 1;
   while (p < n) {
-    if (!in_run(u, p, hex)) {
+    if (!in_run(u, p, hex) ||
+        (min >= 16 && p + 9 <= n && space8(u + p - 7) && space8(u + p + 1))) {
       p += min;
       continue;
     }

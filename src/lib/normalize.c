@@ -24,6 +24,29 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* Vectors of 16 bytes in GCC and clang (SSE2 on x86-64, NEON on arm64),
+ * for the loops that run over every byte; plain C elsewhere. */
+#if defined(__GNUC__) || defined(__clang__)
+#define QVEC 16
+typedef unsigned char qvec __attribute__((vector_size(QVEC)));
+typedef signed char qmask __attribute__((vector_size(QVEC)));
+
+static qvec qload(const unsigned char *p) {
+  qvec v;
+  memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/* 1 if any lane of m is set. */
+static int qany(qmask m) {
+  uint64_t w[QVEC / 8], acc = 0;
+  memcpy(w, &m, sizeof(w));
+  for (size_t k = 0; k < QVEC / 8; k++)
+    acc |= w[k];
+  return acc != 0;
+}
+#endif
+
 #define MAX_CLUSTER 32 /* code points normalized together at most */
 #define CP_BUF (MAX_CLUSTER * 18 + 8)
 
@@ -178,17 +201,35 @@ char *ag_utf8_copy(const char *s, size_t n) {
   return out;
 }
 
-int ag_is_ascii(const char *s, size_t n) {
-  size_t i = 0;
-  uint64_t acc = 0;
+/* The first offset at or after i whose byte is not ASCII (n when none).
+ * 64 bytes at a time, then eight: this runs over every byte of every
+ * view, and most text is long ASCII runs. */
+static size_t ascii_end(const unsigned char *u, size_t i, size_t n) {
+  const uint64_t high = 0x8080808080808080ull;
+#if defined(QVEC)
+  for (; i + 4 * QVEC <= n; i += 4 * QVEC) {
+    qvec v = qload(u + i) | qload(u + i + QVEC) | qload(u + i + 2 * QVEC) |
+             qload(u + i + 3 * QVEC);
+    if (qany((qmask)(v >= 0x80)))
+      break;
+  }
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
-    memcpy(&w, s + i, 8);
-    acc |= w;
+    memcpy(&w, u + i, 8);
+    w &= high;
+    if (w)
+      return i + (size_t)__builtin_ctzll(w) / 8;
   }
-  for (; i < n; i++)
-    acc |= (unsigned char)s[i];
-  return (acc & 0x8080808080808080ull) == 0;
+#endif
+  while (i < n && u[i] < 0x80)
+    i++;
+  return i;
+}
+
+int ag_is_ascii(const char *s, size_t n) {
+  return ascii_end((const unsigned char *)s, 0, n) == n;
 }
 
 /* A combining mark after a stable starter that leaves the cluster
@@ -215,6 +256,11 @@ typedef struct {
   ag_norm_notes *notes;
   int last_cp; /* one-entry cache: a cluster's look-ahead is the next */
   const utf8proc_property_t *last_prop; /* cluster's starter */
+  /* Raw view: every byte so far is the input's own, at the same offset,
+   * and nothing has been written: if that lasts, the view is the input
+   * (most non-ASCII text is NFC already), and no copy is made. */
+  int unchanged;
+  const char *in;
 } xform;
 
 static const utf8proc_property_t *prop(xform *x, int cp) {
@@ -237,6 +283,15 @@ static void emit(xform *x, const char *p, size_t n, size_t o, size_t olen,
                  int linear) {
   if (n == 0)
     return;
+  if (x->unchanged) {
+    if (linear && n == olen)
+      return; /* the input's bytes (linear emits are copies or equal) */
+    x->unchanged = 0;
+    if (o) { /* what the view skipped so far: the input, as it is */
+      ag_map_add(x->map, 0, 0, o, 1);
+      ag_buf_append(x->out, x->in, o);
+    }
+  }
   ag_map_add(x->map, x->out->len, o, olen, linear);
   ag_buf_append(x->out, p, n);
 }
@@ -290,7 +345,20 @@ static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
   if (x->out->failed)
     return;
   unsigned char *o = (unsigned char *)x->out->data + x->out->len - (e - s);
-  for (size_t i = 0; i < e - s; i++)
+  size_t i = 0;
+  /* Eight bytes at a time. All are ASCII, so adding 0x3F (0x25) to one
+   * sets its top bit exactly when it is at least 'A' (past 'Z') and never
+   * carries into the next byte; the bit of the upper-case ones, moved
+   * down to 0x20, makes them lower case. */
+  for (; i + 8 <= e - s; i += 8) {
+    uint64_t w, up;
+    memcpy(&w, o + i, 8);
+    up = (w + 0x3F3F3F3F3F3F3F3Full) & ~(w + 0x2525252525252525ull) &
+         0x8080808080808080ull;
+    w |= up >> 2;
+    memcpy(o + i, &w, 8);
+  }
+  for (; i < e - s; i++)
     o[i] = (unsigned char)(o[i] + ((unsigned)(o[i] - 'A') < 26u ? 32 : 0));
 }
 
@@ -313,9 +381,7 @@ static void transform(xform *x, const char *in, size_t n) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0;
   while (i < n) {
-    size_t j = i;
-    while (j < n && u[j] < 0x80)
-      j++;
+    size_t j = ascii_end(u, i, n);
     if (j == n) {
       ascii_run(x, in, i, n);
       return;
@@ -384,8 +450,15 @@ int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
              .map = &v->maps[0],
              .opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE,
              .notes = nt,
-             .last_cp = -1};
+             .last_cp = -1,
+             .unchanged = 1,
+             .in = in};
   transform(&x, in, n);
+  if (x.unchanged) {
+    v->p = in;
+    v->len = n;
+    return AIGATE_OK;
+  }
   if (v->stage[0].failed || v->maps[0].failed)
     return AIGATE_ERR_NOMEM;
   v->n_stages = 1;
@@ -482,9 +555,7 @@ static int in_word(int cp) {
 static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
                            size_t *ws) {
   while (*i < n) {
-    size_t j = *i;
-    while (j < n && u[j] < 0x80)
-      j++;
+    size_t j = ascii_end(u, *i, n);
     if (j == n) {
       *i = n;
       return 0;
@@ -520,11 +591,14 @@ void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt) {
     note(nt->mixed, &nt->n_mixed, ws, i);
 }
 
-static void fold_lookalikes(const char *in, size_t n, ag_buf *out,
-                            ag_map *map) {
+/* Returns 0, with nothing written, when no word mixes scripts: the stage
+ * is then left out rather than copy the text unchanged. */
+static int fold_lookalikes(const char *in, size_t n, ag_buf *out, ag_map *map) {
   const unsigned char *u = (const unsigned char *)in;
   size_t i = 0, ws, copied = 0; /* in[copied, ws) not yet emitted */
-  while (next_mixed_word(u, n, &i, &ws)) {
+  if (!next_mixed_word(u, n, &i, &ws))
+    return 0;
+  do {
     if (ws > copied) {
       ag_map_add(map, out->len, copied, ws - copied, 1);
       ag_buf_append(out, in + copied, ws - copied);
@@ -544,11 +618,12 @@ static void fold_lookalikes(const char *in, size_t n, ag_buf *out,
       }
     }
     copied = i;
-  }
+  } while (next_mixed_word(u, n, &i, &ws));
   if (n > copied) {
     ag_map_add(map, out->len, copied, n - copied, 1);
     ag_buf_append(out, in + copied, n - copied);
   }
+  return 1;
 }
 
 /* Byte classes for the collapse stage, which runs over every byte. */
@@ -601,10 +676,56 @@ static void flush(const char *in, size_t from, size_t to, ag_buf *out,
   }
 }
 
+/*
+ * Most of a text is words and single spaces, which the collapse stage
+ * copies unchanged; it then spends its time deciding so byte by byte. So
+ * it first asks of QUIET bytes at a time whether any could start a change:
+ * a whitespace byte other than ' ' and '\n', two whitespace bytes in a
+ * row, or a letter followed by separator, letter, the same separator (the
+ * start of a split-letter run; the test is looser than that, which only
+ * sends more blocks down the byte-wise path). None: the block is skipped.
+ * Neither a whitespace run nor a split-letter run can then begin in it,
+ * and the byte-wise path may start anywhere else (in a word, its tests
+ * look at the neighbours). Without vectors every block goes the
+ * byte-wise way.
+ */
+#if defined(QVEC)
+#define QUIET QVEC
+/* Unsigned tests against constants: (v - lo) < width for lo <= v < lo +
+ * width, the form compilers turn into the fewest vector instructions. */
+static qmask q_alnum(qvec v) {
+  return (qmask)((qvec)((v | 0x20) - 'a') < 26) | (qmask)((qvec)(v - '0') < 10);
+}
+
+static qmask q_space(qvec v) {
+  return (qmask)(v == ' ') | (qmask)((qvec)(v - 9) < 5); /* \t\n\v\f\r */
+}
+
+/* 1 when collapse leaves u[0, QUIET) as it is; reads u[0, QUIET + 3). */
+static int quiet(const unsigned char *u) {
+  qvec v0 = qload(u), v1 = qload(u + 1), v2 = qload(u + 2), v3 = qload(u + 3);
+  qmask ws0 = q_space(v0);
+  qmask odd = ws0 & (qmask)(v0 != ' ') & (qmask)(v0 != '\n');
+  qmask split = q_alnum(v0) & ~q_alnum(v1) & q_alnum(v2) & (qmask)(v1 == v3);
+  return !qany(odd | (ws0 & q_space(v1)) | split);
+}
+#else
+#define QUIET 16
+static int quiet(const unsigned char *u) {
+  (void)u;
+  return 0;
+}
+#endif
+
 static void collapse(const char *in, size_t n, ag_buf *out, ag_map *map) {
   const unsigned char *u = (const unsigned char *)in;
-  size_t i = 0, copied = 0;
+  size_t i = 0, copied = 0, checked = 0; /* byte-wise below `checked` */
   while (i < n) {
+    if (i >= checked) {
+      while (n - i >= QUIET + 3 && quiet(u + i))
+        i += QUIET;
+      checked = i + QUIET;
+    }
     unsigned char cls = CLS[u[i]];
     if (cls & (C_SPACE | C_NL)) {
       size_t j = i;
@@ -670,8 +791,8 @@ int ag_view_folded(const char *in, size_t n, ag_view_buf *v,
   if (nt && x.saw_greek_cyrillic)
     ag_note_mixed_scripts(in, n, nt);
   int k = 1;
-  if (x.saw_greek_cyrillic) {
-    fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k]);
+  if (x.saw_greek_cyrillic &&
+      fold_lookalikes(v->p, v->len, &v->stage[k], &v->maps[k])) {
     if ((rc = finish_stage(v, k)))
       return rc;
     k++;

@@ -227,6 +227,22 @@ static void test_hex(void **state) {
                  "h\xc3\xa9llo w\xc3\xb6rld", 13);
 }
 
+/* Runs of exactly the minimum length between spaces, at every offset from
+ * the start of the text: the probes every 16 bytes, and their test for
+ * spaces on both sides of a probe, must find each. */
+static void test_binary_min_runs_every_offset(void **state) {
+  (void)state;
+  char in[160];
+  for (int k = 0; k < 40; k++) {
+    snprintf(in, sizeof(in), "%.*s %s and so on it goes", k,
+             "to be or not to be that is the question!", "aWdub3JlIGFsbCBw");
+    expect_decoded(AG_DEC_BASE64, in, "ignore all p", 12);
+    snprintf(in, sizeof(in), "%.*s %s and so on it goes", k,
+             "to be or not to be that is the question!", "69676e6f72652061");
+    expect_decoded(AG_DEC_HEX, in, "ignore a", 8);
+  }
+}
+
 static void test_hex_non_payloads(void **state) {
   (void)state;
   expect_nothing(AG_DEC_HEX, "696e6a656374");         /* 12 digits: too short */
@@ -598,6 +614,7 @@ int main(void) {
       cmocka_unit_test(test_base64_non_payloads),
       cmocka_unit_test(test_base64_huge_run),
       cmocka_unit_test(test_hex),
+      cmocka_unit_test(test_binary_min_runs_every_offset),
       cmocka_unit_test(test_hex_non_payloads),
       cmocka_unit_test(test_url),
       cmocka_unit_test(test_url_non_payloads),

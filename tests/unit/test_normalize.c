@@ -106,6 +106,37 @@ static void test_raw_ascii_is_input(void **state) {
   ag_view_free(&v);
 }
 
+/* Text already in NFC is its own raw view too; the first byte that
+ * changes (here an invalid one after NFC text) makes a copy whose map
+ * still covers what came before it. */
+static void test_raw_nfc_is_input(void **state) {
+  (void)state;
+  const char in[] = "Z\xc3\xbcrich \xe6\x9d\xb1\xe4\xba\xac caf\xc3\xa9";
+  ag_view_buf v = {0};
+  ag_norm_notes nt = {0};
+  assert_int_equal(ag_view_raw(in, sizeof(in) - 1, &v, &nt), 0);
+  assert_ptr_equal(v.p, in);
+  assert_int_equal(v.len, sizeof(in) - 1);
+  assert_int_equal(v.n_stages, 0);
+  const char bad[] = "Z\xc3\xbcrich caf\xc3\xa9 \xff!";
+  assert_int_equal(ag_view_raw(bad, sizeof(bad) - 1, &v, &nt), 0);
+  assert_int_equal(v.n_stages, 1);
+  assert_int_equal(v.len, sizeof(bad) - 1 + 2);
+  assert_memory_equal(v.p, "Z\xc3\xbcrich caf\xc3\xa9 \xef\xbf\xbd!", v.len);
+  assert_int_equal(nt.n_invalid, 1);
+  size_t os, oe;
+  ag_view_span(&v, 0, 7, &os, &oe); /* "Zürich" */
+  assert_int_equal(os, 0);
+  assert_int_equal(oe, 7);
+  ag_view_span(&v, 14, 17, &os, &oe); /* U+FFFD */
+  assert_int_equal(os, 14);
+  assert_int_equal(oe, 15);
+  ag_view_span(&v, 17, 18, &os, &oe); /* "!" */
+  assert_int_equal(os, 15);
+  assert_int_equal(oe, 16);
+  ag_view_free(&v);
+}
+
 static void test_raw_invalid_utf8(void **state) {
   (void)state;
   ag_view_buf v = {0};
@@ -343,6 +374,39 @@ static void test_folded_split_letters(void **state) {
   expect_folded("ab.c", "ab.c");
   /* Folding happens first: full-width split letters join too. */
   expect_folded("\xef\xbc\xa9.\xef\xbc\xa7.\xef\xbc\xae", "ign");
+}
+
+/* The collapse stage skips blocks of bytes it would leave unchanged: a
+ * whitespace run or split letters must be found wherever they sit
+ * relative to those blocks, and map back to their original bytes. */
+static void test_folded_block_offsets(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *want;
+  } cases[] = {
+      {"i.g.n.o.r.e", "ignore"}, {"i g n o r e", "ignore"},
+      {"foo  bar", "foo bar"},   {"foo \t\r\n  bar", "foo\nbar"},
+      {"foo\tbar", "foo bar"},   {"foo\n\nbar", "foo\nbar"},
+      {"a.b and", "a.b and"},    {"x.y.z", "xyz"},
+  };
+  char in[160], want[160];
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+    for (int k = 0; k < 48; k++) {
+      /* k + 2 letters, a space, the case, a space, 40 letters. */
+      snprintf(in, sizeof(in), "%.*s %s %.40s", k + 2,
+               "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww",
+               cases[c].in, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+      snprintf(want, sizeof(want), "%.*s %s %.40s", k + 2,
+               "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww",
+               cases[c].want, "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz");
+      expect_folded(in, want);
+      if (strcmp(cases[c].want, "ignore") == 0) {
+        views v;
+        make_views(&v, in, strlen(in));
+        expect_maps_to(&v, "ignore", cases[c].in);
+        free_views(&v);
+      }
+    }
 }
 
 static void test_folded_lookalikes(void **state) {
@@ -711,6 +775,7 @@ static void test_random_spans_in_bounds(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_raw_ascii_is_input),
+      cmocka_unit_test(test_raw_nfc_is_input),
       cmocka_unit_test(test_raw_invalid_utf8),
       cmocka_unit_test(test_raw_invalid_notes_bounded),
       cmocka_unit_test(test_raw_nfc),
@@ -720,6 +785,7 @@ int main(void) {
       cmocka_unit_test(test_folded_punctuation),
       cmocka_unit_test(test_folded_whitespace),
       cmocka_unit_test(test_folded_split_letters),
+      cmocka_unit_test(test_folded_block_offsets),
       cmocka_unit_test(test_folded_lookalikes),
       cmocka_unit_test(test_mixed_notes),
       cmocka_unit_test(test_folded_spans),
