@@ -455,7 +455,9 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
 typedef void (*aigate_train_log)(void *ud, const char *line);
 
 typedef struct {
-  const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?} */
+  const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?,
+                               "kind"?}; kind "benign_hard" marks benign
+                               texts held to looser limits */
   size_t n_files;
   unsigned hash_bits; /* 0: 18 */
   unsigned window;    /* 0: 512 bytes of folded text (stride: half) */
@@ -464,6 +466,9 @@ typedef struct {
   double l2;          /* L2 penalty per update; 0: 1e-6; < 0: none */
   double augment;     /* share of benign texts also added with a generated
                          gibberish suffix as attacks; 0: 0.15; < 0: none */
+  double structured;  /* share of all texts also added with generated
+                         structured data (JSON, URLs, ids, paths) after
+                         them, keeping their label; 0: 0.3; < 0: none */
   unsigned min_words; /* a text with fewer word (character) features is */
   unsigned min_chars; /* scaled as if it had this many, so that a few
                          words do not weigh as much as a page; 0: 40
@@ -484,10 +489,13 @@ typedef struct {
 
 typedef struct {
   size_t n_records, n_attacks, n_augmented, n_folds;
-  double oof_auc;       /* ROC-AUC of out-of-fold scores of the texts as
-                           read, augmented copies apart (no_cv: 0) */
-  double oof_recall[5]; /* [1..4]: attacks over the block threshold */
-  double oof_fpr[5];    /* [1..4]: benign texts over it */
+  size_t n_benign_hard;   /* benign texts of kind "benign_hard" */
+  double oof_auc;         /* ROC-AUC of out-of-fold scores of the texts as
+                             read, augmented copies apart (no_cv: 0) */
+  double oof_recall[5];   /* [1..4]: attacks over the block threshold */
+  double oof_fpr[5];      /* [1..4]: plain benign texts over it */
+  double oof_fpr_hard[5]; /* [1..4]: benign_hard texts over it (limits:
+                             1%, 3%, 5%, 10% against 0.5%, 1%, 2.5%, 5%) */
 } aigate_train_report;
 
 /*

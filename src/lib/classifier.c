@@ -98,6 +98,8 @@ static inline int word_byte(unsigned char c) {
 typedef struct {
   int32_t sum[2];
   uint32_t cnt[2];
+  uint32_t n4; /* character 4-grams, the ones the sketch samples */
+  uint64_t seen_w[AG_ML_SEEN_W / 64], seen_c[AG_ML_SEEN_C / 64];
   uint16_t hist[LM_BINS];
   uint32_t chunks, chars, symbols;
   unsigned worst, last;
@@ -232,23 +234,58 @@ static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm) {
   b->chunks += chunks;
 }
 
+/* Mark a feature [s, e) in a block's sketches of distinct features:
+ * every word feature; of the character n-grams the 4-grams only (their
+ * share of distinct ones stands for all three lengths, at a third of the
+ * cost). */
+static inline void mark_seen(block *b, uint32_t idx, int ns, size_t s,
+                             size_t e) {
+  uint32_t h = ag_ml_seen_bit(idx);
+  if (ns == AG_ML_WORD) {
+    h &= AG_ML_SEEN_W - 1;
+    b->seen_w[h >> 6] |= 1ull << (h & 63);
+  } else if (e - s == 4) {
+    h &= AG_ML_SEEN_C - 1;
+    b->seen_c[h >> 6] |= 1ull << (h & 63);
+    b->n4++;
+  }
+}
+
 static void count_feature(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)idx;
-  (void)s;
-  (void)e;
-  ((block *)ud)->cnt[ns]++;
+  block *b = ud;
+  b->cnt[ns]++;
+  mark_seen(b, idx, ns, s, e);
+}
+
+/*
+ * Distinct features of a namespace in one or two blocks, estimated from
+ * the share of sketch bits set (linear counting), never more than the
+ * occurrences; for characters, the 4-grams' distinct share times all.
+ */
+static double distinct_of(const block *a, const block *b, int ns) {
+  const uint64_t *x = ns == AG_ML_WORD ? a->seen_w : a->seen_c;
+  const uint64_t *y = b ? (ns == AG_ML_WORD ? b->seen_w : b->seen_c) : NULL;
+  size_t words = (ns == AG_ML_WORD ? AG_ML_SEEN_W : AG_ML_SEEN_C) / 64;
+  unsigned set = 0;
+  for (size_t i = 0; i < words; i++)
+    set += (unsigned)__builtin_popcountll(x[i] | (y ? y[i] : 0));
+  uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
+  if (ns == AG_ML_WORD)
+    return ag_ml_distinct(set, (unsigned)(words * 64), cnt);
+  uint32_t n4 = a->n4 + (b ? b->n4 : 0);
+  return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : 0;
 }
 
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, size_t counts[2]) {
+                    void *ud, const uint32_t min[2], double norm[2]) {
   walker w;
   walker_init(&w, bits, t, n);
   walk(&w, 0, n, cb, ud, NULL, NULL);
   block b = {0};
   walker_init(&w, bits, t, n);
   walk(&w, 0, n, count_feature, &b, NULL, NULL);
-  counts[AG_ML_WORD] = b.cnt[AG_ML_WORD];
-  counts[AG_ML_CHAR] = b.cnt[AG_ML_CHAR];
+  for (int ns = 0; ns < 2; ns++)
+    norm[ns] = ag_ml_norm(b.cnt[ns], distinct_of(&b, NULL, ns), min[ns]);
 }
 
 /*
@@ -302,11 +339,10 @@ typedef struct {
 } sum_ctx;
 
 static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)s;
-  (void)e;
   sum_ctx *c = ud;
   c->b->sum[ns] += c->w[idx];
   c->b->cnt[ns]++;
+  mark_seen(c->b, idx, ns, s, e);
 }
 
 static double logit_of(const aigate_model *m, const block *a, const block *b) {
@@ -314,7 +350,8 @@ static double logit_of(const aigate_model *m, const block *a, const block *b) {
   for (int ns = 0; ns < 2; ns++) {
     int64_t sum = a->sum[ns] + (b ? b->sum[ns] : 0);
     uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
-    z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
+    z += (double)m->scale * (double)sum *
+         ag_ml_norm(cnt, distinct_of(a, b, ns), m->min_count[ns]);
   }
   float d[AG_ML_DENSE];
   dense_of(a, b, d);
@@ -344,6 +381,21 @@ static size_t char_edge(const char *t, size_t i, size_t lo) {
  * reload it at every byte). It must find the very features walk() finds;
  * tests/unit/test_classifier.c compares the two.
  */
+static inline void add_word(const int16_t *wt, uint32_t idx, int32_t *sum,
+                            uint32_t *cnt, uint64_t *seen) {
+  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_W - 1);
+  *sum += wt[idx];
+  (*cnt)++;
+  seen[h >> 6] |= 1ull << (h & 63);
+}
+
+static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
+                             uint64_t *seen) {
+  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_C - 1);
+  *sum += wt[idx];
+  seen[h >> 6] |= 1ull << (h & 63);
+}
+
 static void score_block(walker *w, size_t from, size_t to,
                         const aigate_model *m, block *b) {
   const unsigned char *u = w->u;
@@ -352,10 +404,10 @@ static void score_block(walker *w, size_t from, size_t to,
   uint32_t prev = w->prev, wh = w->wh;
   int have_prev = w->have_prev, in_word = w->in_word;
   uint64_t v = w->v;
+  uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
   int32_t sw = 0, sc = 0;
-  uint32_t nw = 0, nc = 0;
-  size_t i = from;
-  for (; i < to && i < 4; i++) { /* the first bytes: not every n-gram yet */
+  uint32_t nw = 0, nc = 0, n4 = 0;
+  for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
     if (word_byte(c)) {
       if (!in_word)
@@ -363,43 +415,34 @@ static void score_block(walker *w, size_t from, size_t to,
       wh = (wh ^ c) * FNV_PRIME;
     } else if (in_word) {
       in_word = 0;
-      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
       if (have_prev)
-        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+        add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
+                 sw_seen);
       prev = wh;
       have_prev = 1;
     }
     v = v << 8 | c;
-    if (i >= 2)
-      sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
-    if (i >= 3)
-      sc += wt[ngram_index(v & 0xffffffffull, 4, bits)], nc++;
-  }
-  for (; i < to; i++) {
-    unsigned char c = u[i];
-    if (word_byte(c)) {
-      if (!in_word)
-        in_word = 1, wh = FNV_BASIS;
-      wh = (wh ^ c) * FNV_PRIME;
-    } else if (in_word) {
-      in_word = 0;
-      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
-      if (have_prev)
-        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
-      prev = wh;
-      have_prev = 1;
+    if (i >= 4) {
+      sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
+            wt[ngram_index(v & 0xffffffffffull, 5, bits)];
+      add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen);
+      nc += 3;
+      n4++;
+    } else { /* the first bytes: not every n-gram yet */
+      if (i >= 2)
+        sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
+      if (i >= 3)
+        add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen),
+            nc++, n4++;
     }
-    v = v << 8 | c;
-    sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
-          wt[ngram_index(v & 0xffffffffull, 4, bits)] +
-          wt[ngram_index(v & 0xffffffffffull, 5, bits)];
-    nc += 3;
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+    add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
     if (have_prev)
-      sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
+               sw_seen);
   }
   w->prev = prev;
   w->wh = wh;
@@ -410,6 +453,7 @@ static void score_block(walker *w, size_t from, size_t to,
   b->sum[AG_ML_CHAR] += sc;
   b->cnt[AG_ML_WORD] += nw;
   b->cnt[AG_ML_CHAR] += nc;
+  b->n4 += n4;
   lm_walk(w, to, b, m->lm);
 }
 
@@ -824,10 +868,11 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     rc = ag_view_folded(raw.p, raw.len, &folded, NULL);
   if (rc)
     goto out;
-  size_t ws, we, counts[2];
+  size_t ws, we;
+  double norm[2];
   ag_ml_score(m, folded.p, folded.len, &ws, &we);
   const char *t = folded.p + ws;
-  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, counts);
+  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, m->min_count, norm);
   if (b.failed) {
     rc = AIGATE_ERR_NOMEM;
     goto out;
@@ -838,8 +883,7 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
   size_t k = 0;
   for (size_t i = 0; i < b.n; i++) {
-    double w = (double)m->scale * m->w[b.o[i].idx] *
-               ag_ml_norm(counts[b.o[i].ns], m->min_count[b.o[i].ns]);
+    double w = (double)m->scale * m->w[b.o[i].idx] * norm[b.o[i].ns];
     if (k && b.o[k - 1].idx == b.o[i].idx) {
       b.o[k - 1].w += w;
     } else {

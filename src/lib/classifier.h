@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 1
+#define AG_ML_VERSION 2
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
 #define AG_ML_DENSE 3       /* dense features, see ag_ml_dense */
@@ -51,9 +51,11 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
                                  size_t e);
 
 /* Enumerate the hashed features of folded text t[0, n): word unigrams and
- * bigrams, character 3- to 5-grams. Returns the counts per namespace. */
+ * bigrams, character 3- to 5-grams. Sets norm[ns], what each occurrence of
+ * a namespace's feature is worth in this text (ag_ml_norm), given the
+ * model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, size_t counts[2]);
+                    void *ud, const uint32_t min[2], double norm[2]);
 
 /* The language model's class of each byte (see ag_ml_lm_class): a-z and
  * A-Z 1-26, digits 27, space and controls 28, . 29, , 30, quotes 31, ?!
@@ -126,10 +128,39 @@ static inline int ag_lm_next(ag_lm_iter *it, size_t stop) {
 void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
                  float out[AG_ML_DENSE]);
 
-/* The scale of each occurrence of a namespace's features in a text with
- * `count` of them: 1/sqrt(count), with count at least min. */
-static inline double ag_ml_norm(size_t count, uint32_t min) {
-  return count ? 1.0 / __builtin_sqrt((double)(count > min ? count : min)) : 0;
+/*
+ * Bits of the sketches that estimate how many distinct features a window
+ * holds (per namespace), and a feature's bit: a window of 512 bytes has
+ * at most ~500 word features and 512 character 4-grams (the character
+ * sketch samples those).
+ */
+#define AG_ML_SEEN_W 1024
+#define AG_ML_SEEN_C 2048
+static inline uint32_t ag_ml_seen_bit(uint32_t idx) {
+  return (idx * 0x9e3779b1u) >> 20; /* 12 bits */
+}
+
+/* Distinct features estimated from `set` of `m` sketch bits (linear
+ * counting), at most cnt, the occurrences. */
+static inline double ag_ml_distinct(unsigned set, unsigned m, uint32_t cnt) {
+  double d = set >= m ? (double)m * __builtin_log((double)m)
+                      : -(double)m * __builtin_log1p(-(double)set / m);
+  return d < cnt ? d : cnt;
+}
+
+/*
+ * What each occurrence of a namespace's features adds, times its weight,
+ * in a text with `count` occurrences of `distinct` features: (distinct /
+ * count) / sqrt(max(distinct, min)). A text of distinct n-grams gets
+ * 1/sqrt(count), and a short one is not scaled up past min; a phrase
+ * repeated r times scores as the phrase once, not up to r times higher
+ * (repetition adds no evidence, it only makes a text longer).
+ */
+static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
+  if (!count)
+    return 0;
+  double d = distinct > min ? distinct : min;
+  return distinct / (double)count / __builtin_sqrt(d);
 }
 
 /* Logit of one window of folded text; the _slow one sums through the
