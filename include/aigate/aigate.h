@@ -459,30 +459,32 @@ typedef struct {
                                "kind"?}; kind "benign_hard" marks benign
                                texts held to looser limits */
   size_t n_files;
-  unsigned hash_bits; /* 0: 18 */
-  unsigned window;    /* 0: 512 bytes of folded text (stride: half) */
-  int epochs;         /* 0: 30 */
-  double lr;          /* AdaGrad step; 0: 0.1 */
-  double l2;          /* L2 penalty per update; 0: 1e-6; < 0: none */
-  double augment;     /* share of benign texts also added with a generated
-                         gibberish suffix as attacks; 0: 0.15; < 0: none */
-  double structured;  /* share of all texts also added with generated
-                         structured data (JSON, URLs, ids, paths) after
-                         them, keeping their label; 0: 0.3; < 0: none */
-  unsigned min_words; /* a text with fewer word (character) features is */
-  unsigned min_chars; /* scaled as if it had this many, so that a few
-                         words do not weigh as much as a page; 0: 40
-                         word and 300 character features (~100 bytes) */
-  int nonneg;         /* 1: n-gram weights kept >= 0 (evidence of attack
-                         only; unfamiliar text then scores low) */
-  uint64_t seed;      /* training is deterministic for a seed */
-  int no_cv;          /* 1: thresholds from in-sample scores (fast, for
-                         small fixtures) */
-  int folds;          /* k of the random k-fold cross-validation whose
-                         out-of-fold scores set the thresholds; the model
-                         is the mean of the k fold models; 0: 5 */
-  int loso;           /* 1: leave-one-source-out folds instead (each
-                         source, by "source" up to '@', held out) */
+  unsigned hash_bits;   /* 0: 18 */
+  unsigned window;      /* 0: 512 bytes of folded text (stride: half) */
+  int epochs;           /* 0: 30 */
+  double lr;            /* AdaGrad step; 0: 0.1 */
+  double l2;            /* L2 penalty per update; 0: 1e-6; < 0: none */
+  double augment;       /* share of benign texts also added with a generated
+                           gibberish suffix as attacks; 0: 0.15; < 0: none */
+  double structured;    /* share of all texts also added with generated
+                           structured data (JSON, URLs, ids, paths) after
+                           them, keeping their label; 0: 0.3; < 0: none */
+  unsigned min_words;   /* a text with fewer word (character) features is */
+  unsigned min_chars;   /* scaled as if it had this many, so that a few
+                           words do not weigh as much as a page; 0: 40
+                           word and 300 character features (~100 bytes) */
+  int nonneg;           /* 1: n-gram weights kept >= 0 (evidence of attack
+                           only; unfamiliar text then scores low) */
+  uint64_t seed;        /* training is deterministic for a seed */
+  int no_cv;            /* 1: thresholds from in-sample scores (fast, for
+                           small fixtures) */
+  int folds;            /* k of the random k-fold cross-validation whose
+                           out-of-fold scores set the thresholds; the model
+                           is the mean of the k fold models; 0: 5 */
+  int loso;             /* 1: leave-one-source-out folds instead (each
+                           source, by "source" up to '@', held out) */
+  const char *oof_path; /* when set, the out-of-fold score of every record
+                           is written there as JSONL (docs/detection.md) */
   aigate_train_log log;
   void *log_ud;
 } aigate_train_options;

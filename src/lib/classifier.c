@@ -38,7 +38,8 @@
  *   52  32 thresholds: block[1..4], weak[1..4] (float probabilities)
  *   84  4  info length (<= 4096)
  *   88  8  minimum feature counts: words, characters (<= 2^20)
- *   96     the info text (printable)
+ *   96  4  language model floor: least median stretch loss (1/16 bits)
+ *   100    the info text (printable)
  *   ..     language model: 38^3 bytes of losses in 1/16 bits (<= 192)
  *   ..     2^bits int16 weights
  *   ..  4  CRC-32 (zlib) of everything before it
@@ -85,7 +86,6 @@ static inline int word_byte(unsigned char c) {
  * means (in 1/4 bits). */
 #define LM_CHUNK 24
 #define LM_MIN_CHUNKS 4
-#define LM_BINS (AG_ML_LM_CAP / 4 + 1)
 
 /* ------------------------------------------------------------- walking */
 
@@ -100,7 +100,7 @@ typedef struct {
   uint32_t cnt[2];
   uint32_t n4; /* character 4-grams, the ones the sketch samples */
   uint64_t seen_w[AG_ML_SEEN_W / 64], seen_c[AG_ML_SEEN_C / 64];
-  uint16_t hist[LM_BINS];
+  uint16_t hist[AG_ML_LM_BINS];
   uint32_t chunks, chars, symbols;
   unsigned worst, last;
   int has_last;
@@ -294,9 +294,14 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
  * followed by token soup has a low median and a very bad last stretch.
  * Features: (worst - median) and (last - median) in bits, 0 when negative
  * or when there are too few stretches; and the share of characters that
- * are symbols (brackets, backslashes, @, ...).
+ * are symbols (brackets, backslashes, @, ...). The median is at least
+ * `floor`, the median stretch of the training's ordinary texts: a text
+ * cannot look more ordinary than ordinary text, so that a phrase or a
+ * character repeated (whose stretches the model predicts all too well)
+ * does not make one odd stretch, a JSON key or an id, look like soup.
  */
-static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
+static void dense_of(const block *a, const block *b, unsigned floor,
+                     float out[AG_ML_DENSE]) {
   uint32_t chunks = a->chunks + (b ? b->chunks : 0);
   uint32_t chars = a->chars + (b ? b->chars : 0);
   uint32_t symbols = a->symbols + (b ? b->symbols : 0);
@@ -309,26 +314,29 @@ static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
   out[0] = out[1] = 0;
   if (chunks >= LM_MIN_CHUNKS) {
     unsigned seen = 0, median = 0;
-    for (unsigned k = 0; k < LM_BINS; k++) {
+    for (unsigned k = 0; k < AG_ML_LM_BINS; k++) {
       seen += a->hist[k] + (b ? b->hist[k] : 0);
       if (2 * seen >= chunks) {
         median = 4 * k;
         break;
       }
     }
+    if (median < floor)
+      median = floor;
     out[0] = worst > median ? (float)(worst - median) / 16.0f : 0;
     out[1] = last > median ? (float)(last - median) / 16.0f : 0;
   }
   out[2] = chars ? (float)symbols / (float)chars : 0;
 }
 
-void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
-                 float out[AG_ML_DENSE]) {
+void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
+                        uint32_t hist[AG_ML_LM_BINS]) {
   walker w;
   block b = {0};
   walker_init(&w, AG_ML_MIN_BITS, t, n);
-  walk(&w, 0, n, count_feature, &b, &b, lm);
-  dense_of(&b, NULL, out);
+  lm_walk(&w, n, &b, lm);
+  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
+    hist[k] += b.hist[k];
 }
 
 /* ----------------------------------------------------------- scoring */
@@ -354,7 +362,7 @@ static double logit_of(const aigate_model *m, const block *a, const block *b) {
          ag_ml_norm(cnt, distinct_of(a, b, ns), m->min_count[ns]);
   }
   float d[AG_ML_DENSE];
-  dense_of(a, b, d);
+  dense_of(a, b, m->lm_floor, d);
   for (int i = 0; i < AG_ML_DENSE; i++)
     z += (double)m->dense[i] * d[i];
   return z;
@@ -482,8 +490,8 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
  * also scored alone, so that an attack that opens or ends a long text is
  * not diluted by its neighbours (where injected text most often sits).
  */
-double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
-                   size_t *we) {
+double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
+                        size_t *ws, size_t *we) {
   size_t best_s = 0, best_e = n;
   double best;
   if (n <= m->window) {
@@ -527,13 +535,129 @@ double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
     *ws = best_s;
   if (we)
     *we = best_e;
-  return sigmoid(best);
+  return best;
+}
+
+double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
+                   size_t *we) {
+  return sigmoid(ag_ml_best_logit(m, t, n, ws, we));
+}
+
+/* ------------------------------------------------------------ windows */
+
+void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns) {
+  if (o->failed)
+    return;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 1024;
+    uint32_t *i = realloc(o->idx, cap * sizeof(*i));
+    if (i)
+      o->idx = i;
+    uint8_t *k = realloc(o->ns, cap);
+    if (k)
+      o->ns = k;
+    if (!i || !k) {
+      o->failed = 1;
+      return;
+    }
+    o->cap = cap;
+  }
+  o->idx[o->n] = idx;
+  o->ns[o->n++] = (uint8_t)ns;
+}
+
+/* The occurrences of one block, for ag_ml_windows. */
+typedef struct {
+  ag_ml_occs o;
+  block *b;
+} occ_list;
+
+static void collect_block(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  occ_list *l = ud;
+  l->b->cnt[ns]++;
+  mark_seen(l->b, idx, ns, s, e);
+  ag_ml_occs_push(&l->o, idx, ns);
+}
+
+/* Hand the window of block a (and b after it, when not NULL) to cb. */
+static int emit_window(const aigate_model *m, occ_list *a, occ_list *b,
+                       ag_ml_occs *both, ag_ml_window_cb cb, void *ud) {
+  ag_ml_window win = {a->o.idx, a->o.ns, a->o.n, {0, 0}, {0}};
+  if (b) {
+    both->n = 0;
+    for (int k = 0; k < 2; k++) {
+      const ag_ml_occs *l = k ? &b->o : &a->o;
+      for (size_t i = 0; i < l->n; i++)
+        ag_ml_occs_push(both, l->idx[i], l->ns[i]);
+    }
+    if (both->failed)
+      return AIGATE_ERR_NOMEM;
+    win.idx = both->idx;
+    win.ns = both->ns;
+    win.n = both->n;
+  }
+  const block *bb = b ? b->b : NULL;
+  for (int ns = 0; ns < 2; ns++) {
+    uint32_t cnt = a->b->cnt[ns] + (bb ? bb->cnt[ns] : 0);
+    win.norm[ns] = ag_ml_norm(cnt, distinct_of(a->b, bb, ns), m->min_count[ns]);
+  }
+  dense_of(a->b, bb, m->lm_floor, win.dense);
+  return cb(ud, &win);
+}
+
+/* Walk bytes [a, e) of w's text into list l (reset) and its block. */
+static int walk_block(walker *w, size_t a, size_t e, const uint8_t *lm,
+                      occ_list *l) {
+  memset(l->b, 0, sizeof(*l->b));
+  l->o.n = 0;
+  walk(w, a, e, collect_block, l, l->b, lm);
+  return l->o.failed ? AIGATE_ERR_NOMEM : 0;
+}
+
+int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
+                  ag_ml_window_cb cb, void *ud) {
+  block blk[2];
+  memset(blk, 0, sizeof(blk));
+  occ_list l[2] = {{.b = &blk[0]}, {.b = &blk[1]}};
+  ag_ml_occs both = {0};
+  walker w;
+  int rc = 0;
+  walker_init(&w, m->bits, t, n);
+  if (n <= m->window) {
+    if (!(rc = walk_block(&w, 0, n, m->lm, &l[0])))
+      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+    goto out;
+  }
+  /* As ag_ml_best_logit reads them: pairs of consecutive blocks, the
+   * first block alone, and the last stride alone from a fresh walk. */
+  for (size_t a = 0, k = 0; a < n && !rc; k ^= 1) {
+    size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
+    if ((rc = walk_block(&w, a, e, m->lm, &l[k])))
+      break;
+    rc = a == 0 ? emit_window(m, &l[k], NULL, NULL, cb, ud)
+                : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
+    a = e;
+  }
+  if (!rc) {
+    size_t ta = char_edge(t, n - m->stride, 0);
+    walker_init(&w, m->bits, t + ta, n - ta);
+    if (!(rc = walk_block(&w, 0, n - ta, m->lm, &l[0])))
+      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+  }
+out:
+  for (int k = 0; k < 2; k++) {
+    free(l[k].o.idx);
+    free(l[k].o.ns);
+  }
+  free(both.idx);
+  free(both.ns);
+  return rc;
 }
 
 /* ------------------------------------------------------- model files */
 
 #define MAGIC "AIGATEML"
-#define HEADER 96
+#define HEADER 100
 #define MAX_MIN_COUNT (1u << 20)
 
 aigate_model *ag_ml_alloc(uint32_t bits) {
@@ -611,6 +735,7 @@ int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len) {
   put32(p + 84, (uint32_t)info_len);
   put32(p + 88, m->min_count[0]);
   put32(p + 92, m->min_count[1]);
+  put32(p + 96, m->lm_floor);
   p += HEADER;
   if (info_len)
     memcpy(p, m->info, info_len);
@@ -662,7 +787,10 @@ static int load(const char *name, const unsigned char *b, size_t len,
   if (get32(b + 24) != AG_ML_DENSE || get32(b + 28) != AG_ML_LM_CLASSES)
     return bad_model(err, name, "feature layout differs from this aigate's");
   uint32_t info_len = get32(b + 84);
-  uint32_t min_w = get32(b + 88), min_c = get32(b + 92);
+  uint32_t min_w = get32(b + 88), min_c = get32(b + 92),
+           lm_floor = get32(b + 96);
+  if (lm_floor > AG_ML_LM_CAP)
+    return bad_model(err, name, "language model floor out of range");
   if (min_w > MAX_MIN_COUNT || min_c > MAX_MIN_COUNT)
     return bad_model(err, name, "minimum counts out of range");
   if (info_len > AG_ML_MAX_INFO)
@@ -710,6 +838,7 @@ static int load(const char *name, const unsigned char *b, size_t len,
   m->stride = stride;
   m->min_count[0] = min_w;
   m->min_count[1] = min_c;
+  m->lm_floor = lm_floor;
   m->bias = bias;
   m->scale = scale;
   memcpy(m->dense, dense, sizeof(dense));

@@ -20,7 +20,7 @@
 #define AG_ML_VERSION 2
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
-#define AG_ML_DENSE 3       /* dense features, see ag_ml_dense */
+#define AG_ML_DENSE 3       /* dense features, see dense_of() */
 #define AG_ML_LM_CLASSES 38 /* character classes of the language model */
 #define AG_ML_LM_SIZE (AG_ML_LM_CLASSES * AG_ML_LM_CLASSES * AG_ML_LM_CLASSES)
 #define AG_ML_LM_CAP 192 /* loss cap, in 1/16 bits (12 bits a character) */
@@ -37,6 +37,7 @@ struct aigate_model {
   float bias, scale;       /* weight = w[i] * scale */
   uint32_t min_count[2];   /* per namespace: counts below are taken as
                               this (a short text is not scaled up past it) */
+  uint32_t lm_floor;       /* least median stretch loss (1/16 bits) */
   float dense[AG_ML_DENSE];
   float block[AG_MAX_PARANOIA + 1]; /* [1..4]: probability that blocks */
   float weak[AG_MAX_PARANOIA + 1];  /* [1..4]: probability that adds points */
@@ -122,11 +123,14 @@ static inline int ag_lm_next(ag_lm_iter *it, size_t stop) {
   return 0;
 }
 
-/* Dense features of folded text t[0, n) under language model lm (see
- * classifier.c): the worst and the last stretch of text against the
- * text's own median per-character loss, and the share of symbols. */
-void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
-                 float out[AG_ML_DENSE]);
+/* Stretches of LM_CHUNK characters whose mean loss the contrast
+ * features compare, histogrammed in 1/4 bits. */
+#define AG_ML_LM_BINS (AG_ML_LM_CAP / 4 + 1)
+
+/* Add the mean losses of the stretches of folded text t[0, n) under
+ * language model lm to hist (the trainer's floor, see dense_of). */
+void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
+                        uint32_t hist[AG_ML_LM_BINS]);
 
 /*
  * Bits of the sketches that estimate how many distinct features a window
@@ -169,10 +173,46 @@ static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n);
 double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n);
 
-/* Best window of folded text t[0, n): its probability, and its bytes
- * [*ws, *we) (the whole text when it fits one window). */
+/* Best window of folded text t[0, n): its probability (its logit), and
+ * its bytes [*ws, *we) (the whole text when it fits one window). */
+double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
+                        size_t *ws, size_t *we);
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we);
+
+/* A growable list of feature occurrences (index and namespace). */
+typedef struct {
+  uint32_t *idx;
+  uint8_t *ns;
+  size_t n, cap;
+  int failed; /* an allocation failed: the list is incomplete */
+} ag_ml_occs;
+
+/* Append one occurrence (sets o->failed when memory runs out). */
+void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns);
+
+/* One window of a text as a scan reads it: its feature occurrences, what
+ * each occurrence of a namespace is worth (ag_ml_norm) and its dense
+ * features. */
+typedef struct {
+  const uint32_t *idx;
+  const uint8_t *ns;
+  size_t n;
+  double norm[2];
+  float dense[AG_ML_DENSE];
+} ag_ml_window;
+
+/* Called for each window; a non-zero return stops the walk with it. */
+typedef int (*ag_ml_window_cb)(void *ud, const ag_ml_window *w);
+
+/*
+ * Every window ag_ml_best_logit scores in folded text t[0, n), under m's
+ * hash bits, window, minimum counts and language model (its weights are
+ * not read): what the trainer learns from, so that it learns what a scan
+ * scores. Returns 0, AIGATE_ERR_NOMEM or cb's non-zero return.
+ */
+int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
+                  ag_ml_window_cb cb, void *ud);
 
 /* Serialize a model (the file format of classifier.c); *out is malloc'ed. */
 int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len);

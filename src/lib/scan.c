@@ -99,6 +99,7 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
   case AG_VAL_IPV4: return ag_valid_ipv4(p, n);
   case AG_VAL_IPV6: return ag_valid_ipv6(p, n);
   case AG_VAL_SQL_NO_WHERE: return ag_valid_sql_no_where(p, n);
+  case AG_VAL_GIBBERISH_SUFFIX: return ag_valid_gibberish_suffix(p, n);
   }
   return 0;
 }

@@ -65,16 +65,24 @@ static const double block_fpr_hard[AG_MAX_PARANOIA + 1] = {0, 0.01, 0.03, 0.05,
 static const double weak_fpr_hard[AG_MAX_PARANOIA + 1] = {0, 0.03, 0.05, 0.1,
                                                           0.2};
 
+/* A window of a text as a sparse vector: sorted distinct indexes, values,
+ * and its dense features. */
+typedef struct {
+  uint32_t *idx;
+  float *val;
+  size_t n;
+  float dense[AG_ML_DENSE];
+} instance;
+
 typedef struct {
   char *text; /* folded view */
   size_t len;
   int label, hard; /* hard: a benign text of kind "benign_hard" */
   int aug;         /* 0 as read, or AUG_SUFFIX, AUG_STRUCTURED */
   size_t group;
-  uint32_t *idx; /* sorted, distinct */
-  float *val;
-  size_t n;
-  float dense[AG_ML_DENSE];
+  size_t source;  /* index into corpus.groups (group becomes the fold) */
+  instance *inst; /* the windows a scan scores (one for a short text) */
+  size_t n_inst;
 } record;
 
 typedef struct {
@@ -356,6 +364,7 @@ static int add_copy(corpus *c, const char *text, size_t len, int label, int aug,
     a->aug = aug;
     a->hard = hard;
     a->group = group;
+    a->source = group;
     if ((rc = fold(b.data, b.len, &a->text, &a->len)))
       c->n--;
   }
@@ -421,6 +430,7 @@ static int read_file(corpus *c, const char *path, aigate_error *err) {
         r->hard = r->label == 0 && kind &&
                   strcmp(json_string_value(kind), "benign_hard") == 0;
         r->group = g;
+        r->source = g;
         rc = fold(json_string_value(text), json_string_length(text), &r->text,
                   &r->len);
         if (rc)
@@ -579,76 +589,88 @@ static int kfold(corpus *c, size_t k, uint64_t seed) {
 
 /* ----------------------------------------------------------- features */
 
-typedef struct {
-  uint32_t *idx;
-  uint8_t *ns;
-  size_t n, cap;
-  int failed;
-} feat_buf;
-
-static void collect(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)s;
-  (void)e;
-  feat_buf *f = ud;
-  if (f->n == f->cap) {
-    size_t cap = f->cap ? f->cap * 2 : 4096;
-    uint32_t *i = realloc(f->idx, cap * sizeof(*i));
-    if (i)
-      f->idx = i;
-    uint8_t *n = realloc(f->ns, cap);
-    if (n)
-      f->ns = n;
-    if (!i || !n) {
-      f->failed = 1;
-      return;
-    }
-    f->cap = cap;
-  }
-  f->ns[f->n] = (uint8_t)ns;
-  f->idx[f->n++] = idx;
-}
-
 static int cmp_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return x < y ? -1 : x > y;
 }
 
-/* The sparse vector of a record: each occurrence adds 1/sqrt(count of its
- * namespace), as ag_ml_logit sums; equal indexes merge. The namespace is
- * kept in the low bit while sorting. */
-static int vectorize(record *r, uint32_t bits, const uint32_t min[2],
-                     feat_buf *fb) {
-  double norm[2];
+typedef struct {
+  record *r;
+  ag_ml_occs *fb;
+} vec_ctx;
+
+/* One window as an instance of its record: each occurrence adds its
+ * namespace's norm, as ag_ml_logit sums; equal indexes merge. The
+ * namespace is kept in the low bit while sorting. */
+static int add_instance(void *ud, const ag_ml_window *win) {
+  vec_ctx *v = ud;
+  ag_ml_occs *fb = v->fb;
+  record *r = v->r;
   fb->n = 0;
-  ag_ml_features(bits, r->text, r->len, collect, fb, min, norm);
-  if (fb->failed)
+  for (size_t i = 0; i < win->n; i++)
+    ag_ml_occs_push(fb, win->idx[i], win->ns[i]);
+  instance *in = realloc(r->inst, (r->n_inst + 1) * sizeof(*in));
+  if (fb->failed || !in)
     return AIGATE_ERR_NOMEM;
+  r->inst = in;
+  in = &r->inst[r->n_inst++];
+  memset(in, 0, sizeof(*in));
+  memcpy(in->dense, win->dense, sizeof(in->dense));
   for (size_t i = 0; i < fb->n; i++)
     fb->idx[i] = fb->idx[i] << 1 | fb->ns[i];
-  qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
-  float inv[2] = {(float)norm[0], (float)norm[1]};
-  r->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
-  r->val = malloc((fb->n ? fb->n : 1) * sizeof(float));
-  if (!r->idx || !r->val)
+  if (fb->n)
+    qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
+  in->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
+  in->val = malloc((fb->n ? fb->n : 1) * sizeof(float));
+  if (!in->idx || !in->val)
     return AIGATE_ERR_NOMEM;
   size_t k = 0;
   for (size_t i = 0; i < fb->n; i++) {
     uint32_t idx = fb->idx[i] >> 1;
-    float v = inv[fb->idx[i] & 1];
-    if (k && r->idx[k - 1] == idx)
-      r->val[k - 1] += v;
+    float val = (float)win->norm[fb->idx[i] & 1];
+    if (k && in->idx[k - 1] == idx)
+      in->val[k - 1] += val;
     else
-      r->idx[k] = idx, r->val[k++] = v;
+      in->idx[k] = idx, in->val[k++] = val;
   }
-  r->n = k;
+  in->n = k;
+  return 0;
+}
+
+static void free_instances(record *r) {
+  for (size_t k = 0; k < r->n_inst; k++) {
+    free(r->inst[k].idx);
+    free(r->inst[k].val);
+  }
+  free(r->inst);
+  r->inst = NULL;
+  r->n_inst = 0;
+}
+
+/* Every record's windows under m's settings and language model (again
+ * for each fold: the dense features depend on its language model). */
+static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
+  aigate_model whole = *m; /* one window: the whole text */
+  whole.window = UINT32_MAX;
+  for (size_t i = 0; i < c->n; i++) {
+    record *r = &c->r[i];
+    free_instances(r);
+    vec_ctx v = {r, fb};
+    int rc =
+        ag_ml_windows(r->label ? &whole : m, r->text, r->len, add_instance, &v);
+    if (rc)
+      return rc;
+  }
   return 0;
 }
 
 /* ----------------------------------------------------- language model */
 
 /* Trigram losses from the benign, non-augmented records outside fold
- * `skip` (SIZE_MAX: all). Add-half smoothing; losses in 1/16 bits. */
-static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
+ * `skip` (SIZE_MAX: all), into m->lm and m->lm_floor. Add-half
+ * smoothing; losses in 1/16 bits. */
+static int train_lm(const corpus *c, size_t skip, aigate_model *m) {
+  uint8_t *lm = m->lm;
   uint32_t *cnt = calloc(AG_ML_LM_SIZE, sizeof(uint32_t));
   if (!cnt)
     return AIGATE_ERR_NOMEM;
@@ -677,6 +699,23 @@ static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
           (uint8_t)(loss > AG_ML_LM_CAP ? AG_ML_LM_CAP : lrint(loss));
     }
   }
+  /* The floor of the contrast features' median: the median stretch of
+   * the same texts under this model. */
+  uint32_t hist[AG_ML_LM_BINS] = {0};
+  uint64_t total = 0, seen = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    const record *r = &c->r[i];
+    if (!r->label && !r->aug && r->group != skip)
+      ag_ml_lm_stretches(lm, r->text, r->len, hist);
+  }
+  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
+    total += hist[k];
+  m->lm_floor = 0;
+  for (unsigned k = 0; k < AG_ML_LM_BINS && total; k++)
+    if (2 * (seen += hist[k]) >= total) {
+      m->lm_floor = 4 * k;
+      break;
+    }
   free(cnt);
   return 0;
 }
@@ -689,13 +728,26 @@ typedef struct {
   float b, bg;
 } lr_model;
 
-static double lr_logit(const lr_model *m, const record *r) {
+static double lr_logit(const lr_model *m, const instance *r) {
   double z = m->b;
   for (size_t k = 0; k < r->n; k++)
     z += (double)m->w[r->idx[k]] * r->val[k];
   for (int d = 0; d < AG_ML_DENSE; d++)
     z += (double)m->dw[d] * r->dense[d];
   return z;
+}
+
+/* A record's best window (a scan's score is the best window's). */
+static const instance *best_instance(const lr_model *m, const record *r,
+                                     double *z) {
+  const instance *best = &r->inst[0];
+  *z = lr_logit(m, best);
+  for (size_t k = 1; k < r->n_inst; k++) {
+    double zk = lr_logit(m, &r->inst[k]);
+    if (zk > *z)
+      *z = zk, best = &r->inst[k];
+  }
+  return best;
 }
 
 static double sigmoid(double z) {
@@ -724,8 +776,14 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       order[j] = t;
     }
     for (size_t i = 0; i < n; i++) {
-      const record *r = &c->r[order[i]];
-      float g = (float)(sigmoid(lr_logit(m, r)) - r->label);
+      /* Multiple-instance learning: the update goes to the window that
+       * scores highest, the one a scan's verdict would rest on (an
+       * attack needs one window to be found; a benign text must keep
+       * every window low). */
+      const record *rec = &c->r[order[i]];
+      double z;
+      const instance *r = best_instance(m, rec, &z);
+      float g = (float)(sigmoid(z) - rec->label);
       for (size_t k = 0; k < r->n; k++) {
         uint32_t j = r->idx[k];
         float gj = g * r->val[k] + l2 * m->w[j];
@@ -743,11 +801,6 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       m->b -= lr * g / sqrtf(m->bg + 1e-8f);
     }
   }
-}
-
-static void dense_all(corpus *c, const uint8_t *lm) {
-  for (size_t i = 0; i < c->n; i++)
-    ag_ml_dense(lm, c->r[i].text, c->r[i].len, c->r[i].dense);
 }
 
 static int cmp_desc(const void *a, const void *b) {
@@ -855,6 +908,34 @@ static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
   return 0;
 }
 
+/* The out-of-fold scores, one JSON line per record in record order:
+ * {"source", "label", "hard", "aug", "p"}, for analysis of what the
+ * model misses, source by source, without touching evaluation data. */
+static int write_oof(const corpus *c, const double *z, const char *path,
+                     aigate_error *err) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    ag_err(err, "%s: %s", path, strerror(errno));
+    return AIGATE_ERR_IO;
+  }
+  int ok = 1;
+  for (size_t i = 0; ok && i < c->n; i++) {
+    const record *r = &c->r[i];
+    json_t *j = json_pack("{s:s, s:i, s:b, s:i, s:f}", "source",
+                          c->groups[r->source], "label", r->label, "hard",
+                          r->hard, "aug", r->aug, "p", sigmoid(z[i]));
+    ok = j && json_dumpf(j, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF;
+    json_decref(j);
+  }
+  if (fclose(f) != 0)
+    ok = 0;
+  if (!ok) {
+    ag_err(err, "%s: cannot write the out-of-fold scores", path);
+    return AIGATE_ERR_IO;
+  }
+  return 0;
+}
+
 static int quantize(const lr_model *lm, size_t nw, aigate_model *m) {
   float mx = 0;
   for (size_t i = 0; i < nw; i++)
@@ -870,8 +951,7 @@ static int quantize(const lr_model *lm, size_t nw, aigate_model *m) {
 static void corpus_free(corpus *c) {
   for (size_t i = 0; i < c->n; i++) {
     free(c->r[i].text);
-    free(c->r[i].idx);
-    free(c->r[i].val);
+    free_instances(&c->r[i]);
   }
   free(c->r);
   for (size_t i = 0; i < c->n_groups; i++)
@@ -924,7 +1004,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   double *z = NULL;
   scored *sc = NULL;
   size_t *order = NULL;
-  feat_buf fb = {0};
+  ag_ml_occs fb = {0};
   int rc = 0;
   for (size_t i = 0; !rc && i < o.n_files; i++)
     rc = read_file(&c, o.files[i], err);
@@ -952,10 +1032,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   }
   say(&o, "%zu records (%zu attacks, %zu of them augmented), %zu folds", c.n,
       rep->n_attacks, rep->n_augmented, folds);
-  const uint32_t mins[2] = {o.min_words, o.min_chars};
-  for (size_t i = 0; !rc && i < c.n; i++)
-    rc = vectorize(&c.r[i], o.hash_bits, mins, &fb);
   m = ag_ml_alloc(o.hash_bits);
+  if (m) {
+    m->window = o.window;
+    m->stride = o.window / 2;
+    m->min_count[0] = o.min_words;
+    m->min_count[1] = o.min_chars;
+  }
   lm.w = malloc(nw * sizeof(float));
   lm.g = malloc(nw * sizeof(float));
   avg.w = calloc(nw, sizeof(float));
@@ -969,9 +1052,10 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (!o.no_cv && folds > 1) {
     rep->n_folds = folds;
     for (size_t f = 0; f < folds && !rc; f++) {
-      if ((rc = train_lm(&c, f, m->lm)))
+      if ((rc = train_lm(&c, f, m)))
         break;
-      dense_all(&c, m->lm);
+      if ((rc = vectorize_all(&c, m, &fb)))
+        break;
       lr_train(&lm, &c, f, nw, o.seed + f + 1, order);
       /* The shipped model is the mean of the fold models, so that the
        * thresholds chosen on their out-of-fold scores hold for it. */
@@ -982,10 +1066,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       avg.b += lm.b / (float)folds;
       /* At p >= 0.5 and at p >= 0.99 (logit 4.595), near the shipped
        * level-2 threshold. */
+      /* Held-out texts are scored as a scan scores them: quantized
+       * weights, the fold's language model, the best window. */
+      quantize(&lm, nw, m);
       size_t tp = 0, p = 0, fp = 0, n = 0, tp99 = 0, fp99 = 0;
       for (size_t i = 0; i < c.n; i++)
         if (c.r[i].group == f) {
-          z[i] = lr_logit(&lm, &c.r[i]);
+          z[i] = ag_ml_best_logit(m, c.r[i].text, c.r[i].len, NULL, NULL);
           int hit = z[i] >= 0, hit99 = z[i] >= 4.595;
           if (c.r[i].label)
             p++, tp += hit, tp99 += hit99;
@@ -1006,13 +1093,14 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     goto out;
   /* The language model of the final model, on every benign text; the
    * weights on everything too when there was no cross-validation. */
-  if ((rc = train_lm(&c, SIZE_MAX, m->lm)))
+  if ((rc = train_lm(&c, SIZE_MAX, m)))
     goto out;
-  dense_all(&c, m->lm);
   if (o.no_cv || folds <= 1) {
+    if ((rc = vectorize_all(&c, m, &fb)))
+      goto out;
     lr_train(&lm, &c, SIZE_MAX, nw, o.seed, order);
     for (size_t i = 0; i < c.n; i++)
-      z[i] = lr_logit(&lm, &c.r[i]);
+      best_instance(&lm, &c.r[i], &z[i]);
   } else {
     memcpy(lm.w, avg.w, nw * sizeof(float));
     memcpy(lm.dw, avg.dw, sizeof(lm.dw));
@@ -1025,6 +1113,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     if (!c.r[i].aug)
       sc[ns++] = (scored){z[i], c.r[i].label};
   rep->oof_auc = o.no_cv ? 0 : auc(sc, ns);
+  if (o.oof_path && !o.no_cv && (rc = write_oof(&c, z, o.oof_path, err)))
+    goto out;
   if ((rc = set_thresholds(&c, z, m, rep)))
     goto out;
   quantize(&lm, nw, m);

@@ -225,6 +225,42 @@ static void test_fast_path_matches_walk(void **state) {
   }
 }
 
+/* The trainer learns from ag_ml_windows: the best of its windows, summed
+ * as a scan sums, must be the scan's best window. */
+typedef struct {
+  double best;
+} win_max;
+
+static int window_logit(void *ud, const ag_ml_window *w) {
+  win_max *b = ud;
+  double z = model->bias;
+  for (size_t i = 0; i < w->n; i++)
+    z += (double)model->scale * model->w[w->idx[i]] * w->norm[w->ns[i]];
+  for (int d = 0; d < AG_ML_DENSE; d++)
+    z += (double)model->dense[d] * w->dense[d];
+  if (z > b->best)
+    b->best = z;
+  return 0;
+}
+
+static void test_windows_match_scan(void **state) {
+  (void)state;
+  ag_buf long_text = {0};
+  for (size_t i = 0; i < heldout.n; i++)
+    ag_buf_append(&long_text, heldout.text[i], strlen(heldout.text[i]));
+  assert_false(long_text.failed);
+  for (size_t i = 0; i <= heldout.n; i++) {
+    const char *t = i < heldout.n ? heldout.text[i] : long_text.data;
+    size_t n = i < heldout.n ? strlen(t) : long_text.len;
+    win_max b = {-1e300};
+    assert_int_equal(ag_ml_windows(model, t, n, window_logit, &b), 0);
+    double z = ag_ml_best_logit(model, t, n, NULL, NULL);
+    if (fabs(b.best - z) > 1e-6 * (1 + fabs(z)))
+      fail_msg("sample %zu: windows %.9g, scan %.9g", i, b.best, z);
+  }
+  ag_buf_free(&long_text);
+}
+
 /* The logit of `phrase` repeated r times (at most `max` bytes). */
 static double repeated_logit(const char *phrase, int r) {
   char buf[512];
@@ -603,6 +639,7 @@ int main(void) {
       cmocka_unit_test(test_save_reload_identical),
       cmocka_unit_test(test_fast_path_matches_walk),
       cmocka_unit_test(test_repetition_adds_nothing),
+      cmocka_unit_test(test_windows_match_scan),
       cmocka_unit_test(test_truncated_and_corrupted),
       cmocka_unit_test(test_scan_finding),
       cmocka_unit_test(test_weak_band_needs_a_rule),
