@@ -502,8 +502,10 @@ typedef struct {
 
 /*
  * Train a model (src/lib/train.c): read the files, normalize every text
- * as a scan does, augment, choose the thresholds per paranoia level on
- * out-of-fold scores (each source held out in turn), then train on all.
+ * as a scan does, augment, train one model per fold on the windows a scan
+ * scores, choose the thresholds per paranoia level on the out-of-fold
+ * scores (k-fold, or each source held out in turn), and average the fold
+ * models.
  * rep may be NULL. Errors: AIGATE_ERR_IO (unreadable file),
  * AIGATE_ERR_CONFIG (a bad record: file:line in err), AIGATE_ERR_INVALID,
  * AIGATE_ERR_NOMEM.

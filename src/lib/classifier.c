@@ -4,9 +4,10 @@
  *
  * The model is a logistic regression over hashed features of the folded
  * text: word unigrams and bigrams and character 3- to 5-grams, each
- * namespace scaled by 1/sqrt(its count) so that long and short texts
- * score alike, plus a few dense features from a character trigram
- * language model of ordinary text. Rules catch known phrasings; the
+ * namespace scaled by its distinct features (ag_ml_norm) so that long
+ * and short texts score alike and a repeated phrase scores as the phrase
+ * once, plus a few dense features from a character trigram language
+ * model of ordinary text. Rules catch known phrasings; the
  * hashed n-grams generalize to rephrasings, and the language model's
  * *contrast* (the worst stretch of a text against the text's own median
  * loss) exposes gibberish adversarial suffixes without flagging every
@@ -14,11 +15,12 @@
  *
  * Cost per byte of folded text: three character n-gram hashes (one
  * multiplication each) and weight reads, a word hash, one language-model
- * read; no allocation. The weights are int16 (2^18 of them, 512 KiB, stay
- * in L2 cache). A long text is scored in windows that overlap by half,
- * built from half-window blocks so that each byte is read once, plus its
- * first and last half-window alone, and takes the best window (about
- * 13 us for 2 KB, docs/benchmarks.md).
+ * read, one bit of a distinct-feature sketch; no allocation. The weights are
+ * int16 (2^18 of them, 512 KiB, stay in L2 cache). A long text is scored in
+ * windows that overlap by half, built from half-window blocks so that each byte
+ * is read once, plus its first and last half-window alone, and takes the best
+ * window (about 17 us for 2 KB, docs/benchmarks.md). ag_ml_windows hands the
+ * trainer the very windows the scan scores.
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
  * style, so text unlike every training source can score high (the

@@ -4,13 +4,21 @@
  * paranoia level chosen on out-of-fold scores.
  *
  * Thresholds come from out-of-fold scores: the training texts are split
- * into k folds, each fold is scored by a model trained on the others, and
- * each paranoia level's threshold is the probability that a target share
- * of these out-of-fold benign texts reaches (level 2: 1%, docs/
- * detection.md). The shipped weights are the mean of the k fold models,
- * so the thresholds were measured on models of the same kind and scale;
- * a model refitted on everything is more confident on its own training
- * texts and the thresholds would not hold for it.
+ * into k folds (texts that share an opening or an ending kept together),
+ * each fold is scored by a model trained on the others as a scan scores
+ * (best window, quantized weights), and each paranoia level's threshold
+ * keeps the share of out-of-fold benign texts over it under the level's
+ * limits, one for plain benign texts and one for "hard" ones (level 2: 1%
+ * and 3%, docs/detection.md).
+ *
+ * The model learns from the windows a scan scores (ag_ml_windows): a
+ * benign text's best window is pushed down (each window of it is
+ * benign); an attack is learned whole (its label says nothing about
+ * which window holds the attack, and that window may be harmless alone).
+ * The shipped weights are the mean of the k fold models, so the
+ * thresholds were measured on models of the same kind and scale; a model
+ * refitted on everything is more confident on its own training texts and
+ * the thresholds would not hold for it.
  *
  * Leave-one-source-out folds (loso) measure transfer to unseen sources.
  * On the shared data they show the limit honestly: a benign source with
@@ -24,7 +32,10 @@
  * benign texts is added again with a random gibberish suffix, labelled as
  * an attack. Its tokens are word pieces of the training texts themselves,
  * case-mangled and glued with symbols, so that what the model learns is
- * the shape (and the language model contrast), not a vocabulary.
+ * the shape (and the language model contrast), not a vocabulary. And a
+ * share of all texts is added again with structured data after it (JSON,
+ * URLs, ids, paths), keeping its label, so that symbols and odd character
+ * sequences alone are no evidence of an attack.
  *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
