@@ -275,7 +275,8 @@ static double distinct_of(const block *a, const block *b, int ns) {
   if (ns == AG_ML_WORD)
     return ag_ml_distinct(set, (unsigned)(words * 64), cnt);
   uint32_t n4 = a->n4 + (b ? b->n4 : 0);
-  return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : 0;
+  /* No 4-gram to sample (a text of 3 bytes): take its few as distinct. */
+  return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : cnt;
 }
 
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,

@@ -161,9 +161,9 @@ static inline double ag_ml_distinct(unsigned set, unsigned m, uint32_t cnt) {
  * (repetition adds no evidence, it only makes a text longer).
  */
 static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
-  if (!count)
-    return 0;
   double d = distinct > min ? distinct : min;
+  if (!count || d <= 0) /* a model may say min 0 */
+    return 0;
   return distinct / (double)count / __builtin_sqrt(d);
 }
 

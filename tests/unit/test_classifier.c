@@ -261,6 +261,21 @@ static void test_windows_match_scan(void **state) {
   ag_buf_free(&long_text);
 }
 
+/* Tiny texts (no character 4-gram to sample) under a model whose minimum
+ * counts are 0, as a model file may say: finite scores. */
+static void test_tiny_texts_min_zero(void **state) {
+  (void)state;
+  aigate_model m0 = *model; /* shares the weights; read only */
+  m0.min_count[0] = m0.min_count[1] = 0;
+  static const char *t[] = {"", "a", "ab", "abc", "a b", "abcd"};
+  for (size_t i = 0; i < sizeof(t) / sizeof(*t); i++) {
+    double z = ag_ml_best_logit(&m0, t[i], strlen(t[i]), NULL, NULL);
+    if (!isfinite(z))
+      fail_msg("\"%s\": logit %g", t[i], z);
+    assert_true(z == ag_ml_logit_slow(&m0, t[i], strlen(t[i])));
+  }
+}
+
 /* The logit of `phrase` repeated r times (at most `max` bytes). */
 static double repeated_logit(const char *phrase, int r) {
   char buf[512];
@@ -640,6 +655,7 @@ int main(void) {
       cmocka_unit_test(test_fast_path_matches_walk),
       cmocka_unit_test(test_repetition_adds_nothing),
       cmocka_unit_test(test_windows_match_scan),
+      cmocka_unit_test(test_tiny_texts_min_zero),
       cmocka_unit_test(test_truncated_and_corrupted),
       cmocka_unit_test(test_scan_finding),
       cmocka_unit_test(test_weak_band_needs_a_rule),
