@@ -468,7 +468,7 @@ typedef struct {
                            gibberish suffix as attacks; 0: 0.15; < 0: none */
   double structured;    /* share of all texts also added with generated
                            structured data (JSON, URLs, ids, paths) after
-                           them, keeping their label; 0: 0.3; < 0: none */
+                           them, keeping their label; 0: 0.5; < 0: none */
   unsigned min_words;   /* a text with fewer word (character) features is */
   unsigned min_chars;   /* scaled as if it had this many, so that a few
                            words do not weigh as much as a page; 0: 40

@@ -22,7 +22,7 @@ static void help(void) {
        "suffix as attacks (default 0.15; 0: none)\n"
        "  --oof FILE          write each record's out-of-fold score (JSONL)\n"
        "  --structured X      share of texts added with generated JSON, URLs, "
-       "ids or paths, label kept (default 0.3; 0: none)\n"
+       "ids or paths, label kept (default 0.5; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
        "512)\n"
        "  --seed N            random seed (default 1)\n"

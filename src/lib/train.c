@@ -996,7 +996,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (o.augment == 0)
     o.augment = 0.15;
   if (o.structured == 0)
-    o.structured = 0.3;
+    o.structured = 0.5;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||

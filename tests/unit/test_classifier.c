@@ -416,15 +416,41 @@ static const aigate_finding *find(const aigate_result *r, const char *id) {
 
 /* A held-out attack that the fixture model blocks alone and the rules do
  * not: the classifier's finding decides. */
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/*
+ * The fixture model with its level-2 thresholds moved to the quartiles of
+ * its held-out scores, written to path: the fixture is too small a model
+ * for the thresholds its training sets (the out-of-fold tail of ~100
+ * plain benign texts) to leave much of the held-out part over them, and
+ * the tests below are about what the scan does on either side.
+ */
+static void save_with_quartile_thresholds(const char *path) {
+  double *p = malloc(heldout.n * sizeof(double));
+  assert_non_null(p);
+  for (size_t i = 0; i < heldout.n; i++)
+    p[i] = aigate_model_score(model, heldout.text[i], strlen(heldout.text[i]));
+  qsort(p, heldout.n, sizeof(double), cmp_double);
+  aigate_model moved = *model; /* shares the weights; read only */
+  moved.block[2] = (float)p[heldout.n * 3 / 4];
+  moved.weak[2] = (float)p[heldout.n / 2];
+  free(p);
+  aigate_error err = {{0}};
+  if (aigate_model_save(&moved, path, &err))
+    fail_msg("save: %s", err.msg);
+}
+
 static void test_scan_finding(void **state) {
   (void)state;
   aigate_config *cfg;
-  /* The strictest level: the fixture is too small a model for the
-   * default level's thresholds, which keep the out-of-fold false
-   * positives of its ~100 plain benign texts under 1%, to leave much
-   * of its held-out part over them. The mechanics are those of every
-   * level. */
-  aigate_engine *e = engine_with("policy:\n  paranoia: 4\n", model_path, &cfg);
+  char path[300];
+  snprintf(path, sizeof(path), "%s.q", model_path);
+  save_with_quartile_thresholds(path);
+  aigate_engine *e = engine_with(NULL, path, &cfg);
+  unlink(path);
   assert_ptr_not_equal(aigate_engine_model(e), NULL);
   aigate_model_info info;
   aigate_model_get_info(aigate_engine_model(e), &info);
@@ -450,7 +476,7 @@ static void test_scan_finding(void **state) {
     if (!redacts)
       assert_true(r.classifier ==
                   aigate_model_score(aigate_engine_model(e), t, strlen(t)));
-    if (r.classifier >= info.block[4]) {
+    if (r.classifier >= info.block[2]) {
       assert_non_null(f);
       assert_int_equal(f->score, r.threshold);
       assert_string_equal(f->category, "injection");
@@ -458,7 +484,7 @@ static void test_scan_finding(void **state) {
       assert_int_equal(r.verdict, AIGATE_BLOCK);
       assert_true(f->end <= strlen(t) && f->start < f->end);
       seen_block++;
-    } else if (r.classifier < info.weak[4]) {
+    } else if (r.classifier < info.weak[2]) {
       assert_null(f);
       seen_clean++;
     }
@@ -471,14 +497,17 @@ static void test_scan_finding(void **state) {
   assert_true(r.classifier == -1);
   aigate_scratch_free(s);
   aigate_engine_free(e);
-  aigate_config_free(cfg);
 }
 
 /* The weak band adds points only next to a rule's: alone it is silent. */
 static void test_weak_band_needs_a_rule(void **state) {
   (void)state;
   aigate_config *cfg;
-  aigate_engine *e = engine_with(NULL, model_path, &cfg);
+  char path[300];
+  snprintf(path, sizeof(path), "%s.q", model_path);
+  save_with_quartile_thresholds(path);
+  aigate_engine *e = engine_with(NULL, path, &cfg);
+  unlink(path);
   aigate_model_info info;
   aigate_model_get_info(aigate_engine_model(e), &info);
   aigate_scratch *s;
@@ -498,7 +527,7 @@ static void test_weak_band_needs_a_rule(void **state) {
       assert_true(f && f->score == 2 && f->severity == 2);
     checked++;
   }
-  (void)checked; /* the band may be empty for this fixture's model */
+  assert_true(checked > 0); /* a quarter of the held-out texts */
   aigate_scratch_free(s);
   aigate_engine_free(e);
 }
