@@ -455,45 +455,57 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
 typedef void (*aigate_train_log)(void *ud, const char *line);
 
 typedef struct {
-  const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?} */
+  const char *const *files; /* JSONL: {"text", "label": 0|1, "source"?,
+                               "kind"?}; kind "benign_hard" marks benign
+                               texts held to looser limits */
   size_t n_files;
-  unsigned hash_bits; /* 0: 18 */
-  unsigned window;    /* 0: 512 bytes of folded text (stride: half) */
-  int epochs;         /* 0: 30 */
-  double lr;          /* AdaGrad step; 0: 0.1 */
-  double l2;          /* L2 penalty per update; 0: 1e-6; < 0: none */
-  double augment;     /* share of benign texts also added with a generated
-                         gibberish suffix as attacks; 0: 0.15; < 0: none */
-  unsigned min_words; /* a text with fewer word (character) features is */
-  unsigned min_chars; /* scaled as if it had this many, so that a few
-                         words do not weigh as much as a page; 0: 40
-                         word and 300 character features (~100 bytes) */
-  int nonneg;         /* 1: n-gram weights kept >= 0 (evidence of attack
-                         only; unfamiliar text then scores low) */
-  uint64_t seed;      /* training is deterministic for a seed */
-  int no_cv;          /* 1: thresholds from in-sample scores (fast, for
-                         small fixtures) */
-  int folds;          /* k of the random k-fold cross-validation whose
-                         out-of-fold scores set the thresholds; the model
-                         is the mean of the k fold models; 0: 5 */
-  int loso;           /* 1: leave-one-source-out folds instead (each
-                         source, by "source" up to '@', held out) */
+  unsigned hash_bits;   /* 0: 18 */
+  unsigned window;      /* 0: 512 bytes of folded text (stride: half) */
+  int epochs;           /* 0: 30 */
+  double lr;            /* AdaGrad step; 0: 0.1 */
+  double l2;            /* L2 penalty per update; 0: 1e-6; < 0: none */
+  double augment;       /* share of benign texts also added with a generated
+                           gibberish suffix as attacks; 0: 0.15; < 0: none */
+  double structured;    /* share of all texts also added with generated
+                           structured data (JSON, URLs, ids, paths) after
+                           them, keeping their label; 0: 0.5; < 0: none */
+  unsigned min_words;   /* a text with fewer word (character) features is */
+  unsigned min_chars;   /* scaled as if it had this many, so that a few
+                           words do not weigh as much as a page; 0: 40
+                           word and 300 character features (~100 bytes) */
+  int nonneg;           /* 1: n-gram weights kept >= 0 (evidence of attack
+                           only; unfamiliar text then scores low) */
+  uint64_t seed;        /* training is deterministic for a seed */
+  int no_cv;            /* 1: thresholds from in-sample scores (fast, for
+                           small fixtures) */
+  int folds;            /* k of the random k-fold cross-validation whose
+                           out-of-fold scores set the thresholds; the model
+                           is the mean of the k fold models; 0: 5 */
+  int loso;             /* 1: leave-one-source-out folds instead (each
+                           source, by "source" up to '@', held out) */
+  const char *oof_path; /* when set, the out-of-fold score of every record
+                           is written there as JSONL (docs/detection.md) */
   aigate_train_log log;
   void *log_ud;
 } aigate_train_options;
 
 typedef struct {
   size_t n_records, n_attacks, n_augmented, n_folds;
-  double oof_auc;       /* ROC-AUC of out-of-fold scores of the texts as
-                           read, augmented copies apart (no_cv: 0) */
-  double oof_recall[5]; /* [1..4]: attacks over the block threshold */
-  double oof_fpr[5];    /* [1..4]: benign texts over it */
+  size_t n_benign_hard;   /* benign texts of kind "benign_hard" */
+  double oof_auc;         /* ROC-AUC of out-of-fold scores of the texts as
+                             read, augmented copies apart (no_cv: 0) */
+  double oof_recall[5];   /* [1..4]: attacks over the block threshold */
+  double oof_fpr[5];      /* [1..4]: plain benign texts over it */
+  double oof_fpr_hard[5]; /* [1..4]: benign_hard texts over it (limits:
+                             1%, 3%, 5%, 10% against 0.5%, 1%, 2.5%, 5%) */
 } aigate_train_report;
 
 /*
  * Train a model (src/lib/train.c): read the files, normalize every text
- * as a scan does, augment, choose the thresholds per paranoia level on
- * out-of-fold scores (each source held out in turn), then train on all.
+ * as a scan does, augment, train one model per fold on the windows a scan
+ * scores, choose the thresholds per paranoia level on the out-of-fold
+ * scores (k-fold, or each source held out in turn), and average the fold
+ * models.
  * rep may be NULL. Errors: AIGATE_ERR_IO (unreadable file),
  * AIGATE_ERR_CONFIG (a bad record: file:line in err), AIGATE_ERR_INVALID,
  * AIGATE_ERR_NOMEM.

@@ -20,6 +20,9 @@ static void help(void) {
        "  --l2 X              L2 penalty (default 1e-6; 0: none)\n"
        "  --augment X         share of benign texts added with a gibberish "
        "suffix as attacks (default 0.15; 0: none)\n"
+       "  --oof FILE          write each record's out-of-fold score (JSONL)\n"
+       "  --structured X      share of texts added with generated JSON, URLs, "
+       "ids or paths, label kept (default 0.5; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
        "512)\n"
        "  --seed N            random seed (default 1)\n"
@@ -65,7 +68,8 @@ int cmd_train(int argc, char **argv) {
     int has_value = !strcmp(a, "-o") || !strcmp(a, "--output") ||
                     !strcmp(a, "--bits") || !strcmp(a, "--epochs") ||
                     !strcmp(a, "--lr") || !strcmp(a, "--l2") ||
-                    !strcmp(a, "--augment") || !strcmp(a, "--window") ||
+                    !strcmp(a, "--augment") || !strcmp(a, "--structured") ||
+                    !strcmp(a, "--window") || !strcmp(a, "--oof") ||
                     !strcmp(a, "--seed") || !strcmp(a, "--folds") ||
                     !strcmp(a, "--min-words") || !strcmp(a, "--min-chars");
     if (has_value && i + 1 >= argc) {
@@ -90,6 +94,11 @@ int cmd_train(int argc, char **argv) {
     } else if (!strcmp(a, "--augment")) {
       if (!(rc = num(a, v, 0, 1, &d)))
         o.augment = d > 0 ? d : -1;
+    } else if (!strcmp(a, "--oof")) {
+      o.oof_path = v;
+    } else if (!strcmp(a, "--structured")) {
+      if (!(rc = num(a, v, 0, 1, &d)))
+        o.structured = d > 0 ? d : -1;
     } else if (!strcmp(a, "--window")) {
       if (!(rc = num(a, v, 256, 1 << 20, &d)))
         o.window = (unsigned)d;

@@ -4,9 +4,10 @@
  *
  * The model is a logistic regression over hashed features of the folded
  * text: word unigrams and bigrams and character 3- to 5-grams, each
- * namespace scaled by 1/sqrt(its count) so that long and short texts
- * score alike, plus a few dense features from a character trigram
- * language model of ordinary text. Rules catch known phrasings; the
+ * namespace scaled by its distinct features (ag_ml_norm) so that long
+ * and short texts score alike and a repeated phrase scores as the phrase
+ * once, plus a few dense features from a character trigram language
+ * model of ordinary text. Rules catch known phrasings; the
  * hashed n-grams generalize to rephrasings, and the language model's
  * *contrast* (the worst stretch of a text against the text's own median
  * loss) exposes gibberish adversarial suffixes without flagging every
@@ -14,11 +15,12 @@
  *
  * Cost per byte of folded text: three character n-gram hashes (one
  * multiplication each) and weight reads, a word hash, one language-model
- * read; no allocation. The weights are int16 (2^18 of them, 512 KiB, stay
- * in L2 cache). A long text is scored in windows that overlap by half,
- * built from half-window blocks so that each byte is read once, plus its
- * first and last half-window alone, and takes the best window (about
- * 13 us for 2 KB, docs/benchmarks.md).
+ * read, one bit of a distinct-feature sketch; no allocation. The weights are
+ * int16 (2^18 of them, 512 KiB, stay in L2 cache). A long text is scored in
+ * windows that overlap by half, built from half-window blocks so that each byte
+ * is read once, plus its first and last half-window alone, and takes the best
+ * window (about 17 us for 2 KB, docs/benchmarks.md). ag_ml_windows hands the
+ * trainer the very windows the scan scores.
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
  * style, so text unlike every training source can score high (the
@@ -38,7 +40,8 @@
  *   52  32 thresholds: block[1..4], weak[1..4] (float probabilities)
  *   84  4  info length (<= 4096)
  *   88  8  minimum feature counts: words, characters (<= 2^20)
- *   96     the info text (printable)
+ *   96  4  language model floor: least median stretch loss (1/16 bits)
+ *   100    the info text (printable)
  *   ..     language model: 38^3 bytes of losses in 1/16 bits (<= 192)
  *   ..     2^bits int16 weights
  *   ..  4  CRC-32 (zlib) of everything before it
@@ -85,7 +88,6 @@ static inline int word_byte(unsigned char c) {
  * means (in 1/4 bits). */
 #define LM_CHUNK 24
 #define LM_MIN_CHUNKS 4
-#define LM_BINS (AG_ML_LM_CAP / 4 + 1)
 
 /* ------------------------------------------------------------- walking */
 
@@ -98,7 +100,9 @@ static inline int word_byte(unsigned char c) {
 typedef struct {
   int32_t sum[2];
   uint32_t cnt[2];
-  uint16_t hist[LM_BINS];
+  uint32_t n4; /* character 4-grams, the ones the sketch samples */
+  uint64_t seen_w[AG_ML_SEEN_W / 64], seen_c[AG_ML_SEEN_C / 64];
+  uint16_t hist[AG_ML_LM_BINS];
   uint32_t chunks, chars, symbols;
   unsigned worst, last;
   int has_last;
@@ -232,23 +236,59 @@ static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm) {
   b->chunks += chunks;
 }
 
+/* Mark a feature [s, e) in a block's sketches of distinct features:
+ * every word feature; of the character n-grams the 4-grams only (their
+ * share of distinct ones stands for all three lengths, at a third of the
+ * cost). */
+static inline void mark_seen(block *b, uint32_t idx, int ns, size_t s,
+                             size_t e) {
+  uint32_t h = ag_ml_seen_bit(idx);
+  if (ns == AG_ML_WORD) {
+    h &= AG_ML_SEEN_W - 1;
+    b->seen_w[h >> 6] |= 1ull << (h & 63);
+  } else if (e - s == 4) {
+    h &= AG_ML_SEEN_C - 1;
+    b->seen_c[h >> 6] |= 1ull << (h & 63);
+    b->n4++;
+  }
+}
+
 static void count_feature(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)idx;
-  (void)s;
-  (void)e;
-  ((block *)ud)->cnt[ns]++;
+  block *b = ud;
+  b->cnt[ns]++;
+  mark_seen(b, idx, ns, s, e);
+}
+
+/*
+ * Distinct features of a namespace in one or two blocks, estimated from
+ * the share of sketch bits set (linear counting), never more than the
+ * occurrences; for characters, the 4-grams' distinct share times all.
+ */
+static double distinct_of(const block *a, const block *b, int ns) {
+  const uint64_t *x = ns == AG_ML_WORD ? a->seen_w : a->seen_c;
+  const uint64_t *y = b ? (ns == AG_ML_WORD ? b->seen_w : b->seen_c) : NULL;
+  size_t words = (ns == AG_ML_WORD ? AG_ML_SEEN_W : AG_ML_SEEN_C) / 64;
+  unsigned set = 0;
+  for (size_t i = 0; i < words; i++)
+    set += (unsigned)__builtin_popcountll(x[i] | (y ? y[i] : 0));
+  uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
+  if (ns == AG_ML_WORD)
+    return ag_ml_distinct(set, (unsigned)(words * 64), cnt);
+  uint32_t n4 = a->n4 + (b ? b->n4 : 0);
+  /* No 4-gram to sample (a text of 3 bytes): take its few as distinct. */
+  return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : cnt;
 }
 
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, size_t counts[2]) {
+                    void *ud, const uint32_t min[2], double norm[2]) {
   walker w;
   walker_init(&w, bits, t, n);
   walk(&w, 0, n, cb, ud, NULL, NULL);
   block b = {0};
   walker_init(&w, bits, t, n);
   walk(&w, 0, n, count_feature, &b, NULL, NULL);
-  counts[AG_ML_WORD] = b.cnt[AG_ML_WORD];
-  counts[AG_ML_CHAR] = b.cnt[AG_ML_CHAR];
+  for (int ns = 0; ns < 2; ns++)
+    norm[ns] = ag_ml_norm(b.cnt[ns], distinct_of(&b, NULL, ns), min[ns]);
 }
 
 /*
@@ -257,9 +297,14 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
  * followed by token soup has a low median and a very bad last stretch.
  * Features: (worst - median) and (last - median) in bits, 0 when negative
  * or when there are too few stretches; and the share of characters that
- * are symbols (brackets, backslashes, @, ...).
+ * are symbols (brackets, backslashes, @, ...). The median is at least
+ * `floor`, the median stretch of the training's ordinary texts: a text
+ * cannot look more ordinary than ordinary text, so that a phrase or a
+ * character repeated (whose stretches the model predicts all too well)
+ * does not make one odd stretch, a JSON key or an id, look like soup.
  */
-static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
+static void dense_of(const block *a, const block *b, unsigned floor,
+                     float out[AG_ML_DENSE]) {
   uint32_t chunks = a->chunks + (b ? b->chunks : 0);
   uint32_t chars = a->chars + (b ? b->chars : 0);
   uint32_t symbols = a->symbols + (b ? b->symbols : 0);
@@ -272,26 +317,29 @@ static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
   out[0] = out[1] = 0;
   if (chunks >= LM_MIN_CHUNKS) {
     unsigned seen = 0, median = 0;
-    for (unsigned k = 0; k < LM_BINS; k++) {
+    for (unsigned k = 0; k < AG_ML_LM_BINS; k++) {
       seen += a->hist[k] + (b ? b->hist[k] : 0);
       if (2 * seen >= chunks) {
         median = 4 * k;
         break;
       }
     }
+    if (median < floor)
+      median = floor;
     out[0] = worst > median ? (float)(worst - median) / 16.0f : 0;
     out[1] = last > median ? (float)(last - median) / 16.0f : 0;
   }
   out[2] = chars ? (float)symbols / (float)chars : 0;
 }
 
-void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
-                 float out[AG_ML_DENSE]) {
+void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
+                        uint32_t hist[AG_ML_LM_BINS]) {
   walker w;
   block b = {0};
   walker_init(&w, AG_ML_MIN_BITS, t, n);
-  walk(&w, 0, n, count_feature, &b, &b, lm);
-  dense_of(&b, NULL, out);
+  lm_walk(&w, n, &b, lm);
+  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
+    hist[k] += b.hist[k];
 }
 
 /* ----------------------------------------------------------- scoring */
@@ -302,11 +350,10 @@ typedef struct {
 } sum_ctx;
 
 static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)s;
-  (void)e;
   sum_ctx *c = ud;
   c->b->sum[ns] += c->w[idx];
   c->b->cnt[ns]++;
+  mark_seen(c->b, idx, ns, s, e);
 }
 
 static double logit_of(const aigate_model *m, const block *a, const block *b) {
@@ -314,10 +361,11 @@ static double logit_of(const aigate_model *m, const block *a, const block *b) {
   for (int ns = 0; ns < 2; ns++) {
     int64_t sum = a->sum[ns] + (b ? b->sum[ns] : 0);
     uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
-    z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
+    z += (double)m->scale * (double)sum *
+         ag_ml_norm(cnt, distinct_of(a, b, ns), m->min_count[ns]);
   }
   float d[AG_ML_DENSE];
-  dense_of(a, b, d);
+  dense_of(a, b, m->lm_floor, d);
   for (int i = 0; i < AG_ML_DENSE; i++)
     z += (double)m->dense[i] * d[i];
   return z;
@@ -344,6 +392,21 @@ static size_t char_edge(const char *t, size_t i, size_t lo) {
  * reload it at every byte). It must find the very features walk() finds;
  * tests/unit/test_classifier.c compares the two.
  */
+static inline void add_word(const int16_t *wt, uint32_t idx, int32_t *sum,
+                            uint32_t *cnt, uint64_t *seen) {
+  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_W - 1);
+  *sum += wt[idx];
+  (*cnt)++;
+  seen[h >> 6] |= 1ull << (h & 63);
+}
+
+static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
+                             uint64_t *seen) {
+  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_C - 1);
+  *sum += wt[idx];
+  seen[h >> 6] |= 1ull << (h & 63);
+}
+
 static void score_block(walker *w, size_t from, size_t to,
                         const aigate_model *m, block *b) {
   const unsigned char *u = w->u;
@@ -352,10 +415,10 @@ static void score_block(walker *w, size_t from, size_t to,
   uint32_t prev = w->prev, wh = w->wh;
   int have_prev = w->have_prev, in_word = w->in_word;
   uint64_t v = w->v;
+  uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
   int32_t sw = 0, sc = 0;
-  uint32_t nw = 0, nc = 0;
-  size_t i = from;
-  for (; i < to && i < 4; i++) { /* the first bytes: not every n-gram yet */
+  uint32_t nw = 0, nc = 0, n4 = 0;
+  for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
     if (word_byte(c)) {
       if (!in_word)
@@ -363,43 +426,34 @@ static void score_block(walker *w, size_t from, size_t to,
       wh = (wh ^ c) * FNV_PRIME;
     } else if (in_word) {
       in_word = 0;
-      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+      add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
       if (have_prev)
-        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+        add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
+                 sw_seen);
       prev = wh;
       have_prev = 1;
     }
     v = v << 8 | c;
-    if (i >= 2)
-      sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
-    if (i >= 3)
-      sc += wt[ngram_index(v & 0xffffffffull, 4, bits)], nc++;
-  }
-  for (; i < to; i++) {
-    unsigned char c = u[i];
-    if (word_byte(c)) {
-      if (!in_word)
-        in_word = 1, wh = FNV_BASIS;
-      wh = (wh ^ c) * FNV_PRIME;
-    } else if (in_word) {
-      in_word = 0;
-      sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
-      if (have_prev)
-        sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
-      prev = wh;
-      have_prev = 1;
+    if (i >= 4) {
+      sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
+            wt[ngram_index(v & 0xffffffffffull, 5, bits)];
+      add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen);
+      nc += 3;
+      n4++;
+    } else { /* the first bytes: not every n-gram yet */
+      if (i >= 2)
+        sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
+      if (i >= 3)
+        add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen),
+            nc++, n4++;
     }
-    v = v << 8 | c;
-    sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
-          wt[ngram_index(v & 0xffffffffull, 4, bits)] +
-          wt[ngram_index(v & 0xffffffffffull, 5, bits)];
-    nc += 3;
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    sw += wt[mix32(wh ^ SEED_UNI) >> shift], nw++;
+    add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
     if (have_prev)
-      sw += wt[mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift], nw++;
+      add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
+               sw_seen);
   }
   w->prev = prev;
   w->wh = wh;
@@ -410,6 +464,7 @@ static void score_block(walker *w, size_t from, size_t to,
   b->sum[AG_ML_CHAR] += sc;
   b->cnt[AG_ML_WORD] += nw;
   b->cnt[AG_ML_CHAR] += nc;
+  b->n4 += n4;
   lm_walk(w, to, b, m->lm);
 }
 
@@ -438,8 +493,8 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
  * also scored alone, so that an attack that opens or ends a long text is
  * not diluted by its neighbours (where injected text most often sits).
  */
-double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
-                   size_t *we) {
+double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
+                        size_t *ws, size_t *we) {
   size_t best_s = 0, best_e = n;
   double best;
   if (n <= m->window) {
@@ -483,13 +538,129 @@ double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
     *ws = best_s;
   if (we)
     *we = best_e;
-  return sigmoid(best);
+  return best;
+}
+
+double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
+                   size_t *we) {
+  return sigmoid(ag_ml_best_logit(m, t, n, ws, we));
+}
+
+/* ------------------------------------------------------------ windows */
+
+void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns) {
+  if (o->failed)
+    return;
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 1024;
+    uint32_t *i = realloc(o->idx, cap * sizeof(*i));
+    if (i)
+      o->idx = i;
+    uint8_t *k = realloc(o->ns, cap);
+    if (k)
+      o->ns = k;
+    if (!i || !k) {
+      o->failed = 1;
+      return;
+    }
+    o->cap = cap;
+  }
+  o->idx[o->n] = idx;
+  o->ns[o->n++] = (uint8_t)ns;
+}
+
+/* The occurrences of one block, for ag_ml_windows. */
+typedef struct {
+  ag_ml_occs o;
+  block *b;
+} occ_list;
+
+static void collect_block(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  occ_list *l = ud;
+  l->b->cnt[ns]++;
+  mark_seen(l->b, idx, ns, s, e);
+  ag_ml_occs_push(&l->o, idx, ns);
+}
+
+/* Hand the window of block a (and b after it, when not NULL) to cb. */
+static int emit_window(const aigate_model *m, occ_list *a, occ_list *b,
+                       ag_ml_occs *both, ag_ml_window_cb cb, void *ud) {
+  ag_ml_window win = {a->o.idx, a->o.ns, a->o.n, {0, 0}, {0}};
+  if (b) {
+    both->n = 0;
+    for (int k = 0; k < 2; k++) {
+      const ag_ml_occs *l = k ? &b->o : &a->o;
+      for (size_t i = 0; i < l->n; i++)
+        ag_ml_occs_push(both, l->idx[i], l->ns[i]);
+    }
+    if (both->failed)
+      return AIGATE_ERR_NOMEM;
+    win.idx = both->idx;
+    win.ns = both->ns;
+    win.n = both->n;
+  }
+  const block *bb = b ? b->b : NULL;
+  for (int ns = 0; ns < 2; ns++) {
+    uint32_t cnt = a->b->cnt[ns] + (bb ? bb->cnt[ns] : 0);
+    win.norm[ns] = ag_ml_norm(cnt, distinct_of(a->b, bb, ns), m->min_count[ns]);
+  }
+  dense_of(a->b, bb, m->lm_floor, win.dense);
+  return cb(ud, &win);
+}
+
+/* Walk bytes [a, e) of w's text into list l (reset) and its block. */
+static int walk_block(walker *w, size_t a, size_t e, const uint8_t *lm,
+                      occ_list *l) {
+  memset(l->b, 0, sizeof(*l->b));
+  l->o.n = 0;
+  walk(w, a, e, collect_block, l, l->b, lm);
+  return l->o.failed ? AIGATE_ERR_NOMEM : 0;
+}
+
+int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
+                  ag_ml_window_cb cb, void *ud) {
+  block blk[2];
+  memset(blk, 0, sizeof(blk));
+  occ_list l[2] = {{.b = &blk[0]}, {.b = &blk[1]}};
+  ag_ml_occs both = {0};
+  walker w;
+  int rc = 0;
+  walker_init(&w, m->bits, t, n);
+  if (n <= m->window) {
+    if (!(rc = walk_block(&w, 0, n, m->lm, &l[0])))
+      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+    goto out;
+  }
+  /* As ag_ml_best_logit reads them: pairs of consecutive blocks, the
+   * first block alone, and the last stride alone from a fresh walk. */
+  for (size_t a = 0, k = 0; a < n && !rc; k ^= 1) {
+    size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
+    if ((rc = walk_block(&w, a, e, m->lm, &l[k])))
+      break;
+    rc = a == 0 ? emit_window(m, &l[k], NULL, NULL, cb, ud)
+                : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
+    a = e;
+  }
+  if (!rc) {
+    size_t ta = char_edge(t, n - m->stride, 0);
+    walker_init(&w, m->bits, t + ta, n - ta);
+    if (!(rc = walk_block(&w, 0, n - ta, m->lm, &l[0])))
+      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+  }
+out:
+  for (int k = 0; k < 2; k++) {
+    free(l[k].o.idx);
+    free(l[k].o.ns);
+  }
+  free(both.idx);
+  free(both.ns);
+  return rc;
 }
 
 /* ------------------------------------------------------- model files */
 
 #define MAGIC "AIGATEML"
-#define HEADER 96
+#define HEADER 100
 #define MAX_MIN_COUNT (1u << 20)
 
 aigate_model *ag_ml_alloc(uint32_t bits) {
@@ -567,6 +738,7 @@ int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len) {
   put32(p + 84, (uint32_t)info_len);
   put32(p + 88, m->min_count[0]);
   put32(p + 92, m->min_count[1]);
+  put32(p + 96, m->lm_floor);
   p += HEADER;
   if (info_len)
     memcpy(p, m->info, info_len);
@@ -618,7 +790,10 @@ static int load(const char *name, const unsigned char *b, size_t len,
   if (get32(b + 24) != AG_ML_DENSE || get32(b + 28) != AG_ML_LM_CLASSES)
     return bad_model(err, name, "feature layout differs from this aigate's");
   uint32_t info_len = get32(b + 84);
-  uint32_t min_w = get32(b + 88), min_c = get32(b + 92);
+  uint32_t min_w = get32(b + 88), min_c = get32(b + 92),
+           lm_floor = get32(b + 96);
+  if (lm_floor > AG_ML_LM_CAP)
+    return bad_model(err, name, "language model floor out of range");
   if (min_w > MAX_MIN_COUNT || min_c > MAX_MIN_COUNT)
     return bad_model(err, name, "minimum counts out of range");
   if (info_len > AG_ML_MAX_INFO)
@@ -666,6 +841,7 @@ static int load(const char *name, const unsigned char *b, size_t len,
   m->stride = stride;
   m->min_count[0] = min_w;
   m->min_count[1] = min_c;
+  m->lm_floor = lm_floor;
   m->bias = bias;
   m->scale = scale;
   memcpy(m->dense, dense, sizeof(dense));
@@ -824,10 +1000,11 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     rc = ag_view_folded(raw.p, raw.len, &folded, NULL);
   if (rc)
     goto out;
-  size_t ws, we, counts[2];
+  size_t ws, we;
+  double norm[2];
   ag_ml_score(m, folded.p, folded.len, &ws, &we);
   const char *t = folded.p + ws;
-  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, counts);
+  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, m->min_count, norm);
   if (b.failed) {
     rc = AIGATE_ERR_NOMEM;
     goto out;
@@ -838,8 +1015,7 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
   size_t k = 0;
   for (size_t i = 0; i < b.n; i++) {
-    double w = (double)m->scale * m->w[b.o[i].idx] *
-               ag_ml_norm(counts[b.o[i].ns], m->min_count[b.o[i].ns]);
+    double w = (double)m->scale * m->w[b.o[i].idx] * norm[b.o[i].ns];
     if (k && b.o[k - 1].idx == b.o[i].idx) {
       b.o[k - 1].w += w;
     } else {

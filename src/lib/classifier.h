@@ -17,10 +17,10 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 1
+#define AG_ML_VERSION 2
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
-#define AG_ML_DENSE 3       /* dense features, see ag_ml_dense */
+#define AG_ML_DENSE 3       /* dense features, see dense_of() */
 #define AG_ML_LM_CLASSES 38 /* character classes of the language model */
 #define AG_ML_LM_SIZE (AG_ML_LM_CLASSES * AG_ML_LM_CLASSES * AG_ML_LM_CLASSES)
 #define AG_ML_LM_CAP 192 /* loss cap, in 1/16 bits (12 bits a character) */
@@ -37,6 +37,7 @@ struct aigate_model {
   float bias, scale;       /* weight = w[i] * scale */
   uint32_t min_count[2];   /* per namespace: counts below are taken as
                               this (a short text is not scaled up past it) */
+  uint32_t lm_floor;       /* least median stretch loss (1/16 bits) */
   float dense[AG_ML_DENSE];
   float block[AG_MAX_PARANOIA + 1]; /* [1..4]: probability that blocks */
   float weak[AG_MAX_PARANOIA + 1];  /* [1..4]: probability that adds points */
@@ -51,9 +52,11 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
                                  size_t e);
 
 /* Enumerate the hashed features of folded text t[0, n): word unigrams and
- * bigrams, character 3- to 5-grams. Returns the counts per namespace. */
+ * bigrams, character 3- to 5-grams. Sets norm[ns], what each occurrence of
+ * a namespace's feature is worth in this text (ag_ml_norm), given the
+ * model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, size_t counts[2]);
+                    void *ud, const uint32_t min[2], double norm[2]);
 
 /* The language model's class of each byte (see ag_ml_lm_class): a-z and
  * A-Z 1-26, digits 27, space and controls 28, . 29, , 30, quotes 31, ?!
@@ -120,16 +123,48 @@ static inline int ag_lm_next(ag_lm_iter *it, size_t stop) {
   return 0;
 }
 
-/* Dense features of folded text t[0, n) under language model lm (see
- * classifier.c): the worst and the last stretch of text against the
- * text's own median per-character loss, and the share of symbols. */
-void ag_ml_dense(const uint8_t *lm, const char *t, size_t n,
-                 float out[AG_ML_DENSE]);
+/* Stretches of LM_CHUNK characters whose mean loss the contrast
+ * features compare, histogrammed in 1/4 bits. */
+#define AG_ML_LM_BINS (AG_ML_LM_CAP / 4 + 1)
 
-/* The scale of each occurrence of a namespace's features in a text with
- * `count` of them: 1/sqrt(count), with count at least min. */
-static inline double ag_ml_norm(size_t count, uint32_t min) {
-  return count ? 1.0 / __builtin_sqrt((double)(count > min ? count : min)) : 0;
+/* Add the mean losses of the stretches of folded text t[0, n) under
+ * language model lm to hist (the trainer's floor, see dense_of). */
+void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
+                        uint32_t hist[AG_ML_LM_BINS]);
+
+/*
+ * Bits of the sketches that estimate how many distinct features a window
+ * holds (per namespace), and a feature's bit: a window of 512 bytes has
+ * at most ~500 word features and 512 character 4-grams (the character
+ * sketch samples those).
+ */
+#define AG_ML_SEEN_W 1024
+#define AG_ML_SEEN_C 2048
+static inline uint32_t ag_ml_seen_bit(uint32_t idx) {
+  return (idx * 0x9e3779b1u) >> 20; /* 12 bits */
+}
+
+/* Distinct features estimated from `set` of `m` sketch bits (linear
+ * counting), at most cnt, the occurrences. */
+static inline double ag_ml_distinct(unsigned set, unsigned m, uint32_t cnt) {
+  double d = set >= m ? (double)m * __builtin_log((double)m)
+                      : -(double)m * __builtin_log1p(-(double)set / m);
+  return d < cnt ? d : cnt;
+}
+
+/*
+ * What each occurrence of a namespace's features adds, times its weight,
+ * in a text with `count` occurrences of `distinct` features: (distinct /
+ * count) / sqrt(max(distinct, min)). A text of distinct n-grams gets
+ * 1/sqrt(count), and a short one is not scaled up past min; a phrase
+ * repeated r times scores as the phrase once, not up to r times higher
+ * (repetition adds no evidence, it only makes a text longer).
+ */
+static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
+  double d = distinct > min ? distinct : min;
+  if (!count || d <= 0) /* a model may say min 0 */
+    return 0;
+  return distinct / (double)count / __builtin_sqrt(d);
 }
 
 /* Logit of one window of folded text; the _slow one sums through the
@@ -138,10 +173,46 @@ static inline double ag_ml_norm(size_t count, uint32_t min) {
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n);
 double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n);
 
-/* Best window of folded text t[0, n): its probability, and its bytes
- * [*ws, *we) (the whole text when it fits one window). */
+/* Best window of folded text t[0, n): its probability (its logit), and
+ * its bytes [*ws, *we) (the whole text when it fits one window). */
+double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
+                        size_t *ws, size_t *we);
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we);
+
+/* A growable list of feature occurrences (index and namespace). */
+typedef struct {
+  uint32_t *idx;
+  uint8_t *ns;
+  size_t n, cap;
+  int failed; /* an allocation failed: the list is incomplete */
+} ag_ml_occs;
+
+/* Append one occurrence (sets o->failed when memory runs out). */
+void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns);
+
+/* One window of a text as a scan reads it: its feature occurrences, what
+ * each occurrence of a namespace is worth (ag_ml_norm) and its dense
+ * features. */
+typedef struct {
+  const uint32_t *idx;
+  const uint8_t *ns;
+  size_t n;
+  double norm[2];
+  float dense[AG_ML_DENSE];
+} ag_ml_window;
+
+/* Called for each window; a non-zero return stops the walk with it. */
+typedef int (*ag_ml_window_cb)(void *ud, const ag_ml_window *w);
+
+/*
+ * Every window ag_ml_best_logit scores in folded text t[0, n), under m's
+ * hash bits, window, minimum counts and language model (its weights are
+ * not read): what the trainer learns from, so that it learns what a scan
+ * scores. Returns 0, AIGATE_ERR_NOMEM or cb's non-zero return.
+ */
+int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
+                  ag_ml_window_cb cb, void *ud);
 
 /* Serialize a model (the file format of classifier.c); *out is malloc'ed. */
 int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len);

@@ -103,6 +103,7 @@ typedef enum {
   AG_VAL_IPV4,
   AG_VAL_IPV6,
   AG_VAL_SQL_NO_WHERE,
+  AG_VAL_GIBBERISH_SUFFIX,
 } ag_validator;
 
 /* Detectors computed by the normalizer rather than by patterns. */

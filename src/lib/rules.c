@@ -211,6 +211,7 @@ static const struct {
     {"ipv4", AG_VAL_IPV4},
     {"ipv6", AG_VAL_IPV6},
     {"sql_no_where", AG_VAL_SQL_NO_WHERE},
+    {"gibberish_suffix", AG_VAL_GIBBERISH_SUFFIX},
 };
 
 static const struct {

@@ -85,7 +85,14 @@ static aigate_finding *add_finding(aigate_scratch *s, const ag_rule *r,
   return &s->findings[s->n_findings++];
 }
 
-static int validate(const ag_rule *r, const char *p, size_t n) {
+/* Bytes before its match the suffix validator reads: the request that
+ * token soup follows lies before the soup the pattern found. */
+#define SUFFIX_CONTEXT 400
+
+/* The validator of rule r on the match [s, e) of text t. */
+static int validate(const ag_rule *r, const char *t, size_t s, size_t e) {
+  const char *p = t + s;
+  size_t n = e - s;
   switch (r->validator) {
   case AG_VAL_NONE: return 1;
   case AG_VAL_LUHN: return ag_valid_luhn(p, n);
@@ -99,6 +106,9 @@ static int validate(const ag_rule *r, const char *p, size_t n) {
   case AG_VAL_IPV4: return ag_valid_ipv4(p, n);
   case AG_VAL_IPV6: return ag_valid_ipv6(p, n);
   case AG_VAL_SQL_NO_WHERE: return ag_valid_sql_no_where(p, n);
+  case AG_VAL_GIBBERISH_SUFFIX:
+    s = e > SUFFIX_CONTEXT ? e - SUFFIX_CONTEXT : 0;
+    return ag_valid_gibberish_suffix(t + s, e - s);
   }
   return 0;
 }
@@ -281,7 +291,7 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
       h->status = m;
       return 1;
     }
-    if (validate(r, h->v->p + span[2], span[3] - span[2])) {
+    if (validate(r, h->v->p, span[2], span[3])) {
       record(h, r, span[2], span[3]);
       if (++s->pat_count[g] >= AG_MAX_MATCHES) {
         /* Later matches of this pattern are not reported (nor redacted):
@@ -374,8 +384,7 @@ static void code_findings(exfil_ctx *x, const ag_exfil_item *it) {
       size_t span[4];
       int m = ag_match_next(&r->pats[k], r->group, s->ms, t, it->body_end,
                             it->body_start, it->body_end - 1, 0, span);
-      if (m > 0 && validate(r, t + span[2], span[3] - span[2]) &&
-          span[3] > span[2]) {
+      if (m > 0 && validate(r, t, span[2], span[3]) && span[3] > span[2]) {
         add_finding(s, r, "code", span[2], span[3]);
         break;
       }

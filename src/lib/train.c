@@ -4,13 +4,21 @@
  * paranoia level chosen on out-of-fold scores.
  *
  * Thresholds come from out-of-fold scores: the training texts are split
- * into k folds, each fold is scored by a model trained on the others, and
- * each paranoia level's threshold is the probability that a target share
- * of these out-of-fold benign texts reaches (level 2: 1%, docs/
- * detection.md). The shipped weights are the mean of the k fold models,
- * so the thresholds were measured on models of the same kind and scale;
- * a model refitted on everything is more confident on its own training
- * texts and the thresholds would not hold for it.
+ * into k folds (texts that share an opening or an ending kept together),
+ * each fold is scored by a model trained on the others as a scan scores
+ * (best window, quantized weights), and each paranoia level's threshold
+ * keeps the share of out-of-fold benign texts over it under the level's
+ * limits, one for plain benign texts and one for "hard" ones (level 2: 1%
+ * and 3%, docs/detection.md).
+ *
+ * The model learns from the windows a scan scores (ag_ml_windows): a
+ * benign text's best window is pushed down (each window of it is
+ * benign); an attack is learned whole (its label says nothing about
+ * which window holds the attack, and that window may be harmless alone).
+ * The shipped weights are the mean of the k fold models, so the
+ * thresholds were measured on models of the same kind and scale; a model
+ * refitted on everything is more confident on its own training texts and
+ * the thresholds would not hold for it.
  *
  * Leave-one-source-out folds (loso) measure transfer to unseen sources.
  * On the shared data they show the limit honestly: a benign source with
@@ -24,7 +32,10 @@
  * benign texts is added again with a random gibberish suffix, labelled as
  * an attack. Its tokens are word pieces of the training texts themselves,
  * case-mangled and glued with symbols, so that what the model learns is
- * the shape (and the language model contrast), not a vocabulary.
+ * the shape (and the language model contrast), not a vocabulary. And a
+ * share of all texts is added again with structured data after it (JSON,
+ * URLs, ids, paths), keeping its label, so that symbols and odd character
+ * sequences alone are no evidence of an attack.
  *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
@@ -43,23 +54,46 @@
 
 #define MAX_LINE ((size_t)4 << 20)
 #define MAX_RECORDS ((size_t)1 << 20)
+#define AUG_SUFFIX 1     /* a benign text with a gibberish suffix */
+#define AUG_STRUCTURED 2 /* a text with structured data after it */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
-/* Share of out-of-fold benign texts each level's threshold lets through:
- * block alone, and the weak band that adds points to a rule's. */
+/*
+ * Share of out-of-fold benign texts each level's threshold lets through:
+ * block alone, and the weak band that adds points to a rule's. Benign
+ * texts come in two kinds with their own limits (the targets of
+ * docs/detection.md): plain requests, and "hard" ones (kind
+ * "benign_hard": role prompts, code, security questions, trigger words),
+ * which look like attacks by design and are allowed more. A threshold
+ * must keep both limits, so it is the higher of the two quantiles. Data
+ * without kinds are all plain benign texts.
+ */
 static const double block_fpr[AG_MAX_PARANOIA + 1] = {0, 0.005, 0.01, 0.025,
                                                       0.05};
 static const double weak_fpr[AG_MAX_PARANOIA + 1] = {0, 0.01, 0.025, 0.05, 0.1};
+static const double block_fpr_hard[AG_MAX_PARANOIA + 1] = {0, 0.01, 0.03, 0.05,
+                                                           0.1};
+static const double weak_fpr_hard[AG_MAX_PARANOIA + 1] = {0, 0.03, 0.05, 0.1,
+                                                          0.2};
+
+/* A window of a text as a sparse vector: sorted distinct indexes, values,
+ * and its dense features. */
+typedef struct {
+  uint32_t *idx;
+  float *val;
+  size_t n;
+  float dense[AG_ML_DENSE];
+} instance;
 
 typedef struct {
   char *text; /* folded view */
   size_t len;
-  int label, aug;
+  int label, hard; /* hard: a benign text of kind "benign_hard" */
+  int aug;         /* 0 as read, or AUG_SUFFIX, AUG_STRUCTURED */
   size_t group;
-  uint32_t *idx; /* sorted, distinct */
-  float *val;
-  size_t n;
-  float dense[AG_ML_DENSE];
+  size_t source;  /* index into corpus.groups (group becomes the fold) */
+  instance *inst; /* the windows a scan scores (one for a short text) */
+  size_t n_inst;
 } record;
 
 typedef struct {
@@ -210,6 +244,145 @@ static void gibberish(corpus *c, ag_buf *b) {
   }
 }
 
+static void put_str(ag_buf *b, const char *s) {
+  ag_buf_append(b, s, strlen(s));
+}
+
+/* Random decimal digits or hex/base64 characters, n of them. */
+static void random_chars(corpus *c, ag_buf *b, const char *set, size_t n) {
+  size_t k = strlen(set);
+  for (size_t i = 0; i < n; i++)
+    ag_buf_putc(b, set[next_rand(&c->rng) % k]);
+}
+
+static void random_words(corpus *c, ag_buf *b, int n, char sep) {
+  char w[16];
+  for (int i = 0; i < n; i++) {
+    if (i)
+      ag_buf_putc(b, sep);
+    ag_buf_append(b, w, random_word(c, w, sizeof(w)));
+  }
+}
+
+static const char HEX[] = "0123456789abcdef";
+static const char B64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void random_url(corpus *c, ag_buf *b) {
+  put_str(b, next_rand(&c->rng) % 2 ? "https://" : "http://");
+  random_words(c, b, 1 + (int)(next_rand(&c->rng) % 2), '.');
+  put_str(b, next_rand(&c->rng) % 2 ? ".com/" : ".org/");
+  random_words(c, b, 1 + (int)(next_rand(&c->rng) % 3), '/');
+  if (next_rand(&c->rng) % 2) {
+    ag_buf_putc(b, '?');
+    random_words(c, b, 1, '_');
+    ag_buf_putc(b, '=');
+    random_chars(c, b, HEX, 1 + next_rand(&c->rng) % 8);
+  }
+}
+
+/*
+ * Structured data of the kind ordinary prompts carry: a JSON object, a
+ * URL, a Markdown link or image, an id (hex digest, UUID, base64), a
+ * file path, made of the corpus's words. Added around texts of both
+ * labels, so that what it has in common with gibberish suffixes (symbols,
+ * unfamiliar character sequences, a worse language-model stretch) stops
+ * counting as evidence of an attack by itself.
+ */
+static void structured(corpus *c, ag_buf *b) {
+  int parts = 1 + (int)(next_rand(&c->rng) % 3);
+  for (int p = 0; p < parts; p++) {
+    ag_buf_putc(b, next_rand(&c->rng) % 3 ? ' ' : '\n');
+    switch (next_rand(&c->rng) % 6) {
+    case 0: { /* {"key": "value", "id": 123, "tags": ["a", "b"]} */
+      int keys = 1 + (int)(next_rand(&c->rng) % 4);
+      const char *sp = next_rand(&c->rng) % 2 ? " " : "";
+      ag_buf_putc(b, '{');
+      for (int k = 0; k < keys; k++) {
+        put_str(b, k ? ",\"" : "\"");
+        if (k)
+          put_str(b, sp);
+        random_words(c, b, 1, '_');
+        put_str(b, "\":");
+        put_str(b, sp);
+        unsigned v = (unsigned)(next_rand(&c->rng) % 4);
+        if (v == 0) {
+          random_chars(c, b, "0123456789", 1 + next_rand(&c->rng) % 6);
+        } else if (v == 1) {
+          put_str(b, next_rand(&c->rng) % 2 ? "true" : "null");
+        } else if (v == 2) {
+          put_str(b, "[\"");
+          random_words(c, b, 1, '_');
+          put_str(b, "\",");
+          put_str(b, sp);
+          ag_buf_putc(b, '"');
+          random_words(c, b, 1, '_');
+          put_str(b, "\"]");
+        } else {
+          ag_buf_putc(b, '"');
+          random_words(c, b, 1 + (int)(next_rand(&c->rng) % 3), ' ');
+          ag_buf_putc(b, '"');
+        }
+      }
+      ag_buf_putc(b, '}');
+      break;
+    }
+    case 1: random_url(c, b); break;
+    case 2: /* [text](url) or ![alt](url) */
+      put_str(b, next_rand(&c->rng) % 2 ? "![" : "[");
+      random_words(c, b, 1 + (int)(next_rand(&c->rng) % 2), ' ');
+      put_str(b, "](");
+      random_url(c, b);
+      ag_buf_putc(b, ')');
+      break;
+    case 3: /* a hex digest or a UUID */
+      if (next_rand(&c->rng) % 2) {
+        random_chars(c, b, HEX, next_rand(&c->rng) % 2 ? 40 : 64);
+      } else {
+        for (int k = 0; k < 5; k++) {
+          if (k)
+            ag_buf_putc(b, '-');
+          random_chars(c, b, HEX, k == 0 ? 8 : k == 4 ? 12 : 4);
+        }
+      }
+      break;
+    case 4: /* a base64 token */
+      random_chars(c, b, B64, 16 + next_rand(&c->rng) % 48);
+      if (next_rand(&c->rng) % 2)
+        ag_buf_putc(b, '=');
+      break;
+    default: /* a file path */
+      ag_buf_putc(b, '/');
+      random_words(c, b, 2 + (int)(next_rand(&c->rng) % 3), '/');
+      put_str(b, next_rand(&c->rng) % 2 ? ".json" : ".txt");
+      break;
+    }
+  }
+}
+
+/* Add a copy of text with gen's output after it, labelled label. */
+static int add_copy(corpus *c, const char *text, size_t len, int label, int aug,
+                    int hard, size_t group, void (*gen)(corpus *, ag_buf *)) {
+  ag_buf b = {0};
+  ag_buf_append(&b, text, len);
+  gen(c, &b);
+  record *a = b.failed ? NULL : add_record(c);
+  int rc = 0;
+  if (!a) {
+    rc = AIGATE_ERR_NOMEM;
+  } else {
+    a->label = label;
+    a->aug = aug;
+    a->hard = hard;
+    a->group = group;
+    a->source = group;
+    if ((rc = fold(b.data, b.len, &a->text, &a->len)))
+      c->n--;
+  }
+  ag_buf_free(&b);
+  return rc;
+}
+
 static int bad_line(aigate_error *err, const char *file, size_t line,
                     const char *why) {
   ag_err(err, "%s:%zu: %s", file, line, why);
@@ -241,7 +414,8 @@ static int read_file(corpus *c, const char *path, aigate_error *err) {
     json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
     json_t *text = json_object_get(j, "text"),
            *label = json_object_get(j, "label");
-    json_t *src = json_object_get(j, "source");
+    json_t *src = json_object_get(j, "source"),
+           *kind = json_object_get(j, "kind");
     if (!j || !json_is_object(j)) {
       rc = bad_line(err, path, lineno, "not a JSON object");
     } else if (!json_is_string(text)) {
@@ -251,6 +425,8 @@ static int read_file(corpus *c, const char *path, aigate_error *err) {
       rc = bad_line(err, path, lineno, "\"label\" must be 0 or 1");
     } else if (src && !json_is_string(src)) {
       rc = bad_line(err, path, lineno, "\"source\" must be a string");
+    } else if (kind && !json_is_string(kind)) {
+      rc = bad_line(err, path, lineno, "\"kind\" must be a string");
     } else {
       const char *s = src ? json_string_value(src) : "";
       const char *at = strchr(s, '@');
@@ -262,29 +438,26 @@ static int read_file(corpus *c, const char *path, aigate_error *err) {
                  : AIGATE_ERR_NOMEM;
       } else {
         r->label = (int)json_integer_value(label);
+        r->hard = r->label == 0 && kind &&
+                  strcmp(json_string_value(kind), "benign_hard") == 0;
         r->group = g;
+        r->source = g;
         rc = fold(json_string_value(text), json_string_length(text), &r->text,
                   &r->len);
         if (rc)
           c->n--;
-        /* The augmented copy: same text and group, a suffix, attack. */
-        if (!rc && r->label == 0 && c->o->augment > 0 &&
-            rand_unit(&c->rng) < c->o->augment) {
-          ag_buf b = {0};
-          ag_buf_append(&b, json_string_value(text), json_string_length(text));
-          gibberish(c, &b);
-          record *a = b.failed ? NULL : add_record(c);
-          if (!a) {
-            rc = AIGATE_ERR_NOMEM;
-          } else {
-            a->label = 1;
-            a->aug = 1;
-            a->group = g;
-            if ((rc = fold(b.data, b.len, &a->text, &a->len)))
-              c->n--;
-          }
-          ag_buf_free(&b);
-        }
+        /* The augmented copies (same group, after their original): a
+         * benign text with a gibberish suffix is an attack; any text
+         * with structured data around it keeps its label. */
+        int lab = r->label, hard = r->hard;
+        const char *tx = json_string_value(text);
+        size_t tl = json_string_length(text);
+        if (!rc && lab == 0 && c->o->augment > 0 &&
+            rand_unit(&c->rng) < c->o->augment)
+          rc = add_copy(c, tx, tl, 1, AUG_SUFFIX, 0, g, gibberish);
+        if (!rc && c->o->structured > 0 &&
+            rand_unit(&c->rng) < c->o->structured)
+          rc = add_copy(c, tx, tl, lab, AUG_STRUCTURED, hard, g, structured);
       }
     }
     json_decref(j);
@@ -345,79 +518,170 @@ static size_t corpus_groups(corpus *c) {
   return folds;
 }
 
-/* ----------------------------------------------------------- features */
+/* ------------------------------------------------------------- k-fold */
+
+/* Bytes of a text's opening and ending that make two texts relatives. */
+#define KIN_EDGE 64
 
 typedef struct {
-  uint32_t *idx;
-  uint8_t *ns;
-  size_t n, cap;
-  int failed;
-} feat_buf;
+  uint64_t h;
+  size_t i;
+} kin_key;
 
-static void collect(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  (void)s;
-  (void)e;
-  feat_buf *f = ud;
-  if (f->n == f->cap) {
-    size_t cap = f->cap ? f->cap * 2 : 4096;
-    uint32_t *i = realloc(f->idx, cap * sizeof(*i));
-    if (i)
-      f->idx = i;
-    uint8_t *n = realloc(f->ns, cap);
-    if (n)
-      f->ns = n;
-    if (!i || !n) {
-      f->failed = 1;
-      return;
-    }
-    f->cap = cap;
-  }
-  f->ns[f->n] = (uint8_t)ns;
-  f->idx[f->n++] = idx;
+static int cmp_kin(const void *a, const void *b) {
+  const kin_key *x = a, *y = b;
+  if (x->h != y->h)
+    return x->h < y->h ? -1 : 1;
+  return x->i < y->i ? -1 : x->i > y->i;
 }
+
+static size_t kin_root(size_t *parent, size_t i) {
+  while (parent[i] != i)
+    i = parent[i] = parent[parent[i]];
+  return i;
+}
+
+static uint64_t edge_hash(const char *t, size_t n, uint64_t seed) {
+  uint64_t h = 1469598103934665603ull ^ seed;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)t[i]) * 1099511628211ull;
+  return h;
+}
+
+/*
+ * Random k-fold with relatives kept together: texts that share their
+ * first or their last KIN_EDGE bytes (one context with and without an
+ * inserted attack, one template with another request, a text and its
+ * gibberish-suffixed copy) land in one fold. Split apart, the held-out
+ * twin of an attack would be scored by a model that learned its very
+ * words as an attack, and the out-of-fold false positives that set the
+ * thresholds would measure that leak, not the model. A group's fold
+ * comes from the seeded stream in record order.
+ */
+static int kfold(corpus *c, size_t k, uint64_t seed) {
+  size_t *parent = malloc((c->n ? c->n : 1) * sizeof(size_t));
+  kin_key *keys = malloc((c->n ? 2 * c->n : 1) * sizeof(kin_key));
+  if (!parent || !keys) {
+    free(parent);
+    free(keys);
+    return AIGATE_ERR_NOMEM;
+  }
+  size_t nk = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    const record *r = &c->r[i];
+    parent[i] = i;
+    if (r->aug && i) /* made from the record before it */
+      parent[i] = kin_root(parent, i - 1);
+    else if (r->len >= 2 * KIN_EDGE) {
+      keys[nk++] = (kin_key){edge_hash(r->text, KIN_EDGE, 1), i};
+      keys[nk++] =
+          (kin_key){edge_hash(r->text + r->len - KIN_EDGE, KIN_EDGE, 2), i};
+    }
+  }
+  if (nk)
+    qsort(keys, nk, sizeof(*keys), cmp_kin);
+  for (size_t j = 1; j < nk; j++)
+    if (keys[j].h == keys[j - 1].h) {
+      size_t a = kin_root(parent, keys[j - 1].i),
+             b = kin_root(parent, keys[j].i);
+      if (a != b) /* the older record stays the root */
+        parent[a > b ? a : b] = a < b ? a : b;
+    }
+  uint64_t rng = seed ^ 0x5bd1e995u;
+  for (size_t i = 0; i < c->n; i++) {
+    size_t root = kin_root(parent, i);
+    c->r[i].group =
+        root == i ? (size_t)(next_rand(&rng) % k) : c->r[root].group;
+  }
+  free(parent);
+  free(keys);
+  return 0;
+}
+
+/* ----------------------------------------------------------- features */
 
 static int cmp_u32(const void *a, const void *b) {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
   return x < y ? -1 : x > y;
 }
 
-/* The sparse vector of a record: each occurrence adds 1/sqrt(count of its
- * namespace), as ag_ml_logit sums; equal indexes merge. The namespace is
- * kept in the low bit while sorting. */
-static int vectorize(record *r, uint32_t bits, const uint32_t min[2],
-                     feat_buf *fb) {
-  size_t counts[2];
+typedef struct {
+  record *r;
+  ag_ml_occs *fb;
+} vec_ctx;
+
+/* One window as an instance of its record: each occurrence adds its
+ * namespace's norm, as ag_ml_logit sums; equal indexes merge. The
+ * namespace is kept in the low bit while sorting. */
+static int add_instance(void *ud, const ag_ml_window *win) {
+  vec_ctx *v = ud;
+  ag_ml_occs *fb = v->fb;
+  record *r = v->r;
   fb->n = 0;
-  ag_ml_features(bits, r->text, r->len, collect, fb, counts);
-  if (fb->failed)
+  for (size_t i = 0; i < win->n; i++)
+    ag_ml_occs_push(fb, win->idx[i], win->ns[i]);
+  instance *in = realloc(r->inst, (r->n_inst + 1) * sizeof(*in));
+  if (fb->failed || !in)
     return AIGATE_ERR_NOMEM;
+  r->inst = in;
+  in = &r->inst[r->n_inst++];
+  memset(in, 0, sizeof(*in));
+  memcpy(in->dense, win->dense, sizeof(in->dense));
   for (size_t i = 0; i < fb->n; i++)
     fb->idx[i] = fb->idx[i] << 1 | fb->ns[i];
-  qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
-  float inv[2] = {(float)ag_ml_norm(counts[0], min[0]),
-                  (float)ag_ml_norm(counts[1], min[1])};
-  r->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
-  r->val = malloc((fb->n ? fb->n : 1) * sizeof(float));
-  if (!r->idx || !r->val)
+  if (fb->n)
+    qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
+  in->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
+  in->val = malloc((fb->n ? fb->n : 1) * sizeof(float));
+  if (!in->idx || !in->val)
     return AIGATE_ERR_NOMEM;
   size_t k = 0;
   for (size_t i = 0; i < fb->n; i++) {
     uint32_t idx = fb->idx[i] >> 1;
-    float v = inv[fb->idx[i] & 1];
-    if (k && r->idx[k - 1] == idx)
-      r->val[k - 1] += v;
+    float val = (float)win->norm[fb->idx[i] & 1];
+    if (k && in->idx[k - 1] == idx)
+      in->val[k - 1] += val;
     else
-      r->idx[k] = idx, r->val[k++] = v;
+      in->idx[k] = idx, in->val[k++] = val;
   }
-  r->n = k;
+  in->n = k;
+  return 0;
+}
+
+static void free_instances(record *r) {
+  for (size_t k = 0; k < r->n_inst; k++) {
+    free(r->inst[k].idx);
+    free(r->inst[k].val);
+  }
+  free(r->inst);
+  r->inst = NULL;
+  r->n_inst = 0;
+}
+
+/* Every record's windows under m's settings and language model (again
+ * for each fold: the dense features depend on its language model). */
+static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
+  aigate_model whole = *m; /* one window: the whole text */
+  whole.window = UINT32_MAX;
+  for (size_t i = 0; i < c->n; i++) {
+    record *r = &c->r[i];
+    free_instances(r);
+    vec_ctx v = {r, fb};
+    int rc =
+        ag_ml_windows(r->label ? &whole : m, r->text, r->len, add_instance, &v);
+    if (rc)
+      return rc;
+  }
   return 0;
 }
 
 /* ----------------------------------------------------- language model */
 
 /* Trigram losses from the benign, non-augmented records outside fold
- * `skip` (SIZE_MAX: all). Add-half smoothing; losses in 1/16 bits. */
-static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
+ * `skip` (SIZE_MAX: all), into m->lm and m->lm_floor. Add-half
+ * smoothing; losses in 1/16 bits. */
+static int train_lm(const corpus *c, size_t skip, aigate_model *m) {
+  uint8_t *lm = m->lm;
   uint32_t *cnt = calloc(AG_ML_LM_SIZE, sizeof(uint32_t));
   if (!cnt)
     return AIGATE_ERR_NOMEM;
@@ -446,6 +710,23 @@ static int train_lm(const corpus *c, size_t skip, uint8_t *lm) {
           (uint8_t)(loss > AG_ML_LM_CAP ? AG_ML_LM_CAP : lrint(loss));
     }
   }
+  /* The floor of the contrast features' median: the median stretch of
+   * the same texts under this model. */
+  uint32_t hist[AG_ML_LM_BINS] = {0};
+  uint64_t total = 0, seen = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    const record *r = &c->r[i];
+    if (!r->label && !r->aug && r->group != skip)
+      ag_ml_lm_stretches(lm, r->text, r->len, hist);
+  }
+  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
+    total += hist[k];
+  m->lm_floor = 0;
+  for (unsigned k = 0; k < AG_ML_LM_BINS && total; k++)
+    if (2 * (seen += hist[k]) >= total) {
+      m->lm_floor = 4 * k;
+      break;
+    }
   free(cnt);
   return 0;
 }
@@ -458,13 +739,26 @@ typedef struct {
   float b, bg;
 } lr_model;
 
-static double lr_logit(const lr_model *m, const record *r) {
+static double lr_logit(const lr_model *m, const instance *r) {
   double z = m->b;
   for (size_t k = 0; k < r->n; k++)
     z += (double)m->w[r->idx[k]] * r->val[k];
   for (int d = 0; d < AG_ML_DENSE; d++)
     z += (double)m->dw[d] * r->dense[d];
   return z;
+}
+
+/* A record's best window (a scan's score is the best window's). */
+static const instance *best_instance(const lr_model *m, const record *r,
+                                     double *z) {
+  const instance *best = &r->inst[0];
+  *z = lr_logit(m, best);
+  for (size_t k = 1; k < r->n_inst; k++) {
+    double zk = lr_logit(m, &r->inst[k]);
+    if (zk > *z)
+      *z = zk, best = &r->inst[k];
+  }
+  return best;
 }
 
 static double sigmoid(double z) {
@@ -493,8 +787,14 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       order[j] = t;
     }
     for (size_t i = 0; i < n; i++) {
-      const record *r = &c->r[order[i]];
-      float g = (float)(sigmoid(lr_logit(m, r)) - r->label);
+      /* Multiple-instance learning: the update goes to the window that
+       * scores highest, the one a scan's verdict would rest on (an
+       * attack needs one window to be found; a benign text must keep
+       * every window low). */
+      const record *rec = &c->r[order[i]];
+      double z;
+      const instance *r = best_instance(m, rec, &z);
+      float g = (float)(sigmoid(z) - rec->label);
       for (size_t k = 0; k < r->n; k++) {
         uint32_t j = r->idx[k];
         float gj = g * r->val[k] + l2 * m->w[j];
@@ -512,11 +812,6 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       m->b -= lr * g / sqrtf(m->bg + 1e-8f);
     }
   }
-}
-
-static void dense_all(corpus *c, const uint8_t *lm) {
-  for (size_t i = 0; i < c->n; i++)
-    ag_ml_dense(lm, c->r[i].text, c->r[i].len, c->r[i].dense);
 }
 
 static int cmp_desc(const void *a, const void *b) {
@@ -566,34 +861,89 @@ static double auc(scored *s, size_t n) {
   return (ranks - pos * (pos + 1) / 2) / (pos * neg);
 }
 
+/* The logit a level's limits allow: the higher of the quantiles of the
+ * plain and the hard benign scores (a kind without texts sets none). */
+static double level_logit(const double *plain, size_t np, const double *hard,
+                          size_t nh, double fpr_plain, double fpr_hard) {
+  if (!nh)
+    return quantile(plain, np, fpr_plain);
+  if (!np)
+    return quantile(hard, nh, fpr_hard);
+  double a = quantile(plain, np, fpr_plain), b = quantile(hard, nh, fpr_hard);
+  return a > b ? a : b;
+}
+
 /* Thresholds from scores z (one per record, in record order). */
 static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
                           aigate_train_report *rep) {
   double *neg = malloc((c->n ? c->n : 1) * sizeof(double));
   if (!neg)
     return AIGATE_ERR_NOMEM;
-  size_t nn = 0, np = 0;
+  /* Plain benign scores from the front of neg, hard ones from the back. */
+  size_t np = 0, nh = 0, na = 0;
   for (size_t i = 0; i < c->n; i++)
-    if (!c->r[i].label)
-      neg[nn++] = z[i];
+    if (c->r[i].aug == AUG_STRUCTURED && !c->r[i].label)
+      continue; /* thresholds: benign texts as they came */
+    else if (c->r[i].label)
+      na++;
+    else if (c->r[i].hard)
+      neg[c->n - 1 - nh++] = z[i];
     else
-      np++;
-  qsort(neg, nn, sizeof(double), cmp_desc);
+      neg[np++] = z[i];
+  double *hard = neg + c->n - nh;
+  qsort(neg, np, sizeof(double), cmp_desc);
+  qsort(hard, nh, sizeof(double), cmp_desc);
+  rep->n_benign_hard = nh;
   for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
-    double tb = quantile(neg, nn, block_fpr[l]);
-    double tw = quantile(neg, nn, weak_fpr[l]);
+    double tb = level_logit(neg, np, hard, nh, block_fpr[l], block_fpr_hard[l]);
+    double tw = level_logit(neg, np, hard, nh, weak_fpr[l], weak_fpr_hard[l]);
     m->block[l] = (float)sigmoid(tb);
     m->weak[l] = (float)sigmoid(tw < tb ? tw : tb);
     if (m->weak[l] > m->block[l])
       m->weak[l] = m->block[l];
-    size_t tp = 0, fp = 0;
+    size_t tp = 0, fp = 0, fph = 0;
     for (size_t i = 0; i < c->n; i++)
-      if (z[i] >= tb)
-        c->r[i].label ? tp++ : fp++;
-    rep->oof_recall[l] = np ? (double)tp / (double)np : 0;
-    rep->oof_fpr[l] = nn ? (double)fp / (double)nn : 0;
+      if (z[i] >= tb && !(c->r[i].aug == AUG_STRUCTURED && !c->r[i].label)) {
+        if (c->r[i].label)
+          tp++;
+        else if (c->r[i].hard)
+          fph++;
+        else
+          fp++;
+      }
+    rep->oof_recall[l] = na ? (double)tp / (double)na : 0;
+    rep->oof_fpr[l] = np ? (double)fp / (double)np : 0;
+    rep->oof_fpr_hard[l] = nh ? (double)fph / (double)nh : 0;
   }
   free(neg);
+  return 0;
+}
+
+/* The out-of-fold scores, one JSON line per record in record order:
+ * {"source", "label", "hard", "aug", "p"}, for analysis of what the
+ * model misses, source by source, without touching evaluation data. */
+static int write_oof(const corpus *c, const double *z, const char *path,
+                     aigate_error *err) {
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    ag_err(err, "%s: %s", path, strerror(errno));
+    return AIGATE_ERR_IO;
+  }
+  int ok = 1;
+  for (size_t i = 0; ok && i < c->n; i++) {
+    const record *r = &c->r[i];
+    json_t *j = json_pack("{s:s, s:i, s:b, s:i, s:f}", "source",
+                          c->groups[r->source], "label", r->label, "hard",
+                          r->hard, "aug", r->aug, "p", sigmoid(z[i]));
+    ok = j && json_dumpf(j, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF;
+    json_decref(j);
+  }
+  if (fclose(f) != 0)
+    ok = 0;
+  if (!ok) {
+    ag_err(err, "%s: cannot write the out-of-fold scores", path);
+    return AIGATE_ERR_IO;
+  }
   return 0;
 }
 
@@ -612,8 +962,7 @@ static int quantize(const lr_model *lm, size_t nw, aigate_model *m) {
 static void corpus_free(corpus *c) {
   for (size_t i = 0; i < c->n; i++) {
     free(c->r[i].text);
-    free(c->r[i].idx);
-    free(c->r[i].val);
+    free_instances(&c->r[i]);
   }
   free(c->r);
   for (size_t i = 0; i < c->n_groups; i++)
@@ -646,10 +995,12 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.l2 = 1e-6;
   if (o.augment == 0)
     o.augment = 0.15;
+  if (o.structured == 0)
+    o.structured = 0.5;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
-      o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.folds < 2 ||
-      o.folds > 100) {
+      o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
+      o.folds < 2 || o.folds > 100) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }
@@ -664,7 +1015,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   double *z = NULL;
   scored *sc = NULL;
   size_t *order = NULL;
-  feat_buf fb = {0};
+  ag_ml_occs fb = {0};
   int rc = 0;
   for (size_t i = 0; !rc && i < o.n_files; i++)
     rc = read_file(&c, o.files[i], err);
@@ -676,17 +1027,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     goto out;
   }
   if (!o.loso) {
-    /* Random k-fold: a record's fold from the seeded stream; an augmented
-     * copy stays with the text it was made from (it follows it). */
-    uint64_t rng = o.seed ^ 0x5bd1e995u;
-    for (size_t i = 0; i < c.n; i++)
-      c.r[i].group = c.r[i].aug && i ? c.r[i - 1].group
-                                     : (size_t)(next_rand(&rng) % o.folds);
+    if ((rc = kfold(&c, (size_t)o.folds, o.seed)))
+      goto out;
     folds = (size_t)o.folds;
   }
   for (size_t i = 0; i < c.n; i++) {
     rep->n_attacks += c.r[i].label;
-    rep->n_augmented += c.r[i].aug;
+    rep->n_augmented += c.r[i].aug != 0;
   }
   rep->n_records = c.n;
   if (rep->n_attacks == 0 || rep->n_attacks == c.n) {
@@ -696,10 +1043,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   }
   say(&o, "%zu records (%zu attacks, %zu of them augmented), %zu folds", c.n,
       rep->n_attacks, rep->n_augmented, folds);
-  const uint32_t mins[2] = {o.min_words, o.min_chars};
-  for (size_t i = 0; !rc && i < c.n; i++)
-    rc = vectorize(&c.r[i], o.hash_bits, mins, &fb);
   m = ag_ml_alloc(o.hash_bits);
+  if (m) {
+    m->window = o.window;
+    m->stride = o.window / 2;
+    m->min_count[0] = o.min_words;
+    m->min_count[1] = o.min_chars;
+  }
   lm.w = malloc(nw * sizeof(float));
   lm.g = malloc(nw * sizeof(float));
   avg.w = calloc(nw, sizeof(float));
@@ -713,9 +1063,10 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (!o.no_cv && folds > 1) {
     rep->n_folds = folds;
     for (size_t f = 0; f < folds && !rc; f++) {
-      if ((rc = train_lm(&c, f, m->lm)))
+      if ((rc = train_lm(&c, f, m)))
         break;
-      dense_all(&c, m->lm);
+      if ((rc = vectorize_all(&c, m, &fb)))
+        break;
       lr_train(&lm, &c, f, nw, o.seed + f + 1, order);
       /* The shipped model is the mean of the fold models, so that the
        * thresholds chosen on their out-of-fold scores hold for it. */
@@ -726,10 +1077,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       avg.b += lm.b / (float)folds;
       /* At p >= 0.5 and at p >= 0.99 (logit 4.595), near the shipped
        * level-2 threshold. */
+      /* Held-out texts are scored as a scan scores them: quantized
+       * weights, the fold's language model, the best window. */
+      quantize(&lm, nw, m);
       size_t tp = 0, p = 0, fp = 0, n = 0, tp99 = 0, fp99 = 0;
       for (size_t i = 0; i < c.n; i++)
         if (c.r[i].group == f) {
-          z[i] = lr_logit(&lm, &c.r[i]);
+          z[i] = ag_ml_best_logit(m, c.r[i].text, c.r[i].len, NULL, NULL);
           int hit = z[i] >= 0, hit99 = z[i] >= 4.595;
           if (c.r[i].label)
             p++, tp += hit, tp99 += hit99;
@@ -750,13 +1104,14 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     goto out;
   /* The language model of the final model, on every benign text; the
    * weights on everything too when there was no cross-validation. */
-  if ((rc = train_lm(&c, SIZE_MAX, m->lm)))
+  if ((rc = train_lm(&c, SIZE_MAX, m)))
     goto out;
-  dense_all(&c, m->lm);
   if (o.no_cv || folds <= 1) {
+    if ((rc = vectorize_all(&c, m, &fb)))
+      goto out;
     lr_train(&lm, &c, SIZE_MAX, nw, o.seed, order);
     for (size_t i = 0; i < c.n; i++)
-      z[i] = lr_logit(&lm, &c.r[i]);
+      best_instance(&lm, &c.r[i], &z[i]);
   } else {
     memcpy(lm.w, avg.w, nw * sizeof(float));
     memcpy(lm.dw, avg.dw, sizeof(lm.dw));
@@ -764,11 +1119,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   }
   /* ROC-AUC of the texts as they came (augmented copies apart: their
    * share of the suffixed texts caught is reported on its own). */
-  size_t ns = 0, aug_hit = 0;
+  size_t ns = 0, aug_hit = 0, n_suffixed = 0;
   for (size_t i = 0; i < c.n; i++)
     if (!c.r[i].aug)
       sc[ns++] = (scored){z[i], c.r[i].label};
   rep->oof_auc = o.no_cv ? 0 : auc(sc, ns);
+  if (o.oof_path && !o.no_cv && (rc = write_oof(&c, z, o.oof_path, err)))
+    goto out;
   if ((rc = set_thresholds(&c, z, m, rep)))
     goto out;
   quantize(&lm, nw, m);
@@ -776,7 +1133,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   m->min_count[0] = o.min_words;
   m->min_count[1] = o.min_chars;
   m->stride = o.window / 2;
-  char info[512];
+  char info[512], kfold_name[32];
+  snprintf(kfold_name, sizeof(kfold_name), "%d-fold", o.folds);
   snprintf(info, sizeof(info),
            "aigate classifier: %zu records (%zu attacks, %zu augmented), "
            "2^%u features, %d epochs, lr %g, l2 %g, seed %llu, %s thresholds",
@@ -784,7 +1142,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
            o.l2, (unsigned long long)o.seed,
            o.no_cv  ? "in-sample"
            : o.loso ? "leave-one-source-out"
-                    : "5-fold");
+                    : kfold_name);
   if (!(m->info = strdup(info))) {
     rc = AIGATE_ERR_NOMEM;
     goto out;
@@ -792,16 +1150,17 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   for (int l = 1; l <= AG_MAX_PARANOIA; l++)
     say(&o,
         "paranoia %d: block at p >= %.4f (weak %.4f): %s recall %.3f, "
-        "false positives %.4f",
+        "false positives %.4f benign, %.4f benign_hard",
         l, m->block[l], m->weak[l], o.no_cv ? "in-sample" : "out-of-fold",
-        rep->oof_recall[l], rep->oof_fpr[l]);
+        rep->oof_recall[l], rep->oof_fpr[l], rep->oof_fpr_hard[l]);
   for (size_t i = 0; i < c.n; i++)
-    aug_hit += c.r[i].aug && sigmoid(z[i]) >= m->block[2];
+    aug_hit += c.r[i].aug == AUG_SUFFIX && sigmoid(z[i]) >= m->block[2],
+        n_suffixed += c.r[i].aug == AUG_SUFFIX;
   if (!o.no_cv)
     say(&o,
         "out-of-fold ROC-AUC %.4f (augmented copies apart); %zu of %zu "
         "gibberish-suffixed texts over the level-2 threshold",
-        rep->oof_auc, aug_hit, rep->n_augmented);
+        rep->oof_auc, aug_hit, n_suffixed);
   *out = m;
   m = NULL;
 out:

@@ -600,3 +600,97 @@ bool ag_valid_sql_no_where(const char *s, size_t n) {
   }
   return true;
 }
+
+/* ------------------------------------------------ adversarial suffixes */
+
+static bool soup_symbol(unsigned char c) {
+  return strchr("[]{}()<>\\*!|~^`\"'+=@$%#-", c) != NULL && c != 0;
+}
+
+static bool ascii_letter(unsigned char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* A token [s, s + n) with a letter next to two or more soup symbols
+ * ("word.](" counts: punctuation may sit between). */
+static bool soup_token(const unsigned char *t, size_t n) {
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (!soup_symbol(t[i]) || !soup_symbol(t[i + 1]))
+      continue;
+    size_t e = i + 2;
+    while (e < n && soup_symbol(t[e]))
+      e++;
+    size_t l = i; /* a letter may end a word and its full stop first */
+    if (l > 1 && strchr(".,;:", t[l - 1]))
+      l--;
+    if ((l > 0 && ascii_letter(t[l - 1])) || (e < n && ascii_letter(t[e])))
+      return true;
+    i = e - 1;
+  }
+  return false;
+}
+
+static bool plain_word(const unsigned char *t, size_t n) {
+  size_t letters = 0;
+  for (size_t i = 0; i < n; i++)
+    if (ascii_letter(t[i]) || t[i] >= 0x80)
+      letters++;
+    else if (!strchr(",.;:?!'\"", t[i]))
+      return false;
+  return letters >= 2;
+}
+
+/* Tokens among the last ones where soup is looked for. */
+#define SUFFIX_TOKENS 24
+
+bool ag_valid_gibberish_suffix(const char *s, size_t n) {
+  const unsigned char *u = (const unsigned char *)s;
+  /* Bracket balance over the whole candidate. */
+  int paren = 0, square = 0, curly = 0;
+  for (size_t i = 0; i < n; i++) {
+    paren += (u[i] == '(') - (u[i] == ')');
+    square += (u[i] == '[') - (u[i] == ']');
+    curly += (u[i] == '{') - (u[i] == '}');
+  }
+  /* Unclosed and unopened brackets both: soup leaves both; code and
+   * JSON balance, and the tail of a long JSON text (the candidate may
+   * start inside it) only closes. */
+  int opened = (paren > 0) + (square > 0) + (curly > 0);
+  int closed = (paren < 0) + (square < 0) + (curly < 0);
+  if (!opened || !closed)
+    return false;
+  /* Tokens, last first: the soup among the last SUFFIX_TOKENS, and the
+   * plain words before the first soup token. */
+  size_t starts[SUFFIX_TOKENS], lens[SUFFIX_TOKENS], k = 0;
+  size_t i = n;
+  while (i > 0 && k < SUFFIX_TOKENS) {
+    while (i > 0 && (u[i - 1] == ' ' || u[i - 1] == '\t' || u[i - 1] == '\n'))
+      i--;
+    size_t e = i;
+    while (i > 0 && u[i - 1] != ' ' && u[i - 1] != '\t' && u[i - 1] != '\n')
+      i--;
+    if (e > i) {
+      starts[k] = i;
+      lens[k++] = e - i;
+    }
+  }
+  size_t soup = 0, first = k;
+  for (size_t t = 0; t < k; t++)
+    if (soup_token(u + starts[t], lens[t]))
+      soup++, first = t;
+  if (soup < 3)
+    return false;
+  /* Plain words before the earliest soup token (a request before the
+   * soup), read back from it. */
+  size_t plain = 0, j = starts[first];
+  while (j > 0 && plain < 4) {
+    while (j > 0 && (u[j - 1] == ' ' || u[j - 1] == '\t' || u[j - 1] == '\n'))
+      j--;
+    size_t e = j;
+    while (j > 0 && u[j - 1] != ' ' && u[j - 1] != '\t' && u[j - 1] != '\n')
+      j--;
+    if (e > j)
+      plain += plain_word(u + j, e - j);
+  }
+  return plain >= 4;
+}

@@ -83,4 +83,16 @@ bool ag_valid_ipv6(const char *s, size_t n);
  */
 bool ag_valid_sql_no_where(const char *s, size_t n);
 
+/*
+ * The shape of an automated adversarial suffix (token soup appended to a
+ * request, as GCG-style attacks produce it): among the last tokens of s,
+ * at least three glue a letter to a cluster of two or more brackets,
+ * quotes, backslashes or operator symbols ("oppositeley.](", "giving**one",
+ * "heap})"), the brackets of s do not balance (code and JSON, which share
+ * the symbols, do), and at least four plain words come before the first
+ * such token (a request, then the soup). A shape, not a proof: rules use
+ * it as weak evidence that the classifier's weak band can complete.
+ */
+bool ag_valid_gibberish_suffix(const char *s, size_t n);
+
 #endif

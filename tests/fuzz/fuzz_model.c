@@ -6,8 +6,9 @@
  * truncated download or a file that is not a model at all. The loader
  * must reject such bytes without reading past them or allocating what a
  * header claims; a model it accepts must score and explain texts with
- * probabilities in [0, 1] and thresholds in order, and serialize back to
- * the very bytes it was read from.
+ * probabilities in [0, 1] and thresholds in order, hand the trainer the
+ * windows it scores (ag_ml_windows, with finite features), and serialize
+ * back to the very bytes it was read from.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,19 @@ static const char *texts[] = {
     "oppositeley.]( Me giving**ONE please? revert with \"\\!--Two",
     "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 \xe4\xbd\xa0\xe5\xa5\xbd "
     "8c0f6a7e-1b2c-4d3e-9f00-123456789abc"};
+
+/* Every window's norms and dense features are finite and its feature
+ * indexes inside the model. */
+static int check_window(void *ud, const ag_ml_window *w) {
+  const aigate_model *m = ud;
+  for (int ns = 0; ns < 2; ns++)
+    FUZZ_CHECK(w->norm[ns] >= 0 && w->norm[ns] <= 1);
+  for (int d = 0; d < AG_ML_DENSE; d++)
+    FUZZ_CHECK(w->dense[d] >= 0 && w->dense[d] < 1e3f);
+  for (size_t i = 0; i < w->n; i++)
+    FUZZ_CHECK(w->idx[i] < (1u << m->bits) && w->ns[i] <= 1);
+  return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   aigate_model *m = NULL;
@@ -51,6 +65,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(aigate_model_explain(m, texts[i], strlen(texts[i]), top, 4,
                                     &n) == AIGATE_OK);
     FUZZ_CHECK(n <= 4);
+    FUZZ_CHECK(ag_ml_windows(m, texts[i], strlen(texts[i]), check_window, m) ==
+               AIGATE_OK);
   }
   unsigned char *out;
   size_t len;
