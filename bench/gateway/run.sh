@@ -108,7 +108,8 @@ wait_port() {
   local file=$1 pid=$2
   for _ in $(seq 1 300); do
     local p
-    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" | head -1)
+    # The process may not have created its log yet (a loaded machine).
+    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" 2>/dev/null | head -1 || true)
     if [ -n "$p" ]; then echo "$p"; return 0; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
