@@ -396,10 +396,20 @@ static void sweep(gw_worker *w, int64_t now) {
 
 /* ------------------------------------------------------------ worker */
 
+/* A request's headers must fit in MHD's per-connection pool for
+ * handler.c to see them and refuse them in JSON (431); headers that do
+ * not fit get MHD's own HTML 431, which has no hook. So the pool holds
+ * twice the header limit, plus room for the body's read buffer and the
+ * response's headers: every header block up to twice the limit gets our
+ * JSON answer. The pool is zeroed at every keep-alive request (about
+ * 1 us per 32 KiB), so it is not made larger still. */
+static size_t pool_size(const gw_config *cfg) {
+  size_t pool = 2 * cfg->max_header_bytes + 16384;
+  return pool < 32768 ? 32768 : pool;
+}
+
 static int start_daemon(gw_worker *w, const gw_config *cfg, int per_worker) {
-  size_t pool = cfg->max_header_bytes + 16384;
-  if (pool < 32768)
-    pool = 32768;
+  size_t pool = pool_size(cfg);
   w->mhd = MHD_start_daemon(
       MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO, 0, NULL, NULL,
       access_cb, w, MHD_OPTION_LISTEN_SOCKET, w->listen_fd,
