@@ -863,6 +863,11 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   }
   if (len > e->cfg->max_input)
     return failed(e, p, AIGATE_ERR_TOO_LARGE, res);
+  /* A whole text found clean before with the same settings: the same
+   * result again (cleancache.c). */
+  unsigned char hash[16];
+  if (!st && ag_clean_lookup(s, p, opt, text, len, hash, res))
+    return AIGATE_OK;
   reset(s);
   aigate_mode *modes = s->cat_modes;
   for (size_t k = 0; k < e->n_cats; k++) {
@@ -977,6 +982,8 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   res->flags = s->flags;
   res->n_findings = s->n_findings;
   res->findings = s->findings;
+  if (!st)
+    ag_clean_store(s, p, opt, hash, res);
   return AIGATE_OK;
 }
 
@@ -986,6 +993,8 @@ int aigate_scratch_allow_hosts(aigate_scratch *s, const char *const *hosts,
     return AIGATE_ERR_INVALID;
   s->allow_hosts = n ? hosts : NULL;
   s->n_allow_hosts = n;
+  if (s->clean)
+    ag_clean_hosts(s);
   return AIGATE_OK;
 }
 
