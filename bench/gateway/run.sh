@@ -32,7 +32,9 @@
 # load generator, the proxies and the upstream share its CPUs. The output
 # says which CPUs each process got and, per run, how much CPU other
 # people's processes took meanwhile ("others N%" of one CPU): runs with
-# more than a few percent are not comparable.
+# more than a few percent are not comparable. Each run also gives the CPU
+# time the target's process spent per request ("cpu N us/req"), which
+# other people's load disturbs far less than requests per second.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -236,6 +238,14 @@ ours_ticks() {
   done
   echo "$sum"
 }
+# CPU ticks of one process and its children (nginx: master and workers).
+proc_ticks() {
+  local q sum=0
+  for q in $1 $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$q/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
 # snap: SNAP_B, SNAP_O, SNAP_W = machine, ours, ended children. `times`
 # (its second line: user and system time of the ended children) must run
 # in this shell, not in a pipe or $(...), whose subshell has no children.
@@ -251,10 +261,14 @@ snap() {
 # field NAME LINE: the value of NAME=... in a RESULT line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
-# run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS
+# run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS PID
+# PID: the process that serves TARGET; its CPU time per request ("cpu N
+# us/req": user + system, its children included) is the figure that other
+# people's load disturbs least.
 run_wrk() {
   local mode=$1 kind=$2 target=$3 rep=$4 url=$5 key=$6 conns=$7 threads=$8
-  local delay=$9 cpus=${10} out b0 o0 w0
+  local delay=$9 cpus=${10} pid=${11} out b0 o0 w0 t0
+  t0=$(proc_ticks "$pid")
   snap
   b0=$SNAP_B o0=$SNAP_O w0=$SNAP_W
   # shellcheck disable=SC2046
@@ -262,6 +276,7 @@ run_wrk() {
     $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
     --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
   snap
+  local cpu_ticks=$(($(proc_ticks "$pid") - t0))
   local others
   others=$(awk -v b=$((SNAP_B - b0)) -v o=$((SNAP_O - o0)) -v w=$((SNAP_W - w0)) \
     -v hz="$HZ" -v d="$DURATION" 'BEGIN { x = (b - o - w) / hz / d * 100;
@@ -274,19 +289,21 @@ run_wrk() {
     return 0
   fi
   # RESULT k=v ... -> the fields we keep, in a fixed order.
-  local rps p50 p99 p999 non2xx errs
+  local rps p50 p99 p999 non2xx errs cpu_us
   rps=$(field rps "$line")
+  cpu_us=$(awk -v t="$cpu_ticks" -v n="$(field requests "$line")" -v hz="$HZ" \
+    'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   p50=$(field p50_us "$line")
   p99=$(field p99_us "$line")
   p999=$(field p999_us "$line")
   non2xx=$(field non2xx "$line")
   errs=$(($(field connect "$line") + $(field read "$line") + \
     $(field write "$line") + $(field timeout "$line")))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
     "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" \
-    "$others" >>"$results"
-  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  others %3s%%\n' \
-    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$others"
+    "$others" "$cpu_us" >>"$results"
+  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  cpu %6.1f us/req  others %3s%%\n' \
+    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$cpu_us" "$others"
 }
 
 # stat MODE KIND TARGET COLUMN max|min -> "median best" (best: max or min)
@@ -360,12 +377,12 @@ for mode in $MODES; do
   rss0=$(rss_kib "$GW_PID")
   for rep in $(seq 1 "$REPEAT"); do
     echo "  -- run $rep, load $(loadavg)"
-    run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
-    run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
-    run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
+    run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$UP_PID"
+    run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$NG_PID"
+    run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$GW_PID"
+    run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$UP_PID"
+    run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$NG_PID"
+    run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$GW_PID"
   done
   if kill -0 "$GW_PID" 2>/dev/null; then
     echo "  aigate RSS: $rss0 KiB after the warm-up, $(rss_kib "$GW_PID") KiB after the runs"
@@ -390,9 +407,9 @@ for mode in $MODES; do
   grep -q "^$mode	" "$results" || continue
   echo
   echo "== summary, mode $mode (median / best of $REPEAT; latency in ms)"
-  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-7s | %-6s | %-10s |\n' target \
-    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "non-2xx" "errors" "others max"
-  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|---------|--------|------------"
+  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-17s | %-7s | %-6s | %-10s |\n' target \
+    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "cpu us/req (max)" "non-2xx" "errors" "others max"
+  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|-------------------|---------|--------|------------"
   for t in direct nginx aigate; do
     read -r mr br <<<"$(stat "$mode" max "$t" 5 max)"
     read -r mp5 bp5 <<<"$(stat "$mode" max "$t" 6 min)"
@@ -400,9 +417,10 @@ for mode in $MODES; do
     read -r lr blr <<<"$(stat "$mode" lat "$t" 5 max)"
     read -r l5 bl5 <<<"$(stat "$mode" lat "$t" 6 min)"
     read -r l9 bl9 <<<"$(stat "$mode" lat "$t" 7 min)"
-    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s | %6s | %9s%% |\n' \
+    read -r mc bc <<<"$(stat "$mode" max "$t" 12 min)"
+    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s / %7s | %7s | %6s | %9s%% |\n' \
       "$t" "$(num "$mr")" "$(num "$br")" "$(ms "$mp5")" "$(ms "$bp5")" "$(ms "$mp9")" "$(ms "$bp9")" \
-      "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" \
+      "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" "$mc" "$bc" \
       "$(sum_col "$mode" "$t" 9)" "$(sum_col "$mode" "$t" 10)" \
       "$(awk -F'\t' -v m="$mode" -v t="$t" '$1==m && $3==t && $11>x {x=$11} END {print x+0}' "$results")"
   done
