@@ -58,6 +58,7 @@ struct aigate_scratch {
   size_t n_findings, cap_findings;
   unsigned flags;
   aigate_mode *cat_modes; /* per engine category, for the scan's profile */
+  const ag_profile *cat_modes_of; /* ... that profile (NULL: none yet) */
   const char *const *allow_hosts; /* aigate_scratch_allow_hosts */
   size_t n_allow_hosts;
   /* The texts found clean last (cleancache.c). */

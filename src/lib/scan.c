@@ -869,10 +869,16 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   if (!st && ag_clean_lookup(s, p, opt, text, len, hash, res))
     return AIGATE_OK;
   reset(s);
+  /* Each category's mode under the profile: the same for every scan with
+   * it (the engine's configuration does not change), so worked out when
+   * the scratch's profile changes. */
   aigate_mode *modes = s->cat_modes;
-  for (size_t k = 0; k < e->n_cats; k++) {
-    aigate_action a;
-    ag_profile_category(p, e->cats[k], &a, &modes[k]);
+  if (s->cat_modes_of != p) {
+    for (size_t k = 0; k < e->n_cats; k++) {
+      aigate_action a;
+      ag_profile_category(p, e->cats[k], &a, &modes[k]);
+    }
+    s->cat_modes_of = p;
   }
   region rg;
   run_ctx rc = {.profile = p,
