@@ -24,6 +24,9 @@
 #   STREAM_CHUNKS=30 STREAM_DELAY_MS=1000
 #                      each stream: a word now, then one a second
 #   STREAM_ROUNDS=2    rounds through aigate (a second round shows growth)
+#   BODY=bench/gateway/chat.json
+#                      the request; chat-history.json is a conversation of
+#                      six turns (the earlier ones sent again, as clients do)
 #   AIGATE_CACHE_DIR   the engine cache (default: a temporary directory)
 #
 # Figures only, never pass/fail; not part of `make test`. Installs wrk and
@@ -53,6 +56,7 @@ STREAMS=${STREAMS:-5000}
 STREAM_CHUNKS=${STREAM_CHUNKS:-30}
 STREAM_DELAY_MS=${STREAM_DELAY_MS:-1000}
 STREAM_ROUNDS=${STREAM_ROUNDS:-2}
+BODY=$(readlink -f "${BODY:-$here/chat.json}")
 KEY=bench-master-key-0123456789
 NCPU=$(nproc)
 
@@ -272,7 +276,7 @@ run_wrk() {
   snap
   b0=$SNAP_B o0=$SNAP_O w0=$SNAP_W
   # shellcheck disable=SC2046
-  out=$(BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$key BENCH_DELAY_MS=$delay \
+  out=$(BENCH_BODY_FILE=$BODY BENCH_KEY=$key BENCH_DELAY_MS=$delay \
     $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
     --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
   snap
@@ -323,7 +327,7 @@ check() {
   local name=$1 url=$2 key=$3 hdr
   hdr=$(curl -s -D - -o "$tmp/check.json" -X POST "$url" \
     -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    --data-binary "@$here/chat.json" | tr -d '\r')
+    --data-binary "@$BODY" | tr -d '\r')
   printf '  %-6s %s' "$name" "$(head -1 <<<"$hdr")"
   local dec ovh
   dec=$(sed -n 's/^x-aigate-decision: //Ip' <<<"$hdr")
@@ -341,7 +345,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "== machine: $NCPU CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(loadavg)"
 echo "== aigate: $aigate ($("$aigate" --version 2>/dev/null || echo '?'))"
-echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$here/chat.json") bytes (bench/gateway/chat.json)"
+echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$BODY") bytes ($BODY)"
 
 # ------------------------------------------------------------ HTTP runs
 
@@ -370,7 +374,7 @@ for mode in $MODES; do
   # Warm-up: connection pools, caches, the allocator's arenas.
   for u in "$direct" "$via_nginx" "$via_aigate"; do
     # shellcheck disable=SC2046
-    BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$KEY $(pin "$lcpu") wrk -t1 \
+    BENCH_BODY_FILE=$BODY BENCH_KEY=$KEY $(pin "$lcpu") wrk -t1 \
       -c "$MAX_CONNS" -d 2s -s "$here/post.lua" "$u" >/dev/null 2>&1 || true
   done
   check "aigate, warm," "$via_aigate" "$KEY"

