@@ -7,6 +7,10 @@
 --   BENCH_DELAY_MS   pause before each request of a connection (default 0:
 --                    closed loop, as fast as answers come). wrk does not
 --                    count the pause in the latency.
+--   BENCH_UNIQUE     1 (default): every request's last message ends with
+--                    its own "(ticket N)", as real prompts differ, so
+--                    that nothing is served from a cache of texts seen
+--                    before; 0: the body as it is, every time
 --
 -- done() prints one line that run.sh parses:
 --   RESULT requests=N duration_us=N rps=F p50_us=N p90_us=N p99_us=N
@@ -27,6 +31,25 @@ wrk.headers["Content-Type"] = "application/json"
 local key = os.getenv("BENCH_KEY")
 if key and key ~= "" then
   wrk.headers["Authorization"] = "Bearer " .. key
+end
+
+-- A unique ticket per request: thread number and a counter, spliced in
+-- before the closing quote of the last message's content.
+if (os.getenv("BENCH_UNIQUE") or "1") ~= "0" then
+  local at = body:match('^.*()"}%]')
+  assert(at, "BENCH_UNIQUE: no closing message in the body")
+  local head, tail = body:sub(1, at - 1), body:sub(at)
+  local threads = 0
+  function setup(thread)
+    threads = threads + 1
+    thread:set("thread_id", threads)
+  end
+  local n = 0
+  function request()
+    n = n + 1
+    return wrk.format(nil, nil, nil,
+      string.format("%s (ticket %d-%d)%s", head, thread_id or 0, n, tail))
+  end
 end
 
 local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "0") or 0

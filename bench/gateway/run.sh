@@ -24,6 +24,9 @@
 #   STREAM_CHUNKS=30 STREAM_DELAY_MS=1000
 #                      each stream: a word now, then one a second
 #   STREAM_ROUNDS=2    rounds through aigate (a second round shows growth)
+#   BODY=bench/gateway/chat.json
+#                      the request; chat-history.json is a conversation of
+#                      six turns (the earlier ones sent again, as clients do)
 #   AIGATE_CACHE_DIR   the engine cache (default: a temporary directory)
 #
 # Figures only, never pass/fail; not part of `make test`. Installs wrk and
@@ -32,7 +35,9 @@
 # load generator, the proxies and the upstream share its CPUs. The output
 # says which CPUs each process got and, per run, how much CPU other
 # people's processes took meanwhile ("others N%" of one CPU): runs with
-# more than a few percent are not comparable.
+# more than a few percent are not comparable. Each run also gives the CPU
+# time the target's process spent per request ("cpu N us/req"), which
+# other people's load disturbs far less than requests per second.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,6 +56,7 @@ STREAMS=${STREAMS:-5000}
 STREAM_CHUNKS=${STREAM_CHUNKS:-30}
 STREAM_DELAY_MS=${STREAM_DELAY_MS:-1000}
 STREAM_ROUNDS=${STREAM_ROUNDS:-2}
+BODY=$(readlink -f "${BODY:-$here/chat.json}")
 KEY=bench-master-key-0123456789
 NCPU=$(nproc)
 
@@ -108,7 +114,8 @@ wait_port() {
   local file=$1 pid=$2
   for _ in $(seq 1 300); do
     local p
-    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" | head -1)
+    # The process may not have created its log yet (a loaded machine).
+    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" 2>/dev/null | head -1 || true)
     if [ -n "$p" ]; then echo "$p"; return 0; fi
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
@@ -235,6 +242,14 @@ ours_ticks() {
   done
   echo "$sum"
 }
+# CPU ticks of one process and its children (nginx: master and workers).
+proc_ticks() {
+  local q sum=0
+  for q in $1 $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+    sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$q/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$sum"
+}
 # snap: SNAP_B, SNAP_O, SNAP_W = machine, ours, ended children. `times`
 # (its second line: user and system time of the ended children) must run
 # in this shell, not in a pipe or $(...), whose subshell has no children.
@@ -250,17 +265,22 @@ snap() {
 # field NAME LINE: the value of NAME=... in a RESULT line.
 field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
-# run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS
+# run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS PID
+# PID: the process that serves TARGET; its CPU time per request ("cpu N
+# us/req": user + system, its children included) is the figure that other
+# people's load disturbs least.
 run_wrk() {
   local mode=$1 kind=$2 target=$3 rep=$4 url=$5 key=$6 conns=$7 threads=$8
-  local delay=$9 cpus=${10} out b0 o0 w0
+  local delay=$9 cpus=${10} pid=${11} out b0 o0 w0 t0
+  t0=$(proc_ticks "$pid")
   snap
   b0=$SNAP_B o0=$SNAP_O w0=$SNAP_W
   # shellcheck disable=SC2046
-  out=$(BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$key BENCH_DELAY_MS=$delay \
+  out=$(BENCH_BODY_FILE=$BODY BENCH_KEY=$key BENCH_DELAY_MS=$delay \
     $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
     --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
   snap
+  local cpu_ticks=$(($(proc_ticks "$pid") - t0))
   local others
   others=$(awk -v b=$((SNAP_B - b0)) -v o=$((SNAP_O - o0)) -v w=$((SNAP_W - w0)) \
     -v hz="$HZ" -v d="$DURATION" 'BEGIN { x = (b - o - w) / hz / d * 100;
@@ -273,19 +293,21 @@ run_wrk() {
     return 0
   fi
   # RESULT k=v ... -> the fields we keep, in a fixed order.
-  local rps p50 p99 p999 non2xx errs
+  local rps p50 p99 p999 non2xx errs cpu_us
   rps=$(field rps "$line")
+  cpu_us=$(awk -v t="$cpu_ticks" -v n="$(field requests "$line")" -v hz="$HZ" \
+    'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   p50=$(field p50_us "$line")
   p99=$(field p99_us "$line")
   p999=$(field p999_us "$line")
   non2xx=$(field non2xx "$line")
   errs=$(($(field connect "$line") + $(field read "$line") + \
     $(field write "$line") + $(field timeout "$line")))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
     "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" \
-    "$others" >>"$results"
-  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  others %3s%%\n' \
-    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$others"
+    "$others" "$cpu_us" >>"$results"
+  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  cpu %6.1f us/req  others %3s%%\n' \
+    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$cpu_us" "$others"
 }
 
 # stat MODE KIND TARGET COLUMN max|min -> "median best" (best: max or min)
@@ -305,7 +327,7 @@ check() {
   local name=$1 url=$2 key=$3 hdr
   hdr=$(curl -s -D - -o "$tmp/check.json" -X POST "$url" \
     -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
-    --data-binary "@$here/chat.json" | tr -d '\r')
+    --data-binary "@$BODY" | tr -d '\r')
   printf '  %-6s %s' "$name" "$(head -1 <<<"$hdr")"
   local dec ovh
   dec=$(sed -n 's/^x-aigate-decision: //Ip' <<<"$hdr")
@@ -323,7 +345,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "== machine: $NCPU CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(loadavg)"
 echo "== aigate: $aigate ($("$aigate" --version 2>/dev/null || echo '?'))"
-echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$here/chat.json") bytes (bench/gateway/chat.json)"
+echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$BODY") bytes ($BODY)"
 
 # ------------------------------------------------------------ HTTP runs
 
@@ -352,19 +374,19 @@ for mode in $MODES; do
   # Warm-up: connection pools, caches, the allocator's arenas.
   for u in "$direct" "$via_nginx" "$via_aigate"; do
     # shellcheck disable=SC2046
-    BENCH_BODY_FILE=$here/chat.json BENCH_KEY=$KEY $(pin "$lcpu") wrk -t1 \
+    BENCH_BODY_FILE=$BODY BENCH_KEY=$KEY $(pin "$lcpu") wrk -t1 \
       -c "$MAX_CONNS" -d 2s -s "$here/post.lua" "$u" >/dev/null 2>&1 || true
   done
   check "aigate, warm," "$via_aigate" "$KEY"
   rss0=$(rss_kib "$GW_PID")
   for rep in $(seq 1 "$REPEAT"); do
     echo "  -- run $rep, load $(loadavg)"
-    run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu"
-    run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
-    run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
-    run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu"
+    run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$UP_PID"
+    run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$NG_PID"
+    run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$GW_PID"
+    run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$UP_PID"
+    run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$NG_PID"
+    run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$GW_PID"
   done
   if kill -0 "$GW_PID" 2>/dev/null; then
     echo "  aigate RSS: $rss0 KiB after the warm-up, $(rss_kib "$GW_PID") KiB after the runs"
@@ -389,9 +411,9 @@ for mode in $MODES; do
   grep -q "^$mode	" "$results" || continue
   echo
   echo "== summary, mode $mode (median / best of $REPEAT; latency in ms)"
-  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-7s | %-6s | %-10s |\n' target \
-    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "non-2xx" "errors" "others max"
-  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|---------|--------|------------"
+  printf '| %-6s | %-22s | %-17s | %-17s | %-22s | %-17s | %-17s | %-17s | %-7s | %-6s | %-10s |\n' target \
+    "max req/s" "max p50" "max p99" "lat req/s" "lat p50" "lat p99" "cpu us/req (max)" "non-2xx" "errors" "others max"
+  printf '|%s|\n' "--------|------------------------|-------------------|-------------------|------------------------|-------------------|-------------------|-------------------|---------|--------|------------"
   for t in direct nginx aigate; do
     read -r mr br <<<"$(stat "$mode" max "$t" 5 max)"
     read -r mp5 bp5 <<<"$(stat "$mode" max "$t" 6 min)"
@@ -399,9 +421,10 @@ for mode in $MODES; do
     read -r lr blr <<<"$(stat "$mode" lat "$t" 5 max)"
     read -r l5 bl5 <<<"$(stat "$mode" lat "$t" 6 min)"
     read -r l9 bl9 <<<"$(stat "$mode" lat "$t" 7 min)"
-    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s | %6s | %9s%% |\n' \
+    read -r mc bc <<<"$(stat "$mode" max "$t" 12 min)"
+    printf '| %-6s | %10s / %9s | %7s / %7s | %7s / %7s | %10s / %9s | %7s / %7s | %7s / %7s | %7s / %7s | %7s | %6s | %9s%% |\n' \
       "$t" "$(num "$mr")" "$(num "$br")" "$(ms "$mp5")" "$(ms "$bp5")" "$(ms "$mp9")" "$(ms "$bp9")" \
-      "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" \
+      "$(num "$lr")" "$(num "$blr")" "$(ms "$l5")" "$(ms "$bl5")" "$(ms "$l9")" "$(ms "$bl9")" "$mc" "$bc" \
       "$(sum_col "$mode" "$t" 9)" "$(sum_col "$mode" "$t" 10)" \
       "$(awk -F'\t' -v m="$mode" -v t="$t" '$1==m && $3==t && $11>x {x=$11} END {print x+0}' "$results")"
   done

@@ -90,12 +90,16 @@ typedef struct {
   conn **heap; /* min-heap of streams by due */
   size_t heap_len, heap_cap;
   pthread_t thread;
+  int index;
 } worker;
 
 static int default_chunks = 8;
 static int default_delay_ms = 0;
 static char *canned_response; /* the whole non-stream HTTP response */
 static size_t canned_len;
+static size_t canned_ref; /* offset of its reference number's digits */
+#define REF_DIGITS 9
+static _Thread_local unsigned long next_ref; /* per thread: see answer() */
 static const char *words[128];
 static size_t word_len[128];
 static int n_words;
@@ -180,6 +184,20 @@ static int out_append(conn *c, const char *s, size_t n) {
   }
   memcpy(c->out + c->out_len, s, n);
   c->out_len += n;
+  return 0;
+}
+
+/* The canned chat.completion with a reference number of its own: real
+ * answers differ, and a gateway that remembers texts it found clean must
+ * not be measured on one it has seen. Thread number in the top digits. */
+static int answer(conn *c) {
+  size_t at = c->out_len + canned_ref;
+  if (out_append(c, canned_response, canned_len))
+    return -1;
+  char digits[REF_DIGITS + 1];
+  snprintf(digits, sizeof(digits), "%0*lu", REF_DIGITS,
+           next_ref++ % 1000000000ul);
+  memcpy(c->out + at, digits, REF_DIGITS);
   return 0;
 }
 
@@ -452,7 +470,7 @@ static int handle_input(worker *w, conn *c) {
         (PATH_IS("/v1/chat/completions") || PATH_IS("/chat/completions"))) {
       const char *body = hend;
       if (!body_says_stream(body, clen)) {
-        if (out_append(c, canned_response, canned_len))
+        if (answer(c))
           return -1;
         finish_request(c);
         continue;
@@ -572,6 +590,7 @@ static void accept_all(worker *w) {
 static void *worker_main(void *arg) {
   worker *w = arg;
   struct epoll_event evs[256];
+  next_ref = (unsigned long)(w->index % 10) * 100000000ul;
   for (;;) {
     int timeout = -1;
     if (w->heap_len) {
@@ -631,14 +650,15 @@ static int open_listener(const char *host, int port) {
 
 static void build_canned(void) {
   static char body[1024];
-  int n = snprintf(body, sizeof(body),
-                   "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\","
-                   "\"created\":1700000000,\"model\":\"bench\",\"choices\":[{"
-                   "\"index\":0,\"message\":{\"role\":\"assistant\","
-                   "\"content\":\"%s\"},\"logprobs\":null,\"finish_reason\":"
-                   "\"stop\"}],\"usage\":{\"prompt_tokens\":96,"
-                   "\"completion_tokens\":70,\"total_tokens\":166}}",
-                   reply_text);
+  int n =
+      snprintf(body, sizeof(body),
+               "{\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion\","
+               "\"created\":1700000000,\"model\":\"bench\",\"choices\":[{"
+               "\"index\":0,\"message\":{\"role\":\"assistant\","
+               "\"content\":\"%s Reference %0*d.\"},\"logprobs\":null,"
+               "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":96,"
+               "\"completion_tokens\":70,\"total_tokens\":166}}",
+               reply_text, REF_DIGITS, 0);
   static char resp[1400];
   int m = snprintf(resp, sizeof(resp),
                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
@@ -646,6 +666,7 @@ static void build_canned(void) {
                    n, body);
   canned_response = resp;
   canned_len = (size_t)m;
+  canned_ref = (size_t)(strstr(resp, " Reference ") - resp) + 11;
   for (const char *p = reply_text; *p && n_words < 128;) {
     const char *sp = strchr(p, ' ');
     size_t len = sp ? (size_t)(sp - p) : strlen(p);
@@ -714,6 +735,7 @@ int main(int argc, char **argv) {
         return 1;
       port = ntohs(sa.sin_port);
     }
+    ws[t].index = t;
     ws[t].ep = epoll_create1(EPOLL_CLOEXEC);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
     if (ws[t].ep < 0 ||

@@ -242,6 +242,12 @@ int aigate_scratch_allow_hosts(aigate_scratch *scratch,
  * the return value says why, result->flags has AIGATE_FLAG_FAILED and
  * result->verdict is what the policy's fail mode says: block when
  * fail-closed (the default), log when fail-open. Never a silent allow.
+ *
+ * A scratch remembers the last texts it found clean (no finding, no flag)
+ * by a keyed hash, with the profile, options and allow-list (as it was
+ * when set) they were scanned with: the same text again gets the same
+ * result without a scan. System prompts and earlier conversation turns,
+ * sent again with every request, then cost a hash.
  */
 int aigate_scan(const aigate_engine *engine, aigate_scratch *scratch,
                 const char *text, size_t len, aigate_direction direction,

@@ -159,7 +159,9 @@ aigate_scratch *gw_worker_scratch(gw_worker *w, gw_runtime *rt);
 void gw_worker_scratch_done(gw_worker *w, gw_runtime *rt);
 
 /* Watch a client socket for a peer close (EPOLLRDHUP) while its request
- * is suspended; gw_unwatch_client stops it. */
+ * is suspended; gw_unwatch_client stops it. The socket stays in the
+ * worker's epoll for the connection's life (edge-triggered): watching a
+ * request costs no system call. */
 void gw_watch_client(gw_worker *w, gw_req *r);
 void gw_unwatch_client(gw_worker *w, gw_req *r);
 
@@ -182,6 +184,10 @@ struct gw_conn {
   gw_conn *prev, *next;
   struct MHD_Connection *mhd;
   int fd;
+  gw_req *req;     /* the request watched for a peer close, or NULL */
+  int rdhup;       /* fd is in the worker's epoll (edge-triggered RDHUP) */
+  int rdhup_level; /* ... switched to level-triggered (peer closed early) */
+  int peer_closed; /* the peer closed while no request was watched */
   int64_t since;   /* connection start or end of the previous request */
   int in_request;  /* headers of a request were received */
   int body_done;   /* its body was fully received */
@@ -264,7 +270,7 @@ struct gw_req {
   int suspended;
   int responded;   /* a response was queued */
   int client_gone; /* the peer closed its socket */
-  int watching;    /* its socket is in our epoll for RDHUP */
+  int watching;    /* its connection reports a peer close to it */
   int done;        /* nothing more will be produced */
   gw_relay *relay; /* streamed output */
   char *out;       /* SSE bytes waiting for the client */

@@ -291,6 +291,9 @@ static int guard_input(gw_guard *g, gw_route route, json_t *doc) {
              c->max_messages);
     return -1;
   }
+  /* The worker's scratch served other requests: this one's allow-list,
+   * not a list another request set (and may have freed since). */
+  aigate_scratch_allow_hosts(g->scratch, g->allow_hosts, g->n_allow_hosts);
   oai_targets ts = {0};
   int rc = oai_collect(&ts, doc, kind, OAI_STRICT | OAI_UNCAPPED);
   int refused = 0;

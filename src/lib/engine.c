@@ -190,6 +190,8 @@ int aigate_scratch_new(const aigate_engine *e, aigate_scratch **out) {
   int rc = s->cat_modes && s->pat_from && s->pat_count && s->pat_epoch
                ? ag_match_scratch_new(&e->m, &s->ms)
                : AIGATE_ERR_NOMEM;
+  if (!rc)
+    rc = ag_clean_init(s);
   if (rc) {
     aigate_scratch_free(s);
     return rc;
@@ -209,6 +211,7 @@ void aigate_scratch_free(aigate_scratch *s) {
     ag_view_free(&s->layers[i].folded);
   }
   free(s->findings);
+  ag_clean_free(s);
   free(s->cat_modes);
   free(s->pat_from);
   free(s->pat_count);

@@ -58,8 +58,31 @@ struct aigate_scratch {
   size_t n_findings, cap_findings;
   unsigned flags;
   aigate_mode *cat_modes; /* per engine category, for the scan's profile */
+  const ag_profile *cat_modes_of; /* ... that profile (NULL: none yet) */
   const char *const *allow_hosts; /* aigate_scratch_allow_hosts */
   size_t n_allow_hosts;
+  /* The texts found clean last (cleancache.c). */
+  struct ag_clean_slot *clean;
+  unsigned char clean_key[32];
+  unsigned char clean_hosts[16]; /* keyed hash of the allow-list */
 };
+
+typedef struct ag_clean_slot ag_clean_slot;
+
+/* cleancache.c: the scratch's table of clean results. ag_clean_init
+ * allocates it with a random key; ag_clean_hosts notes a new allow-list.
+ * ag_clean_lookup hashes the text into hash and, when a clean result of
+ * the same text, profile, options and allow-list is kept, copies it to
+ * res and returns 1; ag_clean_store keeps res under hash if it is clean.
+ * Without a table both do nothing. */
+int ag_clean_init(aigate_scratch *s);
+void ag_clean_free(aigate_scratch *s);
+void ag_clean_hosts(aigate_scratch *s);
+int ag_clean_lookup(aigate_scratch *s, const ag_profile *p,
+                    const aigate_scan_options *opt, const char *text,
+                    size_t len, unsigned char hash[16], aigate_result *res);
+void ag_clean_store(aigate_scratch *s, const ag_profile *p,
+                    const aigate_scan_options *opt,
+                    const unsigned char hash[16], const aigate_result *res);
 
 #endif

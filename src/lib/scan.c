@@ -872,11 +872,22 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   }
   if (len > e->cfg->max_input)
     return failed(e, p, AIGATE_ERR_TOO_LARGE, res);
+  /* A whole text found clean before with the same settings: the same
+   * result again (cleancache.c). */
+  unsigned char hash[16];
+  if (!st && ag_clean_lookup(s, p, opt, text, len, hash, res))
+    return AIGATE_OK;
   reset(s);
+  /* Each category's mode under the profile: the same for every scan with
+   * it (the engine's configuration does not change), so worked out when
+   * the scratch's profile changes. */
   aigate_mode *modes = s->cat_modes;
-  for (size_t k = 0; k < e->n_cats; k++) {
-    aigate_action a;
-    ag_profile_category(p, e->cats[k], &a, &modes[k]);
+  if (s->cat_modes_of != p) {
+    for (size_t k = 0; k < e->n_cats; k++) {
+      aigate_action a;
+      ag_profile_category(p, e->cats[k], &a, &modes[k]);
+    }
+    s->cat_modes_of = p;
   }
   region rg;
   run_ctx rc = {.profile = p,
@@ -986,6 +997,8 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   res->flags = s->flags;
   res->n_findings = s->n_findings;
   res->findings = s->findings;
+  if (!st)
+    ag_clean_store(s, p, opt, hash, res);
   return AIGATE_OK;
 }
 
@@ -995,6 +1008,8 @@ int aigate_scratch_allow_hosts(aigate_scratch *s, const char *const *hosts,
     return AIGATE_ERR_INVALID;
   s->allow_hosts = n ? hosts : NULL;
   s->n_allow_hosts = n;
+  if (s->clean)
+    ag_clean_hosts(s);
   return AIGATE_OK;
 }
 

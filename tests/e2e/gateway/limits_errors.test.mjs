@@ -137,6 +137,43 @@ describe('limits and errors', () => {
     assert.deepEqual(await up.requests(), []);
   });
 
+  // The default header limit is 16 KiB. Headers over it, up to what
+  // libmicrohttpd's 32 KiB connection pool holds, are refused by the
+  // gateway itself: 431 in OpenAI's shape (beyond, libmicrohttpd answers
+  // with its own page: docs/gateway.md).
+  test('headers over the limit (17 and 31 KiB in one header): 431 JSON, nothing sent upstream', async () => {
+    await up.clear();
+    const file = path.join(tmpDir(), 'body.json');
+    fs.writeFileSync(file, JSON.stringify(chat('hello')));
+    for (const kib of [17, 31]) {
+      const c = await curl([
+        '-i',
+        '-H',
+        'content-type: application/json',
+        '-H',
+        `authorization: Bearer ${MASTER_KEY}`,
+        '-H',
+        `x-padding: ${'a'.repeat(kib * 1024)}`,
+        '--data-binary',
+        `@${file}`,
+        `${gw.baseURL}/chat/completions`,
+      ]);
+      assert.equal(c.code, 0, `curl failed: ${c.stderr}`);
+      const r = parseCurlInclude(c.stdout);
+      const json = JSON.parse(r.body);
+      const e = assertOpenAIError(
+        { status: r.status, headers: new Headers(r.headers), text: r.body, json },
+        431,
+        { code: 'headers_too_large', type: 'invalid_request_error' },
+      );
+      assert.match(e.message, /limit is 16384/);
+    }
+    assert.deepEqual(await up.requests(), []);
+    // A request with ordinary headers still goes through.
+    const ok = await post(gw, '/v1/chat/completions', chat('still there?'));
+    assert.equal(ok.status, 200);
+  });
+
   test('a small chunked request (no Content-Length) works', async () => {
     const payload = Buffer.from(JSON.stringify(chat('chunked hello')));
     const res = await fetch(`${gw.baseURL}/chat/completions`, {

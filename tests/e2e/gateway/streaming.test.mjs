@@ -9,6 +9,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import OpenAI from 'openai';
 import {
   startStack,
@@ -266,6 +267,55 @@ describe('streaming, redact (default policy)', () => {
     await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, 'cancel after the SDK aborted');
 
     // And the gateway carries on.
+    const ok = await post(gw, '/v1/chat/completions', chat('still there?'));
+    assert.equal(ok.status, 200);
+  });
+
+  test('a client that leaves while its request waits for the upstream cancels it', async () => {
+    // A non-streamed request parked on an upstream that has not answered:
+    // the client's close is seen at once, also on a keep-alive connection
+    // that already carried a request, and also when the client half-closes
+    // its socket right after sending (the close then comes before the
+    // request is parked).
+    const body = (reply) => JSON.stringify(chat(mock({ reply, hang_ms: 20000 })));
+    const raw = (payload) =>
+      `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${MASTER_KEY}\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
+    const cancelled = async (what) => {
+      const t0 = Date.now();
+      const rec = await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, what);
+      assert.equal(rec.complete, false);
+      return Date.now() - t0;
+    };
+    for (const mode of ['close after a first request', 'half-close after sending']) {
+      await up.clear();
+      const sock = net.connect(gw.port, '127.0.0.1');
+      await new Promise((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+      sock.on('error', () => {});
+      if (mode === 'close after a first request') {
+        let got = '';
+        sock.on('data', (d) => (got += d));
+        sock.write(raw(JSON.stringify(chat('hello'))));
+        await waitFor(async () => / 200 /.test(got) && got.includes('}'), 5000, 'the first answer');
+        await up.clear();
+        sock.write(raw(body('never')));
+        await waitFor(async () => (await up.requests()).length > 0, 5000, 'the request to reach the upstream');
+        await sleep(200);
+        sock.destroy();
+        const ms = await cancelled(`the upstream to see its request cancelled (${mode})`);
+        console.log(`# ${mode}: upstream cancelled ${ms} ms later`);
+      } else {
+        // Cancelled so early that the upstream may never see the request:
+        // what must not be is a request left waiting there.
+        sock.end(raw(body('never')));
+        await sleep(1000);
+        await waitFor(
+          async () => (await up.requests()).every((r) => r.aborted),
+          5000,
+          `no upstream request left open (${mode})`,
+        );
+      }
+    }
     const ok = await post(gw, '/v1/chat/completions', chat('still there?'));
     assert.equal(ok.status, 200);
   });
