@@ -1317,6 +1317,57 @@ static void test_cache(void **state) {
   aigate_engine_free(e);
 }
 
+/* A family whose one rule is `regex`, Hyperscan compiling `word`. */
+static void write_prefiltered(const char *dir, const char *regex) {
+  char yaml[600];
+  int n = snprintf(yaml, sizeof(yaml),
+                   "family: injection\n"
+                   "view: folded\n"
+                   "rules:\n"
+                   "  - id: inj-word\n"
+                   "    category: injection\n"
+                   "    severity: critical\n"
+                   "    patterns:\n"
+                   "      - regex: '%s'\n"
+                   "        prefilter: 'word'\n"
+                   "    examples:\n"
+                   "      match: ['my very secret word']\n"
+                   "      no_match: ['a word']\n",
+                   regex);
+  assert_true(n > 0 && (size_t)n < sizeof(yaml));
+  write_file(dir, "injection.yaml", yaml, (size_t)n);
+}
+
+static void test_cache_regex_behind_prefilter(void **state) {
+  (void)state;
+  /* The cached widths come from the regex: a wider regex behind the same
+   * prefilter must not reuse the narrower one's window, or its matches
+   * starting before that window would be lost. */
+  char rules[400], cache[400];
+  snprintf(rules, sizeof(rules), "%s/prefiltered", tmpdir);
+  snprintf(cache, sizeof(cache), "%s/prefiltered-cache", tmpdir);
+  assert_int_equal(mkdir(rules, 0700), 0);
+  const char *t = "it is my very secret word";
+  write_prefiltered(rules, "secret word");
+  aigate_engine *e = build(NULL, rules, cache);
+  aigate_engine_free(e);
+  write_prefiltered(rules, "my (?:very )?secret word");
+  e = build(NULL, rules, cache);
+  int loaded = -1, compiled = -1;
+  aigate_engine_cache_stats(e, &loaded, &compiled);
+  assert_int_equal(loaded, 0);
+  assert_int_equal(compiled, 1);
+  aigate_scratch *s = NULL;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  aigate_result r = scan_with(e, s, t, strlen(t), AIGATE_INPUT);
+  const aigate_finding *f = find(&r, "inj-word");
+  assert_non_null(f);
+  assert_int_equal(f->start, 6);
+  assert_int_equal(f->end, strlen(t));
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
 static void test_cache_unwritable(void **state) {
   (void)state;
   /* A cache directory that cannot be created only costs a compile. */
@@ -1360,6 +1411,7 @@ int main(void) {
       cmocka_unit_test(test_every_alignment),
       cmocka_unit_test(test_cache),
       cmocka_unit_test(test_cache_unwritable),
+      cmocka_unit_test(test_cache_regex_behind_prefilter),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
