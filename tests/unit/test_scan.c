@@ -1070,6 +1070,56 @@ static void test_many_matches(void **state) {
   free(t);
 }
 
+static void test_runs_of_hits(void **state) {
+  (void)state;
+  /* Groups of four digits: the prefilter hits at the end of every group
+   * after the first, and the hits' windows touch, so each run of groups
+   * is confirmed by one search. The matches must be those of a search
+   * per hit: leftmost, not overlapping, in every run. */
+  char rules[400];
+  snprintf(rules, sizeof(rules), "%s/digit-runs", tmpdir);
+  assert_int_equal(mkdir(rules, 0700), 0);
+  static const char yaml[] =
+      "family: pii\n"
+      "rules:\n"
+      "  - id: pii-groups\n"
+      "    category: pii\n"
+      "    severity: high\n"
+      "    patterns:\n"
+      "      - regex: '(?:^|[^0-9])\\b([0-9]{4}(?: [0-9]{4}){3})\\b'\n"
+      "        prefilter: '[0-9]{4} [0-9]{4}'\n"
+      "    group: 1\n"
+      "    examples:\n"
+      "      match: ['card 1234 5678 9012 3456']\n"
+      "      no_match: ['1234 5678 9012']\n";
+  write_file(rules, "pii.yaml", yaml, sizeof(yaml) - 1);
+  aigate_engine *e = build(NULL, rules, "");
+  aigate_scratch *s = NULL;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  /* 13 groups (three matches, one group left over), prose longer than
+   * the pattern, then 4 groups (one match). */
+  char t[400];
+  size_t n = 0;
+  for (int i = 0; i < 13; i++)
+    n += (size_t)snprintf(t + n, sizeof(t) - n, "%s%04d", i ? " " : "",
+                          1000 + i);
+  n += (size_t)snprintf(t + n, sizeof(t) - n,
+                        " and now some words, longer than any match, then ");
+  size_t last = n;
+  n += (size_t)snprintf(t + n, sizeof(t) - n, "2000 2001 2002 2003.");
+  aigate_result r = scan_with(e, s, t, n, AIGATE_OUTPUT);
+  assert_int_equal(r.n_findings, 4);
+  for (size_t i = 0; i < 3; i++) {
+    assert_string_equal(r.findings[i].rule_id, "pii-groups");
+    assert_int_equal(r.findings[i].start, i * 20);
+    assert_int_equal(r.findings[i].end, i * 20 + 19);
+  }
+  assert_int_equal(r.findings[3].start, last);
+  assert_int_equal(r.findings[3].end, last + 19);
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
 static void test_every_alignment(void **state) {
   (void)state;
   /* Regression: Vectorscan 5.4.9 on AVX-512 machines missed matches near
@@ -1412,6 +1462,7 @@ int main(void) {
       cmocka_unit_test(test_cache),
       cmocka_unit_test(test_cache_unwritable),
       cmocka_unit_test(test_cache_regex_behind_prefilter),
+      cmocka_unit_test(test_runs_of_hits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
