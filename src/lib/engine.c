@@ -187,7 +187,12 @@ int aigate_scratch_new(const aigate_engine *e, aigate_scratch **out) {
   s->pat_from = calloc(np, sizeof(size_t));
   s->pat_count = calloc(np, sizeof(unsigned));
   s->pat_epoch = calloc(np, sizeof(unsigned));
-  int rc = s->cat_modes && s->pat_from && s->pat_count && s->pat_epoch
+  s->run_from = calloc(np, sizeof(size_t));
+  s->run_to = calloc(np, sizeof(size_t));
+  s->run_rule = calloc(np, sizeof(size_t));
+  s->run_pattern = calloc(np, sizeof(size_t));
+  int rc = s->cat_modes && s->pat_from && s->pat_count && s->pat_epoch &&
+                   s->run_from && s->run_to && s->run_rule && s->run_pattern
                ? ag_match_scratch_new(&e->m, &s->ms)
                : AIGATE_ERR_NOMEM;
   if (!rc)
@@ -216,6 +221,10 @@ void aigate_scratch_free(aigate_scratch *s) {
   free(s->pat_from);
   free(s->pat_count);
   free(s->pat_epoch);
+  free(s->run_from);
+  free(s->run_to);
+  free(s->run_rule);
+  free(s->run_pattern);
   free(s);
 }
 

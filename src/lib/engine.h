@@ -54,6 +54,12 @@ struct aigate_scratch {
   size_t *pat_from;
   unsigned *pat_count, *pat_epoch;
   unsigned epoch;
+  /* Per pattern, the starts [run_from, run_to] that its hits so far in
+   * the database being run leave to confirm (run_to == SIZE_MAX: none),
+   * and the patterns with such a run, in the order of their first hit:
+   * hits whose windows touch are confirmed together by one search. */
+  size_t *run_from, *run_to;
+  size_t *run_rule, *run_pattern, n_runs;
   aigate_finding *findings;
   size_t n_findings, cap_findings;
   unsigned flags;

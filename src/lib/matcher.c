@@ -188,12 +188,16 @@ static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
   crypto_generichash_update(&st, (const unsigned char *)&mode, sizeof(mode));
   for (size_t i = 0; i < db->n_ids; i++) {
     const ag_pattern *p = &rs->rules[db->rule_of[i]].pats[db->pattern_of[i]];
-    const char *src = hs_source(p);
-    uint64_t len = strlen(src);
     crypto_generichash_update(&st, (const unsigned char *)&p->flags,
                               sizeof(p->flags));
-    crypto_generichash_update(&st, (const unsigned char *)&len, sizeof(len));
-    crypto_generichash_update(&st, (const unsigned char *)src, len);
+    /* The regex too, not only what Hyperscan compiles: the stored widths
+     * come from it, and a prefiltered pattern can change alone. */
+    const char *srcs[2] = {hs_source(p), p->source};
+    for (int k = 0; k < 2; k++) {
+      uint64_t len = strlen(srcs[k]);
+      crypto_generichash_update(&st, (const unsigned char *)&len, sizeof(len));
+      crypto_generichash_update(&st, (const unsigned char *)srcs[k], len);
+    }
   }
   crypto_generichash_final(&st, key, KEY_LEN);
 }

@@ -243,54 +243,29 @@ static int resume_add(hit_ctx *h, size_t g, const size_t span[4]) {
   return 0;
 }
 
-/* Hyperscan found pattern `pattern` of rule `rule` ending at `to`: confirm
- * with PCRE2 in the window where such a match can start, skipping what an
- * earlier hit of the same pattern already searched. */
-static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
-  hit_ctx *h = ud;
+/* Confirm pattern `pattern` of rule `rule` with PCRE2 at the starts
+ * [from, to]: record its matches there, and where its next search starts.
+ * 0, or an error. */
+static int confirm(hit_ctx *h, size_t rule, size_t pattern, size_t from,
+                   size_t to) {
   aigate_scratch *s = h->s;
-  if (!active(s->e, h->rc, rule))
-    return 0;
   const ag_rule *r = &s->e->rs.rules[rule];
   const ag_pattern *p = &r->pats[pattern];
   size_t g = p->gid;
-  if (s->pat_epoch[g] != s->epoch) {
-    s->pat_epoch[g] = s->epoch;
-    s->pat_from[g] = h->rg ? resume_from(h, g) : 0;
-    s->pat_count[g] = 0;
-  }
-  /* In a stream step, matches starting at or after the hold point are
-   * the next step's. */
-  if (to >= h->to) {
-    if (h->to == 0)
-      return 0;
-    to = h->to - 1;
-  }
-  size_t from = s->pat_from[g];
-  if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
+  if (s->pat_count[g] >= AG_MAX_MATCHES)
     return 0;
-  /* Patterns without a bounded width are searched from AG_MAX_SPAN back:
-   * without the bound, the first hit near the end of a long text would
-   * make PCRE2 walk all of it. */
-  size_t width = p->max_width < AG_MAX_SPAN ? p->max_width : AG_MAX_SPAN;
-  if (to > width && to - width > from)
-    from = to - width;
   while (from <= to) {
     size_t span[4];
     int m = ag_match_next(p, r->group, s->ms, h->v->p, h->v->len, from, to,
                           h->opts, span);
-    if (m < 0) {
-      h->status = m;
-      return 1;
-    }
+    if (m < 0)
+      return m;
     if (m == 0) {
       from = to + 1;
       break;
     }
-    if (h->rg && span[1] > h->to && (m = resume_add(h, g, span)) < 0) {
-      h->status = m;
-      return 1;
-    }
+    if (h->rg && span[1] > h->to && (m = resume_add(h, g, span)) < 0)
+      return m;
     if (validate(r, h->v->p, span[2], span[3])) {
       record(h, r, span[2], span[3]);
       if (++s->pat_count[g] >= AG_MAX_MATCHES) {
@@ -303,6 +278,78 @@ static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
     from = span[1] > span[0] ? span[1] : span[0] + 1;
   }
   s->pat_from[g] = from;
+  return 0;
+}
+
+/* Confirm the runs of starts that the database's hits left (see
+ * on_hit). 0, or an error. */
+static int confirm_runs(hit_ctx *h) {
+  aigate_scratch *s = h->s;
+  int rc = 0;
+  for (size_t i = 0; i < s->n_runs; i++) {
+    size_t rule = s->run_rule[i], pattern = s->run_pattern[i];
+    size_t g = s->e->rs.rules[rule].pats[pattern].gid;
+    if (s->run_to[g] != SIZE_MAX && !rc)
+      rc = confirm(h, rule, pattern, s->run_from[g], s->run_to[g]);
+    s->run_to[g] = SIZE_MAX;
+  }
+  s->n_runs = 0;
+  return rc;
+}
+
+/* Hyperscan found pattern `pattern` of rule `rule` ending at `to`: a match
+ * can start in the window of the pattern's width before `to`, less what
+ * an earlier search of the pattern already covered. Windows that touch
+ * the pattern's pending run join it, and the run is searched by PCRE2
+ * once, when a hit's window lies past it or the database is done: a run
+ * of digits gives a card pattern a hit at every byte, and a search each
+ * cost more than the scan. */
+static int on_hit(void *ud, size_t rule, size_t pattern, size_t to) {
+  hit_ctx *h = ud;
+  aigate_scratch *s = h->s;
+  if (!active(s->e, h->rc, rule))
+    return 0;
+  const ag_pattern *p = &s->e->rs.rules[rule].pats[pattern];
+  size_t g = p->gid;
+  if (s->pat_epoch[g] != s->epoch) {
+    s->pat_epoch[g] = s->epoch;
+    s->pat_from[g] = h->rg ? resume_from(h, g) : 0;
+    s->pat_count[g] = 0;
+    s->run_to[g] = SIZE_MAX;
+    s->run_rule[s->n_runs] = rule; /* once per pattern and database */
+    s->run_pattern[s->n_runs++] = pattern;
+  }
+  /* In a stream step, matches starting at or after the hold point are
+   * the next step's. */
+  if (to >= h->to) {
+    if (h->to == 0)
+      return 0;
+    to = h->to - 1;
+  }
+  /* Patterns without a bounded width are searched from AG_MAX_SPAN back:
+   * without the bound, the first hit near the end of a long text would
+   * make PCRE2 walk all of it. */
+  size_t width = p->max_width < AG_MAX_SPAN ? p->max_width : AG_MAX_SPAN;
+  size_t from = to > width ? to - width : 0;
+  if (s->run_to[g] != SIZE_MAX) {
+    if (from <= s->run_to[g] + 1) {
+      if (to > s->run_to[g])
+        s->run_to[g] = to;
+      return 0;
+    }
+    int rc = confirm(h, rule, pattern, s->run_from[g], s->run_to[g]);
+    s->run_to[g] = SIZE_MAX;
+    if (rc < 0) {
+      h->status = rc;
+      return 1;
+    }
+  }
+  if (from < s->pat_from[g])
+    from = s->pat_from[g];
+  if (to < from || s->pat_count[g] >= AG_MAX_MATCHES)
+    return 0;
+  s->run_from[g] = from;
+  s->run_to[g] = to;
   return 0;
 }
 
@@ -340,7 +387,10 @@ static int match_layer(aigate_scratch *s, size_t li, const run_ctx *rc) {
       if (h.from >= h.to || (d < 64 && !((rc->rg->matched >> d) & 1)))
         continue;
     }
+    s->n_runs = 0;
     int st = ag_match_block(db, s->ms, v->p, v->len, on_hit, &h);
+    if (!st && !h.status)
+      h.status = confirm_runs(&h);
     if (st || h.status)
       return st ? st : h.status;
   }

@@ -1070,6 +1070,56 @@ static void test_many_matches(void **state) {
   free(t);
 }
 
+static void test_runs_of_hits(void **state) {
+  (void)state;
+  /* Groups of four digits: the prefilter hits at the end of every group
+   * after the first, and the hits' windows touch, so each run of groups
+   * is confirmed by one search. The matches must be those of a search
+   * per hit: leftmost, not overlapping, in every run. */
+  char rules[400];
+  snprintf(rules, sizeof(rules), "%s/digit-runs", tmpdir);
+  assert_int_equal(mkdir(rules, 0700), 0);
+  static const char yaml[] =
+      "family: pii\n"
+      "rules:\n"
+      "  - id: pii-groups\n"
+      "    category: pii\n"
+      "    severity: high\n"
+      "    patterns:\n"
+      "      - regex: '(?:^|[^0-9])\\b([0-9]{4}(?: [0-9]{4}){3})\\b'\n"
+      "        prefilter: '[0-9]{4} [0-9]{4}'\n"
+      "    group: 1\n"
+      "    examples:\n"
+      "      match: ['card 1234 5678 9012 3456']\n"
+      "      no_match: ['1234 5678 9012']\n";
+  write_file(rules, "pii.yaml", yaml, sizeof(yaml) - 1);
+  aigate_engine *e = build(NULL, rules, "");
+  aigate_scratch *s = NULL;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  /* 13 groups (three matches, one group left over), prose longer than
+   * the pattern, then 4 groups (one match). */
+  char t[400];
+  size_t n = 0;
+  for (int i = 0; i < 13; i++)
+    n += (size_t)snprintf(t + n, sizeof(t) - n, "%s%04d", i ? " " : "",
+                          1000 + i);
+  n += (size_t)snprintf(t + n, sizeof(t) - n,
+                        " and now some words, longer than any match, then ");
+  size_t last = n;
+  n += (size_t)snprintf(t + n, sizeof(t) - n, "2000 2001 2002 2003.");
+  aigate_result r = scan_with(e, s, t, n, AIGATE_OUTPUT);
+  assert_int_equal(r.n_findings, 4);
+  for (size_t i = 0; i < 3; i++) {
+    assert_string_equal(r.findings[i].rule_id, "pii-groups");
+    assert_int_equal(r.findings[i].start, i * 20);
+    assert_int_equal(r.findings[i].end, i * 20 + 19);
+  }
+  assert_int_equal(r.findings[3].start, last);
+  assert_int_equal(r.findings[3].end, last + 19);
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
 static void test_every_alignment(void **state) {
   (void)state;
   /* Regression: Vectorscan 5.4.9 on AVX-512 machines missed matches near
@@ -1374,6 +1424,57 @@ static void test_cache(void **state) {
   aigate_engine_free(e);
 }
 
+/* A family whose one rule is `regex`, Hyperscan compiling `word`. */
+static void write_prefiltered(const char *dir, const char *regex) {
+  char yaml[600];
+  int n = snprintf(yaml, sizeof(yaml),
+                   "family: injection\n"
+                   "view: folded\n"
+                   "rules:\n"
+                   "  - id: inj-word\n"
+                   "    category: injection\n"
+                   "    severity: critical\n"
+                   "    patterns:\n"
+                   "      - regex: '%s'\n"
+                   "        prefilter: 'word'\n"
+                   "    examples:\n"
+                   "      match: ['my very secret word']\n"
+                   "      no_match: ['a word']\n",
+                   regex);
+  assert_true(n > 0 && (size_t)n < sizeof(yaml));
+  write_file(dir, "injection.yaml", yaml, (size_t)n);
+}
+
+static void test_cache_regex_behind_prefilter(void **state) {
+  (void)state;
+  /* The cached widths come from the regex: a wider regex behind the same
+   * prefilter must not reuse the narrower one's window, or its matches
+   * starting before that window would be lost. */
+  char rules[400], cache[400];
+  snprintf(rules, sizeof(rules), "%s/prefiltered", tmpdir);
+  snprintf(cache, sizeof(cache), "%s/prefiltered-cache", tmpdir);
+  assert_int_equal(mkdir(rules, 0700), 0);
+  const char *t = "it is my very secret word";
+  write_prefiltered(rules, "secret word");
+  aigate_engine *e = build(NULL, rules, cache);
+  aigate_engine_free(e);
+  write_prefiltered(rules, "my (?:very )?secret word");
+  e = build(NULL, rules, cache);
+  int loaded = -1, compiled = -1;
+  aigate_engine_cache_stats(e, &loaded, &compiled);
+  assert_int_equal(loaded, 0);
+  assert_int_equal(compiled, 1);
+  aigate_scratch *s = NULL;
+  assert_int_equal(aigate_scratch_new(e, &s), 0);
+  aigate_result r = scan_with(e, s, t, strlen(t), AIGATE_INPUT);
+  const aigate_finding *f = find(&r, "inj-word");
+  assert_non_null(f);
+  assert_int_equal(f->start, 6);
+  assert_int_equal(f->end, strlen(t));
+  aigate_scratch_free(s);
+  aigate_engine_free(e);
+}
+
 static void test_cache_unwritable(void **state) {
   (void)state;
   /* A cache directory that cannot be created only costs a compile. */
@@ -1418,6 +1519,8 @@ int main(void) {
       cmocka_unit_test(test_every_alignment),
       cmocka_unit_test(test_cache),
       cmocka_unit_test(test_cache_unwritable),
+      cmocka_unit_test(test_cache_regex_behind_prefilter),
+      cmocka_unit_test(test_runs_of_hits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
