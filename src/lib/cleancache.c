@@ -13,7 +13,10 @@
  * Only clean results are kept (verdict allow, no finding, no flag, status
  * OK): they hold no pointer into the scratch, and a text with findings
  * needs them (offsets, rule ids) for its redaction anyway. A failed or
- * truncated scan is never kept. Texts are told apart by a keyed BLAKE2b
+ * truncated scan is never kept, nor a text over 32 KiB (its hash would
+ * cost a long unique document a third of its scan, the benchmark's
+ * throughput case, for a hit that seldom comes). Texts are told apart by
+ * a keyed BLAKE2b
  * hash (128 bits, a random key per scratch): a text cannot be made to pass
  * for a cached clean one without finding a second preimage under a key it
  * never sees. The table is direct-mapped, CLEAN_SLOTS entries per
@@ -29,6 +32,10 @@
 #include "engine.h"
 
 #define CLEAN_SLOTS 256
+/* Longer texts are scanned every time: hashing costs about a third of a
+ * scan's time per byte, which a long text pays on every miss, and long
+ * documents seldom come back byte for byte. */
+#define CLEAN_MAX_TEXT (32u << 10)
 
 struct ag_clean_slot {
   unsigned char hash[16];
@@ -89,7 +96,7 @@ static int same(const ag_clean_slot *c, const unsigned char hash[16],
 int ag_clean_lookup(aigate_scratch *s, const ag_profile *p,
                     const aigate_scan_options *opt, const char *text,
                     size_t len, unsigned char hash[16], aigate_result *res) {
-  if (!s->clean)
+  if (!s->clean || len > CLEAN_MAX_TEXT)
     return 0;
   text_hash(s, text, len, hash);
   const ag_clean_slot *c = slot_of(s, hash);
@@ -105,9 +112,10 @@ int ag_clean_lookup(aigate_scratch *s, const ag_profile *p,
 
 void ag_clean_store(aigate_scratch *s, const ag_profile *p,
                     const aigate_scan_options *opt,
-                    const unsigned char hash[16], const aigate_result *res) {
-  if (!s->clean || res->status != AIGATE_OK || res->verdict != AIGATE_ALLOW ||
-      res->n_findings || res->flags)
+                    const unsigned char hash[16], size_t len,
+                    const aigate_result *res) {
+  if (!s->clean || len > CLEAN_MAX_TEXT || res->status != AIGATE_OK ||
+      res->verdict != AIGATE_ALLOW || res->n_findings || res->flags)
     return;
   ag_clean_slot *c = slot_of(s, hash);
   memcpy(c->hash, hash, 16);

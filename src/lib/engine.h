@@ -80,7 +80,7 @@ typedef struct ag_clean_slot ag_clean_slot;
  * ag_clean_lookup hashes the text into hash and, when a clean result of
  * the same text, profile, options and allow-list is kept, copies it to
  * res and returns 1; ag_clean_store keeps res under hash if it is clean.
- * Without a table both do nothing. */
+ * Without a table, or for a text over 32 KiB, both do nothing. */
 int ag_clean_init(aigate_scratch *s);
 void ag_clean_free(aigate_scratch *s);
 void ag_clean_hosts(aigate_scratch *s);
@@ -89,6 +89,7 @@ int ag_clean_lookup(aigate_scratch *s, const ag_profile *p,
                     size_t len, unsigned char hash[16], aigate_result *res);
 void ag_clean_store(aigate_scratch *s, const ag_profile *p,
                     const aigate_scan_options *opt,
-                    const unsigned char hash[16], const aigate_result *res);
+                    const unsigned char hash[16], size_t len,
+                    const aigate_result *res);
 
 #endif

@@ -1048,7 +1048,7 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
   res->n_findings = s->n_findings;
   res->findings = s->findings;
   if (!st)
-    ag_clean_store(s, p, opt, hash, res);
+    ag_clean_store(s, p, opt, hash, len, res);
   return AIGATE_OK;
 }
 
