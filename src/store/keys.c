@@ -83,8 +83,8 @@ int store_parse_usd(const char *s, int64_t *nano) {
     for (; digits < 9; digits++)
       frac *= 10;
   }
-  if (*s)
-    return -1;
+  if (*s || whole * 1000000000 + frac > MAX_BUDGET)
+    return -1; /* "1000000000.001": past the limit by its fraction */
   *nano = whole * 1000000000 + frac;
   return 0;
 }

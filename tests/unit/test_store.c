@@ -392,8 +392,10 @@ static void test_parsers(void **state) {
   assert_int_equal(v, 1);
   assert_int_equal(store_parse_usd("7", &v), 0);
   assert_int_equal(v, 7000000000);
-  const char *bad_u[] = {"",   ".5",  "1.",         "1.0000000001",
-                         "-1", "1e3", "2000000000", "1,5"};
+  assert_int_equal(store_parse_usd("1000000000", &v), 0); /* the limit */
+  assert_int_equal(v, 1000000000000000000);
+  const char *bad_u[] = {"",    ".5",         "1.",  "1.0000000001",  "-1",
+                         "1e3", "2000000000", "1,5", "1000000000.001"};
   for (size_t i = 0; i < sizeof(bad_u) / sizeof(*bad_u); i++)
     assert_int_equal(store_parse_usd(bad_u[i], &v), -1);
   char buf[40];
