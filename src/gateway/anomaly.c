@@ -188,10 +188,14 @@ static kstate *state_of(gw_anomaly *a, const char *key, int64_t now) {
   }
 }
 
-static void fold(ewma *e, double x) {
+static void fold_by(ewma *e, double x, double alpha) {
   double d = x - e->mean;
-  e->mean += ALPHA * d;
-  e->var = (1 - ALPHA) * (e->var + ALPHA * d * d);
+  e->mean += alpha * d;
+  e->var = (1 - alpha) * (e->var + alpha * d * d);
+}
+
+static void fold(ewma *e, double x) {
+  fold_by(e, x, ALPHA);
 }
 
 static int hour_of(int64_t minute) {
@@ -327,9 +331,7 @@ static void request_size(gw_anomaly *a, kstate *k, const gw_event *e,
              (lx - b->mean) / (sd > 0.01 ? sd : 0.01), NULL, e, cb, ud);
   if (k->token_requests++ == 0)
     b->mean = lx;
-  double d = lx - b->mean;
-  b->mean += ALPHA_REQUEST * d;
-  b->var = (1 - ALPHA_REQUEST) * (b->var + ALPHA_REQUEST * d * d);
+  fold_by(b, lx, ALPHA_REQUEST);
 }
 
 /* Is h in the set; if not, learn it (while there is room). Returns 1

@@ -76,6 +76,10 @@ struct gw_dep_limit; /* bucket.h: a deployment's rpm and tpm buckets */
 int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
                     gw_runtime **out, aigate_error *err);
 void gw_runtime_release(gw_runtime *rt);
+/* GW_CALLER_MASTER or GW_CALLER_VIEWER when key is the master key or the
+ * dashboard key (compared in constant time on their hashes), else
+ * GW_CALLER_NONE. */
+int gw_runtime_key_caller(const gw_runtime *rt, const char *key);
 
 /* ------------------------------------------------------------- shared */
 

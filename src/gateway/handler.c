@@ -270,14 +270,9 @@ static int identify(gw_req *r) {
     key = MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, "api-key");
   if (!key || !*key)
     return GW_CALLER_NONE;
-  unsigned char hk[32];
-  crypto_generichash(hk, sizeof(hk), (const unsigned char *)key, strlen(key),
-                     NULL, 0);
-  if (sodium_memcmp(hk, r->rt->key_hash, sizeof(hk)) == 0)
-    return GW_CALLER_MASTER;
-  if (r->rt->has_ui_key &&
-      sodium_memcmp(hk, r->rt->ui_key_hash, sizeof(hk)) == 0)
-    return GW_CALLER_VIEWER;
+  int own = gw_runtime_key_caller(r->rt, key);
+  if (own != GW_CALLER_NONE)
+    return own;
   gw_access *a = r->w->sh->access;
   if (!a)
     return GW_CALLER_BAD;

@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
+#include "gateway.h"
 #include "metrics.h"
 #include "records.h"
 #include "sinks.h"
@@ -57,25 +56,19 @@ void gw_audit_set_alerts(gw_audit *a, gw_alert_cb cb, void *ud) {
   a->alert_ud = ud;
 }
 
-static int64_t wall_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* n records that `where` could not take: counted, said, alerted. */
 static void dropped(gw_audit *a, int where, unsigned long long n) {
-  static const char *const names[N_DROP] = {"file", "syslog", "database"};
+  const char *name = where < GW_SINK_COUNT ? gw_sink_names[where] : "database";
   if (!n)
     return;
-  gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)n, "sink",
-                 names[where], GW_END);
+  gw_metrics_add(a->metrics, GW_M_AUDIT_DROPPED, (double)n, "sink", name,
+                 GW_END);
   fprintf(stderr, "aigate: audit: %llu records dropped by the %s sink%s\n", n,
-          names[where],
+          name,
           where == DROP_DATABASE
               ? " (queue full: the database is too slow or failing)"
               : "");
-  int64_t now = wall_ms();
+  int64_t now = gw_wall_ms();
   if (!a->alert || now - a->alerted_ms[where] < DROP_ALERT_MS)
     return;
   a->alerted_ms[where] = now;
@@ -84,7 +77,7 @@ static void dropped(gw_audit *a, int where, unsigned long long n) {
   snprintf(al.id, sizeof(al.id), "alert_%lld_audit%lu", (long long)now,
            ++a->alerts);
   snprintf(al.key, sizeof(al.key), "*");
-  snprintf(al.detail, sizeof(al.detail), "%s", names[where]);
+  snprintf(al.detail, sizeof(al.detail), "%s", name);
   al.signal = "audit_dropped";
   al.severity = "high";
   al.observed = al.score = (double)n;
@@ -95,7 +88,7 @@ static void dropped(gw_audit *a, int where, unsigned long long n) {
 static void sinks_flush(gw_audit *a) {
   if (!a->sinks)
     return;
-  gw_sinks_flush(a->sinks, wall_ms());
+  gw_sinks_flush(a->sinks, gw_wall_ms());
   unsigned long long n[GW_SINK_COUNT];
   gw_sinks_take_dropped(a->sinks, n);
   for (int i = 0; i < GW_SINK_COUNT; i++)
@@ -142,7 +135,7 @@ int gw_audit_checkpoint(gw_audit *a) {
     return 0;
   char line[256];
   if (a->sinks && !store_chain_checkpoint_line(&a->chain, line, sizeof(line))) {
-    gw_sinks_checkpoint(a->sinks, line, wall_ms());
+    gw_sinks_checkpoint(a->sinks, line, gw_wall_ms());
     sinks_flush(a);
   }
   if (store_chain_checkpoint(&a->chain, a->checkpoint_path))

@@ -138,6 +138,17 @@ static int check_profile(aigate_engine *e, const char *what, const char *name,
   return 0;
 }
 
+int gw_runtime_key_caller(const gw_runtime *rt, const char *key) {
+  unsigned char hk[32];
+  crypto_generichash(hk, sizeof(hk), (const unsigned char *)key, strlen(key),
+                     NULL, 0);
+  if (sodium_memcmp(hk, rt->key_hash, sizeof(hk)) == 0)
+    return GW_CALLER_MASTER;
+  if (rt->has_ui_key && sodium_memcmp(hk, rt->ui_key_hash, sizeof(hk)) == 0)
+    return GW_CALLER_VIEWER;
+  return GW_CALLER_NONE;
+}
+
 int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
                     gw_runtime **out, aigate_error *err) {
   *out = NULL;

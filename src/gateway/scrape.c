@@ -15,7 +15,6 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,13 +67,8 @@ static int refused(gw_scrape *s, struct MHD_Connection *c,
   int ok = !s->auth || !rt->master_key;
   const char *h =
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-  if (!ok && h && !strncasecmp(h, "Bearer ", 7) && h[7]) {
-    unsigned char hk[32];
-    crypto_generichash(hk, sizeof(hk), (const unsigned char *)h + 7,
-                       strlen(h + 7), NULL, 0);
-    ok = sodium_memcmp(hk, rt->key_hash, sizeof(hk)) == 0 ||
-         (rt->has_ui_key && sodium_memcmp(hk, rt->ui_key_hash, 32) == 0);
-  }
+  if (!ok && h && !strncasecmp(h, "Bearer ", 7) && h[7])
+    ok = gw_runtime_key_caller(rt, h + 7) != GW_CALLER_NONE;
   gw_runtime_release(rt);
   if (ok)
     return 0;

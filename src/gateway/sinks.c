@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "gateway.h"
 #include "sinks.h"
 
 #define QUEUE_MAX (4u << 20)
@@ -443,9 +444,7 @@ gw_sinks *gw_sinks_open(const gw_config *cfg, char *err, size_t len) {
   }
   s->fd = s->sock = -1;
   s->pid = (long)getpid();
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  int64_t now = gw_wall_ms();
   if (cfg->records_file) {
     s->max_bytes = cfg->records_max_bytes;
     s->max_age_ms = (int64_t)cfg->records_max_age_s * 1000;
