@@ -4,8 +4,9 @@
  *
  * 40 keys send Poisson traffic for 24 simulated hours, each at its own
  * rate (1 to 60 requests a minute) following a daily cycle (+-50%), with
- * 1% blocked, 3% with findings (redacted PII), 0.5% upstream errors,
- * noisy token counts, their usual models, tools and client networks.
+ * 1% blocked (injection), 3% with findings (redacted PII), 0.5% upstream
+ * errors, noisy token counts and prompt lengths, their usual models,
+ * tools, client networks and a few client addresses in each.
  * Every alert in those 24 hours is a false alert. Then, on a second day,
  * one anomaly of each kind is injected into a different key at a known
  * time; the delay from its start to its alert is reported (target: within
@@ -73,6 +74,9 @@ enum {
   NEW_TOOL,
   NEW_NET,
   TWO_PLACES,
+  CATEGORY,
+  PROMPT,
+  CLIENTS,
   N_KINDS
 };
 static const char *const kind_name[] = {"-",
@@ -84,7 +88,10 @@ static const char *const kind_name[] = {"-",
                                         "new model",
                                         "new tool",
                                         "new network",
-                                        "two places"};
+                                        "two places",
+                                        "12 secrets a minute",
+                                        "prompt x50",
+                                        "25 addresses a minute"};
 
 typedef struct {
   int kind;
@@ -92,6 +99,7 @@ typedef struct {
   int64_t start_ms;
   int64_t detected_ms;
   const char *signal;
+  char detail[100];
 } injection;
 
 static injection inj[N_KINDS];
@@ -114,6 +122,8 @@ static void on_alert(void *ud, const gw_alert *a) {
         a->at_ms >= inj[i].start_ms) {
       inj[i].detected_ms = a->at_ms;
       inj[i].signal = a->signal;
+      snprintf(inj[i].detail, sizeof(inj[i].detail), "%s%s",
+               *a->detail ? " " : "", a->detail);
     }
   }
 }
@@ -124,13 +134,22 @@ static void one_request(gw_anomaly *an, const sim_key *k, int64_t t, int kind) {
   const char *net = k->nets[(int)(uniform() * k->n_nets)];
   if (kind == NEW_NET || kind == TWO_PLACES)
     net = kind == NEW_NET ? "203.0.113" : "198.51.100";
-  snprintf(client, sizeof(client), "%s.%d", net, 1 + (int)(uniform() * 250));
+  /* A few hosts per network; a stolen key's many, in a known one. */
+  snprintf(client, sizeof(client), "%s.%d", net,
+           kind == CLIENTS ? 10 + (int)(uniform() * 240)
+                           : 1 + (int)(uniform() * 3));
   snprintf(id, sizeof(id), "req_%lu", ++n);
   const char *tool = k->tools[uniform() < 0.5];
   if (kind == NEW_TOOL)
     tool = "shell_exec";
   const char *tools[1] = {tool};
   double tok = 500 + 150 * (uniform() + uniform() + uniform() - 1.5) * 2;
+  double prompt = 1200 * exp(0.6 * (uniform() + uniform() + uniform() - 1.5));
+  int blocked = kind == BLOCKED || uniform() < 0.01;
+  int findings =
+      kind == FINDINGS || kind == CATEGORY || blocked || uniform() < 0.03;
+  static const char *const c_injection[1] = {"injection"}, *c_pii[1] = {"pii"},
+                           *c_secrets[1] = {"secrets"};
   gw_event e = {
       .key = k->key,
       .client = client,
@@ -138,10 +157,15 @@ static void one_request(gw_anomaly *an, const sim_key *k, int64_t t, int kind) {
           kind == NEW_MODEL ? "gpt-4.1-unlisted" : k->models[uniform() < 0.3],
       .tools = tools,
       .n_tools = 1,
-      .blocked = kind == BLOCKED ? 1 : uniform() < 0.01,
-      .findings = kind == FINDINGS || kind == BLOCKED ? 1 : uniform() < 0.03,
+      .blocked = blocked,
+      .findings = findings,
       .error = kind == ERRORS ? 1 : uniform() < 0.005,
+      .categories = blocked            ? c_injection
+                    : kind == CATEGORY ? c_secrets
+                                       : c_pii,
+      .n_categories = findings ? 1 : 0,
       .tokens = (int64_t)(kind == SPEND ? tok * 20 : tok),
+      .prompt_bytes = (int64_t)(kind == PROMPT ? prompt * 50 : prompt),
       .request_id = id,
       .now_ms = t,
   };
@@ -272,8 +296,12 @@ int main(int argc, char **argv) {
   /* Day 2: one injection per kind, each on its own key, at its time. */
   for (int i = 1; i < N_KINDS; i++) {
     inj[i].kind = i;
-    inj[i].key = i * 4;
-    inj[i].start_ms = DAY_MS + (int64_t)(2 + i * 2) * 3600 * 1000 +
+    /* Each on its own key; a rate x6 on a key of at least 5 requests a
+     * minute (fewer is under the request-rate floor by design). */
+    inj[i].key = i * 3;
+    for (int j = 1; i == RATE && j < 3 && keys[inj[i].key].rate < 5; j++)
+      inj[i].key = i * 3 + j;
+    inj[i].start_ms = DAY_MS + (int64_t)(2 + i * 3) * 1800 * 1000 +
                       (int64_t)(uniform() * 60000);
   }
   /* Minute by minute, each key's requests in time order: its ordinary
@@ -305,6 +333,8 @@ int main(int argc, char **argv) {
                     : j == FINDINGS ? 25
                     : j == ERRORS   ? 40
                     : j == SPEND    ? poisson(lambda)
+                    : j == CATEGORY ? 12
+                    : j == CLIENTS  ? 25
                                     : 1;
         for (int r = 0; r < extra && n < 4096; r++)
           reqs[n++] = (req){
@@ -329,10 +359,10 @@ int main(int argc, char **argv) {
   int missed = 0;
   for (int i = 1; i < N_KINDS; i++) {
     if (inj[i].detected_ms)
-      printf("    %-22s key_%02d  detected in %5.1f s  (%s)\n", kind_name[i],
+      printf("    %-22s key_%02d  detected in %5.1f s  (%s%s)\n", kind_name[i],
              inj[i].key,
              (double)(inj[i].detected_ms - inj[i].start_ms) / 1000.0,
-             inj[i].signal);
+             inj[i].signal, inj[i].detail);
     else {
       printf("    %-22s key_%02d  NOT DETECTED\n", kind_name[i], inj[i].key);
       missed++;

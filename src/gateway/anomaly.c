@@ -4,7 +4,9 @@
  *
  * Rates: each key (and "*", all traffic together) counts per minute its
  * requests, blocked requests, requests with findings (any rule that
- * redacted, logged or blocked), upstream errors, tokens and spend. When a
+ * redacted or blocked), upstream errors, tokens, spend, and the distinct
+ * models, tools and client addresses it used (each in a 1024-bit set per
+ * minute, read by linear counting: exact enough for a baseline). When a
  * minute ends it is folded into an exponentially weighted mean and
  * variance (about half an hour of memory, so slow daily cycles move the
  * baseline along and are not alerts). A minute alerts as soon as its
@@ -23,9 +25,20 @@
  * minute above that hour's line (mean + 6 sd, twice the mean, the floor).
  * Blocked bursts are exempt: a daily injection campaign is still one.
  *
- * A request's size: each key keeps an EWMA of log(tokens) per request
- * (about 50 requests of memory); after 50 requests, one that is beyond
- * 6 sd and 4 times the usual on that scale is an alert.
+ * Categories: blocked requests and requests with findings are also
+ * counted per category of the rules behind the decision (injection,
+ * pii, secrets, ...), each with its own half-hour baseline scaled by the
+ * minute's requests over the usual (counts of a kind grow with traffic:
+ * the volume is request_rate's to judge), so that a new kind of finding
+ * stands out even when another kind dominates the key's totals. Such an alert
+ * names the category in its detail and silences the key's overall alert of the
+ * same signal for its cooldown (one burst, one alert). A key tracks its
+ * first 8 categories; later ones count in the totals only.
+ *
+ * A request's size, in tokens and in bytes of its text (the prompt
+ * length): each key keeps an EWMA of its logarithm per request (about 50
+ * requests of memory); after 50 requests, one that is beyond 6 sd and 4
+ * times the usual on that scale is an alert.
  *
  * New behaviour: after a key's first 50 requests and 30 minutes, a model,
  * a tool or a client network (/24 for IPv4, /48 for IPv6) it has not used
@@ -33,8 +46,9 @@
  * in the last minute is a key used from two places at once.
  *
  * Each signal of a key alerts at most once per 10 minutes. Memory is
- * bounded: at most max_keys keys (about 2 KB each); learned sets hold 32
- * models and tools and 16 networks, and stop learning when full.
+ * bounded: at most max_keys keys (about 5 KB each, allocated at a key's
+ * first request); learned sets hold 32 models and tools and 16 networks,
+ * and stop learning when full.
  */
 #include <math.h>
 #include <pthread.h>
@@ -51,10 +65,14 @@ enum {
   R_ERRORS,
   R_TOKENS,
   R_SPEND,
+  R_MODELS, /* distinct in the minute */
+  R_TOOLS,
+  R_CLIENTS,
   N_RATES
 };
 enum {
   S_REQUEST_TOKENS = N_RATES,
+  S_PROMPT_LENGTH,
   S_NEW_MODEL,
   S_NEW_TOOL,
   S_NEW_NETWORK,
@@ -72,7 +90,11 @@ static const struct {
     [R_ERRORS] = {"error_rate", "medium", 20},
     [R_TOKENS] = {"token_rate", "medium", 20000},
     [R_SPEND] = {"spend_rate", "high", 5e6}, /* 0.005 USD a minute */
+    [R_MODELS] = {"distinct_models", "medium", 3},
+    [R_TOOLS] = {"distinct_tools", "medium", 5},
+    [R_CLIENTS] = {"distinct_clients", "high", 10},
     [S_REQUEST_TOKENS] = {"request_tokens", "medium", 0},
+    [S_PROMPT_LENGTH] = {"prompt_length", "medium", 0},
     [S_NEW_MODEL] = {"new_model", "low", 0},
     [S_NEW_TOOL] = {"new_tool", "medium", 0},
     [S_NEW_NETWORK] = {"new_network", "medium", 0},
@@ -92,6 +114,8 @@ static const struct {
 #define SEASON_MINUTES 420 /* the weight floor of an hour's baseline */
 #define SEASON_MATURE 60   /* minutes of an hour before it counts */
 #define SEASON_GAP 1440    /* quiet minutes folded in, at most */
+#define MAX_CATEGORIES 8
+#define SET_BITS 1024 /* of a minute's set of distinct values */
 
 typedef struct {
   double mean, var;
@@ -103,14 +127,31 @@ typedef struct {
   float mean, var;
 } season;
 
+/* Blocked requests and requests with findings of one category. */
+enum { C_BLOCKED, C_FINDINGS, N_CRATES };
+
+typedef struct {
+  char name[32];
+  double cur[N_CRATES];
+  ewma base[N_CRATES];
+  int64_t quiet_until[N_CRATES];
+} category;
+
+/* A per-request size on a log scale. */
+typedef struct {
+  ewma log;
+  int64_t n;
+} size_base;
+
 typedef struct {
   char key[64];
-  int used;
   int64_t first_ms, minute, minutes, requests;
   double cur[N_RATES];
   ewma base[N_RATES];
-  ewma request_tokens; /* of log(tokens) per request */
-  int64_t token_requests;
+  uint64_t seen[R_CLIENTS - R_MODELS + 1][SET_BITS / 64]; /* this minute */
+  category cats[MAX_CATEGORIES];
+  int n_cats;
+  size_base request_tokens, prompt_bytes;
   season hour[24][N_RATES];
   uint16_t hour_minutes[24]; /* minutes folded into each hour, saturating */
   int64_t quiet_until[N_SIGNALS];
@@ -118,13 +159,14 @@ typedef struct {
   int n_models, n_tools, n_nets;
   uint64_t active_net; /* an established network seen last ... */
   int64_t active_ms;   /* ... at this time */
-  char ids[GW_ALERT_IDS][40], blocked_ids[GW_ALERT_IDS][40];
-  int n_ids, n_blocked_ids;
+  char ids[GW_ALERT_IDS][40], blocked_ids[GW_ALERT_IDS][40],
+      finding_ids[GW_ALERT_IDS][40];
+  int n_ids, n_blocked_ids, n_finding_ids;
 } kstate;
 
 struct gw_anomaly {
   pthread_mutex_t lock;
-  kstate *v;
+  kstate **v; /* open addressing; NULL: free */
   size_t cap; /* power of two, >= 2 * max_keys */
   size_t n, max;
   unsigned long seq;
@@ -164,6 +206,8 @@ void gw_anomaly_free(gw_anomaly *a) {
   if (!a)
     return;
   pthread_mutex_destroy(&a->lock);
+  for (size_t i = 0; i < a->cap; i++)
+    free(a->v[i]);
   free(a->v);
   free(a);
 }
@@ -171,14 +215,13 @@ void gw_anomaly_free(gw_anomaly *a) {
 static kstate *state_of(gw_anomaly *a, const char *key, int64_t now) {
   size_t m = a->cap - 1;
   for (size_t p = fnv(key, strlen(key)) & m;; p = (p + 1) & m) {
-    kstate *k = &a->v[p];
-    if (k->used && !strcmp(k->key, key))
+    kstate *k = a->v[p];
+    if (k && !strcmp(k->key, key))
       return k;
-    if (!k->used) {
-      if (a->n == a->max)
+    if (!k) {
+      if (a->n == a->max || !(k = calloc(1, sizeof(*k))))
         return NULL;
-      memset(k, 0, sizeof(*k));
-      k->used = 1;
+      a->v[p] = k;
       snprintf(k->key, sizeof(k->key), "%s", key);
       k->first_ms = now;
       k->minute = now / 60000;
@@ -235,9 +278,19 @@ static void advance(kstate *k, int64_t minute) {
         fold(&k->base[i], 0);
     fold_season(k, k->minute + g, NULL);
   }
+  for (int c = 0; c < k->n_cats; c++) {
+    category *cat = &k->cats[c];
+    for (int i = 0; i < N_CRATES; i++) {
+      fold(&cat->base[i], cat->cur[i]);
+      for (int64_t g = 1; g < gap && g <= 120; g++)
+        fold(&cat->base[i], 0);
+      cat->cur[i] = 0;
+    }
+  }
   k->minutes += gap;
   memset(k->cur, 0, sizeof(k->cur));
-  k->n_ids = k->n_blocked_ids = 0;
+  memset(k->seen, 0, sizeof(k->seen));
+  k->n_ids = k->n_blocked_ids = k->n_finding_ids = 0;
   k->minute = minute;
 }
 
@@ -251,12 +304,14 @@ static void remember_id(char ids[][40], int *n, const char *id) {
   snprintf(ids[(*n)++], 40, "%s", id);
 }
 
-static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
-                     double baseline, double score, const char *detail,
-                     const gw_event *e, gw_alert_cb cb, void *ud) {
-  if (e->now_ms < k->quiet_until[s])
-    return;
-  k->quiet_until[s] = e->now_ms + COOLDOWN_MS;
+/* Raise signal s unless *quiet (its cooldown) says not yet. */
+static int alert_at(gw_anomaly *a, kstate *k, int s, int64_t *quiet,
+                    double observed, double baseline, double score,
+                    const char *detail, const gw_event *e, gw_alert_cb cb,
+                    void *ud) {
+  if (e->now_ms < *quiet)
+    return 0;
+  *quiet = e->now_ms + COOLDOWN_MS;
   gw_alert al;
   memset(&al, 0, sizeof(al));
   snprintf(al.id, sizeof(al.id), "alert_%lld_%lu", (long long)e->now_ms,
@@ -272,6 +327,9 @@ static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
   if (s == R_BLOCKED) {
     memcpy(al.request_ids, k->blocked_ids, sizeof(al.request_ids));
     al.n_ids = k->n_blocked_ids;
+  } else if (s == R_FINDINGS) {
+    memcpy(al.request_ids, k->finding_ids, sizeof(al.request_ids));
+    al.n_ids = k->n_finding_ids;
   } else if (s < N_RATES) {
     memcpy(al.request_ids, k->ids, sizeof(al.request_ids));
     al.n_ids = k->n_ids;
@@ -280,56 +338,145 @@ static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
     al.n_ids = 1;
   }
   cb(ud, &al);
+  return 1;
+}
+
+static void alert_on(gw_anomaly *a, kstate *k, int s, double observed,
+                     double baseline, double score, const char *detail,
+                     const gw_event *e, gw_alert_cb cb, void *ud) {
+  alert_at(a, k, s, &k->quiet_until[s], observed, baseline, score, detail, e,
+           cb, ud);
+}
+
+/* Does a minute's count x break baseline b (mean + 6 sd + the floor, and
+ * twice the mean)? */
+static int breaks(const ewma *b, double x, double floor) {
+  return x > b->mean + K_SIGMA * sqrt(b->var) + floor && x > 2 * b->mean;
+}
+
+static double score_of(const ewma *b, double x) {
+  double sd = sqrt(b->var);
+  return (x - b->mean) / (sd > 1 ? sd : 1);
+}
+
+/* Put s into a minute's set; returns how much the set's estimated size
+ * grew (linear counting: -m ln(free share)). */
+static double distinct(uint64_t set[SET_BITS / 64], const char *s) {
+  uint64_t h = fnv(s, strlen(s));
+  h ^= h >> 33; /* FNV's last byte barely reaches the middle bits: mix */
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  size_t bit = (size_t)(h % SET_BITS);
+  if (set[bit / 64] & (1ULL << (bit % 64)))
+    return 0;
+  int used = 0;
+  for (int i = 0; i < SET_BITS / 64; i++)
+    used += __builtin_popcountll(set[i]);
+  set[bit / 64] |= 1ULL << (bit % 64);
+  double before = -SET_BITS * log(1 - (double)used / SET_BITS);
+  double free_after = used + 1 < SET_BITS ? SET_BITS - used - 1 : 0.5;
+  return -SET_BITS * log(free_after / SET_BITS) - before;
+}
+
+static category *category_of(kstate *k, const char *name) {
+  for (int c = 0; c < k->n_cats; c++)
+    if (!strcmp(k->cats[c].name, name))
+      return &k->cats[c];
+  if (k->n_cats == MAX_CATEGORIES)
+    return NULL;
+  category *cat = &k->cats[k->n_cats++];
+  memset(cat, 0, sizeof(*cat));
+  snprintf(cat->name, sizeof(cat->name), "%s", name);
+  return cat;
+}
+
+/* Blocked requests and requests with findings per category: before the
+ * totals (rates()), whose alert a category's alert silences. */
+static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
+                       gw_alert_cb cb, void *ud) {
+  int warm = k->minutes >= WARMUP_MINUTES;
+  double requests = k->cur[R_REQUESTS] + 1; /* this one included */
+  /* A category's baseline scaled to the minute's traffic: when the key's
+   * volume steps up (every morning), so do its findings; the volume
+   * itself is request_rate's business. */
+  double usual = k->base[R_REQUESTS].mean;
+  double scale = usual > 1 && requests > usual ? requests / usual : 1;
+  for (size_t i = 0; i < e->n_categories; i++) {
+    const char *name = e->categories[i];
+    int repeat = !name;
+    for (size_t j = 0; j < i && !repeat; j++)
+      repeat = e->categories[j] && !strcmp(e->categories[j], name);
+    category *cat = repeat ? NULL : category_of(k, name);
+    if (!cat)
+      continue;
+    for (int c = 0; c < N_CRATES; c++) {
+      if (c == C_BLOCKED && !e->blocked)
+        continue;
+      int s = c == C_BLOCKED ? R_BLOCKED : R_FINDINGS;
+      double x = ++cat->cur[c];
+      int burst = s == R_BLOCKED && x >= sig[s].floor && 2 * x >= requests;
+      ewma scaled = {cat->base[c].mean * scale, cat->base[c].var * scale};
+      if (((warm && breaks(&scaled, x, sig[s].floor)) || (!warm && burst)) &&
+          alert_at(a, k, s, &cat->quiet_until[c], x, cat->base[c].mean,
+                   score_of(&cat->base[c], x), cat->name, e, cb, ud))
+        k->quiet_until[s] = e->now_ms + COOLDOWN_MS;
+    }
+  }
 }
 
 static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
                   void *ud) {
-  const double add[N_RATES] = {1,
-                               e->blocked ? 1 : 0,
-                               e->findings ? 1 : 0,
-                               e->error ? 1 : 0,
-                               (double)e->tokens,
-                               (double)e->cost};
+  double add[N_RATES] = {1,
+                         e->blocked ? 1 : 0,
+                         e->findings ? 1 : 0,
+                         e->error ? 1 : 0,
+                         (double)e->tokens,
+                         (double)e->cost};
+  if (e->model && *e->model)
+    add[R_MODELS] = distinct(k->seen[R_MODELS - R_MODELS], e->model);
+  for (size_t i = 0; i < e->n_tools; i++)
+    add[R_TOOLS] += distinct(k->seen[R_TOOLS - R_MODELS], e->tools[i]);
+  if (e->client && *e->client)
+    add[R_CLIENTS] = distinct(k->seen[R_CLIENTS - R_MODELS], e->client);
   int warm = k->minutes >= WARMUP_MINUTES;
   for (int i = 0; i < N_RATES; i++) {
     if (add[i] == 0)
       continue;
     k->cur[i] += add[i];
     const ewma *b = &k->base[i];
-    double sd = sqrt(b->var), x = k->cur[i];
-    double limit = b->mean + K_SIGMA * sd + sig[i].floor;
+    double x = k->cur[i];
     /* Before a baseline exists, only a minute in which most requests are
      * blocked (and at least the floor) says "campaign". */
     int burst =
         i == R_BLOCKED && x >= sig[i].floor && 2 * x >= k->cur[R_REQUESTS];
-    int fire = warm && x > limit && x > 2 * b->mean;
+    int fire = warm && breaks(b, x, sig[i].floor);
     int h = hour_of(k->minute);
     if (fire && a->seasonal && i != R_BLOCKED &&
         k->hour_minutes[h] >= SEASON_MATURE) {
       const season *sb = &k->hour[h][i];
-      double ssd = sqrt((double)sb->var);
-      fire = x > sb->mean + K_SIGMA * ssd + sig[i].floor && x > 2 * sb->mean;
+      ewma hb = {sb->mean, sb->var};
+      fire = breaks(&hb, x, sig[i].floor);
     }
     if (fire || (!warm && burst))
-      alert_on(a, k, i, x, b->mean, (x - b->mean) / (sd > 1 ? sd : 1), NULL, e,
-               cb, ud);
+      alert_on(a, k, i, x, b->mean, score_of(b, x), NULL, e, cb, ud);
   }
 }
 
-/* One request's tokens against the key's usual request, on a log scale
- * (requests' sizes spread over orders of magnitude). */
-static void request_size(gw_anomaly *a, kstate *k, const gw_event *e,
-                         gw_alert_cb cb, void *ud) {
-  if (e->tokens <= 0)
+/* One request's size (signal s: tokens or prompt bytes) against the
+ * key's usual request, on a log scale (sizes spread over orders of
+ * magnitude). */
+static void request_size(gw_anomaly *a, kstate *k, int s, size_base *sb,
+                         int64_t size, const gw_event *e, gw_alert_cb cb,
+                         void *ud) {
+  if (size <= 0)
     return;
-  double lx = log((double)e->tokens);
-  ewma *b = &k->request_tokens;
+  double lx = log((double)size);
+  ewma *b = &sb->log;
   double sd = sqrt(b->var);
-  if (k->token_requests >= WARMUP_REQUESTS &&
-      lx > b->mean + K_SIGMA * sd + LOG_4)
-    alert_on(a, k, S_REQUEST_TOKENS, (double)e->tokens, exp(b->mean),
+  if (sb->n >= WARMUP_REQUESTS && lx > b->mean + K_SIGMA * sd + LOG_4)
+    alert_on(a, k, s, (double)size, exp(b->mean),
              (lx - b->mean) / (sd > 0.01 ? sd : 0.01), NULL, e, cb, ud);
-  if (k->token_requests++ == 0)
+  if (sb->n++ == 0)
     b->mean = lx;
   fold_by(b, lx, ALPHA_REQUEST);
 }
@@ -408,9 +555,15 @@ void gw_anomaly_observe(gw_anomaly *a, const gw_event *e, gw_alert_cb cb,
     remember_id(k->ids, &k->n_ids, e->request_id);
     if (e->blocked)
       remember_id(k->blocked_ids, &k->n_blocked_ids, e->request_id);
+    if (e->findings)
+      remember_id(k->finding_ids, &k->n_finding_ids, e->request_id);
+    categories(a, k, e, cb, ud);
     rates(a, k, e, cb, ud);
     if (n == 0) {
-      request_size(a, k, e, cb, ud);
+      request_size(a, k, S_REQUEST_TOKENS, &k->request_tokens, e->tokens, e, cb,
+                   ud);
+      request_size(a, k, S_PROMPT_LENGTH, &k->prompt_bytes, e->prompt_bytes, e,
+                   cb, ud);
       novelty(a, k, e, cb, ud);
     }
     k->requests++;

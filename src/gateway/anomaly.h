@@ -20,8 +20,12 @@ typedef struct {
   int blocked;  /* the decision was block */
   int findings; /* some rule fired (redact, log or block) */
   int error;    /* the upstream failed (5xx, timeout, transport) */
+  /* Categories of the rules behind the decision (repeats allowed). */
+  const char *const *categories;
+  size_t n_categories;
   int64_t tokens;
-  int64_t cost; /* nano-USD */
+  int64_t prompt_bytes; /* of the request's text; 0: none or unknown */
+  int64_t cost;         /* nano-USD */
   const char *request_id;
   int64_t now_ms;
 } gw_event;

@@ -67,14 +67,22 @@ static int listed(const char *list, const char *id) {
   return 0;
 }
 
-/* Append id to a comma-separated list unless it is there or full. */
-static void add_id(char *list, size_t cap, const char *id) {
+/* Append id to a comma-separated list unless it is there or full.
+ * Returns 1 when it was appended. */
+static int add_id(char *list, size_t cap, const char *id) {
   size_t used = strlen(list);
   if (listed(list, id) || used + strlen(id) + 2 > cap)
-    return;
+    return 0;
   if (used)
     strcat(list, ",");
   strcat(list, id);
+  return 1;
+}
+
+/* Name a rule behind the decision, with its category. */
+static void add_rule(gw_guard *g, const char *id, const char *category) {
+  if (add_id(g->rules, sizeof(g->rules), id) && g->n_rules < GW_GUARD_RULES)
+    g->rule_categories[g->n_rules++] = category;
 }
 
 aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
@@ -96,7 +104,7 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
       add_id(g->detect_only, sizeof(g->detect_only), f[i].rule_id);
     else if (v >= AIGATE_REDACT && f[i].action == v &&
              f[i].mode == AIGATE_MODE_ENFORCE)
-      add_id(g->rules, sizeof(g->rules), f[i].rule_id);
+      add_rule(g, f[i].rule_id, f[i].category);
   }
   return v;
 }
@@ -112,7 +120,7 @@ static aigate_action pseudo_block(gw_guard *g, const aigate_result *res,
     for (char **c = g->cfg->pseudo_block; *c; c++)
       if (!strcmp(*c, f->category)) {
         v = g->decision = AIGATE_BLOCK;
-        add_id(g->rules, sizeof(g->rules), f->rule_id);
+        add_rule(g, f->rule_id, f->category);
       }
   }
   return v;
@@ -247,6 +255,7 @@ static int media_part(gw_guard *g, const oai_media *m) {
  * refused (the error is set). */
 static int input_text(gw_guard *g, const oai_target *t, const char *field) {
   const char *role = t->role;
+  g->input_bytes += json_string_length(t->str);
   int trusted = !strcmp(role, "system") || !strcmp(role, "developer") ||
                 !strcmp(role, "assistant");
   int untrusted = !strcmp(role, "tool") || !strcmp(role, "function");
@@ -512,8 +521,7 @@ aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
     return AIGATE_ALLOW;
   aigate_leak_policy lp;
   aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
-  add_id(g->rules, sizeof(g->rules),
-         r->canary ? "leak-canary" : "leak-system-prompt");
+  add_rule(g, r->canary ? "leak-canary" : "leak-system-prompt", "gateway");
   if (lp.action > g->decision)
     g->decision = lp.action;
   return lp.action;
@@ -701,7 +709,7 @@ int gw_guard_tool_allowed(gw_guard *g, const char *name) {
     if (!strcmp(g->allowed_tools[i], name) || !strcmp(g->allowed_tools[i], "*"))
       return 1;
   g->decision = AIGATE_BLOCK;
-  add_id(g->rules, sizeof(g->rules), "key.tool_not_allowed");
+  add_rule(g, "key.tool_not_allowed", "gateway");
   return 0;
 }
 
@@ -760,7 +768,7 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
       decl = e;
   }
   if (!decl && (json_array_size(g->tools) || json_array_size(g->functions))) {
-    add_id(g->rules, sizeof(g->rules), "tool-undeclared");
+    add_rule(g, "tool-undeclared", "gateway");
     g->decision = AIGATE_BLOCK;
     return AIGATE_BLOCK;
   }
@@ -774,7 +782,7 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
     aigate_tool_check(g->engine, g->scratch, &call, &res);
   free(text);
   if (res.invalid) {
-    add_id(g->rules, sizeof(g->rules), "tool-arguments-invalid");
+    add_rule(g, "tool-arguments-invalid", "gateway");
     g->decision = AIGATE_BLOCK;
     return AIGATE_BLOCK;
   }

@@ -32,6 +32,8 @@ typedef enum {
 /* The notice that replaces a blocked choice's content. */
 #define GW_BLOCK_NOTICE "[aigate: this response was blocked by policy]"
 
+#define GW_GUARD_RULES 32 /* the most ids in gw_guard.rules */
+
 typedef struct {
   /* Set by the caller. */
   const aigate_engine *engine;
@@ -52,8 +54,13 @@ typedef struct {
   int failed;      /* a scan did not run */
   int fail_open;   /* ... and the policy let the text through */
   char rules[256]; /* ids of the enforced rules behind the decision, "a,b" */
+  /* The category of each id in rules, in its order (owned by the engine,
+   * or static: "gateway" for the gateway's own checks). */
+  const char *rule_categories[GW_GUARD_RULES];
+  size_t n_rules;
   char detect_only[256]; /* detect-only rules that would have redacted or
                             blocked */
+  size_t input_bytes;    /* bytes of request text the input guards read */
   int changed; /* the guards edited the document (a redaction, a blocked
                   choice, stream_options): set, never cleared */
   /* The request's "tools" and legacy "functions" (borrowed from its

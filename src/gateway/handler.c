@@ -660,17 +660,10 @@ static void count(gw_req *r) {
   /* The rules behind the decision, with their categories. */
   char rules[sizeof(r->g.rules)];
   snprintf(rules, sizeof(rules), "%s", r->g.rules);
+  size_t i = 0;
   for (char *save, *t = strtok_r(rules, ",", &save); t;
-       t = strtok_r(NULL, ",", &save)) {
-    const char *cat = "gateway";
-    aigate_rule_info info;
-    size_t n = aigate_rule_count(r->rt->engine);
-    for (size_t i = 0; i < n; i++)
-      if (aigate_rule_get(r->rt->engine, i, &info) == 0 &&
-          !strcmp(info.id, t)) {
-        cat = info.category;
-        break;
-      }
+       t = strtok_r(NULL, ",", &save), i++) {
+    const char *cat = i < r->g.n_rules ? r->g.rule_categories[i] : "gateway";
     gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, GW_END);
   }
   int64_t now_us = gw_now_us();
@@ -726,7 +719,10 @@ static void observe(gw_req *r) {
       .blocked = r->g.decision == AIGATE_BLOCK,
       .findings = r->g.rules[0] != '\0',
       .error = r->up_timeout || r->up_error || r->up_status >= 500,
+      .categories = r->g.rule_categories,
+      .n_categories = r->g.n_rules,
       .tokens = r->usage_known ? r->usage_prompt + r->usage_completion : 0,
+      .prompt_bytes = (int64_t)r->g.input_bytes,
       .request_id = r->id,
       .now_ms = gw_wall_ms(),
   };

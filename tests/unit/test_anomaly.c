@@ -4,8 +4,9 @@
  * in a new key's first minute, a rate jump after warm-up, new models,
  * tools and networks only after warm-up, two places at once, one alert
  * per signal per cooldown, evidence ids, a request far larger than the
- * key's usual, a burst of findings, hour-of-day baselines that learn a
- * daily step, bounded keys.
+ * key's usual (tokens, prompt bytes), a burst of findings, a category's
+ * burst inside steady totals, many client addresses or tools in a minute,
+ * hour-of-day baselines that learn a daily step, bounded keys.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -208,6 +209,152 @@ static void test_hour_of_day(void **state) {
   gw_anomaly_free(a);
 }
 
+/* A request shaped by the caller (key, client, model, categories, ...);
+ * the id and the defaults are filled in. */
+static void send(gw_anomaly *a, gw_event e) {
+  static int seq;
+  char id[40];
+  snprintf(id, sizeof(id), "cat_%d", ++seq);
+  e.request_id = id;
+  if (!e.client)
+    e.client = "10.1.2.3";
+  if (!e.model)
+    e.model = "m1";
+  e.findings = e.n_categories > 0;
+  gw_anomaly_observe(a, &e, collect, NULL);
+}
+
+static int count_detail(const char *key, const char *signal,
+                        const char *detail) {
+  int n = 0;
+  for (int i = 0; i < n_got; i++)
+    n += !strcmp(got[i].key, key) && !strcmp(got[i].signal, signal) &&
+         !strcmp(got[i].detail, detail);
+  return n;
+}
+
+static void test_categories(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  const char *pii[1] = {"pii"}, *secrets[2] = {"secrets", "secrets"};
+  const char *injection[2] = {"injection", "jailbreak"};
+  /* A new key's first minute: ten blocked injections are a campaign,
+   * reported once, with its category. */
+  for (int i = 0; i < 10; i++)
+    send(a, (gw_event){.key = "key_c",
+                       .blocked = 1,
+                       .categories = injection,
+                       .n_categories = 2,
+                       .now_ms = 1000 + i});
+  assert_int_equal(count_detail("key_c", "blocked_burst", "injection"), 1);
+  assert_int_equal(count_detail("key_c", "blocked_burst", "jailbreak"), 1);
+  assert_int_equal(count_detail("key_c", "blocked_burst", ""), 0);
+  /* An hour of 20 requests a minute, 4 of them with PII redacted. */
+  int64_t t = 60000;
+  for (int m = 0; m < 60; m++)
+    for (int i = 0; i < 20; i++, t += 3000)
+      send(a, (gw_event){.key = "key_c",
+                         .categories = pii,
+                         .n_categories = i % 5 == 0 ? 1 : 0,
+                         .tokens = 100,
+                         .now_ms = t});
+  n_got = 0;
+  /* Then 12 secrets in a minute (each request naming the category
+   * twice): too few to move the total over its baseline, new for the
+   * category. */
+  for (int i = 0; i < 12; i++)
+    send(a, (gw_event){.key = "key_c",
+                       .categories = secrets,
+                       .n_categories = 2,
+                       .now_ms = t + i * 4000});
+  assert_int_equal(count_detail("key_c", "finding_rate", "secrets"), 1);
+  assert_int_equal(count("key_c", "finding_rate"), 1);
+  assert_int_equal(got[0].n_ids, GW_ALERT_IDS);
+  assert_true(got[0].observed >= 10 && got[0].observed <= 12);
+  gw_anomaly_free(a);
+  /* A key whose traffic steps up from 2 to 60 requests a minute, a third
+   * with PII: its PII grows with it, and that is no category alert (the
+   * step itself is request_rate's). */
+  a = gw_anomaly_new(100);
+  n_got = 0;
+  t = 0;
+  for (int m = 0; m < 70; m++) {
+    int n = m < 60 ? 2 : 60;
+    for (int i = 0; i < n; i++)
+      send(a, (gw_event){.key = "key_s",
+                         .categories = pii,
+                         .n_categories = i % 3 == 0 ? 1 : 0,
+                         .now_ms = m * 60000LL + i * (60000 / n)});
+  }
+  assert_int_equal(count("key_s", "request_rate"), 1);
+  assert_int_equal(count_detail("key_s", "finding_rate", "pii"), 0);
+  gw_anomaly_free(a);
+}
+
+static void test_prompt_length(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  int64_t t = 0;
+  for (int i = 0; i < 200; i++, t += 3000)
+    send(a, (gw_event){.key = "key_p",
+                       .prompt_bytes = 1500 + (i % 7) * 100,
+                       .now_ms = t});
+  send(a, (gw_event){.key = "key_p", .prompt_bytes = 6000, .now_ms = t});
+  assert_int_equal(count("key_p", "prompt_length"), 0); /* 3x: usual */
+  send(a, (gw_event){.key = "key_p", .prompt_bytes = 400000, .now_ms = t + 1});
+  assert_int_equal(count("key_p", "prompt_length"), 1);
+  assert_true(got[0].baseline > 1400 && got[0].baseline < 2200);
+  assert_int_equal((int)got[0].observed, 400000);
+  gw_anomaly_free(a);
+}
+
+static void test_distinct(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  /* An hour from one address, with two models and two tools. */
+  const char *models[2] = {"m1", "m2"};
+  const char *tools[3] = {"search", "fetch", "calc"};
+  int64_t t = 0;
+  for (int m = 0; m < 60; m++)
+    for (int i = 0; i < 20; i++, t += 3000)
+      send(a, (gw_event){.key = "key_d",
+                         .client = "10.1.2.3",
+                         .model = models[i % 2],
+                         .tools = tools + i % 2,
+                         .n_tools = 2,
+                         .now_ms = t});
+  assert_int_equal(n_got, 0);
+  /* Then the same 20 requests a minute from 20 addresses of the same
+   * network: the key is shared or stolen. Not a new network, not more
+   * requests; many clients at once. */
+  char client[32];
+  for (int i = 0; i < 20; i++) {
+    snprintf(client, sizeof(client), "10.1.2.%d", 10 + i);
+    send(a, (gw_event){.key = "key_d",
+                       .client = client,
+                       .model = models[i % 2],
+                       .tools = tools + i % 2,
+                       .n_tools = 2,
+                       .now_ms = t + i * 3000});
+  }
+  assert_int_equal(count("key_d", "distinct_clients"), 1);
+  assert_int_equal(count("key_d", "new_network"), 0);
+  assert_int_equal(count("key_d", "request_rate"), 0);
+  assert_true(got[0].observed > 11 && got[0].observed < 14);
+  /* A minute that walks through the tools it knows. */
+  t += 60000;
+  n_got = 0;
+  const char *more[12] = {"search", "fetch", "calc", "t4",  "t5",  "t6",
+                          "t7",     "t8",    "t9",   "t10", "t11", "t12"};
+  send(a,
+       (gw_event){.key = "key_d", .tools = more, .n_tools = 12, .now_ms = t});
+  assert_int_equal(count("key_d", "distinct_tools"), 1);
+  gw_anomaly_free(a);
+}
+
 static void test_bounded(void **state) {
   (void)state;
   gw_anomaly *a = gw_anomaly_new(3);
@@ -237,6 +384,9 @@ int main(void) {
       cmocka_unit_test(test_new_behaviour),
       cmocka_unit_test(test_request_size_and_findings),
       cmocka_unit_test(test_hour_of_day),
+      cmocka_unit_test(test_categories),
+      cmocka_unit_test(test_prompt_length),
+      cmocka_unit_test(test_distinct),
       cmocka_unit_test(test_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -234,6 +234,7 @@ describe('anomaly alerts', () => {
     const alert = await waitFor(() => received.find((x) => x.body.key === k.id)?.body, 10000, 'the webhook');
     assert.equal(alert.event, 'alert');
     assert.equal(alert.signal, 'blocked_burst');
+    assert.equal(alert.detail, 'injection'); // the category behind the blocks
     assert.equal(alert.severity, 'high');
     assert.ok(alert.observed >= 10);
     assert.ok(alert.request_ids.length > 0 && alert.request_ids.every((id) => ids.includes(id)), JSON.stringify(alert));
