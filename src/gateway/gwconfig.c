@@ -412,66 +412,81 @@ static int valid_hostname(const char *s, size_t len) {
   return 1;
 }
 
+gw_hostport_status gw_hostport(const char *spec, char *host, size_t hlen,
+                               int *port) {
+  const char *h, *p;
+  size_t host_len;
+  if (*spec == '[') {
+    const char *close = strchr(spec, ']');
+    if (!close || close[1] != ':')
+      return GW_HOSTPORT_FORM;
+    h = spec + 1;
+    host_len = (size_t)(close - h);
+    p = close + 2;
+  } else {
+    const char *colon = strrchr(spec, ':');
+    if (!colon)
+      return GW_HOSTPORT_FORM;
+    h = spec;
+    host_len = (size_t)(colon - spec);
+    p = colon + 1;
+    if (memchr(h, ':', host_len))
+      return GW_HOSTPORT_BRACKETS;
+    if (!valid_hostname(h, host_len))
+      return host_len > 253 ? GW_HOSTPORT_TOO_LONG : GW_HOSTPORT_FORM;
+  }
+  if (host_len >= hlen)
+    return GW_HOSTPORT_TOO_LONG;
+  memcpy(host, h, host_len);
+  host[host_len] = '\0';
+  unsigned char bin[16];
+  if (*spec == '[' && (host_len == 0 || inet_pton(AF_INET6, host, bin) != 1))
+    return GW_HOSTPORT_IPV6;
+  size_t digits = strlen(p);
+  if (digits == 0 || digits > 5 || strspn(p, "0123456789") != digits)
+    return GW_HOSTPORT_FORM;
+  long n = strtol(p, NULL, 10);
+  if (n > 65535)
+    return GW_HOSTPORT_PORT;
+  *port = (int)n;
+  return GW_HOSTPORT_OK;
+}
+
 /* "HOST:PORT", "[IPV6]:PORT" (`what` names the key in messages). */
 static int parse_listen(ctx *c, const yt_node *n, const char *what,
                         char **host_out, int *port_out) {
   int rc = yt_want(&c->w, n, YT_SCALAR, what);
   if (rc)
     return rc;
-  const char *s = n->str, *host, *port;
-  size_t host_len;
-  if (strlen(s) != n->len || n->len > 300)
-    goto form;
-  if (*s == '[') {
-    const char *close = strchr(s, ']');
-    if (!close || close[1] != ':')
-      goto form;
-    host = s + 1;
-    host_len = (size_t)(close - host);
-    port = close + 2;
-    char addr[64];
-    unsigned char bin[16];
-    if (host_len == 0 || host_len >= sizeof(addr))
-      return bad(c, n, "%s: '%.*s' is not an IPv6 address", what, (int)host_len,
-                 host);
-    memcpy(addr, host, host_len);
-    addr[host_len] = '\0';
-    if (inet_pton(AF_INET6, addr, bin) != 1)
-      return bad(c, n, "%s: '%s' is not an IPv6 address", what, addr);
-  } else {
-    const char *colon = strrchr(s, ':');
-    if (!colon)
-      goto form;
-    host = s;
-    host_len = (size_t)(colon - s);
-    port = colon + 1;
-    if (memchr(host, ':', host_len))
-      return bad(c, n,
-                 "%s: write an IPv6 address in brackets, as "
-                 "[::1]:4000",
-                 what);
-    if (!valid_hostname(host, host_len))
-      goto form;
-  }
-  long p = 0;
-  size_t digits = strlen(port);
-  if (digits == 0 || digits > 5 || strspn(port, "0123456789") != digits)
-    goto form;
-  p = strtol(port, NULL, 10);
-  if (p > 65535)
+  char host[256];
+  int port = 0;
+  gw_hostport_status st = strlen(n->str) != n->len
+                              ? GW_HOSTPORT_FORM
+                              : gw_hostport(n->str, host, sizeof(host), &port);
+  switch (st) {
+  case GW_HOSTPORT_OK: break;
+  case GW_HOSTPORT_IPV6:
+    return bad(c, n, "%s: '%s' is not an IPv6 address", what, host);
+  case GW_HOSTPORT_BRACKETS:
+    return bad(c, n,
+               "%s: write an IPv6 address in brackets, as "
+               "[::1]:4000",
+               what);
+  case GW_HOSTPORT_PORT:
     return bad(c, n, "%s: port must be between 0 and 65535", what);
-  char *h = strndup(host, host_len);
+  default:
+    return bad(c, n,
+               "%s must be HOST:PORT (127.0.0.1:4000, [::1]:4000), "
+               "not '%.60s'",
+               what, n->str);
+  }
+  char *h = strdup(host);
   if (!h)
     return AIGATE_ERR_NOMEM;
   free(*host_out);
   *host_out = h;
-  *port_out = (int)p;
+  *port_out = port;
   return 0;
-form:
-  return bad(c, n,
-             "%s must be HOST:PORT (127.0.0.1:4000, [::1]:4000), "
-             "not '%.60s'",
-             what, n->str);
 }
 
 /* An allowlist entry: a host name, or "*." and a domain. Stored lower
@@ -1198,14 +1213,10 @@ static int get_bool(ctx *c, const yt_node *v, const char *what, int *out) {
 
 /* "udp://HOST:PORT" or "tcp://HOST:PORT" (an IPv6 host in brackets). */
 static int check_syslog(ctx *c, const yt_node *v, const char *url) {
-  const char *rest = !strncmp(url, "udp://", 6)   ? url + 6
-                     : !strncmp(url, "tcp://", 6) ? url + 6
-                                                  : NULL;
-  const char *colon = rest ? strrchr(rest, ':') : NULL;
-  size_t digits = colon ? strlen(colon + 1) : 0;
-  if (!colon || colon == rest || digits == 0 || digits > 5 ||
-      strspn(colon + 1, "0123456789") != digits || atol(colon + 1) < 1 ||
-      atol(colon + 1) > 65535 || strlen(rest) > 300 || strpbrk(rest, " /?#@"))
+  char host[256];
+  int port = 0;
+  if ((strncmp(url, "udp://", 6) && strncmp(url, "tcp://", 6)) ||
+      gw_hostport(url + 6, host, sizeof(host), &port) || port == 0)
     return bad(c, v,
                "monitoring.records_syslog must be udp://HOST:PORT or "
                "tcp://HOST:PORT, not '%.60s'",

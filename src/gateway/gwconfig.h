@@ -179,4 +179,24 @@ size_t gw_config_deployments(const gw_config *cfg, const char *model,
 /* The fallback list of `model`, or NULL. */
 const gw_fallback *gw_config_fallback(const gw_config *cfg, const char *model);
 
+/* Why gw_hostport refused an address. */
+typedef enum {
+  GW_HOSTPORT_OK = 0,
+  GW_HOSTPORT_FORM = -1,     /* not HOST:PORT or [IPV6]:PORT */
+  GW_HOSTPORT_IPV6 = -2,     /* brackets around what is not IPv6 */
+  GW_HOSTPORT_BRACKETS = -3, /* an IPv6 address without brackets */
+  GW_HOSTPORT_PORT = -4,     /* a port above 65535 */
+  GW_HOSTPORT_TOO_LONG = -5, /* a host longer than hlen - 1 or 253 */
+} gw_hostport_status;
+
+/*
+ * Split "HOST:PORT" or "[IPV6]:PORT", strictly: a host name of letters,
+ * digits, dots and hyphens, or an IPv4 address, or an IPv6 address in
+ * brackets; a port of 1-5 digits, 0-65535. The one reader of listen
+ * addresses (server.listen, --listen, monitoring.metrics_listen) and of
+ * the syslog collector's address. host gets the name without brackets.
+ */
+gw_hostport_status gw_hostport(const char *spec, char *host, size_t hlen,
+                               int *port);
+
 #endif

@@ -529,32 +529,6 @@ static void *worker_main(void *arg) {
 
 /* --------------------------------------------------------- listening */
 
-static int parse_listen(const char *spec, char *host, size_t hlen, int *port) {
-  const char *colon;
-  if (spec[0] == '[') {
-    const char *close = strchr(spec, ']');
-    if (!close || close[1] != ':')
-      return -1;
-    if ((size_t)(close - spec - 1) >= hlen)
-      return -1;
-    memcpy(host, spec + 1, (size_t)(close - spec - 1));
-    host[close - spec - 1] = '\0';
-    colon = close + 1;
-  } else {
-    colon = strrchr(spec, ':');
-    if (!colon || (size_t)(colon - spec) >= hlen)
-      return -1;
-    memcpy(host, spec, (size_t)(colon - spec));
-    host[colon - spec] = '\0';
-  }
-  char *end;
-  long p = strtol(colon + 1, &end, 10);
-  if (*end || end == colon + 1 || p < 0 || p > 65535)
-    return -1;
-  *port = (int)p;
-  return 0;
-}
-
 static int open_listener(const char *host, int port, char *err, size_t elen) {
   struct addrinfo hints = {0}, *ai;
   hints.ai_family = AF_UNSPEC;
@@ -691,18 +665,23 @@ int gw_serve(const gw_options *opt) {
     fprintf(stderr, "aigate: %s\n", msg);
     goto out;
   }
+  /* A bad command line is refused before anything is created (the
+   * master key file, the database). */
+  char host[256];
+  int port = 0;
+  if (opt->listen && gw_hostport(opt->listen, host, sizeof(host), &port)) {
+    fprintf(stderr, "aigate: --listen: expected HOST:PORT, got '%s'\n",
+            opt->listen);
+    goto out;
+  }
   if (gw_runtime_load(opt, NULL, &sh->current, &err)) {
     fprintf(stderr, "aigate: %s\n", err.msg);
     goto out;
   }
   const gw_config *cfg = sh->current->cfg;
-  char host[256];
-  int port = cfg->listen_port;
-  snprintf(host, sizeof(host), "%s", cfg->listen_host);
-  if (opt->listen && parse_listen(opt->listen, host, sizeof(host), &port)) {
-    fprintf(stderr, "aigate: --listen: expected HOST:PORT, got '%s'\n",
-            opt->listen);
-    goto out;
+  if (!opt->listen) {
+    port = cfg->listen_port;
+    snprintf(host, sizeof(host), "%s", cfg->listen_host);
   }
   if (opt->no_auth && !gw_is_loopback(host)) {
     fprintf(stderr,

@@ -406,23 +406,20 @@ static void flush_syslog(gw_sinks *s, int64_t now) {
 /* "udp://HOST:PORT" / "tcp://HOST:PORT" (checked by the config). */
 static int resolve(gw_sinks *s, const char *url, char *err, size_t len) {
   s->tcp = !strncmp(url, "tcp://", 6);
-  char host[320];
-  snprintf(host, sizeof(host), "%s", url + 6);
-  char *colon = strrchr(host, ':');
-  if (!colon)
+  char host[256], port[8];
+  int p;
+  if (gw_hostport(url + 6, host, sizeof(host), &p)) {
+    snprintf(err, len, "monitoring.records_syslog: '%.60s' is not HOST:PORT",
+             url + 6);
     return -1;
-  *colon = '\0';
-  const char *port = colon + 1, *h = host;
-  if (host[0] == '[' && colon[-1] == ']') {
-    colon[-1] = '\0';
-    h = host + 1;
   }
+  snprintf(port, sizeof(port), "%d", p);
   struct addrinfo hints = {.ai_socktype = s->tcp ? SOCK_STREAM : SOCK_DGRAM},
                   *ai;
-  int rc = getaddrinfo(h, port, &hints, &ai);
+  int rc = getaddrinfo(host, port, &hints, &ai);
   if (rc) {
-    snprintf(err, len, "monitoring.records_syslog: cannot resolve '%s': %s", h,
-             gai_strerror(rc));
+    snprintf(err, len, "monitoring.records_syslog: cannot resolve '%s': %s",
+             host, gai_strerror(rc));
     return -1;
   }
   memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);

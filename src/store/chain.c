@@ -160,15 +160,59 @@ typedef struct {
 
 /* Where the last four words of line start (a collected syslog line ends
  * with the checkpoint, whatever the collector wrote before it). */
-static const char *last_words(const char *line) {
-  const char *end = line + strlen(line);
-  while (end > line && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' '))
-    end--;
+static const char *last_words(const char *line, const char *end) {
   const char *p = end;
   for (int words = 0; p > line; p--)
     if (p[-1] == ' ' && ++words == 4)
       break;
   return p;
+}
+
+/* A word of n characters from set at *p, then `after` (a space, or the
+ * end when after is '\0'); *p moves past it. */
+static int word(const char **p, const char *end, size_t n, const char *set,
+                char after) {
+  size_t len = strspn(*p, set);
+  if (len != n || *p + len > end ||
+      (after ? *p + len == end || (*p)[len] != after : *p + len != end))
+    return 0;
+  *p += len + (after ? 1 : 0);
+  return 1;
+}
+
+int store_checkpoint_parse(const unsigned char key[32], const char *line,
+                           int loose, char instance[17], int64_t *seq,
+                           unsigned char head[32]) {
+  static const char hex[] = "0123456789abcdef";
+  const char *end = line + strlen(line);
+  while (end > line &&
+         (end[-1] == '\n' || end[-1] == '\r' || (loose && end[-1] == ' ')))
+    end--;
+  const char *p = loose ? last_words(line, end) : line;
+  const char *inst = p;
+  if (!word(&p, end, 16, hex, ' '))
+    return 0;
+  size_t digits = strspn(p, "0123456789");
+  const char *hh = p + digits + 1;
+  if (digits == 0 || digits > 18 || p + digits >= end || p[digits] != ' ' ||
+      (digits > 1 && *p == '0'))
+    return 0;
+  long long n = strtoll(p, NULL, 10);
+  p = hh;
+  const char *sh = hh + 65;
+  if (!word(&p, end, 64, hex, ' ') || !word(&p, end, 64, hex, '\0') || n < 1)
+    return 0;
+  unsigned char sig[32], want[32];
+  memcpy(instance, inst, 16);
+  instance[16] = '\0';
+  if (sodium_hex2bin(head, 32, hh, 64, NULL, NULL, NULL) ||
+      sodium_hex2bin(sig, 32, sh, 64, NULL, NULL, NULL))
+    return -1;
+  checkpoint_mac(key, instance, n, head, want);
+  if (sodium_memcmp(want, sig, 32))
+    return -1;
+  *seq = n;
+  return 1;
 }
 
 /* The last valid checkpoint of every instance in the file, added to
@@ -184,25 +228,13 @@ static int read_checkpoints(const unsigned char key[32], const char *path,
     return errno == ENOENT && !loose ? 0 : -1;
   char line[4096];
   while (fgets(line, sizeof(line), f)) {
-    char inst[64], hh[80], sh[80];
-    long long seq;
-    unsigned char head[32], sig[32], want[32];
-    size_t got1 = 0, got2 = 0;
-    const char *text = loose ? last_words(line) : line;
-    int shaped = sscanf(text, "%63s %lld %79s %79s", inst, &seq, hh, sh) == 4 &&
-                 strlen(inst) == 16 && strlen(hh) == 64 && strlen(sh) == 64;
-    if (loose && !shaped)
-      continue;
-    if (!shaped ||
-        sodium_hex2bin(head, 32, hh, strlen(hh), NULL, &got1, NULL) ||
-        sodium_hex2bin(sig, 32, sh, strlen(sh), NULL, &got2, NULL) ||
-        got1 != 32 || got2 != 32) {
-      (*bad_lines)++;
-      continue;
-    }
-    checkpoint_mac(key, inst, seq, head, want);
-    if (sodium_memcmp(want, sig, 32)) {
-      (*bad_lines)++;
+    char inst[17];
+    int64_t seq;
+    unsigned char head[32];
+    int rc = store_checkpoint_parse(key, line, loose, inst, &seq, head);
+    if (rc != 1) {
+      if (rc || !loose) /* a collector's other lines are not ours */
+        (*bad_lines)++;
       continue;
     }
     size_t i = 0;

@@ -280,6 +280,15 @@ void store_chain_link(store_chain *c, store_audit *a);
 int store_chain_checkpoint_line(const store_chain *c, char *buf, size_t len);
 /* Append that line to the checkpoint file. */
 int store_chain_checkpoint(const store_chain *c, const char *path);
+/* Read one checkpoint line, "INSTANCE SEQ HEAD SIGNATURE" (16, 1-18
+ * digits, 64 and 64 lower-case hex), with its newline or not. Strict:
+ * the line is exactly that. Loose: the line ends with it (a collector's
+ * copy of a syslog message). Returns 1 for a checkpoint signed with key
+ * (instance, seq and head set), -1 for one shaped so but not signed with
+ * key, 0 for a line that is not shaped like one. */
+int store_checkpoint_parse(const unsigned char key[32], const char *line,
+                           int loose, char instance[17], int64_t *seq,
+                           unsigned char head[32]);
 /* Check every chain against key and the checkpoints in checkpoint_path
  * (the checkpoint file; a missing one has none) and in `collected`
  * (NULL, or a file of collected syslog lines that end with checkpoints;

@@ -2,7 +2,8 @@
  * test_chain.c -- the request records' tamper evidence (src/store/
  * chain.c): an intact chain verifies; an edited, a deleted, an inserted
  * record, a cut tail, a forged checkpoint and a second chain are each
- * reported with their place.
+ * reported with their place; the checkpoint line reader's strict and
+ * loose forms.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -188,6 +189,54 @@ static void test_two_chains(void **state) {
   store_chain_clear(&d);
 }
 
+/* The checkpoint line reader: strict and loose forms, and what it
+ * refuses. */
+static void test_checkpoint_lines(void **state) {
+  (void)state;
+  store_chain c;
+  memset(&c, 0, sizeof(c));
+  memset(c.key, 7, sizeof(c.key));
+  snprintf(c.instance, sizeof(c.instance), "00112233aabbccdd");
+  c.seq = 42;
+  memset(c.head, 0xab, sizeof(c.head));
+  char line[256], buf[400], inst[17];
+  int64_t seq = 0;
+  unsigned char head[32];
+  assert_int_equal(store_chain_checkpoint_line(&c, line, sizeof(line)), 0);
+  assert_int_equal(store_checkpoint_parse(c.key, line, 0, inst, &seq, head), 1);
+  assert_string_equal(inst, c.instance);
+  assert_int_equal(seq, 42);
+  assert_memory_equal(head, c.head, 32);
+  snprintf(buf, sizeof(buf), "%s\r\n", line);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 1);
+  /* A collector's line ends with it: loose only. */
+  snprintf(buf, sizeof(buf), "<109>1 2026-11-26T10:00:00Z h aigate - - %s \n",
+           line);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 1, inst, &seq, head), 1);
+  /* Another key's checkpoint is shaped right and refused. */
+  unsigned char other[32];
+  memset(other, 8, sizeof(other));
+  assert_int_equal(store_checkpoint_parse(other, line, 0, inst, &seq, head),
+                   -1);
+  /* Misshapen: extra words, a sign, leading zeros, upper case, short. */
+  const char *sp = strchr(line, ' ');
+  snprintf(buf, sizeof(buf), "%s x", line);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  snprintf(buf, sizeof(buf), "00112233aabbccdd +42%s", strchr(sp + 1, ' '));
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  snprintf(buf, sizeof(buf), "00112233aabbccdd 042%s", strchr(sp + 1, ' '));
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  snprintf(buf, sizeof(buf), "00112233AABBCCDD%s", sp);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  snprintf(buf, sizeof(buf), "%.*s", (int)strlen(line) - 1, line);
+  assert_int_equal(store_checkpoint_parse(c.key, buf, 0, inst, &seq, head), 0);
+  assert_int_equal(store_checkpoint_parse(c.key, "", 1, inst, &seq, head), 0);
+  assert_int_equal(store_checkpoint_parse(c.key, "0011223344556677 0 a b", 1,
+                                          inst, &seq, head),
+                   0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
@@ -196,6 +245,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_inserted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_chains, setup, teardown),
+      cmocka_unit_test(test_checkpoint_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

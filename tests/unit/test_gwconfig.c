@@ -1345,7 +1345,8 @@ static void test_monitoring(void **state) {
   static const char *const bad_syslog[] = {
       "syslog.internal:514", "udp://syslog.internal", "tcp://:514",
       "udp://host:0",        "udp://host:65536",      "tls://host:6514",
-      "udp://host:51x",      "udp://us er@host:514",  "udp://host:514/x"};
+      "udp://host:51x",      "udp://us er@host:514",  "udp://host:514/x",
+      "udp://::1:514",       "udp://[zz::1]:514",     "udp://h_st:514"};
   for (size_t i = 0; i < sizeof(bad_syslog) / sizeof(*bad_syslog); i++) {
     char yaml[200];
     snprintf(yaml, sizeof(yaml), "monitoring:\n  records_syslog: '%s'\n",

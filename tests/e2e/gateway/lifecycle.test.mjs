@@ -1,10 +1,15 @@
 // Operating the gateway: SIGHUP reloads the configuration (a bad one is
 // refused and the old one keeps serving), SIGTERM drains (requests in
-// flight finish, new connections are refused, exit status 0).
+// flight finish, new connections are refused, exit status 0); a bad command
+// line is refused before anything is created.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import {
+  aigateBin,
+  tmpDir,
   startUpstream,
   startGateway,
   startStack,
@@ -143,6 +148,23 @@ describe('SIGTERM drain', () => {
       console.log(`# idle drain took ${Date.now() - t0} ms`);
     } finally {
       await gw.stop(1000);
+    }
+  });
+});
+
+describe('command line', () => {
+  test('a bad --listen is refused with exit 2 before any file is created', () => {
+    const dir = fs.mkdtempSync(`${tmpDir()}/cli-`);
+    for (const bad of ['bad', '::1:4000', '127.0.0.1:65536', '[zz::1]:80', 'h_st:80']) {
+      const r = spawnSync(aigateBin(), ['serve', '--listen', bad], {
+        cwd: dir,
+        env: { ...process.env, AIGATE_MASTER_KEY: '' },
+        encoding: 'utf8',
+        timeout: 20000,
+      });
+      assert.equal(r.status, 2, `${bad}: ${r.stderr}`);
+      assert.match(r.stderr, /--listen: expected HOST:PORT/);
+      assert.deepEqual(fs.readdirSync(dir), [], `${bad} left files behind`);
     }
   });
 });
