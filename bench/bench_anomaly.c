@@ -14,10 +14,12 @@
  *
  * Then office hours: 20 keys that send 1 request a minute at night and
  * 20-40 from 09:00 to 17:00 UTC, a step every morning, for 7 days, with
- * the hour-of-day baselines off and on: false alerts per day (the
- * half-hour baseline alone alerts at every step); on day 8 a rate x6 at
- * 11:00 and 30 requests a minute at 03:00 (a day's traffic at night)
- * must still be found.
+ * the hour-of-day baselines off and on, beside a nightly job's key (20
+ * costly requests at 02:00, nothing else) and a sporadic key (bursts of
+ * 15 requests a few times a day): false alerts per day (the half-hour
+ * baseline alone alerts at every step); on day 8 a rate x6 at 11:00 and
+ * 30 requests a minute at 03:00 (a day's traffic at night) must still be
+ * found.
  *
  *   build/release/bench/bench_anomaly [seed]
  */
@@ -184,6 +186,10 @@ static int64_t office_inject_ms[2], office_found_ms[2];
 
 static void on_office_alert(void *ud, const gw_alert *a) {
   (void)ud;
+  if (getenv("BENCH_VERBOSE"))
+    fprintf(stderr, "office alert: day %d %s %s %s observed %.0f\n",
+            (int)(a->at_ms / DAY_MS) + 1, a->key, a->signal, a->detail,
+            a->observed);
   int day = (int)(a->at_ms / DAY_MS);
   for (int i = 0; day == OFFICE_DAYS && i < 2; i++)
     if (!strcmp(a->key, office_inject_key[i]) && !office_found_ms[i] &&
@@ -192,6 +198,28 @@ static void on_office_alert(void *ud, const gw_alert *a) {
       return;
     }
   office_alerts[day < OFFICE_DAYS ? day : OFFICE_DAYS]++;
+}
+
+/* The nightly job and the sporadic key's requests of a minute. */
+static void odd_keys(gw_anomaly *an, int64_t minute, unsigned long *id) {
+  int n = minute % 1440 == 120 ? 20 : 0;
+  int burst = uniform() < 3.0 / 1440 ? 15 : 0;
+  for (int r = 0; r < n + burst; r++) {
+    char rid[40];
+    snprintf(rid, sizeof(rid), "req_j%lu", ++*id);
+    const char *tools[1] = {"search"};
+    gw_event e = {.key = r < n ? "nightly_job" : "sporadic",
+                  .client = "10.9.0.8",
+                  .model = "model-0",
+                  .tools = tools,
+                  .n_tools = 1,
+                  .tokens = 3000,
+                  .cost = 10000000, /* 0.01 USD */
+                  .prompt_bytes = 8000,
+                  .request_id = rid,
+                  .now_ms = minute * 60000 + 1000 + r * 2000};
+    gw_anomaly_observe(an, &e, on_office_alert, NULL);
+  }
 }
 
 /* 7 steady days and an eighth with two surges; returns the surges
@@ -213,6 +241,7 @@ static int office_hours(int seasonal) {
   for (int64_t minute = 0; minute < (OFFICE_DAYS + 1) * 24 * 60; minute++) {
     int64_t t0 = minute * 60000;
     int hour = (int)((t0 % DAY_MS) / 3600000);
+    odd_keys(an, minute, &id);
     for (int i = 0; i < OFFICE_KEYS; i++) {
       char key[32];
       snprintf(key, sizeof(key), "office_%02d", i);

@@ -141,6 +141,11 @@ static void deliver(struct gw_alerts *al, const gw_alert *a, int webhook) {
   char abuf[64];
   const char *action = respond(al, a, abuf, sizeof(abuf));
   json_t *j = alert_json(a, action);
+  if (!j && a->detail[0]) { /* a detail JSON cannot carry: say it without */
+    gw_alert b = *a;
+    snprintf(b.detail, sizeof(b.detail), "(not UTF-8)");
+    j = alert_json(&b, action);
+  }
   char *line = j ? json_dumps(j, JSON_COMPACT) : NULL;
   json_decref(j);
   if (line)

@@ -50,6 +50,7 @@
  * first request); learned sets hold 32 models and tools and 16 networks,
  * and stop learning when full.
  */
+#include <arpa/inet.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -114,6 +115,8 @@ static const struct {
 #define SEASON_MINUTES 420 /* the weight floor of an hour's baseline */
 #define SEASON_MATURE 60   /* minutes of an hour before it counts */
 #define SEASON_GAP 1440    /* quiet minutes folded in, at most */
+#define PEAK_FADE 0.99835f /* per minute of the hour: half in 420 */
+#define PEAK_MARGIN 1.5    /* a minute above 1.5 x the hour's peak */
 #define MAX_CATEGORIES 8
 #define SET_BITS 1024 /* of a minute's set of distinct values */
 
@@ -122,9 +125,10 @@ typedef struct {
 } ewma;
 
 /* An hour of the day's baseline of one rate: floats, since each key
- * keeps 24 x N_RATES of them. */
+ * keeps 24 x N_RATES of them. peak: the largest minute of that hour,
+ * fading by half in a week of it. */
 typedef struct {
-  float mean, var;
+  float mean, var, peak;
 } season;
 
 /* Blocked requests and requests with findings of one category. */
@@ -147,6 +151,7 @@ typedef struct {
   char key[64];
   int64_t first_ms, minute, minutes, requests;
   double cur[N_RATES];
+  double top[N_RATES]; /* "*": the most one key added this minute */
   ewma base[N_RATES];
   uint64_t seen[R_CLIENTS - R_MODELS + 1][SET_BITS / 64]; /* this minute */
   category cats[MAX_CATEGORIES];
@@ -255,40 +260,39 @@ static void fold_season(kstate *k, int64_t minute, const double *x) {
                 : 1.0f / SEASON_MINUTES;
   for (int i = 0; i < N_RATES; i++) {
     season *e = &k->hour[h][i];
-    float d = (x ? (float)x[i] : 0) - e->mean;
+    float v = x ? (float)x[i] : 0;
+    float d = v - e->mean;
     e->mean += w * d;
     e->var = (1 - w) * (e->var + w * d * d);
+    e->peak = v > e->peak * PEAK_FADE ? v : e->peak * PEAK_FADE;
   }
 }
 
-/* Close the minutes before `minute` into the baselines. */
+/* Close the minute k->minute (it had requests) into the baselines. */
 static void advance(kstate *k, int64_t minute) {
   if (minute <= k->minute)
     return;
   int64_t gap = minute - k->minute;
+  /* The half-hour baselines learn the minutes with traffic: a key that
+   * pauses and comes back as usual is not a surge (quiet minutes as
+   * zeros would make its next ordinary minute one). */
   for (int i = 0; i < N_RATES; i++)
     fold(&k->base[i], k->cur[i]);
-  fold_season(k, k->minute, k->cur);
-  /* Quiet minutes in between count as zeros (a long pause, as at most
-   * two hours of them: the baseline has forgotten by then anyway; the
-   * hours' baselines take up to a day of them). */
-  for (int64_t g = 1; g < gap && g <= SEASON_GAP; g++) {
-    if (g <= 120)
-      for (int i = 0; i < N_RATES; i++)
-        fold(&k->base[i], 0);
-    fold_season(k, k->minute + g, NULL);
-  }
   for (int c = 0; c < k->n_cats; c++) {
     category *cat = &k->cats[c];
     for (int i = 0; i < N_CRATES; i++) {
       fold(&cat->base[i], cat->cur[i]);
-      for (int64_t g = 1; g < gap && g <= 120; g++)
-        fold(&cat->base[i], 0);
       cat->cur[i] = 0;
     }
   }
-  k->minutes += gap;
+  /* The hours' baselines take quiet minutes as zeros (up to a day of
+   * them): that is what an hour's usual traffic is. */
+  fold_season(k, k->minute, k->cur);
+  for (int64_t g = 1; g < gap && g <= SEASON_GAP; g++)
+    fold_season(k, k->minute + g, NULL);
+  k->minutes++;
   memset(k->cur, 0, sizeof(k->cur));
+  memset(k->top, 0, sizeof(k->top));
   memset(k->seen, 0, sizeof(k->seen));
   k->n_ids = k->n_blocked_ids = k->n_finding_ids = 0;
   k->minute = minute;
@@ -302,6 +306,25 @@ static void remember_id(char ids[][40], int *n, const char *id) {
     (*n)--;
   }
   snprintf(ids[(*n)++], 40, "%s", id);
+}
+
+/* Copy what fits of src's whole UTF-8 characters (jansson refuses a
+ * character cut in two, and the alert would not be written). */
+static void utf8_copy(char *dst, size_t cap, const char *src) {
+  size_t n = 0;
+  for (size_t i = 0; src[i];) {
+    unsigned char c = (unsigned char)src[i];
+    size_t len = c < 0x80 ? 1 : c >> 5 == 6 ? 2 : c >> 4 == 14 ? 3 : 4;
+    size_t j = 1;
+    while (j < len && ((unsigned char)src[i + j] >> 6) == 2)
+      j++;
+    if (j < len || i + len >= cap)
+      break; /* cut or invalid: stop before it */
+    i += len;
+    n = i;
+  }
+  memcpy(dst, src, n);
+  dst[n] = '\0';
 }
 
 /* Raise signal s unless *quiet (its cooldown) says not yet. */
@@ -319,7 +342,7 @@ static int alert_at(gw_anomaly *a, kstate *k, int s, int64_t *quiet,
   snprintf(al.key, sizeof(al.key), "%s", k->key);
   al.signal = sig[s].name;
   al.severity = sig[s].severity;
-  snprintf(al.detail, sizeof(al.detail), "%s", detail ? detail : "");
+  utf8_copy(al.detail, sizeof(al.detail), detail ? detail : "");
   al.observed = observed;
   al.baseline = baseline;
   al.score = score;
@@ -424,8 +447,11 @@ static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
   }
 }
 
-static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
-                  void *ud) {
+/* own: for "*", the state of the request's key. A surge of all traffic
+ * that one key makes most of is that key's to judge (by its own
+ * baseline, where it may be its usual), not all traffic's. */
+static void rates(gw_anomaly *a, kstate *k, const kstate *own,
+                  const gw_event *e, gw_alert_cb cb, void *ud) {
   double add[N_RATES] = {1,
                          e->blocked ? 1 : 0,
                          e->findings ? 1 : 0,
@@ -443,8 +469,20 @@ static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
     if (add[i] == 0)
       continue;
     k->cur[i] += add[i];
-    const ewma *b = &k->base[i];
+    if (own && own->minute == k->minute && own->cur[i] > k->top[i])
+      k->top[i] = own->cur[i];
     double x = k->cur[i];
+    /* Blocked, finding and error counts follow the traffic: judged
+     * against their baseline scaled to the minute's requests (a morning
+     * step brings more of each; a campaign brings a larger share). */
+    ewma scaled = k->base[i];
+    if (i == R_BLOCKED || i == R_FINDINGS || i == R_ERRORS) {
+      double usual = k->base[R_REQUESTS].mean, now = k->cur[R_REQUESTS];
+      double scale = usual > 1 && now > usual ? now / usual : 1;
+      scaled.mean *= scale;
+      scaled.var *= scale;
+    }
+    const ewma *b = &scaled;
     /* Before a baseline exists, only a minute in which most requests are
      * blocked (and at least the floor) says "campaign". */
     int burst =
@@ -453,10 +491,14 @@ static void rates(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
     int h = hour_of(k->minute);
     if (fire && a->seasonal && i != R_BLOCKED &&
         k->hour_minutes[h] >= SEASON_MATURE) {
+      /* Above the hour's line, and above its busiest recent minute: a
+       * job that runs at two every night is a peak, not a surge. */
       const season *sb = &k->hour[h][i];
       ewma hb = {sb->mean, sb->var};
-      fire = breaks(&hb, x, sig[i].floor);
+      fire = breaks(&hb, x, sig[i].floor) && x > PEAK_MARGIN * sb->peak;
     }
+    if (fire && own && k->top[i] >= 0.5 * (x - b->mean))
+      fire = 0;
     if (fire || (!warm && burst))
       alert_on(a, k, i, x, b->mean, score_of(b, x), NULL, e, cb, ud);
   }
@@ -493,19 +535,37 @@ static int learn(uint64_t *set, int *n, int max, uint64_t h, int *learned) {
   return 1;
 }
 
-/* The client's network: /24 (IPv4) or /48 (IPv6), as text. */
+/* The client's network: /24 (IPv4, IPv4-mapped IPv6 included) or /48
+ * (IPv6), as text; other text as it is. */
 static void network_of(const char *addr, char *out, size_t len) {
-  if (strchr(addr, ':')) { /* first three groups */
-    const char *p = addr;
-    for (int g = 0; g < 3 && p; g++)
-      p = strchr(p + 1, ':');
-    snprintf(out, len, "%.*s::/48", p ? (int)(p - addr) : (int)strlen(addr),
-             addr);
-  } else {
-    const char *dot = strrchr(addr, '.');
-    snprintf(out, len, "%.*s.0/24", dot ? (int)(dot - addr) : (int)strlen(addr),
-             addr);
+  unsigned char b[16];
+  char text[INET6_ADDRSTRLEN];
+  if (inet_pton(AF_INET6, addr, b) == 1) {
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+                                             0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped, 12)) {
+      memset(b + 6, 0, 10);
+      inet_ntop(AF_INET6, b, text, sizeof(text));
+      snprintf(out, len, "%s/48", text);
+      return;
+    }
+    memmove(b, b + 12, 4);
+  } else if (inet_pton(AF_INET, addr, b) != 1) {
+    snprintf(out, len, "%s", addr);
+    return;
   }
+  b[3] = 0;
+  inet_ntop(AF_INET, b, text, sizeof(text));
+  snprintf(out, len, "%s/24", text);
+}
+
+/* A value new to the key: no cooldown (each value is new only once, and
+ * the learned sets are bounded), so a second new network minutes after
+ * the first is reported too. */
+static void new_value(gw_anomaly *a, kstate *k, int s, const char *detail,
+                      const gw_event *e, gw_alert_cb cb, void *ud) {
+  int64_t quiet = 0;
+  alert_at(a, k, s, &quiet, 1, 0, 1, detail, e, cb, ud);
 }
 
 static void novelty(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
@@ -517,12 +577,12 @@ static void novelty(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
       learn(k->models, &k->n_models, MAX_MODELS,
             fnv(e->model, strlen(e->model)), &learned) &&
       warm && learned)
-    alert_on(a, k, S_NEW_MODEL, 1, 0, 1, e->model, e, cb, ud);
+    new_value(a, k, S_NEW_MODEL, e->model, e, cb, ud);
   for (size_t i = 0; i < e->n_tools; i++)
     if (learn(k->tools, &k->n_tools, MAX_TOOLS,
               fnv(e->tools[i], strlen(e->tools[i])), &learned) &&
         warm && learned)
-      alert_on(a, k, S_NEW_TOOL, 1, 0, 1, e->tools[i], e, cb, ud);
+      new_value(a, k, S_NEW_TOOL, e->tools[i], e, cb, ud);
   if (!e->client || !*e->client)
     return;
   char net[64];
@@ -532,8 +592,8 @@ static void novelty(gw_anomaly *a, kstate *k, const gw_event *e, gw_alert_cb cb,
   if (is_new && warm && learned) {
     int other_active =
         k->active_net && k->active_net != h && e->now_ms - k->active_ms < 60000;
-    alert_on(a, k, other_active ? S_TWO_PLACES : S_NEW_NETWORK, 1, 0, 1, net, e,
-             cb, ud);
+    new_value(a, k, other_active ? S_TWO_PLACES : S_NEW_NETWORK, net, e, cb,
+              ud);
   }
   if (!is_new) { /* established networks only */
     k->active_net = h;
@@ -546,9 +606,18 @@ void gw_anomaly_observe(gw_anomaly *a, const gw_event *e, gw_alert_cb cb,
   if (!a || !e)
     return;
   pthread_mutex_lock(&a->lock);
-  const char *keys[2] = {e->key && *e->key ? e->key : "-", "*"};
-  for (int n = 0; n < 2; n++) {
+  /* Refused requests are nobody's behaviour: their rate is watched
+   * apart ("unauthenticated": a burst is someone guessing keys), never
+   * in a key's or all traffic's baseline. */
+  const char *keys[2] = {e->unauthenticated  ? "unauthenticated"
+                         : e->key && *e->key ? e->key
+                                             : "-",
+                         "*"};
+  kstate *own = NULL;
+  for (int n = 0; n < (e->unauthenticated ? 1 : 2); n++) {
     kstate *k = state_of(a, keys[n], e->now_ms);
+    if (n == 0)
+      own = k;
     if (!k)
       continue;
     advance(k, e->now_ms / 60000);
@@ -558,8 +627,8 @@ void gw_anomaly_observe(gw_anomaly *a, const gw_event *e, gw_alert_cb cb,
     if (e->findings)
       remember_id(k->finding_ids, &k->n_finding_ids, e->request_id);
     categories(a, k, e, cb, ud);
-    rates(a, k, e, cb, ud);
-    if (n == 0) {
+    rates(a, k, n == 1 ? own : NULL, e, cb, ud);
+    if (n == 0 && !e->unauthenticated) {
       request_size(a, k, S_REQUEST_TOKENS, &k->request_tokens, e->tokens, e, cb,
                    ud);
       request_size(a, k, S_PROMPT_LENGTH, &k->prompt_bytes, e->prompt_bytes, e,

@@ -12,9 +12,11 @@
 
 /* One finished request. */
 typedef struct {
-  const char *key;    /* key id; "master" for the master key */
-  const char *client; /* client address (IPv4 or IPv6 text) */
-  const char *model;  /* NULL when none */
+  const char *key;     /* key id; "master" for the master key */
+  int unauthenticated; /* refused for its key (none, bad, revoked, expired,
+                          suspended): counted apart, key ignored */
+  const char *client;  /* client address (IPv4 or IPv6 text) */
+  const char *model;   /* NULL when none */
   const char *const *tools;
   size_t n_tools;
   int blocked;  /* the decision was block */
@@ -33,7 +35,7 @@ typedef struct {
 #define GW_ALERT_IDS 8
 
 typedef struct {
-  char id[40];        /* "alert_" + time + counter */
+  char id[64];        /* "alert_" + time + a counter or request id */
   char key[64];       /* the key, or "*" for all traffic */
   const char *signal; /* static: "request_rate", "blocked_burst", ... */
   char detail[96];    /* the new model, tool or network, when that is it */

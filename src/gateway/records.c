@@ -130,6 +130,10 @@ int gw_audit_chain(gw_audit *a, const char *dbpath, char *err, size_t len) {
   return 0;
 }
 
+int64_t gw_audit_checkpointed(const gw_audit *a) {
+  return !a || !a->chained ? 1 : a->checkpointed;
+}
+
 int gw_audit_checkpoint(gw_audit *a) {
   if (!a->chained || a->chain.seq == a->checkpointed)
     return 0;

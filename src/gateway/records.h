@@ -29,6 +29,9 @@ void gw_audit_rec_free(gw_audit_rec *r);
 int gw_audit_chain(gw_audit *a, const char *dbpath, char *err, size_t len);
 /* Append the chain's head to the checkpoint file when it moved. */
 int gw_audit_checkpoint(gw_audit *a);
+/* The chain position of the last checkpoint (0: none yet, or not
+ * chained: then 1, as there is nothing to checkpoint). */
+int64_t gw_audit_checkpointed(const gw_audit *a);
 
 /* Count dropped records in m too. */
 struct gw_metrics;

@@ -595,15 +595,21 @@ static void raise_nofile(int max_conns) {
  * disk slows no request. */
 static void *store_main(void *arg) {
   gw_shared *sh = arg;
-  int64_t next_checkpoint = gw_now_ms() + CHECKPOINT_MS;
+  int64_t next_checkpoint = gw_now_ms() + CHECKPOINT_MS, retry_at = 0;
   while (!atomic_load(&sh->store_stop)) {
     struct timespec ts = {0, 100 * 1000000L};
     nanosleep(&ts, NULL);
     gw_access_poll(sh->access, gw_wall_ms());
-    if (gw_now_ms() >= next_checkpoint) {
-      if (gw_audit_checkpoint(sh->audit))
+    /* The chain's first records get a checkpoint at once: a chain
+     * without one cannot vouch for its tail (aigate log verify). */
+    int64_t now = gw_now_ms();
+    if (now >= next_checkpoint ||
+        (!gw_audit_checkpointed(sh->audit) && now >= retry_at)) {
+      if (gw_audit_checkpoint(sh->audit)) {
         fprintf(stderr, "aigate: audit: cannot write the chain checkpoint\n");
-      next_checkpoint = gw_now_ms() + CHECKPOINT_MS;
+        retry_at = now + CHECKPOINT_MS;
+      }
+      next_checkpoint = now + CHECKPOINT_MS;
     }
   }
   return NULL;

@@ -189,6 +189,8 @@ int store_checkpoint_parse(const unsigned char key[32], const char *line,
          (end[-1] == '\n' || end[-1] == '\r' || (loose && end[-1] == ' ')))
     end--;
   const char *p = loose ? last_words(line, end) : line;
+  if (loose && !strncmp(p, "\xef\xbb\xbf", 3))
+    p += 3; /* syslog's BOM before the message (RFC 5424 6.4) */
   const char *inst = p;
   if (!word(&p, end, 16, hex, ' '))
     return 0;
@@ -222,7 +224,7 @@ int store_checkpoint_parse(const unsigned char key[32], const char *line,
  * are not ours and are passed over. */
 static int read_checkpoints(const unsigned char key[32], const char *path,
                             int loose, checkpoint **out, size_t *n,
-                            int *bad_lines) {
+                            int *bad_lines, int *good_lines) {
   FILE *f = fopen(path, "re");
   if (!f)
     return errno == ENOENT && !loose ? 0 : -1;
@@ -237,6 +239,7 @@ static int read_checkpoints(const unsigned char key[32], const char *path,
         (*bad_lines)++;
       continue;
     }
+    (*good_lines)++;
     size_t i = 0;
     while (i < *n && strcmp((*out)[i].instance, inst))
       i++;
@@ -281,10 +284,11 @@ int store_chain_verify(store *s, const unsigned char key[32],
   size_t ncp = 0;
   for (int loose = 0; loose < 2; loose++) {
     const char *path = loose ? collected : checkpoint_path;
-    int bad_lines = 0;
+    int bad_lines = 0, good_lines = 0;
     if (!path)
       continue;
-    if (read_checkpoints(key, path, loose, &cps, &ncp, &bad_lines)) {
+    if (read_checkpoints(key, path, loose, &cps, &ncp, &bad_lines,
+                         &good_lines)) {
       free(cps);
       store_fail(s, "cannot read %.400s", path);
       return -1;
@@ -294,6 +298,12 @@ int store_chain_verify(store *s, const unsigned char key[32],
                "%.300s: %d checkpoint(s) malformed or not signed with this "
                "audit key",
                path, bad_lines);
+      report(ud, msg);
+      problems++;
+    }
+    if (loose && !good_lines) { /* what was collected is not what was sent */
+      snprintf(msg, sizeof(msg),
+               "%.300s: no checkpoint signed with this audit key", path);
       report(ud, msg);
       problems++;
     }
@@ -317,8 +327,10 @@ int store_chain_verify(store *s, const unsigned char key[32],
   /* Compare a finished chain's end with its checkpoint. */
 #define END_OF_CHAIN()                                                         \
   do {                                                                         \
+    int covered = 0;                                                           \
     for (size_t i = 0; inst[0] && i < ncp; i++)                                \
       if (!strcmp(cps[i].instance, inst)) {                                    \
+        covered = 1;                                                           \
         if (last < cps[i].seq) {                                               \
           snprintf(msg, sizeof(msg),                                           \
                    "chain %s: records %lld..%lld deleted (the checkpoint "     \
@@ -330,6 +342,16 @@ int store_chain_verify(store *s, const unsigned char key[32],
         }                                                                      \
         cps[i].instance[0] = '\0'; /* seen */                                  \
       }                                                                        \
+    if (inst[0] && last > 0 && !covered) {                                     \
+      snprintf(msg, sizeof(msg),                                               \
+               "chain %s: %lld records and no checkpoint of them (the "        \
+               "checkpoint file removed or cut, or the gateway killed "        \
+               "before its first checkpoint): a deleted tail cannot be "       \
+               "ruled out",                                                    \
+               inst, (long long)last);                                         \
+      report(ud, msg);                                                         \
+      problems++;                                                              \
+    }                                                                          \
   } while (0)
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     (*records)++;

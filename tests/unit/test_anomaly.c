@@ -96,8 +96,28 @@ static void test_rates_after_warmup(void **state) {
   assert_int_equal(n_got, 0); /* steady traffic: quiet */
   t = steady(a, "key_r", 150, 1, t);
   assert_int_equal(count("key_r", "request_rate"), 1);
-  /* The aggregate of all keys saw it too. */
+  /* All traffic's surge is this key's: judged (and reported) once, by
+   * the key. */
+  assert_int_equal(count("*", "request_rate"), 0);
+  gw_anomaly_free(a);
+  /* Twenty keys that each double their traffic: no key passes its own
+   * line, all traffic does. */
+  a = gw_anomaly_new(100);
+  n_got = 0;
+  char key[16];
+  for (int m = 0; m < 61; m++)
+    for (int i = 0; i < 20; i++) {
+      snprintf(key, sizeof(key), "key_%d", i);
+      int per = m < 60 ? 5 : 10;
+      for (int j = 0; j < per; j++)
+        req(a, key, "10.1.2.3", "m1", "search", 0,
+            m * 60000LL + j * (60000 / per) + i);
+    }
   assert_int_equal(count("*", "request_rate"), 1);
+  for (int i = 0; i < 20; i++) {
+    snprintf(key, sizeof(key), "key_%d", i);
+    assert_int_equal(count(key, "request_rate"), 0);
+  }
   gw_anomaly_free(a);
 }
 
@@ -123,10 +143,16 @@ static void test_new_behaviour(void **state) {
   /* A new network after a quiet hour is only new. */
   req(a, "key_n", "198.51.100.4", "m1", "search", 0, t + 3600000);
   assert_int_equal(count("key_n", "new_network"), 1);
+  /* Another new network right after: each new value is reported (no
+   * cooldown: a second, hostile network minutes after a harmless one). */
   req(a, "key_n", "2001:db8:1:2::5", "m1", "search", 0, t + 3600001);
-  assert_int_equal(count("key_n", "new_network"), 1); /* cooldown */
-  req(a, "key_n", "2001:db8:1:2::5", "m1", "search", 0, t + 7200000);
-  assert_int_equal(count("key_n", "new_network"), 1); /* learned by now */
+  assert_int_equal(count("key_n", "new_network"), 2);
+  assert_string_equal(got[n_got - 1].detail, "2001:db8:1::/48");
+  /* The same networks written otherwise: compressed IPv6, IPv4 mapped
+   * into IPv6. */
+  req(a, "key_n", "2001:db8:1::9", "m1", "search", 0, t + 7200000);
+  req(a, "key_n", "::ffff:198.51.100.200", "m1", "search", 0, t + 7200000);
+  assert_int_equal(count("key_n", "new_network"), 2); /* learned */
   /* ... and another one right after it: two places at once. */
   req(a, "key_n", "2001:db8:7:2::5", "m1", "search", 0, t + 7200001);
   assert_int_equal(count("key_n", "two_places_at_once"), 2);
@@ -355,6 +381,88 @@ static void test_distinct(void **state) {
   gw_anomaly_free(a);
 }
 
+/* A key's first request, then real use 40 minutes later: warm-up counts
+ * minutes with traffic, so that is no surge. */
+static void test_warmup_is_activity(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  send(a, (gw_event){.key = "key_w", .tokens = 10, .cost = 100, .now_ms = 0});
+  for (int i = 0; i < 40; i++)
+    send(a, (gw_event){.key = "key_w",
+                       .tokens = 2000,
+                       .cost = 1000000,
+                       .now_ms = 40 * 60000LL + i * 1500});
+  assert_int_equal(n_got, 0);
+  gw_anomaly_free(a);
+}
+
+/* A job that sends 100 requests at 02:00 every night on top of a request
+ * a minute: the first night alerts, the next ones are the hour's usual
+ * peak; a surge well above it at that hour still alerts. */
+static void test_nightly_peak(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  int64_t day = 24 * 3600000LL;
+  for (int d = 0; d < 7; d++) {
+    n_got = 0;
+    steady(a, "key_j", 1, 24 * 60, d * day);
+    for (int i = 0; i < 100; i++)
+      req(a, "key_j", "10.1.2.3", "m1", "search", 0,
+          d * day + 2 * 3600000LL + 100 + i * 500);
+    if (d == 0)
+      assert_int_equal(count("key_j", "request_rate"), 1);
+    else
+      assert_int_equal(count("key_j", "request_rate"), 0);
+  }
+  n_got = 0;
+  steady(a, "key_j", 1, 120, 7 * day);
+  for (int i = 0; i < 300; i++)
+    req(a, "key_j", "10.1.2.3", "m1", "search", 0,
+        7 * day + 2 * 3600000LL + 100 + i * 150);
+  assert_int_equal(count("key_j", "request_rate"), 1);
+  gw_anomaly_free(a);
+}
+
+/* Refused requests count apart: not in the key they named, not in all
+ * traffic. */
+static void test_unauthenticated(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  char client[32];
+  for (int i = 0; i < 30; i++) {
+    snprintf(client, sizeof(client), "203.0.113.%d", i);
+    send(a, (gw_event){.key = "master",
+                       .unauthenticated = 1,
+                       .client = client,
+                       .blocked = 1,
+                       .now_ms = 1000 + i});
+  }
+  assert_int_equal(count("unauthenticated", "blocked_burst"), 1);
+  assert_int_equal(count("master", "blocked_burst"), 0);
+  assert_int_equal(count("*", "blocked_burst"), 0);
+  gw_anomaly_free(a);
+}
+
+/* A detail cut to fit is cut between characters. */
+static void test_detail_utf8(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  int64_t t = steady(a, "key_u", 2, 40, 0);
+  char model[200] = "";
+  for (int i = 0; i < 60; i++)
+    strcat(model, "\xc3\xa9"); /* e acute: 120 bytes */
+  req(a, "key_u", "10.1.2.3", model, "search", 0, t);
+  assert_int_equal(count("key_u", "new_model"), 1);
+  const char *d = got[n_got - 1].detail;
+  size_t n = strlen(d);
+  assert_true(n > 80 && n % 2 == 0);
+  assert_int_equal(memcmp(d, model, n), 0);
+  gw_anomaly_free(a);
+}
+
 static void test_bounded(void **state) {
   (void)state;
   gw_anomaly *a = gw_anomaly_new(3);
@@ -387,6 +495,10 @@ int main(void) {
       cmocka_unit_test(test_categories),
       cmocka_unit_test(test_prompt_length),
       cmocka_unit_test(test_distinct),
+      cmocka_unit_test(test_warmup_is_activity),
+      cmocka_unit_test(test_nightly_peak),
+      cmocka_unit_test(test_unauthenticated),
+      cmocka_unit_test(test_detail_utf8),
       cmocka_unit_test(test_bounded),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -170,6 +171,45 @@ static void test_truncated(void **state) {
   store_chain_clear(&c);
 }
 
+/* The checkpoint file removed with the tail: the chain cannot vouch for
+ * itself, and says so; a collector's copy (with syslog's BOM) still
+ * finds the cut. */
+static void test_checkpoints_removed(void **state) {
+  (void)state;
+  store_chain c;
+  store *s = filled(&c, 6);
+  char line[256], collected[400];
+  assert_int_equal(store_chain_checkpoint_line(&c, line, sizeof(line)), 0);
+  sql("DELETE FROM audit WHERE chain_seq >= 5");
+  assert_int_equal(unlink(cpf), 0);
+  assert_int_equal(verify(s, &c), 1);
+  expect_report("4 records and no checkpoint of them");
+  snprintf(collected, sizeof(collected), "%s/collected.log", dir);
+  FILE *f = fopen(collected, "w");
+  assert_non_null(f);
+  fprintf(f, "Nov 26 10:00:00 host sshd[1]: session opened\n");
+  fprintf(
+      f, "<109>1 2026-11-26T10:00:01Z h aigate 7 checkpoint - \xef\xbb\xbf%s\n",
+      line);
+  fclose(f);
+  int64_t records;
+  n_reports = 0;
+  assert_int_equal(
+      store_chain_verify(s, c.key, cpf, collected, collect, NULL, &records), 1);
+  expect_report("records 5..6 deleted");
+  /* A collected file without a checkpoint of ours proves nothing. */
+  f = fopen(collected, "w");
+  assert_non_null(f);
+  fprintf(f, "Nov 26 10:00:00 host sshd[1]: session opened\n");
+  fclose(f);
+  n_reports = 0;
+  assert_true(store_chain_verify(s, c.key, cpf, collected, collect, NULL,
+                                 &records) >= 1);
+  expect_report("no checkpoint signed with this audit key");
+  store_close(s);
+  store_chain_clear(&c);
+}
+
 static void test_two_chains(void **state) {
   (void)state;
   store_chain c, d;
@@ -245,6 +285,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_inserted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_chains, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_checkpoints_removed, setup,
+                                      teardown),
       cmocka_unit_test(test_checkpoint_lines),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,10 +180,12 @@ describe('records file and syslog over UDP', () => {
       'a checkpoint',
     );
     for (const c of cps) assert.match(c.text, /^[0-9a-f]{16} \d+ [0-9a-f]{64} [0-9a-f]{64}$/);
-    // The syslog copy, as a collector would store it: one line per message.
+    // The syslog copy, as a collector would store it: one line per message,
+    // the BOM before each message kept.
     const cpFile = path.join(dir, 'collected.log');
     await gw.stop(); // the last checkpoint is sent at the end
-    fs.writeFileSync(cpFile, datagrams.map((d) => d.replace(/\ufeff/g, '') + '\n').join(''));
+    assert.ok(datagrams.every((d) => d.includes('\ufeff')));
+    fs.writeFileSync(cpFile, datagrams.map((d) => d + '\n').join(''));
     const v = await cli(['log', 'verify', '-c', gw.configPath, '--checkpoints', cpFile], { cwd: gw.cwd });
     assert.equal(v.code, 0, v.stdout + v.stderr);
     assert.match(v.stdout, /^intact: \d+ records/m);
@@ -194,10 +196,22 @@ describe('records file and syslog over UDP', () => {
         'c.execute("delete from audit where seq > (select max(seq) - 3 from audit)"); c.commit()',
       path.join(gw.cwd, 'aigate.db'),
     );
-    fs.rmSync(path.join(gw.cwd, 'aigate.checkpoints'), { force: true });
+    const local = path.join(gw.cwd, 'aigate.audit_checkpoints');
+    assert.ok(fs.existsSync(local));
+    fs.rmSync(local);
     const t = await cli(['log', 'verify', '-c', gw.configPath, '--checkpoints', cpFile], { cwd: gw.cwd });
     assert.equal(t.code, 1, t.stdout + t.stderr);
-    assert.match(t.stdout, /TAMPERED: .*(deleted|missing|truncat)/i);
+    assert.match(t.stdout, /TAMPERED: .*records \d+\.\.\d+ deleted \(the checkpoint says/i);
+    // Without the collected copy, a chain with no checkpoint left is
+    // reported too: its tail cannot be vouched for.
+    const u = await cli(['log', 'verify', '-c', gw.configPath], { cwd: gw.cwd });
+    assert.equal(u.code, 1, u.stdout + u.stderr);
+    assert.match(u.stdout, /no checkpoint of them/);
+    // A collector's file without any of our checkpoints proves nothing.
+    fs.writeFileSync(cpFile, 'Nov 26 10:00:00 host sshd[1]: session opened\n');
+    const w = await cli(['log', 'verify', '-c', gw.configPath, '--checkpoints', cpFile], { cwd: gw.cwd });
+    assert.equal(w.code, 1, w.stdout + w.stderr);
+    assert.match(w.stdout, /no checkpoint signed with this audit key/);
   });
 });
 
