@@ -24,7 +24,12 @@
  * without blocking, reconnects at most once a second, and resends a
  * message that a broken connection cut. Messages wait in one buffer of
  * frames (also for UDP) bounded at 4 MiB; what does not fit is dropped
- * and counted, as is a file write that fails.
+ * and counted, as is a file write that fails. At shutdown what is still
+ * queued gets SHUTDOWN_MS to go; what is left then is said on stderr.
+ * Known limit of plain TCP syslog: it has no acknowledgement, so
+ * messages the kernel had accepted when a connection breaks may never
+ * reach the collector; they are not resent (the collector could not
+ * tell a resent message from a new one).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,6 +54,7 @@
 #define CONNECT_MS 5000
 #define UDP_MAX 65000
 #define FACILITY 13 /* log audit */
+#define SHUTDOWN_MS 2000
 
 const char *const gw_sink_names[GW_SINK_COUNT] = {"file", "syslog"};
 
@@ -518,9 +524,47 @@ gw_sinks *gw_sinks_open(const gw_config *cfg, char *err, size_t len) {
   return s;
 }
 
+/* The frames in the syslog queue not yet wholly sent. */
+static unsigned long long frames_left(const gw_sinks *s) {
+  unsigned long long n = 0;
+  size_t msg;
+  for (size_t off = s->frame_start; off < s->frames.len; n++) {
+    size_t len = frame_at(&s->frames, off, &msg);
+    off = msg + len;
+  }
+  return n;
+}
+
+/* At shutdown: give what is queued for syslog SHUTDOWN_MS to go, then say
+ * what is left. */
+static void drain_syslog(gw_sinks *s) {
+  int64_t now = gw_wall_ms(), deadline = now + SHUTDOWN_MS;
+  while (s->frames.len && now < deadline) {
+    flush_syslog(s, now);
+    if (!s->frames.len)
+      break;
+    if (s->sock >= 0) {
+      struct pollfd p = {.fd = s->sock, .events = POLLOUT};
+      poll(&p, 1, 50);
+    } else {
+      struct timespec ts = {0, 50 * 1000000L};
+      nanosleep(&ts, NULL);
+    }
+    now = gw_wall_ms();
+  }
+  unsigned long long left = frames_left(s);
+  if (left)
+    fprintf(stderr,
+            "aigate: records syslog: %llu messages not sent at shutdown "
+            "(the collector did not take them within %d ms)\n",
+            left, SHUTDOWN_MS);
+}
+
 void gw_sinks_free(gw_sinks *s) {
   if (!s)
     return;
+  if (s->syslog)
+    drain_syslog(s);
   if (s->fd >= 0) {
     fdatasync(s->fd);
     close(s->fd);

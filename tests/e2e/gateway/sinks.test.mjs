@@ -3,8 +3,9 @@
 // parsed strictly here), the checkpoints that reach syslog and verify the
 // database with `aigate log verify --checkpoints`, a collector that comes
 // up late, a file sink that breaks (counted and alerted), a file that
-// cannot be rotated (appended past its limit, the gateway still free),
-// and /metrics on a listener of its own.
+// cannot be rotated (appended past its limit, the gateway still free), a
+// TCP collector absent at shutdown (what is left said), and /metrics on
+// a listener of its own.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -233,6 +234,26 @@ describe('syslog over TCP', () => {
   });
 
   testCleanShutdown(() => gw);
+});
+
+describe('syslog over TCP with no collector at shutdown', () => {
+  let up, gw;
+  before(async () => {
+    const port = await deadPort(); // nobody ever listens
+    ({ up, gw } = await startStack({ config: `monitoring:\n  records_syslog: tcp://127.0.0.1:${port}\n` }));
+  });
+  after(() => stopStack({ up, gw }));
+
+  test('what is still queued gets a short time, then is said on stderr', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await send(gw, i)).status, 200);
+    await sleep(300);
+    const t0 = Date.now();
+    const r = await gw.stop(15000);
+    assert.deepEqual({ killed: r.killed, code: r.code }, { killed: false, code: 0 }, gw.log());
+    assert.ok(Date.now() - t0 < 8000, `shutdown took ${Date.now() - t0} ms`);
+    assert.match(gw.log(), /records syslog: [1-9]\d* messages not sent at shutdown/);
+    assert.doesNotMatch(gw.log(), /AddressSanitizer|LeakSanitizer|runtime error:/);
+  });
 });
 
 describe('a records file that cannot be rotated', () => {
