@@ -1,10 +1,15 @@
 /*
  * test_sinks.c -- the request records' way from the queue to the sinks
  * (src/gateway/records.c, sinks.c): a records file whose rotation fails
- * is appended to instead of rotated forever, and a write that falls
- * short leaves no partial line.
+ * is appended to instead of rotated forever, a write that falls short
+ * leaves no partial line, records whose commit fails still reach the
+ * file (once, out of the chain), the file is written without the store
+ * lock, and the queue is bounded by the bytes its records hold.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,13 +18,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
+#include <sqlite3.h>
 
+#include "access.h"
 #include "gateway.h"
 #include "records.h"
 #include "sinks.h"
@@ -183,11 +192,167 @@ static void test_short_write(void **state) {
   assert_string_equal(ids[1], "req_00000003");
 }
 
+/* Records whose commit fails still reach the file, once and out of the
+ * chain; committed ones carry their place in it. */
+static void test_copies_without_database(void **state) {
+  (void)state;
+  char db[300], path[300];
+  snprintf(db, sizeof(db), "%s/k.db", dir);
+  snprintf(path, sizeof(path), "%s/records.jsonl", dir);
+  char err[600];
+  store *st = store_open(db, err, sizeof(err));
+  if (!st)
+    fail_msg("%s", err);
+  gw_audit *a = gw_audit_new(100, 1u << 20);
+  assert_non_null(a);
+  assert_int_equal(gw_audit_chain(a, db, err, sizeof(err)), 0);
+  gw_audit_set_sinks(a, open_file_sink(path, 100u << 20));
+  gw_audit_push(a, make_rec(0));
+  assert_int_equal(gw_audit_flush(a, st), 0);
+  gw_audit_sinks(a);
+  /* The database fails from now on. */
+  sqlite3 *other;
+  assert_int_equal(sqlite3_open(db, &other), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(other, "DROP TABLE audit", 0, 0, 0), 0);
+  sqlite3_close(other);
+  gw_audit_push(a, make_rec(1));
+  gw_audit_push(a, make_rec(2));
+  assert_int_equal(gw_audit_flush(a, st), -1);
+  gw_audit_sinks(a);
+  gw_audit_push(a, make_rec(3));
+  assert_int_equal(gw_audit_flush(a, st), -1); /* 1 and 2 not copied again */
+  gw_audit_sinks(a);
+  gw_audit_free(a);
+  store_close(st);
+
+  FILE *f = fopen(path, "r");
+  assert_non_null(f);
+  char line[4096];
+  int n = 0;
+  while (fgets(line, sizeof(line), f)) {
+    json_t *o = json_loads(line, 0, NULL);
+    assert_non_null(o);
+    char want[40];
+    snprintf(want, sizeof(want), "req_%08d", n);
+    assert_string_equal(json_string_value(json_object_get(o, "id")), want);
+    /* only the committed record has a place in the chain */
+    assert_int_equal(json_object_get(o, "chain_seq") != NULL, n == 0);
+    json_decref(o);
+    n++;
+  }
+  fclose(f);
+  assert_int_equal(n, 4);
+}
+
+/* The queue's byte bound: records holding content beyond it are dropped
+ * (and reported by the next flush), not queued. */
+static void test_queue_bytes(void **state) {
+  (void)state;
+  char db[300], err[600];
+  snprintf(db, sizeof(db), "%s/k.db", dir);
+  store *st = store_open(db, err, sizeof(err));
+  if (!st)
+    fail_msg("%s", err);
+  gw_audit *a = gw_audit_new(1000, 64u << 10);
+  assert_non_null(a);
+  for (int i = 0; i < 10; i++) {
+    gw_audit_rec *r = make_rec(i);
+    r->rec.content_len = 20u << 10;
+    r->sealed = calloc(1, r->rec.content_len);
+    assert_non_null(r->sealed);
+    gw_audit_push(a, r);
+  }
+  assert_int_equal(gw_audit_flush(a, st), 0);
+  gw_audit_free(a);
+  int64_t n = -1;
+  assert_int_equal(store_audit_count(st, &n), 0);
+  assert_int_equal(n, 3); /* 3 x 20 KiB and a bit fit in 64 KiB */
+  store_close(st);
+}
+
+/* The file is written with the store released: a sink that blocks (a
+ * FIFO nobody reads) holds no worker that wants the store. */
+typedef struct {
+  gw_access *ac;
+  volatile int done;
+} poll_arg;
+
+static void *do_poll(void *p) {
+  poll_arg *pa = p;
+  gw_access_poll(pa->ac, gw_wall_ms());
+  pa->done = 1;
+  return NULL;
+}
+
+static void *do_lock(void *p) {
+  poll_arg *pa = p;
+  gw_access_store_lock(pa->ac);
+  gw_access_store_unlock(pa->ac, 0);
+  pa->done = 1;
+  return NULL;
+}
+
+static void test_sink_outside_store_lock(void **state) {
+  (void)state;
+  char db[300], fifo[300], err[600];
+  snprintf(db, sizeof(db), "%s/k.db", dir);
+  snprintf(fifo, sizeof(fifo), "%s/records.fifo", dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  signal(SIGPIPE, SIG_IGN);
+  int rd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  assert_true(rd >= 0);
+  gw_access *ac = gw_access_open(db, err, sizeof(err));
+  if (!ac)
+    fail_msg("%s", err);
+  gw_audit *a = gw_audit_new(10000, 256u << 20);
+  assert_non_null(a);
+  gw_access_attach_audit(ac, a);
+  gw_audit_set_sinks(a, open_file_sink(fifo, 100u << 20));
+  for (int i = 0; i < 600; i++) /* well past a pipe's 64 KiB */
+    gw_audit_push(a, make_rec(i));
+  poll_arg writer = {ac, 0}, worker = {ac, 0};
+  pthread_t tw, tk;
+  assert_int_equal(pthread_create(&tw, NULL, do_poll, &writer), 0);
+  /* Wait until the pipe is full: the writer is stuck in the sink. */
+  int queued = 0;
+  for (int i = 0; i < 500 && queued < 65536; i++) {
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+    assert_int_equal(ioctl(rd, FIONREAD, &queued), 0);
+  }
+  assert_true(queued >= 65536);
+  assert_int_equal(pthread_create(&tk, NULL, do_lock, &worker), 0);
+  for (int i = 0; i < 300 && !worker.done; i++) {
+    struct timespec ts = {0, 10 * 1000000L};
+    nanosleep(&ts, NULL);
+  }
+  int got_lock = worker.done;
+  /* Unblock the writer whatever happened. */
+  char buf[65536];
+  while (!writer.done) {
+    struct pollfd p = {.fd = rd, .events = POLLIN};
+    poll(&p, 1, 10);
+    while (read(rd, buf, sizeof(buf)) > 0)
+      ;
+  }
+  pthread_join(tw, NULL);
+  pthread_join(tk, NULL);
+  gw_access_close(ac);
+  gw_audit_free(a);
+  close(rd);
+  assert_true(got_lock);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_rotation_fails, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rotation_works, setup, teardown),
       cmocka_unit_test_setup_teardown(test_short_write, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_copies_without_database, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_queue_bytes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_sink_outside_store_lock, setup,
+                                      teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
