@@ -524,6 +524,8 @@ int gw_access_poll(gw_access *a, int64_t now_ms) {
     a->failed_logged = 0;
   }
   pthread_mutex_unlock(&a->store_lock);
+  if (a->audit) /* sink I/O, without the store lock */
+    gw_audit_sinks(a->audit);
   return rc;
 }
 

@@ -93,8 +93,10 @@ void gw_access_settle(gw_access *a, const char *id, int64_t reserved,
 /* The spend not yet written to the store, for the admin API's answers. */
 int64_t gw_access_pending_spend(gw_access *a, const char *id);
 
-/* Store thread: write pending spend; reload when the database changed.
- * Returns -1 when the store failed (the reason is logged once). */
+/* Store thread: write pending spend and the attached audit queue; reload
+ * when the database changed; then, with the store released, copy the
+ * records to the audit sinks (gw_audit_sinks). Returns -1 when the store
+ * failed (the reason is logged once). */
 int gw_access_poll(gw_access *a, int64_t now_ms);
 
 /* The store, for its keyed hash (thread-safe: it reads the secret). */

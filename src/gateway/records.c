@@ -5,11 +5,21 @@
  * queued here (a mutex and a list), and the store thread writes the queue
  * in one transaction about every 100 ms (a group commit, like the spend).
  * A kill -9 loses at most the records of that window. The queue is
- * bounded: when the store cannot keep up, new records are dropped and
+ * bounded, by count and by the bytes its records hold (with
+ * store_content a record carries the request and up to 1 MiB of
+ * response): when the store cannot keep up, new records are dropped and
  * counted, reported on stderr and raised as an alert, never silently
- * lost. Committed records then go to the sinks outside the database
- * (sinks.c: a JSONL file, syslog), whose losses are reported the same
- * way.
+ * lost.
+ *
+ * Records then go to the sinks outside the database (sinks.c: a JSONL
+ * file, syslog), whose losses are reported the same way. The store
+ * thread takes a committed batch under the store lock and writes it to
+ * the sinks after releasing it (gw_audit_sinks), so a slow disk or
+ * collector holds no worker waiting for the store. The copies do not
+ * depend on the database: a batch whose commit fails is copied at once,
+ * without a place in the chain (the chain covers what the database
+ * holds), and stays queued for another attempt; a later commit of it is
+ * not copied again.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -27,9 +37,11 @@ enum { DROP_DATABASE = GW_SINK_COUNT, N_DROP };
 struct gw_audit {
   pthread_mutex_t lock;
   gw_audit_rec *head, *tail;
-  size_t n, max;
+  size_t n, max, bytes, max_bytes;
   unsigned long long dropped, dropped_reported;
   /* Used by the store thread only. */
+  size_t copied;     /* records at the head of the queue already copied */
+  gw_audit_rec *out; /* committed, for the sinks (gw_audit_sinks) */
   store_chain chain;
   int chained;
   char checkpoint_path[4200];
@@ -85,7 +97,24 @@ static void dropped(gw_audit *a, int where, unsigned long long n) {
   a->alert(a->alert_ud, &al);
 }
 
+static void free_list(gw_audit_rec *r) {
+  while (r) {
+    gw_audit_rec *next = r->next;
+    gw_audit_rec_free(r);
+    r = next;
+  }
+}
+
+/* The committed records waiting in a->out into the sinks' queues. */
+static void queue_out(gw_audit *a) {
+  for (gw_audit_rec *r = a->out; a->sinks && r; r = r->next)
+    gw_sinks_record(a->sinks, &r->rec);
+  free_list(a->out);
+  a->out = NULL;
+}
+
 static void sinks_flush(gw_audit *a) {
+  queue_out(a);
   if (!a->sinks)
     return;
   gw_sinks_flush(a->sinks, gw_wall_ms());
@@ -95,13 +124,33 @@ static void sinks_flush(gw_audit *a) {
     dropped(a, i, n[i]);
 }
 
-gw_audit *gw_audit_new(size_t max_queued) {
+gw_audit *gw_audit_new(size_t max_queued, size_t max_bytes) {
   gw_audit *a = calloc(1, sizeof(*a));
   if (!a)
     return NULL;
   pthread_mutex_init(&a->lock, NULL);
   a->max = max_queued;
+  a->max_bytes = max_bytes;
   return a;
+}
+
+/* The memory a queued record holds, for the queue's byte bound. */
+static size_t rec_bytes(const gw_audit_rec *r) {
+  const char *s[] = {r->client, r->route, r->model, r->decision, r->rules};
+  size_t n = sizeof(*r) + (r->sealed ? r->rec.content_len : 0);
+  for (size_t i = 0; i < sizeof(s) / sizeof(*s); i++)
+    n += s[i] ? strlen(s[i]) + 1 : 0;
+  return n;
+}
+
+/* The record's strings and content where store_audit points to them. */
+static void bind_rec(gw_audit_rec *r) {
+  r->rec.client = r->client;
+  r->rec.route = r->route;
+  r->rec.model = r->model;
+  r->rec.decision = r->decision;
+  r->rec.rules = r->rules;
+  r->rec.content = r->sealed;
 }
 
 void gw_audit_rec_free(gw_audit_rec *r) {
@@ -138,6 +187,7 @@ int gw_audit_checkpoint(gw_audit *a) {
   if (!a->chained || a->chain.seq == a->checkpointed)
     return 0;
   char line[256];
+  queue_out(a); /* the records before the checkpoint that covers them */
   if (a->sinks && !store_chain_checkpoint_line(&a->chain, line, sizeof(line))) {
     gw_sinks_checkpoint(a->sinks, line, gw_wall_ms());
     sinks_flush(a);
@@ -151,20 +201,18 @@ int gw_audit_checkpoint(gw_audit *a) {
 void gw_audit_free(gw_audit *a) {
   if (!a)
     return;
+  sinks_flush(a);
   store_chain_clear(&a->chain);
   gw_sinks_free(a->sinks);
-  while (a->head) {
-    gw_audit_rec *r = a->head;
-    a->head = r->next;
-    gw_audit_rec_free(r);
-  }
+  free_list(a->head);
   pthread_mutex_destroy(&a->lock);
   free(a);
 }
 
 void gw_audit_push(gw_audit *a, gw_audit_rec *r) {
+  size_t bytes = rec_bytes(r);
   pthread_mutex_lock(&a->lock);
-  if (a->n >= a->max) {
+  if (a->n >= a->max || bytes > a->max_bytes - a->bytes) {
     a->dropped++;
     pthread_mutex_unlock(&a->lock);
     gw_audit_rec_free(r);
@@ -177,31 +225,63 @@ void gw_audit_push(gw_audit *a, gw_audit_rec *r) {
     a->head = r;
   a->tail = r;
   a->n++;
+  a->bytes += bytes;
   pthread_mutex_unlock(&a->lock);
+}
+
+/* The batch list, whose commit failed, back in front of the queue for
+ * another attempt, its copies (from the skip-th record on: those before
+ * were copied by an earlier attempt) queued for the sinks at once, out of
+ * the chain. What does not fit back is dropped and counted (the queue is
+ * bounded as usual). */
+static void requeue(gw_audit *a, gw_audit_rec *list, size_t skip) {
+  queue_out(a); /* older records first */
+  gw_audit_rec *last = NULL;
+  size_t n = 0, bytes = 0;
+  for (gw_audit_rec *r = list; r; last = r, r = r->next, n++) {
+    bytes += rec_bytes(r);
+    r->rec.chain_seq = 0;
+    r->rec.instance[0] = '\0';
+    memset(r->rec.mac, 0, sizeof(r->rec.mac));
+    if (n >= skip && a->sinks) {
+      bind_rec(r);
+      gw_sinks_record(a->sinks, &r->rec);
+    }
+  }
+  pthread_mutex_lock(&a->lock);
+  if (a->n + n <= a->max && bytes <= a->max_bytes - a->bytes) {
+    last->next = a->head;
+    a->head = list;
+    if (!a->tail)
+      a->tail = last;
+    a->n += n;
+    a->bytes += bytes;
+    a->copied = n;
+    list = NULL;
+  } else {
+    a->dropped += n;
+    a->copied = 0;
+  }
+  pthread_mutex_unlock(&a->lock);
+  free_list(list);
 }
 
 int gw_audit_flush(gw_audit *a, store *st) {
   pthread_mutex_lock(&a->lock);
   gw_audit_rec *list = a->head;
+  size_t skip = a->copied;
   a->head = a->tail = NULL;
-  a->n = 0;
+  a->n = a->bytes = a->copied = 0;
   unsigned long long lost = a->dropped - a->dropped_reported;
   a->dropped_reported = a->dropped;
   pthread_mutex_unlock(&a->lock);
   dropped(a, DROP_DATABASE, lost);
-  if (!list) {
-    sinks_flush(a); /* a backlog waiting for its collector */
+  if (!list)
     return 0;
-  }
   store_chain before = a->chain;
   int ok = store_begin(st) == 0;
   for (gw_audit_rec *r = list; ok && r; r = r->next) {
-    r->rec.client = r->client;
-    r->rec.route = r->route;
-    r->rec.model = r->model;
-    r->rec.decision = r->decision;
-    r->rec.rules = r->rules;
-    r->rec.content = r->sealed;
+    bind_rec(r);
     if (a->chained)
       store_chain_link(&a->chain, &r->rec);
     ok = store_audit_add(st, &r->rec) == 0;
@@ -210,36 +290,27 @@ int gw_audit_flush(gw_audit *a, store *st) {
   if (!ok) {
     store_rollback(st);
     a->chain = before; /* the records get their places again next time */
-    /* Put them back in front, for the next attempt (bounded as usual:
-     * what does not fit is counted as dropped). */
-    pthread_mutex_lock(&a->lock);
-    gw_audit_rec *last = list;
-    size_t n = 1;
-    while (last->next) {
-      last = last->next;
-      n++;
-    }
-    if (a->n + n <= a->max) {
-      last->next = a->head;
-      a->head = list;
-      if (!a->tail)
-        a->tail = last;
-      a->n += n;
-      list = NULL;
-    } else {
-      a->dropped += n;
-    }
-    pthread_mutex_unlock(&a->lock);
+    requeue(a, list, skip);
+    return -1;
   }
-  if (ok) {
-    for (gw_audit_rec *r = list; a->sinks && r; r = r->next)
-      gw_sinks_record(a->sinks, &r->rec);
-    sinks_flush(a);
-  }
-  while (list) {
+  /* For the sinks, after the store is released; not the records copied
+   * already, when an attempt before this one failed. */
+  for (; skip && list; skip--) {
     gw_audit_rec *r = list;
     list = r->next;
     gw_audit_rec_free(r);
   }
-  return ok ? 0 : -1;
+  if (!a->sinks) {
+    free_list(list);
+    return 0;
+  }
+  gw_audit_rec **end = &a->out;
+  while (*end)
+    end = &(*end)->next;
+  *end = list;
+  return 0;
+}
+
+void gw_audit_sinks(gw_audit *a) {
+  sinks_flush(a); /* also a backlog waiting for its collector */
 }

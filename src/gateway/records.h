@@ -20,7 +20,8 @@ typedef struct gw_audit_rec {
 
 typedef struct gw_audit gw_audit;
 
-gw_audit *gw_audit_new(size_t max_queued);
+/* A queue of at most max_queued records holding at most max_bytes. */
+gw_audit *gw_audit_new(size_t max_queued, size_t max_bytes);
 void gw_audit_free(gw_audit *a);
 void gw_audit_rec_free(gw_audit_rec *r);
 
@@ -37,7 +38,7 @@ int64_t gw_audit_checkpointed(const gw_audit *a);
 struct gw_metrics;
 void gw_audit_set_metrics(gw_audit *a, struct gw_metrics *m);
 
-/* Copy committed records and checkpoints to these sinks (taken over;
+/* Copy records and checkpoints to these sinks (taken over;
  * sinks.h), and raise losses (of the queue or a sink) as alerts through
  * cb (gw_alerts_push; called from the store thread). */
 struct gw_sinks;
@@ -48,7 +49,13 @@ void gw_audit_set_alerts(gw_audit *a, gw_alert_cb cb, void *ud);
 void gw_audit_push(gw_audit *a, gw_audit_rec *r);
 
 /* Write the queue in one transaction (the caller holds the store). -1
- * when the store failed: the records stay queued. */
+ * when the store failed: the records stay queued, and are copied to the
+ * sinks anyway (once, out of the chain). The copies are written by
+ * gw_audit_sinks. */
 int gw_audit_flush(gw_audit *a, store *st);
+/* Write the records of gw_audit_flush to the sinks (file, syslog). The
+ * store thread calls it after releasing the store, so that a slow sink
+ * holds no worker waiting for the store. */
+void gw_audit_sinks(gw_audit *a);
 
 #endif

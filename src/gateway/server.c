@@ -60,6 +60,12 @@
 #define TAG_MASK 7u
 #define SWEEP_MS 250
 #define CHECKPOINT_MS 2000 /* the audit chain's head, outside the database */
+/* The request records waiting for the store thread: by count, and by the
+ * memory they hold (with store_content a record carries the request and
+ * up to 1 MiB of response, so the count alone could mean gigabytes while
+ * the database stalls). */
+#define AUDIT_QUEUE_MAX 100000
+#define AUDIT_QUEUE_BYTES ((size_t)256 << 20)
 
 int64_t gw_now_ms(void) {
   struct timespec ts;
@@ -704,7 +710,7 @@ int gw_serve(const gw_options *opt) {
       fprintf(stderr, "aigate: %s\n", why);
       goto out;
     }
-    if (!(sh->audit = gw_audit_new(100000))) {
+    if (!(sh->audit = gw_audit_new(AUDIT_QUEUE_MAX, AUDIT_QUEUE_BYTES))) {
       fprintf(stderr, "aigate: out of memory\n");
       goto out;
     }

@@ -8,7 +8,13 @@
  * batch would take it past the size limit or when it has been open for
  * longer than the age limit: renamed to FILE.YYYYMMDDTHHMMSS.mmmZ (UTC;
  * "-NNNN" added for more in the same millisecond), a new FILE started,
- * and the oldest rotated files beyond `keep` removed.
+ * and the oldest rotated files beyond `keep` removed. When the rename
+ * fails (a full directory, a name too long for the file system), the
+ * batch is appended past the limit and rotation is tried again with the
+ * next batch: said once per batch, never retried within it (that loop
+ * would hold the store thread forever). A write that fails or falls
+ * short is cut back to where the batch started in that file, so no
+ * partial line is left for the next batch to be glued onto.
  *
  * Syslog: RFC 5424 messages, facility 13 (log audit), MSGID "request"
  * (severity notice for a blocked request, info otherwise) or "checkpoint"
@@ -18,7 +24,12 @@
  * without blocking, reconnects at most once a second, and resends a
  * message that a broken connection cut. Messages wait in one buffer of
  * frames (also for UDP) bounded at 4 MiB; what does not fit is dropped
- * and counted, as is a file write that fails.
+ * and counted, as is a file write that fails. At shutdown what is still
+ * queued gets SHUTDOWN_MS to go; what is left then is said on stderr.
+ * Known limit of plain TCP syslog: it has no acknowledgement, so
+ * messages the kernel had accepted when a connection breaks may never
+ * reach the collector; they are not resent (the collector could not
+ * tell a resent message from a new one).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +54,7 @@
 #define CONNECT_MS 5000
 #define UDP_MAX 65000
 #define FACILITY 13 /* log audit */
+#define SHUTDOWN_MS 2000
 
 const char *const gw_sink_names[GW_SINK_COUNT] = {"file", "syslog"};
 
@@ -78,6 +90,8 @@ struct gw_sinks {
   int same_ms; /* rotations within rotated_ms */
   size_t max_bytes;
   int keep;
+  unsigned long long rotate_failed; /* rotations that failed, ever */
+  int cut; /* a partial line could not be removed: start with a newline */
   buf lines;
   unsigned long long pending; /* records in lines */
   /* syslog */
@@ -140,7 +154,7 @@ static int by_name(const void *a, const void *b) {
 static void prune(gw_sinks *s) {
   if (s->keep <= 0)
     return;
-  char dir[1100];
+  char dir[4200];
   const char *slash = strrchr(s->path, '/');
   const char *base = slash ? slash + 1 : s->path;
   snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - s->path) : 1,
@@ -169,7 +183,7 @@ static void prune(gw_sinks *s) {
   closedir(d);
   qsort(names, n, sizeof(*names), by_name);
   for (size_t i = 0; i + (size_t)s->keep < n; i++) {
-    char path[2200];
+    char path[4600];
     snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
     unlink(path);
   }
@@ -178,28 +192,42 @@ static void prune(gw_sinks *s) {
   free(names);
 }
 
-static void rotate(gw_sinks *s, int64_t now) {
+/* Start a new file: 0, or -1 when the current one could not be renamed
+ * (said on stderr; it is open again, to be appended to) or reopened. */
+static int rotate(gw_sinks *s, int64_t now) {
   fdatasync(s->fd);
   close(s->fd);
   s->fd = -1;
-  char stamp[40], to[1200];
+  char stamp[40], to[4200];
   utc_stamp(now, stamp, sizeof(stamp), 0);
   /* Names sort by age: several rotations in one millisecond count on
    * (a pruned name is never reused for a newer file). */
   s->same_ms = now == s->rotated_ms ? s->same_ms + 1 : 0;
   s->rotated_ms = now;
   struct stat st;
+  int n;
   do {
     if (s->same_ms)
-      snprintf(to, sizeof(to), "%s.%s-%04d", s->path, stamp, s->same_ms);
+      n = snprintf(to, sizeof(to), "%s.%s-%04d", s->path, stamp, s->same_ms);
     else
-      snprintf(to, sizeof(to), "%s.%s", s->path, stamp);
-  } while (lstat(to, &st) == 0 && ++s->same_ms < 10000);
-  if (rename(s->path, to))
-    fprintf(stderr, "aigate: records file: cannot rotate %s: %s\n", s->path,
-            strerror(errno));
-  open_file(s, now);
+      n = snprintf(to, sizeof(to), "%s.%s", s->path, stamp);
+  } while (n > 0 && (size_t)n < sizeof(to) && lstat(to, &st) == 0 &&
+           ++s->same_ms < 10000);
+  if (n < 0 || (size_t)n >= sizeof(to))
+    errno = ENAMETOOLONG; /* never a cut name */
+  if (n < 0 || (size_t)n >= sizeof(to) || rename(s->path, to)) {
+    s->rotate_failed++;
+    fprintf(stderr,
+            "aigate: records file: cannot rotate %s: %s; appending past "
+            "the limit until a later batch can (%llu failed rotations)\n",
+            s->path, strerror(errno), s->rotate_failed);
+    open_file(s, now);
+    return -1;
+  }
+  if (open_file(s, now))
+    return -1;
   prune(s);
+  return 0;
 }
 
 static int write_all(int fd, const char *p, size_t n) {
@@ -217,22 +245,34 @@ static int write_all(int fd, const char *p, size_t n) {
 
 /* Write the queued lines, rotating before a line that would take the
  * file past its size (a file holds at least one line) or once it is too
- * old. */
+ * old. A rotation that fails, or that leaves a file that is not empty,
+ * is not tried again within the batch: the rest is appended past the
+ * limit, so the loop always ends. */
 static void flush_file(gw_sinks *s, int64_t now) {
   if (!s->lines.len)
     return;
   if (s->fd < 0)
     open_file(s, now);
+  int stuck = 0; /* no more rotation in this batch */
   if (s->fd >= 0 && s->size > 0 && now - s->opened_ms >= s->max_age_ms)
-    rotate(s, now);
+    stuck = rotate(s, now) != 0;
   const char *p = s->lines.p, *end = s->lines.p + s->lines.len;
-  unsigned long long written = 0;
+  unsigned long long written = 0, in_file = 0; /* in_file: of written */
+  off_t start = s->size; /* where the batch starts in this file */
   int failed = s->fd < 0;
+  if (!failed && s->cut && s->size > 0) {
+    if (write_all(s->fd, "\n", 1))
+      failed = 1;
+    else
+      s->size++, start++, s->cut = 0;
+  }
   while (!failed && p < end) {
     /* The lines that fit, at least one. */
     const char *q = p;
-    size_t room =
-        s->size < (off_t)s->max_bytes ? s->max_bytes - (size_t)s->size : 0;
+    size_t room = stuck ? (size_t)-1
+                  : s->size < (off_t)s->max_bytes
+                      ? s->max_bytes - (size_t)s->size
+                      : 0;
     unsigned long long lines = 0;
     while (q < end) {
       const char *nl = memchr(q, '\n', (size_t)(end - q));
@@ -243,8 +283,10 @@ static void flush_file(gw_sinks *s, int64_t now) {
       lines++;
     }
     if (!lines) { /* the file is full: start another */
-      rotate(s, now);
+      stuck = rotate(s, now) != 0 || s->size > 0;
       failed = s->fd < 0;
+      start = s->size;
+      in_file = 0;
       continue;
     }
     if (write_all(s->fd, p, (size_t)(q - p))) {
@@ -253,13 +295,25 @@ static void flush_file(gw_sinks *s, int64_t now) {
     }
     s->size += q - p;
     written += lines;
+    in_file += lines;
     p = q;
   }
   if (!failed && fdatasync(s->fd))
     failed = 1, written = 0;
   if (failed) {
+    int e = errno;
+    if (s->fd >= 0 && p < end) {
+      /* Whatever a failed or short write left of this file's lines goes:
+       * they are counted as lost, and a partial line would spoil the
+       * next batch's first line. */
+      written -= in_file;
+      if (ftruncate(s->fd, start) == 0)
+        s->size = start;
+      else
+        s->cut = 1;
+    }
     fprintf(stderr, "aigate: records file %s: %s; %llu records not written\n",
-            s->path, s->fd < 0 ? "cannot open" : strerror(errno),
+            s->path, s->fd < 0 ? "cannot open" : strerror(e),
             s->pending - written);
     s->dropped[GW_SINK_FILE] += s->pending - written;
     if (s->fd >= 0)
@@ -470,9 +524,47 @@ gw_sinks *gw_sinks_open(const gw_config *cfg, char *err, size_t len) {
   return s;
 }
 
+/* The frames in the syslog queue not yet wholly sent. */
+static unsigned long long frames_left(const gw_sinks *s) {
+  unsigned long long n = 0;
+  size_t msg;
+  for (size_t off = s->frame_start; off < s->frames.len; n++) {
+    size_t len = frame_at(&s->frames, off, &msg);
+    off = msg + len;
+  }
+  return n;
+}
+
+/* At shutdown: give what is queued for syslog SHUTDOWN_MS to go, then say
+ * what is left. */
+static void drain_syslog(gw_sinks *s) {
+  int64_t now = gw_wall_ms(), deadline = now + SHUTDOWN_MS;
+  while (s->frames.len && now < deadline) {
+    flush_syslog(s, now);
+    if (!s->frames.len)
+      break;
+    if (s->sock >= 0) {
+      struct pollfd p = {.fd = s->sock, .events = POLLOUT};
+      poll(&p, 1, 50);
+    } else {
+      struct timespec ts = {0, 50 * 1000000L};
+      nanosleep(&ts, NULL);
+    }
+    now = gw_wall_ms();
+  }
+  unsigned long long left = frames_left(s);
+  if (left)
+    fprintf(stderr,
+            "aigate: records syslog: %llu messages not sent at shutdown "
+            "(the collector did not take them within %d ms)\n",
+            left, SHUTDOWN_MS);
+}
+
 void gw_sinks_free(gw_sinks *s) {
   if (!s)
     return;
+  if (s->syslog)
+    drain_syslog(s);
   if (s->fd >= 0) {
     fdatasync(s->fd);
     close(s->fd);

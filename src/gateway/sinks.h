@@ -4,10 +4,12 @@
  * (RFC 5424 over UDP, or over TCP with RFC 6587 octet counting), which
  * also receives the audit chain's checkpoints.
  *
- * Used by the store thread only (never by a worker), after the records
- * are committed to the database, so a slow or absent sink slows no
- * request and loses nothing from the database; what a sink cannot take
- * is counted per sink and reported by gw_sinks_take_dropped.
+ * Used by the store thread only (never by a worker), after each group
+ * commit and with the store released, so a slow or absent sink slows no
+ * request and loses nothing from the database. Records whose commit
+ * failed come too (without a place in the chain): a copy outlives a
+ * database failure. What a sink cannot take is counted per sink and
+ * reported by gw_sinks_take_dropped.
  */
 #ifndef AIGATE_GW_SINKS_H
 #define AIGATE_GW_SINKS_H
@@ -28,7 +30,7 @@ typedef struct gw_sinks gw_sinks;
 gw_sinks *gw_sinks_open(const gw_config *cfg, char *err, size_t len);
 void gw_sinks_free(gw_sinks *s);
 
-/* Queue a committed record (its chain fields set). */
+/* Queue a record (with its chain fields when it has a place). */
 void gw_sinks_record(gw_sinks *s, const store_audit *a);
 /* Queue a checkpoint line (store_chain_checkpoint_line) for syslog. */
 void gw_sinks_checkpoint(gw_sinks *s, const char *line, int64_t now_ms);

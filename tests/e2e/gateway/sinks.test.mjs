@@ -2,7 +2,9 @@
 // rotation, syslog over UDP and TCP (RFC 5424, octet-counted on TCP,
 // parsed strictly here), the checkpoints that reach syslog and verify the
 // database with `aigate log verify --checkpoints`, a collector that comes
-// up late, a file sink that breaks (counted and alerted), and /metrics on
+// up late, a file sink that breaks (counted and alerted), a file that
+// cannot be rotated (appended past its limit, the gateway still free), a
+// TCP collector absent at shutdown (what is left said), and /metrics on
 // a listener of its own.
 
 import { describe, test, before, after } from 'node:test';
@@ -243,6 +245,60 @@ describe('syslog over TCP', () => {
     const seen = got.map((m) => JSON.parse(m.text).id);
     for (const id of ids) assert.ok(seen.includes(id), `${id} reached the collector`);
     assert.equal(new Set(seen).size, seen.length, 'no record twice on one connection');
+  });
+
+  testCleanShutdown(() => gw);
+});
+
+describe('syslog over TCP with no collector at shutdown', () => {
+  let up, gw;
+  before(async () => {
+    const port = await deadPort(); // nobody ever listens
+    ({ up, gw } = await startStack({ config: `monitoring:\n  records_syslog: tcp://127.0.0.1:${port}\n` }));
+  });
+  after(() => stopStack({ up, gw }));
+
+  test('what is still queued gets a short time, then is said on stderr', async () => {
+    for (let i = 0; i < 3; i++) assert.equal((await send(gw, i)).status, 200);
+    await sleep(300);
+    const t0 = Date.now();
+    const r = await gw.stop(15000);
+    assert.deepEqual({ killed: r.killed, code: r.code }, { killed: false, code: 0 }, gw.log());
+    assert.ok(Date.now() - t0 < 8000, `shutdown took ${Date.now() - t0} ms`);
+    assert.match(gw.log(), /records syslog: [1-9]\d* messages not sent at shutdown/);
+    assert.doesNotMatch(gw.log(), /AddressSanitizer|LeakSanitizer|runtime error:/);
+  });
+});
+
+describe('a records file that cannot be rotated', () => {
+  let up, gw, file;
+  before(async () => {
+    const dir = fs.mkdtempSync(path.join(tmpDir(), 'norotate-'));
+    // The rotated name (".YYYYMMDDTHHMMSS.mmmZ" added) is past the 255
+    // bytes a file name may have: every rename fails.
+    file = path.join(dir, 'r'.repeat(245));
+    ({ up, gw } = await startStack({
+      config: `monitoring:\n  records_file: ${file}\n  records_file_max_bytes: 4KiB\n`,
+    }));
+  });
+  after(() => stopStack({ up, gw }));
+
+  test('records are appended past the limit, the key API answers, nothing is lost', async () => {
+    const ids = [];
+    for (let i = 0; i < 16; i++) ids.push((await send(gw, i)).headers.get('x-aigate-request-id'));
+    const read = () =>
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id);
+    await waitFor(() => read().includes(ids.at(-1)) || null, 10000, 'the last record in the file');
+    assert.deepEqual(read(), ids, 'every record, in order, in the one file');
+    assert.ok(fs.statSync(file).size > 4096, 'appended past the limit');
+    assert.match(gw.log(), /cannot rotate .*File name too long; appending past the limit/);
+    // The store thread is free: an API that takes the store answers.
+    const list = await request(gw, 'GET', '/key/list');
+    assert.equal(list.status, 200);
   });
 
   testCleanShutdown(() => gw);
