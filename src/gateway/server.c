@@ -5,13 +5,13 @@
  * Each worker thread runs one epoll loop over three kinds of sockets:
  * its libmicrohttpd daemon (external-epoll mode: MHD's own epoll fd is
  * nested in ours), the upstream sockets of its libcurl multi handle
- * (socket API), and the client sockets, watched for EPOLLRDHUP so that a
- * client that goes away while its request waits cancels its upstream
- * transfer at once (MHD does not watch suspended sockets). A client
- * socket joins the epoll once, edge-triggered, when it connects: parking
- * a request on it then costs no system call.
- * Workers listen on the same port with SO_REUSEPORT and the kernel
- * spreads connections over them.
+ * (socket API; upsock.c keeps them registered between transfers), and the
+ * client sockets, watched for EPOLLRDHUP so that a client that goes away while
+ * its request waits cancels its upstream transfer at once (MHD does not watch
+ * suspended sockets). A client socket joins the epoll once, edge-triggered,
+ * when it connects: parking a request on it then costs no system call. Workers
+ * listen on the same port with SO_REUSEPORT and the kernel spreads connections
+ * over them.
  *
  * Why our own deadlines: MHD's connection timeout measures inactivity, so
  * a client that sends one header byte every few seconds (slowloris) would
@@ -52,10 +52,11 @@
 #include "metrics.h"
 #include "harden.h"
 #include "serve.h"
+#include "upsock.h"
 
 #define TAG_MHD 0u
 #define TAG_WAKE 1u
-#define TAG_CURL 2u
+#define TAG_CURL GW_TAG_CURL
 #define TAG_CLIENT 3u
 #define TAG_MASK 7u
 #define SWEEP_MS 250
@@ -270,31 +271,6 @@ static void peer_closed(gw_worker *w, gw_conn *k) {
 
 /* -------------------------------------------------------------- curl */
 
-static int curl_socket_cb(CURL *e, curl_socket_t s, int what, void *ud,
-                          void *sockp) {
-  (void)e;
-  gw_worker *w = ud;
-  if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-    curl_multi_assign(w->multi, s, NULL);
-    return 0;
-  }
-  struct epoll_event ev = {0};
-  ev.data.u64 = ((uint64_t)(unsigned)s << 3) | TAG_CURL;
-  if (what & CURL_POLL_IN)
-    ev.events |= EPOLLIN;
-  if (what & CURL_POLL_OUT)
-    ev.events |= EPOLLOUT;
-  if (sockp) {
-    epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev);
-  } else if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s, &ev) == 0 ||
-             (errno == EEXIST &&
-              epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev) == 0)) {
-    curl_multi_assign(w->multi, s, w);
-  }
-  return 0;
-}
-
 static int curl_timer_cb(CURLM *m, long ms, void *ud) {
   (void)m;
   gw_worker *w = ud;
@@ -485,8 +461,9 @@ static void *worker_main(void *arg) {
         if (evs[i].events & (EPOLLERR | EPOLLHUP))
           flags |= CURL_CSELECT_ERR;
         int running;
-        curl_multi_socket_action(w->multi, (curl_socket_t)(u >> 3), flags,
-                                 &running);
+        if (gw_upsock_event(w, (curl_socket_t)(u >> 3)))
+          curl_multi_socket_action(w->multi, (curl_socket_t)(u >> 3), flags,
+                                   &running);
         break;
       }
       case TAG_CLIENT:
@@ -810,7 +787,7 @@ int gw_serve(const gw_options *opt) {
       nw = i + 1;
       goto stop;
     }
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, gw_upsock_cb);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
@@ -884,8 +861,11 @@ stop:
         aigate_scratch_free(w->slots[s].scratch);
         gw_runtime_release(w->slots[s].rt);
       }
+    while (w->n_spare_easy > 0)
+      curl_easy_cleanup(w->spare_easy[--w->n_spare_easy]);
     if (w->multi)
       curl_multi_cleanup(w->multi);
+    gw_upsock_free(w);
     if (w->epfd > 0)
       close(w->epfd);
     if (w->wake_fd > 0)
