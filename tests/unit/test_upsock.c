@@ -1,0 +1,166 @@
+/*
+ * test_upsock.c -- unit tests for the upstream sockets' registrations in
+ * a worker's epoll (src/gateway/upsock.c), on a real epoll and real
+ * sockets: what libcurl asks to watch is watched, a socket libcurl stops
+ * watching while it reads stays registered (parked) and leaves at its
+ * first event, a socket watched for writing leaves at once, and a
+ * descriptor reused by a new socket is registered again whatever was
+ * recorded for the old one.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "upsock.h"
+
+typedef struct {
+  gw_worker w;
+  int sv[2]; /* sv[0] plays the upstream connection, sv[1] the server */
+} fixture;
+
+static int setup(void **state) {
+  static fixture f;
+  memset(&f, 0, sizeof(f));
+  f.w.epfd = epoll_create1(EPOLL_CLOEXEC);
+  assert_true(f.w.epfd >= 0);
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, f.sv), 0);
+  *state = &f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  close(f->sv[0]);
+  close(f->sv[1]);
+  close(f->w.epfd);
+  gw_upsock_free(&f->w);
+  return 0;
+}
+
+/* Whether fd is in the epoll (an ADD would fail with EEXIST); the epoll
+ * is left as it was. */
+static int in_epoll(int epfd, int fd) {
+  struct epoll_event ev = {.events = EPOLLIN};
+  if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0) {
+    epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+    return 0;
+  }
+  assert_int_equal(errno, EEXIST);
+  return 1;
+}
+
+/* The socket of the one event ready now, or -1 when none is. */
+static int ready(int epfd) {
+  struct epoll_event ev;
+  int n = epoll_wait(epfd, &ev, 1, 0);
+  if (n <= 0)
+    return -1;
+  assert_int_equal(ev.data.u64 & 7u, GW_TAG_CURL);
+  return (int)(ev.data.u64 >> 3);
+}
+
+static void test_watch_and_park(void **state) {
+  fixture *f = *state;
+  int s = f->sv[0];
+  assert_int_equal(gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL), 0);
+  assert_true(in_epoll(f->w.epfd, s));
+  assert_int_equal(ready(f->w.epfd), -1);
+  assert_int_equal(write(f->sv[1], "x", 1), 1);
+  assert_int_equal(ready(f->w.epfd), s);
+  assert_int_equal(gw_upsock_event(&f->w, s), 1); /* libcurl's */
+  char c;
+  assert_int_equal(read(s, &c, 1), 1);
+
+  /* The transfer ends: the idle connection stays registered. */
+  assert_int_equal(gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL), 0);
+  assert_true(in_epoll(f->w.epfd, s));
+  assert_int_equal(ready(f->w.epfd), -1);
+
+  /* The next transfer on it finds its registration in place. */
+  assert_int_equal(gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL), 0);
+  assert_int_equal(write(f->sv[1], "y", 1), 1);
+  assert_int_equal(ready(f->w.epfd), s);
+  assert_int_equal(gw_upsock_event(&f->w, s), 1);
+}
+
+static void test_parked_socket_leaves_on_event(void **state) {
+  fixture *f = *state;
+  int s = f->sv[0];
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  close(f->sv[1]); /* the upstream closes the idle connection */
+  f->sv[1] = -1;
+  assert_int_equal(ready(f->w.epfd), s);
+  assert_int_equal(gw_upsock_event(&f->w, s), 0); /* not for libcurl */
+  assert_false(in_epoll(f->w.epfd, s));
+  assert_int_equal(ready(f->w.epfd), -1);
+  /* libcurl may still watch it again (to find it closed). */
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  assert_true(in_epoll(f->w.epfd, s));
+  assert_int_equal(ready(f->w.epfd), s);
+  assert_int_equal(gw_upsock_event(&f->w, s), 1);
+}
+
+static void test_writer_is_removed(void **state) {
+  fixture *f = *state;
+  int s = f->sv[0];
+  gw_upsock_cb(NULL, s, CURL_POLL_INOUT, &f->w, NULL);
+  assert_int_equal(ready(f->w.epfd), s); /* writable */
+  gw_upsock_cb(NULL, s, CURL_POLL_OUT, &f->w, NULL);
+  assert_true(in_epoll(f->w.epfd, s));
+  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  assert_false(in_epoll(f->w.epfd, s));
+  assert_int_equal(ready(f->w.epfd), -1);
+  /* From writing to reading: the registration follows. */
+  gw_upsock_cb(NULL, s, CURL_POLL_OUT, &f->w, NULL);
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  assert_int_equal(ready(f->w.epfd), -1); /* not readable, not watched
+                                              for writing */
+}
+
+static void test_reused_descriptor(void **state) {
+  fixture *f = *state;
+  int s = f->sv[0];
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  close(s); /* leaves the epoll with it; the table still says parked */
+  struct curl_sockaddr addr = {
+      .family = AF_UNIX, .socktype = SOCK_STREAM, .protocol = 0};
+  int n = gw_upsock_open(&f->w, CURLSOCKTYPE_IPCXN, &addr);
+  assert_int_equal(n, s); /* the lowest free descriptor: the same */
+  f->sv[0] = n;
+  assert_false(in_epoll(f->w.epfd, n));
+  gw_upsock_cb(NULL, n, CURL_POLL_IN, &f->w, NULL);
+  assert_true(in_epoll(f->w.epfd, n));
+}
+
+static void test_remove_unknown(void **state) {
+  fixture *f = *state;
+  /* A socket libcurl never asked for, and one far past the table. */
+  assert_int_equal(gw_upsock_cb(NULL, f->sv[0], CURL_POLL_REMOVE, &f->w, NULL),
+                   0);
+  assert_false(in_epoll(f->w.epfd, f->sv[0]));
+  assert_int_equal(gw_upsock_event(&f->w, 100000), 1);
+  assert_int_equal(gw_upsock_event(&f->w, -1), 1);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_watch_and_park, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_parked_socket_leaves_on_event, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_writer_is_removed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_reused_descriptor, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_remove_unknown, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
