@@ -68,6 +68,12 @@ static int ready(int epfd) {
   return (int)(ev.data.u64 >> 3);
 }
 
+/* A transfer on s that read its answer and ended. */
+static void watch_then_forget(fixture *f, int s) {
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+}
+
 static void test_watch_and_park(void **state) {
   fixture *f = *state;
   int s = f->sv[0];
@@ -95,8 +101,7 @@ static void test_watch_and_park(void **state) {
 static void test_parked_socket_leaves_on_event(void **state) {
   fixture *f = *state;
   int s = f->sv[0];
-  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
-  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  watch_then_forget(f, s);
   close(f->sv[1]); /* the upstream closes the idle connection */
   f->sv[1] = -1;
   assert_int_equal(ready(f->w.epfd), s);
@@ -130,8 +135,7 @@ static void test_writer_is_removed(void **state) {
 static void test_reused_descriptor(void **state) {
   fixture *f = *state;
   int s = f->sv[0];
-  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
-  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  watch_then_forget(f, s);
   close(s); /* leaves the epoll with it; the table still says parked */
   struct curl_sockaddr addr = {
       .family = AF_UNIX, .socktype = SOCK_STREAM, .protocol = 0};
