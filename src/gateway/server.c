@@ -278,6 +278,15 @@ static int curl_timer_cb(CURLM *m, long ms, void *ud) {
   return 0;
 }
 
+/* libcurl's timeouts that are due at now. */
+static void curl_timeouts(gw_worker *w, int64_t now) {
+  if (w->curl_deadline >= 0 && now >= w->curl_deadline) {
+    int running;
+    w->curl_deadline = -1;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
+}
+
 static void curl_drain_messages(gw_worker *w) {
   CURLMsg *msg;
   int left;
@@ -473,14 +482,14 @@ static void *worker_main(void *arg) {
       }
     }
     now = gw_now_ms();
-    if (w->curl_deadline >= 0 && now >= w->curl_deadline) {
-      int running;
-      w->curl_deadline = -1;
-      curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
+    curl_timeouts(w, now);
     curl_drain_messages(w);
     run_timers(w, now);
     MHD_run(w->mhd);
+    /* Transfers that the requests just read added start now (libcurl
+     * asks for a timeout of 0 for them), not after another turn of the
+     * loop: their requests leave for the upstream sooner. */
+    curl_timeouts(w, gw_now_ms());
     curl_drain_messages(w);
     if (atomic_load(&sh->draining) && !w->draining) {
       begin_drain(w);
