@@ -17,13 +17,16 @@
  * something unasked) wakes the loop once: it leaves the epoll then, and
  * libcurl finds out about the connection when it next checks it.
  *
- * The table is indexed by descriptor. A descriptor that libcurl closes
- * leaves the epoll with its last close (the kernel's rule), so a
- * registration recorded here may outlive its socket; every socket
- * libcurl opens goes through gw_upsock_open, which clears the entry of
- * the new descriptor, so a stale entry is never taken for a live one.
- * When the table cannot grow, sockets are added and removed as libcurl
- * asks.
+ * Only sockets that libcurl opened through gw_upsock_open (its TCP
+ * connections) are parked; any other socket it asks to watch (the
+ * threaded resolver's socket pair, say) is added and removed as it says.
+ * The table is indexed by descriptor: gw_upsock_open marks a new socket
+ * as ours, and gw_upsock_close, which closes every socket libcurl opened
+ * (the callback stays with the connection in libcurl's cache), forgets
+ * it; the kernel takes a closed socket out of the epoll. So an entry
+ * never outlives its socket, and a descriptor number reused by another
+ * socket starts afresh. When the table cannot grow, sockets are added
+ * and removed as libcurl asks.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -31,6 +34,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "upsock.h"
 
@@ -38,6 +42,7 @@
 #define REG_READ 2u     /* ... for EPOLLIN */
 #define REG_WRITE 4u    /* ... for EPOLLOUT */
 #define REG_WATCHED 8u  /* libcurl watches it (else: parked) */
+#define REG_OURS 16u    /* opened by gw_upsock_open: may be parked */
 
 /* The entry of fd, the table grown to hold it; NULL when it cannot. */
 static unsigned char *entry(gw_worker *w, curl_socket_t fd) {
@@ -70,54 +75,59 @@ static int ctl(gw_worker *w, int op, curl_socket_t s, unsigned reg) {
   return epoll_ctl(w->epfd, op, s, &ev);
 }
 
+/* As libcurl says, for a socket that is not ours or past the table. */
+static void as_asked(gw_worker *w, curl_socket_t s, int what) {
+  unsigned reg = ((what & CURL_POLL_IN) ? REG_READ : 0u) |
+                 ((what & CURL_POLL_OUT) ? REG_WRITE : 0u);
+  if (what == CURL_POLL_REMOVE)
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
+  else if (ctl(w, EPOLL_CTL_ADD, s, reg) && errno == EEXIST)
+    ctl(w, EPOLL_CTL_MOD, s, reg);
+}
+
 int gw_upsock_cb(CURL *e, curl_socket_t s, int what, void *ud, void *sockp) {
   (void)e;
   (void)sockp;
   gw_worker *w = ud;
-  unsigned char *reg = entry(w, s);
+  unsigned char *reg =
+      s >= 0 && (size_t)s < w->n_upsocks ? &w->upsocks[s] : NULL;
+  if (!reg || !(*reg & REG_OURS)) {
+    as_asked(w, s, what);
+    return 0;
+  }
   if (what == CURL_POLL_REMOVE) {
-    if (!reg || (*reg & (REG_IN_EPOLL | REG_WRITE)) != REG_IN_EPOLL) {
-      epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-      if (reg)
-        *reg = 0;
+    if ((*reg & (REG_IN_EPOLL | REG_WRITE)) == REG_IN_EPOLL) {
+      *reg &= (unsigned char)~REG_WATCHED; /* parked */
     } else {
-      *reg &= (unsigned char)~REG_WATCHED;
+      if (*reg & REG_IN_EPOLL)
+        epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
+      *reg = REG_OURS;
     }
     return 0;
   }
-  unsigned want = REG_IN_EPOLL | REG_WATCHED |
+  unsigned want = REG_OURS | REG_IN_EPOLL | REG_WATCHED |
                   ((what & CURL_POLL_IN) ? REG_READ : 0u) |
                   ((what & CURL_POLL_OUT) ? REG_WRITE : 0u);
-  if (!reg) { /* no table: as libcurl says */
-    if (ctl(w, EPOLL_CTL_ADD, s, want) && errno == EEXIST)
-      ctl(w, EPOLL_CTL_MOD, s, want);
-    return 0;
-  }
-  if (!(*reg & REG_IN_EPOLL)) {
-    if (ctl(w, EPOLL_CTL_ADD, s, want) == 0 ||
-        (errno == EEXIST && ctl(w, EPOLL_CTL_MOD, s, want) == 0))
-      *reg = (unsigned char)want;
-  } else if ((*reg & (REG_READ | REG_WRITE)) !=
-             (want & (REG_READ | REG_WRITE))) {
-    if (ctl(w, EPOLL_CTL_MOD, s, want) == 0)
-      *reg = (unsigned char)want;
-    else
-      *reg = 0;
-  } else {
-    *reg = (unsigned char)want; /* already in place: no system call */
-  }
+  int rc = 0;
+  if (!(*reg & REG_IN_EPOLL))
+    rc = ctl(w, EPOLL_CTL_ADD, s, want);
+  else if ((*reg ^ want) & (REG_READ | REG_WRITE))
+    rc = ctl(w, EPOLL_CTL_MOD, s, want);
+  /* else: already in place, no system call */
+  *reg = (unsigned char)(rc ? REG_OURS : want);
   return 0;
 }
 
 int gw_upsock_event(gw_worker *w, curl_socket_t s) {
   unsigned char *reg =
       s >= 0 && (size_t)s < w->n_upsocks ? &w->upsocks[s] : NULL;
-  if (!reg || (*reg & REG_WATCHED))
+  const unsigned parked = REG_OURS | REG_IN_EPOLL;
+  if (!reg || (*reg & (parked | REG_WATCHED)) != parked)
     return 1;
   /* Parked, and readable or closed: out of the epoll until libcurl
    * wants it again. */
   epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-  *reg = 0;
+  *reg = REG_OURS;
   return 0;
 }
 
@@ -131,8 +141,15 @@ curl_socket_t gw_upsock_open(void *ud, curlsocktype purpose,
     return CURL_SOCKET_BAD;
   unsigned char *reg = entry(w, s);
   if (reg)
-    *reg = 0; /* a new socket: whatever was recorded was another one's */
+    *reg = REG_OURS;
   return s;
+}
+
+int gw_upsock_close(void *ud, curl_socket_t s) {
+  gw_worker *w = ud;
+  if (s >= 0 && (size_t)s < w->n_upsocks)
+    w->upsocks[s] = 0; /* closing takes it out of the epoll */
+  return close(s) ? 1 : 0;
 }
 
 void gw_upsock_free(gw_worker *w) {

@@ -17,6 +17,10 @@ int gw_upsock_cb(CURL *e, curl_socket_t s, int what, void *ud, void *sockp);
 curl_socket_t gw_upsock_open(void *ud, curlsocktype purpose,
                              struct curl_sockaddr *addr);
 
+/* Every transfer's CURLOPT_CLOSESOCKETFUNCTION (ud: the worker): closes
+ * s and forgets it; 0, or 1 when close failed. */
+int gw_upsock_close(void *ud, curl_socket_t s);
+
 /* An event on upstream socket s: 1 when it is for libcurl, 0 when s was
  * parked (libcurl does not watch it) and has now left the epoll. */
 int gw_upsock_event(gw_worker *w, curl_socket_t s);

@@ -161,6 +161,8 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   curl_easy_setopt(e, CURLOPT_PRIVATE, r);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, gw_upsock_open);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r->w);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, gw_upsock_close);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, r->w);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);

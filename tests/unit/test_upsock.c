@@ -3,9 +3,10 @@
  * a worker's epoll (src/gateway/upsock.c), on a real epoll and real
  * sockets: what libcurl asks to watch is watched, a socket libcurl stops
  * watching while it reads stays registered (parked) and leaves at its
- * first event, a socket watched for writing leaves at once, and a
- * descriptor reused by a new socket is registered again whatever was
- * recorded for the old one.
+ * first event, a socket watched for writing leaves at once, a socket
+ * libcurl did not open through gw_upsock_open is never parked, and a
+ * descriptor closed through gw_upsock_close and reused by another socket
+ * is registered as that one needs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,13 +19,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "upsock.h"
 
 typedef struct {
   gw_worker w;
-  int sv[2]; /* sv[0] plays the upstream connection, sv[1] the server */
+  int sv[2]; /* sv[0]: an upstream connection opened through
+                gw_upsock_open; sv[1]: the server's end */
 } fixture;
 
 static int setup(void **state) {
@@ -32,14 +35,31 @@ static int setup(void **state) {
   memset(&f, 0, sizeof(f));
   f.w.epfd = epoll_create1(EPOLL_CLOEXEC);
   assert_true(f.w.epfd >= 0);
-  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, f.sv), 0);
+  /* A listener on an abstract Unix address plays the upstream. */
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+                   "aigate-test-upsock-%d", (int)getpid());
+  socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+  int l = socket(AF_UNIX, SOCK_STREAM, 0);
+  assert_true(l >= 0);
+  assert_int_equal(bind(l, (struct sockaddr *)&sa, len), 0);
+  assert_int_equal(listen(l, 1), 0);
+  struct curl_sockaddr addr = {
+      .family = AF_UNIX, .socktype = SOCK_STREAM, .protocol = 0};
+  f.sv[0] = gw_upsock_open(&f.w, CURLSOCKTYPE_IPCXN, &addr);
+  assert_true(f.sv[0] >= 0);
+  assert_int_equal(connect(f.sv[0], (struct sockaddr *)&sa, len), 0);
+  f.sv[1] = accept(l, NULL, NULL);
+  assert_true(f.sv[1] >= 0);
+  close(l);
   *state = &f;
   return 0;
 }
 
 static int teardown(void **state) {
   fixture *f = *state;
-  close(f->sv[0]);
+  if (f->sv[0] >= 0)
+    assert_int_equal(gw_upsock_close(&f->w, f->sv[0]), 0);
   close(f->sv[1]);
   close(f->w.epfd);
   gw_upsock_free(&f->w);
@@ -132,19 +152,42 @@ static void test_writer_is_removed(void **state) {
                                               for writing */
 }
 
+static void test_not_ours_never_parked(void **state) {
+  fixture *f = *state;
+  int sp[2]; /* as the threaded resolver's socket pair */
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+  gw_upsock_cb(NULL, sp[0], CURL_POLL_IN, &f->w, NULL);
+  assert_true(in_epoll(f->w.epfd, sp[0]));
+  assert_int_equal(write(sp[1], "x", 1), 1);
+  assert_int_equal(ready(f->w.epfd), sp[0]);
+  assert_int_equal(gw_upsock_event(&f->w, sp[0]), 1);
+  gw_upsock_cb(NULL, sp[0], CURL_POLL_REMOVE, &f->w, NULL);
+  assert_false(in_epoll(f->w.epfd, sp[0]));
+  close(sp[0]);
+  close(sp[1]);
+}
+
 static void test_reused_descriptor(void **state) {
   fixture *f = *state;
   int s = f->sv[0];
   watch_then_forget(f, s);
-  close(s); /* leaves the epoll with it; the table still says parked */
-  struct curl_sockaddr addr = {
-      .family = AF_UNIX, .socktype = SOCK_STREAM, .protocol = 0};
-  int n = gw_upsock_open(&f->w, CURLSOCKTYPE_IPCXN, &addr);
-  assert_int_equal(n, s); /* the lowest free descriptor: the same */
-  f->sv[0] = n;
-  assert_false(in_epoll(f->w.epfd, n));
-  gw_upsock_cb(NULL, n, CURL_POLL_IN, &f->w, NULL);
-  assert_true(in_epoll(f->w.epfd, n));
+  assert_true(in_epoll(f->w.epfd, s));
+  assert_int_equal(gw_upsock_close(&f->w, s), 0);
+  f->sv[0] = -1;
+  /* s is among the lowest free descriptors: a socket not ours gets it. */
+  int sp[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+  int mine = sp[0] == s ? 0 : 1;
+  assert_int_equal(sp[mine], s);
+  assert_false(in_epoll(f->w.epfd, s));
+  gw_upsock_cb(NULL, s, CURL_POLL_IN, &f->w, NULL);
+  assert_true(in_epoll(f->w.epfd, s));
+  assert_int_equal(write(sp[1 - mine], "x", 1), 1);
+  assert_int_equal(ready(f->w.epfd), s);
+  gw_upsock_cb(NULL, s, CURL_POLL_REMOVE, &f->w, NULL);
+  assert_false(in_epoll(f->w.epfd, s));
+  close(sp[0]);
+  close(sp[1]);
 }
 
 static void test_remove_unknown(void **state) {
@@ -163,6 +206,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_parked_socket_leaves_on_event, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_writer_is_removed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_not_ours_never_parked, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(test_reused_descriptor, setup, teardown),
       cmocka_unit_test_setup_teardown(test_remove_unknown, setup, teardown),
   };
