@@ -17,6 +17,7 @@
  *   admin.c     the key-management API (/key/...)
  *   guard.c     request validation, input and output guards on documents
  *   upstream.c  libcurl transfers: deployments, retries, timeouts
+ *   upsock.c    upstream sockets in the worker's epoll, kept across transfers
  *   relay.c     streamed (SSE) output: incremental scan, hold-back, tools
  *   gwconfig.c  the gateway's configuration sections
  *   sse.c       the text/event-stream parser
@@ -137,6 +138,7 @@ typedef struct {
 } gw_scratch_slot;
 
 #define GW_SCRATCH_SLOTS 4
+#define GW_SPARE_EASY 32
 
 typedef struct gw_worker {
   int id;
@@ -155,7 +157,15 @@ typedef struct gw_worker {
   int64_t next_sweep;
   int draining;
   unsigned closed_since_trim; /* connections closed since malloc_trim */
+  unsigned char *upsocks;     /* upstream sockets' registrations (upsock.c) */
+  size_t n_upsocks;
+  CURL *spare_easy[GW_SPARE_EASY]; /* finished transfers' handles, reused */
+  int n_spare_easy;
 } gw_worker;
+
+/* The tag of an upstream socket's epoll event: data.u64 is the socket
+ * shifted left by 3, or this tag. */
+#define GW_TAG_CURL 2u
 
 /* A scratch for rt on this worker (NULL on allocation failure), and its
  * release when the request is done. */

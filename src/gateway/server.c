@@ -5,13 +5,13 @@
  * Each worker thread runs one epoll loop over three kinds of sockets:
  * its libmicrohttpd daemon (external-epoll mode: MHD's own epoll fd is
  * nested in ours), the upstream sockets of its libcurl multi handle
- * (socket API), and the client sockets, watched for EPOLLRDHUP so that a
- * client that goes away while its request waits cancels its upstream
- * transfer at once (MHD does not watch suspended sockets). A client
- * socket joins the epoll once, edge-triggered, when it connects: parking
- * a request on it then costs no system call.
- * Workers listen on the same port with SO_REUSEPORT and the kernel
- * spreads connections over them.
+ * (socket API; upsock.c keeps them registered between transfers), and the
+ * client sockets, watched for EPOLLRDHUP so that a client that goes away while
+ * its request waits cancels its upstream transfer at once (MHD does not watch
+ * suspended sockets). A client socket joins the epoll once, edge-triggered,
+ * when it connects: parking a request on it then costs no system call. Workers
+ * listen on the same port with SO_REUSEPORT and the kernel spreads connections
+ * over them.
  *
  * Why our own deadlines: MHD's connection timeout measures inactivity, so
  * a client that sends one header byte every few seconds (slowloris) would
@@ -52,10 +52,11 @@
 #include "metrics.h"
 #include "harden.h"
 #include "serve.h"
+#include "upsock.h"
 
 #define TAG_MHD 0u
 #define TAG_WAKE 1u
-#define TAG_CURL 2u
+#define TAG_CURL GW_TAG_CURL
 #define TAG_CLIENT 3u
 #define TAG_MASK 7u
 #define SWEEP_MS 250
@@ -276,36 +277,20 @@ static void peer_closed(gw_worker *w, gw_conn *k) {
 
 /* -------------------------------------------------------------- curl */
 
-static int curl_socket_cb(CURL *e, curl_socket_t s, int what, void *ud,
-                          void *sockp) {
-  (void)e;
-  gw_worker *w = ud;
-  if (what == CURL_POLL_REMOVE) {
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
-    curl_multi_assign(w->multi, s, NULL);
-    return 0;
-  }
-  struct epoll_event ev = {0};
-  ev.data.u64 = ((uint64_t)(unsigned)s << 3) | TAG_CURL;
-  if (what & CURL_POLL_IN)
-    ev.events |= EPOLLIN;
-  if (what & CURL_POLL_OUT)
-    ev.events |= EPOLLOUT;
-  if (sockp) {
-    epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev);
-  } else if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, s, &ev) == 0 ||
-             (errno == EEXIST &&
-              epoll_ctl(w->epfd, EPOLL_CTL_MOD, s, &ev) == 0)) {
-    curl_multi_assign(w->multi, s, w);
-  }
-  return 0;
-}
-
 static int curl_timer_cb(CURLM *m, long ms, void *ud) {
   (void)m;
   gw_worker *w = ud;
   w->curl_deadline = ms < 0 ? -1 : gw_now_ms() + ms;
   return 0;
+}
+
+/* libcurl's timeouts that are due at now. */
+static void curl_timeouts(gw_worker *w, int64_t now) {
+  if (w->curl_deadline >= 0 && now >= w->curl_deadline) {
+    int running;
+    w->curl_deadline = -1;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  }
 }
 
 static void curl_drain_messages(gw_worker *w) {
@@ -491,8 +476,9 @@ static void *worker_main(void *arg) {
         if (evs[i].events & (EPOLLERR | EPOLLHUP))
           flags |= CURL_CSELECT_ERR;
         int running;
-        curl_multi_socket_action(w->multi, (curl_socket_t)(u >> 3), flags,
-                                 &running);
+        if (gw_upsock_event(w, (curl_socket_t)(u >> 3)))
+          curl_multi_socket_action(w->multi, (curl_socket_t)(u >> 3), flags,
+                                   &running);
         break;
       }
       case TAG_CLIENT:
@@ -502,14 +488,14 @@ static void *worker_main(void *arg) {
       }
     }
     now = gw_now_ms();
-    if (w->curl_deadline >= 0 && now >= w->curl_deadline) {
-      int running;
-      w->curl_deadline = -1;
-      curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    }
+    curl_timeouts(w, now);
     curl_drain_messages(w);
     run_timers(w, now);
     MHD_run(w->mhd);
+    /* Transfers that the requests just read added start now (libcurl
+     * asks for a timeout of 0 for them), not after another turn of the
+     * loop: their requests leave for the upstream sooner. */
+    curl_timeouts(w, gw_now_ms());
     curl_drain_messages(w);
     if (atomic_load(&sh->draining) && !w->draining) {
       begin_drain(w);
@@ -801,11 +787,18 @@ int gw_serve(const gw_options *opt) {
       nw = i + 1;
       goto stop;
     }
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, gw_upsock_cb);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 0L);
+    /* Kept-alive upstream connections: as many as the worker may have
+     * clients (the open-files limit allows for both). libcurl's own
+     * default follows the number of transfers running at the moment, so
+     * after a burst it closed idle connections that the next burst had
+     * to open again (about one new connection per 40 requests at 16
+     * concurrent requests). */
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)per_worker);
   }
   /* Everything that needs privileges is open: drop them. */
   const char *user = opt->user ? opt->user : cfg->user;
@@ -875,8 +868,11 @@ stop:
         aigate_scratch_free(w->slots[s].scratch);
         gw_runtime_release(w->slots[s].rt);
       }
+    while (w->n_spare_easy > 0)
+      curl_easy_cleanup(w->spare_easy[--w->n_spare_easy]);
     if (w->multi)
       curl_multi_cleanup(w->multi);
+    gw_upsock_free(w);
     if (w->epfd > 0)
       close(w->epfd);
     if (w->wake_fd > 0)

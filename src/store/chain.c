@@ -48,23 +48,49 @@ void store_chain_clear(store_chain *c) {
   sodium_memzero(c, sizeof(*c));
 }
 
-static void put_field(crypto_auth_hmacsha256_state *h, const void *p,
-                      size_t n) {
+/* The fields go to HMAC through a small buffer: a record is some 25
+ * short fields, and an update per field (and per length prefix) cost
+ * more than the hashing. What is hashed is the same byte string. */
+typedef struct {
+  crypto_auth_hmacsha256_state h;
+  unsigned char buf[512];
+  size_t n;
+} mac_feed;
+
+static void feed_flush(mac_feed *f) {
+  if (f->n)
+    crypto_auth_hmacsha256_update(&f->h, f->buf, f->n);
+  f->n = 0;
+}
+
+static void feed(mac_feed *f, const void *p, size_t n) {
+  if (f->n + n > sizeof(f->buf)) {
+    feed_flush(f);
+    if (n > sizeof(f->buf)) {
+      crypto_auth_hmacsha256_update(&f->h, p, n);
+      return;
+    }
+  }
+  memcpy(f->buf + f->n, p, n);
+  f->n += n;
+}
+
+static void put_field(mac_feed *f, const void *p, size_t n) {
   unsigned char len[4] = {(unsigned char)n, (unsigned char)(n >> 8),
                           (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
-  crypto_auth_hmacsha256_update(h, len, 4);
+  feed(f, len, 4);
   if (n)
-    crypto_auth_hmacsha256_update(h, p, n);
+    feed(f, p, n);
 }
 
-static void put_str(crypto_auth_hmacsha256_state *h, const char *s) {
-  put_field(h, s ? s : "", s ? strlen(s) : 0);
+static void put_str(mac_feed *f, const char *s) {
+  put_field(f, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void put_int(crypto_auth_hmacsha256_state *h, int64_t v) {
+static void put_int(mac_feed *f, int64_t v) {
   char b[24];
   int n = snprintf(b, sizeof(b), "%lld", (long long)v);
-  put_field(h, b, (size_t)n);
+  put_field(f, b, (size_t)n);
 }
 
 /* The MAC of a record in its chain. Every column but the row number is
@@ -72,31 +98,34 @@ static void put_int(crypto_auth_hmacsha256_state *h, int64_t v) {
 static void record_mac(const unsigned char key[32], const char *instance,
                        int64_t seq, const unsigned char prev[32],
                        const store_audit *a, unsigned char out[32]) {
-  crypto_auth_hmacsha256_state h;
-  crypto_auth_hmacsha256_init(&h, key, 32);
-  put_str(&h, instance);
-  put_int(&h, seq);
-  put_field(&h, prev, 32);
-  put_str(&h, a->id);
-  put_int(&h, a->ts_ms);
-  put_str(&h, a->key_id);
-  put_str(&h, a->client);
-  put_str(&h, a->route);
-  put_str(&h, a->model);
-  put_int(&h, a->status);
-  put_int(&h, a->upstream_status);
-  put_str(&h, a->decision);
-  put_str(&h, a->rules);
-  put_int(&h, a->prompt_tokens);
-  put_int(&h, a->completion_tokens);
-  put_int(&h, a->cost);
-  put_int(&h, a->ms_total);
-  put_int(&h, a->ms_upstream);
-  put_field(&h, a->prompt_hash, 32);
-  put_field(&h, a->response_hash, 32);
-  put_str(&h, a->content ? a->content_key_id : "");
-  put_field(&h, a->content, a->content ? a->content_len : 0);
-  crypto_auth_hmacsha256_final(&h, out);
+  mac_feed f;
+  f.n = 0;
+  crypto_auth_hmacsha256_init(&f.h, key, 32);
+  put_str(&f, instance);
+  put_int(&f, seq);
+  put_field(&f, prev, 32);
+  put_str(&f, a->id);
+  put_int(&f, a->ts_ms);
+  put_str(&f, a->key_id);
+  put_str(&f, a->client);
+  put_str(&f, a->route);
+  put_str(&f, a->model);
+  put_int(&f, a->status);
+  put_int(&f, a->upstream_status);
+  put_str(&f, a->decision);
+  put_str(&f, a->rules);
+  put_int(&f, a->prompt_tokens);
+  put_int(&f, a->completion_tokens);
+  put_int(&f, a->cost);
+  put_int(&f, a->ms_total);
+  put_int(&f, a->ms_upstream);
+  put_field(&f, a->prompt_hash, 32);
+  put_field(&f, a->response_hash, 32);
+  put_str(&f, a->content ? a->content_key_id : "");
+  put_field(&f, a->content, a->content ? a->content_len : 0);
+  feed_flush(&f);
+  crypto_auth_hmacsha256_final(&f.h, out);
+  sodium_memzero(&f, sizeof(f));
 }
 
 void store_chain_link(store_chain *c, store_audit *a) {
@@ -111,13 +140,16 @@ void store_chain_link(store_chain *c, store_audit *a) {
 static void checkpoint_mac(const unsigned char key[32], const char *instance,
                            int64_t seq, const unsigned char head[32],
                            unsigned char out[32]) {
-  crypto_auth_hmacsha256_state h;
-  crypto_auth_hmacsha256_init(&h, key, 32);
-  put_str(&h, "aigate audit checkpoint");
-  put_str(&h, instance);
-  put_int(&h, seq);
-  put_field(&h, head, 32);
-  crypto_auth_hmacsha256_final(&h, out);
+  mac_feed f;
+  f.n = 0;
+  crypto_auth_hmacsha256_init(&f.h, key, 32);
+  put_str(&f, "aigate audit checkpoint");
+  put_str(&f, instance);
+  put_int(&f, seq);
+  put_field(&f, head, 32);
+  feed_flush(&f);
+  crypto_auth_hmacsha256_final(&f.h, out);
+  sodium_memzero(&f, sizeof(f));
 }
 
 int store_chain_checkpoint_line(const store_chain *c, char *buf, size_t len) {

@@ -277,6 +277,64 @@ static void test_checkpoint_lines(void **state) {
                    0);
 }
 
+/* A record's MAC is a fixed function of the chain and the record: the
+ * values below were computed by the first version of record_mac, so a
+ * change in how the fields are fed to HMAC-SHA256 that changes a MAC
+ * (and would make every stored chain fail verification) is caught. */
+static void mac_hex(const store_chain *c0, const unsigned char *content,
+                    size_t content_len, char hex[65]) {
+  store_chain c = *c0;
+  store_audit a;
+  memset(&a, 0, sizeof(a));
+  snprintf(a.id, sizeof(a.id), "req_0123456789abcdef0001");
+  a.ts_ms = 1764190000123;
+  snprintf(a.key_id, sizeof(a.key_id), "key_abc");
+  a.client = "127.0.0.1";
+  a.route = "chat";
+  a.model = "gpt-4o-mini";
+  a.decision = "block (fail-closed)";
+  a.rules = "inj-ignore-previous,pii-email";
+  a.status = 400;
+  a.upstream_status = -1;
+  a.prompt_tokens = 1234567;
+  a.completion_tokens = 0;
+  a.cost = -42;
+  a.ms_total = 17;
+  a.ms_upstream = 9;
+  for (int i = 0; i < 32; i++) {
+    a.prompt_hash[i] = (unsigned char)i;
+    a.response_hash[i] = (unsigned char)(255 - i);
+  }
+  a.content = content;
+  a.content_len = content_len;
+  snprintf(a.content_key_id, sizeof(a.content_key_id), "00112233aabbccdd");
+  store_chain_link(&c, &a);
+  for (int i = 0; i < 32; i++)
+    snprintf(hex + 2 * i, 3, "%02x", a.mac[i]);
+}
+
+static void test_known_mac(void **state) {
+  (void)state;
+  store_chain c;
+  memset(&c, 0, sizeof(c));
+  for (int i = 0; i < 32; i++) {
+    c.key[i] = (unsigned char)(i * 7);
+    c.head[i] = 0xaa;
+  }
+  snprintf(c.instance, sizeof(c.instance), "0123456789abcdef");
+  c.seq = 41;
+  static unsigned char content[3000];
+  for (size_t i = 0; i < sizeof(content); i++)
+    content[i] = (unsigned char)(i * 31 + 7);
+  char none[65], some[65];
+  mac_hex(&c, NULL, 0, none);
+  mac_hex(&c, content, sizeof(content), some);
+  assert_string_equal(
+      none, "6804aa5515756afee15431f5bf91497e0e7e1e4ff68560afc53e1bb94640a0be");
+  assert_string_equal(
+      some, "0f71fd1ea41afd504ebecaf13e2a04baa261d359146522ea2eaaafa20ef6d90b");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_intact, setup, teardown),
@@ -288,6 +346,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_checkpoints_removed, setup,
                                       teardown),
       cmocka_unit_test(test_checkpoint_lines),
+      cmocka_unit_test(test_known_mac),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -206,6 +206,31 @@ describe('passthrough (no config)', () => {
     assert.deepEqual(ids, r.json.data.map((m) => m.id));
   });
 
+  test('a GET after POSTs reaches the upstream as a GET without a body (reused transfer handles)', async () => {
+    await up.clear();
+    for (let i = 0; i < 6; i++) {
+      const c = await request(gw, 'POST', '/v1/chat/completions', {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: `hello ${i}` }],
+      });
+      assert.equal(c.status, 200, c.text);
+      const m = await request(gw, 'GET', '/v1/models');
+      assert.equal(m.status, 200, m.text);
+      assert.equal(m.json.object, 'list');
+    }
+    const seen = await up.requests();
+    assert.equal(seen.length, 12);
+    for (const rec of seen) {
+      if (rec.path === '/v1/models') {
+        assert.equal(rec.method, 'GET');
+        assert.equal(rec.body_bytes, 0);
+      } else {
+        assert.equal(rec.method, 'POST');
+        assert.equal(rec.body.messages.length, 1);
+      }
+    }
+  });
+
   test('keep-alive: 20 requests on one connection', async () => {
     let sockets = 0;
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
