@@ -79,10 +79,13 @@ static int add_id(char *list, size_t cap, const char *id) {
   return 1;
 }
 
-/* Name a rule behind the decision, with its category. */
-static void add_rule(gw_guard *g, const char *id, const char *category) {
-  if (add_id(g->rules, sizeof(g->rules), id) && g->n_rules < GW_GUARD_RULES)
-    g->rule_categories[g->n_rules++] = category;
+/* Name a rule behind the decision, with its category and score. */
+static void add_rule(gw_guard *g, const char *id, const char *category,
+                     int score) {
+  if (add_id(g->rules, sizeof(g->rules), id) && g->n_rules < GW_GUARD_RULES) {
+    g->rule_categories[g->n_rules] = category;
+    g->rule_scores[g->n_rules++] = score;
+  }
 }
 
 aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
@@ -100,11 +103,15 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
    * the redacting ones for a redaction; and, separately, the detect-only
    * findings that would have redacted or blocked. */
   for (size_t i = 0; i < n; i++) {
-    if (f[i].mode == AIGATE_MODE_DETECT_ONLY && f[i].action >= AIGATE_REDACT)
-      add_id(g->detect_only, sizeof(g->detect_only), f[i].rule_id);
-    else if (v >= AIGATE_REDACT && f[i].action == v &&
-             f[i].mode == AIGATE_MODE_ENFORCE)
-      add_rule(g, f[i].rule_id, f[i].category);
+    if (f[i].mode == AIGATE_MODE_DETECT_ONLY && f[i].action >= AIGATE_REDACT) {
+      if (add_id(g->detect_only, sizeof(g->detect_only), f[i].rule_id) &&
+          g->n_dry < GW_GUARD_RULES) {
+        g->dry_categories[g->n_dry] = f[i].category;
+        g->dry_scores[g->n_dry++] = f[i].score;
+      }
+    } else if (v >= AIGATE_REDACT && f[i].action == v &&
+               f[i].mode == AIGATE_MODE_ENFORCE)
+      add_rule(g, f[i].rule_id, f[i].category, f[i].score);
   }
   return v;
 }
@@ -120,7 +127,7 @@ static aigate_action pseudo_block(gw_guard *g, const aigate_result *res,
     for (char **c = g->cfg->pseudo_block; *c; c++)
       if (!strcmp(*c, f->category)) {
         v = g->decision = AIGATE_BLOCK;
-        add_rule(g, f->rule_id, f->category);
+        add_rule(g, f->rule_id, f->category, f->score);
       }
   }
   return v;
@@ -521,7 +528,7 @@ aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
     return AIGATE_ALLOW;
   aigate_leak_policy lp;
   aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
-  add_rule(g, r->canary ? "leak-canary" : "leak-system-prompt", "gateway");
+  add_rule(g, r->canary ? "leak-canary" : "leak-system-prompt", "gateway", 0);
   if (lp.action > g->decision)
     g->decision = lp.action;
   return lp.action;
@@ -709,7 +716,7 @@ int gw_guard_tool_allowed(gw_guard *g, const char *name) {
     if (!strcmp(g->allowed_tools[i], name) || !strcmp(g->allowed_tools[i], "*"))
       return 1;
   g->decision = AIGATE_BLOCK;
-  add_rule(g, "key.tool_not_allowed", "gateway");
+  add_rule(g, "key.tool_not_allowed", "gateway", 0);
   return 0;
 }
 
@@ -768,7 +775,7 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
       decl = e;
   }
   if (!decl && (json_array_size(g->tools) || json_array_size(g->functions))) {
-    add_rule(g, "tool-undeclared", "gateway");
+    add_rule(g, "tool-undeclared", "gateway", 0);
     g->decision = AIGATE_BLOCK;
     return AIGATE_BLOCK;
   }
@@ -782,7 +789,7 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
     aigate_tool_check(g->engine, g->scratch, &call, &res);
   free(text);
   if (res.invalid) {
-    add_rule(g, "tool-arguments-invalid", "gateway");
+    add_rule(g, "tool-arguments-invalid", "gateway", 0);
     g->decision = AIGATE_BLOCK;
     return AIGATE_BLOCK;
   }

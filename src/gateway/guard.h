@@ -57,12 +57,16 @@ typedef struct {
   /* The category of each id in rules, in its order (owned by the engine,
    * or static: "gateway" for the gateway's own checks). */
   const char *rule_categories[GW_GUARD_RULES];
+  int rule_scores[GW_GUARD_RULES]; /* 0 for the gateway's own checks */
   size_t n_rules;
   char detect_only[256]; /* detect-only rules that would have redacted or
                             blocked */
-  size_t input_bytes;    /* bytes of request text the input guards read */
-  int changed; /* the guards edited the document (a redaction, a blocked
-                  choice, stream_options): set, never cleared */
+  const char *dry_categories[GW_GUARD_RULES]; /* as rule_categories */
+  int dry_scores[GW_GUARD_RULES];
+  size_t n_dry;
+  size_t input_bytes; /* bytes of request text the input guards read */
+  int changed;        /* the guards edited the document (a redaction, a blocked
+                         choice, stream_options): set, never cleared */
   /* The request's "tools" and legacy "functions" (borrowed from its
    * document, which outlives the response): what tool calls are checked
    * against. */

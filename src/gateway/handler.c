@@ -52,17 +52,19 @@ const char *gw_decision_text(const gw_req *r, char *buf, size_t len) {
   return buf;
 }
 
-static void add_headers(gw_req *r, struct MHD_Response *resp) {
-  char dec[64], ms[32];
-  /* Time spent in the gateway: all of it but the upstream's; for a
-   * stream, what passed before the upstream was called. */
-  int64_t now = gw_now_us();
+/* Time spent in the gateway so far, in microseconds: all of it but the
+ * upstream's; for a stream, what passed before the upstream was called. */
+static int64_t overhead_us(const gw_req *r) {
   int64_t up =
       r->us_up_start && r->us_up_end ? r->us_up_end - r->us_up_start : 0;
-  int64_t over = (now - r->us_start) - up;
-  if (r->stream && r->us_up_start)
-    over = r->us_up_start - r->us_start;
-  snprintf(ms, sizeof(ms), "%.3f", (double)(over < 0 ? 0 : over) / 1000.0);
+  int64_t over = r->stream && r->us_up_start ? r->us_up_start - r->us_start
+                                             : (gw_now_us() - r->us_start) - up;
+  return over > 0 ? over : 0;
+}
+
+static void add_headers(gw_req *r, struct MHD_Response *resp) {
+  char dec[64], ms[32];
+  snprintf(ms, sizeof(ms), "%.3f", (double)overhead_us(r) / 1000.0);
   MHD_add_response_header(resp, "x-aigate-request-id", r->id);
   MHD_add_response_header(resp, "x-aigate-decision",
                           gw_decision_text(r, dec, sizeof(dec)));
@@ -591,6 +593,32 @@ static const char *const route_names[] = {
     "-",      "chat",  "completions", "embeddings", "models",
     "health", "admin", "metrics",     "ui",         "ui-api"};
 
+/* The findings behind the decision, and the detect-only ones that would
+ * have acted, as a JSON array of {rule, category, score, mode} (NULL:
+ * none). */
+static char *findings_text(const gw_guard *g) {
+  json_t *arr = json_array();
+  const char *lists[2] = {g->rules, g->detect_only};
+  for (int dry = 0; dry < 2 && arr; dry++) {
+    char ids[256];
+    snprintf(ids, sizeof(ids), "%s", lists[dry]);
+    size_t i = 0, n = dry ? g->n_dry : g->n_rules;
+    for (char *save, *t = strtok_r(ids, ",", &save); t;
+         t = strtok_r(NULL, ",", &save), i++) {
+      const char *cat =
+          i < n ? (dry ? g->dry_categories : g->rule_categories)[i] : "gateway";
+      int score = i < n ? (dry ? g->dry_scores : g->rule_scores)[i] : 0;
+      json_array_append_new(arr,
+                            json_pack("{s:s, s:s, s:i, s:s}", "rule", t,
+                                      "category", cat, "score", score, "mode",
+                                      dry ? "detect-only" : "enforce"));
+    }
+  }
+  char *text = json_array_size(arr) ? json_dumps(arr, JSON_COMPACT) : NULL;
+  json_decref(arr);
+  return text;
+}
+
 /* The request's record for the store: who, what, the decision, tokens,
  * cost, times, keyed hashes of what came in and what went out, and, with
  * general_settings.store_content, both sealed with the content key
@@ -613,6 +641,20 @@ static void audit(gw_req *r) {
   rec->model = r->model ? strdup(r->model) : NULL;
   rec->decision = strdup(gw_decision_text(r, dec, sizeof(dec)));
   rec->rules = strdup(r->g.rules);
+  if (r->dep) {
+    char dep[600];
+    snprintf(dep, sizeof(dep), "%s %s", r->dep->upstream_model,
+             r->dep->api_base);
+    rec->deployment = strdup(dep);
+  }
+  rec->mode =
+      strdup(r->g.failed ? (r->g.fail_open ? "fail-open" : "fail-closed")
+             : r->g.detect_only[0] ? "detect-only"
+                                   : "enforce");
+  rec->findings = findings_text(&r->g);
+  a->us_overhead = overhead_us(r);
+  a->ms_first_byte =
+      r->t_up_first && r->t_up_start ? r->t_up_first - r->t_up_start : 0;
   a->status = r->responded ? (r->relay ? 200 : r->status) : 0;
   a->upstream_status = (int)r->up_status;
   a->prompt_tokens = r->usage_known ? r->usage_prompt : 0;
@@ -628,7 +670,8 @@ static void audit(gw_req *r) {
   crypto_generichash_final(&h, a->prompt_hash, 32);
   crypto_generichash_final(&r->out_hash, a->response_hash, 32);
   r->hashing = 0;
-  if (sh->store_content) {
+  /* Never the admin API's: its answers carry new keys in the clear. */
+  if (sh->store_content && r->route != GW_ROUTE_ADMIN) {
     ag_buf plain = {0};
     unsigned char n8[8];
     for (int i = 0; i < 8; i++)
@@ -666,14 +709,9 @@ static void count(gw_req *r) {
     const char *cat = i < r->g.n_rules ? r->g.rule_categories[i] : "gateway";
     gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, GW_END);
   }
-  int64_t now_us = gw_now_us();
-  int64_t up_us =
-      r->us_up_start && r->us_up_end ? r->us_up_end - r->us_up_start : 0;
-  int64_t over = r->stream && r->us_up_start ? r->us_up_start - r->us_start
-                                             : (now_us - r->us_start) - up_us;
-  gw_metrics_observe(m, GW_H_OVERHEAD, (double)(over > 0 ? over : 0) / 1e6);
-  gw_metrics_minute(m, (int)r->g.decision, (double)(over > 0 ? over : 0) / 1e6,
-                    gw_wall_ms());
+  int64_t now_us = gw_now_us(), over = overhead_us(r);
+  gw_metrics_observe(m, GW_H_OVERHEAD, (double)over / 1e6);
+  gw_metrics_minute(m, (int)r->g.decision, (double)over / 1e6, gw_wall_ms());
   gw_metrics_observe(m, GW_H_TOTAL, (double)(now_us - r->us_start) / 1e6);
   if (r->t_up_first && r->t_up_start)
     gw_metrics_observe(m, GW_H_FIRST_BYTE,

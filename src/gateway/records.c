@@ -136,7 +136,8 @@ gw_audit *gw_audit_new(size_t max_queued, size_t max_bytes) {
 
 /* The memory a queued record holds, for the queue's byte bound. */
 static size_t rec_bytes(const gw_audit_rec *r) {
-  const char *s[] = {r->client, r->route, r->model, r->decision, r->rules};
+  const char *s[] = {r->client, r->route,      r->model, r->decision,
+                     r->rules,  r->deployment, r->mode,  r->findings};
   size_t n = sizeof(*r) + (r->sealed ? r->rec.content_len : 0);
   for (size_t i = 0; i < sizeof(s) / sizeof(*s); i++)
     n += s[i] ? strlen(s[i]) + 1 : 0;
@@ -150,6 +151,9 @@ static void bind_rec(gw_audit_rec *r) {
   r->rec.model = r->model;
   r->rec.decision = r->decision;
   r->rec.rules = r->rules;
+  r->rec.deployment = r->deployment;
+  r->rec.mode = r->mode;
+  r->rec.findings = r->findings;
   r->rec.content = r->sealed;
 }
 
@@ -161,6 +165,9 @@ void gw_audit_rec_free(gw_audit_rec *r) {
   free(r->model);
   free(r->decision);
   free(r->rules);
+  free(r->deployment);
+  free(r->mode);
+  free(r->findings);
   free(r->sealed);
   free(r);
 }

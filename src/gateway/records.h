@@ -13,7 +13,8 @@
  * rec points to when written). */
 typedef struct gw_audit_rec {
   store_audit rec;
-  char *client, *route, *model, *decision, *rules;
+  char *client, *route, *model, *decision, *rules, *deployment, *mode,
+      *findings;
   unsigned char *sealed;
   struct gw_audit_rec *next;
 } gw_audit_rec;

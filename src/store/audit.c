@@ -34,8 +34,9 @@ int store_audit_add(store *s, const store_audit *a) {
           "INSERT INTO audit(id, ts, key_id, client, route, model, status, "
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
-          "response_hash, content_key_id, content, instance, chain_seq, mac) "
-          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+          "response_hash, content_key_id, content, instance, chain_seq, mac, "
+          "deployment, mode, findings, us_overhead, ms_first_byte) "
+          "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
           -1, &s->audit_ins, NULL)) {
     return store_sql_fail(s, "writing an audit record");
   } else {
@@ -67,6 +68,11 @@ int store_audit_add(store *s, const store_audit *a) {
     sqlite3_bind_int64(st, 21, a->chain_seq);
     sqlite3_bind_blob(st, 22, a->mac, 32, SQLITE_STATIC);
   }
+  sqlite3_bind_text(st, 23, a->deployment, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 24, a->mode, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 25, a->findings, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(st, 26, a->us_overhead);
+  sqlite3_bind_int64(st, 27, a->ms_first_byte);
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
   return rc == SQLITE_DONE ? 0 : store_sql_fail(s, "writing an audit record");
@@ -91,7 +97,11 @@ static const char *const field_names[] = {"id",
                                           "ms_upstream",
                                           "prompt_hash",
                                           "response_hash",
-                                          "content_key_id"};
+                                          "content_key_id",
+                                          "deployment",
+                                          "mode",
+                                          "us_overhead",
+                                          "ms_first_byte"};
 enum { N_FIELDS = sizeof(field_names) / sizeof(field_names[0]) };
 
 static json_t *hex_json(const unsigned char *b, size_t n) {
@@ -102,6 +112,16 @@ static json_t *hex_json(const unsigned char *b, size_t n) {
 
 static json_t *text_json(const char *s) {
   return s && *s ? json_string(s) : json_null();
+}
+
+/* A record's findings as the array they are (text that is not one, as
+ * text; none: null). */
+static json_t *findings_json(const char *text) {
+  json_t *f = text ? json_loads(text, 0, NULL) : NULL;
+  if (json_is_array(f))
+    return f;
+  json_decref(f);
+  return text_json(text);
 }
 
 json_t *store_audit_json(const store_audit *a) {
@@ -123,10 +143,15 @@ json_t *store_audit_json(const store_audit *a) {
                          json_integer(a->ms_upstream),
                          hex_json(a->prompt_hash, 32),
                          hex_json(a->response_hash, 32),
-                         text_json(a->content ? a->content_key_id : NULL)};
+                         text_json(a->content ? a->content_key_id : NULL),
+                         text_json(a->deployment),
+                         text_json(a->mode),
+                         json_integer(a->us_overhead),
+                         json_integer(a->ms_first_byte)};
   for (int i = 0; i < N_FIELDS; i++)
     json_object_set_new(o, field_names[i], v[i] ? v[i] : json_null());
   json_object_set_new(o, "content_stored", json_boolean(a->content != NULL));
+  json_object_set_new(o, "findings", findings_json(a->findings));
   if (a->chain_seq) {
     json_object_set_new(o, "instance", json_string(a->instance));
     json_object_set_new(o, "chain_seq", json_integer(a->chain_seq));
@@ -302,9 +327,11 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, "
           "hex(prompt_hash), hex(response_hash), content_key_id, "
-          "content IS NOT NULL, seq FROM audit WHERE (?1 IS NULL OR id=?1) AND "
-          "(?2 IS NULL OR key_id=?2) AND (?3 IS NULL OR decision LIKE ?3 "
-          "|| '%') AND (?4 IS NULL OR ','||rules||',' LIKE '%,'||?4||',%') "
+          "deployment, mode, us_overhead, ms_first_byte, "
+          "content IS NOT NULL, seq, findings FROM audit WHERE "
+          "(?1 IS NULL OR id=?1) AND (?2 IS NULL OR key_id=?2) AND "
+          "(?3 IS NULL OR substr(decision, 1, length(?3))=?3) AND "
+          "(?4 IS NULL OR instr(','||rules||',', ','||?4||',') > 0) "
           "AND (?5 IS NULL OR model=?5) AND ts>=?6 AND seq>?8 ORDER BY "
           "CASE WHEN ?9 THEN seq ELSE -seq END LIMIT ?7",
           -1, &st, NULL)) {
@@ -337,8 +364,12 @@ json_t *store_audit_search(store *s, const store_audit_filter *f) {
       json_object_set_new(o, field_names[i], v ? v : json_null());
     }
     json_object_set_new(o, "content_stored",
-                        json_boolean(sqlite3_column_int(st, 18)));
-    json_object_set_new(o, "seq", json_integer(sqlite3_column_int64(st, 19)));
+                        json_boolean(sqlite3_column_int(st, N_FIELDS)));
+    json_object_set_new(o, "seq",
+                        json_integer(sqlite3_column_int64(st, N_FIELDS + 1)));
+    json_object_set_new(
+        o, "findings",
+        findings_json((const char *)sqlite3_column_text(st, N_FIELDS + 2)));
     json_array_append_new(out, o);
   }
   sqlite3_finalize(st);

@@ -123,6 +123,18 @@ static void record_mac(const unsigned char key[32], const char *instance,
   put_field(&f, a->response_hash, 32);
   put_str(&f, a->content ? a->content_key_id : "");
   put_field(&f, a->content, a->content ? a->content_len : 0);
+  /* The fields records gained later, when a record has any: a record
+   * without them MACs as it did before they existed, and clearing them
+   * from one that had them breaks its MAC. */
+  if ((a->deployment && *a->deployment) || (a->mode && *a->mode) ||
+      (a->findings && *a->findings) || a->us_overhead || a->ms_first_byte) {
+    put_str(&f, "v2");
+    put_str(&f, a->deployment);
+    put_str(&f, a->mode);
+    put_str(&f, a->findings);
+    put_int(&f, a->us_overhead);
+    put_int(&f, a->ms_first_byte);
+  }
   feed_flush(&f);
   crypto_auth_hmacsha256_final(&f.h, out);
   sodium_memzero(&f, sizeof(f));
@@ -346,7 +358,8 @@ int store_chain_verify(store *s, const unsigned char key[32],
           "SELECT seq, id, ts, key_id, client, route, model, status, "
           "upstream_status, decision, rules, prompt_tokens, "
           "completion_tokens, cost, ms_total, ms_upstream, prompt_hash, "
-          "response_hash, content_key_id, content, instance, chain_seq, mac "
+          "response_hash, content_key_id, content, instance, chain_seq, mac, "
+          "deployment, mode, findings, us_overhead, ms_first_byte "
           "FROM audit ORDER BY instance, chain_seq, seq",
           -1, &st, NULL)) {
     free(cps);
@@ -419,6 +432,11 @@ int store_chain_verify(store *s, const unsigned char key[32],
              col_text(st, 18) ? col_text(st, 18) : "");
     a.content = sqlite3_column_blob(st, 19);
     a.content_len = (size_t)sqlite3_column_bytes(st, 19);
+    a.deployment = col_text(st, 23);
+    a.mode = col_text(st, 24);
+    a.findings = col_text(st, 25);
+    a.us_overhead = sqlite3_column_int64(st, 26);
+    a.ms_first_byte = sqlite3_column_int64(st, 27);
     unsigned char stored[32], want[32];
     copy_blob(st, 22, stored);
     long long row = sqlite3_column_int64(st, 0);

@@ -22,7 +22,7 @@
 #include "store_int.h"
 
 #define SECRET_FILE "aigate.key_secret"
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 void store_fail(store *s, const char *fmt, ...) {
   va_list ap;
@@ -89,6 +89,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
     " id TEXT PRIMARY KEY, ts INTEGER NOT NULL, key_id TEXT, signal TEXT"
     " NOT NULL, detail TEXT, observed REAL, baseline REAL, score REAL,"
     " severity TEXT NOT NULL, request_ids TEXT, action TEXT);",
+    /* 3: a record's deployment, mode, findings and latency split. */
+    "ALTER TABLE audit ADD COLUMN deployment TEXT;"
+    "ALTER TABLE audit ADD COLUMN mode TEXT;"
+    "ALTER TABLE audit ADD COLUMN findings TEXT;"
+    "ALTER TABLE audit ADD COLUMN us_overhead INTEGER;"
+    "ALTER TABLE audit ADD COLUMN ms_first_byte INTEGER;",
 };
 
 static int exec(store *s, const char *sql) {

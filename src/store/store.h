@@ -196,6 +196,15 @@ typedef struct {
   int64_t prompt_tokens, completion_tokens;
   int64_t cost; /* nano-USD */
   int64_t ms_total, ms_upstream;
+  /* The deployment that answered ("MODEL API_BASE"), the mode of the
+   * decision ("enforce", "detect-only": rules that would have acted did
+   * not, "fail-open", "fail-closed": a scan did not run), the findings
+   * behind the decision as a JSON array of {rule, category, score,
+   * mode}, the gateway's own time (microseconds) and the upstream's time
+   * to its first byte. NULL / 0: not known (and records written before
+   * these fields existed). */
+  const char *deployment, *mode, *findings;
+  int64_t us_overhead, ms_first_byte;
   unsigned char prompt_hash[32], response_hash[32]; /* keyed BLAKE2b */
   const unsigned char *content; /* sealed; NULL: not stored */
   size_t content_len;

@@ -66,6 +66,13 @@ static store *filled(store_chain *c, int n) {
                      .rules = "",
                      .status = 200,
                      .prompt_tokens = i};
+    if (i % 2 == 0) { /* the later fields: on half the records */
+      a.deployment = "gpt-4o-mini https://api.openai.com/v1";
+      a.mode = "enforce";
+      a.findings = "[{\"rule\":\"pii-email\",\"category\":\"pii\"}]";
+      a.us_overhead = 250 + i;
+      a.ms_first_byte = 40 + i;
+    }
     snprintf(a.id, sizeof(a.id), "req_%d", i);
     a.prompt_hash[0] = (unsigned char)i;
     store_chain_link(c, &a);
@@ -127,6 +134,15 @@ static void test_modified(void **state) {
   expect_report("record 3 ");
   expect_report("req_3");
   expect_report("modified");
+  /* The later fields are covered: cleared, or set on a record that had
+   * none. */
+  sql("UPDATE audit SET findings=NULL WHERE chain_seq=4");
+  sql("UPDATE audit SET mode='detect-only' WHERE chain_seq=5");
+  sql("UPDATE audit SET us_overhead=1 WHERE chain_seq=6");
+  assert_int_equal(verify(s, &c), 4);
+  expect_report("record 4 ");
+  expect_report("record 5 ");
+  expect_report("record 6 ");
   store_close(s);
   store_chain_clear(&c);
 }

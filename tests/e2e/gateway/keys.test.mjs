@@ -560,6 +560,25 @@ describe('request records and stored content', () => {
         assert.match(rec.prompt_hash, /^[0-9a-f]{64}$/);
         assert.match(rec.response_hash, /^[0-9a-f]{64}$/);
         assert.equal(rec.content_stored, storeContent);
+        // Where it went, how it was judged, what found what, where the
+        // time went.
+        assert.match(rec.deployment, /^\S+ http:\/\/127\.0\.0\.1:\d+/);
+        assert.equal(rec.mode, 'enforce');
+        const aws = rec.findings.find((f) => /aws/.test(f.rule));
+        assert.ok(aws, JSON.stringify(rec.findings));
+        assert.equal(aws.category, 'secrets');
+        assert.equal(aws.mode, 'enforce');
+        assert.ok(aws.score > 0);
+        assert.ok(rec.us_overhead > 0 && rec.us_overhead < rec.ms_total * 1000 + 1000, JSON.stringify(rec));
+        assert.ok(rec.ms_first_byte >= 0 && rec.ms_first_byte <= rec.ms_upstream, JSON.stringify(rec));
+        const brec0 = recs.find((x) => x.id === bid);
+        assert.ok(brec0.findings.some((f) => f.category === 'injection' || f.category === 'jailbreak'), JSON.stringify(brec0.findings));
+        // The admin API's answers carry new keys in the clear: never
+        // stored, whatever store_content says.
+        const all = await cli(['log', 'search', '--format', 'json', '-c', cfg.file]);
+        const admin = JSON.parse(all.stdout).filter((x) => x.route === 'admin');
+        assert.ok(admin.length >= 1, all.stdout);
+        for (const x of admin) assert.equal(x.content_stored, false, JSON.stringify(x));
         const brec = recs.find((x) => x.id === bid);
         assert.match(brec.decision, /^block/);
         const l = await cli(['log', 'search', '--decision', 'block', '--format', 'json', '-c', cfg.file]);
