@@ -585,8 +585,27 @@ static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
   return 0;
 }
 
+/* 1 if the text may hold a Greek or Cyrillic letter: a lead byte of
+ * U+0340..U+053F (0xCD..0xD4). Texts without one cannot mix those scripts
+ * with Latin, and most non-Latin text (Devanagari, Bengali, CJK) has
+ * none: one pass over the bytes instead of a walk through every word. */
+static int may_have_greek_cyrillic(const unsigned char *u, size_t n) {
+  size_t i = 0;
+#if defined(QVEC)
+  for (; i + QVEC <= n; i += QVEC)
+    if (qany((qmask)((qvec)(qload(u + i) - 0xCD) < 8)))
+      return 1;
+#endif
+  for (; i < n; i++)
+    if ((unsigned)(u[i] - 0xCD) < 8u)
+      return 1;
+  return 0;
+}
+
 void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt) {
   size_t i = 0, ws;
+  if (!may_have_greek_cyrillic((const unsigned char *)in, n))
+    return;
   while (next_mixed_word((const unsigned char *)in, n, &i, &ws))
     note(nt->mixed, &nt->n_mixed, ws, i);
 }

@@ -484,6 +484,34 @@ static void test_mixed_notes(void **state) {
   free_views(&v);
 }
 
+/* Mixed-script words are looked for only in texts with a Greek or
+ * Cyrillic lead byte: one after a long Devanagari run (past the vector
+ * blocks) or at the very end is still found, and a text without any has
+ * no note. */
+static void test_mixed_notes_other_scripts(void **state) {
+  (void)state;
+  /* "नमस्ते " (Devanagari, 19 bytes) three times, then a word. */
+  const char hi[] = "\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d"
+                    "\xe0\xa4\xa4\xe0\xa5\x87 ";
+  char in[3 * 19 + 16];
+  for (int k = 0; k < 3; k++)
+    memcpy(in + 19 * k, hi, 19);
+  const char *words[] = {"p\xd0\xb0ss", "pass", "pas\xcf\x83"};
+  const size_t want[] = {1, 0, 1};
+  for (size_t w = 0; w < 3; w++) {
+    size_t n = 57 + strlen(words[w]);
+    memcpy(in + 57, words[w], strlen(words[w]));
+    ag_norm_notes nt;
+    memset(&nt, 0, sizeof(nt));
+    ag_note_mixed_scripts(in, n, &nt);
+    assert_int_equal(nt.n_mixed, want[w]);
+    if (want[w]) {
+      assert_int_equal(nt.mixed[0][0], 57);
+      assert_int_equal(nt.mixed[0][1], n);
+    }
+  }
+}
+
 /* -------------------------------------------------------- span mapping */
 
 static void test_folded_spans(void **state) {
@@ -788,6 +816,7 @@ int main(void) {
       cmocka_unit_test(test_folded_block_offsets),
       cmocka_unit_test(test_folded_lookalikes),
       cmocka_unit_test(test_mixed_notes),
+      cmocka_unit_test(test_mixed_notes_other_scripts),
       cmocka_unit_test(test_folded_spans),
       cmocka_unit_test(test_view_reuse),
       cmocka_unit_test(test_map_linear),
