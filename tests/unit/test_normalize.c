@@ -484,6 +484,35 @@ static void test_mixed_notes(void **state) {
   free_views(&v);
 }
 
+/* Runs of letters that stay as they are are emitted together: offsets
+ * still map back exactly around letters that change (capitals fold), an
+ * invalid byte and a combining mark that joins the letter before it. */
+static void test_stable_runs_map_back(void **state) {
+  (void)state;
+  /* "ДА привет" + 0xFF + "мир й" (й as и + U+0306) + "миР" */
+  const char in[] = "\xd0\x94\xd0\x90 \xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2"
+                    "\xd0\xb5\xd1\x82\xff\xd0\xbc\xd0\xb8\xd1\x80 "
+                    "\xd0\xb8\xcc\x86 \xd0\xbc\xd0\xb8\xd0\xa0";
+  views v;
+  make_views(&v, in, strlen(in));
+  assert_string_equal(v.folded.p,
+                      "\xd0\xb4\xd0\xb0 \xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2"
+                      "\xd0\xb5\xd1\x82\xef\xbf\xbd\xd0\xbc\xd0\xb8\xd1\x80"
+                      " \xd0\xb9 \xd0\xbc\xd0\xb8\xd1\x80");
+  /* Each folded piece and the original text it must map to. */
+  static const char *const pieces[][2] = {
+      {"\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90"},
+      {"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
+       "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"},
+      {"\xef\xbf\xbd\xd0\xbc", "\xff\xd0\xbc"},
+      {"\xd0\xb9", "\xd0\xb8\xcc\x86"},
+      {" \xd0\xbc\xd0\xb8\xd1\x80", " \xd0\xbc\xd0\xb8\xd0\xa0"},
+  };
+  for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++)
+    expect_maps_to(&v, pieces[k][0], pieces[k][1]);
+  free_views(&v);
+}
+
 /* Mixed-script words are looked for only in texts with a Greek or
  * Cyrillic lead byte: one after a long Devanagari run (past the vector
  * blocks) or at the very end is still found, and a text without any has
@@ -817,6 +846,7 @@ int main(void) {
       cmocka_unit_test(test_folded_lookalikes),
       cmocka_unit_test(test_mixed_notes),
       cmocka_unit_test(test_mixed_notes_other_scripts),
+      cmocka_unit_test(test_stable_runs_map_back),
       cmocka_unit_test(test_folded_spans),
       cmocka_unit_test(test_view_reuse),
       cmocka_unit_test(test_map_linear),
