@@ -513,6 +513,44 @@ static void test_stable_runs_map_back(void **state) {
   free_views(&v);
 }
 
+/* A code point alone is normalized once per view and remembered: a second
+ * occurrence gives the same bytes and maps back to its own place, also
+ * for one whose folding is longer than what is remembered (U+FDFA), one
+ * folded away (U+FEFF) and two that share a slot of the table (U+00B0 and
+ * U+2030: the same code point modulo the table size). */
+static void test_lone_code_points_repeat(void **state) {
+  (void)state;
+  const char *in = "58\xc2\xb0N \xef\xbb\xbf/ 8\xc2\xb0W\xe2\x80\xb0 "
+                   "\xef\xb7\xba x \xef\xb7\xba \xd0\x94\xd0\x94";
+  views v;
+  make_views(&v, in, strlen(in));
+  const char *fdfa = "\xd8\xb5\xd9\x84\xd9\x89 \xd8\xa7\xd9\x84\xd9\x84"
+                     "\xd9\x87 \xd8\xb9\xd9\x84\xd9\x8a\xd9\x87 \xd9\x88"
+                     "\xd8\xb3\xd9\x84\xd9\x85";
+  char want[256];
+  snprintf(want, sizeof(want),
+           "58\xc2\xb0n / 8\xc2\xb0w\xe2\x80\xb0 %s x %s "
+           "\xd0\xb4\xd0\xb4",
+           fdfa, fdfa);
+  assert_string_equal(v.folded.p, want);
+  static const char *const pieces[][2] = {
+      {"8\xc2\xb0w", "8\xc2\xb0W"},
+      {"\xe2\x80\xb0", "\xe2\x80\xb0"},
+      {"/", "/"},
+      {"x", "x"},
+      {"\xd0\xb4\xd0\xb4", "\xd0\x94\xd0\x94"},
+  };
+  for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++)
+    expect_maps_to(&v, pieces[k][0], pieces[k][1]);
+  /* The second U+FDFA maps to its own three bytes. */
+  const char *second = strstr(strstr(v.folded.p, fdfa) + 1, fdfa);
+  size_t s = (size_t)(second - v.folded.p), os, oe;
+  orig_span(&v, s, s + strlen(fdfa), &os, &oe);
+  assert_int_equal(os, strlen(in) - 8);
+  assert_int_equal(oe, strlen(in) - 5);
+  free_views(&v);
+}
+
 /* Mixed-script words are looked for only in texts with a Greek or
  * Cyrillic lead byte: one after a long Devanagari run (past the vector
  * blocks) or at the very end is still found, and a text without any has
@@ -847,6 +885,7 @@ int main(void) {
       cmocka_unit_test(test_mixed_notes),
       cmocka_unit_test(test_mixed_notes_other_scripts),
       cmocka_unit_test(test_stable_runs_map_back),
+      cmocka_unit_test(test_lone_code_points_repeat),
       cmocka_unit_test(test_folded_spans),
       cmocka_unit_test(test_view_reuse),
       cmocka_unit_test(test_map_linear),
