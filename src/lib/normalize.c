@@ -6,9 +6,12 @@
  * utf8proc runs at only tens of MB/s. So ASCII runs are copied (raw) or
  * lower-cased (folded) byte by byte, and utf8proc sees only the clusters
  * that contain non-ASCII code points: a starter and the combining marks
- * that follow it, which is the unit NFC/NFKC composition works on. One
- * known limit of working per cluster: Hangul jamo sequences that compose
- * across starters (L+V+T written as separate jamo) stay decomposed.
+ * that follow it, which is the unit NFC/NFKC composition works on (and
+ * not even all of those: clusters a view leaves as they are are copied in
+ * runs, and a code point alone is normalized once per view and then
+ * remembered). One known limit of working per cluster: Hangul jamo
+ * sequences that compose across starters (L+V+T written as separate jamo)
+ * stay decomposed.
  *
  * The folded view is built in up to three stages, each with its own map:
  *   1. NFKC + case fold + default-ignorables removed + utf8proc's "lump"
