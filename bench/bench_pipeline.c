@@ -34,12 +34,16 @@
  *      a system-prompt leak check (--security-only runs this alone).
  *
  * usage: bench_pipeline [--rules DIR] [--rounds N] [--json-out FILE]
- *                       [--no-throughput] [--security-only] [PROMPTS.jsonl]
+ *                       [--no-throughput] [--security-only] [--slowest N]
+ *                       [PROMPTS.jsonl]
  *
  * PROMPTS defaults to ../shared/datasets/dev.jsonl next to the source
  * tree when it exists, else bench/sample_prompts.jsonl. --json-out writes
  * one JSON line with the latency and quality figures, in the shape that
  * bench/peers/run.mjs prints for the peers, for bench/run.sh to compare.
+ * --slowest N lists the N prompts <= 2 KB with the slowest best round of
+ * each engine (line in the file, bytes, kind, microseconds, first words):
+ * where the p99 comes from.
  */
 #include <dirent.h>
 #include <jansson.h>
@@ -720,6 +724,7 @@ typedef struct {
   size_t len;
   int label;
   char kind[32];
+  size_t line; /* in the prompts file */
 } prompt;
 
 typedef struct {
@@ -761,6 +766,7 @@ static void load_prompts(const char *path, prompt_set *ps) {
         die("prompts", "out of memory");
     }
     prompt *p = &ps->p[ps->n++];
+    p->line = lineno;
     p->len = json_string_length(text);
     p->text = malloc(p->len + 1);
     if (!p->text)
@@ -838,8 +844,9 @@ static latency summarize(double *v, size_t n) {
 
 /* Latency of one engine over the prompts: one unmeasured pass (scratch
  * allocations grow to their working size; it also says which prompts are
- * detected), then `rounds` passes with each scan timed alone. best[i] is
- * prompt i's fastest scan: the least disturbed by other processes. */
+ * detected), then `rounds` passes with each scan timed alone. best[i]
+ * (ps->n of them, the caller's) is prompt i's fastest scan: the least
+ * disturbed by other processes. */
 typedef struct {
   latency all, small; /* every timed scan */
   latency best_small; /* each prompt <= 2 KB at its best round */
@@ -847,12 +854,13 @@ typedef struct {
 } timing;
 
 static timing time_prompts(aigate_engine *e, aigate_scratch *s,
-                           const prompt_set *ps, int rounds, int *detected) {
+                           const prompt_set *ps, int rounds, int *detected,
+                           double *best) {
   size_t total = ps->n * (size_t)rounds;
   double *all = malloc(total * sizeof(double));
   double *small = malloc(total * sizeof(double));
-  double *best = malloc(ps->n * sizeof(double));
-  if (!all || !small || !best)
+  double *best_small = malloc(ps->n * sizeof(double));
+  if (!all || !small || !best_small)
     die("latency", "out of memory");
   size_t n_all = 0, n_small = 0, n_best = 0;
   for (size_t i = 0; i < ps->n; i++) {
@@ -877,12 +885,12 @@ static timing time_prompts(aigate_engine *e, aigate_scratch *s,
   double wall = now() - t0;
   for (size_t i = 0; i < ps->n; i++)
     if (ps->p[i].len <= SMALL_PROMPT)
-      best[n_best++] = best[i];
+      best_small[n_best++] = best[i];
   timing tm = {summarize(all, n_all), summarize(small, n_small),
-               summarize(best, n_best), (double)n_all / wall};
+               summarize(best_small, n_best), (double)n_all / wall};
   free(all);
   free(small);
-  free(best);
+  free(best_small);
   return tm;
 }
 
@@ -939,24 +947,60 @@ static size_t print_quality(const char *title, const prompt_set *ps,
   return nk;
 }
 
+/* The n prompts <= 2 KB whose best round was slowest, slowest first. */
+static void print_slowest(const char *what, const prompt_set *ps,
+                          const double *best, size_t n) {
+  size_t *idx = malloc(ps->n * sizeof(*idx));
+  if (!idx)
+    die("latency", "out of memory");
+  size_t m = 0;
+  for (size_t i = 0; i < ps->n; i++)
+    if (ps->p[i].len <= SMALL_PROMPT)
+      idx[m++] = i;
+  printf("\n== slowest prompts <= 2 KB, %s (best round) ==\n", what);
+  printf("%6s %6s %-12s %8s  %s\n", "line", "bytes", "kind", "us", "text");
+  for (size_t k = 0; k < n && k < m; k++) {
+    size_t top = k; /* selection: n is small */
+    for (size_t j = k + 1; j < m; j++)
+      if (best[idx[j]] > best[idx[top]])
+        top = j;
+    size_t t = idx[top];
+    idx[top] = idx[k];
+    idx[k] = t;
+    const prompt *p = &ps->p[t];
+    char head[61];
+    size_t h = 0;
+    for (size_t c = 0; c < p->len && h < sizeof(head) - 1; c++)
+      head[h++] = (unsigned char)p->text[c] < 0x20 ? ' ' : p->text[c];
+    head[h] = 0;
+    printf("%6zu %6zu %-12s %8.1f  %s\n", p->line, p->len, p->kind, best[t],
+           head);
+  }
+  free(idx);
+}
+
 static void run_prompts(bench_engine *b, const char *path, int rounds,
-                        const char *json_out) {
+                        const char *json_out, size_t slowest) {
   prompt_set ps = {0};
   load_prompts(path, &ps);
   int *detected = calloc(ps.n, sizeof(int));
   int *detected_full = calloc(ps.n, sizeof(int));
-  if (!detected || !detected_full)
+  double *best = malloc(ps.n * sizeof(double));
+  double *best_full = malloc(ps.n * sizeof(double));
+  if (!detected || !detected_full || !best || !best_full)
     die("latency", "out of memory");
   size_t bytes = 0, n_small = 0;
   for (size_t i = 0; i < ps.n; i++) {
     bytes += ps.p[i].len;
     n_small += ps.p[i].len <= SMALL_PROMPT;
   }
-  timing rules = time_prompts(b->engine, b->scratch, &ps, rounds, detected);
+  timing rules =
+      time_prompts(b->engine, b->scratch, &ps, rounds, detected, best);
   timing full;
   memset(&full, 0, sizeof(full));
   if (b->full)
-    full = time_prompts(b->full, b->full_scratch, &ps, rounds, detected_full);
+    full = time_prompts(b->full, b->full_scratch, &ps, rounds, detected_full,
+                        best_full);
   latency la = rules.all, ls = rules.small;
 
   printf("\n== per-prompt latency (direction input, %d rounds) ==\n", rounds);
@@ -973,6 +1017,11 @@ static void run_prompts(bench_engine *b, const char *path, int rounds,
   if (b->full)
     printf(", %.0f with the classifier", full.per_second);
   putchar('\n');
+  if (slowest) {
+    print_slowest("rules alone", &ps, best, slowest);
+    if (b->full)
+      print_slowest("with the classifier", &ps, best_full, slowest);
+  }
 
   counts all_c, kc[32], full_c, full_kc[32];
   char kinds[32][32], full_kinds[32][32];
@@ -1016,6 +1065,8 @@ static void run_prompts(bench_engine *b, const char *path, int rounds,
   free(ps.p);
   free(detected);
   free(detected_full);
+  free(best);
+  free(best_full);
 }
 
 /* ------------------------------------------------------------ main */
@@ -1033,6 +1084,7 @@ int main(int argc, char **argv) {
   memset(&b, 0, sizeof(b));
   const char *prompts = NULL, *json_out = NULL;
   int rounds = 20, do_throughput = 1, do_security = 0;
+  size_t slowest = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--rules") && i + 1 < argc) {
@@ -1048,10 +1100,13 @@ int main(int argc, char **argv) {
       do_security = 2;
     } else if (!strcmp(a, "--no-throughput")) {
       do_throughput = 0;
+    } else if (!strcmp(a, "--slowest") && i + 1 < argc) {
+      int n = atoi(argv[++i]);
+      slowest = n > 0 ? (size_t)n : 0;
     } else if (a[0] == '-' && a[1]) {
       fprintf(stderr, "usage: bench_pipeline [--rules DIR] [--rounds N] "
                       "[--json-out FILE] [--no-throughput] [--security-only] "
-                      "[PROMPTS.jsonl]\n");
+                      "[--slowest N] [PROMPTS.jsonl]\n");
       return 2;
     } else {
       prompts = a;
@@ -1080,7 +1135,7 @@ int main(int argc, char **argv) {
     run_security(&b);
   if (do_security == 2)
     return 0;
-  run_prompts(&b, prompts, rounds, json_out);
+  run_prompts(&b, prompts, rounds, json_out, slowest);
 
   aigate_scratch_free(b.scratch);
   aigate_engine_free(b.engine);

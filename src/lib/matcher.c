@@ -173,6 +173,29 @@ static void set_widths(ag_family_db *db, ag_ruleset *rs,
         widths[i] >= SIZE_MAX ? SIZE_MAX : (size_t)widths[i];
 }
 
+/* Patterns matched on the folded view (injection and jailbreak phrases)
+ * must have a bounded width: an unbounded one is confirmed by PCRE2 from
+ * up to 64 KiB before each hit, and long prompts full of trigger words
+ * paid several microseconds per such pattern (docs/rules.md). Refused
+ * when the engine is built, with the rule named. */
+static int check_widths(const ag_family_db *db, const ag_ruleset *rs,
+                        aigate_error *err) {
+  if (db->view != AG_VIEW_FOLDED)
+    return 0;
+  for (size_t i = 0; i < db->n_ids; i++) {
+    const ag_rule *r = &rs->rules[db->rule_of[i]];
+    if (r->pats[db->pattern_of[i]].max_width != SIZE_MAX)
+      continue;
+    ag_err(err,
+           "%s:%d: rule %s: pattern %zu has no bounded width (folded-view "
+           "patterns bound every repeat: \\w{1,40}, not \\w+; .{0,40}, not "
+           ".*)",
+           r->file, r->line, r->id, db->pattern_of[i] + 1);
+    return AIGATE_ERR_CONFIG;
+  }
+  return 0;
+}
+
 static void cache_key(const ag_family_db *db, const ag_ruleset *rs,
                       unsigned char key[KEY_LEN]) {
   crypto_generichash_state st;
@@ -300,21 +323,29 @@ static int compile_db(ag_family_db *db, ag_ruleset *rs, const char *cache_dir,
   uint64_t *widths = calloc(db->n_ids ? db->n_ids : 1, sizeof(uint64_t));
   if (!widths)
     return AIGATE_ERR_NOMEM;
+  int rc = 0;
   if ((*out = cache_load(cache_dir, key, db->n_ids, widths))) {
     *from_cache = 1;
     set_widths(db, rs, widths);
     free(widths);
-    return 0;
+    if ((rc = check_widths(db, rs, err))) {
+      hs_free_database(*out);
+      *out = NULL;
+    }
+    return rc;
   }
   for (size_t i = 0; i < db->n_ids; i++)
     widths[i] =
         pattern_width(&rs->rules[db->rule_of[i]].pats[db->pattern_of[i]]);
   set_widths(db, rs, widths);
   *from_cache = 0;
+  if ((rc = check_widths(db, rs, err))) {
+    free(widths);
+    return rc;
+  }
   const char **exprs = calloc(db->n_ids, sizeof(char *));
   unsigned *flags = calloc(db->n_ids, sizeof(unsigned));
   unsigned *ids = calloc(db->n_ids, sizeof(unsigned));
-  int rc = 0;
   if (!exprs || !flags || !ids) {
     rc = AIGATE_ERR_NOMEM;
     goto out;

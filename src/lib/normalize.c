@@ -6,9 +6,12 @@
  * utf8proc runs at only tens of MB/s. So ASCII runs are copied (raw) or
  * lower-cased (folded) byte by byte, and utf8proc sees only the clusters
  * that contain non-ASCII code points: a starter and the combining marks
- * that follow it, which is the unit NFC/NFKC composition works on. One
- * known limit of working per cluster: Hangul jamo sequences that compose
- * across starters (L+V+T written as separate jamo) stay decomposed.
+ * that follow it, which is the unit NFC/NFKC composition works on (and
+ * not even all of those: clusters a view leaves as they are are copied in
+ * runs, and a code point alone is normalized once per view and then
+ * remembered). One known limit of working per cluster: Hangul jamo
+ * sequences that compose across starters (L+V+T written as separate jamo)
+ * stay decomposed.
  *
  * The folded view is built in up to three stages, each with its own map:
  *   1. NFKC + case fold + default-ignorables removed + utf8proc's "lump"
@@ -48,6 +51,8 @@ static int qany(qmask m) {
 #endif
 
 #define MAX_CLUSTER 32 /* code points normalized together at most */
+#define LONE_SLOTS 32  /* remembered lone code points per view */
+#define LONE_MAX 12    /* bytes of a remembered normalization at most */
 #define CP_BUF (MAX_CLUSTER * 18 + 8)
 
 /* ------------------------------------------------------------ maps */
@@ -177,6 +182,30 @@ size_t ag_utf8_decode(const unsigned char *s, size_t n, int *cp) {
   return len;
 }
 
+/* ag_utf8_decode with the one- to three-byte forms (every letter of the
+ * scripts most text is in) inline, for the loops that run per code point;
+ * the same result for every input. */
+static inline size_t utf8_next(const unsigned char *s, size_t n, int *cp) {
+  unsigned c = s[0];
+  if (c < 0x80) {
+    *cp = (int)c;
+    return 1;
+  }
+  if (c >= 0xC2 && c <= 0xDF && n >= 2 && (s[1] & 0xC0) == 0x80) {
+    *cp = (int)((c & 0x1F) << 6 | (s[1] & 0x3Fu));
+    return 2;
+  }
+  if (c >= 0xE0 && c <= 0xEF && n >= 3 && (s[1] & 0xC0) == 0x80 &&
+      (s[2] & 0xC0) == 0x80) {
+    unsigned v = (c & 0x0F) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+    if (v >= 0x800 && (v < 0xD800 || v > 0xDFFF)) {
+      *cp = (int)v;
+      return 3;
+    }
+  }
+  return ag_utf8_decode(s, n, cp);
+}
+
 char *ag_utf8_copy(const char *s, size_t n) {
   if (n > ((size_t)-1 - 1) / 3)
     return NULL;
@@ -247,6 +276,13 @@ static int stable_mark(const utf8proc_property_t *p, int folded,
 
 /* ------------------------------------------------ per-cluster transform */
 
+/* A code point that made a cluster alone, and what the view made of it. */
+typedef struct {
+  int cp; /* 0: empty (a lone cluster is never ASCII) */
+  unsigned char len, same, greek;
+  char out[LONE_MAX];
+} lone_slot;
+
 typedef struct {
   ag_buf *out;
   ag_map *map;
@@ -261,6 +297,7 @@ typedef struct {
    * (most non-ASCII text is NFC already), and no copy is made. */
   int unchanged;
   const char *in;
+  lone_slot lone[LONE_SLOTS]; /* see lone_cluster */
 } xform;
 
 static const utf8proc_property_t *prop(xform *x, int cp) {
@@ -307,25 +344,35 @@ static utf8proc_int32_t lump_quotes(utf8proc_int32_t cp, void *data) {
   return cp;
 }
 
-/* Normalize the cluster in[s, e) (valid UTF-8, starter first). */
-static void cluster(xform *x, const char *in, size_t s, size_t e) {
-  utf8proc_int32_t buf[CP_BUF];
+/* Normalize the cluster in[s, e) (valid UTF-8, starter first) into buf
+ * as UTF-8: its length, or -1 when utf8proc fails (the cluster is then
+ * kept as it is). *greek is set when the decomposition holds a Greek or
+ * Cyrillic letter. */
+static utf8proc_ssize_t normalize_cluster(const xform *x, const char *in,
+                                          size_t s, size_t e,
+                                          utf8proc_int32_t *buf, int *greek) {
   utf8proc_ssize_t n = utf8proc_decompose_custom(
       (const utf8proc_uint8_t *)in + s, (utf8proc_ssize_t)(e - s), buf,
       CP_BUF - 1, x->opts, (x->opts & UTF8PROC_LUMP) ? lump_quotes : NULL,
       NULL);
-  if (n < 0 || n >= CP_BUF - 1) {
-    /* Cannot happen for valid UTF-8 within MAX_CLUSTER; keep the bytes
-     * rather than lose text. */
-    emit(x, in + s, e - s, s, e - s, 1);
-    return;
-  }
+  /* Cannot fail for valid UTF-8 within MAX_CLUSTER; keep the bytes rather
+   * than lose text. */
+  if (n < 0 || n >= CP_BUF - 1)
+    return -1;
   for (utf8proc_ssize_t i = 0; i < n; i++)
     if ((buf[i] >= 0x370 && buf[i] <= 0x3FF) ||
         (buf[i] >= 0x400 && buf[i] <= 0x52F))
-      x->saw_greek_cyrillic = 1;
+      *greek = 1;
   utf8proc_ssize_t len =
       utf8proc_reencode(buf, n, x->opts & (UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+  return len < 0 ? -1 : len;
+}
+
+static void cluster(xform *x, const char *in, size_t s, size_t e) {
+  utf8proc_int32_t buf[CP_BUF];
+  int greek = 0;
+  utf8proc_ssize_t len = normalize_cluster(x, in, s, e, buf, &greek);
+  x->saw_greek_cyrillic |= greek;
   if (len < 0) {
     emit(x, in + s, e - s, s, e - s, 1);
     return;
@@ -333,6 +380,31 @@ static void cluster(xform *x, const char *in, size_t s, size_t e) {
   const char *p = (const char *)buf;
   int same = (size_t)len == e - s && memcmp(p, in + s, e - s) == 0;
   emit(x, p, (size_t)len, s, e - s, same);
+}
+
+/* A non-ASCII code point cp that makes the cluster in[s, e) alone. What a
+ * view makes of it depends on the code point only, and texts repeat the
+ * few they have (capital letters of Cyrillic words, degree and prime
+ * signs in a table of coordinates, byte-order marks): each is normalized
+ * by utf8proc once per view and remembered in a small direct-mapped table. */
+static void lone_cluster(xform *x, const char *in, size_t s, size_t e, int cp) {
+  lone_slot *c = &x->lone[(unsigned)cp % LONE_SLOTS];
+  if (c->cp != cp) {
+    utf8proc_int32_t buf[CP_BUF];
+    int greek = 0;
+    utf8proc_ssize_t len = normalize_cluster(x, in, s, e, buf, &greek);
+    if (len < 0 || len > LONE_MAX) {
+      cluster(x, in, s, e);
+      return;
+    }
+    c->cp = cp;
+    c->len = (unsigned char)len;
+    c->greek = (unsigned char)greek;
+    memcpy(c->out, buf, (size_t)len);
+    c->same = (size_t)len == e - s && memcmp(c->out, in + s, e - s) == 0;
+  }
+  x->saw_greek_cyrillic |= c->greek;
+  emit(x, c->out, c->len, s, e - s, c->same);
 }
 
 static void ascii_run(xform *x, const char *in, size_t s, size_t e) {
@@ -376,23 +448,37 @@ static int is_mark(xform *x, int cp) {
   return prop(x, cp)->combining_class != 0;
 }
 
-/* Walk `in`, copying ASCII runs and normalizing non-ASCII clusters. */
+/* Emit the pending run of stable clusters in[*s, *e), if any. */
+static void flush_stable(xform *x, const char *in, size_t *s, size_t *e) {
+  if (*e > *s)
+    emit(x, in + *s, *e - *s, *s, *e - *s, 1);
+  *s = *e = 0;
+}
+
+/* Walk `in`, copying ASCII runs and normalizing non-ASCII clusters.
+ * Clusters that stay as they are (most letters of most scripts) are
+ * gathered into one run and emitted together: the map is the same as
+ * with one emit each (contiguous linear pieces merge), at a fraction of
+ * the cost for scripts of short clusters (Devanagari, Cyrillic). */
 static void transform(xform *x, const char *in, size_t n) {
   const unsigned char *u = (const unsigned char *)in;
-  size_t i = 0;
+  size_t i = 0, run = 0, run_end = 0; /* pending stable clusters */
   while (i < n) {
-    size_t j = ascii_end(u, i, n);
+    size_t j = u[i] < 0x80 ? ascii_end(u, i, n) : i;
     if (j == n) {
+      flush_stable(x, in, &run, &run_end);
       ascii_run(x, in, i, n);
       return;
     }
     /* The ASCII byte before a non-ASCII one may be the starter of its
      * cluster (e + U+0301 composes to é), so it goes with the cluster. */
     int cp;
-    size_t len = ag_utf8_decode(u + j, n - j, &cp);
+    size_t len = utf8_next(u + j, n - j, &cp);
     size_t start = j;
     if (len && j > i && is_mark(x, cp))
       start = j - 1;
+    if (start > i || !len)
+      flush_stable(x, in, &run, &run_end);
     if (start > i)
       ascii_run(x, in, i, start);
     if (!len) {
@@ -422,7 +508,7 @@ static void transform(xform *x, const char *in, size_t n) {
     int last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
-      size_t l = ag_utf8_decode(u + e, n - e, &next);
+      size_t l = utf8_next(u + e, n - e, &next);
       if (!l || !is_mark(x, next))
         break;
       e += l;
@@ -431,12 +517,21 @@ static void transform(xform *x, const char *in, size_t n) {
     }
     if (stable) {
       x->saw_greek_cyrillic |= cp >= 0x370 && cp <= 0x52F;
-      emit(x, in + j, e - j, j, e - j, 1);
+      if (run_end != j || run_end == run) {
+        flush_stable(x, in, &run, &run_end);
+        run = j;
+      }
+      run_end = e;
     } else {
-      cluster(x, in, start, e);
+      flush_stable(x, in, &run, &run_end);
+      if (start == j && e == j + len)
+        lone_cluster(x, in, j, e, cp);
+      else
+        cluster(x, in, start, e);
     }
     i = e;
   }
+  flush_stable(x, in, &run, &run_end);
 }
 
 int ag_view_raw(const char *in, size_t n, ag_view_buf *v, ag_norm_notes *nt) {
@@ -538,7 +633,9 @@ static int ascii_word(unsigned char c) {
 
 /* Word characters, plus format characters (zero-width joiners and the
  * like), which hide inside words and are removed by the folded view. */
-static int in_word(int cp) {
+static inline int in_word(int cp) {
+  if (cp >= 0x80 && cp < 0x10000) /* is_word_cp's table, and this one */
+    return ag_cp_flags[cp] & (CP_WORD | CP_FORMAT);
   if (is_word_cp(cp))
     return 1;
   if (cp < 0x10000)
@@ -561,7 +658,7 @@ static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
       return 0;
     }
     int cp;
-    size_t l = ag_utf8_decode(u + j, n - j, &cp);
+    size_t l = utf8_next(u + j, n - j, &cp);
     if (!l || !in_word(cp)) {
       *i = j + (l ? l : 1);
       continue;
@@ -571,7 +668,7 @@ static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
       start--;
     size_t k = start;
     int latin = 0, other = 0;
-    while (k < n && (l = ag_utf8_decode(u + k, n - k, &cp)) && in_word(cp)) {
+    while (k < n && (l = utf8_next(u + k, n - k, &cp)) && in_word(cp)) {
       latin |= is_latin(cp);
       other |= is_greek_cyrillic(cp);
       k += l;
@@ -585,8 +682,27 @@ static int next_mixed_word(const unsigned char *u, size_t n, size_t *i,
   return 0;
 }
 
+/* 1 if the text may hold a Greek or Cyrillic letter: a lead byte of
+ * U+0340..U+053F (0xCD..0xD4). Texts without one cannot mix those scripts
+ * with Latin, and most non-Latin text (Devanagari, Bengali, CJK) has
+ * none: one pass over the bytes instead of a walk through every word. */
+static int may_have_greek_cyrillic(const unsigned char *u, size_t n) {
+  size_t i = 0;
+#if defined(QVEC)
+  for (; i + QVEC <= n; i += QVEC)
+    if (qany((qmask)((qvec)(qload(u + i) - 0xCD) < 8)))
+      return 1;
+#endif
+  for (; i < n; i++)
+    if ((unsigned)(u[i] - 0xCD) < 8u)
+      return 1;
+  return 0;
+}
+
 void ag_note_mixed_scripts(const char *in, size_t n, ag_norm_notes *nt) {
   size_t i = 0, ws;
+  if (!may_have_greek_cyrillic((const unsigned char *)in, n))
+    return;
   while (next_mixed_word((const unsigned char *)in, n, &i, &ws))
     note(nt->mixed, &nt->n_mixed, ws, i);
 }

@@ -484,6 +484,101 @@ static void test_mixed_notes(void **state) {
   free_views(&v);
 }
 
+/* Runs of letters that stay as they are are emitted together: offsets
+ * still map back exactly around letters that change (capitals fold), an
+ * invalid byte and a combining mark that joins the letter before it. */
+static void test_stable_runs_map_back(void **state) {
+  (void)state;
+  /* "ДА привет" + 0xFF + "мир й" (й as и + U+0306) + "миР" */
+  const char in[] = "\xd0\x94\xd0\x90 \xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2"
+                    "\xd0\xb5\xd1\x82\xff\xd0\xbc\xd0\xb8\xd1\x80 "
+                    "\xd0\xb8\xcc\x86 \xd0\xbc\xd0\xb8\xd0\xa0";
+  views v;
+  make_views(&v, in, strlen(in));
+  assert_string_equal(v.folded.p,
+                      "\xd0\xb4\xd0\xb0 \xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2"
+                      "\xd0\xb5\xd1\x82\xef\xbf\xbd\xd0\xbc\xd0\xb8\xd1\x80"
+                      " \xd0\xb9 \xd0\xbc\xd0\xb8\xd1\x80");
+  /* Each folded piece and the original text it must map to. */
+  static const char *const pieces[][2] = {
+      {"\xd0\xb4\xd0\xb0", "\xd0\x94\xd0\x90"},
+      {"\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82",
+       "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"},
+      {"\xef\xbf\xbd\xd0\xbc", "\xff\xd0\xbc"},
+      {"\xd0\xb9", "\xd0\xb8\xcc\x86"},
+      {" \xd0\xbc\xd0\xb8\xd1\x80", " \xd0\xbc\xd0\xb8\xd0\xa0"},
+  };
+  for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++)
+    expect_maps_to(&v, pieces[k][0], pieces[k][1]);
+  free_views(&v);
+}
+
+/* A code point alone is normalized once per view and remembered: a second
+ * occurrence gives the same bytes and maps back to its own place, also
+ * for one whose folding is longer than what is remembered (U+FDFA), one
+ * folded away (U+FEFF) and two that share a slot of the table (U+00B0 and
+ * U+2030: the same code point modulo the table size). */
+static void test_lone_code_points_repeat(void **state) {
+  (void)state;
+  const char *in = "58\xc2\xb0N \xef\xbb\xbf/ 8\xc2\xb0W\xe2\x80\xb0 "
+                   "\xef\xb7\xba x \xef\xb7\xba \xd0\x94\xd0\x94";
+  views v;
+  make_views(&v, in, strlen(in));
+  const char *fdfa = "\xd8\xb5\xd9\x84\xd9\x89 \xd8\xa7\xd9\x84\xd9\x84"
+                     "\xd9\x87 \xd8\xb9\xd9\x84\xd9\x8a\xd9\x87 \xd9\x88"
+                     "\xd8\xb3\xd9\x84\xd9\x85";
+  char want[256];
+  snprintf(want, sizeof(want),
+           "58\xc2\xb0n / 8\xc2\xb0w\xe2\x80\xb0 %s x %s "
+           "\xd0\xb4\xd0\xb4",
+           fdfa, fdfa);
+  assert_string_equal(v.folded.p, want);
+  static const char *const pieces[][2] = {
+      {"8\xc2\xb0w", "8\xc2\xb0W"},
+      {"\xe2\x80\xb0", "\xe2\x80\xb0"},
+      {"/", "/"},
+      {"x", "x"},
+      {"\xd0\xb4\xd0\xb4", "\xd0\x94\xd0\x94"},
+  };
+  for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++)
+    expect_maps_to(&v, pieces[k][0], pieces[k][1]);
+  /* The second U+FDFA maps to its own three bytes. */
+  const char *second = strstr(strstr(v.folded.p, fdfa) + 1, fdfa);
+  size_t s = (size_t)(second - v.folded.p), os, oe;
+  orig_span(&v, s, s + strlen(fdfa), &os, &oe);
+  assert_int_equal(os, strlen(in) - 8);
+  assert_int_equal(oe, strlen(in) - 5);
+  free_views(&v);
+}
+
+/* Mixed-script words are looked for only in texts with a Greek or
+ * Cyrillic lead byte: one after a long Devanagari run (past the vector
+ * blocks) or at the very end is still found, and a text without any has
+ * no note. */
+static void test_mixed_notes_other_scripts(void **state) {
+  (void)state;
+  /* "नमस्ते " (Devanagari, 19 bytes) three times, then a word. */
+  const char hi[] = "\xe0\xa4\xa8\xe0\xa4\xae\xe0\xa4\xb8\xe0\xa5\x8d"
+                    "\xe0\xa4\xa4\xe0\xa5\x87 ";
+  char in[3 * 19 + 16];
+  for (int k = 0; k < 3; k++)
+    memcpy(in + 19 * k, hi, 19);
+  const char *words[] = {"p\xd0\xb0ss", "pass", "pas\xcf\x83"};
+  const size_t want[] = {1, 0, 1};
+  for (size_t w = 0; w < 3; w++) {
+    size_t n = 57 + strlen(words[w]);
+    memcpy(in + 57, words[w], strlen(words[w]));
+    ag_norm_notes nt;
+    memset(&nt, 0, sizeof(nt));
+    ag_note_mixed_scripts(in, n, &nt);
+    assert_int_equal(nt.n_mixed, want[w]);
+    if (want[w]) {
+      assert_int_equal(nt.mixed[0][0], 57);
+      assert_int_equal(nt.mixed[0][1], n);
+    }
+  }
+}
+
 /* -------------------------------------------------------- span mapping */
 
 static void test_folded_spans(void **state) {
@@ -788,6 +883,9 @@ int main(void) {
       cmocka_unit_test(test_folded_block_offsets),
       cmocka_unit_test(test_folded_lookalikes),
       cmocka_unit_test(test_mixed_notes),
+      cmocka_unit_test(test_mixed_notes_other_scripts),
+      cmocka_unit_test(test_stable_runs_map_back),
+      cmocka_unit_test(test_lone_code_points_repeat),
       cmocka_unit_test(test_folded_spans),
       cmocka_unit_test(test_view_reuse),
       cmocka_unit_test(test_map_linear),
