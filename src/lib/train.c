@@ -520,8 +520,36 @@ static size_t corpus_groups(corpus *c) {
 
 /* ------------------------------------------------------------- k-fold */
 
-/* Bytes of a text's opening and ending that make two texts relatives. */
+/* Characters of a text's opening and ending that make two texts
+ * relatives: characters, not bytes, so that the rule reads alike in every
+ * script. 64 bytes are 21 characters of Hindi or Thai, the length of a
+ * formulaic opening ("Write a C++ program that ..."); machine-translated
+ * requests that shared one were chained into a single group, and held
+ * out together, a language's benign texts looked like its attacks (all
+ * but 3 of 70 Hindi security questions over the level-2 threshold,
+ * which set it). */
 #define KIN_EDGE 64
+
+/* Bytes of the first (or, from_end, the last) KIN_EDGE characters of
+ * t[0, n), or 0 when the text has fewer than 2 * KIN_EDGE characters. */
+static size_t kin_edge(const char *t, size_t n, int from_end) {
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++)
+    chars += ((unsigned char)t[i] & 0xC0) != 0x80;
+  if (chars < 2 * KIN_EDGE)
+    return 0;
+  size_t seen = 0;
+  if (!from_end) {
+    size_t i = 0;
+    while (i < n && (seen < KIN_EDGE || ((unsigned char)t[i] & 0xC0) == 0x80))
+      seen += ((unsigned char)t[i++] & 0xC0) != 0x80;
+    return i;
+  }
+  size_t i = n;
+  while (i > 0 && seen < KIN_EDGE)
+    seen += ((unsigned char)t[--i] & 0xC0) != 0x80;
+  return n - i;
+}
 
 typedef struct {
   uint64_t h;
@@ -566,16 +594,16 @@ static int kfold(corpus *c, size_t k, uint64_t seed) {
     free(keys);
     return AIGATE_ERR_NOMEM;
   }
-  size_t nk = 0;
+  size_t nk = 0, head;
   for (size_t i = 0; i < c->n; i++) {
     const record *r = &c->r[i];
     parent[i] = i;
     if (r->aug && i) /* made from the record before it */
       parent[i] = kin_root(parent, i - 1);
-    else if (r->len >= 2 * KIN_EDGE) {
-      keys[nk++] = (kin_key){edge_hash(r->text, KIN_EDGE, 1), i};
-      keys[nk++] =
-          (kin_key){edge_hash(r->text + r->len - KIN_EDGE, KIN_EDGE, 2), i};
+    else if ((head = kin_edge(r->text, r->len, 0)) != 0) {
+      size_t tail = kin_edge(r->text, r->len, 1);
+      keys[nk++] = (kin_key){edge_hash(r->text, head, 1), i};
+      keys[nk++] = (kin_key){edge_hash(r->text + r->len - tail, tail, 2), i};
     }
   }
   if (nk)
