@@ -467,7 +467,7 @@ typedef struct {
   size_t n_files;
   unsigned hash_bits;   /* 0: 18 */
   unsigned window;      /* 0: 512 bytes of folded text (stride: half) */
-  int epochs;           /* 0: 30 */
+  int epochs;           /* 0: 10 */
   double lr;            /* AdaGrad step; 0: 0.1 */
   double l2;            /* L2 penalty per update; 0: 1e-6; < 0: none */
   double augment;       /* share of benign texts also added with a generated
