@@ -405,11 +405,11 @@ void aigate_stream_free(aigate_stream *s);
 
 /*
  * A trained injection/jailbreak classifier: hashed word and character
- * n-gram weights, a character language model and a probability threshold
- * table per paranoia level. Immutable once loaded; safe to share between
- * threads. An engine loads one at start-up (aigate_engine_options.model)
- * and adds its finding to every input scan; these functions are for
- * training, evaluation and tools.
+ * n-gram weights, a weight for the share of symbols and a probability
+ * threshold table per paranoia level. Immutable once loaded; safe to
+ * share between threads. An engine loads one at start-up
+ * (aigate_engine_options.model) and adds its finding to every input
+ * scan; these functions are for training, evaluation and tools.
  */
 typedef struct aigate_model aigate_model;
 
