@@ -5,7 +5,7 @@
  *
  *   1. Model load: aigate_model_load_buffer of the embedded model (parse,
  *      checks, checksum), best and median of many loads, in ms.
- *   2. Memory: the model's heap (weights, language model) and the growth
+ *   2. Memory: the model's heap (weights, info text) and the growth
  *      of the process's resident set while one is loaded.
  *   3. Cost per prompt on one core: ag_ml_score over the folded view (what
  *      a scan adds, since the scan already has that view), for prompts cut
@@ -181,8 +181,8 @@ int main(int argc, char **argv) {
   }
   long rss1 = rss_kb();
   double load_best = pct(loads, 50, 0), load_p50 = pct(loads, 50, 0.5);
-  size_t heap = sizeof(*m) + ((size_t)2 << m->bits) + AG_ML_LM_SIZE +
-                (m->info ? strlen(m->info) + 1 : 0);
+  size_t heap =
+      sizeof(*m) + ((size_t)2 << m->bits) + (m->info ? strlen(m->info) + 1 : 0);
   printf("model: %zu bytes (2^%u features, window %u, stride %u)\n",
          (size_t)ag_embedded_model_len, m->bits, m->window, m->stride);
   printf("load: best %.3f ms, median %.3f ms\n", load_best, load_p50);

@@ -405,11 +405,11 @@ void aigate_stream_free(aigate_stream *s);
 
 /*
  * A trained injection/jailbreak classifier: hashed word and character
- * n-gram weights, a character language model and a probability threshold
- * table per paranoia level. Immutable once loaded; safe to share between
- * threads. An engine loads one at start-up (aigate_engine_options.model)
- * and adds its finding to every input scan; these functions are for
- * training, evaluation and tools.
+ * n-gram weights, a weight for the share of symbols and a probability
+ * threshold table per paranoia level. Immutable once loaded; safe to
+ * share between threads. An engine loads one at start-up
+ * (aigate_engine_options.model) and adds its finding to every input
+ * scan; these functions are for training, evaluation and tools.
  */
 typedef struct aigate_model aigate_model;
 
@@ -467,7 +467,7 @@ typedef struct {
   size_t n_files;
   unsigned hash_bits;   /* 0: 18 */
   unsigned window;      /* 0: 512 bytes of folded text (stride: half) */
-  int epochs;           /* 0: 30 */
+  int epochs;           /* 0: 10 */
   double lr;            /* AdaGrad step; 0: 0.1 */
   double l2;            /* L2 penalty per update; 0: 1e-6; < 0: none */
   double augment;       /* share of benign texts also added with a generated

@@ -15,7 +15,7 @@ static void help(void) {
        "  -o, --output FILE   model file to write (default "
        "models/injection.bin)\n"
        "  --bits N            2^N hashed features, 10..22 (default 18)\n"
-       "  --epochs N          passes over the data (default 30)\n"
+       "  --epochs N          passes over the data (default 10)\n"
        "  --lr X              AdaGrad step (default 0.1)\n"
        "  --l2 X              L2 penalty (default 1e-6; 0: none)\n"
        "  --augment X         share of benign texts added with a gibberish "

@@ -6,43 +6,46 @@
  * text: word unigrams and bigrams and character 3- to 5-grams, each
  * namespace scaled by its distinct features (ag_ml_norm) so that long
  * and short texts score alike and a repeated phrase scores as the phrase
- * once, plus a few dense features from a character trigram language
- * model of ordinary text. Rules catch known phrasings; the
- * hashed n-grams generalize to rephrasings, and the language model's
- * *contrast* (the worst stretch of a text against the text's own median
- * loss) exposes gibberish adversarial suffixes without flagging every
- * text in an unfamiliar language or code, as a raw loss would.
+ * once, plus one dense feature, the share of symbol characters. Rules
+ * catch known phrasings; the hashed n-grams generalize to rephrasings.
+ *
+ * Models of format 2 also had two features from a character trigram
+ * language model of ordinary text (the worst and the last stretch of a
+ * window against its median loss), meant for gibberish adversarial
+ * suffixes. Cross-validation on the training data found them a loss: the
+ * out-of-fold recall of the attacks as read at the level-2 threshold was
+ * 0.812 with them and 0.836 without (ROC-AUC 0.9863 and 0.9871), they
+ * only helped with the trainer's own gibberish-suffixed copies, which the
+ * jb-adversarial-suffix rule blocks, and walking the language model was
+ * a third of the classifier's cost (docs/detection.md).
  *
  * Cost per byte of folded text: three character n-gram hashes (one
- * multiplication each) and weight reads, a word hash, one language-model
- * read, one bit of a distinct-feature sketch; no allocation. The weights are
- * int16 (2^18 of them, 512 KiB, stay in L2 cache). A long text is scored in
- * windows that overlap by half, built from half-window blocks so that each byte
- * is read once, plus its first and last half-window alone, and takes the best
- * window (about 17 us for 2 KB, docs/benchmarks.md). ag_ml_windows hands the
- * trainer the very windows the scan scores.
+ * multiplication each) and weight reads, a word hash, one bit of a
+ * distinct-feature sketch; no allocation. The weights are int16 (2^18 of
+ * them, 512 KiB, stay in L2 cache). A long text is scored in windows that
+ * overlap by half, built from half-window blocks so that each byte is
+ * read once, plus its first and last half-window alone, and takes the
+ * best window (about 12 us for 2 KB, docs/benchmarks.md). ag_ml_windows
+ * hands the trainer the very windows the scan scores.
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
  * style, so text unlike every training source can score high (the
- * thresholds are conservative for that reason); the contrast features see
- * token soup only when the suffix is shorter than the request before it.
+ * thresholds are conservative for that reason).
  *
  * The file format is little-endian and checked strictly on load, since a
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (1)
+ *   8   4  version (3)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
- *   24  4  dense features (3), 28 4 language model classes (38)
- *   32  4  bias (float), 36 4 weight scale (float)
- *   40  12 dense weights (float x 3)
- *   52  32 thresholds: block[1..4], weak[1..4] (float probabilities)
- *   84  4  info length (<= 4096)
- *   88  8  minimum feature counts: words, characters (<= 2^20)
- *   96  4  language model floor: least median stretch loss (1/16 bits)
- *   100    the info text (printable)
- *   ..     language model: 38^3 bytes of losses in 1/16 bits (<= 192)
+ *   24  4  dense features (1)
+ *   28  4  bias (float), 32 4 weight scale (float)
+ *   36  4  dense weight (float)
+ *   40  32 thresholds: block[1..4], weak[1..4] (float probabilities)
+ *   72  4  info length (<= 4096)
+ *   76  8  minimum feature counts: words, characters (<= 2^20)
+ *   84     the info text (printable)
  *   ..     2^bits int16 weights
  *   ..  4  CRC-32 (zlib) of everything before it
  */
@@ -81,19 +84,11 @@ static inline int word_byte(unsigned char c) {
 #define SEED_UNI 0x51ed270bu
 #define SEED_BI 0x2545f491u
 
-/* ---------------------------------------------------- language model */
-
-/* Characters per stretch of the contrast features, the fewest stretches
- * that give a median worth comparing with, and the histogram of stretch
- * means (in 1/4 bits). */
-#define LM_CHUNK 24
-#define LM_MIN_CHUNKS 4
-
 /* ------------------------------------------------------------- walking */
 
 /*
  * What a stretch of text adds to a window: weight sums and feature counts
- * per namespace, and the language model's statistics. A window is one
+ * per namespace, and its characters and symbols. A window is one
  * block (a text that fits) or two consecutive blocks of `stride` bytes,
  * so each byte is read once however much the windows overlap.
  */
@@ -102,15 +97,11 @@ typedef struct {
   uint32_t cnt[2];
   uint32_t n4; /* character 4-grams, the ones the sketch samples */
   uint64_t seen_w[AG_ML_SEEN_W / 64], seen_c[AG_ML_SEEN_C / 64];
-  uint16_t hist[AG_ML_LM_BINS];
-  uint32_t chunks, chars, symbols;
-  unsigned worst, last;
-  int has_last;
+  uint32_t chars, symbols; /* characters (not UTF-8 continuation bytes) */
 } block;
 
 /* The walk's state, carried from block to block: the word being read and
- * the one before it, the last five bytes, the language model's context
- * and the stretch being summed. */
+ * the one before it, the last five bytes. */
 typedef struct {
   const unsigned char *u;
   size_t n; /* the whole text */
@@ -119,8 +110,6 @@ typedef struct {
   size_t ws, prev_s;
   int have_prev, in_word;
   uint64_t v; /* last bytes, newest in the low byte */
-  ag_lm_iter it;
-  unsigned c1, c2, csum, ck;
 } walker;
 
 static void walker_init(walker *w, uint32_t bits, const char *t, size_t n) {
@@ -129,7 +118,6 @@ static void walker_init(walker *w, uint32_t bits, const char *t, size_t n) {
   w->n = n;
   w->bits = bits;
   w->wh = FNV_BASIS;
-  w->it = (ag_lm_iter){w->u, n, 0, 0, 0};
 }
 
 /* A character n-gram's index: its bytes and length as one key, by
@@ -139,16 +127,54 @@ static inline uint32_t ngram_index(uint64_t key, unsigned len, uint32_t bits) {
 }
 
 /*
+ * What each byte adds to a block's characters (the low 32 bits) and
+ * symbols (the high 32 bits), so that the scan counts both with one
+ * addition: every byte is a character but a UTF-8 continuation byte (and
+ * the never-valid 0xC0, 0xC1); the symbols are # $ % & ( ) * + - / : ; <
+ * = > @ [ \ ] ^ _ { | } ~.
+ */
+#define C 1ull
+#define S (1ull | 1ull << 32)
+static const uint64_t char_kind[256] = {
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x00 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x10 */
+    C, C, C, S, S, S, S, C, S, S, S, S, C, S, C, S, /* 0x20 */
+    C, C, C, C, C, C, C, C, C, C, S, S, S, S, S, C, /* 0x30 */
+    S, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x40 */
+    C, C, C, C, C, C, C, C, C, C, C, S, S, S, S, S, /* 0x50 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0x60 */
+    C, C, C, C, C, C, C, C, C, C, C, S, S, S, S, C, /* 0x70 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x80 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x90 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xa0 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0xb0 */
+    0, 0, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0xc0 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0xd0 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0xe0 */
+    C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, /* 0xf0 */
+};
+#undef C
+#undef S
+
+/* Characters and symbols of bytes [from, to) into b. */
+static void count_chars(const unsigned char *u, size_t from, size_t to,
+                        block *b) {
+  uint64_t kinds = 0;
+  for (size_t i = from; i < to; i++)
+    kinds += char_kind[u[i]];
+  b->chars += (uint32_t)kinds;
+  b->symbols += (uint32_t)(kinds >> 32);
+}
+
+/*
  * Walk the features of bytes [from, to): word unigrams and bigrams are
  * emitted where a word ends (at `to` == n for the last one), character
  * 3- to 5-grams at the byte they end on, all with the bytes before
- * `from` as context. cb sees each feature; the language model's
- * statistics go to b when lm is not NULL.
+ * `from` as context. cb sees each feature; characters and symbols are
+ * counted into b when it is not NULL.
  */
-static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm);
-
 static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
-                 void *ud, block *b, const uint8_t *lm) {
+                 void *ud, block *b) {
   const unsigned char *u = w->u;
   const unsigned shift = 32 - w->bits;
   for (size_t i = from; i < to; i++) {
@@ -188,52 +214,8 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
       cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
          w->prev_s, to);
   }
-  if (lm && b)
-    lm_walk(w, to, b, lm);
-}
-
-/* The language model's statistics of the characters up to `to`, one
- * class per character. */
-static void lm_walk(walker *w, size_t to, block *b, const uint8_t *lm) {
-  /* Locals, not the structs' fields: the histogram's stores would
-   * otherwise make the compiler reload every field at every character. */
-  ag_lm_iter it = w->it;
-  unsigned c1 = w->c1, c2 = w->c2, csum = w->csum, ck = w->ck;
-  unsigned worst = b->worst, last = b->last;
-  uint32_t chars = 0, symbols = 0, chunks = 0;
-  int has_last = b->has_last;
-  for (int cl; (cl = ag_lm_next(&it, to)) != 0;) {
-    unsigned k = (unsigned)cl;
-    chars++;
-    symbols += k >= 33 && k <= 36;
-    csum += lm[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + k];
-    c2 = c1;
-    c1 = k;
-    if (++ck == LM_CHUNK) {
-      unsigned mean = csum / LM_CHUNK;
-      b->hist[mean / 4]++;
-      worst = mean > worst ? mean : worst;
-      last = mean;
-      has_last = 1;
-      chunks++;
-      csum = ck = 0;
-    }
-  }
-  if (to == w->n && ck >= LM_CHUNK / 2) { /* a final partial stretch */
-    last = csum / ck;
-    has_last = 1;
-  }
-  w->it = it;
-  w->c1 = c1;
-  w->c2 = c2;
-  w->csum = csum;
-  w->ck = ck;
-  b->worst = worst;
-  b->last = last;
-  b->has_last = has_last;
-  b->chars += chars;
-  b->symbols += symbols;
-  b->chunks += chunks;
+  if (b)
+    count_chars(w->u, from, to, b);
 }
 
 /* Mark a feature [s, e) in a block's sketches of distinct features:
@@ -283,63 +265,23 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
                     void *ud, const uint32_t min[2], double norm[2]) {
   walker w;
   walker_init(&w, bits, t, n);
-  walk(&w, 0, n, cb, ud, NULL, NULL);
+  walk(&w, 0, n, cb, ud, NULL);
   block b = {0};
   walker_init(&w, bits, t, n);
-  walk(&w, 0, n, count_feature, &b, NULL, NULL);
+  walk(&w, 0, n, count_feature, &b, NULL);
   for (int ns = 0; ns < 2; ns++)
     norm[ns] = ag_ml_norm(b.cnt[ns], distinct_of(&b, NULL, ns), min[ns]);
 }
 
 /*
- * The dense features of one or two blocks. A text in another language or
- * code has a high median loss and high stretches alike; a request
- * followed by token soup has a low median and a very bad last stretch.
- * Features: (worst - median) and (last - median) in bits, 0 when negative
- * or when there are too few stretches; and the share of characters that
- * are symbols (brackets, backslashes, @, ...). The median is at least
- * `floor`, the median stretch of the training's ordinary texts: a text
- * cannot look more ordinary than ordinary text, so that a phrase or a
- * character repeated (whose stretches the model predicts all too well)
- * does not make one odd stretch, a JSON key or an id, look like soup.
+ * The dense feature of one or two blocks: the share of characters that
+ * are symbols (brackets, backslashes, @, ...), which token soup and
+ * fake markup have more of than prose.
  */
-static void dense_of(const block *a, const block *b, unsigned floor,
-                     float out[AG_ML_DENSE]) {
-  uint32_t chunks = a->chunks + (b ? b->chunks : 0);
+static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
   uint32_t chars = a->chars + (b ? b->chars : 0);
   uint32_t symbols = a->symbols + (b ? b->symbols : 0);
-  unsigned worst = a->worst, last = a->last;
-  if (b) {
-    worst = b->worst > worst ? b->worst : worst;
-    if (b->has_last)
-      last = b->last;
-  }
-  out[0] = out[1] = 0;
-  if (chunks >= LM_MIN_CHUNKS) {
-    unsigned seen = 0, median = 0;
-    for (unsigned k = 0; k < AG_ML_LM_BINS; k++) {
-      seen += a->hist[k] + (b ? b->hist[k] : 0);
-      if (2 * seen >= chunks) {
-        median = 4 * k;
-        break;
-      }
-    }
-    if (median < floor)
-      median = floor;
-    out[0] = worst > median ? (float)(worst - median) / 16.0f : 0;
-    out[1] = last > median ? (float)(last - median) / 16.0f : 0;
-  }
-  out[2] = chars ? (float)symbols / (float)chars : 0;
-}
-
-void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
-                        uint32_t hist[AG_ML_LM_BINS]) {
-  walker w;
-  block b = {0};
-  walker_init(&w, AG_ML_MIN_BITS, t, n);
-  lm_walk(&w, n, &b, lm);
-  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
-    hist[k] += b.hist[k];
+  out[0] = chars ? (float)symbols / (float)chars : 0;
 }
 
 /* ----------------------------------------------------------- scoring */
@@ -365,7 +307,7 @@ static double logit_of(const aigate_model *m, const block *a, const block *b) {
          ag_ml_norm(cnt, distinct_of(a, b, ns), m->min_count[ns]);
   }
   float d[AG_ML_DENSE];
-  dense_of(a, b, m->lm_floor, d);
+  dense_of(a, b, d);
   for (int i = 0; i < AG_ML_DENSE; i++)
     z += (double)m->dense[i] * d[i];
   return z;
@@ -418,8 +360,10 @@ static void score_block(walker *w, size_t from, size_t to,
   uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
   int32_t sw = 0, sc = 0;
   uint32_t nw = 0, nc = 0, n4 = 0;
+  uint64_t kinds = 0; /* characters, and symbols in the high half */
   for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
+    kinds += char_kind[c];
     if (word_byte(c)) {
       if (!in_word)
         in_word = 1, wh = FNV_BASIS;
@@ -465,7 +409,8 @@ static void score_block(walker *w, size_t from, size_t to,
   b->cnt[AG_ML_WORD] += nw;
   b->cnt[AG_ML_CHAR] += nc;
   b->n4 += n4;
-  lm_walk(w, to, b, m->lm);
+  b->chars += (uint32_t)kinds;
+  b->symbols += (uint32_t)(kinds >> 32);
 }
 
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n) {
@@ -481,7 +426,7 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
   block b = {0};
   sum_ctx c = {m->w, &b};
   walker_init(&w, m->bits, t, n);
-  walk(&w, 0, n, add_weight, &c, &b, m->lm);
+  walk(&w, 0, n, add_weight, &c, &b);
   return logit_of(m, &b, NULL);
 }
 
@@ -604,16 +549,15 @@ static int emit_window(const aigate_model *m, occ_list *a, occ_list *b,
     uint32_t cnt = a->b->cnt[ns] + (bb ? bb->cnt[ns] : 0);
     win.norm[ns] = ag_ml_norm(cnt, distinct_of(a->b, bb, ns), m->min_count[ns]);
   }
-  dense_of(a->b, bb, m->lm_floor, win.dense);
+  dense_of(a->b, bb, win.dense);
   return cb(ud, &win);
 }
 
 /* Walk bytes [a, e) of w's text into list l (reset) and its block. */
-static int walk_block(walker *w, size_t a, size_t e, const uint8_t *lm,
-                      occ_list *l) {
+static int walk_block(walker *w, size_t a, size_t e, occ_list *l) {
   memset(l->b, 0, sizeof(*l->b));
   l->o.n = 0;
-  walk(w, a, e, collect_block, l, l->b, lm);
+  walk(w, a, e, collect_block, l, l->b);
   return l->o.failed ? AIGATE_ERR_NOMEM : 0;
 }
 
@@ -627,7 +571,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
   int rc = 0;
   walker_init(&w, m->bits, t, n);
   if (n <= m->window) {
-    if (!(rc = walk_block(&w, 0, n, m->lm, &l[0])))
+    if (!(rc = walk_block(&w, 0, n, &l[0])))
       rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
     goto out;
   }
@@ -635,7 +579,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
    * first block alone, and the last stride alone from a fresh walk. */
   for (size_t a = 0, k = 0; a < n && !rc; k ^= 1) {
     size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
-    if ((rc = walk_block(&w, a, e, m->lm, &l[k])))
+    if ((rc = walk_block(&w, a, e, &l[k])))
       break;
     rc = a == 0 ? emit_window(m, &l[k], NULL, NULL, cb, ud)
                 : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
@@ -644,7 +588,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
   if (!rc) {
     size_t ta = char_edge(t, n - m->stride, 0);
     walker_init(&w, m->bits, t + ta, n - ta);
-    if (!(rc = walk_block(&w, 0, n - ta, m->lm, &l[0])))
+    if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
       rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
   }
 out:
@@ -660,7 +604,7 @@ out:
 /* ------------------------------------------------------- model files */
 
 #define MAGIC "AIGATEML"
-#define HEADER 100
+#define HEADER 84
 #define MAX_MIN_COUNT (1u << 20)
 
 aigate_model *ag_ml_alloc(uint32_t bits) {
@@ -668,9 +612,8 @@ aigate_model *ag_ml_alloc(uint32_t bits) {
   if (!m)
     return NULL;
   m->bits = bits;
-  m->lm = calloc(AG_ML_LM_SIZE, 1);
   m->w = calloc((size_t)1 << bits, sizeof(int16_t));
-  if (!m->lm || !m->w) {
+  if (!m->w) {
     aigate_model_free(m);
     return NULL;
   }
@@ -680,7 +623,6 @@ aigate_model *ag_ml_alloc(uint32_t bits) {
 void aigate_model_free(aigate_model *m) {
   if (!m)
     return;
-  free(m->lm);
   free(m->w);
   free(m->info);
   free(m);
@@ -716,7 +658,7 @@ int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len) {
   if (info_len > AG_ML_MAX_INFO)
     return AIGATE_ERR_INVALID;
   size_t nw = (size_t)1 << m->bits;
-  size_t total = HEADER + info_len + AG_ML_LM_SIZE + 2 * nw + 4;
+  size_t total = HEADER + info_len + 2 * nw + 4;
   unsigned char *b = malloc(total), *p = b;
   if (!b)
     return AIGATE_ERR_NOMEM;
@@ -726,25 +668,21 @@ int ag_ml_serialize(const aigate_model *m, unsigned char **out, size_t *len) {
   put32(p + 16, m->window);
   put32(p + 20, m->stride);
   put32(p + 24, AG_ML_DENSE);
-  put32(p + 28, AG_ML_LM_CLASSES);
-  putf(p + 32, m->bias);
-  putf(p + 36, m->scale);
+  putf(p + 28, m->bias);
+  putf(p + 32, m->scale);
   for (int i = 0; i < AG_ML_DENSE; i++)
-    putf(p + 40 + 4 * i, m->dense[i]);
+    putf(p + 36 + 4 * i, m->dense[i]);
   for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
-    putf(p + 52 + 4 * (l - 1), m->block[l]);
-    putf(p + 68 + 4 * (l - 1), m->weak[l]);
+    putf(p + 40 + 4 * (l - 1), m->block[l]);
+    putf(p + 56 + 4 * (l - 1), m->weak[l]);
   }
-  put32(p + 84, (uint32_t)info_len);
-  put32(p + 88, m->min_count[0]);
-  put32(p + 92, m->min_count[1]);
-  put32(p + 96, m->lm_floor);
+  put32(p + 72, (uint32_t)info_len);
+  put32(p + 76, m->min_count[0]);
+  put32(p + 80, m->min_count[1]);
   p += HEADER;
   if (info_len)
     memcpy(p, m->info, info_len);
   p += info_len;
-  memcpy(p, m->lm, AG_ML_LM_SIZE);
-  p += AG_ML_LM_SIZE;
   for (size_t i = 0; i < nw; i++, p += 2) {
     uint16_t v = (uint16_t)m->w[i];
     p[0] = (unsigned char)v;
@@ -787,19 +725,16 @@ static int load(const char *name, const unsigned char *b, size_t len,
   if (window < AG_ML_MIN_WINDOW || window > AG_ML_MAX_WINDOW ||
       stride * 2 != window)
     return bad_model(err, name, "window or stride out of range");
-  if (get32(b + 24) != AG_ML_DENSE || get32(b + 28) != AG_ML_LM_CLASSES)
+  if (get32(b + 24) != AG_ML_DENSE)
     return bad_model(err, name, "feature layout differs from this aigate's");
-  uint32_t info_len = get32(b + 84);
-  uint32_t min_w = get32(b + 88), min_c = get32(b + 92),
-           lm_floor = get32(b + 96);
-  if (lm_floor > AG_ML_LM_CAP)
-    return bad_model(err, name, "language model floor out of range");
+  uint32_t info_len = get32(b + 72);
+  uint32_t min_w = get32(b + 76), min_c = get32(b + 80);
   if (min_w > MAX_MIN_COUNT || min_c > MAX_MIN_COUNT)
     return bad_model(err, name, "minimum counts out of range");
   if (info_len > AG_ML_MAX_INFO)
     return bad_model(err, name, "info text too long");
   size_t nw = (size_t)1 << bits;
-  size_t want = HEADER + info_len + AG_ML_LM_SIZE + 2 * nw + 4;
+  size_t want = HEADER + info_len + 2 * nw + 4;
   if (len != want) {
     ag_err(err, "%s: not a valid aigate model: %zu bytes, expected %zu", name,
            len, want);
@@ -807,17 +742,17 @@ static int load(const char *name, const unsigned char *b, size_t len,
   }
   if ((uint32_t)crc32(0L, b, (uInt)(len - 4)) != get32(b + len - 4))
     return bad_model(err, name, "checksum mismatch (corrupted file)");
-  float bias = getf(b + 32), scale = getf(b + 36);
+  float bias = getf(b + 28), scale = getf(b + 32);
   if (!finite_in(bias, -1e3f, 1e3f) || !finite_in(scale, 0, 1e3f))
     return bad_model(err, name, "bias or scale out of range");
   float dense[AG_ML_DENSE],
       blk[AG_MAX_PARANOIA + 1] = {0}, weak[AG_MAX_PARANOIA + 1] = {0};
   for (int i = 0; i < AG_ML_DENSE; i++)
-    if (!finite_in(dense[i] = getf(b + 40 + 4 * i), -1e3f, 1e3f))
+    if (!finite_in(dense[i] = getf(b + 36 + 4 * i), -1e3f, 1e3f))
       return bad_model(err, name, "dense weight out of range");
   for (int l = 1; l <= AG_MAX_PARANOIA; l++) {
-    blk[l] = getf(b + 52 + 4 * (l - 1));
-    weak[l] = getf(b + 68 + 4 * (l - 1));
+    blk[l] = getf(b + 40 + 4 * (l - 1));
+    weak[l] = getf(b + 56 + 4 * (l - 1));
     if (!finite_in(blk[l], 0, 1) || !finite_in(weak[l], 0, blk[l]))
       return bad_model(err, name, "thresholds out of range");
   }
@@ -825,10 +760,6 @@ static int load(const char *name, const unsigned char *b, size_t len,
   for (uint32_t i = 0; i < info_len; i++)
     if ((info[i] < 0x20 && info[i] != '\n') || info[i] == 0x7f)
       return bad_model(err, name, "info text is not printable");
-  const unsigned char *lm = info + info_len;
-  for (size_t i = 0; i < AG_ML_LM_SIZE; i++)
-    if (lm[i] > AG_ML_LM_CAP)
-      return bad_model(err, name, "language model loss out of range");
   aigate_model *m = ag_ml_alloc(bits);
   if (!m || !(m->info = malloc(info_len + 1))) {
     aigate_model_free(m);
@@ -841,14 +772,12 @@ static int load(const char *name, const unsigned char *b, size_t len,
   m->stride = stride;
   m->min_count[0] = min_w;
   m->min_count[1] = min_c;
-  m->lm_floor = lm_floor;
   m->bias = bias;
   m->scale = scale;
   memcpy(m->dense, dense, sizeof(dense));
   memcpy(m->block, blk, sizeof(blk));
   memcpy(m->weak, weak, sizeof(weak));
-  memcpy(m->lm, lm, AG_ML_LM_SIZE);
-  const unsigned char *wp = lm + AG_ML_LM_SIZE;
+  const unsigned char *wp = info + info_len;
   for (size_t i = 0; i < nw; i++, wp += 2)
     m->w[i] = (int16_t)(uint16_t)(wp[0] | wp[1] << 8);
   *out = m;

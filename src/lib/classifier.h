@@ -1,6 +1,6 @@
 /*
  * classifier.h -- the statistical injection/jailbreak classifier: its
- * features, its model (weights, a character language model, thresholds
+ * features, its model (hashed weights, the share of symbols, thresholds
  * per paranoia level) and its scoring, shared by the engine (scan.c), the
  * trainer (train.c) and `aigate scan --explain`.
  *
@@ -17,13 +17,10 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 2
+#define AG_ML_VERSION 3
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
-#define AG_ML_DENSE 3       /* dense features, see dense_of() */
-#define AG_ML_LM_CLASSES 38 /* character classes of the language model */
-#define AG_ML_LM_SIZE (AG_ML_LM_CLASSES * AG_ML_LM_CLASSES * AG_ML_LM_CLASSES)
-#define AG_ML_LM_CAP 192 /* loss cap, in 1/16 bits (12 bits a character) */
+#define AG_ML_DENSE 1 /* dense features, see dense_of() */
 #define AG_ML_MAX_INFO 4096
 #define AG_ML_MIN_WINDOW 256
 #define AG_ML_MAX_WINDOW (1u << 20)
@@ -37,11 +34,9 @@ struct aigate_model {
   float bias, scale;       /* weight = w[i] * scale */
   uint32_t min_count[2];   /* per namespace: counts below are taken as
                               this (a short text is not scaled up past it) */
-  uint32_t lm_floor;       /* least median stretch loss (1/16 bits) */
   float dense[AG_ML_DENSE];
   float block[AG_MAX_PARANOIA + 1]; /* [1..4]: probability that blocks */
   float weak[AG_MAX_PARANOIA + 1];  /* [1..4]: probability that adds points */
-  uint8_t *lm;                      /* AG_ML_LM_SIZE losses, 1/16 bits */
   int16_t *w;                       /* 2^bits quantized weights */
   char *info;                       /* NUL-terminated description */
 };
@@ -57,80 +52,6 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
  * model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
                     void *ud, const uint32_t min[2], double norm[2]);
-
-/* The language model's class of each byte (see ag_ml_lm_class): a-z and
- * A-Z 1-26, digits 27, space and controls 28, . 29, , 30, quotes 31, ?!
- * 32, :; 33, brackets 34, -_ 35, other symbols 36, a non-ASCII character's
- * first byte 37 (one placeholder for every script), continuation bytes 0. */
-static const uint8_t lm_class_of[256] = {
-    28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28,
-    28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 28, 32, 31, 36, 36, 36,
-    36, 31, 34, 34, 36, 36, 30, 35, 29, 36, 27, 27, 27, 27, 27, 27, 27, 27, 27,
-    27, 33, 33, 34, 36, 34, 32, 36, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
-    12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 34, 36, 34, 36,
-    35, 31, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16, 17,
-    18, 19, 20, 21, 22, 23, 24, 25, 26, 34, 36, 34, 36, 28, 0,  0,  0,  0,  0,
-    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-    0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,  0,
-    0,  0,  37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
-    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
-    37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37, 37,
-    37, 37, 37, 37, 37, 37, 37, 37, 37,
-};
-
-static inline int ag_ml_lm_class(unsigned char c) {
-  return lm_class_of[c];
-}
-
-/*
- * Walks the language model's classes of a text, one per character. A run
- * of ASCII letters and digits that contains a digit (an id, a hash, a
- * UUID, "10km") reads as digits throughout: such tokens are everywhere in
- * ordinary prompts and would otherwise look like the token soup the
- * contrast features are there to find.
- */
-typedef struct {
-  const unsigned char *u;
-  size_t n, i, run_end;
-  int run_digit;
-} ag_lm_iter;
-
-static inline int ag_lm_alnum(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9');
-}
-
-/* The next class (1..AG_ML_LM_CLASSES-1) of a character before `stop`,
- * or 0 when there is none (runs are read to the text's end, so where a
- * walk stops does not change a class). */
-static inline int ag_lm_next(ag_lm_iter *it, size_t stop) {
-  while (it->i < stop) {
-    unsigned char c = it->u[it->i];
-    if (it->i >= it->run_end && ag_lm_alnum(c)) {
-      size_t e = it->i;
-      it->run_digit = 0;
-      while (e < it->n && ag_lm_alnum(it->u[e]))
-        it->run_digit |= it->u[e++] <= '9';
-      it->run_end = e;
-    }
-    int in_run = it->i < it->run_end;
-    it->i++;
-    int cl = ag_ml_lm_class(c);
-    if (cl)
-      return in_run && it->run_digit ? 27 : cl;
-  }
-  return 0;
-}
-
-/* Stretches of LM_CHUNK characters whose mean loss the contrast
- * features compare, histogrammed in 1/4 bits. */
-#define AG_ML_LM_BINS (AG_ML_LM_CAP / 4 + 1)
-
-/* Add the mean losses of the stretches of folded text t[0, n) under
- * language model lm to hist (the trainer's floor, see dense_of). */
-void ag_ml_lm_stretches(const uint8_t *lm, const char *t, size_t n,
-                        uint32_t hist[AG_ML_LM_BINS]);
 
 /*
  * Bits of the sketches that estimate how many distinct features a window
@@ -207,9 +128,9 @@ typedef int (*ag_ml_window_cb)(void *ud, const ag_ml_window *w);
 
 /*
  * Every window ag_ml_best_logit scores in folded text t[0, n), under m's
- * hash bits, window, minimum counts and language model (its weights are
- * not read): what the trainer learns from, so that it learns what a scan
- * scores. Returns 0, AIGATE_ERR_NOMEM or cb's non-zero return.
+ * hash bits, window and minimum counts (its weights are not read): what the
+ * trainer learns from, so that it learns what a scan scores. Returns 0,
+ * AIGATE_ERR_NOMEM or cb's non-zero return.
  */
 int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
                   ag_ml_window_cb cb, void *ud);

@@ -32,7 +32,7 @@
  * benign texts is added again with a random gibberish suffix, labelled as
  * an attack. Its tokens are word pieces of the training texts themselves,
  * case-mangled and glued with symbols, so that what the model learns is
- * the shape (and the language model contrast), not a vocabulary. And a
+ * the shape (symbols, mangled word pieces), not a vocabulary. And a
  * share of all texts is added again with structured data after it (JSON,
  * URLs, ids, paths), keeping its label, so that symbols and odd character
  * sequences alone are no evidence of an attack.
@@ -286,8 +286,8 @@ static void random_url(corpus *c, ag_buf *b) {
  * URL, a Markdown link or image, an id (hex digest, UUID, base64), a
  * file path, made of the corpus's words. Added around texts of both
  * labels, so that what it has in common with gibberish suffixes (symbols,
- * unfamiliar character sequences, a worse language-model stretch) stops
- * counting as evidence of an attack by itself.
+ * unfamiliar character sequences) stops counting as evidence of an
+ * attack by itself.
  */
 static void structured(corpus *c, ag_buf *b) {
   int parts = 1 + (int)(next_rand(&c->rng) % 3);
@@ -520,8 +520,36 @@ static size_t corpus_groups(corpus *c) {
 
 /* ------------------------------------------------------------- k-fold */
 
-/* Bytes of a text's opening and ending that make two texts relatives. */
+/* Characters of a text's opening and ending that make two texts
+ * relatives: characters, not bytes, so that the rule reads alike in every
+ * script. 64 bytes are 21 characters of Hindi or Thai, the length of a
+ * formulaic opening ("Write a C++ program that ..."); machine-translated
+ * requests that shared one were chained into a single group, and held
+ * out together, a language's benign texts looked like its attacks (all
+ * but 3 of 70 Hindi security questions over the level-2 threshold,
+ * which set it). */
 #define KIN_EDGE 64
+
+/* Bytes of the first (or, from_end, the last) KIN_EDGE characters of
+ * t[0, n), or 0 when the text has fewer than 2 * KIN_EDGE characters. */
+static size_t kin_edge(const char *t, size_t n, int from_end) {
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++)
+    chars += ((unsigned char)t[i] & 0xC0) != 0x80;
+  if (chars < 2 * KIN_EDGE)
+    return 0;
+  size_t seen = 0;
+  if (!from_end) {
+    size_t i = 0;
+    while (i < n && (seen < KIN_EDGE || ((unsigned char)t[i] & 0xC0) == 0x80))
+      seen += ((unsigned char)t[i++] & 0xC0) != 0x80;
+    return i;
+  }
+  size_t i = n;
+  while (i > 0 && seen < KIN_EDGE)
+    seen += ((unsigned char)t[--i] & 0xC0) != 0x80;
+  return n - i;
+}
 
 typedef struct {
   uint64_t h;
@@ -566,16 +594,16 @@ static int kfold(corpus *c, size_t k, uint64_t seed) {
     free(keys);
     return AIGATE_ERR_NOMEM;
   }
-  size_t nk = 0;
+  size_t nk = 0, head;
   for (size_t i = 0; i < c->n; i++) {
     const record *r = &c->r[i];
     parent[i] = i;
     if (r->aug && i) /* made from the record before it */
       parent[i] = kin_root(parent, i - 1);
-    else if (r->len >= 2 * KIN_EDGE) {
-      keys[nk++] = (kin_key){edge_hash(r->text, KIN_EDGE, 1), i};
-      keys[nk++] =
-          (kin_key){edge_hash(r->text + r->len - KIN_EDGE, KIN_EDGE, 2), i};
+    else if ((head = kin_edge(r->text, r->len, 0)) != 0) {
+      size_t tail = kin_edge(r->text, r->len, 1);
+      keys[nk++] = (kin_key){edge_hash(r->text, head, 1), i};
+      keys[nk++] = (kin_key){edge_hash(r->text + r->len - tail, tail, 2), i};
     }
   }
   if (nk)
@@ -658,8 +686,7 @@ static void free_instances(record *r) {
   r->n_inst = 0;
 }
 
-/* Every record's windows under m's settings and language model (again
- * for each fold: the dense features depend on its language model). */
+/* Every record's windows under m's settings. */
 static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
   aigate_model whole = *m; /* one window: the whole text */
   whole.window = UINT32_MAX;
@@ -672,62 +699,6 @@ static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
     if (rc)
       return rc;
   }
-  return 0;
-}
-
-/* ----------------------------------------------------- language model */
-
-/* Trigram losses from the benign, non-augmented records outside fold
- * `skip` (SIZE_MAX: all), into m->lm and m->lm_floor. Add-half
- * smoothing; losses in 1/16 bits. */
-static int train_lm(const corpus *c, size_t skip, aigate_model *m) {
-  uint8_t *lm = m->lm;
-  uint32_t *cnt = calloc(AG_ML_LM_SIZE, sizeof(uint32_t));
-  if (!cnt)
-    return AIGATE_ERR_NOMEM;
-  for (size_t i = 0; i < c->n; i++) {
-    const record *r = &c->r[i];
-    if (r->label || r->aug || r->group == skip)
-      continue;
-    unsigned c1 = 0, c2 = 0;
-    ag_lm_iter it = {(const unsigned char *)r->text, r->len, 0, 0, 0};
-    for (int next; (next = ag_lm_next(&it, r->len)) != 0;) {
-      unsigned cl = (unsigned)next;
-      cnt[(c2 * AG_ML_LM_CLASSES + c1) * AG_ML_LM_CLASSES + cl]++;
-      c2 = c1;
-      c1 = cl;
-    }
-  }
-  for (size_t ctx = 0; ctx < AG_ML_LM_CLASSES * AG_ML_LM_CLASSES; ctx++) {
-    uint64_t tot = 0;
-    for (size_t k = 0; k < AG_ML_LM_CLASSES; k++)
-      tot += cnt[ctx * AG_ML_LM_CLASSES + k];
-    for (size_t k = 0; k < AG_ML_LM_CLASSES; k++) {
-      double p = (cnt[ctx * AG_ML_LM_CLASSES + k] + 0.5) /
-                 ((double)tot + 0.5 * AG_ML_LM_CLASSES);
-      double loss = -log2(p) * 16.0;
-      lm[ctx * AG_ML_LM_CLASSES + k] =
-          (uint8_t)(loss > AG_ML_LM_CAP ? AG_ML_LM_CAP : lrint(loss));
-    }
-  }
-  /* The floor of the contrast features' median: the median stretch of
-   * the same texts under this model. */
-  uint32_t hist[AG_ML_LM_BINS] = {0};
-  uint64_t total = 0, seen = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    const record *r = &c->r[i];
-    if (!r->label && !r->aug && r->group != skip)
-      ag_ml_lm_stretches(lm, r->text, r->len, hist);
-  }
-  for (unsigned k = 0; k < AG_ML_LM_BINS; k++)
-    total += hist[k];
-  m->lm_floor = 0;
-  for (unsigned k = 0; k < AG_ML_LM_BINS && total; k++)
-    if (2 * (seen += hist[k]) >= total) {
-      m->lm_floor = 4 * k;
-      break;
-    }
-  free(cnt);
   return 0;
 }
 
@@ -982,7 +953,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (!o.window)
     o.window = 512;
   if (!o.epochs)
-    o.epochs = 30;
+    o.epochs = 10;
   if (o.lr <= 0)
     o.lr = 0.1;
   if (!o.folds)
@@ -1060,13 +1031,11 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     rc = AIGATE_ERR_NOMEM;
     goto out;
   }
+  if ((rc = vectorize_all(&c, m, &fb)))
+    goto out;
   if (!o.no_cv && folds > 1) {
     rep->n_folds = folds;
     for (size_t f = 0; f < folds && !rc; f++) {
-      if ((rc = train_lm(&c, f, m)))
-        break;
-      if ((rc = vectorize_all(&c, m, &fb)))
-        break;
       lr_train(&lm, &c, f, nw, o.seed + f + 1, order);
       /* The shipped model is the mean of the fold models, so that the
        * thresholds chosen on their out-of-fold scores hold for it. */
@@ -1078,7 +1047,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       /* At p >= 0.5 and at p >= 0.99 (logit 4.595), near the shipped
        * level-2 threshold. */
       /* Held-out texts are scored as a scan scores them: quantized
-       * weights, the fold's language model, the best window. */
+       * weights, the best window. */
       quantize(&lm, nw, m);
       size_t tp = 0, p = 0, fp = 0, n = 0, tp99 = 0, fp99 = 0;
       for (size_t i = 0; i < c.n; i++)
@@ -1102,13 +1071,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   }
   if (rc)
     goto out;
-  /* The language model of the final model, on every benign text; the
-   * weights on everything too when there was no cross-validation. */
-  if ((rc = train_lm(&c, SIZE_MAX, m)))
-    goto out;
+  /* The weights on everything when there was no cross-validation. */
   if (o.no_cv || folds <= 1) {
-    if ((rc = vectorize_all(&c, m, &fb)))
-      goto out;
     lr_train(&lm, &c, SIZE_MAX, nw, o.seed, order);
     for (size_t i = 0; i < c.n; i++)
       best_instance(&lm, &c.r[i], &z[i]);

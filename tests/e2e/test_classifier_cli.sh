@@ -127,7 +127,7 @@ head -c 1000 "$TMP/m1.bin" >"$TMP/trunc.bin"
 expect_exit 2 "truncated model" -- "$AIGATE" scan --model "$TMP/trunc.bin" "$TMP/p.txt"
 contains "$TMP/err" "not a valid aigate model" "truncated model reason"
 cp "$TMP/m1.bin" "$TMP/flip.bin"
-printf '\x55' | dd of="$TMP/flip.bin" bs=1 seek=50000 conv=notrunc 2>/dev/null
+printf '\x55' | dd of="$TMP/flip.bin" bs=1 seek=20000 conv=notrunc 2>/dev/null
 expect_exit 2 "corrupted model" -- "$AIGATE" scan --model "$TMP/flip.bin" "$TMP/p.txt"
 contains "$TMP/err" "checksum" "corrupted model reason"
 

@@ -10,8 +10,9 @@
  * every truncated or corrupted model file is rejected with a reason, how
  * the classifier's finding enters a scan (block alone, weak band only
  * with a rule, skipped on output, off by configuration), that an attack
- * at the end of a long document is still found, and the n-grams that
- * --explain shows.
+ * at the end of a long document is still found, the n-grams that
+ * --explain shows, and that the trainer's folds keep relatives together
+ * in every script.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -676,6 +677,83 @@ static void test_train_errors(void **state) {
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
 }
 
+/*
+ * The k folds keep relatives together: texts that share their first or
+ * last 64 characters. Characters, not bytes: 64 bytes are some 21
+ * characters of Devanagari, the length of a formulaic opening, and
+ * machine-translated requests that shared one were chained into a single
+ * group. Held out together, with every other Hindi text an attack, they
+ * all scored as attacks out of fold, and those false positives set the
+ * thresholds. Here 40 benign Hindi requests share a 25-character opening
+ * (65 bytes) and differ after it; 40 Hindi attacks do not share it. Out
+ * of fold, the benign requests must look benign.
+ */
+static void test_relatives_by_characters(void **state) {
+  (void)state;
+  static const char *opening = "एक सी प्रोग्राम बनाएं जो "; /* 25 characters */
+  static const char *benign[] = {"फाइल",  "सूची",  "गिनती",
+                                 "तारीख", "संख्या", "शब्द"};
+  static const char *attack[] = {"निर्देश",  "अनदेखा", "रहस्य",
+                                 "पासवर्ड", "सिस्टम", "भूल"};
+  char path[64], oof[64];
+  snprintf(path, sizeof(path), "/tmp/aigate-kin-%d.jsonl", (int)getpid());
+  snprintf(oof, sizeof(oof), "/tmp/aigate-kin-%d.oof", (int)getpid());
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  uint64_t x = 12345;
+  for (int i = 0; i < 80; i++) {
+    int label = i % 2;
+    const char **words = label ? attack : benign;
+    char text[2048];
+    size_t n = (size_t)snprintf(text, sizeof(text), "%s", label ? "" : opening);
+    for (int w = 0; w < 40; w++) { /* 40 words: well past 128 characters */
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      n += (size_t)snprintf(text + n, sizeof(text) - n, "%s ",
+                            words[(x >> 33) % 6]);
+    }
+    json_t *j = json_pack("{s:s, s:i}", "text", text, "label", label);
+    assert_non_null(j);
+    assert_int_equal(json_dumpf(j, f, JSON_COMPACT), 0);
+    fputc('\n', f);
+    json_decref(j);
+  }
+  fclose(f);
+  const char *files[] = {path};
+  aigate_train_options o = {.files = files,
+                            .n_files = 1,
+                            .hash_bits = 14,
+                            .folds = 5,
+                            .seed = 1,
+                            .oof_path = oof};
+  aigate_model *m = NULL;
+  aigate_error err = {{0}};
+  if (aigate_train(&o, &m, NULL, &err))
+    fail_msg("train: %s", err.msg);
+  aigate_model_free(m);
+  f = fopen(oof, "r");
+  assert_non_null(f);
+  char line[512];
+  double sum = 0;
+  int n = 0;
+  while (fgets(line, sizeof(line), f)) {
+    json_t *j = json_loads(line, 0, NULL);
+    assert_non_null(j);
+    if (json_integer_value(json_object_get(j, "label")) == 0 &&
+        json_integer_value(json_object_get(j, "aug")) == 0) {
+      sum += json_real_value(json_object_get(j, "p"));
+      n++;
+    }
+    json_decref(j);
+  }
+  fclose(f);
+  unlink(path);
+  unlink(oof);
+  assert_int_equal(n, 40);
+  if (sum / n >= 0.5)
+    fail_msg("benign texts with a shared opening: mean out-of-fold p %.3f",
+             sum / n);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_heldout_floor),
@@ -692,6 +770,7 @@ int main(void) {
       cmocka_unit_test(test_long_input_windows),
       cmocka_unit_test(test_explain),
       cmocka_unit_test(test_train_errors),
+      cmocka_unit_test(test_relatives_by_characters),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
