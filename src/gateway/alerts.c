@@ -22,6 +22,7 @@
 
 #include "alerts.h"
 #include "metrics.h"
+#include "records.h"
 
 #define MAX_QUEUED 1024
 
@@ -45,6 +46,7 @@ struct gw_alerts {
   int throttle_severity, throttle_rpm, throttle_for_s;
   gw_access *access;
   gw_metrics *metrics;
+  gw_audit *audit;
 };
 
 static int severity_rank(const char *s) {
@@ -137,6 +139,33 @@ static const char *respond(struct gw_alerts *al, const gw_alert *a, char *buf,
   return buf;
 }
 
+void gw_alerts_set_audit(gw_alerts *al, gw_audit *audit) {
+  if (al)
+    al->audit = audit;
+}
+
+/* The alert in the audit chain: route "alert", the key's id when it is
+ * a key, the signal as its rule, the action as its decision, and the
+ * whole alert (JSON) as its findings. */
+static void record(struct gw_alerts *al, const gw_alert *a, const char *action,
+                   const char *json) {
+  if (!al->audit)
+    return;
+  gw_audit_rec *rec = calloc(1, sizeof(*rec));
+  if (!rec)
+    return;
+  store_audit *r = &rec->rec;
+  snprintf(r->id, sizeof(r->id), "%.39s", a->id);
+  r->ts_ms = a->at_ms;
+  if (!strncmp(a->key, "key_", 4) && strlen(a->key) < sizeof(r->key_id))
+    memcpy(r->key_id, a->key, strlen(a->key) + 1);
+  rec->route = strdup("alert");
+  rec->decision = strdup(action);
+  rec->rules = strdup(a->signal);
+  rec->findings = json ? strdup(json) : NULL;
+  gw_audit_push(al->audit, rec);
+}
+
 static void deliver(struct gw_alerts *al, const gw_alert *a, int webhook) {
   char abuf[64];
   const char *action = respond(al, a, abuf, sizeof(abuf));
@@ -150,6 +179,7 @@ static void deliver(struct gw_alerts *al, const gw_alert *a, int webhook) {
   json_decref(j);
   if (line)
     fprintf(stderr, "%s\n", line);
+  record(al, a, action, line);
   gw_metrics_add(al->metrics, GW_M_ALERTS, 1, "severity", a->severity, "signal",
                  a->signal, GW_END);
   if (al->use_syslog)

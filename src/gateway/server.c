@@ -735,8 +735,10 @@ int gw_serve(const gw_options *opt) {
     fprintf(stderr, "aigate: cannot start anomaly detection and alerts\n");
     goto out;
   }
-  if (sh->audit)
+  if (sh->audit) {
     gw_audit_set_alerts(sh->audit, gw_alerts_push, sh->alerts);
+    gw_alerts_set_audit(sh->alerts, sh->audit);
+  }
   if (cfg->metrics_host) {
     int mport;
     if (!(scrape =

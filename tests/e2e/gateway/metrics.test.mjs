@@ -9,6 +9,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
+  aigateBin,
   startStack,
   stopStack,
   testCleanShutdown,
@@ -248,6 +249,17 @@ describe('anomaly alerts', () => {
     assert.match(m, /aigate_alerts_total\{severity="high",signal="blocked_burst"\} [1-9]/);
     const info = await request(gw, 'GET', `/key/info?key=${k.id}`);
     assert.ok(info.json.info.suspended_until);
+    // The alert and its action are a record of the audit chain too.
+    const search = () =>
+      JSON.parse(
+        execFileSync(aigateBin(), ['log', 'search', '--rule', 'blocked_burst', '--format', 'json', ...(gw.configPath ? ['-c', gw.configPath] : [])], {
+          cwd: gw.cwd,
+        }).toString(),
+      );
+    const rec = await waitFor(() => search().find((x) => x.route === 'alert' && x.key_id === k.id), 5000, 'the alert record');
+    assert.match(rec.decision, /^suspended for 600 s/);
+    assert.equal(rec.findings.id ?? JSON.parse(rec.findings).id, alert.id);
+    assert.ok(rec.chain_seq > 0 || rec.seq > 0);
     // The admin lifts it.
     r = await post(gw, '/key/unblock', { key: k.id });
     assert.equal(r.status, 200, r.text);
