@@ -289,6 +289,13 @@ void store_chain_link(store_chain *c, store_audit *a);
 int store_chain_checkpoint_line(const store_chain *c, char *buf, size_t len);
 /* Append that line to the checkpoint file. */
 int store_chain_checkpoint(const store_chain *c, const char *path);
+/* When the checkpoint file at path has grown past max_bytes, rewrite it
+ * with only the last checkpoint signed with key of each chain, and every
+ * line that is not one (a forged or damaged line stays as evidence):
+ * verification reads no more than that. The new file replaces the old
+ * one atomically (rename). 0, or -1 (the old file is left as it was). */
+int store_chain_compact(const unsigned char key[32], const char *path,
+                        long max_bytes);
 /* Read one checkpoint line, "INSTANCE SEQ HEAD SIGNATURE" (16, 1-18
  * digits, 64 and 64 lower-case hex), with its newline or not. Strict:
  * the line is exactly that. Loose: the line ends with it (a collector's

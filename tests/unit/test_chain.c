@@ -226,6 +226,49 @@ static void test_checkpoints_removed(void **state) {
   store_chain_clear(&c);
 }
 
+/* Compaction keeps each chain's last checkpoint and every foreign line,
+ * and the chains still verify (a cut tail is still found). */
+static void test_compact(void **state) {
+  (void)state;
+  store_chain c, d;
+  store *s = filled(&c, 3);
+  store_close(s);
+  s = filled(&d, 4);
+  FILE *f = fopen(cpf, "a");
+  assert_non_null(f);
+  fprintf(f, "not a checkpoint\n");
+  fclose(f);
+  for (int i = 0; i < 50; i++) /* the same head again and again */
+    assert_int_equal(store_chain_checkpoint(&d, cpf), 0);
+  assert_int_equal(store_chain_compact(c.key, cpf, 1 << 20), 0); /* small */
+  int lines = 0;
+  char buf[4096];
+  f = fopen(cpf, "r");
+  while (fgets(buf, sizeof(buf), f))
+    lines++;
+  fclose(f);
+  assert_int_equal(lines, 53);
+  assert_int_equal(store_chain_compact(c.key, cpf, 100), 0);
+  f = fopen(cpf, "r");
+  lines = 0;
+  int foreign = 0;
+  while (fgets(buf, sizeof(buf), f)) {
+    lines++;
+    foreign += !strcmp(buf, "not a checkpoint\n");
+  }
+  fclose(f);
+  assert_int_equal(lines, 3);
+  assert_int_equal(foreign, 1);
+  assert_int_equal(verify(s, &d), 1); /* the foreign line, and only it */
+  expect_report("1 checkpoint(s) malformed");
+  sql("DELETE FROM audit WHERE chain_seq = 4");
+  assert_int_equal(verify(s, &d), 2);
+  expect_report("records 4..4 deleted");
+  store_close(s);
+  store_chain_clear(&c);
+  store_chain_clear(&d);
+}
+
 static void test_two_chains(void **state) {
   (void)state;
   store_chain c, d;
@@ -359,6 +402,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_inserted, setup, teardown),
       cmocka_unit_test_setup_teardown(test_truncated, setup, teardown),
       cmocka_unit_test_setup_teardown(test_two_chains, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_compact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_checkpoints_removed, setup,
                                       teardown),
       cmocka_unit_test(test_checkpoint_lines),
