@@ -7,33 +7,40 @@
  * redacted or blocked), upstream errors, tokens, spend, and the distinct
  * models, tools and client addresses it used (each in a 1024-bit set per
  * minute, read by linear counting: exact enough for a baseline). When a
- * minute ends it is folded into an exponentially weighted mean and
- * variance (about half an hour of memory, so slow daily cycles move the
- * baseline along and are not alerts). A minute alerts as soon as its
- * count passes mean + 6 standard deviations, twice the mean and a floor
- * per signal, so a burst is reported within the minute it starts. Rate
- * alerts wait for 30 minutes of history, but for blocked requests: a key
- * whose first minute already has ten blocked prompts is an injection
- * campaign.
+ * minute with traffic ends it is folded into an exponentially weighted
+ * mean and variance (about half an hour of such minutes: slow daily
+ * cycles move the baseline along, and a key that pauses and comes back
+ * as usual is no surge). A minute alerts as soon as its count passes
+ * mean + 6 standard deviations, twice the mean and a floor per signal,
+ * so a burst is reported within the minute it starts. Blocked, finding
+ * and error counts are judged against their baseline scaled to the
+ * minute's requests over the usual (a campaign is a larger share, not
+ * more traffic). Rate alerts wait for 30 minutes with traffic, but for
+ * blocked requests: a key whose first minute already has ten blocked
+ * prompts is an injection campaign. A surge of "*" that one key makes
+ * most of (its part of the minute's excess) is left to that key's own
+ * baseline, where it may be usual.
  *
  * Seasons: traffic that jumps at the same hour every day (a team that
  * starts at nine) would cross the half-hour baseline every morning. So
  * each key also keeps, per hour of the day (UTC), a mean and variance of
  * its per-minute counts, weighted 1/n and then about a week of that hour
- * (1/420); quiet minutes count as zeros, up to a day of them. Once an
- * hour has a day of history (60 minutes), a rate alert also needs the
- * minute above that hour's line (mean + 6 sd, twice the mean, the floor).
- * Blocked bursts are exempt: a daily injection campaign is still one.
+ * (1/420), and its peak minute (fading by half over a week of it); quiet
+ * minutes count as zeros, up to a day of them. Once an hour has a day of
+ * history (60 minutes), a rate alert also needs the minute above that
+ * hour's line (mean + 6 sd, twice the mean, the floor) and above 1.5
+ * times its peak (a job that runs at two every night is a peak, not a
+ * surge). Blocked bursts are exempt: a daily injection campaign is still
+ * one.
  *
  * Categories: blocked requests and requests with findings are also
  * counted per category of the rules behind the decision (injection,
  * pii, secrets, ...), each with its own half-hour baseline scaled by the
- * minute's requests over the usual (counts of a kind grow with traffic:
- * the volume is request_rate's to judge), so that a new kind of finding
- * stands out even when another kind dominates the key's totals. Such an alert
- * names the category in its detail and silences the key's overall alert of the
- * same signal for its cooldown (one burst, one alert). A key tracks its
- * first 8 categories; later ones count in the totals only.
+ * minute's requests over the usual, so that a new kind of finding stands
+ * out even when another kind dominates the key's totals. Such an alert
+ * names the category in its detail and silences the key's overall alert
+ * of the same signal for its cooldown (one burst, one alert). A key
+ * tracks its first 8 categories; later ones count in the totals only.
  *
  * A request's size, in tokens and in bytes of its text (the prompt
  * length): each key keeps an EWMA of its logarithm per request (about 50
@@ -41,11 +48,16 @@
  * times the usual on that scale is an alert.
  *
  * New behaviour: after a key's first 50 requests and 30 minutes, a model,
- * a tool or a client network (/24 for IPv4, /48 for IPv6) it has not used
- * before is an event; a new network while an established one was active
- * in the last minute is a key used from two places at once.
+ * a tool or a client network (/24 for IPv4, IPv4-mapped included; /48 for
+ * IPv6, from the parsed address) it has not used before is an event, each
+ * new value once; a new network while an established one was active in
+ * the last minute is a key used from two places at once.
  *
- * Each signal of a key alerts at most once per 10 minutes. Memory is
+ * Refused requests (the key missing, wrong, revoked, expired, suspended)
+ * count under "unauthenticated" only, rates alone: never in the key they
+ * named nor in "*".
+ *
+ * Each rate signal of a key alerts at most once per 10 minutes. Memory is
  * bounded: at most max_keys keys (about 5 KB each, allocated at a key's
  * first request); learned sets hold 32 models and tools and 16 networks,
  * and stop learning when full.
