@@ -57,8 +57,11 @@ expect_exit 0 "train again" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
 if cmp -s "$TMP/m1.bin" "$TMP/m2.bin"; then ok; else bad "same seed, different model"; fi
 [ -s "$TMP/err" ] && bad "--quiet printed progress" || ok
 
+# Suffixed copies are off by default; --augment asks for them, so that
+# both kinds of copies are marked.
 expect_exit 0 "train --oof" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
-  --bits 12 --folds 3 --seed 3 -q -o "$TMP/m3.bin" --oof "$TMP/oof.jsonl"
+  --bits 12 --folds 3 --seed 3 --augment 0.15 -q -o "$TMP/m3.bin" \
+  --oof "$TMP/oof.jsonl"
 if node -e '
 const lines = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n");
 const r = lines.map((l) => JSON.parse(l));
