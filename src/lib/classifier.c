@@ -379,14 +379,18 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
   seen[h >> 6] |= 1ull << (h & 63);
 }
 
-static void score_block(walker *w, size_t from, size_t to,
-                        const aigate_model *m, block *b) {
+/* The namespace is a constant here (score_block calls it with doc 0 or
+ * 1), so that its seeds cost no registers in the loop. */
+static inline __attribute__((always_inline)) void
+score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
+               block *b, const int doc) {
   const unsigned char *u = w->u;
   const int16_t *wt = m->w;
   const unsigned shift = 32 - w->bits, bits = w->bits;
   uint32_t prev = w->prev, wh = w->wh;
-  const uint32_t su = w->seed_uni, sb = w->seed_bi;
-  const uint64_t key = w->key;
+  const uint32_t su = SEED_UNI ^ (doc ? DOC_SEED : 0),
+                 sb = SEED_BI ^ (doc ? DOC_SEED : 0);
+  const uint64_t key = doc ? DOC_KEY : 0;
   int have_prev = w->have_prev, in_word = w->in_word;
   uint64_t v = w->v;
   uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
@@ -443,6 +447,14 @@ static void score_block(walker *w, size_t from, size_t to,
   b->n4 += n4;
   b->chars += (uint32_t)kinds;
   b->symbols += (uint32_t)(kinds >> 32);
+}
+
+static void score_block(walker *w, size_t from, size_t to,
+                        const aigate_model *m, block *b) {
+  if (w->key)
+    score_block_ns(w, from, to, m, b, 1);
+  else
+    score_block_ns(w, from, to, m, b, 0);
 }
 
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n, int doc) {
