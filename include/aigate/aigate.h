@@ -471,7 +471,7 @@ typedef struct {
   double lr;            /* AdaGrad step; 0: 0.1 */
   double l2;            /* L2 penalty per update; 0: 1e-6; < 0: none */
   double augment;       /* share of benign texts also added with a generated
-                           gibberish suffix as attacks; 0: 0.15; < 0: none */
+                           gibberish suffix as attacks; 0 or < 0: none */
   double structured;    /* share of all texts also added with generated
                            structured data (JSON, URLs, ids, paths) after
                            them, keeping their label; 0: 0.5; < 0: none */

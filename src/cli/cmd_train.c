@@ -19,7 +19,7 @@ static void help(void) {
        "  --lr X              AdaGrad step (default 0.1)\n"
        "  --l2 X              L2 penalty (default 1e-6; 0: none)\n"
        "  --augment X         share of benign texts added with a gibberish "
-       "suffix as attacks (default 0.15; 0: none)\n"
+       "suffix as attacks (default 0: none)\n"
        "  --oof FILE          write each record's out-of-fold score (JSONL)\n"
        "  --structured X      share of texts added with generated JSON, URLs, "
        "ids or paths, label kept (default 0.5; 0: none)\n"

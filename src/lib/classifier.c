@@ -9,6 +9,14 @@
  * once, plus one dense feature, the share of symbol characters. Rules
  * catch known phrasings; the hashed n-grams generalize to rephrasings.
  *
+ * A document (250 bytes or more over two lines or more: an e-mail, a
+ * report, a table, code) hashes its n-grams apart from a request's
+ * (format 4), and its last half window is also scored as a request. A
+ * bag of n-grams cannot see where a sentence sits; this tells it whether
+ * the sentence is a request to the model or part of data handed to it,
+ * so a document's words no longer teach what requests look like, and an
+ * instruction that ends a document is read as one.
+ *
  * Models of format 2 also had two features from a character trigram
  * language model of ordinary text (the worst and the last stretch of a
  * window against its median loss), meant for gibberish adversarial
@@ -36,7 +44,7 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (3)
+ *   8   4  version (4: documents hashed apart; 3 read them as requests)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (1)
@@ -80,9 +88,24 @@ static inline int word_byte(unsigned char c) {
          (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-/* Seeds that keep the word namespaces apart. */
+/* Seeds that keep the word namespaces apart; a document's words and
+ * character n-grams are hashed apart from a request's (DOC_SEED,
+ * DOC_KEY). */
 #define SEED_UNI 0x51ed270bu
 #define SEED_BI 0x2545f491u
+#define DOC_SEED 0x6c8e9cf5u
+#define DOC_KEY (1ull << 63)
+
+int ag_ml_is_doc(const char *t, size_t n) {
+  if (n < AG_ML_DOC_BYTES)
+    return 0;
+  int lines = 1;
+  for (const char *p = t, *end = t + n;
+       (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+    if (++lines >= AG_ML_DOC_LINES)
+      return 1;
+  return 0;
+}
 
 /* ------------------------------------------------------------- walking */
 
@@ -109,15 +132,21 @@ typedef struct {
   uint32_t prev, wh;
   size_t ws, prev_s;
   int have_prev, in_word;
-  uint64_t v; /* last bytes, newest in the low byte */
+  uint64_t v;                 /* last bytes, newest in the low byte */
+  uint32_t seed_uni, seed_bi; /* the namespace: a request's or a document's */
+  uint64_t key;
 } walker;
 
-static void walker_init(walker *w, uint32_t bits, const char *t, size_t n) {
+static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
+                        int doc) {
   memset(w, 0, sizeof(*w));
   w->u = (const unsigned char *)t;
   w->n = n;
   w->bits = bits;
   w->wh = FNV_BASIS;
+  w->seed_uni = SEED_UNI ^ (doc ? DOC_SEED : 0);
+  w->seed_bi = SEED_BI ^ (doc ? DOC_SEED : 0);
+  w->key = doc ? DOC_KEY : 0;
 }
 
 /* A character n-gram's index: its bytes and length as one key, by
@@ -188,9 +217,9 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
       w->wh = (w->wh ^ c) * FNV_PRIME;
     } else if (w->in_word) {
       w->in_word = 0;
-      cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, i);
+      cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, i);
       if (w->have_prev)
-        cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+        cb(ud, mix32((w->prev * 31u) ^ w->wh ^ w->seed_bi) >> shift, AG_ML_WORD,
            w->prev_s, i);
       w->prev = w->wh;
       w->prev_s = w->ws;
@@ -198,20 +227,20 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
     }
     w->v = w->v << 8 | c;
     if (i >= 2)
-      cb(ud, ngram_index(w->v & 0xffffffull, 3, w->bits), AG_ML_CHAR, i - 2,
-         i + 1);
+      cb(ud, ngram_index((w->v & 0xffffffull) | w->key, 3, w->bits), AG_ML_CHAR,
+         i - 2, i + 1);
     if (i >= 3)
-      cb(ud, ngram_index(w->v & 0xffffffffull, 4, w->bits), AG_ML_CHAR, i - 3,
-         i + 1);
+      cb(ud, ngram_index((w->v & 0xffffffffull) | w->key, 4, w->bits),
+         AG_ML_CHAR, i - 3, i + 1);
     if (i >= 4)
-      cb(ud, ngram_index(w->v & 0xffffffffffull, 5, w->bits), AG_ML_CHAR, i - 4,
-         i + 1);
+      cb(ud, ngram_index((w->v & 0xffffffffffull) | w->key, 5, w->bits),
+         AG_ML_CHAR, i - 4, i + 1);
   }
   if (to == w->n && w->in_word) {
     w->in_word = 0;
-    cb(ud, mix32(w->wh ^ SEED_UNI) >> shift, AG_ML_WORD, w->ws, to);
+    cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, to);
     if (w->have_prev)
-      cb(ud, mix32((w->prev * 31u) ^ w->wh ^ SEED_BI) >> shift, AG_ML_WORD,
+      cb(ud, mix32((w->prev * 31u) ^ w->wh ^ w->seed_bi) >> shift, AG_ML_WORD,
          w->prev_s, to);
   }
   if (b)
@@ -261,13 +290,14 @@ static double distinct_of(const block *a, const block *b, int ns) {
   return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : cnt;
 }
 
-void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, const uint32_t min[2], double norm[2]) {
+void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
+                    ag_ml_feature_cb cb, void *ud, const uint32_t min[2],
+                    double norm[2]) {
   walker w;
-  walker_init(&w, bits, t, n);
+  walker_init(&w, bits, t, n, doc);
   walk(&w, 0, n, cb, ud, NULL);
   block b = {0};
-  walker_init(&w, bits, t, n);
+  walker_init(&w, bits, t, n, doc);
   walk(&w, 0, n, count_feature, &b, NULL);
   for (int ns = 0; ns < 2; ns++)
     norm[ns] = ag_ml_norm(b.cnt[ns], distinct_of(&b, NULL, ns), min[ns]);
@@ -349,12 +379,18 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
   seen[h >> 6] |= 1ull << (h & 63);
 }
 
-static void score_block(walker *w, size_t from, size_t to,
-                        const aigate_model *m, block *b) {
+/* The namespace is a constant here (score_block calls it with doc 0 or
+ * 1), so that its seeds cost no registers in the loop. */
+static inline __attribute__((always_inline)) void
+score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
+               block *b, const int doc) {
   const unsigned char *u = w->u;
   const int16_t *wt = m->w;
   const unsigned shift = 32 - w->bits, bits = w->bits;
   uint32_t prev = w->prev, wh = w->wh;
+  const uint32_t su = SEED_UNI ^ (doc ? DOC_SEED : 0),
+                 sb = SEED_BI ^ (doc ? DOC_SEED : 0);
+  const uint64_t key = doc ? DOC_KEY : 0;
   int have_prev = w->have_prev, in_word = w->in_word;
   uint64_t v = w->v;
   uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
@@ -370,34 +406,34 @@ static void score_block(walker *w, size_t from, size_t to,
       wh = (wh ^ c) * FNV_PRIME;
     } else if (in_word) {
       in_word = 0;
-      add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
+      add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
       if (have_prev)
-        add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
-                 sw_seen);
+        add_word(wt, mix32((prev * 31u) ^ wh ^ sb) >> shift, &sw, &nw, sw_seen);
       prev = wh;
       have_prev = 1;
     }
     v = v << 8 | c;
     if (i >= 4) {
-      sc += wt[ngram_index(v & 0xffffffull, 3, bits)] +
-            wt[ngram_index(v & 0xffffffffffull, 5, bits)];
-      add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen);
+      sc += wt[ngram_index((v & 0xffffffull) | key, 3, bits)] +
+            wt[ngram_index((v & 0xffffffffffull) | key, 5, bits)];
+      add_char4(wt, ngram_index((v & 0xffffffffull) | key, 4, bits), &sc,
+                sc_seen);
       nc += 3;
       n4++;
     } else { /* the first bytes: not every n-gram yet */
       if (i >= 2)
-        sc += wt[ngram_index(v & 0xffffffull, 3, bits)], nc++;
+        sc += wt[ngram_index((v & 0xffffffull) | key, 3, bits)], nc++;
       if (i >= 3)
-        add_char4(wt, ngram_index(v & 0xffffffffull, 4, bits), &sc, sc_seen),
+        add_char4(wt, ngram_index((v & 0xffffffffull) | key, 4, bits), &sc,
+                  sc_seen),
             nc++, n4++;
     }
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    add_word(wt, mix32(wh ^ SEED_UNI) >> shift, &sw, &nw, sw_seen);
+    add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
     if (have_prev)
-      add_word(wt, mix32((prev * 31u) ^ wh ^ SEED_BI) >> shift, &sw, &nw,
-               sw_seen);
+      add_word(wt, mix32((prev * 31u) ^ wh ^ sb) >> shift, &sw, &nw, sw_seen);
   }
   w->prev = prev;
   w->wh = wh;
@@ -413,21 +449,35 @@ static void score_block(walker *w, size_t from, size_t to,
   b->symbols += (uint32_t)(kinds >> 32);
 }
 
-double ag_ml_logit(const aigate_model *m, const char *t, size_t n) {
+static void score_block(walker *w, size_t from, size_t to,
+                        const aigate_model *m, block *b) {
+  if (w->key)
+    score_block_ns(w, from, to, m, b, 1);
+  else
+    score_block_ns(w, from, to, m, b, 0);
+}
+
+double ag_ml_logit(const aigate_model *m, const char *t, size_t n, int doc) {
   walker w;
   block b = {0};
-  walker_init(&w, m->bits, t, n);
+  walker_init(&w, m->bits, t, n, doc);
   score_block(&w, 0, n, m, &b);
   return logit_of(m, &b, NULL);
 }
 
-double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
+double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
+                        int doc) {
   walker w;
   block b = {0};
   sum_ctx c = {m->w, &b};
-  walker_init(&w, m->bits, t, n);
+  walker_init(&w, m->bits, t, n, doc);
   walk(&w, 0, n, add_weight, &c, &b);
   return logit_of(m, &b, NULL);
+}
+
+/* Where a text's last `stride` bytes start (a character boundary). */
+static size_t tail_start(const aigate_model *m, const char *t, size_t n) {
+  return n <= m->stride ? 0 : char_edge(t, n - m->stride, 0);
 }
 
 /*
@@ -437,17 +487,33 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n) {
  * whole inside some window. The text's first and last `stride` bytes are
  * also scored alone, so that an attack that opens or ends a long text is
  * not diluted by its neighbours (where injected text most often sits).
+ *
+ * A document (ag_ml_is_doc) is read in its own namespace, and its last
+ * `stride` bytes once more as a request: an instruction that ends a
+ * document (an e-mail, a report, a table) is scored by what requests
+ * look like, while the document's own words teach nothing about
+ * requests.
  */
-double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
-                        size_t *ws, size_t *we) {
+double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
+                         size_t *ws, size_t *we, int *doc_out) {
   size_t best_s = 0, best_e = n;
+  int doc = ag_ml_is_doc(t, n), best_doc = doc;
   double best;
   if (n <= m->window) {
-    best = ag_ml_logit(m, t, n);
+    best = ag_ml_logit(m, t, n, doc);
+    if (doc) {
+      size_t ta = tail_start(m, t, n);
+      double z = ag_ml_logit(m, t + ta, n - ta, 0);
+      if (z > best) {
+        best = z;
+        best_s = ta;
+        best_doc = 0;
+      }
+    }
   } else {
     walker w;
     block blk[2];
-    walker_init(&w, m->bits, t, n);
+    walker_init(&w, m->bits, t, n, doc);
     size_t a = 0, prev_a = 0;
     best = -1e300;
     for (int k = 0; a < n; k ^= 1) {
@@ -468,27 +534,35 @@ double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
       prev_a = a;
       a = e;
     }
-    /* And the text's last `stride` bytes alone: an attack that ends a
-     * long text is then not diluted by whatever precedes it in its
-     * block. A fresh walk of at most stride bytes. */
-    size_t ta = char_edge(t, n - m->stride, 0);
-    double z = ag_ml_logit(m, t + ta, n - ta);
+    /* And the text's last `stride` bytes alone, as a request: an
+     * attack that ends a long text is then not diluted by whatever
+     * precedes it in its block. A fresh walk of at most stride bytes. */
+    size_t ta = tail_start(m, t, n);
+    double z = ag_ml_logit(m, t + ta, n - ta, 0);
     if (z > best) {
       best = z;
       best_s = ta;
       best_e = n;
+      best_doc = 0;
     }
   }
   if (ws)
     *ws = best_s;
   if (we)
     *we = best_e;
+  if (doc_out)
+    *doc_out = best_doc;
   return best;
+}
+
+double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
+                        size_t *ws, size_t *we) {
+  return ag_ml_best_window(m, t, n, ws, we, NULL);
 }
 
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we) {
-  return sigmoid(ag_ml_best_logit(m, t, n, ws, we));
+  return sigmoid(ag_ml_best_window(m, t, n, ws, we, NULL));
 }
 
 /* ------------------------------------------------------------ windows */
@@ -568,12 +642,14 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
   occ_list l[2] = {{.b = &blk[0]}, {.b = &blk[1]}};
   ag_ml_occs both = {0};
   walker w;
-  int rc = 0;
-  walker_init(&w, m->bits, t, n);
+  int rc = 0, doc = ag_ml_is_doc(t, n);
+  walker_init(&w, m->bits, t, n, doc);
   if (n <= m->window) {
     if (!(rc = walk_block(&w, 0, n, &l[0])))
       rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
-    goto out;
+    if (rc || !doc)
+      goto out;
+    goto tail; /* a document's end, read as a request */
   }
   /* As ag_ml_best_logit reads them: pairs of consecutive blocks, the
    * first block alone, and the last stride alone from a fresh walk. */
@@ -585,9 +661,10 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
                 : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
     a = e;
   }
+tail:
   if (!rc) {
-    size_t ta = char_edge(t, n - m->stride, 0);
-    walker_init(&w, m->bits, t + ta, n - ta);
+    size_t ta = tail_start(m, t, n);
+    walker_init(&w, m->bits, t + ta, n - ta, 0);
     if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
       rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
   }
@@ -930,10 +1007,11 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
   if (rc)
     goto out;
   size_t ws, we;
+  int doc;
   double norm[2];
-  ag_ml_score(m, folded.p, folded.len, &ws, &we);
+  ag_ml_best_window(m, folded.p, folded.len, &ws, &we, &doc);
   const char *t = folded.p + ws;
-  ag_ml_features(m->bits, t, we - ws, collect_occ, &b, m->min_count, norm);
+  ag_ml_features(m->bits, t, we - ws, doc, collect_occ, &b, m->min_count, norm);
   if (b.failed) {
     rc = AIGATE_ERR_NOMEM;
     goto out;

@@ -17,13 +17,24 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 3
+#define AG_ML_VERSION 4
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
 #define AG_ML_DENSE 1 /* dense features, see dense_of() */
 #define AG_ML_MAX_INFO 4096
 #define AG_ML_MIN_WINDOW 256
 #define AG_ML_MAX_WINDOW (1u << 20)
+
+/*
+ * A document: a text of AG_ML_DOC_BYTES or more over AG_ML_DOC_LINES
+ * lines or more (an e-mail, a report, a table, a long role prompt). Its
+ * n-grams are hashed apart from a request's, so that what a document
+ * says does not teach what a request looks like, and its last half
+ * window is also scored as a request (model format 4).
+ */
+#define AG_ML_DOC_BYTES 250
+#define AG_ML_DOC_LINES 2
+int ag_ml_is_doc(const char *t, size_t n);
 
 /* What a feature hash belongs to (namespaces of the hashed space). */
 enum { AG_ML_WORD = 0, AG_ML_CHAR = 1 };
@@ -50,8 +61,9 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
  * bigrams, character 3- to 5-grams. Sets norm[ns], what each occurrence of
  * a namespace's feature is worth in this text (ag_ml_norm), given the
  * model's minimum counts. */
-void ag_ml_features(uint32_t bits, const char *t, size_t n, ag_ml_feature_cb cb,
-                    void *ud, const uint32_t min[2], double norm[2]);
+void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
+                    ag_ml_feature_cb cb, void *ud, const uint32_t min[2],
+                    double norm[2]);
 
 /*
  * Bits of the sketches that estimate how many distinct features a window
@@ -91,13 +103,17 @@ static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
 /* Logit of one window of folded text; the _slow one sums through the
  * generic feature walk (ag_ml_features), for tests that the fast one
  * finds the same features. */
-double ag_ml_logit(const aigate_model *m, const char *t, size_t n);
-double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n);
+double ag_ml_logit(const aigate_model *m, const char *t, size_t n, int doc);
+double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
+                        int doc);
 
 /* Best window of folded text t[0, n): its probability (its logit), and
  * its bytes [*ws, *we) (the whole text when it fits one window). */
 double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,
                         size_t *ws, size_t *we);
+/* The same, and whether the best window was read as a document. */
+double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
+                         size_t *ws, size_t *we, int *doc);
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we);
 

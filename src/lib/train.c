@@ -27,13 +27,22 @@
  * so thresholds pooled over such folds end at p ~ 1 and catch nothing.
  * They are reported, and k-fold thresholds are the default.
  *
+ * A document (classifier.h: 250 bytes or more over two lines or more)
+ * is learned in a namespace of its own; its last half window is one more
+ * of a benign document's windows, read as a request, and so kept low,
+ * while an attack document is learned whole in its own namespace only:
+ * the end of an attack e-mail or table may be a harmless sentence alone,
+ * and learning it as a request taught that plain requests are attacks
+ * (docs/detection.md).
+ *
  * Adversarial suffixes (token soup from automated attacks) are rare in
- * public labelled data, so the trainer makes its own: a share of the
- * benign texts is added again with a random gibberish suffix, labelled as
- * an attack. Its tokens are word pieces of the training texts themselves,
- * case-mangled and glued with symbols, so that what the model learns is
- * the shape (symbols, mangled word pieces), not a vocabulary. And a
- * share of all texts is added again with structured data after it (JSON,
+ * public labelled data. On request (augment) the trainer makes its own:
+ * a share of the benign texts is added again with a random gibberish
+ * suffix, labelled as an attack, made of word pieces of the training
+ * texts, case-mangled and glued with symbols. They are off by default:
+ * the jb-adversarial-suffix rule blocks that shape, and the copies
+ * mostly taught that a request followed by symbols is an attack. A share
+ * of all texts is added again with structured data after it (JSON,
  * URLs, ids, paths), keeping its label, so that symbols and odd character
  * sequences alone are no evidence of an attack.
  *
@@ -698,6 +707,13 @@ static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
         ag_ml_windows(r->label ? &whole : m, r->text, r->len, add_instance, &v);
     if (rc)
       return rc;
+    /* An attack is learned whole, in its own namespace: a document's end
+     * read as a request (its last window) may be harmless alone. */
+    while (r->label && r->n_inst > 1) {
+      r->n_inst--;
+      free(r->inst[r->n_inst].idx);
+      free(r->inst[r->n_inst].val);
+    }
   }
   return 0;
 }
@@ -964,8 +980,6 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.min_chars = 300;
   if (o.l2 == 0)
     o.l2 = 1e-6;
-  if (o.augment == 0)
-    o.augment = 0.15;
   if (o.structured == 0)
     o.structured = 0.5;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
@@ -1117,14 +1131,22 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
         "false positives %.4f benign, %.4f benign_hard",
         l, m->block[l], m->weak[l], o.no_cv ? "in-sample" : "out-of-fold",
         rep->oof_recall[l], rep->oof_fpr[l], rep->oof_fpr_hard[l]);
-  for (size_t i = 0; i < c.n; i++)
-    aug_hit += c.r[i].aug == AUG_SUFFIX && sigmoid(z[i]) >= m->block[2],
-        n_suffixed += c.r[i].aug == AUG_SUFFIX;
+  size_t n_read = 0, read_hit = 0;
+  for (size_t i = 0; i < c.n; i++) {
+    int hit = sigmoid(z[i]) >= m->block[2];
+    aug_hit += c.r[i].aug == AUG_SUFFIX && hit;
+    n_suffixed += c.r[i].aug == AUG_SUFFIX;
+    n_read += c.r[i].label && !c.r[i].aug;
+    read_hit += c.r[i].label && !c.r[i].aug && hit;
+  }
   if (!o.no_cv)
     say(&o,
-        "out-of-fold ROC-AUC %.4f (augmented copies apart); %zu of %zu "
-        "gibberish-suffixed texts over the level-2 threshold",
-        rep->oof_auc, aug_hit, n_suffixed);
+        "out-of-fold ROC-AUC %.4f, level-2 recall %.3f (the attacks as read, "
+        "augmented copies apart)",
+        rep->oof_auc, n_read ? (double)read_hit / (double)n_read : 0.0);
+  if (!o.no_cv && n_suffixed)
+    say(&o, "%zu of %zu gibberish-suffixed texts over the level-2 threshold",
+        aug_hit, n_suffixed);
   *out = m;
   m = NULL;
 out:

@@ -214,16 +214,18 @@ static void test_save_reload_identical(void **state) {
 }
 
 /* The scan's fast feature sum finds exactly the features of the generic
- * walk that training and explanations use. */
+ * walk that training and explanations use, in both namespaces (a
+ * request's and a document's). */
 static void test_fast_path_matches_walk(void **state) {
   (void)state;
-  for (size_t i = 0; i < heldout.n; i++) {
-    const char *t = heldout.text[i];
-    double a = ag_ml_logit(model, t, strlen(t));
-    double b = ag_ml_logit_slow(model, t, strlen(t));
-    if (a != b)
-      fail_msg("sample %zu: fast %.17g, walk %.17g", i, a, b);
-  }
+  for (int doc = 0; doc < 2; doc++)
+    for (size_t i = 0; i < heldout.n; i++) {
+      const char *t = heldout.text[i];
+      double a = ag_ml_logit(model, t, strlen(t), doc);
+      double b = ag_ml_logit_slow(model, t, strlen(t), doc);
+      if (a != b)
+        fail_msg("sample %zu (doc %d): fast %.17g, walk %.17g", i, doc, a, b);
+    }
 }
 
 /* The trainer learns from ag_ml_windows: the best of its windows, summed
@@ -246,13 +248,26 @@ static int window_logit(void *ud, const ag_ml_window *w) {
 
 static void test_windows_match_scan(void **state) {
   (void)state;
-  ag_buf long_text = {0};
-  for (size_t i = 0; i < heldout.n; i++)
+  /* Beside the samples: all of them on one line, all of them one per
+   * line (a long document), and the first lines of that up to 300 and
+   * 500 bytes (documents that fit one window, whose end is also read as
+   * a request). */
+  ag_buf long_text = {0}, lines = {0};
+  for (size_t i = 0; i < heldout.n; i++) {
     ag_buf_append(&long_text, heldout.text[i], strlen(heldout.text[i]));
-  assert_false(long_text.failed);
-  for (size_t i = 0; i <= heldout.n; i++) {
-    const char *t = i < heldout.n ? heldout.text[i] : long_text.data;
-    size_t n = i < heldout.n ? strlen(t) : long_text.len;
+    ag_buf_append(&lines, heldout.text[i], strlen(heldout.text[i]));
+    ag_buf_append(&lines, "\n", 1);
+  }
+  assert_false(long_text.failed || lines.failed);
+  assert_true(lines.len > 500);
+  assert_true(ag_ml_is_doc(lines.data, 300) && ag_ml_is_doc(lines.data, 500));
+  const size_t extra[][2] = {
+      {0, long_text.len}, {1, lines.len}, {1, 300}, {1, 500}};
+  for (size_t i = 0; i < heldout.n + 4; i++) {
+    const char *t = i < heldout.n             ? heldout.text[i]
+                    : extra[i - heldout.n][0] ? lines.data
+                                              : long_text.data;
+    size_t n = i < heldout.n ? strlen(t) : extra[i - heldout.n][1];
     win_max b = {-1e300};
     assert_int_equal(ag_ml_windows(model, t, n, window_logit, &b), 0);
     double z = ag_ml_best_logit(model, t, n, NULL, NULL);
@@ -260,6 +275,32 @@ static void test_windows_match_scan(void **state) {
       fail_msg("sample %zu: windows %.9g, scan %.9g", i, b.best, z);
   }
   ag_buf_free(&long_text);
+  ag_buf_free(&lines);
+}
+
+/* A document is 250 bytes or more over two lines or more; its words are
+ * hashed apart from a request's, and its end is also read as a request:
+ * an instruction that ends a document scores at least as it does alone
+ * at the same place. */
+static void test_documents(void **state) {
+  (void)state;
+  char text[600];
+  memset(text, 'a', sizeof(text));
+  for (size_t i = 7; i < sizeof(text); i += 8)
+    text[i] = ' ';
+  assert_false(ag_ml_is_doc(text, sizeof(text))); /* one line */
+  text[100] = '\n';
+  assert_true(ag_ml_is_doc(text, 250));
+  assert_false(ag_ml_is_doc(text, 249)); /* too short */
+  /* The namespaces differ: the same text, other weights. */
+  const char *t = heldout.text[0];
+  assert_true(ag_ml_logit(model, t, strlen(t), 0) !=
+              ag_ml_logit(model, t, strlen(t), 1));
+  /* A document's last half window, alone and as a request, is one of the
+   * windows it is scored by. */
+  size_t n = 400, ta = n - model->stride;
+  double tail = ag_ml_logit(model, text + ta, n - ta, 0);
+  assert_true(ag_ml_best_logit(model, text, n, NULL, NULL) >= tail);
 }
 
 /* Tiny texts (no character 4-gram to sample) under a model whose minimum
@@ -273,7 +314,7 @@ static void test_tiny_texts_min_zero(void **state) {
     double z = ag_ml_best_logit(&m0, t[i], strlen(t[i]), NULL, NULL);
     if (!isfinite(z))
       fail_msg("\"%s\": logit %g", t[i], z);
-    assert_true(z == ag_ml_logit_slow(&m0, t[i], strlen(t[i])));
+    assert_true(z == ag_ml_logit_slow(&m0, t[i], strlen(t[i]), 0));
   }
 }
 
@@ -285,7 +326,7 @@ static double repeated_logit(const char *phrase, int r) {
     assert_true(len + n < sizeof(buf));
     memcpy(buf + len, phrase, n);
   }
-  return ag_ml_logit(model, buf, len);
+  return ag_ml_logit(model, buf, len, 0);
 }
 
 /* Repetition adds no evidence: a phrase over and over (or machine-made
@@ -762,6 +803,7 @@ int main(void) {
       cmocka_unit_test(test_fast_path_matches_walk),
       cmocka_unit_test(test_repetition_adds_nothing),
       cmocka_unit_test(test_windows_match_scan),
+      cmocka_unit_test(test_documents),
       cmocka_unit_test(test_tiny_texts_min_zero),
       cmocka_unit_test(test_truncated_and_corrupted),
       cmocka_unit_test(test_scan_finding),
