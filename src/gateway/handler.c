@@ -750,7 +750,8 @@ static void count(gw_req *r) {
 static void observe(gw_req *r) {
   gw_event e = {
       .key = r->caller == GW_CALLER_KEY ? r->key_id : "master",
-      .unauthenticated = r->caller >= GW_CALLER_NONE,
+      .unauthenticated =
+          r->caller >= GW_CALLER_NONE || r->caller == GW_CALLER_VIEWER,
       .client = r->client_addr,
       .model = r->model,
       .tools = r->doc ? r->info.tools : NULL,
