@@ -389,6 +389,15 @@ static int breaks(const ewma *b, double x, double floor) {
   return x > b->mean + K_SIGMA * sqrt(b->var) + floor && x > 2 * b->mean;
 }
 
+/* A count's baseline scaled to the minute's requests over the key's
+ * usual: blocked, finding and error counts grow with traffic (a morning
+ * step brings more of each; a campaign brings a larger share). */
+static ewma scaled_to_traffic(const kstate *k, const ewma *b, double requests) {
+  double usual = k->base[R_REQUESTS].mean;
+  double scale = usual > 1 && requests > usual ? requests / usual : 1;
+  return (ewma){b->mean * scale, b->var * scale};
+}
+
 static double score_of(const ewma *b, double x) {
   double sd = sqrt(b->var);
   return (x - b->mean) / (sd > 1 ? sd : 1);
@@ -431,11 +440,6 @@ static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
                        gw_alert_cb cb, void *ud) {
   int warm = k->minutes >= WARMUP_MINUTES;
   double requests = k->cur[R_REQUESTS] + 1; /* this one included */
-  /* A category's baseline scaled to the minute's traffic: when the key's
-   * volume steps up (every morning), so do its findings; the volume
-   * itself is request_rate's business. */
-  double usual = k->base[R_REQUESTS].mean;
-  double scale = usual > 1 && requests > usual ? requests / usual : 1;
   for (size_t i = 0; i < e->n_categories; i++) {
     const char *name = e->categories[i];
     int repeat = !name;
@@ -450,7 +454,7 @@ static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
       int s = c == C_BLOCKED ? R_BLOCKED : R_FINDINGS;
       double x = ++cat->cur[c];
       int burst = s == R_BLOCKED && x >= sig[s].floor && 2 * x >= requests;
-      ewma scaled = {cat->base[c].mean * scale, cat->base[c].var * scale};
+      ewma scaled = scaled_to_traffic(k, &cat->base[c], requests);
       if (((warm && breaks(&scaled, x, sig[s].floor)) || (!warm && burst)) &&
           alert_at(a, k, s, &cat->quiet_until[c], x, cat->base[c].mean,
                    score_of(&cat->base[c], x), cat->name, e, cb, ud))
@@ -484,16 +488,9 @@ static void rates(gw_anomaly *a, kstate *k, const kstate *own,
     if (own && own->minute == k->minute && own->cur[i] > k->top[i])
       k->top[i] = own->cur[i];
     double x = k->cur[i];
-    /* Blocked, finding and error counts follow the traffic: judged
-     * against their baseline scaled to the minute's requests (a morning
-     * step brings more of each; a campaign brings a larger share). */
-    ewma scaled = k->base[i];
-    if (i == R_BLOCKED || i == R_FINDINGS || i == R_ERRORS) {
-      double usual = k->base[R_REQUESTS].mean, now = k->cur[R_REQUESTS];
-      double scale = usual > 1 && now > usual ? now / usual : 1;
-      scaled.mean *= scale;
-      scaled.var *= scale;
-    }
+    ewma scaled = i == R_BLOCKED || i == R_FINDINGS || i == R_ERRORS
+                      ? scaled_to_traffic(k, &k->base[i], k->cur[R_REQUESTS])
+                      : k->base[i];
     const ewma *b = &scaled;
     /* Before a baseline exists, only a minute in which most requests are
      * blocked (and at least the floor) says "campaign". */

@@ -116,6 +116,20 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
   return v;
 }
 
+void gw_guard_each_rule(const gw_guard *g, int dry,
+                        void (*fn)(void *ud, const char *id,
+                                   const char *category, int score),
+                        void *ud) {
+  char ids[sizeof(g->rules)];
+  snprintf(ids, sizeof(ids), "%s", dry ? g->detect_only : g->rules);
+  const char *const *cats = dry ? g->dry_categories : g->rule_categories;
+  const int *scores = dry ? g->dry_scores : g->rule_scores;
+  size_t i = 0, n = dry ? g->n_dry : g->n_rules;
+  for (char *save, *t = strtok_r(ids, ",", &save); t;
+       t = strtok_r(NULL, ",", &save), i++)
+    fn(ud, t, i < n ? cats[i] : "gateway", i < n ? scores[i] : 0);
+}
+
 /* With pseudonymization on, a redacted finding of a category set to
  * "block" blocks instead. Returns the action. */
 static aigate_action pseudo_block(gw_guard *g, const aigate_result *res,

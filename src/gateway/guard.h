@@ -112,6 +112,14 @@ json_t *gw_parse_request(gw_guard *g, gw_route route, const char *body,
 int gw_guard_input(gw_guard *g, gw_route route, json_t *doc,
                    gw_request_info *info);
 
+/* Call fn for each rule behind the decision, in order (dry: each
+ * detect-only rule that would have acted), with its category and score
+ * ("gateway" and 0 past what the guard could keep of them). */
+void gw_guard_each_rule(const gw_guard *g, int dry,
+                        void (*fn)(void *ud, const char *id,
+                                   const char *category, int score),
+                        void *ud);
+
 /* gw_parse_request, then gw_guard_input. */
 json_t *gw_guard_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info);

@@ -596,26 +596,29 @@ static const char *const route_names[] = {
 /* The findings behind the decision, and the detect-only ones that would
  * have acted, as a JSON array of {rule, category, score, mode} (NULL:
  * none). */
+/* One finding of the record (gw_guard_each_rule's fn). */
+typedef struct {
+  json_t *arr;
+  const char *mode;
+} finding_list;
+
+static void add_finding(void *ud, const char *id, const char *category,
+                        int score) {
+  finding_list *f = ud;
+  json_array_append_new(f->arr, json_pack("{s:s, s:s, s:i, s:s}", "rule", id,
+                                          "category", category, "score", score,
+                                          "mode", f->mode));
+}
+
 static char *findings_text(const gw_guard *g) {
-  json_t *arr = json_array();
-  const char *lists[2] = {g->rules, g->detect_only};
-  for (int dry = 0; dry < 2 && arr; dry++) {
-    char ids[256];
-    snprintf(ids, sizeof(ids), "%s", lists[dry]);
-    size_t i = 0, n = dry ? g->n_dry : g->n_rules;
-    for (char *save, *t = strtok_r(ids, ",", &save); t;
-         t = strtok_r(NULL, ",", &save), i++) {
-      const char *cat =
-          i < n ? (dry ? g->dry_categories : g->rule_categories)[i] : "gateway";
-      int score = i < n ? (dry ? g->dry_scores : g->rule_scores)[i] : 0;
-      json_array_append_new(arr,
-                            json_pack("{s:s, s:s, s:i, s:s}", "rule", t,
-                                      "category", cat, "score", score, "mode",
-                                      dry ? "detect-only" : "enforce"));
-    }
-  }
-  char *text = json_array_size(arr) ? json_dumps(arr, JSON_COMPACT) : NULL;
-  json_decref(arr);
+  finding_list f = {json_array(), "enforce"};
+  if (!f.arr)
+    return NULL;
+  gw_guard_each_rule(g, 0, add_finding, &f);
+  f.mode = "detect-only";
+  gw_guard_each_rule(g, 1, add_finding, &f);
+  char *text = json_array_size(f.arr) ? json_dumps(f.arr, JSON_COMPACT) : NULL;
+  json_decref(f.arr);
   return text;
 }
 
@@ -690,6 +693,13 @@ static void audit(gw_req *r) {
   gw_audit_push(sh->audit, rec);
 }
 
+static void count_finding(void *ud, const char *id, const char *category,
+                          int score) {
+  (void)score;
+  gw_metrics_add(ud, GW_M_FINDINGS, 1, "category", category, "rule", id,
+                 GW_END);
+}
+
 /* The finished request in the metrics (metrics.c). */
 static void count(gw_req *r) {
   gw_metrics *m = r->w->sh->metrics;
@@ -701,14 +711,7 @@ static void count(gw_req *r) {
   gw_metrics_add(m, GW_M_REQUESTS, 1, "route", route_names[r->route], "model",
                  model, "decision", dec, "status", status, GW_END);
   /* The rules behind the decision, with their categories. */
-  char rules[sizeof(r->g.rules)];
-  snprintf(rules, sizeof(rules), "%s", r->g.rules);
-  size_t i = 0;
-  for (char *save, *t = strtok_r(rules, ",", &save); t;
-       t = strtok_r(NULL, ",", &save), i++) {
-    const char *cat = i < r->g.n_rules ? r->g.rule_categories[i] : "gateway";
-    gw_metrics_add(m, GW_M_FINDINGS, 1, "category", cat, "rule", t, GW_END);
-  }
+  gw_guard_each_rule(&r->g, 0, count_finding, m);
   int64_t now_us = gw_now_us(), over = overhead_us(r);
   gw_metrics_observe(m, GW_H_OVERHEAD, (double)over / 1e6);
   gw_metrics_minute(m, (int)r->g.decision, (double)over / 1e6, gw_wall_ms());

@@ -194,90 +194,13 @@ int store_chain_checkpoint(const store_chain *c, const char *path) {
   return close(fd) == 0 && ok ? 0 : -1;
 }
 
-int store_chain_compact(const unsigned char key[32], const char *path,
-                        long max_bytes) {
-  struct stat st;
-  if (stat(path, &st) || st.st_size <= max_bytes)
-    return 0;
-  FILE *in = fopen(path, "re");
-  if (!in)
-    return -1;
-  /* Each chain's last checkpoint: its line number and sequence. */
-  typedef struct {
-    char inst[17];
-    int64_t seq;
-    long line;
-  } last;
-  last *v = NULL;
-  size_t n = 0;
-  char line[4096];
-  long no = 0;
-  int rc = 0;
-  for (; fgets(line, sizeof(line), in); no++) {
-    char inst[17];
-    int64_t seq;
-    unsigned char head[32];
-    if (store_checkpoint_parse(key, line, 0, inst, &seq, head) != 1)
-      continue;
-    size_t i = 0;
-    while (i < n && strcmp(v[i].inst, inst))
-      i++;
-    if (i == n) {
-      last *w = realloc(v, (n + 1) * sizeof(*w));
-      if (!w) {
-        rc = -1;
-        break;
-      }
-      v = w;
-      n++;
-      memcpy(v[i].inst, inst, sizeof(inst));
-      v[i].seq = -1;
-    }
-    if (seq >= v[i].seq) {
-      v[i].seq = seq;
-      v[i].line = no;
-    }
-  }
-  char tmp[4200];
-  int fd = -1;
-  FILE *out = NULL;
-  if (!rc && snprintf(tmp, sizeof(tmp), "%s.compact", path) < (int)sizeof(tmp))
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0 || !(out = fdopen(fd, "w"))) {
-    if (fd >= 0)
-      close(fd);
-    fclose(in);
-    free(v);
-    return -1;
-  }
-  rewind(in);
-  for (no = 0; fgets(line, sizeof(line), in); no++) {
-    char inst[17];
-    int64_t seq;
-    unsigned char head[32];
-    int keep = store_checkpoint_parse(key, line, 0, inst, &seq, head) != 1;
-    for (size_t i = 0; !keep && i < n; i++)
-      keep = v[i].line == no;
-    if (keep && fputs(line, out) == EOF)
-      rc = -1;
-  }
-  fclose(in);
-  free(v);
-  if (fflush(out) || fdatasync(fileno(out)))
-    rc = -1;
-  if (fclose(out) || rc || rename(tmp, path)) {
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
-}
-
 /* ------------------------------------------------------------ verify */
 
 typedef struct {
   char instance[17];
   int64_t seq;
   unsigned char head[32];
+  long line; /* where in its file (counting fgets' pieces) */
 } checkpoint;
 
 /* Where the last four words of line start (a collected syslog line ends
@@ -351,7 +274,7 @@ static int read_checkpoints(const unsigned char key[32], const char *path,
   if (!f)
     return errno == ENOENT && !loose ? 0 : -1;
   char line[4096];
-  while (fgets(line, sizeof(line), f)) {
+  for (long no = 0; fgets(line, sizeof(line), f); no++) {
     char inst[17];
     int64_t seq;
     unsigned char head[32];
@@ -379,9 +302,58 @@ static int read_checkpoints(const unsigned char key[32], const char *path,
     if (seq >= (*out)[i].seq) {
       (*out)[i].seq = seq;
       memcpy((*out)[i].head, head, 32);
+      (*out)[i].line = no;
     }
   }
   fclose(f);
+  return 0;
+}
+
+int store_chain_compact(const unsigned char key[32], const char *path,
+                        long max_bytes) {
+  struct stat st;
+  if (stat(path, &st) || st.st_size <= max_bytes)
+    return 0;
+  /* Each chain's last checkpoint, and where it stands. */
+  checkpoint *cps = NULL;
+  size_t n = 0;
+  int bad = 0, good = 0;
+  if (read_checkpoints(key, path, 0, &cps, &n, &bad, &good)) {
+    free(cps);
+    return -1;
+  }
+  FILE *in = fopen(path, "re"), *out = NULL;
+  char tmp[4200];
+  int fd = -1, rc = 0;
+  if (in && snprintf(tmp, sizeof(tmp), "%s.compact", path) < (int)sizeof(tmp))
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || !(out = fdopen(fd, "w"))) {
+    if (fd >= 0)
+      close(fd);
+    if (in)
+      fclose(in);
+    free(cps);
+    return -1;
+  }
+  char line[4096];
+  for (long no = 0; fgets(line, sizeof(line), in); no++) {
+    char inst[17];
+    int64_t seq;
+    unsigned char head[32];
+    int keep = store_checkpoint_parse(key, line, 0, inst, &seq, head) != 1;
+    for (size_t i = 0; !keep && i < n; i++)
+      keep = cps[i].line == no;
+    if (keep && fputs(line, out) == EOF)
+      rc = -1;
+  }
+  fclose(in);
+  free(cps);
+  if (fflush(out) || fdatasync(fileno(out)))
+    rc = -1;
+  if (fclose(out) || rc || rename(tmp, path)) {
+    unlink(tmp);
+    return -1;
+  }
   return 0;
 }
 
