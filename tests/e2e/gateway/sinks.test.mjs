@@ -119,31 +119,42 @@ describe('records file and syslog over UDP', () => {
     assert.equal(blocked.status, 400);
     ids.push(blocked.headers.get('x-aigate-request-id'));
     // The gateway may rotate or prune a file between the listing and the read:
-    // read the directory again until one pass sees every file it listed.
-    const readAll = () => {
+    // list the directory again until one pass reads every file it listed.
+    const snapshot = () => {
       for (;;) {
         try {
           return fs
             .readdirSync(dir)
             .filter((f) => f.startsWith('requests.jsonl'))
-            .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+            .map((name) => {
+              const st = fs.statSync(path.join(dir, name));
+              const text = fs.readFileSync(path.join(dir, name), 'utf8');
+              return { name, size: st.size, mode: st.mode, recs: text.split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
+            });
         } catch (e) {
           if (e.code !== 'ENOENT') throw e;
         }
       }
     };
-    await waitFor(() => readAll().some((r) => r.id === ids.at(-1)) || null, 10000, 'the last record in the file');
+    const files = await waitFor(
+      () => {
+        const snap = snapshot();
+        return snap.some((f) => f.recs.some((r) => r.id === ids.at(-1))) ? snap : null;
+      },
+      10000,
+      'the last record in the file',
+    );
     // Rotation at 4 KiB: rotated files are named FILE.<UTC stamp>, at most 2 kept.
-    const files = fs.readdirSync(dir).filter((f) => f.startsWith('requests.jsonl'));
-    const rotated = files.filter((f) => f !== 'requests.jsonl');
-    assert.ok(rotated.length >= 1 && rotated.length <= 2, `rotated files: ${files}`);
+    const names = files.map((f) => f.name);
+    const rotated = names.filter((f) => f !== 'requests.jsonl');
+    assert.ok(rotated.length >= 1 && rotated.length <= 2, `rotated files: ${names}`);
     for (const f of rotated) assert.match(f, /^requests\.jsonl\.\d{8}T\d{6}\.\d{3}Z(-\d{4})?$/);
     for (const f of files) {
-      assert.ok(fs.statSync(path.join(dir, f)).size <= 4096, `${f} is past the rotation size`);
-      assert.equal(fs.statSync(path.join(dir, f)).mode & 0o077, 0, `${f} is readable by others`);
+      assert.ok(f.size <= 4096, `${f.name} is past the rotation size`);
+      assert.equal(f.mode & 0o077, 0, `${f.name} is readable by others`);
     }
     // The newest records are all there, field for field as `aigate log search` shows them.
-    const recs = readAll();
+    const recs = files.flatMap((f) => f.recs);
     const byId = new Map(recs.map((r) => [r.id, r]));
     const last = byId.get(ids.at(-1));
     assert.ok(last, 'the blocked request is in the file');
@@ -154,8 +165,8 @@ describe('records file and syslog over UDP', () => {
     assert.equal(last.content_stored, false);
     for (const r of recs) for (const k of ['prompt', 'messages', 'content']) assert.ok(!(k in r), `content field ${k} in the file`);
     const seqs = recs.map((r) => r.chain_seq).sort((a, b) => a - b);
-    const layout = () => fs.readdirSync(dir).map((f) => `${f}: ${fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).chain_seq)}`);
-    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `the kept files hold the newest records: ${layout()}`);
+    const layout = files.map((f) => `${f.name}: ${f.recs.map((r) => r.chain_seq)}`).join('; ');
+    for (let i = 1; i < seqs.length; i++) assert.equal(seqs[i], seqs[i - 1] + 1, `the kept files hold the newest records: ${layout}`);
 
     // Syslog got every record, and the checkpoints.
     const msgs = await waitFor(
