@@ -84,7 +84,7 @@ function waitForLine(proc, stream, re, ms, what, getLog) {
     const done = (fn, v) => {
       clearTimeout(timer);
       proc[stream].off('data', onData);
-      proc.off('exit', onExit);
+      proc.off('close', onExit);
       fn(v);
     };
     const onData = (d) => {
@@ -105,7 +105,7 @@ function waitForLine(proc, stream, re, ms, what, getLog) {
       done(reject, new Error(`${what} not ready after ${ms} ms; its output:\n${tail(getLog())}`));
     }, ms);
     proc[stream].on('data', onData);
-    proc.on('exit', onExit);
+    proc.on('close', onExit);
   });
 }
 
@@ -216,8 +216,11 @@ export async function startGateway({ upstreamUrl, config, env = {}, workers = 2,
   };
   proc.stdout.on('data', keep);
   proc.stderr.on('data', keep);
+  // 'close', not 'exit': the process has ended and its stdout and stderr
+  // are read to their end, so that log() holds what it said last (the
+  // lines of its shutdown, a sanitizer's report).
   const exited = new Promise((resolve) =>
-    proc.on('exit', (code, signal) => {
+    proc.on('close', (code, signal) => {
       children.delete(proc);
       resolve({ code, signal });
     }),
