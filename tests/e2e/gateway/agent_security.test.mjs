@@ -35,7 +35,7 @@ async function loggedRules(gw, id) {
         .find((l) => l.includes('"event":"request"') && l.includes(`"id":"${id}"`));
       return line;
     },
-    5000,
+    30000,
     `the log line of request ${id}`,
   );
   return JSON.parse(line).rules;
@@ -394,7 +394,7 @@ describe('system-prompt leaks (canary)', () => {
       assert.ok(rules.includes('leak-canary'), rules);
     }
     // A leak is an alert by itself (stderr and the other alert sinks).
-    await waitFor(() => /"signal":"system_prompt_canary","detail":"[^"]*","observed":1[^}]*"severity":"critical"/.test(gw.log()), 5000, 'the alert');
+    await waitFor(() => /"signal":"system_prompt_canary","detail":"[^"]*","observed":1[^}]*"severity":"critical"/.test(gw.log()), 30000, 'the alert');
   });
 
   test('streamed: a canary in small deltas ends the stream, and never reaches the client whole', async () => {

@@ -228,7 +228,7 @@ describe('streaming, redact (default policy)', () => {
     // hold text back while it scans).
     const slow = chat(mock({ reply_id: 'clean_long', chunk: 4, delay_ms: 100 }), { stream: true });
     const leaveAfterOneSecond = async (ac) => {
-      await waitFor(async () => (await up.requests()).length > 0, 5000, 'the stream to reach the upstream');
+      await waitFor(async () => (await up.requests()).length > 0, 30000, 'the stream to reach the upstream');
       await sleep(1000);
       ac.abort();
     };
@@ -249,7 +249,7 @@ describe('streaming, redact (default policy)', () => {
     const t0 = Date.now();
     const rec = await waitFor(
       async () => (await up.requests()).find((r) => r.aborted),
-      5000,
+      20000,
       'the upstream to see its request cancelled',
     );
     assert.equal(rec.complete, false);
@@ -264,7 +264,7 @@ describe('streaming, redact (default policy)', () => {
     })();
     await leaveAfterOneSecond(ac2);
     await iterating.catch(() => {});
-    await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, 'cancel after the SDK aborted');
+    await waitFor(async () => (await up.requests()).find((r) => r.aborted), 20000, 'cancel after the SDK aborted');
 
     // And the gateway carries on.
     const ok = await post(gw, '/v1/chat/completions', chat('still there?'));
@@ -283,7 +283,8 @@ describe('streaming, redact (default policy)', () => {
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`;
     const cancelled = async (what) => {
       const t0 = Date.now();
-      const rec = await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, what);
+      // Well before the upstream would answer (hang_ms 20 s).
+      const rec = await waitFor(async () => (await up.requests()).find((r) => r.aborted), 15000, what);
       assert.equal(rec.complete, false);
       return Date.now() - t0;
     };
@@ -296,10 +297,10 @@ describe('streaming, redact (default policy)', () => {
         let got = '';
         sock.on('data', (d) => (got += d));
         sock.write(raw(JSON.stringify(chat('hello'))));
-        await waitFor(async () => / 200 /.test(got) && got.includes('}'), 5000, 'the first answer');
+        await waitFor(async () => / 200 /.test(got) && got.includes('}'), 30000, 'the first answer');
         await up.clear();
         sock.write(raw(body('never')));
-        await waitFor(async () => (await up.requests()).length > 0, 5000, 'the request to reach the upstream');
+        await waitFor(async () => (await up.requests()).length > 0, 15000, 'the request to reach the upstream');
         await sleep(200);
         sock.destroy();
         const ms = await cancelled(`the upstream to see its request cancelled (${mode})`);

@@ -76,7 +76,7 @@ describe('dashboard', () => {
       // Records reach the database within the group-commit window.
       const row = j.keys.find((x) => x.key === k.id);
       return j.decisions.allow >= 3 && j.blocked.some((b) => b.id === blockedId) && row?.requests === 5 ? j : null;
-    }, 5000, 'the overview');
+    }, 30000, 'the overview');
     assert.equal(o.decisions.block, 1);
     assert.equal(o.decisions.redact, 1);
     assert.ok(o.blocked.some((b) => b.id === blockedId));

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
-import { startUpstream, mock, chat, sseEvents, readSdkStream, waitFor, sleep, UPSTREAM_KEY } from './harness.mjs';
+import { startUpstream, mock, chat, sseEvents, readSdkStream, waitFor, UPSTREAM_KEY } from './harness.mjs';
 import { CANNED, CANNED_ARGS, embeddingFor } from './upstream.mjs';
 
 let up;
@@ -163,16 +163,18 @@ test('client abort is recorded as aborted', async () => {
   );
   let n = 0;
   for await (const _ of s) if (++n === 3) break; // the SDK aborts the request
-  const rec = await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, 'aborted record');
+  const rec = await waitFor(async () => (await up.requests()).find((r) => r.aborted), 30000, 'aborted record');
   assert.equal(rec.complete, false);
   // And a request cut before its headers (during hang_ms).
   await up.clear();
   const ac = new AbortController();
-  const p = sdk.chat.completions.create(chat(mock({ reply: 'x', hang_ms: 2000 })), { signal: ac.signal });
-  await sleep(200);
+  const p = sdk.chat.completions.create(chat(mock({ reply: 'x', hang_ms: 20000 })), { signal: ac.signal });
+  // The upstream records a request once it has read all of it: abort
+  // after that, while it hangs.
+  await waitFor(async () => (await up.requests()).length > 0, 15000, 'the request to arrive');
   ac.abort();
   await assert.rejects(p);
-  await waitFor(async () => (await up.requests()).find((r) => r.aborted), 5000, 'aborted during hang');
+  await waitFor(async () => (await up.requests()).find((r) => r.aborted), 15000, 'aborted during hang');
 });
 
 test('completions, embeddings (float and the SDK default base64), models', async () => {
