@@ -49,7 +49,12 @@ KEY=sk-test-Zq8v3RkL0pXw7NmB2cYt
 export OPENAI_API_KEY=$KEY
 EXPECT_KEY=$KEY node "$SRC/tests/e2e/assess/model.mjs" >"$TMP/model.out" 2>&1 &
 MODEL_PID=$!
-for _ in $(seq 50); do grep -q PORT "$TMP/model.out" && break; sleep 0.1; done
+# Up to 60 s: node starts slowly on a loaded machine.
+for _ in $(seq 600); do
+  grep -q PORT "$TMP/model.out" && break
+  kill -0 "$MODEL_PID" 2>/dev/null || break
+  sleep 0.1
+done
 PORT=$(awk '/PORT/{print $2}' "$TMP/model.out")
 [ -n "$PORT" ] || { echo "model server did not start: $(cat "$TMP/model.out")"; exit 1; }
 BASE=http://127.0.0.1:$PORT
@@ -246,7 +251,14 @@ YAML
 MASTER=sk-ag-test-master-4f9c2a7e1b3d5f60
 AIGATE_MASTER_KEY=$MASTER "$AIGATE" serve -c "$TMP/gw/aigate.yaml" 2>"$TMP/gw/err" &
 GW_PID=$!
-for _ in $(seq 100); do grep -q 'listening on' "$TMP/gw/err" && break; sleep 0.1; done
+# Up to 240 s, as test_gateway.sh gives its warm-up: the gateway compiles
+# the rules unless another test has cached them already, which takes over
+# a minute in a sanitizer build.
+for _ in $(seq 2400); do
+  grep -q 'listening on' "$TMP/gw/err" && break
+  kill -0 "$GW_PID" 2>/dev/null || break
+  sleep 0.1
+done
 GW_PORT=$(grep -o 'listening on http://127.0.0.1:[0-9]*' "$TMP/gw/err" | grep -o '[0-9]*$')
 if [ -z "$GW_PORT" ]; then bad "gateway did not start: $(head -c 400 "$TMP/gw/err")"; else
   G=$TMP/gated

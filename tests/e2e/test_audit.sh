@@ -423,8 +423,10 @@ EOF
 PORT=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 (cd "$TMP/www" && exec "$PY" -m http.server "$PORT" --bind 127.0.0.1 >/dev/null 2>&1) &
 SERVER_PID=$!
-for _ in $(seq 50); do
+# Up to about a minute: python starts slowly on a loaded machine.
+for _ in $(seq 300); do
   "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2)" "$PORT" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || break
   sleep 0.1
 done
 UDB="$TMP/upd.db"
@@ -459,8 +461,9 @@ while True:
     c.close()
 EOF
 CUT_PID=$!
-for _ in $(seq 50); do
+for _ in $(seq 300); do
   "$PY" -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 0.2).close()" "$PORT2" 2>/dev/null && break
+  kill -0 "$CUT_PID" 2>/dev/null || break
   sleep 0.1
 done
 expect_exit 2 "interrupted download" -- "$AIGATE" advisories update --db "$UDB" --base-url "http://127.0.0.1:$PORT2" --ecosystem PyPI
