@@ -313,16 +313,18 @@ static void test_sink_outside_store_lock(void **state) {
   poll_arg writer = {ac, 0}, worker = {ac, 0};
   pthread_t tw, tk;
   assert_int_equal(pthread_create(&tw, NULL, do_poll, &writer), 0);
-  /* Wait until the pipe is full: the writer is stuck in the sink. */
+  /* Wait until the pipe is full: the writer is stuck in the sink. Up to
+   * 60 s each here, for a sanitizer build on a loaded machine: a broken
+   * lock fails all the same, later. */
   int queued = 0;
-  for (int i = 0; i < 500 && queued < 65536; i++) {
+  for (int i = 0; i < 6000 && queued < 65536; i++) {
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
     assert_int_equal(ioctl(rd, FIONREAD, &queued), 0);
   }
   assert_true(queued >= 65536);
   assert_int_equal(pthread_create(&tk, NULL, do_lock, &worker), 0);
-  for (int i = 0; i < 300 && !worker.done; i++) {
+  for (int i = 0; i < 6000 && !worker.done; i++) {
     struct timespec ts = {0, 10 * 1000000L};
     nanosleep(&ts, NULL);
   }

@@ -40,9 +40,11 @@ static void expect_fail(const char *src, size_t len, const char *want) {
   yt_free(d);
 }
 
-static double now(void) {
+/* CPU time of this thread: what the parser spends, whatever else the
+ * machine runs at the same time. */
+static double cpu_now(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -250,9 +252,9 @@ static void test_alias_bomb(void **state) {
     snprintf(line + n, sizeof(line) - (size_t)n, "]\n");
     sadd(&s, line);
   }
-  double t0 = now();
+  double t0 = cpu_now();
   yt_doc *d = yt_parse("bomb.yaml", s.p, s.len, errbuf, sizeof(errbuf));
-  double dt = now() - t0;
+  double dt = cpu_now() - t0;
   assert_null(d);
   assert_non_null(strstr(errbuf, "200000 nodes"));
   assert_non_null(strstr(errbuf, "aliases expanded"));
