@@ -106,7 +106,7 @@ describe('dashboard', () => {
         await page.fill('#key', MASTER_KEY);
         await page.click('#login button[type=submit]');
         await page.waitForFunction(() => document.getElementById('n-block').textContent === '1', null, {
-          timeout: 15000,
+          timeout: 60000,
         });
         assert.equal(await page.textContent('#n-redact'), '1');
         assert.ok(Number(await page.textContent('#n-allow')) >= 3);
