@@ -18,7 +18,7 @@ set -u
 AIGATE=${1:?path to aigate}
 SRC=${2:?source dir}
 E2E="$SRC/tests/e2e"
-BUDGET=270 # seconds for the node run; ctest's timeout is 600 (with the warm-up)
+BUDGET=450 # seconds for the node run; ctest's timeout is 900 (with the warm-up)
 
 fail() {
   echo "FAIL: $*" >&2
