@@ -604,16 +604,47 @@ export async function waitFor(fn, ms, what) {
   }
 }
 
-/** A port nothing listens on (bound then closed). */
-export function deadPort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/**
+ * A TCP port of 127.0.0.1 held by a helper process on a socket that is
+ * bound but does not listen: a connection to it is refused, and no other
+ * socket can be bound to it or given it as an ephemeral port until
+ * release() (a port bound and closed at once, then used seconds later,
+ * could meanwhile be taken by any process on the machine). Resolves
+ * { port, release() }; release() resolves once the port is free, for
+ * whoever is to listen on it next.
+ */
+export async function reservePort() {
+  const code = [
+    'import socket, sys',
+    's = socket.socket()',
+    "s.bind(('127.0.0.1', 0))",
+    'print(s.getsockname()[1], flush=True)',
+    'sys.stdin.read()',
+  ].join('\n');
+  const proc = spawn('python3', ['-c', code], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  const closed = new Promise((resolve) =>
+    proc.on('close', () => {
+      children.delete(proc);
+      resolve();
+    }),
+  );
+  const m = await waitForLine(proc, 'stdout', /^(\d+)\n/, 30000, 'python3 holding a port', () => out);
+  return {
+    port: Number(m[1]),
+    async release() {
+      proc.stdin.end();
+      await closed;
+    },
+  };
+}
+
+/** A port nothing listens on, held so until the test file ends. */
+export async function deadPort() {
+  return (await reservePort()).port;
 }
 
 /** Try a TCP connection: 'connected' or the error code (ECONNREFUSED...). */

@@ -19,7 +19,7 @@ import {
   request,
   streamRaw,
   tmpDir,
-  deadPort,
+  reservePort,
   waitFor,
   sleep,
   MASTER_KEY,
@@ -189,7 +189,8 @@ describe('metrics', () => {
 
   test('a Prometheus server scrapes it', { skip: !which('prometheus') && 'prometheus not installed' }, async () => {
     const dir = fs.mkdtempSync(path.join(tmpDir(), 'prom-'));
-    const port = await deadPort();
+    const reserved = await reservePort();
+    const port = reserved.port;
     fs.writeFileSync(
       path.join(dir, 'prometheus.yml'),
       'global:\n  scrape_interval: 1s\n' +
@@ -200,6 +201,7 @@ describe('metrics', () => {
         '    static_configs:\n' +
         `      - targets: ['127.0.0.1:${gw.port}']\n`,
     );
+    await reserved.release(); // for Prometheus to listen on
     const prom = spawn(
       'prometheus',
       [

@@ -25,6 +25,7 @@ import {
   request,
   tmpDir,
   deadPort,
+  reservePort,
   waitFor,
   sleep,
   MASTER_KEY,
@@ -282,9 +283,10 @@ describe('records file and syslog over UDP', () => {
 });
 
 describe('syslog over TCP', () => {
-  let up, gw, port, collector;
+  let up, gw, port, reserved, collector;
   before(async () => {
-    port = await deadPort(); // nobody listens yet
+    reserved = await reservePort(); // nobody listens yet, nobody takes it
+    port = reserved.port;
     ({ up, gw } = await startStack({ config: `monitoring:\n  records_syslog: tcp://127.0.0.1:${port}\n` }));
   });
   after(async () => {
@@ -296,6 +298,7 @@ describe('syslog over TCP', () => {
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push((await send(gw, i)).headers.get('x-aigate-request-id'));
     await sleep(500);
+    await reserved.release();
     collector = await startTcpCollector(port);
     for (let i = 5; i < 10; i++) ids.push((await send(gw, i)).headers.get('x-aigate-request-id'));
     const got = await waitFor(
@@ -427,9 +430,11 @@ describe('records file lost while serving', () => {
 describe('/metrics on its own listener', () => {
   let up, gw, port;
   before(async () => {
-    port = await deadPort();
-    ({ up, gw } = await startStack({
-      config: `monitoring:\n  metrics_listen: 127.0.0.1:${port}\n`,
+    const reserved = await reservePort();
+    port = reserved.port;
+    ({ up, gw } = await startStack(async () => {
+      await reserved.release(); // for the gateway to listen on, as it starts
+      return { config: `monitoring:\n  metrics_listen: 127.0.0.1:${port}\n` };
     }));
   });
   after(() => stopStack({ up, gw }));
