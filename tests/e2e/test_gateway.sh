@@ -27,8 +27,8 @@ fail() {
 
 case $AIGATE in /*) ;; *) AIGATE="$PWD/$AIGATE" ;; esac
 [ -x "$AIGATE" ] || fail "$AIGATE is not an executable"
-for tool in node npm curl; do
-  command -v "$tool" >/dev/null || fail "$tool not found: the gateway tests need node >= 20, npm and curl"
+for tool in node npm curl python3; do
+  command -v "$tool" >/dev/null || fail "$tool not found: the gateway tests need node >= 20, npm, curl and python3"
 done
 node_major=$(node -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || fail "node $(node --version) is too old: the gateway tests need node >= 20"
