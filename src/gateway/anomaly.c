@@ -15,7 +15,9 @@
  * so a burst is reported within the minute it starts. Blocked, finding
  * and error counts are judged against their baseline scaled to the
  * minute's requests over the usual (a campaign is a larger share, not
- * more traffic). Rate alerts wait for 30 minutes with traffic, but for
+ * more traffic). Blocked requests are counted over the last 60 s rather
+ * than the calendar minute, so that a minute's boundary does not split a
+ * burst in two. Rate alerts wait for 30 minutes with traffic, but for
  * blocked requests: a key whose first minute already has ten blocked
  * prompts is an injection campaign. A surge of "*" that one key makes
  * most of (its part of the minute's excess) is left to that key's own
@@ -148,8 +150,9 @@ enum { C_BLOCKED, C_FINDINGS, N_CRATES };
 
 typedef struct {
   char name[32];
-  double cur[N_CRATES];
+  double cur[N_CRATES], prev[N_CRATES];
   ewma base[N_CRATES];
+  ewma blocked_before; /* base[C_BLOCKED] without the minute in prev */
   int64_t quiet_until[N_CRATES];
 } category;
 
@@ -163,8 +166,10 @@ typedef struct {
   char key[64];
   int64_t first_ms, minute, minutes, requests;
   double cur[N_RATES];
-  double top[N_RATES]; /* "*": the most one key added this minute */
+  double prev[N_RATES]; /* the minute before, when it was the last one */
+  double top[N_RATES];  /* "*": the most one key added this minute */
   ewma base[N_RATES];
+  ewma blocked_before; /* base[R_BLOCKED] without the minute in prev */
   uint64_t seen[R_CLIENTS - R_MODELS + 1][SET_BITS / 64]; /* this minute */
   category cats[MAX_CATEGORIES];
   int n_cats;
@@ -288,14 +293,21 @@ static void advance(kstate *k, int64_t minute) {
   /* The half-hour baselines learn the minutes with traffic: a key that
    * pauses and comes back as usual is not a surge (quiet minutes as
    * zeros would make its next ordinary minute one). */
-  for (int i = 0; i < N_RATES; i++)
+  ewma before = k->base[R_BLOCKED];
+  for (int i = 0; i < N_RATES; i++) {
     fold(&k->base[i], k->cur[i]);
+    k->prev[i] = gap == 1 ? k->cur[i] : 0;
+  }
+  k->blocked_before = gap == 1 ? before : k->base[R_BLOCKED];
   for (int c = 0; c < k->n_cats; c++) {
     category *cat = &k->cats[c];
+    before = cat->base[C_BLOCKED];
     for (int i = 0; i < N_CRATES; i++) {
       fold(&cat->base[i], cat->cur[i]);
+      cat->prev[i] = gap == 1 ? cat->cur[i] : 0;
       cat->cur[i] = 0;
     }
+    cat->blocked_before = gap == 1 ? before : cat->base[C_BLOCKED];
   }
   /* The hours' baselines take quiet minutes as zeros (up to a day of
    * them): that is what an hour's usual traffic is. */
@@ -398,6 +410,16 @@ static ewma scaled_to_traffic(const kstate *k, const ewma *b, double requests) {
   return (ewma){b->mean * scale, b->var * scale};
 }
 
+/* Blocked requests are judged over the last 60 s, not the calendar
+ * minute, so that a burst split by a minute's boundary is one burst:
+ * the minute so far plus the previous minute's count in the share of it
+ * still inside those 60 s (spread evenly over its minute). Their baseline
+ * is then the one before that previous minute was learned, or the first
+ * part of a burst would raise the line for the rest. */
+static double last_60s(double cur, double prev, int64_t now_ms) {
+  return cur + prev * (1 - (double)(now_ms % 60000) / 60000);
+}
+
 static double score_of(const ewma *b, double x) {
   double sd = sqrt(b->var);
   return (x - b->mean) / (sd > 1 ? sd : 1);
@@ -439,7 +461,8 @@ static category *category_of(kstate *k, const char *name) {
 static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
                        gw_alert_cb cb, void *ud) {
   int warm = k->minutes >= WARMUP_MINUTES;
-  double requests = k->cur[R_REQUESTS] + 1; /* this one included */
+  double minute = k->cur[R_REQUESTS] + 1; /* this one included */
+  double in_60s = last_60s(minute, k->prev[R_REQUESTS], e->now_ms);
   for (size_t i = 0; i < e->n_categories; i++) {
     const char *name = e->categories[i];
     int repeat = !name;
@@ -452,12 +475,18 @@ static void categories(gw_anomaly *a, kstate *k, const gw_event *e,
       if (c == C_BLOCKED && !e->blocked)
         continue;
       int s = c == C_BLOCKED ? R_BLOCKED : R_FINDINGS;
-      double x = ++cat->cur[c];
+      double x = ++cat->cur[c], requests = minute;
+      const ewma *usual = &cat->base[c];
+      if (c == C_BLOCKED) {
+        x = last_60s(x, cat->prev[c], e->now_ms);
+        requests = in_60s;
+        usual = &cat->blocked_before;
+      }
       int burst = s == R_BLOCKED && x >= sig[s].floor && 2 * x >= requests;
-      ewma scaled = scaled_to_traffic(k, &cat->base[c], requests);
+      ewma scaled = scaled_to_traffic(k, usual, requests);
       if (((warm && breaks(&scaled, x, sig[s].floor)) || (!warm && burst)) &&
-          alert_at(a, k, s, &cat->quiet_until[c], x, cat->base[c].mean,
-                   score_of(&cat->base[c], x), cat->name, e, cb, ud))
+          alert_at(a, k, s, &cat->quiet_until[c], x, usual->mean,
+                   score_of(usual, x), cat->name, e, cb, ud))
         k->quiet_until[s] = e->now_ms + COOLDOWN_MS;
     }
   }
@@ -487,15 +516,19 @@ static void rates(gw_anomaly *a, kstate *k, const kstate *own,
     k->cur[i] += add[i];
     if (own && own->minute == k->minute && own->cur[i] > k->top[i])
       k->top[i] = own->cur[i];
-    double x = k->cur[i];
+    double x = k->cur[i], traffic = k->cur[R_REQUESTS];
+    if (i == R_BLOCKED) {
+      x = last_60s(x, k->prev[i], e->now_ms);
+      traffic = last_60s(traffic, k->prev[R_REQUESTS], e->now_ms);
+    }
+    const ewma *usual = i == R_BLOCKED ? &k->blocked_before : &k->base[i];
     ewma scaled = i == R_BLOCKED || i == R_FINDINGS || i == R_ERRORS
-                      ? scaled_to_traffic(k, &k->base[i], k->cur[R_REQUESTS])
-                      : k->base[i];
+                      ? scaled_to_traffic(k, usual, traffic)
+                      : *usual;
     const ewma *b = &scaled;
     /* Before a baseline exists, only a minute in which most requests are
      * blocked (and at least the floor) says "campaign". */
-    int burst =
-        i == R_BLOCKED && x >= sig[i].floor && 2 * x >= k->cur[R_REQUESTS];
+    int burst = i == R_BLOCKED && x >= sig[i].floor && 2 * x >= traffic;
     int fire = warm && breaks(b, x, sig[i].floor);
     int h = hour_of(k->minute);
     if (fire && a->seasonal && i != R_BLOCKED &&

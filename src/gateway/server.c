@@ -582,7 +582,8 @@ static void raise_nofile(int max_conns) {
 /* ------------------------------------------------------------- serve */
 
 /* The store thread: spend written in batches (a group commit about every
- * 100 ms, so a kill -9 loses at most that much of it), key changes made
+ * 100 ms, so a kill -9 loses about that much of it, more while a commit
+ * waits for a slow disk's sync), key changes made
  * by other processes picked up. It never runs on an event loop, so a slow
  * disk slows no request. */
 static void *store_main(void *arg) {

@@ -88,6 +88,40 @@ static void test_blocked_burst_new_key(void **state) {
   gw_anomaly_free(a);
 }
 
+/* A burst that a minute's boundary splits in two (9 blocked in the last
+ * second of one minute, 9 in the first of the next) is one burst, for a
+ * new key and for a key with a baseline; blocked requests spread over
+ * minutes are not. */
+static void test_burst_across_minutes(void **state) {
+  (void)state;
+  gw_anomaly *a = gw_anomaly_new(100);
+  n_got = 0;
+  for (int i = 0; i < 9; i++)
+    req(a, "key_s", "10.0.0.1", "m1", NULL, 1, 59000 + i * 100);
+  assert_int_equal(count("key_s", "blocked_burst"), 0);
+  for (int i = 0; i < 9; i++)
+    req(a, "key_s", "10.0.0.1", "m1", NULL, 1, 60000 + i * 100);
+  assert_int_equal(count("key_s", "blocked_burst"), 1);
+  assert_true(got[0].observed >= 10 && got[0].observed <= 18);
+  /* Eight blocked a minute, each minute's at its end: never 10 in 60 s. */
+  for (int m = 0; m < 5; m++)
+    for (int i = 0; i < 8; i++)
+      req(a, "key_t", "10.0.0.2", "m1", NULL, 1,
+          m * 60000LL + 52000 + i * 1000);
+  assert_int_equal(count("key_t", "blocked_burst"), 0);
+  /* After warm-up, on steady traffic with no blocked requests. */
+  int64_t t = steady(a, "key_u", 20, 60, 0);
+  t += 59000;
+  for (int i = 0; i < 9; i++)
+    req(a, "key_u", "10.1.2.3", "m1", "search", 1, t + i * 100);
+  assert_int_equal(count("key_u", "blocked_burst"), 0);
+  t += 1000;
+  for (int i = 0; i < 9; i++)
+    req(a, "key_u", "10.1.2.3", "m1", "search", 1, t + i * 100);
+  assert_int_equal(count("key_u", "blocked_burst"), 1);
+  gw_anomaly_free(a);
+}
+
 static void test_rates_after_warmup(void **state) {
   (void)state;
   gw_anomaly *a = gw_anomaly_new(100);
@@ -488,6 +522,7 @@ static void test_bounded(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_blocked_burst_new_key),
+      cmocka_unit_test(test_burst_across_minutes),
       cmocka_unit_test(test_rates_after_warmup),
       cmocka_unit_test(test_new_behaviour),
       cmocka_unit_test(test_request_size_and_findings),
