@@ -459,6 +459,23 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
   seen[h >> 6] |= 1ull << (h & 63);
 }
 
+/* The features of a word that ends (emit_word's, summed): its unigram,
+ * its bigram with the word before, and at a line's opening its line
+ * features. su and sb are the namespace's seeds. */
+static inline __attribute__((always_inline)) void
+add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
+             uint32_t prev, uint32_t wh, int have_prev, int line_word,
+             int32_t *sum, uint32_t *cnt, uint64_t *seen) {
+  uint32_t bi = (prev * 31u) ^ wh;
+  add_word(wt, mix32(wh ^ su) >> shift, sum, cnt, seen);
+  if (have_prev)
+    add_word(wt, mix32(bi ^ sb) >> shift, sum, cnt, seen);
+  if (line_word == 1)
+    add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, sum, cnt, seen);
+  else if (line_word == 2)
+    add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, sum, cnt, seen);
+}
+
 /* The namespace is a constant here (score_block calls it with doc 0 or
  * 1), so that its seeds cost no registers in the loop. */
 static inline __attribute__((always_inline)) void
@@ -503,14 +520,8 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
     } else {
       if (in_word) {
         in_word = 0;
-        uint32_t bi = (prev * 31u) ^ wh;
-        add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
-        if (have_prev)
-          add_word(wt, mix32(bi ^ sb) >> shift, &sw, &nw, sw_seen);
-        if (line_word == 1)
-          add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, &sw, &nw, sw_seen);
-        else if (line_word == 2)
-          add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, &sw, &nw, sw_seen);
+        add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw,
+                     &nw, sw_seen);
         prev = wh;
         have_prev = 1;
       }
@@ -554,14 +565,8 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    uint32_t bi = (prev * 31u) ^ wh;
-    add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
-    if (have_prev)
-      add_word(wt, mix32(bi ^ sb) >> shift, &sw, &nw, sw_seen);
-    if (line_word == 1)
-      add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, &sw, &nw, sw_seen);
-    else if (line_word == 2)
-      add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, &sw, &nw, sw_seen);
+    add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw, &nw,
+                 sw_seen);
   }
   w->at_line = at_line;
   w->line_word = line_word;
