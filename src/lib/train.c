@@ -1107,7 +1107,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
         }
       const char *name =
           o.loso && c.fold_names && c.fold_names[f] ? c.fold_names[f] : "";
-      char split[32] = "";
+      char split[48] = "";
       if (reps > 1)
         snprintf(split, sizeof(split), " of split %d/%d", r + 1, reps);
       say(&o,
