@@ -487,6 +487,11 @@ typedef struct {
   int folds;            /* k of the random k-fold cross-validation whose
                            out-of-fold scores set the thresholds; the model
                            is the mean of the k fold models; 0: 5 */
+  int repeats;          /* k-fold cross-validation repeated this many
+                           times over different splits: the thresholds
+                           come from all their out-of-fold scores, the
+                           model is the mean of all their fold models;
+                           0: 3 (loso: 1) */
   int loso;             /* 1: leave-one-source-out folds instead (each
                            source, by "source" up to '@', held out) */
   const char *oof_path; /* when set, the out-of-fold score of every record

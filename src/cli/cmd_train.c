@@ -27,6 +27,7 @@ static void help(void) {
        "512)\n"
        "  --seed N            random seed (default 1)\n"
        "  --folds K           K-fold cross-validation (default 5)\n"
+       "  --repeats R         repeat it over R splits (default 3)\n"
        "  --loso              hold out each source in turn instead\n"
        "  --min-words N, --min-chars N  scale shorter texts as if they had "
        "N features (default 40, 300)\n"
@@ -65,13 +66,13 @@ int cmd_train(int argc, char **argv) {
   for (int i = 1; i < argc && !rc; i++) {
     const char *a = argv[i];
     double d = 0;
-    int has_value = !strcmp(a, "-o") || !strcmp(a, "--output") ||
-                    !strcmp(a, "--bits") || !strcmp(a, "--epochs") ||
-                    !strcmp(a, "--lr") || !strcmp(a, "--l2") ||
-                    !strcmp(a, "--augment") || !strcmp(a, "--structured") ||
-                    !strcmp(a, "--window") || !strcmp(a, "--oof") ||
-                    !strcmp(a, "--seed") || !strcmp(a, "--folds") ||
-                    !strcmp(a, "--min-words") || !strcmp(a, "--min-chars");
+    int has_value =
+        !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--bits") ||
+        !strcmp(a, "--epochs") || !strcmp(a, "--lr") || !strcmp(a, "--l2") ||
+        !strcmp(a, "--augment") || !strcmp(a, "--structured") ||
+        !strcmp(a, "--window") || !strcmp(a, "--oof") || !strcmp(a, "--seed") ||
+        !strcmp(a, "--folds") || !strcmp(a, "--repeats") ||
+        !strcmp(a, "--min-words") || !strcmp(a, "--min-chars");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -108,6 +109,9 @@ int cmd_train(int argc, char **argv) {
     } else if (!strcmp(a, "--folds")) {
       if (!(rc = num(a, v, 2, 100, &d)))
         o.folds = (int)d;
+    } else if (!strcmp(a, "--repeats")) {
+      if (!(rc = num(a, v, 1, 20, &d)))
+        o.repeats = (int)d;
     } else if (!strcmp(a, "--min-words")) {
       if (!(rc = num(a, v, 0, 1 << 20, &d)))
         o.min_words = (unsigned)d;

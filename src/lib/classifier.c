@@ -17,6 +17,13 @@
  * so a document's words no longer teach what requests look like, and an
  * instruction that ends a document is read as one.
  *
+ * Format 5 adds where a line sits: each line's first word and first two
+ * words, how it opens after the line before (a line of prose after
+ * table rows), and how it opens against how it ends (a question). An
+ * instruction inserted into a table or an e-mail is a line of its own,
+ * often in words that are harmless anywhere else; where it sits is what
+ * gives it away.
+ *
  * Models of format 2 also had two features from a character trigram
  * language model of ordinary text (the worst and the last stretch of a
  * window against its median loss), meant for gibberish adversarial
@@ -44,7 +51,8 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (4: documents hashed apart; 3 read them as requests)
+ *   8   4  version (5: line features; 4 had none, 3 read documents
+ *           as requests)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (1)
@@ -96,6 +104,31 @@ static inline int word_byte(unsigned char c) {
 #define DOC_SEED 0x6c8e9cf5u
 #define DOC_KEY (1ull << 63)
 
+/*
+ * Where a line sits (format 5): a bag of n-grams sees the words of an
+ * instruction inserted into a table or an e-mail, but not that it is a
+ * line of prose among table rows, or a question among statements. Per
+ * line, in the word namespace of the text's own namespace, hashed apart
+ * by these seeds:
+ *   - its first word, and its first two words (where the imperative of
+ *     an instruction sits);
+ *   - how it opens against how the line before it opened (a word or the
+ *     symbol it opens with, and whether a blank line came between): a
+ *     line of prose after table rows is "| -> w";
+ *   - how it opens against how it ends, for every line a line break
+ *     ends: a question is "w ... ?".
+ * They cost a test per byte and a few hashes per line.
+ */
+#define SEED_LINE 0x7f4a7c15u
+#define SEED_TRANS 0x1b873593u
+#define SEED_END 0xe6546b64u
+#define LINE_BLANK 0x100u /* a blank line came before this one */
+
+/* A line's kind: 'w' for a word, else the byte it opens or ends with. */
+static inline uint32_t line_kind(unsigned char c) {
+  return word_byte(c) ? 'w' : c;
+}
+
 int ag_ml_is_doc(const char *t, size_t n) {
   if (n < AG_ML_DOC_BYTES)
     return 0;
@@ -132,7 +165,14 @@ typedef struct {
   uint32_t prev, wh;
   size_t ws, prev_s;
   int have_prev, in_word;
-  uint64_t v;                 /* last bytes, newest in the low byte */
+  uint64_t v; /* last bytes, newest in the low byte */
+  /* Lines: at a line's start (only blanks read), the word of the line
+   * being read (1 the first, 2 the second, else 0), the kind the line
+   * before opened with (0 before the first; LINE_BLANK after a blank
+   * line), the kind of this line's last non-blank byte (0: none yet). */
+  int at_line, line_word;
+  uint32_t prev_open;
+  unsigned char last;         /* the last byte over ' ' */
   uint32_t seed_uni, seed_bi; /* the namespace: a request's or a document's */
   uint64_t key;
 } walker;
@@ -147,6 +187,7 @@ static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
   w->seed_uni = SEED_UNI ^ (doc ? DOC_SEED : 0);
   w->seed_bi = SEED_BI ^ (doc ? DOC_SEED : 0);
   w->key = doc ? DOC_KEY : 0;
+  w->at_line = 1;
 }
 
 /* A character n-gram's index: its bytes and length as one key, by
@@ -195,6 +236,25 @@ static void count_chars(const unsigned char *u, size_t from, size_t to,
   b->symbols += (uint32_t)(kinds >> 32);
 }
 
+/* The features of the word that ends at byte i: its unigram, its bigram
+ * with the word before, and at a line's opening its line features. */
+static void emit_word(walker *w, size_t i, ag_ml_feature_cb cb, void *ud) {
+  const unsigned shift = 32 - w->bits;
+  uint32_t bi = (w->prev * 31u) ^ w->wh;
+  cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, i);
+  if (w->have_prev)
+    cb(ud, mix32(bi ^ w->seed_bi) >> shift, AG_ML_WORD, w->prev_s, i);
+  if (w->line_word == 1)
+    cb(ud, mix32(w->wh ^ w->seed_uni ^ SEED_LINE) >> shift, AG_ML_WORD, w->ws,
+       i);
+  else if (w->line_word == 2)
+    cb(ud, mix32(bi ^ w->seed_bi ^ SEED_LINE) >> shift, AG_ML_WORD, w->prev_s,
+       i);
+  w->prev = w->wh;
+  w->prev_s = w->ws;
+  w->have_prev = 1;
+}
+
 /*
  * Walk the features of bytes [from, to): word unigrams and bigrams are
  * emitted where a word ends (at `to` == n for the last one), character
@@ -208,22 +268,45 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
   const unsigned shift = 32 - w->bits;
   for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
+    int opens = 0; /* c opens a line */
+    if (c > ' ') {
+      if (w->at_line) {
+        uint32_t k = line_kind(c);
+        if (w->prev_open)
+          cb(ud,
+             mix32((w->prev_open << 8 | k) ^ w->seed_uni ^ SEED_TRANS) >> shift,
+             AG_ML_WORD, i, i + 1);
+        w->prev_open = k;
+        w->at_line = 0;
+        opens = 1;
+      }
+      w->last = c;
+    }
     if (word_byte(c)) {
       if (!w->in_word) {
         w->in_word = 1;
         w->ws = i;
         w->wh = FNV_BASIS;
+        w->line_word = opens ? 1 : w->line_word == 1 ? 2 : 0;
       }
       w->wh = (w->wh ^ c) * FNV_PRIME;
-    } else if (w->in_word) {
-      w->in_word = 0;
-      cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, i);
-      if (w->have_prev)
-        cb(ud, mix32((w->prev * 31u) ^ w->wh ^ w->seed_bi) >> shift, AG_ML_WORD,
-           w->prev_s, i);
-      w->prev = w->wh;
-      w->prev_s = w->ws;
-      w->have_prev = 1;
+    } else {
+      if (w->in_word) {
+        w->in_word = 0;
+        emit_word(w, i, cb, ud);
+      }
+      if (c == '\n') { /* a line ends: how it opened, how it ends */
+        if (!w->at_line)
+          cb(ud,
+             mix32(((w->prev_open & 0xff) << 8 | line_kind(w->last)) ^
+                   w->seed_uni ^ SEED_END) >>
+                 shift,
+             AG_ML_WORD, i, i + 1);
+        else if (w->prev_open)
+          w->prev_open |= LINE_BLANK;
+        w->at_line = 1;
+        w->line_word = 0;
+      }
     }
     w->v = w->v << 8 | c;
     if (i >= 2)
@@ -238,10 +321,7 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
   }
   if (to == w->n && w->in_word) {
     w->in_word = 0;
-    cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, to);
-    if (w->have_prev)
-      cb(ud, mix32((w->prev * 31u) ^ w->wh ^ w->seed_bi) >> shift, AG_ML_WORD,
-         w->prev_s, to);
+    emit_word(w, to, cb, ud);
   }
   if (b)
     count_chars(w->u, from, to, b);
@@ -379,6 +459,23 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
   seen[h >> 6] |= 1ull << (h & 63);
 }
 
+/* The features of a word that ends (emit_word's, summed): its unigram,
+ * its bigram with the word before, and at a line's opening its line
+ * features. su and sb are the namespace's seeds. */
+static inline __attribute__((always_inline)) void
+add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
+             uint32_t prev, uint32_t wh, int have_prev, int line_word,
+             int32_t *sum, uint32_t *cnt, uint64_t *seen) {
+  uint32_t bi = (prev * 31u) ^ wh;
+  add_word(wt, mix32(wh ^ su) >> shift, sum, cnt, seen);
+  if (have_prev)
+    add_word(wt, mix32(bi ^ sb) >> shift, sum, cnt, seen);
+  if (line_word == 1)
+    add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, sum, cnt, seen);
+  else if (line_word == 2)
+    add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, sum, cnt, seen);
+}
+
 /* The namespace is a constant here (score_block calls it with doc 0 or
  * 1), so that its seeds cost no registers in the loop. */
 static inline __attribute__((always_inline)) void
@@ -392,6 +489,9 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
                  sb = SEED_BI ^ (doc ? DOC_SEED : 0);
   const uint64_t key = doc ? DOC_KEY : 0;
   int have_prev = w->have_prev, in_word = w->in_word;
+  int at_line = w->at_line, line_word = w->line_word;
+  uint32_t prev_open = w->prev_open;
+  unsigned char last = w->last;
   uint64_t v = w->v;
   uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
   int32_t sw = 0, sc = 0;
@@ -400,17 +500,51 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
     kinds += char_kind[c];
+    /* Inside a word nothing about lines changes: a line opens and ends
+     * at a word's first byte or at a byte outside words. */
     if (word_byte(c)) {
-      if (!in_word)
+      if (!in_word) {
+        line_word = at_line ? 1 : line_word == 1 ? 2 : 0;
+        if (__builtin_expect(at_line, 0)) {
+          if (prev_open)
+            add_word(wt,
+                     mix32((prev_open << 8 | 'w') ^ su ^ SEED_TRANS) >> shift,
+                     &sw, &nw, sw_seen);
+          prev_open = 'w';
+          at_line = 0;
+        }
+        last = 'w';
         in_word = 1, wh = FNV_BASIS;
+      }
       wh = (wh ^ c) * FNV_PRIME;
-    } else if (in_word) {
-      in_word = 0;
-      add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
-      if (have_prev)
-        add_word(wt, mix32((prev * 31u) ^ wh ^ sb) >> shift, &sw, &nw, sw_seen);
-      prev = wh;
-      have_prev = 1;
+    } else {
+      if (in_word) {
+        in_word = 0;
+        add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw,
+                     &nw, sw_seen);
+        prev = wh;
+        have_prev = 1;
+      }
+      if (c > ' ') {
+        if (__builtin_expect(at_line, 0)) {
+          if (prev_open)
+            add_word(wt, mix32((prev_open << 8 | c) ^ su ^ SEED_TRANS) >> shift,
+                     &sw, &nw, sw_seen);
+          prev_open = c;
+          at_line = 0;
+        }
+        last = c;
+      } else if (c == '\n') {
+        if (!at_line)
+          add_word(wt,
+                   mix32(((prev_open & 0xff) << 8 | line_kind(last)) ^ su ^
+                         SEED_END) >>
+                       shift,
+                   &sw, &nw, sw_seen);
+        else if (prev_open)
+          prev_open |= LINE_BLANK;
+        at_line = 1, line_word = 0;
+      }
     }
     v = v << 8 | c;
     if (i >= 4) {
@@ -431,10 +565,13 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    add_word(wt, mix32(wh ^ su) >> shift, &sw, &nw, sw_seen);
-    if (have_prev)
-      add_word(wt, mix32((prev * 31u) ^ wh ^ sb) >> shift, &sw, &nw, sw_seen);
+    add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw, &nw,
+                 sw_seen);
   }
+  w->at_line = at_line;
+  w->line_word = line_word;
+  w->prev_open = prev_open;
+  w->last = last;
   w->prev = prev;
   w->wh = wh;
   w->have_prev = have_prev;

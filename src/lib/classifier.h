@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 4
+#define AG_ML_VERSION 5
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
 #define AG_ML_DENSE 1 /* dense features, see dense_of() */
@@ -58,7 +58,8 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
                                  size_t e);
 
 /* Enumerate the hashed features of folded text t[0, n): word unigrams and
- * bigrams, character 3- to 5-grams. Sets norm[ns], what each occurrence of
+ * bigrams, where each line sits (word namespace, classifier.c), character
+ * 3- to 5-grams. Sets norm[ns], what each occurrence of
  * a namespace's feature is worth in this text (ag_ml_norm), given the
  * model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,

@@ -20,6 +20,13 @@
  * refitted on everything is more confident on its own training texts and
  * the thresholds would not hold for it.
  *
+ * The k-fold cross-validation is repeated over several splits (three by
+ * default): the level-2 threshold rests on the ten or so plain benign
+ * texts of the top 1%, and which ten they are depends on the split, so
+ * one split moved it with the seed (0.58 to 0.66). The thresholds come
+ * from the pooled out-of-fold scores of all the splits, and the model is
+ * the mean of all their fold models.
+ *
  * Leave-one-source-out folds (loso) measure transfer to unseen sources.
  * On the shared data they show the limit honestly: a benign source with
  * no counterpart in training (the machine-translated benign prompts, the
@@ -860,24 +867,27 @@ static double level_logit(const double *plain, size_t np, const double *hard,
   return a > b ? a : b;
 }
 
-/* Thresholds from scores z (one per record, in record order). */
-static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
-                          aigate_train_report *rep) {
-  double *neg = malloc((c->n ? c->n : 1) * sizeof(double));
+/* Thresholds from scores z: nz of them, record j % c->n's at z[j] (one
+ * per record for each repetition of the cross-validation, pooled). */
+static int set_thresholds(const corpus *c, const double *z, size_t nz,
+                          aigate_model *m, aigate_train_report *rep) {
+  double *neg = malloc((nz ? nz : 1) * sizeof(double));
   if (!neg)
     return AIGATE_ERR_NOMEM;
   /* Plain benign scores from the front of neg, hard ones from the back. */
   size_t np = 0, nh = 0, na = 0;
-  for (size_t i = 0; i < c->n; i++)
-    if (c->r[i].aug == AUG_STRUCTURED && !c->r[i].label)
+  for (size_t j = 0; j < nz; j++) {
+    const record *r = &c->r[j % c->n];
+    if (r->aug == AUG_STRUCTURED && !r->label)
       continue; /* thresholds: benign texts as they came */
-    else if (c->r[i].label)
+    else if (r->label)
       na++;
-    else if (c->r[i].hard)
-      neg[c->n - 1 - nh++] = z[i];
+    else if (r->hard)
+      neg[nz - 1 - nh++] = z[j];
     else
-      neg[np++] = z[i];
-  double *hard = neg + c->n - nh;
+      neg[np++] = z[j];
+  }
+  double *hard = neg + nz - nh;
   qsort(neg, np, sizeof(double), cmp_desc);
   qsort(hard, nh, sizeof(double), cmp_desc);
   rep->n_benign_hard = nh;
@@ -889,15 +899,17 @@ static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
     if (m->weak[l] > m->block[l])
       m->weak[l] = m->block[l];
     size_t tp = 0, fp = 0, fph = 0;
-    for (size_t i = 0; i < c->n; i++)
-      if (z[i] >= tb && !(c->r[i].aug == AUG_STRUCTURED && !c->r[i].label)) {
-        if (c->r[i].label)
+    for (size_t j = 0; j < nz; j++) {
+      const record *r = &c->r[j % c->n];
+      if (z[j] >= tb && !(r->aug == AUG_STRUCTURED && !r->label)) {
+        if (r->label)
           tp++;
-        else if (c->r[i].hard)
+        else if (r->hard)
           fph++;
         else
           fp++;
       }
+    }
     rep->oof_recall[l] = na ? (double)tp / (double)na : 0;
     rep->oof_fpr[l] = np ? (double)fp / (double)np : 0;
     rep->oof_fpr_hard[l] = nh ? (double)fph / (double)nh : 0;
@@ -908,9 +920,11 @@ static int set_thresholds(const corpus *c, const double *z, aigate_model *m,
 
 /* The out-of-fold scores, one JSON line per record in record order:
  * {"source", "label", "hard", "aug", "p"}, for analysis of what the
- * model misses, source by source, without touching evaluation data. */
-static int write_oof(const corpus *c, const double *z, const char *path,
-                     aigate_error *err) {
+ * model misses, source by source, without touching evaluation data; p is
+ * the mean of the record's probabilities over the `reps` repetitions of
+ * the cross-validation (z[r * c->n + i]). */
+static int write_oof(const corpus *c, const double *z, int reps,
+                     const char *path, aigate_error *err) {
   FILE *f = fopen(path, "w");
   if (!f) {
     ag_err(err, "%s: %s", path, strerror(errno));
@@ -919,9 +933,12 @@ static int write_oof(const corpus *c, const double *z, const char *path,
   int ok = 1;
   for (size_t i = 0; ok && i < c->n; i++) {
     const record *r = &c->r[i];
-    json_t *j = json_pack("{s:s, s:i, s:b, s:i, s:f}", "source",
-                          c->groups[r->source], "label", r->label, "hard",
-                          r->hard, "aug", r->aug, "p", sigmoid(z[i]));
+    double p = 0;
+    for (int k = 0; k < reps; k++)
+      p += sigmoid(z[(size_t)k * c->n + i]) / reps;
+    json_t *j =
+        json_pack("{s:s, s:i, s:b, s:i, s:f}", "source", c->groups[r->source],
+                  "label", r->label, "hard", r->hard, "aug", r->aug, "p", p);
     ok = j && json_dumpf(j, f, JSON_COMPACT) == 0 && fputc('\n', f) != EOF;
     json_decref(j);
   }
@@ -974,6 +991,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.lr = 0.1;
   if (!o.folds)
     o.folds = 5;
+  if (!o.repeats)
+    o.repeats = 3;
   if (!o.min_words)
     o.min_words = 40;
   if (!o.min_chars)
@@ -985,7 +1004,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
-      o.folds < 2 || o.folds > 100) {
+      o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }
@@ -1038,8 +1057,12 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   lm.w = malloc(nw * sizeof(float));
   lm.g = malloc(nw * sizeof(float));
   avg.w = calloc(nw, sizeof(float));
-  z = malloc(c.n * sizeof(double));
-  sc = malloc(c.n * sizeof(scored));
+  /* One repetition of the cross-validation over leave-one-source-out
+   * folds (they are the same every time) or without one. */
+  const int reps = o.loso || o.no_cv ? 1 : o.repeats;
+  const size_t nz = (size_t)reps * c.n;
+  z = malloc(nz * sizeof(double));
+  sc = malloc(nz * sizeof(scored));
   order = malloc(c.n * sizeof(size_t));
   if (rc || !m || !lm.w || !lm.g || !avg.w || !z || !sc || !order) {
     rc = AIGATE_ERR_NOMEM;
@@ -1047,17 +1070,26 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   }
   if ((rc = vectorize_all(&c, m, &fb)))
     goto out;
-  if (!o.no_cv && folds > 1) {
+  /* Repeated k-fold: about 1% of the plain benign texts (some ten of
+   * them) set the level-2 threshold, and which ten depends on the split;
+   * one split moved it between 0.58 and 0.66 with the seed
+   * (docs/detection.md). Each repetition splits anew, and the thresholds
+   * come from the out-of-fold scores of all of them. */
+  for (int r = 0; r < reps && !rc && !o.no_cv && folds > 1; r++) {
     rep->n_folds = folds;
+    if (r && (rc = kfold(&c, (size_t)o.folds, o.seed + (uint64_t)r)))
+      break;
+    double *zr = z + (size_t)r * c.n;
+    float n_models = (float)(folds * (size_t)reps);
     for (size_t f = 0; f < folds && !rc; f++) {
-      lr_train(&lm, &c, f, nw, o.seed + f + 1, order);
+      lr_train(&lm, &c, f, nw, o.seed + (uint64_t)r * folds + f + 1, order);
       /* The shipped model is the mean of the fold models, so that the
        * thresholds chosen on their out-of-fold scores hold for it. */
       for (size_t i = 0; i < nw; i++)
-        avg.w[i] += lm.w[i] / (float)folds;
+        avg.w[i] += lm.w[i] / n_models;
       for (int d = 0; d < AG_ML_DENSE; d++)
-        avg.dw[d] += lm.dw[d] / (float)folds;
-      avg.b += lm.b / (float)folds;
+        avg.dw[d] += lm.dw[d] / n_models;
+      avg.b += lm.b / n_models;
       /* At p >= 0.5 and at p >= 0.99 (logit 4.595), near the shipped
        * level-2 threshold. */
       /* Held-out texts are scored as a scan scores them: quantized
@@ -1066,8 +1098,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       size_t tp = 0, p = 0, fp = 0, n = 0, tp99 = 0, fp99 = 0;
       for (size_t i = 0; i < c.n; i++)
         if (c.r[i].group == f) {
-          z[i] = ag_ml_best_logit(m, c.r[i].text, c.r[i].len, NULL, NULL);
-          int hit = z[i] >= 0, hit99 = z[i] >= 4.595;
+          zr[i] = ag_ml_best_logit(m, c.r[i].text, c.r[i].len, NULL, NULL);
+          int hit = zr[i] >= 0, hit99 = zr[i] >= 4.595;
           if (c.r[i].label)
             p++, tp += hit, tp99 += hit99;
           else
@@ -1075,10 +1107,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
         }
       const char *name =
           o.loso && c.fold_names && c.fold_names[f] ? c.fold_names[f] : "";
+      char split[48] = "";
+      if (reps > 1)
+        snprintf(split, sizeof(split), " of split %d/%d", r + 1, reps);
       say(&o,
-          "fold %zu/%zu%s%s%s: %zu attacks, %zu benign held out; recall "
+          "fold %zu/%zu%s%s%s%s: %zu attacks, %zu benign held out; recall "
           "%.3f / %.3f, false positives %.3f / %.3f at p >= 0.5 / 0.99",
-          f + 1, folds, *name ? " (" : "", name, *name ? ")" : "", p, n,
+          f + 1, folds, split, *name ? " (" : "", name, *name ? ")" : "", p, n,
           p ? (double)tp / (double)p : 0, p ? (double)tp99 / (double)p : 0,
           n ? (double)fp / (double)n : 0, n ? (double)fp99 / (double)n : 0);
     }
@@ -1098,13 +1133,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   /* ROC-AUC of the texts as they came (augmented copies apart: their
    * share of the suffixed texts caught is reported on its own). */
   size_t ns = 0, aug_hit = 0, n_suffixed = 0;
-  for (size_t i = 0; i < c.n; i++)
-    if (!c.r[i].aug)
-      sc[ns++] = (scored){z[i], c.r[i].label};
+  for (size_t j = 0; j < nz; j++)
+    if (!c.r[j % c.n].aug)
+      sc[ns++] = (scored){z[j], c.r[j % c.n].label};
   rep->oof_auc = o.no_cv ? 0 : auc(sc, ns);
-  if (o.oof_path && !o.no_cv && (rc = write_oof(&c, z, o.oof_path, err)))
+  if (o.oof_path && !o.no_cv && (rc = write_oof(&c, z, reps, o.oof_path, err)))
     goto out;
-  if ((rc = set_thresholds(&c, z, m, rep)))
+  if ((rc = set_thresholds(&c, z, nz, m, rep)))
     goto out;
   quantize(&lm, nw, m);
   m->window = o.window;
@@ -1112,7 +1147,10 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   m->min_count[1] = o.min_chars;
   m->stride = o.window / 2;
   char info[512], kfold_name[32];
-  snprintf(kfold_name, sizeof(kfold_name), "%d-fold", o.folds);
+  if (reps > 1)
+    snprintf(kfold_name, sizeof(kfold_name), "%dx%d-fold", reps, o.folds);
+  else
+    snprintf(kfold_name, sizeof(kfold_name), "%d-fold", o.folds);
   snprintf(info, sizeof(info),
            "aigate classifier: %zu records (%zu attacks, %zu augmented), "
            "2^%u features, %d epochs, lr %g, l2 %g, seed %llu, %s thresholds",
@@ -1132,12 +1170,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
         l, m->block[l], m->weak[l], o.no_cv ? "in-sample" : "out-of-fold",
         rep->oof_recall[l], rep->oof_fpr[l], rep->oof_fpr_hard[l]);
   size_t n_read = 0, read_hit = 0;
-  for (size_t i = 0; i < c.n; i++) {
-    int hit = sigmoid(z[i]) >= m->block[2];
-    aug_hit += c.r[i].aug == AUG_SUFFIX && hit;
-    n_suffixed += c.r[i].aug == AUG_SUFFIX;
-    n_read += c.r[i].label && !c.r[i].aug;
-    read_hit += c.r[i].label && !c.r[i].aug && hit;
+  for (size_t j = 0; j < nz; j++) {
+    const record *r = &c.r[j % c.n];
+    int hit = sigmoid(z[j]) >= m->block[2];
+    aug_hit += r->aug == AUG_SUFFIX && hit;
+    n_suffixed += r->aug == AUG_SUFFIX;
+    n_read += r->label && !r->aug;
+    read_hit += r->label && !r->aug && hit;
   }
   if (!o.no_cv)
     say(&o,

@@ -303,6 +303,56 @@ static void test_documents(void **state) {
   assert_true(ag_ml_best_logit(model, text, n, NULL, NULL) >= tail);
 }
 
+/* Where a line sits (model format 5): each line's first word and first
+ * two words, how it opens after the line before, and how it opens
+ * against how it ends. The fast sum finds the very features of the
+ * walk on texts of many lines, and the features are those. */
+static void count_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)idx, (void)s, (void)e;
+  if (ns == AG_ML_WORD)
+    ++*(int *)ud;
+}
+
+static int word_features(const char *t) {
+  int n = 0;
+  double norm[2];
+  ag_ml_features(model->bits, t, strlen(t), 0, count_words, &n,
+                 model->min_count, norm);
+  return n;
+}
+
+static void test_line_features(void **state) {
+  (void)state;
+  const char *texts[] = {
+      "| Year | Venue |\n| 2002 | Vienna |\n\nProvide a summary of the "
+      "smartphone market.\n| 2003 | Paris |\n",
+      "Hi David,\n  What are the top industries?\r\nThanks.\n\n\n- item\n",
+      "\n\nx",
+      "a\n",
+      "\n",
+      "  \n  \n",
+      "\xc3\xa9t\xc3\xa9\n\xc3\xb1"
+      "and\n?",
+      "Translate this.\n\nInput: the cat sat on the mat\nOutput:"};
+  for (int doc = 0; doc < 2; doc++)
+    for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+      size_t n = strlen(texts[i]);
+      double a = ag_ml_logit(model, texts[i], n, doc);
+      double b = ag_ml_logit_slow(model, texts[i], n, doc);
+      if (a != b)
+        fail_msg("text %zu (doc %d): fast %.17g, walk %.17g", i, doc, a, b);
+    }
+  /* One line: 4 words, 3 bigrams, the line's first word and first two.
+   * Two lines: the bigram across the break stays; each line has its
+   * first word and first two; the second line opens with a word after
+   * a line that opened with one; the first line opens with a word and
+   * ends with one. */
+  assert_int_equal(word_features("ab cd ef gh"), 4 + 3 + 2);
+  assert_int_equal(word_features("ab cd\nef gh"), 4 + 3 + 2 + 2 + 1 + 1);
+  /* Table rows open with a bar: no first words, but how they open. */
+  assert_int_equal(word_features("| ab |\n| cd |"), 2 + 1 + 1 + 1);
+}
+
 /* Tiny texts (no character 4-gram to sample) under a model whose minimum
  * counts are 0, as a model file may say: finite scores. */
 static void test_tiny_texts_min_zero(void **state) {
@@ -804,6 +854,7 @@ int main(void) {
       cmocka_unit_test(test_repetition_adds_nothing),
       cmocka_unit_test(test_windows_match_scan),
       cmocka_unit_test(test_documents),
+      cmocka_unit_test(test_line_features),
       cmocka_unit_test(test_tiny_texts_min_zero),
       cmocka_unit_test(test_truncated_and_corrupted),
       cmocka_unit_test(test_scan_finding),
