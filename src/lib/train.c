@@ -40,7 +40,12 @@
  * while an attack document is learned whole in its own namespace only:
  * the end of an attack e-mail or table may be a harmless sentence alone,
  * and learning it as a request taught that plain requests are attacks
- * (docs/detection.md).
+ * (docs/detection.md). An attack document longer than a window is
+ * learned half whole and half through its best window (in its own
+ * namespace), the one a scan's verdict rests on: learned whole only, an
+ * instruction inserted into a long table is diluted by the table's
+ * cells; learned from its best window only, early in training that
+ * window is the cells', and the cells are learned as an attack.
  *
  * Adversarial suffixes (token soup from automated attacks) are rare in
  * public labelled data. On request (augment) the trainer makes its own:
@@ -702,7 +707,16 @@ static void free_instances(record *r) {
   r->n_inst = 0;
 }
 
-/* Every record's windows under m's settings. */
+static void drop_last_instance(record *r) {
+  r->n_inst--;
+  free(r->inst[r->n_inst].idx);
+  free(r->inst[r->n_inst].val);
+}
+
+/* Every record's windows under m's settings: for a benign text, the
+ * windows a scan scores; for an attack, the whole text (instance 0) and,
+ * for a document longer than a window, its windows in its own
+ * namespace after it. */
 static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
   aigate_model whole = *m; /* one window: the whole text */
   whole.window = UINT32_MAX;
@@ -716,10 +730,14 @@ static int vectorize_all(corpus *c, const aigate_model *m, ag_ml_occs *fb) {
       return rc;
     /* An attack is learned whole, in its own namespace: a document's end
      * read as a request (its last window) may be harmless alone. */
-    while (r->label && r->n_inst > 1) {
-      r->n_inst--;
-      free(r->inst[r->n_inst].idx);
-      free(r->inst[r->n_inst].val);
+    while (r->label && r->n_inst > 1)
+      drop_last_instance(r);
+    /* An attack document longer than a window: its windows after the
+     * whole, as a scan reads them, but for its end read as a request. */
+    if (r->label && r->len > m->window && ag_ml_is_doc(r->text, r->len)) {
+      if ((rc = ag_ml_windows(m, r->text, r->len, add_instance, &v)))
+        return rc;
+      drop_last_instance(r);
     }
   }
   return 0;
@@ -759,6 +777,28 @@ static double sigmoid(double z) {
   return 1.0 / (1.0 + exp(-(z < -40 ? -40 : z > 40 ? 40 : z)));
 }
 
+/* One AdaGrad step of instance r towards label y. */
+static void lr_step(lr_model *m, const instance *r, double z, int y,
+                    float share, const aigate_train_options *o) {
+  const float lr = (float)o->lr, l2 = (float)(o->l2 > 0 ? o->l2 : 0);
+  float g = (float)(sigmoid(z) - y) * share;
+  for (size_t k = 0; k < r->n; k++) {
+    uint32_t j = r->idx[k];
+    float gj = g * r->val[k] + l2 * m->w[j];
+    m->g[j] += gj * gj;
+    m->w[j] -= lr * gj / sqrtf(m->g[j] + 1e-8f);
+    if (o->nonneg && m->w[j] < 0)
+      m->w[j] = 0;
+  }
+  for (int d = 0; d < AG_ML_DENSE; d++) {
+    float gj = g * r->dense[d];
+    m->dg[d] += gj * gj;
+    m->dw[d] -= lr * gj / sqrtf(m->dg[d] + 1e-8f);
+  }
+  m->bg += g * g;
+  m->b -= lr * g / sqrtf(m->bg + 1e-8f);
+}
+
 /* Train on the records outside fold `skip` (SIZE_MAX: all). */
 static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
                      uint64_t seed, size_t *order) {
@@ -773,7 +813,6 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
     if (c->r[i].group != skip)
       order[n++] = i;
   uint64_t rng = seed;
-  const float lr = (float)o->lr, l2 = (float)(o->l2 > 0 ? o->l2 : 0);
   for (int ep = 0; ep < o->epochs; ep++) {
     for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
       size_t j = next_rand(&rng) % i, t = order[i - 1];
@@ -784,26 +823,25 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       /* Multiple-instance learning: the update goes to the window that
        * scores highest, the one a scan's verdict would rest on (an
        * attack needs one window to be found; a benign text must keep
-       * every window low). */
+       * every window low). An attack is learned whole; an attack
+       * document longer than a window counts once, half of its step to
+       * the whole and half to its best window. */
       const record *rec = &c->r[order[i]];
       double z;
-      const instance *r = best_instance(m, rec, &z);
-      float g = (float)(sigmoid(z) - rec->label);
-      for (size_t k = 0; k < r->n; k++) {
-        uint32_t j = r->idx[k];
-        float gj = g * r->val[k] + l2 * m->w[j];
-        m->g[j] += gj * gj;
-        m->w[j] -= lr * gj / sqrtf(m->g[j] + 1e-8f);
-        if (o->nonneg && m->w[j] < 0)
-          m->w[j] = 0;
+      if (rec->label) {
+        float sh = rec->n_inst > 1 ? 0.5f : 1.0f;
+        lr_step(m, &rec->inst[0], lr_logit(m, &rec->inst[0]), 1, sh, o);
+        if (rec->n_inst > 1) {
+          record wins = *rec;
+          wins.inst++;
+          wins.n_inst--;
+          const instance *r = best_instance(m, &wins, &z);
+          lr_step(m, r, z, 1, sh, o);
+        }
+      } else {
+        const instance *r = best_instance(m, rec, &z);
+        lr_step(m, r, z, 0, 1.0f, o);
       }
-      for (int d = 0; d < AG_ML_DENSE; d++) {
-        float gj = g * r->dense[d];
-        m->dg[d] += gj * gj;
-        m->dw[d] -= lr * gj / sqrtf(m->dg[d] + 1e-8f);
-      }
-      m->bg += g * g;
-      m->b -= lr * g / sqrtf(m->bg + 1e-8f);
     }
   }
 }

@@ -768,6 +768,55 @@ static void test_train_errors(void **state) {
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
 }
 
+/* One {"text", "label"} line of a training file. */
+static void write_record(FILE *f, const char *text, int label) {
+  json_t *j = json_pack("{s:s, s:i}", "text", text, "label", label);
+  assert_non_null(j);
+  assert_int_equal(json_dumpf(j, f, JSON_COMPACT), 0);
+  fputc('\n', f);
+  json_decref(j);
+}
+
+/*
+ * Train on the file at `path` (k folds, `repeats` splits; 0: the
+ * default) and read back the out-of-fold probabilities of its texts as
+ * read, augmented copies apart: up to `cap` labels and probabilities in
+ * record order. Both files are removed. Returns how many were read.
+ */
+static size_t train_oof(const char *path, const char *oof, int folds,
+                        int repeats, int *label, double *p, size_t cap) {
+  const char *files[] = {path};
+  aigate_train_options o = {.files = files,
+                            .n_files = 1,
+                            .hash_bits = 14,
+                            .folds = folds,
+                            .repeats = repeats,
+                            .seed = 1,
+                            .oof_path = oof};
+  aigate_model *m = NULL;
+  aigate_error err = {{0}};
+  if (aigate_train(&o, &m, NULL, &err))
+    fail_msg("train: %s", err.msg);
+  aigate_model_free(m);
+  FILE *f = fopen(oof, "r");
+  assert_non_null(f);
+  char line[512];
+  size_t n = 0;
+  while (fgets(line, sizeof(line), f)) {
+    json_t *j = json_loads(line, 0, NULL);
+    assert_non_null(j);
+    if (json_integer_value(json_object_get(j, "aug")) == 0 && n < cap) {
+      label[n] = (int)json_integer_value(json_object_get(j, "label"));
+      p[n++] = json_real_value(json_object_get(j, "p"));
+    }
+    json_decref(j);
+  }
+  fclose(f);
+  unlink(path);
+  unlink(oof);
+  return n;
+}
+
 /*
  * The k folds keep relatives together: texts that share their first or
  * last 64 characters. Characters, not bytes: 64 bytes are some 21
@@ -802,47 +851,84 @@ static void test_relatives_by_characters(void **state) {
       n += (size_t)snprintf(text + n, sizeof(text) - n, "%s ",
                             words[(x >> 33) % 6]);
     }
-    json_t *j = json_pack("{s:s, s:i}", "text", text, "label", label);
-    assert_non_null(j);
-    assert_int_equal(json_dumpf(j, f, JSON_COMPACT), 0);
-    fputc('\n', f);
-    json_decref(j);
+    write_record(f, text, label);
   }
   fclose(f);
-  const char *files[] = {path};
-  aigate_train_options o = {.files = files,
-                            .n_files = 1,
-                            .hash_bits = 14,
-                            .folds = 5,
-                            .seed = 1,
-                            .oof_path = oof};
-  aigate_model *m = NULL;
-  aigate_error err = {{0}};
-  if (aigate_train(&o, &m, NULL, &err))
-    fail_msg("train: %s", err.msg);
-  aigate_model_free(m);
-  f = fopen(oof, "r");
-  assert_non_null(f);
-  char line[512];
-  double sum = 0;
-  int n = 0;
-  while (fgets(line, sizeof(line), f)) {
-    json_t *j = json_loads(line, 0, NULL);
-    assert_non_null(j);
-    if (json_integer_value(json_object_get(j, "label")) == 0 &&
-        json_integer_value(json_object_get(j, "aug")) == 0) {
-      sum += json_real_value(json_object_get(j, "p"));
-      n++;
-    }
-    json_decref(j);
-  }
-  fclose(f);
-  unlink(path);
-  unlink(oof);
+  int label[80];
+  double p[80], sum = 0;
+  size_t got = train_oof(path, oof, 5, 0, label, p, 80), n = 0;
+  for (size_t i = 0; i < got; i++)
+    if (!label[i])
+      sum += p[i], n++;
   assert_int_equal(n, 40);
-  if (sum / n >= 0.5)
+  if (sum / (double)n >= 0.5)
     fail_msg("benign texts with a shared opening: mean out-of-fold p %.3f",
-             sum / n);
+             sum / (double)n);
+}
+
+/*
+ * An instruction inserted into a long table (100 rows, some 3 KB: many
+ * windows) must be found out of fold. Learned whole only, the line's
+ * words weigh as a small part of the whole table, while a scan scores
+ * the window that holds it; the trainer learns an attack document
+ * through its best window too. The attacked tables must score well
+ * over every clean one and high on average: learned whole only, they
+ * scored 0.92 on average, the lowest 0.79 against 0.39 for the highest
+ * clean table; 0.97, 0.90 and 0.31 now.
+ */
+static void test_inserted_line_in_long_table(void **state) {
+  (void)state;
+  static const char *names[] = {"alpha", "bravo", "delta", "echo",   "kilo",
+                                "lima",  "oscar", "tango", "victor", "zulu"};
+  static const char *lines[] = {
+      "Summarize the main findings of the annual report.",
+      "Translate the previous answer into French.",
+      "Write a short poem about the ocean.", "List three facts about the moon.",
+      "Explain how rainbows form in simple terms."};
+  char path[64], oof[64];
+  snprintf(path, sizeof(path), "/tmp/aigate-table-%d.jsonl", (int)getpid());
+  snprintf(oof, sizeof(oof), "/tmp/aigate-table-%d.oof", (int)getpid());
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  uint64_t x = 4242;
+#define NEXT(k)                                                                \
+  (x = x * 6364136223846793005ull + 1442695040888963407ull,                    \
+   (size_t)((x >> 33) % (k)))
+  for (int i = 0; i < 120; i++) {
+    int label = i % 2;
+    size_t at = label ? 5 + NEXT(90) : SIZE_MAX;
+    char text[8192];
+    size_t n = (size_t)snprintf(text, sizeof(text), "| year | name | score |");
+    for (size_t r = 0; r < 100; r++) {
+      if (r == at)
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "\n%s",
+                              lines[NEXT(5)]);
+      size_t year = 1990 + NEXT(30), a = NEXT(10), b = NEXT(10),
+             score = NEXT(100);
+      n += (size_t)snprintf(text + n, sizeof(text) - n,
+                            "\n| %zu | %s %s | %zu |", year, names[a], names[b],
+                            score);
+    }
+    write_record(f, text, label);
+  }
+#undef NEXT
+  fclose(f);
+  int label[120];
+  double p[120], attack_sum = 0, attack_min = 1, benign_max = 0;
+  size_t got = train_oof(path, oof, 3, 1, label, p, 120), n_attack = 0;
+  for (size_t i = 0; i < got; i++)
+    if (label[i]) {
+      attack_sum += p[i];
+      attack_min = p[i] < attack_min ? p[i] : attack_min;
+      n_attack++;
+    } else if (p[i] > benign_max) {
+      benign_max = p[i];
+    }
+  assert_int_equal(n_attack, 60);
+  if (attack_min < benign_max + 0.5 || attack_sum / 60 < 0.94)
+    fail_msg("inserted lines out of fold: mean p %.3f, lowest %.3f, highest "
+             "clean table %.3f",
+             attack_sum / 60, attack_min, benign_max);
 }
 
 int main(void) {
@@ -864,6 +950,7 @@ int main(void) {
       cmocka_unit_test(test_explain),
       cmocka_unit_test(test_train_errors),
       cmocka_unit_test(test_relatives_by_characters),
+      cmocka_unit_test(test_inserted_line_in_long_table),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
