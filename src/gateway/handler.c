@@ -29,6 +29,7 @@
 #include "anomaly.h"
 #include "records.h"
 #include "gateway.h"
+#include "jload.h"
 #include "metrics.h"
 
 #define CONTENT_MAX ((size_t)1 << 20) /* stored response bytes */
@@ -975,7 +976,7 @@ static void finish_response(gw_req *r) {
   gw_jarena_take(&r->w->jpool, &r->jarena);
   gw_jarena *prev = gw_jarena_enter(&r->jarena);
   json_t *doc = r->up.len
-                    ? json_loadb(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
+                    ? gw_json_load(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
                     : NULL;
   gw_jarena_leave(prev);
   if (st != 200) {
