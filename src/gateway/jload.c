@@ -165,18 +165,18 @@ static int blank_from(const char *buf, size_t len, size_t i) {
 }
 
 /* A text that yajl could read otherwise than jansson: a \u escape, a
- * vertical tab or a form feed anywhere. */
+ * vertical tab or a form feed anywhere. memchr's passes are far faster
+ * than a loop over the bytes; backslashes are rare in prompts. */
 static int left_to_jansson(const char *buf, size_t len) {
+  if (memchr(buf, '\v', len) || memchr(buf, '\f', len))
+    return 1;
   const char *end = buf + len;
-  for (const char *p = buf; p < end; p++) {
-    unsigned char c = (unsigned char)*p;
-    if (c == '\v' || c == '\f')
+  for (const char *p = buf; (p = memchr(p, '\\', (size_t)(end - p)));) {
+    if (++p == end) /* not JSON: jansson says why */
       return 1;
-    if (c == '\\') {
-      if (p + 1 < end && p[1] == 'u')
-        return 1;
-      p++; /* the escaped character, even a backslash */
-    }
+    if (*p == 'u')
+      return 1;
+    p++; /* past the escaped character, even a backslash */
   }
   return 0;
 }
