@@ -25,9 +25,11 @@
  * size bounds the waste, not the documents. A request without a free
  * slot (more requests in flight than slots) uses malloc throughout. The
  * slab is reserved, not committed: only the slots that were used take
- * memory. With AddressSanitizer a slot is poisoned when it goes back to
- * its pool and every block when it is freed (its size is kept in front of
- * it), so a document used after its request still fails loudly.
+ * memory, at most GW_JARENA_SLOTS * GW_JARENA_SLOT (4 MiB) per worker,
+ * given back when the worker falls idle after a burst (gw_jarena_trim,
+ * beside malloc_trim). With AddressSanitizer a slot is poisoned when it goes
+ * back to its pool and every block when it is freed (its size is kept in front
+ * of it), so a document used after its request still fails loudly.
  */
 #include <jansson.h>
 #include <stdint.h>
@@ -130,6 +132,14 @@ void gw_jarena_give(gw_jarena_pool *p, gw_jarena *a) {
   p->free[p->n_free++] = (unsigned short)(a->slot - 1);
   a->slot = 0;
   a->next = a->end = NULL;
+}
+
+void gw_jarena_trim(gw_jarena_pool *p) {
+  for (int i = 0; i < p->n_free; i++) {
+    char *base = p->base + (size_t)p->free[i] * GW_JARENA_SLOT;
+    /* Anonymous private memory reads as zeros again afterwards. */
+    madvise(base, GW_JARENA_SLOT, MADV_DONTNEED);
+  }
 }
 
 gw_jarena *gw_jarena_enter(gw_jarena *a) {

@@ -56,6 +56,10 @@ void gw_jarena_take(gw_jarena_pool *p, gw_jarena *a);
  * be gone. */
 void gw_jarena_give(gw_jarena_pool *p, gw_jarena *a);
 
+/* Gives the memory of the pool's free slots back to the system (they
+ * stay usable); for a worker that fell idle after a burst. */
+void gw_jarena_trim(gw_jarena_pool *p);
+
 /* From here on this thread's jansson allocations go to `a` (NULL:
  * malloc); returns the arena that was in use, for gw_jarena_leave. Only
  * around the parsing of documents that the request frees before its

@@ -383,6 +383,7 @@ static void sweep(gw_worker *w, int64_t now) {
    * its arenas; give it back once this worker is idle again. */
   if (!w->conns && w->closed_since_trim >= 64) {
     malloc_trim(0);
+    gw_jarena_trim(&w->jpool);
     w->closed_since_trim = 0;
   }
 }

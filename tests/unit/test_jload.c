@@ -13,7 +13,8 @@
  * from its slot, free nothing until the slot is given back, and mix
  * safely with values made outside it (freed with free(), also strings
  * from json_dumps); a document larger than the slot continues in
- * malloc's memory; slots are reused.
+ * malloc's memory; slots are reused, also after their memory was given
+ * back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -262,6 +263,19 @@ static void test_arena(void **state) {
   for (int i = 0; i <= GW_JARENA_SLOTS; i++)
     gw_jarena_give(&pool, &many[i]);
   assert_int_equal(pool.n_free, GW_JARENA_SLOTS);
+
+  /* Trimmed slots give their memory back and stay usable. */
+  gw_jarena_trim(&pool);
+  gw_jarena_take(&pool, &a);
+  prev = gw_jarena_enter(&a);
+  doc = gw_json_load(chat, strlen(chat), REQ_FLAGS, &e);
+  gw_jarena_leave(prev);
+  assert_non_null(doc);
+  assert_true(in_slot(&pool, doc));
+  assert_string_equal(json_string_value(json_object_get(doc, "model")),
+                      "gpt-4o-mini");
+  json_decref(doc);
+  gw_jarena_give(&pool, &a);
 }
 
 int main(void) {
