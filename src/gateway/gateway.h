@@ -141,9 +141,9 @@ typedef struct {
 #define GW_SCRATCH_SLOTS 4
 #define GW_SPARE_EASY 32
 /* A request is about 5 KB: malloc serves that size from its slow path
- * (and consolidates its fast bins first), so a few are kept. Not with
- * AddressSanitizer, which then still sees a request used after its end. */
-#define GW_SPARE_REQ (GW_ASAN ? 0 : 8)
+ * (and consolidates its fast bins first), so a few are kept (none with
+ * AddressSanitizer, which then still sees a request used after its end). */
+#define GW_SPARE_REQ 8
 
 typedef struct gw_worker {
   int id;
@@ -166,7 +166,7 @@ typedef struct gw_worker {
   size_t n_upsocks;
   CURL *spare_easy[GW_SPARE_EASY]; /* finished transfers' handles, reused */
   int n_spare_easy;
-  gw_req *spare_req[8]; /* finished requests' memory, reused */
+  gw_req *spare_req[GW_SPARE_REQ]; /* finished requests' memory, reused */
   int n_spare_req;
   gw_jarena_pool jpool;           /* the slots of its requests' JSON arenas */
   crypto_generichash_state hash0; /* the records' keyed hash, key absorbed */

@@ -1188,7 +1188,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   free(r->up_body);
   ag_buf_free(&r->up);
   free(r->out);
-  if (w->n_spare_req < GW_SPARE_REQ)
+  if (!GW_ASAN && w->n_spare_req < GW_SPARE_REQ)
     w->spare_req[w->n_spare_req++] = r;
   else
     free(r);

@@ -880,6 +880,7 @@ stop:
       curl_easy_cleanup(w->spare_easy[--w->n_spare_easy]);
     while (w->n_spare_req > 0)
       free(w->spare_req[--w->n_spare_req]);
+    sodium_memzero(&w->hash0, sizeof(w->hash0)); /* the key is absorbed */
     if (w->multi)
       curl_multi_cleanup(w->multi);
     gw_upsock_free(w);
