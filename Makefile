@@ -22,7 +22,7 @@ HS_REMOVE := $(if $(filter amd64,$(ARCH)),libvectorscan-dev- libvectorscan5-,)
 DEB_BUILD := gcc make cmake pkg-config $(HS_PACKAGE) libpcre2-dev \
   libutf8proc-dev libyaml-dev libjansson-dev libsodium-dev zlib1g-dev \
   ca-certificates libmicrohttpd-dev libcurl4-openssl-dev curl \
-  libsqlite3-dev libseccomp-dev libzip-dev libcmocka-dev
+  libsqlite3-dev libseccomp-dev libzip-dev libcmocka-dev libyajl-dev
 DEB_PACKAGES := $(DEB_BUILD) clang libclang-rt-14-dev cppcheck clang-format \
   python3-packaging prometheus chromium
 

@@ -88,42 +88,14 @@ fi
 # Thousands of sockets per process in the stream test.
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-tmp=$(mktemp -d)
-export AIGATE_CACHE_DIR=${AIGATE_CACHE_DIR:-$tmp/cache}
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do
-    kill "$p" 2>/dev/null || true
-  done
-  for p in "${pids[@]}"; do
-    wait "$p" 2>/dev/null || true
-  done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_name=bench-gateway
+# shellcheck source=bench/gateway/common.sh
+. "$here/common.sh"
 
 # ------------------------------------------------------------ processes
 
 # Prefix for a command pinned to a CPU list, or nothing.
 pin() { if [ -n "${1:-}" ]; then echo "taskset -c $1"; fi; }
-
-# Wait until FILE contains "listening on http://HOST:PORT" and print PORT.
-wait_port() {
-  local file=$1 pid=$2
-  for _ in $(seq 1 300); do
-    local p
-    # The process may not have created its log yet (a loaded machine).
-    p=$(sed -n 's|.*listening on http://[^:]*:\([0-9]*\).*|\1|p' "$file" 2>/dev/null | head -1 || true)
-    if [ -n "$p" ]; then echo "$p"; return 0; fi
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "bench-gateway: no listening line from pid $pid:" >&2
-  cat "$file" >&2
-  return 1
-}
 
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",

@@ -35,6 +35,7 @@
 #include "aigate/aigate.h"
 #include "guard.h"
 #include "gwconfig.h"
+#include "jarena.h"
 #include "serve.h"
 #include "util.h"
 
@@ -139,6 +140,10 @@ typedef struct {
 
 #define GW_SCRATCH_SLOTS 4
 #define GW_SPARE_EASY 32
+/* A request is about 5 KB: malloc serves that size from its slow path
+ * (and consolidates its fast bins first), so a few are kept (none with
+ * AddressSanitizer, which then still sees a request used after its end). */
+#define GW_SPARE_REQ 8
 
 typedef struct gw_worker {
   int id;
@@ -161,6 +166,11 @@ typedef struct gw_worker {
   size_t n_upsocks;
   CURL *spare_easy[GW_SPARE_EASY]; /* finished transfers' handles, reused */
   int n_spare_easy;
+  gw_req *spare_req[GW_SPARE_REQ]; /* finished requests' memory, reused */
+  int n_spare_req;
+  gw_jarena_pool jpool;           /* the slots of its requests' JSON arenas */
+  crypto_generichash_state hash0; /* the records' keyed hash, key absorbed */
+  int hash0_set;
 } gw_worker;
 
 /* The tag of an upstream socket's epoll event: data.u64 is the socket
@@ -262,6 +272,7 @@ struct gw_req {
   char *model;
   int stream, client_usage, n_choices;
   json_t *doc;
+  gw_jarena jarena; /* its parsed documents' memory (jarena.c) */
   char *up_body;
   const gw_deployment *deps[16];
   size_t n_deps, dep_next;

@@ -38,6 +38,7 @@
 #include <time.h>
 
 #include "guard.h"
+#include "jload.h"
 #include "openai_doc.h"
 #include "util.h"
 
@@ -626,8 +627,8 @@ json_t *gw_parse_request(gw_guard *g, gw_route route, const char *body,
                          size_t len, gw_request_info *info) {
   memset(info, 0, sizeof(*info));
   json_error_t jerr;
-  json_t *doc = json_loadb(body ? body : "", len,
-                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+  json_t *doc = gw_json_load(body ? body : "", len,
+                             JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
   if (!json_is_object(doc)) {
     if (doc)
       refuse(g, 400, "invalid_request_error", "invalid_json",

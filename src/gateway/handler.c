@@ -29,6 +29,7 @@
 #include "anomaly.h"
 #include "records.h"
 #include "gateway.h"
+#include "jload.h"
 #include "metrics.h"
 
 #define CONTENT_MAX ((size_t)1 << 20) /* stored response bytes */
@@ -64,7 +65,11 @@ static int64_t overhead_us(const gw_req *r) {
 
 static void add_headers(gw_req *r, struct MHD_Response *resp) {
   char dec[64], ms[32];
-  snprintf(ms, sizeof(ms), "%.3f", (double)overhead_us(r) / 1000.0);
+  /* Integers only: formatting a double costs more than the rest of the
+   * headers together. */
+  int64_t us = overhead_us(r);
+  snprintf(ms, sizeof(ms), "%lld.%03d", (long long)(us / 1000),
+           (int)(us % 1000));
   MHD_add_response_header(resp, "x-aigate-request-id", r->id);
   MHD_add_response_header(resp, "x-aigate-decision",
                           gw_decision_text(r, dec, sizeof(dec)));
@@ -325,12 +330,27 @@ static void too_large(gw_req *r) {
            r->rt->cfg->max_body_bytes);
 }
 
+/* A record's keyed hash, started. The key's block is absorbed once per
+ * worker (the store's secret does not change while it runs) and the
+ * state copied: a request hashes twice, its body and its answer. */
+static void hash_begin(gw_worker *w, crypto_generichash_state *st) {
+  if (!w->hash0_set) {
+    store_hash_begin(gw_access_store(w->sh->access), &w->hash0);
+    w->hash0_set = 1;
+  }
+  *st = w->hash0;
+}
+
 /* First call: headers are in. Decide what can be decided now. */
 static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
                      const char *method) {
-  gw_req *r = calloc(1, sizeof(*r));
-  if (!r)
+  gw_req *r;
+  if (w->n_spare_req > 0) {
+    r = w->spare_req[--w->n_spare_req];
+    memset(r, 0, sizeof(*r));
+  } else if (!(r = calloc(1, sizeof(*r)))) {
     return NULL;
+  }
   r->w = w;
   r->mhd = c;
   r->t_start = gw_now_ms();
@@ -350,7 +370,7 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   r->rt = gw_shared_runtime(sh);
   client_address(r);
   if (sh->audit) {
-    store_hash_begin(gw_access_store(sh->access), &r->out_hash);
+    hash_begin(w, &r->out_hash);
     r->hashing = 1;
   }
   const gw_config *cfg = r->rt->cfg;
@@ -667,7 +687,7 @@ static void audit(gw_req *r) {
       r->t_up_end && r->t_up_start ? r->t_up_end - r->t_up_start : 0;
   a->cost = cost_of(r, a->prompt_tokens, a->completion_tokens);
   crypto_generichash_state h;
-  store_hash_begin(gw_access_store(sh->access), &h);
+  hash_begin(r->w, &h);
   crypto_generichash_update(&h, (const unsigned char *)r->body.data,
                             r->body.len);
   crypto_generichash_final(&h, a->prompt_hash, 32);
@@ -879,8 +899,11 @@ static void process(gw_req *r) {
              "the request body is larger than %zu bytes", cfg->max_body_bytes);
     return;
   }
+  gw_jarena_take(&r->w->jpool, &r->jarena);
+  gw_jarena *prev = gw_jarena_enter(&r->jarena);
   r->doc =
       gw_parse_request(&r->g, r->route, r->body.data, r->body.len, &r->info);
+  gw_jarena_leave(prev);
   if (!r->doc) {
     gw_error(r, r->g.status, r->g.type, r->g.code, "%s", r->g.message);
     return;
@@ -950,9 +973,12 @@ static void finish_response(gw_req *r) {
     return;
   }
   json_error_t jerr;
+  gw_jarena_take(&r->w->jpool, &r->jarena);
+  gw_jarena *prev = gw_jarena_enter(&r->jarena);
   json_t *doc = r->up.len
-                    ? json_loadb(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
+                    ? gw_json_load(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
                     : NULL;
+  gw_jarena_leave(prev);
   if (st != 200) {
     json_t *e = json_object_get(doc, "error");
     const char *m = json_string_value(json_object_get(e, "message"));
@@ -1153,6 +1179,7 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
     gw_worker_scratch_done(w, r->rt);
   gw_runtime_release(r->rt);
   json_decref(r->doc);
+  gw_jarena_give(&w->jpool, &r->jarena);
   ag_buf_free(&r->body);
   ag_buf_free(&r->out_copy);
   free(r->resp_body);
@@ -1161,7 +1188,10 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   free(r->up_body);
   ag_buf_free(&r->up);
   free(r->out);
-  free(r);
+  if (!GW_ASAN && w->n_spare_req < GW_SPARE_REQ)
+    w->spare_req[w->n_spare_req++] = r;
+  else
+    free(r);
 }
 
 void gw_log_request(const gw_req *r) {

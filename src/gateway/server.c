@@ -383,6 +383,7 @@ static void sweep(gw_worker *w, int64_t now) {
    * its arenas; give it back once this worker is idle again. */
   if (!w->conns && w->closed_since_trim >= 64) {
     malloc_trim(0);
+    gw_jarena_trim(&w->jpool);
     w->closed_since_trim = 0;
   }
 }
@@ -765,12 +766,17 @@ int gw_serve(const gw_options *opt) {
   ws = calloc((size_t)nw, sizeof(*ws));
   if (!ws)
     goto out;
+  /* Without the slab, documents simply stay in malloc's memory. */
+  if (gw_jarena_setup(nw))
+    fprintf(stderr, "aigate: no JSON arena (%s); parsing with malloc\n",
+            strerror(errno));
   int per_worker = (cfg->max_connections + nw - 1) / nw;
   for (int i = 0; i < nw; i++) {
     gw_worker *w = &ws[i];
     w->id = i;
     w->sh = sh;
     w->curl_deadline = -1;
+    gw_jarena_pool_init(&w->jpool, i);
     w->listen_fd = open_listener(host, port, msg, sizeof(msg));
     if (w->listen_fd < 0) {
       fprintf(stderr, "aigate: %s\n", msg);
@@ -873,6 +879,9 @@ stop:
       }
     while (w->n_spare_easy > 0)
       curl_easy_cleanup(w->spare_easy[--w->n_spare_easy]);
+    while (w->n_spare_req > 0)
+      free(w->spare_req[--w->n_spare_req]);
+    sodium_memzero(&w->hash0, sizeof(w->hash0)); /* the key is absorbed */
     if (w->multi)
       curl_multi_cleanup(w->multi);
     gw_upsock_free(w);
