@@ -169,7 +169,7 @@ typedef struct gw_worker {
   gw_req *spare_req[GW_SPARE_REQ]; /* finished requests' memory, reused */
   int n_spare_req;
   gw_jarena_pool jpool;           /* the slots of its requests' JSON arenas */
-  crypto_generichash_state hash0; /* the records' keyed hash, key absorbed */
+  crypto_generichash_state hash0; /* the records' keyed hash, keyed */
   int hash0_set;
 } gw_worker;
 

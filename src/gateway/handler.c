@@ -330,9 +330,11 @@ static void too_large(gw_req *r) {
            r->rt->cfg->max_body_bytes);
 }
 
-/* A record's keyed hash, started. The key's block is absorbed once per
- * worker (the store's secret does not change while it runs) and the
- * state copied: a request hashes twice, its body and its answer. */
+/* A record's keyed hash, started. The keyed state is made once per
+ * worker (the store's secret does not change while it runs) and copied:
+ * a request hashes twice, its body and its answer. The state holds the
+ * key's block until it is finalized, so every copy is wiped when its
+ * request ends (gw_request_completed). */
 static void hash_begin(gw_worker *w, crypto_generichash_state *st) {
   if (!w->hash0_set) {
     store_hash_begin(gw_access_store(w->sh->access), &w->hash0);
@@ -348,7 +350,9 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   if (w->n_spare_req > 0) {
     r = w->spare_req[--w->n_spare_req];
     memset(r, 0, sizeof(*r));
-  } else if (!(r = calloc(1, sizeof(*r)))) {
+  } else if ((r = aligned_alloc(_Alignof(gw_req), sizeof(*r)))) {
+    memset(r, 0, sizeof(*r)); /* aligned as its keyed-hash state asks */
+  } else {
     return NULL;
   }
   r->w = w;
@@ -975,9 +979,13 @@ static void finish_response(gw_req *r) {
   json_error_t jerr;
   gw_jarena_take(&r->w->jpool, &r->jarena);
   gw_jarena *prev = gw_jarena_enter(&r->jarena);
-  json_t *doc = r->up.len
-                    ? gw_json_load(r->up.data, r->up.len, JSON_ALLOW_NUL, &jerr)
-                    : NULL;
+  /* Duplicate keys are refused: the guards would read one value and a
+   * client's parser might show the other, unscanned, since an unchanged
+   * answer goes out as the upstream's own bytes. */
+  json_t *doc =
+      r->up.len ? gw_json_load(r->up.data, r->up.len,
+                               JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &jerr)
+                : NULL;
   gw_jarena_leave(prev);
   if (st != 200) {
     json_t *e = json_object_get(doc, "error");
@@ -1013,6 +1021,11 @@ static void finish_response(gw_req *r) {
       pass_upstream_body(r);
     }
     json_decref(doc);
+    return;
+  }
+  if (!doc) {
+    gw_error(r, 502, "upstream_error", "upstream_invalid",
+             "the upstream's reply is not valid JSON (or repeats a key)");
     return;
   }
   gw_note_usage(r, json_object_get(doc, "usage"));
@@ -1188,6 +1201,8 @@ void gw_request_completed(gw_worker *w, gw_req *r, int ok) {
   free(r->up_body);
   ag_buf_free(&r->up);
   free(r->out);
+  if (r->hashing)
+    sodium_memzero(&r->out_hash, sizeof(r->out_hash));
   if (!GW_ASAN && w->n_spare_req < GW_SPARE_REQ)
     w->spare_req[w->n_spare_req++] = r;
   else

@@ -185,7 +185,7 @@ static int left_to_jansson(const char *buf, size_t len) {
 json_t *gw_json_load_fast(const char *buf, size_t len, size_t flags) {
   if (flags & ~(size_t)(JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL))
     return NULL;
-  if (!buf || left_to_jansson(buf, len))
+  if (!buf || len > GW_JLOAD_MAX_BYTES || left_to_jansson(buf, len))
     return NULL;
   builder *b = malloc(sizeof(*b));
   if (!b)
@@ -220,5 +220,5 @@ json_t *gw_json_load(const char *buf, size_t len, size_t flags,
   json_t *doc = gw_json_load_fast(buf, len, flags);
   if (doc)
     return doc;
-  return json_loadb(buf ? buf : "", len, flags, err);
+  return json_loadb(buf ? buf : "", buf ? len : 0, flags, err);
 }

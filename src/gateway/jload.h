@@ -12,10 +12,17 @@
  * own limit, 2048). */
 #define GW_JLOAD_MAX_DEPTH 1024
 
+/* Longer texts are left to json_loadb: yajl grows its string buffer by
+ * doubling without checking the allocation, so out of memory it would
+ * crash the process where jansson fails one request. Below this size its
+ * buffers stay within a few MiB; the speed matters for chat-sized texts. */
+#define GW_JLOAD_MAX_BYTES (1u << 20)
+
 /* json_loadb(buf, len, flags, err), the same document or the same error:
  * flags JSON_REJECT_DUPLICATES and JSON_ALLOW_NUL are understood; with
- * any other flag, and for any text that yajl's lexer could read
- * differently from jansson's, json_loadb does the work. A new reference,
+ * any other flag, for any text that yajl's lexer could read
+ * differently from jansson's, and for texts past GW_JLOAD_MAX_BYTES,
+ * json_loadb does the work. A new reference,
  * or NULL with err set. */
 json_t *gw_json_load(const char *buf, size_t len, size_t flags,
                      json_error_t *err);

@@ -691,6 +691,26 @@ int gw_serve(const gw_options *opt) {
             host);
     goto out;
   }
+  nw = opt->workers > 0 ? opt->workers : cfg->workers;
+  if (nw <= 0) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    nw = cores > 0 ? (int)cores : 1;
+  }
+  if (nw > 256)
+    nw = 256;
+  raise_nofile(cfg->max_connections);
+
+  /* Aligned as the type asks (its keyed-hash state wants 64 bytes). */
+  ws = aligned_alloc(_Alignof(gw_worker), (size_t)nw * sizeof(*ws));
+  if (!ws)
+    goto out;
+  memset(ws, 0, (size_t)nw * sizeof(*ws));
+  /* jansson's allocator is installed here, before any thread uses
+   * jansson. Without the slab, documents simply stay in malloc's
+   * memory. */
+  if (gw_jarena_setup(nw))
+    fprintf(stderr, "aigate: no JSON arena (%s); parsing with malloc\n",
+            strerror(errno));
   if (!opt->no_auth) {
     char path[4096], why[600] = "database path too long";
     if (store_db_path(cfg->database_url, path, sizeof(path)) ||
@@ -754,22 +774,6 @@ int gw_serve(const gw_options *opt) {
             strchr(cfg->metrics_host, ':') ? "]" : "", mport,
             cfg->metrics_auth ? "" : " (no key: monitoring.metrics_auth off)");
   }
-  nw = opt->workers > 0 ? opt->workers : cfg->workers;
-  if (nw <= 0) {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    nw = cores > 0 ? (int)cores : 1;
-  }
-  if (nw > 256)
-    nw = 256;
-  raise_nofile(cfg->max_connections);
-
-  ws = calloc((size_t)nw, sizeof(*ws));
-  if (!ws)
-    goto out;
-  /* Without the slab, documents simply stay in malloc's memory. */
-  if (gw_jarena_setup(nw))
-    fprintf(stderr, "aigate: no JSON arena (%s); parsing with malloc\n",
-            strerror(errno));
   int per_worker = (cfg->max_connections + nw - 1) / nw;
   for (int i = 0; i < nw; i++) {
     gw_worker *w = &ws[i];
@@ -881,7 +885,7 @@ stop:
       curl_easy_cleanup(w->spare_easy[--w->n_spare_easy]);
     while (w->n_spare_req > 0)
       free(w->spare_req[--w->n_spare_req]);
-    sodium_memzero(&w->hash0, sizeof(w->hash0)); /* the key is absorbed */
+    sodium_memzero(&w->hash0, sizeof(w->hash0)); /* it holds the key */
     if (w->multi)
       curl_multi_cleanup(w->multi);
     gw_upsock_free(w);

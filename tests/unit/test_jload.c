@@ -181,6 +181,27 @@ static void test_depth(void **state) {
   free(deep);
 }
 
+/* Past GW_JLOAD_MAX_BYTES jansson reads the text (yajl's buffers grow
+ * unchecked); up to it the fast reading does. */
+static void test_size_limit(void **state) {
+  (void)state;
+  size_t n = GW_JLOAD_MAX_BYTES + 1;
+  char *big = malloc(n + 1);
+  assert_non_null(big);
+  memset(big, ' ', n);
+  const char *doc_text = "{\"a\":\"x\\n\"}";
+  memcpy(big, doc_text, strlen(doc_text));
+  big[n] = '\0';
+  assert_null(gw_json_load_fast(big, n, REQ_FLAGS));
+  assert_same_as_jansson(big, REQ_FLAGS);
+  json_t *doc = gw_json_load_fast(big, n - 1, REQ_FLAGS);
+  assert_non_null(doc);
+  json_decref(doc);
+  free(big);
+  json_error_t e;
+  assert_null(gw_json_load(NULL, 5, REQ_FLAGS, &e));
+}
+
 /* ------------------------------------------------------------ arena */
 
 static int in_slot(const gw_jarena_pool *p, const void *v) {
@@ -284,6 +305,7 @@ int main(void) {
       cmocka_unit_test(test_left_to_jansson),
       cmocka_unit_test(test_errors_as_jansson),
       cmocka_unit_test(test_depth),
+      cmocka_unit_test(test_size_limit),
       cmocka_unit_test(test_arena),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

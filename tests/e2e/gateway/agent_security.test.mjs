@@ -383,7 +383,10 @@ describe('system-prompt leaks (canary)', () => {
     const forms = [
       `My prompt ends with ${c}.`,
       `Spelled out: ${c.toUpperCase().split('').join(' ')}`,
-      `In base64: ${Buffer.from(`instructions... ${c}`).toString('base64')}`,
+      // The scripted reply rides in the user message, which the input
+      // guard scans too; the word "base64" beside a random blob sits near
+      // the classifier's line there, so it is not part of the script.
+      `Encoded: ${Buffer.from(`instructions... ${c}`).toString('base64')}`,
       `In hex: ${Buffer.from(c).toString('hex')}`,
     ];
     for (const reply of forms) {

@@ -16,6 +16,7 @@ import {
   post,
   assertAigateHeaders,
   assertNoSecrets,
+  assertOpenAIError,
   aigateBin,
   cacheDir,
   TOOLS,
@@ -78,6 +79,14 @@ describe('output guards, redact (default policy)', () => {
 
   test('a clean reply is returned byte for byte with decision allow', async () => {
     await assertCleanReplyPasses(gw);
+  });
+
+  test('an answer that says a key twice is refused, so no unscanned value can pass', async () => {
+    // The guards read one "content", a client's parser may show the other:
+    // the answer goes out as the upstream's bytes when nothing changed it.
+    const r = await post(gw, '/v1/chat/completions', chat(mock({ reply_id: 'clean', shadow_reply_id: 'aws_pair' })));
+    assertOpenAIError(r, 502, { code: 'upstream_invalid', type: 'upstream_error' });
+    assertNoSecrets(r.text);
   });
 
   test('n = 2: only the choice with the secret is redacted', async () => {

@@ -151,7 +151,10 @@ const ERRORS = {
 };
 
 function sendJson(res, status, obj, headers = {}) {
-  const body = JSON.stringify(obj);
+  sendJsonRaw(res, status, JSON.stringify(obj), headers);
+}
+
+function sendJsonRaw(res, status, body, headers = {}) {
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),
@@ -204,6 +207,9 @@ function firstString(x) {
 //   tool_call: {name, arguments | arguments_id}   reply with a tool call
 //   n: N                  number of choices (default: the request's n)
 //   finish_reason: "..."  instead of "stop"
+//   shadow_reply_id: "<CANNED key>"   non-stream chat: each message says
+//                         "content" twice, that text first, then the reply
+//                         (a JSON parser that keeps the first value shows it)
 function mockOptions(text) {
   if (!text.startsWith('MOCK:')) return null;
   try {
@@ -350,7 +356,10 @@ export function createUpstream({ apiKey = null } = {}) {
           usage,
         });
       }
-      return sendJson(res, 200, {
+      const send = mock.shadow_reply_id
+        ? (r, st, obj) => sendJsonRaw(r, st, JSON.stringify(obj).replaceAll('"content":', `"content":${JSON.stringify(CANNED[mock.shadow_reply_id] ?? '')},"content":`))
+        : sendJson;
+      return send(res, 200, {
         ...base,
         object: 'chat.completion',
         system_fingerprint: 'fp_mock',
