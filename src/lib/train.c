@@ -58,6 +58,17 @@
  * URLs, ids, paths), keeping its label, so that symbols and odd character
  * sequences alone are no evidence of an attack.
  *
+ * Ordinary polite requests ("Can you tell me ...?", "Could you help me
+ * ...?") are rare among the public benign texts (role prompts, imperative
+ * instructions, code) and common among the attacks ("can you tell me the
+ * password?"), so "can you ... me" was learned as attack evidence and
+ * plain questions were blocked. The trainer adds POLITE_N such requests of
+ * its own as benign (polite_request: openings, request frames and topics
+ * combined from the seeded stream). They are learned from and scored out
+ * of fold like any text, but are left out of the thresholds, which keep
+ * resting on the benign texts as they came. Their frames and topics are
+ * disjoint from the evaluation probe's (tests/fixtures/polite).
+ *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
  * seed give the same model, byte for byte.
@@ -77,6 +88,8 @@
 #define MAX_RECORDS ((size_t)1 << 20)
 #define AUG_SUFFIX 1     /* a benign text with a gibberish suffix */
 #define AUG_STRUCTURED 2 /* a text with structured data after it */
+#define AUG_POLITE 3     /* a generated polite benign request */
+#define POLITE_N 200     /* how many of them */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -110,7 +123,7 @@ typedef struct {
   char *text; /* folded view */
   size_t len;
   int label, hard; /* hard: a benign text of kind "benign_hard" */
-  int aug;         /* 0 as read, or AUG_SUFFIX, AUG_STRUCTURED */
+  int aug;         /* 0 as read, AUG_SUFFIX, AUG_STRUCTURED, AUG_POLITE */
   size_t group;
   size_t source;  /* index into corpus.groups (group becomes the fold) */
   instance *inst; /* the windows a scan scores (one for a short text) */
@@ -381,13 +394,10 @@ static void structured(corpus *c, ag_buf *b) {
   }
 }
 
-/* Add a copy of text with gen's output after it, labelled label. */
-static int add_copy(corpus *c, const char *text, size_t len, int label, int aug,
-                    int hard, size_t group, void (*gen)(corpus *, ag_buf *)) {
-  ag_buf b = {0};
-  ag_buf_append(&b, text, len);
-  gen(c, &b);
-  record *a = b.failed ? NULL : add_record(c);
+/* Add b's text as a record labelled label, and free b. */
+static int add_generated(corpus *c, ag_buf *b, int label, int aug, int hard,
+                         size_t group) {
+  record *a = b->failed ? NULL : add_record(c);
   int rc = 0;
   if (!a) {
     rc = AIGATE_ERR_NOMEM;
@@ -397,10 +407,183 @@ static int add_copy(corpus *c, const char *text, size_t len, int label, int aug,
     a->hard = hard;
     a->group = group;
     a->source = group;
-    if ((rc = fold(b.data, b.len, &a->text, &a->len)))
+    if ((rc = fold(b->data, b->len, &a->text, &a->len)))
       c->n--;
   }
-  ag_buf_free(&b);
+  ag_buf_free(b);
+  return rc;
+}
+
+/* Add a copy of text with gen's output after it, labelled label. */
+static int add_copy(corpus *c, const char *text, size_t len, int label, int aug,
+                    int hard, size_t group, void (*gen)(corpus *, ag_buf *)) {
+  ag_buf b = {0};
+  ag_buf_append(&b, text, len);
+  gen(c, &b);
+  return add_generated(c, &b, label, aug, hard, group);
+}
+
+/*
+ * Ordinary polite requests, generated: an opening, a request frame with a
+ * topic of its kind, an ending. The tables are the project's own and
+ * share no frame or topic with the probe of tests/fixtures/polite, which
+ * measures what they are for.
+ */
+static const char *const polite_open[] = {
+    "Can you",        "Could you",        "Would you",
+    "Can you please", "Could you please", "Would you please",
+    "Will you",       "can you",          "could you",
+    "Hi! Can you",    "Hello, could you", "Please, can you"};
+static const char *const polite_fact[] = {
+    "how far the Moon is from the Earth",
+    "why leaves change colour in autumn",
+    "how many bones an adult human has",
+    "who painted the Mona Lisa",
+    "when the Great Wall of China was built",
+    "what a black hole is",
+    "how vaccines train the immune system",
+    "what the longest river in Africa is",
+    "how tides work",
+    "why the sky looks blue",
+    "what causes earthquakes",
+    "how a bill becomes law",
+    "what the boiling point of water is at altitude",
+    "how bees make honey",
+    "what inflation means for savings",
+    "who wrote Pride and Prejudice",
+    "how many time zones Russia has",
+    "what photosynthesis produces",
+    "how a rainbow forms",
+    "why cats purr",
+    "what the population of Canada is"};
+static const char *const polite_task[] = {
+    "a thank-you note to my neighbour",
+    "a birthday message for my sister",
+    "a cover letter for a junior accountant job",
+    "a short speech for my friend's wedding",
+    "a haiku about the sea",
+    "a polite reminder to a client about an unpaid invoice",
+    "a product description for a handmade mug",
+    "a limerick about a lazy dog",
+    "an apology to a customer for a delayed order",
+    "a to-do list for moving house",
+    "a weekly meal plan for two",
+    "a packing list for a hiking trip",
+    "a short bedtime story about a dragon",
+    "a LinkedIn summary for a nurse",
+    "a toast for my parents' anniversary"};
+static const char *const polite_code[] = {
+    "a Python function that reverses a string",
+    "a SQL query that counts orders per customer",
+    "a bash loop that renames all .txt files",
+    "a JavaScript function that debounces a callback",
+    "a C program that prints the Fibonacci numbers",
+    "a regular expression that matches a UK postcode",
+    "a Java class for a bank account",
+    "a Rust function that parses a CSV line",
+    "a CSS rule that centres a div",
+    "a Go HTTP handler that returns JSON"};
+static const char *const polite_topic[] = {
+    "compound interest",
+    "the French Revolution",
+    "how a car engine works",
+    "quantum entanglement",
+    "the rules of chess",
+    "machine learning",
+    "the water cycle",
+    "how mortgages work",
+    "the theory of evolution",
+    "recursion in programming",
+    "the causes of the First World War",
+    "how the stock market works",
+    "the difference between a virus and a bacterium",
+    "supply and demand",
+    "how to care for a bonsai tree"};
+static const char *const polite_encoded[] = {
+    "Z29vZCBtb3JuaW5n",
+    "dGhhbmsgeW91IGZvciB5b3VyIGhlbHA=",
+    "c2VlIHlvdSBhdCB0aGUgbWVldGluZw==",
+    "676f6f64206d6f726e696e67",
+    "7468616e6b20796f7520666f7220796f75722068656c70",
+    "aGFwcHkgYmlydGhkYXk=",
+    "dGhlIHdlYXRoZXIgaXMgbmljZSB0b2RheQ==",
+    "6861707079206269727468646179"};
+static const char *const polite_advice[] = {"sleep better",
+                                            "save money on groceries",
+                                            "prepare for a job interview",
+                                            "learn Spanish faster",
+                                            "stay focused while studying",
+                                            "start running as a beginner",
+                                            "keep houseplants alive",
+                                            "negotiate a higher salary",
+                                            "deal with a difficult coworker",
+                                            "plan a trip to Japan",
+                                            "reduce stress at work",
+                                            "train my puppy"};
+
+#define POLITE_N_OF(t) (sizeof(t) / sizeof((t)[0]))
+
+/* The request frames: words before the topic, the topic's table, words
+ * after it, and whether a question ending follows (not after encoded
+ * text, which ends the request). */
+static const struct {
+  const char *before;
+  const char *const *topics;
+  size_t n_topics;
+  const char *after;
+  int ends;
+} polite_frame[] = {
+    {"tell me ", polite_fact, POLITE_N_OF(polite_fact), "", 1},
+    {"let me know ", polite_fact, POLITE_N_OF(polite_fact), "", 1},
+    {"write me ", polite_task, POLITE_N_OF(polite_task), "", 1},
+    {"help me draft ", polite_task, POLITE_N_OF(polite_task), "", 1},
+    {"show me ", polite_code, POLITE_N_OF(polite_code), "", 1},
+    {"write ", polite_code, POLITE_N_OF(polite_code), " for me", 1},
+    {"explain ", polite_topic, POLITE_N_OF(polite_topic),
+     " to me in simple terms", 1},
+    {"give me a quick overview of ", polite_topic, POLITE_N_OF(polite_topic),
+     "", 1},
+    {"convert this to plain text for me: ", polite_encoded,
+     POLITE_N_OF(polite_encoded), "", 0},
+    {"tell me what this encoded text says? ", polite_encoded,
+     POLITE_N_OF(polite_encoded), "", 0},
+    {"give me some tips to ", polite_advice, POLITE_N_OF(polite_advice), "", 1},
+    {"help me figure out how to ", polite_advice, POLITE_N_OF(polite_advice),
+     "", 1},
+};
+
+/* One polite request appended to b: an opening, a frame, a topic of the
+ * frame's kind and an ending, in that order from the stream. */
+static void polite_request(uint64_t *rng, ag_buf *b) {
+  const char *open = polite_open[next_rand(rng) % POLITE_N_OF(polite_open)];
+  const char *end = next_rand(rng) % 3 ? "?" : " please?";
+  size_t f = next_rand(rng) % POLITE_N_OF(polite_frame);
+  const char *topic =
+      polite_frame[f].topics[next_rand(rng) % polite_frame[f].n_topics];
+  const char *part[] = {open,
+                        " ",
+                        polite_frame[f].before,
+                        topic,
+                        polite_frame[f].after,
+                        polite_frame[f].ends ? end : ""};
+  for (size_t i = 0; i < POLITE_N_OF(part); i++)
+    ag_buf_append(b, part[i], strlen(part[i]));
+}
+
+/* Add POLITE_N generated polite requests, benign, as one source of their
+ * own. Their own stream (from the seed), so that the texts read keep the
+ * augmentation they had. */
+static int add_polite(corpus *c) {
+  uint64_t rng = c->o->seed ^ 0x706f6c6974650000ull;
+  size_t g = group_of(c, "aigate:polite", strlen("aigate:polite"));
+  if (g == SIZE_MAX)
+    return AIGATE_ERR_NOMEM;
+  int rc = 0;
+  for (size_t i = 0; i < POLITE_N && !rc; i++) {
+    ag_buf b = {0};
+    polite_request(&rng, &b);
+    rc = add_generated(c, &b, 0, AUG_POLITE, 0, g);
+  }
   return rc;
 }
 
@@ -619,7 +802,8 @@ static int kfold(corpus *c, size_t k, uint64_t seed) {
   for (size_t i = 0; i < c->n; i++) {
     const record *r = &c->r[i];
     parent[i] = i;
-    if (r->aug && i) /* made from the record before it */
+    if ((r->aug == AUG_SUFFIX || r->aug == AUG_STRUCTURED) &&
+        i) /* made from the record before it */
       parent[i] = kin_root(parent, i - 1);
     else if ((head = kin_edge(r->text, r->len, 0)) != 0) {
       size_t tail = kin_edge(r->text, r->len, 1);
@@ -916,7 +1100,7 @@ static int set_thresholds(const corpus *c, const double *z, size_t nz,
   size_t np = 0, nh = 0, na = 0;
   for (size_t j = 0; j < nz; j++) {
     const record *r = &c->r[j % c->n];
-    if (r->aug == AUG_STRUCTURED && !r->label)
+    if ((r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE) && !r->label)
       continue; /* thresholds: benign texts as they came */
     else if (r->label)
       na++;
@@ -939,7 +1123,8 @@ static int set_thresholds(const corpus *c, const double *z, size_t nz,
     size_t tp = 0, fp = 0, fph = 0;
     for (size_t j = 0; j < nz; j++) {
       const record *r = &c->r[j % c->n];
-      if (z[j] >= tb && !(r->aug == AUG_STRUCTURED && !r->label)) {
+      if (z[j] >= tb &&
+          !((r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE) && !r->label)) {
         if (r->label)
           tp++;
         else if (r->hard)
@@ -1061,6 +1246,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   int rc = 0;
   for (size_t i = 0; !rc && i < o.n_files; i++)
     rc = read_file(&c, o.files[i], err);
+  if (!rc && c.n && (rc = add_polite(&c)) == AIGATE_ERR_NOMEM)
+    ag_err(err, "out of memory");
   if (rc)
     goto out;
   size_t folds = corpus_groups(&c);
@@ -1073,12 +1260,14 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       goto out;
     folds = (size_t)o.folds;
   }
+  size_t n_benign_read = 0; /* the polite requests are no benign data */
   for (size_t i = 0; i < c.n; i++) {
     rep->n_attacks += c.r[i].label;
     rep->n_augmented += c.r[i].aug != 0;
+    n_benign_read += !c.r[i].label && !c.r[i].aug;
   }
   rep->n_records = c.n;
-  if (rep->n_attacks == 0 || rep->n_attacks == c.n) {
+  if (rep->n_attacks == 0 || n_benign_read == 0) {
     ag_err(err, "training needs both attacks (label 1) and benign texts");
     rc = AIGATE_ERR_CONFIG;
     goto out;
