@@ -1006,13 +1006,13 @@ static void finish_response(gw_req *r) {
     json_decref(doc);
     return;
   }
+  if (!doc) {
+    gw_error(r, 502, "upstream_error", "upstream_invalid",
+             "the upstream's reply is not valid JSON (or repeats a key)");
+    return;
+  }
+  gw_note_usage(r, json_object_get(doc, "usage"));
   if (r->route == GW_ROUTE_MODELS || r->route == GW_ROUTE_EMBEDDINGS) {
-    if (!doc) {
-      gw_error(r, 502, "upstream_error", "upstream_invalid",
-               "the upstream's reply is not JSON");
-      return;
-    }
-    gw_note_usage(r, json_object_get(doc, "usage"));
     if (r->route == GW_ROUTE_MODELS && r->caller == GW_CALLER_KEY &&
         gw_access_has_model_list(r->w->sh->access, r->key_id)) {
       allowed_models(r, doc);
@@ -1023,12 +1023,6 @@ static void finish_response(gw_req *r) {
     json_decref(doc);
     return;
   }
-  if (!doc) {
-    gw_error(r, 502, "upstream_error", "upstream_invalid",
-             "the upstream's reply is not valid JSON (or repeats a key)");
-    return;
-  }
-  gw_note_usage(r, json_object_get(doc, "usage"));
   int before = r->g.changed;
   r->g.changed = 0;
   if (gw_guard_response(&r->g, r->route, doc)) {
