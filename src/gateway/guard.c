@@ -80,13 +80,22 @@ static int add_id(char *list, size_t cap, const char *id) {
   return 1;
 }
 
+/* Append id to a list of rule ids (list, cap) and, when it was new, its
+ * category and score beside it (cats, scores; n of them so far). */
+static void name_rule(char *list, size_t cap, const char **cats, int *scores,
+                      size_t *n, const char *id, const char *category,
+                      int score) {
+  if (add_id(list, cap, id) && *n < GW_GUARD_RULES) {
+    cats[*n] = category;
+    scores[(*n)++] = score;
+  }
+}
+
 /* Name a rule behind the decision, with its category and score. */
 static void add_rule(gw_guard *g, const char *id, const char *category,
                      int score) {
-  if (add_id(g->rules, sizeof(g->rules), id) && g->n_rules < GW_GUARD_RULES) {
-    g->rule_categories[g->n_rules] = category;
-    g->rule_scores[g->n_rules++] = score;
-  }
+  name_rule(g->rules, sizeof(g->rules), g->rule_categories, g->rule_scores,
+            &g->n_rules, id, category, score);
 }
 
 aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
@@ -104,14 +113,12 @@ aigate_action gw_guard_note(gw_guard *g, aigate_action v, unsigned flags,
    * the redacting ones for a redaction; and, separately, the detect-only
    * findings that would have redacted or blocked. */
   for (size_t i = 0; i < n; i++) {
-    if (f[i].mode == AIGATE_MODE_DETECT_ONLY && f[i].action >= AIGATE_REDACT) {
-      if (add_id(g->detect_only, sizeof(g->detect_only), f[i].rule_id) &&
-          g->n_dry < GW_GUARD_RULES) {
-        g->dry_categories[g->n_dry] = f[i].category;
-        g->dry_scores[g->n_dry++] = f[i].score;
-      }
-    } else if (v >= AIGATE_REDACT && f[i].action == v &&
-               f[i].mode == AIGATE_MODE_ENFORCE)
+    if (f[i].mode == AIGATE_MODE_DETECT_ONLY && f[i].action >= AIGATE_REDACT)
+      name_rule(g->detect_only, sizeof(g->detect_only), g->dry_categories,
+                g->dry_scores, &g->n_dry, f[i].rule_id, f[i].category,
+                f[i].score);
+    else if (v >= AIGATE_REDACT && f[i].action == v &&
+             f[i].mode == AIGATE_MODE_ENFORCE)
       add_rule(g, f[i].rule_id, f[i].category, f[i].score);
   }
   return v;
