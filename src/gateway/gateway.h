@@ -153,6 +153,10 @@ typedef struct gw_worker {
   int listen_fd;
   CURLM *multi;
   int64_t curl_deadline; /* -1: no curl timer */
+  /* A connection was resumed since MHD last ran. MHD neither wakes the
+   * loop for it nor counts it in MHD_get_timeout, so the loop runs MHD
+   * again at once rather than at the next event or sweep. */
+  int resumed;
   gw_shared *sh;
   pthread_t thread;
   gw_conn *conns; /* every open client connection, for deadline sweeps */

@@ -175,6 +175,7 @@ void gw_resume(gw_req *r) {
   if (!r->suspended)
     return;
   r->suspended = 0;
+  r->w->resumed = 1;
   MHD_resume_connection(r->mhd);
 }
 

@@ -454,7 +454,7 @@ static void *worker_main(void *arg) {
     int64_t tnext = run_timers(w, now);
     if (tnext >= 0 && tnext - now < timeout)
       timeout = tnext - now < 0 ? 0 : (int)(tnext - now);
-    if (mhd_ready)
+    if (mhd_ready || w->resumed)
       timeout = 0;
     int n = epoll_wait(w->epfd, evs, 64, timeout);
     mhd_ready = 0;
@@ -492,6 +492,7 @@ static void *worker_main(void *arg) {
     curl_timeouts(w, now);
     curl_drain_messages(w);
     run_timers(w, now);
+    w->resumed = 0;
     MHD_run(w->mhd);
     /* Transfers that the requests just read added start now (libcurl
      * asks for a timeout of 0 for them), not after another turn of the

@@ -155,6 +155,38 @@ export async function startUpstream({ apiKey } = {}) {
   };
 }
 
+/**
+ * Start the project's benchmark upstream (bench/gateway/upstream.c): a C
+ * server that answers a chat completion within microseconds, faster than
+ * any node server can, for the tests that need an answer to arrive while
+ * the gateway is still busy sending the request. Its path is
+ * $AIGATE_BENCH_UPSTREAM (set by ctest) or bench/bench_upstream beside
+ * the binary under test. Returns { port, url, stop() }.
+ */
+export async function startFastUpstream() {
+  const bin =
+    process.env.AIGATE_BENCH_UPSTREAM || path.join(path.dirname(aigateBin()), 'bench', 'bench_upstream');
+  fs.accessSync(bin, fs.constants.X_OK);
+  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  proc.on('exit', () => children.delete(proc));
+  const m = await waitForLine(proc, 'stdout', /listening on http:\/\/127\.0\.0\.1:(\d+)/, 10000, 'bench_upstream', () => out);
+  const port = Number(m[1]);
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/v1`,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
 // --- the gateway ---------------------------------------------------------
 
 let gwCount = 0;
