@@ -173,14 +173,13 @@ void gw_metrics_free(gw_metrics *m) {
 
 /* A label value in the exposition format: \, " and newline escaped. */
 static void put_value(ag_buf *b, const char *v) {
-  for (; v && *v; v++) {
-    if (*v == '\\' || *v == '"')
-      ag_buf_putc(b, '\\');
-    if (*v == '\n') {
-      ag_buf_append(b, "\\n", 2);
-      continue;
-    }
-    ag_buf_putc(b, *v);
+  while (v && *v) {
+    size_t n = strcspn(v, "\\\"\n"); /* runs of plain bytes at once */
+    ag_buf_append(b, v, n);
+    if (!v[n])
+      break;
+    ag_buf_append(b, v[n] == '\n' ? "\\n" : v[n] == '"' ? "\\\"" : "\\\\", 2);
+    v += n + 1;
   }
 }
 

@@ -271,6 +271,7 @@ int store_unseal(const store_content_key *k, const char *record_id,
  * instance id, and the number and MAC of its last record. */
 typedef struct {
   unsigned char key[32];
+  crypto_auth_hmacsha256_state keyed; /* HMAC's state after the key */
   char instance[17];
   int64_t seq;
   unsigned char head[32];
@@ -280,6 +281,8 @@ typedef struct {
  * and start a new chain. */
 int store_chain_init(store_chain *c, const char *key_path, char *err,
                      size_t errlen);
+/* Set the chain's key (store_chain_init does). */
+void store_chain_key(store_chain *c, const unsigned char key[32]);
 void store_chain_clear(store_chain *c);
 /* Give a the next place in c (instance, chain_seq, mac). */
 void store_chain_link(store_chain *c, store_audit *a);

@@ -376,10 +376,12 @@ static void test_known_mac(void **state) {
   (void)state;
   store_chain c;
   memset(&c, 0, sizeof(c));
+  unsigned char key[32];
   for (int i = 0; i < 32; i++) {
-    c.key[i] = (unsigned char)(i * 7);
+    key[i] = (unsigned char)(i * 7);
     c.head[i] = 0xaa;
   }
+  store_chain_key(&c, key);
   snprintf(c.instance, sizeof(c.instance), "0123456789abcdef");
   c.seq = 41;
   static unsigned char content[3000];
