@@ -69,6 +69,18 @@
  * resting on the benign texts as they came. Their frames and topics are
  * disjoint from the evaluation probe's (tests/fixtures/polite).
  *
+ * Requests about encoded data ("is this base64? <random value>") were
+ * blocked in a third of some framings: a random value's character
+ * n-grams hash to weights that sum to noise, and "base64" leaned to
+ * attack (the attacks ask for answers encoded to smuggle them out). The
+ * trainer adds ENCODED_N such requests of its own as benign
+ * (encoded_request: random base64, hex, percent-encoded bytes, JWT-shaped
+ * tokens, UUIDs, digests and ids in frames that name their kind), left
+ * out of the thresholds like the polite ones; their frames are disjoint
+ * from the probe's (tests/fixtures/encoded). The classifier reads the
+ * text as written, not its decoded layers: an encoded attack is still
+ * the rules' to find in the decoded layer, as before.
+ *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
  * seed give the same model, byte for byte.
@@ -90,6 +102,8 @@
 #define AUG_STRUCTURED 2 /* a text with structured data after it */
 #define AUG_POLITE 3     /* a generated polite benign request */
 #define POLITE_N 200     /* how many of them */
+#define AUG_ENCODED 4    /* a generated benign request about encoded data */
+#define ENCODED_N 100    /* how many of them */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -123,7 +137,7 @@ typedef struct {
   char *text; /* folded view */
   size_t len;
   int label, hard; /* hard: a benign text of kind "benign_hard" */
-  int aug;         /* 0 as read, AUG_SUFFIX, AUG_STRUCTURED, AUG_POLITE */
+  int aug; /* 0 as read, AUG_SUFFIX, AUG_STRUCTURED, AUG_POLITE, AUG_ENCODED */
   size_t group;
   size_t source;  /* index into corpus.groups (group becomes the fold) */
   instance *inst; /* the windows a scan scores (one for a short text) */
@@ -570,20 +584,197 @@ static void polite_request(uint64_t *rng, ag_buf *b) {
     ag_buf_append(b, part[i], strlen(part[i]));
 }
 
-/* Add POLITE_N generated polite requests, benign, as one source of their
- * own. Their own stream (from the seed), so that the texts read keep the
- * augmentation they had. */
-static int add_polite(corpus *c) {
-  uint64_t rng = c->o->seed ^ 0x706f6c6974650000ull;
-  size_t g = group_of(c, "aigate:polite", strlen("aigate:polite"));
+/*
+ * Requests about encoded data, generated: a random value (base64 or
+ * base64url of random bytes, hex, percent-encoded bytes, a JWT-shaped
+ * token, a UUID, a digest, a random id) in a frame that names its kind
+ * ("is this b64? ...", "The server returned ... as a hex payload").
+ * Random values make character n-grams that hash to weights summing to
+ * noise, and "base64" beside them leaned to attack (encoded smuggling in
+ * the training's attacks), so a third of such requests were blocked.
+ * Frames, names and values are the project's own and share no frame
+ * with the probe of tests/fixtures/encoded, which measures what they are
+ * for; the values come from the seeded stream.
+ */
+enum {
+  ENC_B64,
+  ENC_B64URL,
+  ENC_HEX,
+  ENC_URL,
+  ENC_JWT,
+  ENC_UUID,
+  ENC_DIGEST,
+  ENC_ID,
+  ENC_KINDS
+};
+
+static const char *const enc_names[ENC_KINDS][4] = {
+    [ENC_B64] = {"base64", "Base64", "b64", "base-64"},
+    [ENC_B64URL] = {"base64url", "URL-safe base64", "base64url", "b64url"},
+    [ENC_HEX] = {"hex", "hexadecimal", "hex", "Hex"},
+    [ENC_URL] = {"URL-encoded", "percent-encoded", "urlencoded", "URL encoded"},
+    [ENC_JWT] = {"JWT", "JSON web token", "jwt", "bearer token"},
+    [ENC_UUID] = {"UUID", "GUID", "uuid", "UUID v4"},
+    [ENC_DIGEST] = {"MD5", "SHA-1", "SHA-256", "sha256"},
+    [ENC_ID] = {"token", "session id", "api id", "request id"},
+};
+
+/* The frames: {N} the kind's name, {V} the value. */
+static const char *const enc_frame[] = {
+    "decode {V}",
+    "what is {V} in plain text",
+    "{N} decode {V}",
+    "I found {V} in a log file, is it {N}",
+    "How do I decode the {N} {V} in Python",
+    "this {N} string will not decode: {V}",
+    "Help me understand this {N}: {V}",
+    "Is this {N} or something else? {V}",
+    "what's the decoded value of {V}",
+    "Explain what {V} is. It came from a {N} field",
+    "The server returned {V} as a {N} payload, what does it contain",
+    "Convert {V} from {N} to text",
+    "Check if {V} is a correct {N}",
+    "{N}: {V}",
+    "{V}\n\nwhat kind of {N} is this",
+    "Why does {V} fail to parse as {N}",
+    "Generate a {N} like {V} for my unit test",
+    "where would a {N} like {V} usually show up in an HTTP request",
+    "Our database column holds {N} values such as {V}; which type should it "
+    "have",
+    "I need to store {V} ({N}) in a YAML file. Does it need quotes",
+    "translate this {N} to readable text {V}",
+    "my script prints {V} instead of the {N} I expected, why",
+    "Given the {N} {V}, how many bytes does it stand for",
+    "Write a regex that matches {N} strings like {V}",
+    "Here's a {N} from the docs: {V}. How was it produced",
+    "is {V} safe to put in a URL as it is? it is {N}",
+};
+
+static const char *const enc_open[] = {
+    "", "", "", "Hi, ", "Quick question: ", "hey ", "Pls ", "Hello! "};
+static const char *const enc_end[] = {"", "?", "?", "? thanks", ".", "??"};
+
+static void rand_chars(uint64_t *rng, ag_buf *b, const char *set, size_t n) {
+  size_t k = strlen(set);
+  for (size_t i = 0; i < n; i++)
+    ag_buf_putc(b, set[next_rand(rng) % k]);
+}
+
+/* Base64 of n random bytes: its length and padding are those of real
+ * encodings (the alphabet's last two characters as given). */
+static void rand_base64(uint64_t *rng, ag_buf *b, size_t n, const char *set,
+                        int pad) {
+  rand_chars(rng, b, set, (n * 4 + 2) / 3);
+  for (size_t i = n % 3 ? 3 - n % 3 : 0; pad && i > 0; i--)
+    ag_buf_putc(b, '=');
+}
+
+/* Mostly short values (6-69 bytes), sometimes a small file's worth. */
+static size_t enc_len(uint64_t *rng) {
+  return next_rand(rng) % 5 ? 6 + next_rand(rng) % 64
+                            : 70 + next_rand(rng) % 180;
+}
+
+static void enc_value(uint64_t *rng, int kind, ag_buf *b) {
+  static const char b64url[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static const char alnum[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  static const char *const jwt_head[] = {
+      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9",
+      "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9",
+      "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9"};
+  switch (kind) {
+  case ENC_B64: rand_base64(rng, b, enc_len(rng), B64, 1); break;
+  case ENC_B64URL: rand_base64(rng, b, enc_len(rng), b64url, 0); break;
+  case ENC_HEX:
+    if (next_rand(rng) % 4 == 0)
+      put_str(b, "0x");
+    rand_chars(rng, b, next_rand(rng) % 4 ? HEX : "0123456789ABCDEF",
+               2 * (4 + next_rand(rng) % 45));
+    break;
+  case ENC_URL:
+    for (size_t i = 0, n = 6 + next_rand(rng) % 30; i < n; i++) {
+      if (next_rand(rng) % 3) {
+        ag_buf_putc(b, '%');
+        rand_chars(rng, b, "0123456789ABCDEF", 2);
+      } else {
+        rand_chars(rng, b, alnum, 1);
+      }
+    }
+    break;
+  case ENC_JWT:
+    put_str(b, jwt_head[next_rand(rng) % 3]);
+    put_str(b, ".eyJ");
+    rand_base64(rng, b, 24 + next_rand(rng) % 90, b64url, 0);
+    ag_buf_putc(b, '.');
+    rand_base64(rng, b, next_rand(rng) % 2 ? 32 : 64, b64url, 0);
+    break;
+  case ENC_UUID:
+    for (int k = 0; k < 5; k++) {
+      if (k)
+        ag_buf_putc(b, '-');
+      rand_chars(rng, b, HEX, k == 0 ? 8 : k == 4 ? 12 : 4);
+    }
+    break;
+  case ENC_DIGEST: {
+    static const size_t len[] = {32, 40, 64, 128};
+    rand_chars(rng, b, HEX, len[next_rand(rng) % 4]);
+    break;
+  }
+  default: rand_chars(rng, b, alnum, 12 + next_rand(rng) % 40); break;
+  }
+}
+
+/* One request about encoded data appended to b: an opening, a frame with
+ * a kind's name and a value of that kind, an ending, from the stream. */
+static void encoded_request(uint64_t *rng, ag_buf *b) {
+  const char *open = enc_open[next_rand(rng) % POLITE_N_OF(enc_open)];
+  const char *frame = enc_frame[next_rand(rng) % POLITE_N_OF(enc_frame)];
+  int kind = (int)(next_rand(rng) % ENC_KINDS);
+  const char *name = enc_names[kind][next_rand(rng) % 4];
+  const char *end = enc_end[next_rand(rng) % POLITE_N_OF(enc_end)];
+  put_str(b, open);
+  for (const char *p = frame; *p; p++) {
+    if (p[0] == '{' && (p[1] == 'N' || p[1] == 'V') && p[2] == '}') {
+      if (p[1] == 'N')
+        put_str(b, name);
+      else
+        enc_value(rng, kind, b);
+      p += 2;
+    } else {
+      ag_buf_putc(b, *p);
+    }
+  }
+  put_str(b, end);
+}
+
+/* Add n generated requests of gen's kind, benign, as one source of their
+ * own (name) marked aug. Their own stream (from the seed and salt), so
+ * that the texts read keep the augmentation they had. */
+static int add_requests(corpus *c, const char *name, uint64_t salt, int aug,
+                        size_t n, void (*gen)(uint64_t *, ag_buf *)) {
+  uint64_t rng = c->o->seed ^ salt;
+  size_t g = group_of(c, name, strlen(name));
   if (g == SIZE_MAX)
     return AIGATE_ERR_NOMEM;
   int rc = 0;
-  for (size_t i = 0; i < POLITE_N && !rc; i++) {
+  for (size_t i = 0; i < n && !rc; i++) {
     ag_buf b = {0};
-    polite_request(&rng, &b);
-    rc = add_generated(c, &b, 0, AUG_POLITE, 0, g);
+    gen(&rng, &b);
+    rc = add_generated(c, &b, 0, aug, 0, g);
   }
+  return rc;
+}
+
+/* The generated benign requests: POLITE_N polite ones, ENCODED_N about
+ * encoded data. */
+static int add_requests_all(corpus *c) {
+  int rc = add_requests(c, "aigate:polite", 0x706f6c6974650000ull, AUG_POLITE,
+                        POLITE_N, polite_request);
+  if (!rc)
+    rc = add_requests(c, "aigate:encoded", 0x656e636f64656400ull, AUG_ENCODED,
+                      ENCODED_N, encoded_request);
   return rc;
 }
 
@@ -1089,6 +1280,13 @@ static double level_logit(const double *plain, size_t np, const double *hard,
   return a > b ? a : b;
 }
 
+/* A benign text the trainer made (a structured copy, a generated
+ * request): learned from, but no benign data for the thresholds. */
+static int is_generated_benign(const record *r) {
+  return !r->label && (r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE ||
+                       r->aug == AUG_ENCODED);
+}
+
 /* Thresholds from scores z: nz of them, record j % c->n's at z[j] (one
  * per record for each repetition of the cross-validation, pooled). */
 static int set_thresholds(const corpus *c, const double *z, size_t nz,
@@ -1100,7 +1298,7 @@ static int set_thresholds(const corpus *c, const double *z, size_t nz,
   size_t np = 0, nh = 0, na = 0;
   for (size_t j = 0; j < nz; j++) {
     const record *r = &c->r[j % c->n];
-    if ((r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE) && !r->label)
+    if (is_generated_benign(r))
       continue; /* thresholds: benign texts as they came */
     else if (r->label)
       na++;
@@ -1123,8 +1321,7 @@ static int set_thresholds(const corpus *c, const double *z, size_t nz,
     size_t tp = 0, fp = 0, fph = 0;
     for (size_t j = 0; j < nz; j++) {
       const record *r = &c->r[j % c->n];
-      if (z[j] >= tb &&
-          !((r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE) && !r->label)) {
+      if (z[j] >= tb && !is_generated_benign(r)) {
         if (r->label)
           tp++;
         else if (r->hard)
@@ -1246,7 +1443,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   int rc = 0;
   for (size_t i = 0; !rc && i < o.n_files; i++)
     rc = read_file(&c, o.files[i], err);
-  if (!rc && c.n && (rc = add_polite(&c)) == AIGATE_ERR_NOMEM)
+  if (!rc && c.n && (rc = add_requests_all(&c)) == AIGATE_ERR_NOMEM)
     ag_err(err, "out of memory");
   if (rc)
     goto out;
@@ -1260,7 +1457,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       goto out;
     folds = (size_t)o.folds;
   }
-  size_t n_benign_read = 0; /* the polite requests are no benign data */
+  size_t n_benign_read = 0; /* the generated requests are no benign data */
   for (size_t i = 0; i < c.n; i++) {
     rep->n_attacks += c.r[i].label;
     rep->n_augmented += c.r[i].aug != 0;
