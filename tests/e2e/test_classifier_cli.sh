@@ -72,6 +72,23 @@ const ok = r.length >= 365 && r.every((x) => typeof x.source === "string" &&
 process.exit(ok ? 0 : 1);
 ' "$TMP/oof.jsonl"; then ok; else bad "--oof scores"; fi
 
+# Generated role prompts on request: benign ones and jailbreak twins, a
+# source of their own, deterministic for a seed.
+expect_exit 0 "train --roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 -q -o "$TMP/r1.bin" --oof "$TMP/roof.jsonl"
+if node -e '
+const r = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const role = r.filter((x) => x.source === "aigate:role");
+const ok = role.length > 40 && role.every((x) => x.aug === 5) &&
+  role.filter((x) => x.label === 0).length === 40 && role.some((x) => x.label === 1);
+process.exit(ok ? 0 : 1);
+' "$TMP/roof.jsonl"; then ok; else bad "--roles: generated role prompts and twins"; fi
+expect_exit 0 "train --roles again" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 -q -o "$TMP/r2.bin"
+if cmp -s "$TMP/r1.bin" "$TMP/r2.bin"; then ok; else bad "--roles: same seed, different model"; fi
+expect_exit 2 "train bad roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --roles -1
+contains "$TMP/err" "--roles must be" "roles range"
+
 expect_exit 2 "train without input" -- "$AIGATE" train -o "$TMP/x.bin"
 expect_exit 2 "train bad bits" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --bits 40
 contains "$TMP/err" "--bits must be" "bits range"

@@ -832,6 +832,9 @@ static void test_train_errors(void **state) {
   o.files = (const char *[]){FIXTURE};
   o.hash_bits = 30;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.hash_bits = 0;
+  o.roles = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
 }
 
 /* One {"text", "label"} line of a training file. */
