@@ -648,8 +648,8 @@ static const char *const enc_frame[] = {
     "Why does {V} fail to parse as {N}",
     "Generate a {N} like {V} for my unit test",
     "where would a {N} like {V} usually show up in an HTTP request",
-    "Our database column holds {N} values such as {V}; which type should it "
-    "have",
+    ("Our database column holds {N} values such as {V}; which type should "
+     "it have"),
     "I need to store {V} ({N}) in a YAML file. Does it need quotes",
     "translate this {N} to readable text {V}",
     "my script prints {V} instead of the {N} I expected, why",
@@ -862,10 +862,10 @@ static const char *const role_duty[] = {
     "Give practical advice about %s.",
     "Explain %s as you would to a curious beginner.",
     "Use your experience with %s to guide me.",
-    "I will describe my situation with %s and you will suggest what to do "
-    "next.",
-    "I will send you questions about %s; reply with a short answer and one "
-    "tip.",
+    ("I will describe my situation with %s and you will suggest what to do "
+     "next."),
+    ("I will send you questions about %s; reply with a short answer and "
+     "one tip."),
 };
 
 /* What turns a role prompt into its jailbreak twin. */
@@ -906,10 +906,10 @@ static void put_fmt(ag_buf *b, const char *fmt, const char *arg) {
  * duty (and a twin's jailbreak sentence after it), {S} and {s} two
  * styles, {F} the first request, {O} a one-line opening. */
 static const char *const role_shape[] = {
-    "Role: {W}\n\nWhat you do:\n- {T}\n- {S}\n- {s}\n\nFirst message from "
-    "the user: {F}",
-    "I need help from {W}. I know little about {D}. {T}\n\n{S} {s} My first "
-    "question: {F}?",
+    ("Role: {W}\n\nWhat you do:\n- {T}\n- {S}\n- {s}\n\nFirst message "
+     "from the user: {F}"),
+    ("I need help from {W}. I know little about {D}. {T}\n\n{S} {s} My "
+     "first question: {F}?"),
     "{O}{W}. {T} {S} To begin: {F}.", "{O}{W}. {T} {S} {s} To begin: {F}."};
 
 /* One role prompt appended to b: a persona, its duties and styles and a
