@@ -475,6 +475,9 @@ typedef struct {
   double structured;    /* share of all texts also added with generated
                            structured data (JSON, URLs, ids, paths) after
                            them, keeping their label; 0: 0.5; < 0: none */
+  unsigned roles;       /* generated benign role prompts added, half of
+                           them with a jailbreak twin as an attack; 0:
+                           none */
   unsigned min_words;   /* a text with fewer word (character) features is */
   unsigned min_chars;   /* scaled as if it had this many, so that a few
                            words do not weigh as much as a page; 0: 40
