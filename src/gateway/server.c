@@ -11,7 +11,10 @@
  * suspended sockets). A client socket joins the epoll once, edge-triggered,
  * when it connects: parking a request on it then costs no system call. Workers
  * listen on the same port with SO_REUSEPORT and the kernel spreads connections
- * over them.
+ * over them. A request waiting for its upstream is a suspended MHD connection;
+ * when it is resumed after MHD's turn of the loop (an answer that libcurl read
+ * while sending, a timer, a sweep), the loop turns again at once: MHD neither
+ * wakes the loop for it nor counts it in its timeout.
  *
  * Why our own deadlines: MHD's connection timeout measures inactivity, so
  * a client that sends one header byte every few seconds (slowloris) would
