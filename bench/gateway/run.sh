@@ -20,6 +20,10 @@
 #                      LAT_DELAY_MS before every request (a moderate load,
 #                      about the same for all three targets)
 #   MAX_CONNS=64       the throughput run: closed loop, no pause
+#   SEQ=1              also one connection sending its requests back to
+#                      back (0: skip): an idle proxy's latency, where a
+#                      request that waits for something else to wake the
+#                      proxy shows at once
 #   STREAMS=5000       open streams in the memory test (0: skip it)
 #   STREAM_CHUNKS=30 STREAM_DELAY_MS=1000
 #                      each stream: a word now, then one a second
@@ -49,6 +53,7 @@ REPEAT=${REPEAT:-3}
 MODES=${MODES:-pinned shared}
 PROXY_CPUS=${PROXY_CPUS:-0}
 LOAD_CPUS=${LOAD_CPUS:-1}
+SEQ=${SEQ:-1}
 LAT_CONNS=${LAT_CONNS:-4}
 LAT_DELAY_MS=${LAT_DELAY_MS:-1}
 MAX_CONNS=${MAX_CONNS:-64}
@@ -356,6 +361,11 @@ for mode in $MODES; do
     run_wrk "$mode" lat direct "$rep" "$direct" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$UP_PID"
     run_wrk "$mode" lat nginx "$rep" "$via_nginx" "" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$NG_PID"
     run_wrk "$mode" lat aigate "$rep" "$via_aigate" "$KEY" "$LAT_CONNS" 1 "$LAT_DELAY_MS" "$lcpu" "$GW_PID"
+    if [ "$SEQ" = 1 ]; then
+      run_wrk "$mode" seq direct "$rep" "$direct" "" 1 1 0 "$lcpu" "$UP_PID"
+      run_wrk "$mode" seq nginx "$rep" "$via_nginx" "" 1 1 0 "$lcpu" "$NG_PID"
+      run_wrk "$mode" seq aigate "$rep" "$via_aigate" "$KEY" 1 1 0 "$lcpu" "$GW_PID"
+    fi
     run_wrk "$mode" max direct "$rep" "$direct" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$UP_PID"
     run_wrk "$mode" max nginx "$rep" "$via_nginx" "" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$NG_PID"
     run_wrk "$mode" max aigate "$rep" "$via_aigate" "$KEY" "$MAX_CONNS" "$wthreads" 0 "$lcpu" "$GW_PID"
@@ -412,6 +422,16 @@ for mode in $MODES; do
   echo "  throughput aigate/nginx: $(ratio "$gr" "$nr") (median), $(ratio "$gbr" "$nbr") (best); aigate/direct: $(ratio "$gr" "$dr") (median), $(ratio "$gbr" "$dbr") (best); nginx/direct: $(ratio "$nr" "$dr") (median)"
   echo "  added latency at the latency load (minus direct): aigate p50 $(diff_ms "$g5" "$d5") ms, p99 $(diff_ms "$g9" "$d9") ms (medians); best p50 $(diff_ms "$gb5" "$db5"), p99 $(diff_ms "$gb9" "$db9")"
   echo "                                                  nginx  p50 $(diff_ms "$n5" "$d5") ms, p99 $(diff_ms "$n9" "$d9") ms (medians); best p50 $(diff_ms "$nb5" "$db5"), p99 $(diff_ms "$nb9" "$db9")"
+  if [ "$SEQ" = 1 ]; then
+    line="  one client, requests back to back (median req/s, p50 / p99 ms):"
+    for t in direct nginx aigate; do
+      read -r sr _ <<<"$(stat "$mode" seq "$t" 5 max)"
+      read -r s5 _ <<<"$(stat "$mode" seq "$t" 6 min)"
+      read -r s9 _ <<<"$(stat "$mode" seq "$t" 7 min)"
+      line="$line $t $(num "$sr"), $(ms "$s5") / $(ms "$s9");"
+    done
+    echo "${line%;}"
+  fi
 done
 
 # ------------------------------------------------------------ streams
