@@ -208,8 +208,7 @@ typedef struct {
   size_t n_findings;
   const aigate_finding *findings; /* in the scratch; sorted by start */
   double classifier; /* the classifier's probability that the text is an
-                        injection or jailbreak (its best window, over the
-                        text and the payloads decoded from it), or -1
+                        injection or jailbreak (its best window), or -1
                         when it did not run: no model, output direction,
                         failed scan, or the rules alone already block.
                         Its finding, rule id "classifier", adds to the

@@ -681,29 +681,32 @@ static double classify(aigate_scratch *s, const run_ctx *rc, int rule_score) {
     n = k;
   }
   double p = 0;
-  size_t ws = 0, we = 0, best = 0;
+  size_t ws = 0, we = 0;
   if (n)
     p = ag_ml_score(m, t, n, &ws, &we);
-  /* Payloads decoded from the text are read too: an instruction sent in
-   * base64 or hex reads as one once decoded, and the words around it
-   * ("decode this for me") are ordinary. The highest probability counts,
-   * and the finding points at the payload that gave it. Decoders only
-   * make layers of mostly printable text, so random blobs cost nothing. */
-  for (size_t li = 1; li < s->n_layers; li++) {
+  int level = rc->profile->paranoia, thr = rc->profile->thresholds[level];
+  int weak = thr > 3 ? thr - 3 : 1;
+  int pts = p >= m->block[level]                    ? thr
+            : p >= m->weak[level] && rule_score > 0 ? weak
+                                                    : 0;
+  /* Payloads decoded from the text are read too, for the weak band only:
+   * beside a rule's finding, an instruction sent in base64 or hex counts
+   * as it would written plainly, whatever the words around it ("decode
+   * this for me"). Alone they never block: a decoded payload is often a
+   * few words and random characters (an id, a token), on which the model
+   * is noisy. Decoders make layers only of mostly printable text, so
+   * random blobs cost nothing. */
+  size_t best = 0;
+  for (size_t li = 1; !pts && rule_score > 0 && li < s->n_layers; li++) {
     const ag_view_buf *v = &s->layers[li].folded;
     size_t lws = 0, lwe = 0;
-    double lp = v->len ? ag_ml_score(m, v->p, v->len, &lws, &lwe) : 0;
-    if (lp > p) {
-      p = lp;
+    if (v->len && ag_ml_score(m, v->p, v->len, &lws, &lwe) >= m->weak[level]) {
+      pts = weak;
       best = li;
       ws = lws;
       we = lwe;
     }
   }
-  int level = rc->profile->paranoia, thr = rc->profile->thresholds[level];
-  int pts = p >= m->block[level]                    ? thr
-            : p >= m->weak[level] && rule_score > 0 ? (thr > 3 ? thr - 3 : 1)
-                                                    : 0;
   if (pts) {
     size_t os = 0, oe = root->len, k = s->n_findings;
     const ag_layer *l = &s->layers[best];

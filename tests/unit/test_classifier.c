@@ -562,16 +562,13 @@ static void test_scan_finding(void **state) {
       continue;
     }
     /* The scan's probability is the model's on the same folded view
-     * (unless data to redact was left out of it), or higher when a
-     * payload decoded from the text scored higher. */
+     * (unless data to redact was left out of it). */
     int redacts = 0;
     for (size_t k = 0; k < r.n_findings; k++)
       redacts |= r.findings[k].action == AIGATE_REDACT;
-    double plain = aigate_model_score(aigate_engine_model(e), t, strlen(t));
-    if (!redacts && (r.flags & (AIGATE_FLAG_DECODED | AIGATE_FLAG_TAG_CHARS)))
-      assert_true(r.classifier >= plain);
-    else if (!redacts)
-      assert_true(r.classifier == plain);
+    if (!redacts)
+      assert_true(r.classifier ==
+                  aigate_model_score(aigate_engine_model(e), t, strlen(t)));
     if (r.classifier >= info.block[2]) {
       assert_non_null(f);
       assert_int_equal(f->score, r.threshold);
@@ -740,10 +737,12 @@ static void test_encoded_attacks_blocked(void **state) {
   aigate_engine_free(e);
 }
 
-/* The classifier reads decoded payloads too: an attack that no strong
- * rule names, blocked as plain text because the classifier is sure of
- * it, stays blocked when sent in base64 or hex whatever the words around
- * it, and the classifier's finding points at the decoded layer. */
+/* The classifier reads decoded payloads too, for its weak band: an attack
+ * that only a weak rule names, blocked as plain text because the
+ * classifier's weak band joins the rule, stays blocked when sent in
+ * base64 or hex whatever the words around it, and the classifier's
+ * finding points at the decoded layer. A decoded payload alone never
+ * blocks: "instructions... " and a random token, encoded, passes. */
 static void test_classifier_reads_decoded_layers(void **state) {
   (void)state;
   aigate_config *cfg;
@@ -781,6 +780,12 @@ static void test_classifier_reads_decoded_layers(void **state) {
       assert_true(ml->start >= (size_t)(at - t));
       assert_true(ml->end <= (size_t)(at - t) + strlen(enc[h]));
     }
+  /* No rule, only a payload that the model may find suspicious. */
+  const char *token = "instructions... ag-pix6ea6qom66zjoj";
+  to_base64(token, strlen(token), enc[0]);
+  snprintf(t, sizeof(t), "Encoded: %s", enc[0]);
+  assert_int_equal(aigate_scan(e, s, t, strlen(t), AIGATE_INPUT, &r), 0);
+  assert_int_not_equal(r.verdict, AIGATE_BLOCK);
   aigate_scratch_free(s);
   aigate_engine_free(e);
 }
