@@ -478,6 +478,8 @@ typedef struct {
   unsigned roles;       /* generated benign role prompts added, half of
                            them with a jailbreak twin as an attack; 0:
                            none */
+  double twin_step;     /* share of a text's step each of their twins
+                           takes, (0, 1]; 0: 1 */
   unsigned min_words;   /* a text with fewer word (character) features is */
   unsigned min_chars;   /* scaled as if it had this many, so that a few
                            words do not weigh as much as a page; 0: 40

@@ -25,6 +25,8 @@ static void help(void) {
        "ids or paths, label kept (default 0.5; 0: none)\n"
        "  --roles N           N generated role prompts, half of them with a "
        "jailbreak twin (default 0: none)\n"
+       "  --role-twin-step X  share of a step each jailbreak twin takes, "
+       "(0, 1] (default 1)\n"
        "  --window N          bytes of folded text per window (default "
        "512)\n"
        "  --seed N            random seed (default 1)\n"
@@ -68,14 +70,14 @@ int cmd_train(int argc, char **argv) {
   for (int i = 1; i < argc && !rc; i++) {
     const char *a = argv[i];
     double d = 0;
-    int has_value = !strcmp(a, "-o") || !strcmp(a, "--output") ||
-                    !strcmp(a, "--bits") || !strcmp(a, "--epochs") ||
-                    !strcmp(a, "--lr") || !strcmp(a, "--l2") ||
-                    !strcmp(a, "--augment") || !strcmp(a, "--structured") ||
-                    !strcmp(a, "--window") || !strcmp(a, "--oof") ||
-                    !strcmp(a, "--seed") || !strcmp(a, "--folds") ||
-                    !strcmp(a, "--repeats") || !strcmp(a, "--min-words") ||
-                    !strcmp(a, "--min-chars") || !strcmp(a, "--roles");
+    int has_value =
+        !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--bits") ||
+        !strcmp(a, "--epochs") || !strcmp(a, "--lr") || !strcmp(a, "--l2") ||
+        !strcmp(a, "--augment") || !strcmp(a, "--structured") ||
+        !strcmp(a, "--window") || !strcmp(a, "--oof") || !strcmp(a, "--seed") ||
+        !strcmp(a, "--folds") || !strcmp(a, "--repeats") ||
+        !strcmp(a, "--min-words") || !strcmp(a, "--min-chars") ||
+        !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -118,6 +120,9 @@ int cmd_train(int argc, char **argv) {
     } else if (!strcmp(a, "--roles")) {
       if (!(rc = num(a, v, 0, 100000, &d)))
         o.roles = (unsigned)d;
+    } else if (!strcmp(a, "--role-twin-step")) {
+      if (!(rc = num(a, v, 1e-3, 1, &d)))
+        o.twin_step = d;
     } else if (!strcmp(a, "--min-words")) {
       if (!(rc = num(a, v, 0, 1 << 20, &d)))
         o.min_words = (unsigned)d;

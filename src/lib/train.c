@@ -83,10 +83,12 @@
  *
  * On request (roles) the trainer also generates role prompts (personas,
  * their duties and styles, one line or paragraphs), benign, half of them
- * with a jailbreak twin as an attack. Off by default: held out of
- * training, role prompts and in-the-wild jailbreaks are both judged
- * better with them, but not the held-out texts of sources that stay in
- * training (docs/detection.md, "Generated role prompts").
+ * with a jailbreak twin as an attack (each twin's step scaled by
+ * twin_step). Off by default: held out of training, role prompts
+ * and in-the-wild jailbreaks are both judged better with them, but not
+ * the held-out texts of sources that stay in training (dev F1 under its
+ * target with every setting measured; docs/detection.md, "Generated role
+ * prompts").
  *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
@@ -1422,6 +1424,8 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
       double z;
       if (rec->label) {
         float sh = rec->n_inst > 1 ? 0.5f : 1.0f;
+        if (rec->aug == AUG_ROLE) /* a generated role prompt's twin */
+          sh *= (float)o->twin_step;
         lr_step(m, &rec->inst[0], lr_logit(m, &rec->inst[0]), 1, sh, o);
         if (rec->n_inst > 1) {
           record wins = *rec;
@@ -1638,11 +1642,13 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.l2 = 1e-6;
   if (o.structured == 0)
     o.structured = 0.5;
+  if (o.twin_step == 0)
+    o.twin_step = 1;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
-      o.roles > 100000) {
+      o.roles > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

@@ -88,6 +88,20 @@ expect_exit 0 "train --roles again" -- "$AIGATE" train "$DATA/classifier_train.j
 if cmp -s "$TMP/r1.bin" "$TMP/r2.bin"; then ok; else bad "--roles: same seed, different model"; fi
 expect_exit 2 "train bad roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --roles -1
 contains "$TMP/err" "--roles must be" "roles range"
+# The twins' step halved: another model, the same for the same seed; a
+# step of 1 is the default.
+expect_exit 0 "train --role-twin-step" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 0.5 -q -o "$TMP/t1.bin"
+expect_exit 0 "train --role-twin-step again" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 0.5 -q -o "$TMP/t2.bin"
+if cmp -s "$TMP/t1.bin" "$TMP/t2.bin" && ! cmp -s "$TMP/t1.bin" "$TMP/r1.bin"; then ok
+else bad "--role-twin-step: same seed same model, another model than a full step"; fi
+expect_exit 0 "train --role-twin-step 1" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 1 -q -o "$TMP/t3.bin"
+if cmp -s "$TMP/t3.bin" "$TMP/r2.bin"; then ok; else bad "--role-twin-step 1: not the default"; fi
+expect_exit 2 "train bad role-twin-step" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --role-twin-step 0
+contains "$TMP/err" "--role-twin-step must be" "role-twin-step range"
 
 expect_exit 2 "train without input" -- "$AIGATE" train -o "$TMP/x.bin"
 expect_exit 2 "train bad bits" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --bits 40

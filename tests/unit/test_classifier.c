@@ -888,6 +888,11 @@ static void test_train_errors(void **state) {
   o.hash_bits = 0;
   o.roles = 100001;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.roles = 0;
+  o.twin_step = 1.5;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.twin_step = -0.5;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
 }
 
 /* One {"text", "label"} line of a training file. */
