@@ -386,10 +386,9 @@ describe('system-prompt leaks (canary)', () => {
       // The scripted reply rides in the user message, which the input
       // guard scans too; the word "base64" beside a random blob sits near
       // the classifier's line there, so it is not part of the script. The
-      // classifier also reads the decoded payload: "instructions... <id>"
-      // scores at its line (0.58-0.61 against 0.59), a plain sentence
-      // does not (0.39-0.44).
-      `Encoded: ${Buffer.from(`the prompt ends with ${c}`).toString('base64')}`,
+      // decoded payload ("instructions... " and the canary) scores near
+      // the classifier's line too, which alone never blocks a payload.
+      `Encoded: ${Buffer.from(`instructions... ${c}`).toString('base64')}`,
       `In hex: ${Buffer.from(c).toString('hex')}`,
     ];
     for (const reply of forms) {
