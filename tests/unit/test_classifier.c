@@ -691,6 +691,13 @@ static void to_base64(const char *in, size_t n, char *out) {
   out[o] = '\0';
 }
 
+/* Lower-case hex of the string in, into out. */
+static void to_hex(const char *in, char *out) {
+  *out = '\0';
+  for (; *in; in++, out += 2)
+    snprintf(out, 3, "%02x", (unsigned char)*in);
+}
+
 /*
  * Encoded attacks in the frames of requests about encoded data, with the
  * shipped model: the trainer learns such requests with random values as
@@ -717,8 +724,7 @@ static void test_encoded_attacks_blocked(void **state) {
     size_t n = strlen(phrase[i]);
     char enc[2][200], t[400];
     to_base64(phrase[i], n, enc[0]);
-    for (size_t k = 0; k < n; k++)
-      snprintf(enc[1] + 2 * k, 3, "%02x", (unsigned char)phrase[i][k]);
+    to_hex(phrase[i], enc[1]);
     for (int h = 0; h < 2; h++)
       for (size_t f = 0; f < sizeof(frame) / sizeof(frame[0]); f++) {
         snprintf(t, sizeof(t), "%s%s%s", frame[f][0], enc[h], frame[f][1]);
@@ -759,19 +765,14 @@ static void test_classifier_reads_decoded_layers(void **state) {
                             {"What does ", " decode to in base64?"},
                             {"I found this in a log file, what is it? ", ""},
                             {"Please decode: ", ""}};
-  size_t n = strlen(phrase);
   char enc[2][400], t[900];
-  to_base64(phrase, n, enc[0]);
-  for (size_t k = 0; k < n; k++)
-    snprintf(enc[1] + 2 * k, 3, "%02x", (unsigned char)phrase[k]);
+  to_base64(phrase, strlen(phrase), enc[0]);
+  to_hex(phrase, enc[1]);
   for (int h = 0; h < 2; h++)
     for (size_t f = 0; f < sizeof(frame) / sizeof(frame[0]); f++) {
       snprintf(t, sizeof(t), "%s%s%s", frame[f][0], enc[h], frame[f][1]);
       assert_int_equal(aigate_scan(e, s, t, strlen(t), AIGATE_INPUT, &r), 0);
-      const aigate_finding *ml = NULL;
-      for (size_t k = 0; k < r.n_findings && !ml; k++)
-        if (!strcmp(r.findings[k].rule_id, "classifier"))
-          ml = &r.findings[k];
+      const aigate_finding *ml = find(&r, "classifier");
       if (r.verdict != AIGATE_BLOCK || !ml ||
           strcmp(ml->layer, h ? "hex" : "base64"))
         fail_msg("not blocked by the classifier in its decoded layer: %s", t);
