@@ -114,27 +114,48 @@ const tail = (s, n = 3000) => (s.length > n ? '...' + s.slice(-n) : s) || '(noth
 // --- the fake upstream ---------------------------------------------------
 
 /**
+ * Spawn a test server (stdin as given: upstream.mjs exits when its stdin
+ * closes), keep its output, and wait up to 10 s for the stdout line that
+ * names its port (the first group of portLine). Returns { proc, port,
+ * output(), stop() }.
+ */
+async function startServer(cmd, args, stdin, portLine, what) {
+  const proc = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
+  children.add(proc);
+  let out = '';
+  proc.stdout.on('data', (d) => (out += d));
+  proc.stderr.on('data', (d) => (out += d));
+  proc.on('exit', () => children.delete(proc));
+  const m = await waitForLine(proc, 'stdout', portLine, 10000, what, () => out);
+  return {
+    proc,
+    port: Number(m[1]),
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      const gone = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      await gone;
+    },
+  };
+}
+
+/**
  * Start upstream.mjs on a free port. Returns { port, url (…/v1), requests(),
  * clear(), stats(), stop() }.
  */
 export async function startUpstream({ apiKey } = {}) {
   const args = [path.join(HERE, 'upstream.mjs'), '--port', '0'];
   if (apiKey) args.push('--api-key', apiKey);
-  const proc = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  proc.on('exit', () => children.delete(proc));
-  const m = await waitForLine(proc, 'stdout', /listening (\d+)/, 10000, 'upstream.mjs', () => out);
-  const port = Number(m[1]);
+  const { proc, port, output, stop } = await startServer(
+    process.execPath, args, 'pipe', /listening (\d+)/, 'upstream.mjs');
   const origin = `http://127.0.0.1:${port}`;
   return {
     port,
     origin,
     url: `${origin}/v1`,
     proc,
-    output: () => out,
+    output,
     async requests() {
       const r = await fetch(`${origin}/__requests`);
       // The tests look at API calls only.
@@ -146,12 +167,7 @@ export async function startUpstream({ apiKey } = {}) {
     async stats() {
       return (await fetch(`${origin}/__stats`)).json();
     },
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await gone;
-    },
+    stop,
   };
 }
 
@@ -167,24 +183,10 @@ export async function startFastUpstream() {
   const bin =
     process.env.AIGATE_BENCH_UPSTREAM || path.join(path.dirname(aigateBin()), 'bench', 'bench_upstream');
   fs.accessSync(bin, fs.constants.X_OK);
-  const proc = spawn(bin, ['--listen', '127.0.0.1:0', '--threads', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  proc.on('exit', () => children.delete(proc));
-  const m = await waitForLine(proc, 'stdout', /listening on http:\/\/127\.0\.0\.1:(\d+)/, 10000, 'bench_upstream', () => out);
-  const port = Number(m[1]);
-  return {
-    port,
-    url: `http://127.0.0.1:${port}/v1`,
-    async stop() {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const gone = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      await gone;
-    },
-  };
+  const { port, stop } = await startServer(
+    bin, ['--listen', '127.0.0.1:0', '--threads', '1'], 'ignore',
+    /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'bench_upstream');
+  return { port, url: `http://127.0.0.1:${port}/v1`, stop };
 }
 
 // --- the gateway ---------------------------------------------------------
