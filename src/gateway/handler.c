@@ -347,15 +347,13 @@ static void hash_begin(gw_worker *w, crypto_generichash_state *st) {
 /* First call: headers are in. Decide what can be decided now. */
 static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
                      const char *method) {
-  gw_req *r;
-  if (w->n_spare_req > 0) {
-    r = w->spare_req[--w->n_spare_req];
-    memset(r, 0, sizeof(*r));
-  } else if ((r = aligned_alloc(_Alignof(gw_req), sizeof(*r)))) {
-    memset(r, 0, sizeof(*r)); /* aligned as its keyed-hash state asks */
-  } else {
+  /* A finished request's memory, or new memory aligned as its keyed-hash
+   * state asks. */
+  gw_req *r = w->n_spare_req > 0 ? w->spare_req[--w->n_spare_req]
+                                 : aligned_alloc(_Alignof(gw_req), sizeof(*r));
+  if (!r)
     return NULL;
-  }
+  memset(r, 0, sizeof(*r));
   r->w = w;
   r->mhd = c;
   r->t_start = gw_now_ms();
