@@ -955,8 +955,6 @@ static void role_text(uint64_t *rng, ag_buf *b, const char *jail) {
   }
 }
 
-/* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
- * data, and on request role prompts. */
 /* Add o->roles generated role prompts, benign, as one source of their
  * own, and after ROLE_TWINS of them their jailbreak twin (the same
  * prompt with a jailbreak sentence after its duties) as an attack, so
@@ -986,6 +984,8 @@ static int add_roles(corpus *c) {
   return rc;
 }
 
+/* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
+ * data, and on request role prompts. */
 static int add_requests_all(corpus *c) {
   int rc = add_requests(c, "aigate:polite", 0x706f6c6974650000ull, AUG_POLITE,
                         POLITE_N, polite_request);
