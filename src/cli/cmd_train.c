@@ -27,6 +27,8 @@ static void help(void) {
        "jailbreak twin (default 0: none)\n"
        "  --role-twin-step X  share of a step each jailbreak twin takes, "
        "(0, 1] (default 1)\n"
+       "  --lang-requests N   N generated requests in 17 languages, each "
+       "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
        "512)\n"
        "  --seed N            random seed (default 1)\n"
@@ -77,7 +79,8 @@ int cmd_train(int argc, char **argv) {
         !strcmp(a, "--window") || !strcmp(a, "--oof") || !strcmp(a, "--seed") ||
         !strcmp(a, "--folds") || !strcmp(a, "--repeats") ||
         !strcmp(a, "--min-words") || !strcmp(a, "--min-chars") ||
-        !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step");
+        !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step") ||
+        !strcmp(a, "--lang-requests");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -120,6 +123,9 @@ int cmd_train(int argc, char **argv) {
     } else if (!strcmp(a, "--roles")) {
       if (!(rc = num(a, v, 0, 100000, &d)))
         o.roles = (unsigned)d;
+    } else if (!strcmp(a, "--lang-requests")) {
+      if (!(rc = num(a, v, 0, 100000, &d)))
+        o.lang_requests = d > 0 ? (int)d : -1;
     } else if (!strcmp(a, "--role-twin-step")) {
       if (!(rc = num(a, v, 1e-3, 1, &d)))
         o.twin_step = d;

@@ -81,6 +81,15 @@
  * text as written, not its decoded layers: an encoded attack is still
  * the rules' to find in the decoded layer, as before.
  *
+ * Most texts in languages other than English are attacks in the public
+ * data (machine-translated injections), so the language itself was
+ * learned as attack evidence: ordinary requests in Russian, Arabic or
+ * Japanese were blocked. The trainer adds LANG_N ordinary requests in
+ * those 17 languages (langreq.c: the project's own), each with its attack
+ * twin in the same language, left out of the thresholds like the other
+ * generated requests; the probe of tests/fixtures/multilingual measures
+ * them.
+ *
  * On request (roles) the trainer also generates role prompts (personas,
  * their duties and styles, one line or paragraphs), benign, half of them
  * with a jailbreak twin as an attack (each twin's step scaled by
@@ -102,6 +111,7 @@
 #include <string.h>
 
 #include "classifier.h"
+#include "langreq.h"
 #include "normalize.h"
 #include "util.h"
 
@@ -115,6 +125,8 @@
 #define ENCODED_N 100    /* how many of them */
 #define AUG_ROLE 5       /* a generated role prompt, or its jailbreak twin */
 #define ROLE_TWINS 0.5   /* share of the role prompts with a jailbreak twin */
+#define AUG_LANG 6       /* a generated benign request in another language */
+#define LANG_N 1500      /* how many of them (each with its twin), default */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -148,7 +160,7 @@ typedef struct {
   char *text; /* folded view */
   size_t len;
   int label, hard; /* hard: a benign text of kind "benign_hard" */
-  int aug; /* 0 as read, AUG_SUFFIX, AUG_STRUCTURED, AUG_POLITE, AUG_ENCODED */
+  int aug;         /* 0 as read, or the AUG_ kind of a text the trainer made */
   size_t group;
   size_t source;  /* index into corpus.groups (group becomes the fold) */
   instance *inst; /* the windows a scan scores (one for a short text) */
@@ -984,14 +996,48 @@ static int add_roles(corpus *c) {
   return rc;
 }
 
+/* Add n ordinary requests in other languages (langreq.c), benign, as one
+ * source of their own, each followed by its attack twin (the request
+ * with an override, a request for the system prompt or a secret, a
+ * persona without rules or a request to send the conversation away, in
+ * the same language), so that what is learned as an attack in a language
+ * is what attacks say in it. Twins share their request and their source,
+ * so the folds keep them together. The count and the twin for every
+ * request were chosen on train, leaving each source out in turn: with
+ * them the held-out machine-translated security questions are flagged
+ * less and the held-out translated injections caught more, at once
+ * (docs/detection.md, "Requests in other languages"). */
+static int add_langs(corpus *c, size_t n) {
+  uint64_t rng = c->o->seed ^ 0x6c616e6775616700ull;
+  size_t g = group_of(c, "aigate:languages", strlen("aigate:languages"));
+  if (g == SIZE_MAX)
+    return AIGATE_ERR_NOMEM;
+  int rc = 0;
+  for (size_t i = 0; i < n && !rc; i++) {
+    uint64_t pick = next_rand(&rng);
+    ag_buf b = {0}, a = {0};
+    ag_lang_request(pick, &b);
+    rc = add_generated(c, &b, 0, AUG_LANG, 0, g);
+    ag_lang_attack(pick, next_rand(&rng), &a);
+    if (!rc)
+      rc = add_generated(c, &a, 1, AUG_LANG, 0, g);
+    else
+      ag_buf_free(&a);
+  }
+  return rc;
+}
+
 /* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
- * data, and on request role prompts. */
+ * data, requests in other languages, and on request role prompts. */
 static int add_requests_all(corpus *c) {
   int rc = add_requests(c, "aigate:polite", 0x706f6c6974650000ull, AUG_POLITE,
                         POLITE_N, polite_request);
   if (!rc)
     rc = add_requests(c, "aigate:encoded", 0x656e636f64656400ull, AUG_ENCODED,
                       ENCODED_N, encoded_request);
+  if (!rc && c->o->lang_requests >= 0)
+    rc = add_langs(c,
+                   c->o->lang_requests ? (size_t)c->o->lang_requests : LANG_N);
   if (!rc && c->o->roles)
     rc = add_roles(c);
   return rc;
@@ -1504,8 +1550,9 @@ static double level_logit(const double *plain, size_t np, const double *hard,
 /* A benign text the trainer made (a structured copy, a generated
  * request): learned from, but no benign data for the thresholds. */
 static int is_generated_benign(const record *r) {
-  return !r->label && (r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE ||
-                       r->aug == AUG_ENCODED || r->aug == AUG_ROLE);
+  return !r->label &&
+         (r->aug == AUG_STRUCTURED || r->aug == AUG_POLITE ||
+          r->aug == AUG_ENCODED || r->aug == AUG_ROLE || r->aug == AUG_LANG);
 }
 
 /* Thresholds from scores z: nz of them, record j % c->n's at z[j] (one
