@@ -482,7 +482,8 @@ typedef struct {
                            takes, (0, 1]; 0: 1 */
   int lang_requests;    /* generated benign requests in the languages of
                            the data's translated attacks, each with an
-                           attack twin; 0: 1500; < 0: none */
+                           attack twin; 0: 1500; < 0: none; at most
+                           100000 */
   unsigned min_words;   /* a text with fewer word (character) features is */
   unsigned min_chars;   /* scaled as if it had this many, so that a few
                            words do not weigh as much as a page; 0: 40

@@ -124,7 +124,9 @@ int cmd_train(int argc, char **argv) {
       if (!(rc = num(a, v, 0, 100000, &d)))
         o.roles = (unsigned)d;
     } else if (!strcmp(a, "--lang-requests")) {
-      if (!(rc = num(a, v, 0, 100000, &d)))
+      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
+        rc = cli_fail("--lang-requests: %s is not a whole number", v);
+      else if (!rc)
         o.lang_requests = d > 0 ? (int)d : -1;
     } else if (!strcmp(a, "--role-twin-step")) {
       if (!(rc = num(a, v, 1e-3, 1, &d)))

@@ -10,11 +10,11 @@
  * all twelve ordinary Arabic, Bengali and Russian requests of the probe
  * (tests/fixtures/multilingual) and nearly half of all its ordinary
  * requests, in 23 languages. The trainer adds the requests here as
- * benign, and half of them again with an attack sentence of the same
- * language (an instruction override, a request for the system prompt
- * or a secret, a persona without rules, a request to send the
- * conversation away) as attacks, so that what is learned as attack
- * evidence in a language is what attacks say in it, not the language.
+ * benign, and each again with an attack sentence of the same language
+ * (an instruction override, a request for the system prompt, the
+ * password or the hidden settings, a persona without rules, developer
+ * mode) as an attack, so that what is learned as attack evidence in a
+ * language is what attacks say in it, not the language.
  *
  * Per language: twelve everyday requests, the same in every language,
  * then thirty of the language's own (its places, customs and

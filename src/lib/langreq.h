@@ -1,6 +1,7 @@
 /*
  * langreq.h -- ordinary requests in languages other than English, which
- * the trainer adds to its data as benign (src/lib/train.c).
+ * the trainer adds to its data as benign, and their attack twins, which
+ * it adds as attacks (src/lib/train.c).
  */
 #ifndef AIGATE_LANGREQ_H
 #define AIGATE_LANGREQ_H

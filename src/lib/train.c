@@ -999,8 +999,8 @@ static int add_roles(corpus *c) {
 /* Add n ordinary requests in other languages (langreq.c), benign, as one
  * source of their own, each followed by its attack twin (the request
  * with an override, a request for the system prompt or a secret, a
- * persona without rules or a request to send the conversation away, in
- * the same language), so that what is learned as an attack in a language
+ * persona without rules or developer mode, in the same language, or
+ * that sentence alone), so that what is learned as an attack in a language
  * is what attacks say in it. Twins share their request and their source,
  * so the folds keep them together. The count and the twin for every
  * request were chosen on train, leaving each source out in turn: with
@@ -1695,7 +1695,8 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
-      o.roles > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
+      o.roles > 100000 || o.lang_requests > 100000 || !(o.twin_step > 0) ||
+      o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

@@ -103,6 +103,25 @@ if cmp -s "$TMP/t3.bin" "$TMP/r2.bin"; then ok; else bad "--role-twin-step 1: no
 expect_exit 2 "train bad role-twin-step" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
   --role-twin-step 0
 contains "$TMP/err" "--role-twin-step must be" "role-twin-step range"
+# The requests in other languages: --lang-requests 0 trains without them
+# (another model than the default's), N > 0 with N of them and their
+# twins, a count that is not a whole number is refused.
+expect_exit 0 "train --lang-requests 0" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --lang-requests 0 --oof "$TMP/l0.jsonl" -q -o "$TMP/l0.bin"
+expect_exit 0 "train --lang-requests 30" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --lang-requests 30 --oof "$TMP/l30.jsonl" -q -o "$TMP/l30.bin"
+if node -e '
+const rd = (f) => require("fs").readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const l0 = rd(process.argv[1]).filter((x) => x.source === "aigate:languages");
+const l30 = rd(process.argv[2]).filter((x) => x.source === "aigate:languages");
+const ok = l0.length === 0 && l30.length === 60 && l30.every((x) => x.aug === 6) &&
+  l30.filter((x) => x.label === 1).length === 30;
+process.exit(ok ? 0 : 1);
+' "$TMP/l0.jsonl" "$TMP/l30.jsonl" && ! cmp -s "$TMP/l0.bin" "$TMP/l30.bin"; then ok
+else bad "--lang-requests: 30 requests and 30 twins, none with 0"; fi
+expect_exit 2 "train bad lang-requests" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --lang-requests 0.5
+contains "$TMP/err" "--lang-requests: 0.5 is not a whole number" "lang-requests whole"
 
 expect_exit 2 "train without input" -- "$AIGATE" train -o "$TMP/x.bin"
 expect_exit 2 "train bad bits" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --bits 40
@@ -230,7 +249,7 @@ if (r.records !== 349 || !(r.metrics.fpr <= 0.01)) { console.error(`encoded-data
 # written by the project): a model that learned the language of the
 # data's translated attacks blocked 48 % of the ordinary ones and 59 % of
 # those with trigger words. At the default level at most 5 % and 25 %
-# now, and the attacks among them still mostly caught (68 % of 138).
+# now, and the attacks among them still mostly caught (96 of 138).
 expect_exit 0 "multilingual probe" -- "$AIGATE" eval "$SRC/tests/fixtures/multilingual/probe.jsonl" --format json
 if node -e '
 const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));

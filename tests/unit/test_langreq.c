@@ -1,10 +1,10 @@
 /*
  * test_langreq.c -- unit tests for the requests in other languages that
  * the trainer generates (src/lib/langreq.c): the same pick gives the same
- * text, every language's tables are reached and hold valid UTF-8, a
- * request's attack twin holds the request and an attack sentence of its
- * language, and the trainer adds them (and their twins) as a source of
- * their own, or none when asked.
+ * text, every entry of every language's tables is reached and is valid
+ * UTF-8 in the form asked for, a request's attack twin is the request
+ * and an attack sentence of its language in the order asked for, and the
+ * trainer adds the requests and their twins, or none when asked.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,25 +40,37 @@ static int valid_utf8(const char *s) {
   return 1;
 }
 
-static void test_deterministic(void **state) {
-  (void)state;
-  for (uint64_t pick = 0; pick < 2000; pick += 7) {
-    ag_buf a = {0}, b = {0};
-    ag_lang_request(pick * 0x9e3779b97f4a7c15ull, &a);
-    ag_lang_request(pick * 0x9e3779b97f4a7c15ull, &b);
-    assert_string_equal(text_of(&a), text_of(&b));
-    ag_buf_free(&a);
-    ag_buf_free(&b);
-  }
+/* The pick that gives language l, request r, courtesy e and form f
+ * (ag_lang_request takes them in that order, by division). */
+#define N_REQ 52
+#define N_EXTRA 6
+#define N_ATT 8
+static uint64_t pick_of(size_t l, size_t r, size_t e, size_t f) {
+  uint64_t n = ag_lang_request_languages();
+  return l + n * (r + N_REQ * (e + N_EXTRA * (uint64_t)f));
 }
 
-/* Picks walk every language (pick % languages) and every request, extra
- * and form: each text is non-empty UTF-8 with no stray spaces, and no
- * two languages share one. */
-static void test_every_language_valid(void **state) {
+static void test_deterministic(void **state) {
+  (void)state;
+  ag_buf a = {0}, b = {0}, c = {0};
+  ag_lang_request(pick_of(3, 7, 2, 1), &a);
+  ag_lang_request(pick_of(3, 7, 2, 1), &b);
+  ag_lang_request(pick_of(3, 8, 2, 1), &c);
+  assert_string_equal(text_of(&a), text_of(&b));
+  assert_string_not_equal(text_of(&a), text_of(&c));
+  ag_buf_free(&a);
+  ag_buf_free(&b);
+  ag_buf_free(&c);
+}
+
+/* Every language, request, courtesy and form: non-empty UTF-8 with no
+ * stray spaces; the courtesy forms hold the request alone (form 0) and
+ * a courtesy after or before it; two requests are never the same one;
+ * no two languages share a code or a request. */
+static void test_every_entry(void **state) {
   (void)state;
   size_t n = ag_lang_request_languages();
-  assert_true(n >= 17);
+  assert_int_equal(n, 17);
   assert_null(ag_lang_request_language(n));
   for (size_t l = 0; l < n; l++) {
     const char *code = ag_lang_request_language(l);
@@ -67,53 +79,82 @@ static void test_every_language_valid(void **state) {
     for (size_t k = l + 1; k < n; k++)
       assert_string_not_equal(code, ag_lang_request_language(k));
   }
-  for (uint64_t i = 0; i < 20000; i++) {
-    uint64_t pick = i * 0xbf58476d1ce4e5b9ull + i;
-    ag_buf b = {0}, a = {0};
-    ag_lang_request(pick, &b);
-    ag_lang_attack(pick, i * 31, &a);
-    const char *t = text_of(&b), *at = text_of(&a);
-    assert_true(strlen(t) > 5);
-    assert_true(valid_utf8(t));
-    assert_true(valid_utf8(at));
-    assert_true(t[0] != ' ' && t[strlen(t) - 1] != ' ');
-    assert_null(strstr(t, "  "));
-    ag_buf_free(&b);
-    ag_buf_free(&a);
-  }
+  for (size_t l = 0; l < n; l++)
+    for (size_t r = 0; r < N_REQ; r++) {
+      ag_buf alone = {0};
+      ag_lang_request(pick_of(l, r, 0, 0), &alone);
+      const char *req = text_of(&alone);
+      size_t rl = strlen(req);
+      assert_true(rl > 5 && valid_utf8(req));
+      assert_true(req[0] != ' ' && req[rl - 1] != ' ');
+      assert_null(strstr(req, "  "));
+      /* Another language's same request differs. */
+      ag_buf other = {0};
+      ag_lang_request(pick_of((l + 1) % n, r, 0, 0), &other);
+      assert_string_not_equal(req, text_of(&other));
+      ag_buf_free(&other);
+      for (size_t e = 0; e < N_EXTRA; e++)
+        for (size_t f = 1; f < 4; f++) {
+          ag_buf b = {0};
+          ag_lang_request(pick_of(l, r, e, f), &b);
+          const char *t = text_of(&b);
+          size_t tl = strlen(t);
+          assert_true(valid_utf8(t) && tl > rl + 1);
+          assert_null(strstr(t, "  "));
+          if (f == 1) /* the request, a space, a courtesy */
+            assert_true(!strncmp(t, req, rl) && t[rl] == ' ');
+          else if (f == 2) /* a courtesy, a space, the request */
+            assert_true(!strcmp(t + tl - rl, req) && t[tl - rl - 1] == ' ');
+          else /* two requests, not the same one twice */
+            assert_true(!strncmp(t, req, rl) && strcmp(t + rl + 1, req));
+          ag_buf_free(&b);
+        }
+      ag_buf_free(&alone);
+    }
 }
 
-/* The twin holds its request (after or before the attack sentence) or
- * is the attack sentence alone; the same attack sentence comes with
- * other requests of the language, never with another language's. */
+/* The twin of a request: the request, a space and an attack sentence of
+ * its language (with / 8 % 3 == 0), the sentence, a space and the
+ * request (1), or the sentence alone (2); every sentence is reached,
+ * differs from the others of the language and from other languages'. */
 static void test_attack_twin(void **state) {
   (void)state;
-  size_t n = ag_lang_request_languages(), with_request = 0, alone = 0;
-  for (uint64_t i = 0; i < 3000; i++) {
-    uint64_t pick = i * 0x94d049bb133111ebull + 3;
-    ag_buf b = {0}, a = {0};
-    ag_lang_request(pick, &b);
-    ag_lang_attack(pick, i, &a);
-    const char *t = text_of(&b), *at = text_of(&a);
-    assert_string_not_equal(t, at);
-    if (strstr(at, t)) {
-      with_request++;
-      assert_true(strlen(at) > strlen(t) + 5);
-    } else {
-      alone++;
-      /* The attack sentence alone: what the twin with the same `with`
-       * adds to another request of the same language. */
-      ag_buf o = {0}, oa = {0};
-      ag_lang_request(pick + n, &o);
-      ag_lang_attack(pick + n, i, &oa);
-      assert_non_null(strstr(text_of(&oa), at));
+  size_t n = ag_lang_request_languages();
+  for (size_t l = 0; l < n; l++)
+    for (size_t a = 0; a < N_ATT; a++) {
+      uint64_t pick = pick_of(l, (a * 5) % N_REQ, a % N_EXTRA, a % 4);
+      ag_buf req = {0}, alone = {0}, after = {0}, before = {0};
+      ag_lang_request(pick, &req);
+      ag_lang_attack(pick, a + N_ATT * 2, &alone);
+      ag_lang_attack(pick, a, &after);
+      ag_lang_attack(pick, a + N_ATT, &before);
+      const char *r = text_of(&req), *s = text_of(&alone);
+      size_t rl = strlen(r), sl = strlen(s);
+      assert_true(sl > 10 && valid_utf8(s) && !strstr(s, r));
+      const char *t = text_of(&after);
+      assert_int_equal(strlen(t), rl + 1 + sl);
+      assert_true(!strncmp(t, r, rl) && t[rl] == ' ' && !strcmp(t + rl + 1, s));
+      t = text_of(&before);
+      assert_int_equal(strlen(t), sl + 1 + rl);
+      assert_true(!strncmp(t, s, sl) && t[sl] == ' ' && !strcmp(t + sl + 1, r));
+      /* The other sentences of the language, and the same sentence of the
+       * next language, differ. */
+      for (size_t b = 0; b < N_ATT; b++) {
+        ag_buf o = {0};
+        ag_lang_attack(pick, b + N_ATT * 2, &o);
+        if (b != a)
+          assert_string_not_equal(s, text_of(&o));
+        ag_buf_free(&o);
+      }
+      ag_buf o = {0};
+      ag_lang_attack(pick_of((l + 1) % n, 0, 0, 0), a + N_ATT * 2, &o);
+      assert_string_not_equal(s, text_of(&o));
       ag_buf_free(&o);
-      ag_buf_free(&oa);
+      ag_buf_free(&req);
+      ag_buf_free(&alone);
+      ag_buf_free(&after);
+      ag_buf_free(&before);
     }
-    ag_buf_free(&b);
-    ag_buf_free(&a);
-  }
-  assert_true(with_request > 1500 && alone > 500);
 }
 
 /* Trained on the small fixture with 200 of them, the model has 200
@@ -142,7 +183,7 @@ static void test_trainer_adds_them(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deterministic),
-      cmocka_unit_test(test_every_language_valid),
+      cmocka_unit_test(test_every_entry),
       cmocka_unit_test(test_attack_twin),
       cmocka_unit_test(test_trainer_adds_them),
   };
