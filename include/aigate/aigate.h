@@ -475,11 +475,11 @@ typedef struct {
   double structured;    /* share of all texts also added with generated
                            structured data (JSON, URLs, ids, paths) after
                            them, keeping their label; 0: 0.5; < 0: none */
-  unsigned roles;       /* generated benign role prompts added, half of
+  int roles;            /* generated benign role prompts added, half of
                            them with a jailbreak twin as an attack; 0:
-                           none */
+                           200; < 0: none; at most 100000 */
   double twin_step;     /* share of a text's step each of their twins
-                           takes, (0, 1]; 0: 1 */
+                           takes, (0, 1]; 0: 0.5 */
   int lang_requests;    /* generated benign requests in the languages of
                            the data's translated attacks, each with an
                            attack twin; 0: 1500; < 0: none; at most

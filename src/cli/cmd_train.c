@@ -24,9 +24,9 @@ static void help(void) {
        "  --structured X      share of texts added with generated JSON, URLs, "
        "ids or paths, label kept (default 0.5; 0: none)\n"
        "  --roles N           N generated role prompts, half of them with a "
-       "jailbreak twin (default 0: none)\n"
+       "jailbreak twin (default 200; 0: none)\n"
        "  --role-twin-step X  share of a step each jailbreak twin takes, "
-       "(0, 1] (default 1)\n"
+       "(0, 1] (default 0.5)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
@@ -121,8 +121,10 @@ int cmd_train(int argc, char **argv) {
       if (!(rc = num(a, v, 1, 20, &d)))
         o.repeats = (int)d;
     } else if (!strcmp(a, "--roles")) {
-      if (!(rc = num(a, v, 0, 100000, &d)))
-        o.roles = (unsigned)d;
+      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
+        rc = cli_fail("--roles: %s is not a whole number", v);
+      else if (!rc)
+        o.roles = d > 0 ? (int)d : -1;
     } else if (!strcmp(a, "--lang-requests")) {
       if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
         rc = cli_fail("--lang-requests: %s is not a whole number", v);

@@ -73,8 +73,8 @@ const ok = r.length >= 365 && r.every((x) => typeof x.source === "string" &&
 process.exit(ok ? 0 : 1);
 ' "$TMP/oof.jsonl"; then ok; else bad "--oof scores"; fi
 
-# Generated role prompts on request: benign ones and jailbreak twins, a
-# source of their own, deterministic for a seed.
+# Generated role prompts (200 by default, --roles N): benign ones and
+# jailbreak twins, a source of their own, deterministic for a seed.
 expect_exit 0 "train --roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
   --bits 12 --folds 3 --seed 3 --roles 40 -q -o "$TMP/r1.bin" --oof "$TMP/roof.jsonl"
 if node -e '
@@ -89,17 +89,27 @@ expect_exit 0 "train --roles again" -- "$AIGATE" train "$DATA/classifier_train.j
 if cmp -s "$TMP/r1.bin" "$TMP/r2.bin"; then ok; else bad "--roles: same seed, different model"; fi
 expect_exit 2 "train bad roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --roles -1
 contains "$TMP/err" "--roles must be" "roles range"
-# The twins' step halved: another model, the same for the same seed; a
-# step of 1 is the default.
+# The twins' full step: another model, the same for the same seed; half
+# a step is the default.
 expect_exit 0 "train --role-twin-step" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
-  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 0.5 -q -o "$TMP/t1.bin"
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 1 -q -o "$TMP/t1.bin"
 expect_exit 0 "train --role-twin-step again" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
-  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 0.5 -q -o "$TMP/t2.bin"
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 1 -q -o "$TMP/t2.bin"
 if cmp -s "$TMP/t1.bin" "$TMP/t2.bin" && ! cmp -s "$TMP/t1.bin" "$TMP/r1.bin"; then ok
-else bad "--role-twin-step: same seed same model, another model than a full step"; fi
-expect_exit 0 "train --role-twin-step 1" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
-  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 1 -q -o "$TMP/t3.bin"
-if cmp -s "$TMP/t3.bin" "$TMP/r2.bin"; then ok; else bad "--role-twin-step 1: not the default"; fi
+else bad "--role-twin-step: same seed same model, another model than half a step"; fi
+expect_exit 0 "train --role-twin-step 0.5" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 40 --role-twin-step 0.5 -q -o "$TMP/t3.bin"
+if cmp -s "$TMP/t3.bin" "$TMP/r2.bin"; then ok; else bad "--role-twin-step 0.5: not the default"; fi
+# --roles 0: none (a model of its own); the default is 200.
+expect_exit 0 "train --roles 0" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --roles 0 -q -o "$TMP/r0.bin" --oof "$TMP/r0.jsonl"
+expect_exit 0 "train default roles" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 -q -o "$TMP/rd.bin" --oof "$TMP/rd.jsonl"
+if node -e '
+const rd = (f) => require("fs").readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const n = (f, l) => rd(f).filter((x) => x.source === "aigate:role" && x.label === l).length;
+process.exit(n(process.argv[1], 0) === 0 && n(process.argv[2], 0) === 200 ? 0 : 1);
+' "$TMP/r0.jsonl" "$TMP/rd.jsonl"; then ok; else bad "--roles: 0 none, 200 by default"; fi
 expect_exit 2 "train bad role-twin-step" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
   --role-twin-step 0
 contains "$TMP/err" "--role-twin-step must be" "role-twin-step range"

@@ -890,6 +890,9 @@ static void test_train_errors(void **state) {
   o.roles = 100001;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.roles = 0;
+  o.lang_requests = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.lang_requests = 0;
   o.twin_step = 1.5;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.twin_step = -0.5;
@@ -910,8 +913,9 @@ static void write_record(FILE *f, const char *text, int label) {
  * default) and read back the out-of-fold probabilities of its texts as
  * read, augmented copies apart: up to `cap` labels and probabilities in
  * record order. Both files are removed. Returns how many were read.
- * Without the generated requests in other languages: with their attack
- * twins they would outnumber the hundred or so texts of these files.
+ * Without the generated requests in other languages and role prompts:
+ * with their twins they would outnumber the hundred or so texts of these
+ * files.
  */
 static size_t train_oof(const char *path, const char *oof, int folds,
                         int repeats, int *label, double *p, size_t cap) {
@@ -923,6 +927,7 @@ static size_t train_oof(const char *path, const char *oof, int folds,
                             .repeats = repeats,
                             .seed = 1,
                             .lang_requests = -1,
+                            .roles = -1,
                             .oof_path = oof};
   aigate_model *m = NULL;
   aigate_error err = {{0}};
