@@ -478,6 +478,9 @@ typedef struct {
   int roles;            /* generated benign role prompts added, half of
                            them with a jailbreak twin as an attack; 0:
                            200; < 0: none; at most 100000 */
+  int cred_requests;    /* generated benign requests about passwords and
+                           keys, half with an attack twin; 0: 200; < 0:
+                           none; at most 100000 */
   double twin_step;     /* share of a text's step each of their twins
                            takes, (0, 1]; 0: 0.5 */
   int lang_requests;    /* generated benign requests in the languages of

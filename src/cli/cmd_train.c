@@ -27,6 +27,8 @@ static void help(void) {
        "jailbreak twin (default 200; 0: none)\n"
        "  --role-twin-step X  share of a step each jailbreak twin takes, "
        "(0, 1] (default 0.5)\n"
+       "  --cred-requests N   N generated requests about passwords and "
+       "keys, half with an attack twin (default 200; 0: none)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
@@ -80,7 +82,7 @@ int cmd_train(int argc, char **argv) {
         !strcmp(a, "--folds") || !strcmp(a, "--repeats") ||
         !strcmp(a, "--min-words") || !strcmp(a, "--min-chars") ||
         !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step") ||
-        !strcmp(a, "--lang-requests");
+        !strcmp(a, "--lang-requests") || !strcmp(a, "--cred-requests");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -125,6 +127,11 @@ int cmd_train(int argc, char **argv) {
         rc = cli_fail("--roles: %s is not a whole number", v);
       else if (!rc)
         o.roles = d > 0 ? (int)d : -1;
+    } else if (!strcmp(a, "--cred-requests")) {
+      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
+        rc = cli_fail("--cred-requests: %s is not a whole number", v);
+      else if (!rc)
+        o.cred_requests = d > 0 ? (int)d : -1;
     } else if (!strcmp(a, "--lang-requests")) {
       if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
         rc = cli_fail("--lang-requests: %s is not a whole number", v);

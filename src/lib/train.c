@@ -109,6 +109,7 @@
 #include <string.h>
 
 #include "classifier.h"
+#include "credreq.h"
 #include "langreq.h"
 #include "normalize.h"
 #include "util.h"
@@ -127,6 +128,8 @@
 #define ROLE_TWIN_STEP 0.5 /* share of a step a twin takes, by default */
 #define AUG_LANG 6         /* a generated benign request in another language */
 #define LANG_N 1500        /* how many of them (each with its twin), default */
+#define AUG_CRED 7   /* a generated request about credentials, or its twin */
+#define CRED_N 200   /* how many of them, by default (half with a twin) */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -913,17 +916,6 @@ static const char *const role_style[] = {
     "Do not give medical or legal advice; suggest a professional.",
 };
 
-static void put_fmt(ag_buf *b, const char *fmt, const char *arg) {
-  const char *at = strstr(fmt, "%s");
-  if (!at) {
-    put_str(b, fmt);
-    return;
-  }
-  ag_buf_append(b, fmt, (size_t)(at - fmt));
-  put_str(b, arg);
-  put_str(b, at + 2);
-}
-
 /* The shapes of a role prompt: {W} the persona, {D} its domain, {T} the
  * duty (and a twin's jailbreak sentence after it), {S} and {s} two
  * styles, {F} the first request, {O} a one-line opening. */
@@ -964,7 +956,7 @@ static void role_text(uint64_t *rng, ag_buf *b, const char *jail) {
     case 's': put_str(b, st2); break;
     case 'O': put_str(b, o); break;
     default: /* T */
-      put_fmt(b, duty, role_persona[p].domain);
+      ag_buf_put_fmt(b, duty, role_persona[p].domain);
       if (jail) {
         put_str(b, " ");
         put_str(b, jail);
@@ -1004,35 +996,58 @@ static int add_roles(corpus *c) {
   return rc;
 }
 
-/* Add n ordinary requests in other languages (langreq.c), benign, as one
- * source of their own, each followed by its attack twin (the request
- * with an override, a request for the system prompt or a secret, a
- * persona without rules or developer mode, in the same language, or
- * that sentence alone), so that what is learned as an attack in a language
- * is what attacks say in it. Twins share their request and their source,
- * so the folds keep them together. The count and the twin for every
- * request were chosen on train, leaving each source out in turn: with
- * them the held-out machine-translated security questions are flagged
- * less and the held-out translated injections caught more, at once
- * (docs/detection.md, "Requests in other languages"). */
-static int add_langs(corpus *c, size_t n) {
-  uint64_t rng = c->o->seed ^ 0x6c616e6775616700ull;
-  size_t g = group_of(c, "aigate:languages", strlen("aigate:languages"));
+/* Add n generated requests (req), benign, as one source of their own
+ * (name), each followed with probability twins by its attack twin
+ * (att: the request with a sentence that makes it an attack), so that
+ * what is learned as an attack is that sentence, not the request's kind.
+ * A twin comes right after its request and shares its source, so the
+ * folds keep them together. The stream is the seed's with salt. */
+static int add_twinned(corpus *c, const char *name, uint64_t salt, int aug,
+                       size_t n, double twins,
+                       void (*req)(uint64_t pick, ag_buf *b),
+                       void (*att)(uint64_t pick, uint64_t with, ag_buf *b)) {
+  uint64_t rng = c->o->seed ^ salt;
+  size_t g = group_of(c, name, strlen(name));
   if (g == SIZE_MAX)
     return AIGATE_ERR_NOMEM;
   int rc = 0;
   for (size_t i = 0; i < n && !rc; i++) {
     uint64_t pick = next_rand(&rng);
-    ag_buf b = {0}, a = {0};
-    ag_lang_request(pick, &b);
-    rc = add_generated(c, &b, 0, AUG_LANG, 0, g);
-    ag_lang_attack(pick, next_rand(&rng), &a);
-    if (!rc)
-      rc = add_generated(c, &a, 1, AUG_LANG, 0, g);
-    else
-      ag_buf_free(&a);
+    ag_buf b = {0};
+    req(pick, &b);
+    rc = add_generated(c, &b, 0, aug, 0, g);
+    if (twins >= 1 || rand_unit(&rng) < twins) {
+      ag_buf a = {0};
+      att(pick, next_rand(&rng), &a);
+      if (!rc)
+        rc = add_generated(c, &a, 1, aug, 0, g);
+      else
+        ag_buf_free(&a);
+    }
   }
   return rc;
+}
+
+/* Ordinary requests in other languages (langreq.c), each with its attack
+ * twin (an override, a request for the system prompt or a secret, a
+ * persona without rules or developer mode, in the same language, or
+ * that sentence alone): what is learned as an attack in a language is
+ * what attacks say in it. The count and the twin for every request were
+ * chosen on train, leaving each source out in turn (docs/detection.md,
+ * "Requests in other languages"). */
+static int add_langs(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:languages", 0x6c616e6775616700ull, AUG_LANG, n,
+                     1, ag_lang_request, ag_lang_attack);
+}
+
+/* Requests about credentials (credreq.c), half of them with an attack
+ * twin (a sentence that asks for a secret the assistant holds): asking
+ * for the secret is learned as the attack, not the word "password". The
+ * count was chosen on train (docs/detection.md, "Requests about
+ * credentials"). */
+static int add_creds(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:credentials", 0x6372656400000000ull, AUG_CRED,
+                     n, 0.5, ag_cred_request, ag_cred_attack);
 }
 
 /* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
@@ -1048,6 +1063,8 @@ static int add_requests_all(corpus *c) {
                    c->o->lang_requests ? (size_t)c->o->lang_requests : LANG_N);
   if (!rc && c->o->roles > 0)
     rc = add_roles(c);
+  if (!rc && c->o->cred_requests > 0)
+    rc = add_creds(c, (size_t)c->o->cred_requests);
   return rc;
 }
 
@@ -1701,12 +1718,14 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.twin_step = ROLE_TWIN_STEP;
   if (o.roles == 0)
     o.roles = ROLE_N;
+  if (o.cred_requests == 0)
+    o.cred_requests = CRED_N;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
-      o.roles > 100000 || o.lang_requests > 100000 || !(o.twin_step > 0) ||
-      o.twin_step > 1) {
+      o.roles > 100000 || o.lang_requests > 100000 ||
+      o.cred_requests > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

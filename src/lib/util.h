@@ -31,6 +31,9 @@ typedef struct {
 
 void ag_buf_append(ag_buf *b, const void *p, size_t n);
 void ag_buf_putc(ag_buf *b, char c);
+/* Append fmt with its first "%s" replaced by arg (fmt as it is when it
+ * has none); no other conversion is read. */
+void ag_buf_put_fmt(ag_buf *b, const char *fmt, const char *arg);
 void ag_buf_free(ag_buf *b);
 
 #endif

@@ -6,9 +6,9 @@
 # configuration's classifier section, a corrupted model file, and the
 # shipped model's verdicts at the default level on ordinary prompts that
 # look unusual (repetition, generated JSON, other languages, code, ids,
-# URLs), the polite-request, encoded-data and multilingual probes, decoded
-# tokens that must not block, and encoded attacks in the encoded-data
-# probe's frames (blocked through the decoded layer).
+# URLs), the polite-request, encoded-data, multilingual and secrets probes,
+# decoded tokens that must not block, and encoded attacks in the
+# encoded-data probe's frames (blocked through the decoded layer).
 # Usage: test_classifier_cli.sh AIGATE SRCDIR
 set -u
 AIGATE=${1:?path to aigate}
@@ -132,6 +132,22 @@ else bad "--lang-requests: 30 requests and 30 twins, none with 0"; fi
 expect_exit 2 "train bad lang-requests" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
   --lang-requests 0.5
 contains "$TMP/err" "--lang-requests: 0.5 is not a whole number" "lang-requests whole"
+# The requests about credentials: 0 trains without them, N with N of them
+# and about half as many twins.
+expect_exit 0 "train --cred-requests 0" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --cred-requests 0 --oof "$TMP/c0.jsonl" -q -o "$TMP/c0.bin"
+expect_exit 0 "train --cred-requests 40" -- "$AIGATE" train "$DATA/classifier_train.jsonl" \
+  --bits 12 --folds 3 --seed 3 --cred-requests 40 --oof "$TMP/c40.jsonl" -q -o "$TMP/c40.bin"
+if node -e '
+const rd = (f) => require("fs").readFileSync(f, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const c0 = rd(process.argv[1]).filter((x) => x.source === "aigate:credentials");
+const c40 = rd(process.argv[2]).filter((x) => x.source === "aigate:credentials");
+const twins = c40.filter((x) => x.label === 1).length;
+const ok = c0.length === 0 && c40.length === 40 + twins && twins > 8 && twins < 32 &&
+  c40.every((x) => x.aug === 7);
+process.exit(ok ? 0 : 1);
+' "$TMP/c0.jsonl" "$TMP/c40.jsonl" && ! cmp -s "$TMP/c0.bin" "$TMP/c40.bin"; then ok
+else bad "--cred-requests: 40 requests and their twins, none with 0"; fi
 
 expect_exit 2 "train without input" -- "$AIGATE" train -o "$TMP/x.bin"
 expect_exit 2 "train bad bits" -- "$AIGATE" train "$DATA/classifier_train.jsonl" --bits 40
@@ -267,6 +283,20 @@ const k = Object.fromEntries(r.per_kind.map((x) => [x.kind, x]));
 const ok = r.records === 506 && k.benign.fpr <= 0.05 && k.benign_hard.fpr <= 0.25 && r.metrics.recall >= 0.6;
 if (!ok) { console.error(`multilingual probe: ${k.benign.fp} of ${k.benign.n} ordinary and ${k.benign_hard.fp} of ${k.benign_hard.n} trigger-word requests blocked, recall ${r.metrics.recall}`); process.exit(1); }
 ' "$TMP/out"; then ok; else bad "multilingual probe: ordinary requests blocked or attacks missed"; fi
+
+# Requests about passwords, keys and credentials (tests/fixtures/secrets,
+# written by the project): "password" was the strongest single word of
+# attack evidence, and 13 % of the ordinary ones were blocked. At the
+# default level at most 10 % of them and 30 % of those with phrases
+# attacks use, and at least 70 % of the attempts to extract a secret the
+# assistant holds caught (60 % before).
+expect_exit 0 "secrets probe" -- "$AIGATE" eval "$SRC/tests/fixtures/secrets/probe.jsonl" --format json
+if node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const k = Object.fromEntries(r.per_kind.map((x) => [x.kind, x]));
+const ok = r.records === 210 && k.benign.fpr <= 0.1 && k.benign_hard.fpr <= 0.3 && r.metrics.recall >= 0.7;
+if (!ok) { console.error(`secrets probe: ${k.benign.fp} of ${k.benign.n} ordinary and ${k.benign_hard.fp} of ${k.benign_hard.n} hard requests blocked, recall ${r.metrics.recall}`); process.exit(1); }
+' "$TMP/out"; then ok; else bad "secrets probe: ordinary requests blocked or extraction missed"; fi
 
 # A decoded payload alone never blocks: "Encoded: " and the base64 of
 # "instructions... " and a random token (tools/gen_encoded_attacks.py), on
