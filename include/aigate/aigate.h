@@ -479,7 +479,7 @@ typedef struct {
                            them with a jailbreak twin as an attack; 0:
                            200; < 0: none; at most 100000 */
   int cred_requests;    /* generated benign requests about passwords and
-                           keys, half with an attack twin; 0: 200; < 0:
+                           keys, half with an attack twin; 0: 100; < 0:
                            none; at most 100000 */
   double twin_step;     /* share of a text's step each of their twins
                            takes, (0, 1]; 0: 0.5 */

@@ -28,7 +28,7 @@ static void help(void) {
        "  --role-twin-step X  share of a step each jailbreak twin takes, "
        "(0, 1] (default 0.5)\n"
        "  --cred-requests N   N generated requests about passwords and "
-       "keys, half with an attack twin (default 200; 0: none)\n"
+       "keys, half with an attack twin (default 100; 0: none)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "

@@ -893,6 +893,9 @@ static void test_train_errors(void **state) {
   o.lang_requests = 100001;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.lang_requests = 0;
+  o.cred_requests = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.cred_requests = 0;
   o.twin_step = 1.5;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.twin_step = -0.5;
