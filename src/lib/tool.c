@@ -246,9 +246,12 @@ static void refuse(aigate_tool_result *res, const char *fmt, ...) {
   res->verdict = AIGATE_BLOCK;
 }
 
+/* Only JSON's whitespace (RFC 8259: space, tab, line feed, carriage
+ * return): arguments of a vertical tab or a form feed are not JSON and
+ * are refused, not read as no arguments. */
 static int only_space(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (!isspace((unsigned char)s[i]))
+    if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
       return 0;
   return 1;
 }

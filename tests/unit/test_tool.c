@@ -221,6 +221,8 @@ static void test_malformed_arguments_refused(void **state) {
       "\"ls\"",                                        /* a string */
       "{\"command\":\"ls\",\"command\":\"rm -rf /\"}", /* duplicate key */
       "{command: ls}",
+      "\v", /* not JSON's whitespace: not "no arguments" (fuzz_schema) */
+      " \f ",
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
     aigate_tool_result r = check("run_shell", SHELL_DECL, bad[i]);
@@ -230,6 +232,9 @@ static void test_malformed_arguments_refused(void **state) {
   }
   /* No arguments is the empty object (a tool without parameters). */
   aigate_tool_result r = check("now", "{\"name\":\"now\"}", "");
+  assert_int_equal(r.verdict, AIGATE_ALLOW);
+  assert_false(r.invalid);
+  r = check("now", "{\"name\":\"now\"}", " \t\r\n");
   assert_int_equal(r.verdict, AIGATE_ALLOW);
   assert_false(r.invalid);
   /* Bad calls. */
