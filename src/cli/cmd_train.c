@@ -63,6 +63,19 @@ static int num(const char *opt, const char *v, double lo, double hi,
   return 0;
 }
 
+/* A count of generated texts (--roles, --cred-requests, --lang-requests):
+ * a whole number in [0, 100000] into *out, 0 as -1 (none: the library
+ * reads 0 as its default). */
+static int count(const char *opt, const char *v, int *out) {
+  double d = 0;
+  int rc = num(opt, v, 0, 100000, &d);
+  if (!rc && d != (int)d)
+    rc = cli_fail("%s: %s is not a whole number", opt, v);
+  if (!rc)
+    *out = d > 0 ? (int)d : -1;
+  return rc;
+}
+
 int cmd_train(int argc, char **argv) {
   aigate_train_options o = {.seed = 1, .log = progress};
   const char *output = "models/injection.bin";
@@ -123,20 +136,11 @@ int cmd_train(int argc, char **argv) {
       if (!(rc = num(a, v, 1, 20, &d)))
         o.repeats = (int)d;
     } else if (!strcmp(a, "--roles")) {
-      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
-        rc = cli_fail("--roles: %s is not a whole number", v);
-      else if (!rc)
-        o.roles = d > 0 ? (int)d : -1;
+      rc = count(a, v, &o.roles);
     } else if (!strcmp(a, "--cred-requests")) {
-      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
-        rc = cli_fail("--cred-requests: %s is not a whole number", v);
-      else if (!rc)
-        o.cred_requests = d > 0 ? (int)d : -1;
+      rc = count(a, v, &o.cred_requests);
     } else if (!strcmp(a, "--lang-requests")) {
-      if (!(rc = num(a, v, 0, 100000, &d)) && d != (int)d)
-        rc = cli_fail("--lang-requests: %s is not a whole number", v);
-      else if (!rc)
-        o.lang_requests = d > 0 ? (int)d : -1;
+      rc = count(a, v, &o.lang_requests);
     } else if (!strcmp(a, "--role-twin-step")) {
       if (!(rc = num(a, v, 1e-3, 1, &d)))
         o.twin_step = d;
