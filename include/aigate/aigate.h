@@ -481,6 +481,14 @@ typedef struct {
   int cred_requests;    /* generated benign requests about passwords and
                            keys, half with an attack twin; 0: 100; < 0:
                            none; at most 100000 */
+  int frame_requests;   /* generated benign framed requests, plain
+                           questions on sensitive topics and questions
+                           about attacks, half with a jailbreak twin; 0:
+                           600; < 0: none; at most 100000 */
+  int doc_requests;     /* generated benign documents with a task and a
+                           note to a person, half with a twin whose note
+                           orders the model; 0: 300; < 0: none; at most
+                           100000 */
   double twin_step;     /* share of a text's step each of their twins
                            takes, (0, 1]; 0: 0.5 */
   int lang_requests;    /* generated benign requests in the languages of

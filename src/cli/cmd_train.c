@@ -29,6 +29,12 @@ static void help(void) {
        "(0, 1] (default 0.5)\n"
        "  --cred-requests N   N generated requests about passwords and "
        "keys, half with an attack twin (default 100; 0: none)\n"
+       "  --frame-requests N  N generated framed requests and questions on "
+       "sensitive topics or attacks, half with a jailbreak twin (default "
+       "600; 0: none)\n"
+       "  --doc-requests N    N generated documents with a note to a person, "
+       "half with a twin whose note orders the model (default 300; 0: "
+       "none)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
@@ -63,7 +69,8 @@ static int num(const char *opt, const char *v, double lo, double hi,
   return 0;
 }
 
-/* A count of generated texts (--roles, --cred-requests, --lang-requests):
+/* A count of generated texts (--roles, --cred-requests, --lang-requests,
+ * --frame-requests, --doc-requests):
  * a whole number in [0, 100000] into *out, 0 as -1 (none: the library
  * reads 0 as its default). */
 static int count(const char *opt, const char *v, int *out) {
@@ -95,7 +102,8 @@ int cmd_train(int argc, char **argv) {
         !strcmp(a, "--folds") || !strcmp(a, "--repeats") ||
         !strcmp(a, "--min-words") || !strcmp(a, "--min-chars") ||
         !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step") ||
-        !strcmp(a, "--lang-requests") || !strcmp(a, "--cred-requests");
+        !strcmp(a, "--lang-requests") || !strcmp(a, "--cred-requests") ||
+        !strcmp(a, "--frame-requests") || !strcmp(a, "--doc-requests");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -139,6 +147,10 @@ int cmd_train(int argc, char **argv) {
       rc = count(a, v, &o.roles);
     } else if (!strcmp(a, "--cred-requests")) {
       rc = count(a, v, &o.cred_requests);
+    } else if (!strcmp(a, "--frame-requests")) {
+      rc = count(a, v, &o.frame_requests);
+    } else if (!strcmp(a, "--doc-requests")) {
+      rc = count(a, v, &o.doc_requests);
     } else if (!strcmp(a, "--lang-requests")) {
       rc = count(a, v, &o.lang_requests);
     } else if (!strcmp(a, "--role-twin-step")) {

@@ -110,6 +110,8 @@
 
 #include "classifier.h"
 #include "credreq.h"
+#include "docreq.h"
+#include "framereq.h"
 #include "langreq.h"
 #include "normalize.h"
 #include "util.h"
@@ -130,6 +132,10 @@
 #define LANG_N 1500        /* how many of them (each with its twin), default */
 #define AUG_CRED 7   /* a generated request about credentials, or its twin */
 #define CRED_N 100   /* how many of them, by default (half with a twin) */
+#define AUG_FRAME 8  /* a generated framed request or question, or its twin */
+#define FRAME_N 600  /* how many of them, by default (half with a twin) */
+#define AUG_DOC 9    /* a generated document with a note in it, or its twin */
+#define DOC_N 300    /* how many of them, by default (half with a twin) */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -1050,6 +1056,28 @@ static int add_creds(corpus *c, size_t n) {
                      n, 0.5, ag_cred_request, ag_cred_attack);
 }
 
+/* Framed requests, plain questions on sensitive topics and questions
+ * about attacks on language models (framereq.c), half of them with a
+ * jailbreak twin (the frame around a harmful task, the question followed
+ * by an attack): a frame or a sensitive word alone is not learned as an
+ * attack, the frame with a harmful task is. The count was chosen on
+ * train (docs/detection.md, "Framed requests"). */
+static int add_frames(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:framing", 0x6672616d65000000ull, AUG_FRAME, n,
+                     0.5, ag_frame_request, ag_frame_attack);
+}
+
+/* Documents handed over with a task and a note to a person in them
+ * (docreq.c), half of them with a twin whose note speaks to the model
+ * and orders it to do something else: what is learned as an indirect
+ * injection is a note to the model with an order, not a note, a link or
+ * an address in a document. The count was chosen on train
+ * (docs/detection.md, "Notes in documents"). */
+static int add_docs(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:documents", 0x646f637300000000ull, AUG_DOC, n,
+                     0.5, ag_doc_request, ag_doc_attack);
+}
+
 /* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
  * data, requests in other languages, and on request role prompts. */
 static int add_requests_all(corpus *c) {
@@ -1065,6 +1093,10 @@ static int add_requests_all(corpus *c) {
     rc = add_roles(c);
   if (!rc && c->o->cred_requests > 0)
     rc = add_creds(c, (size_t)c->o->cred_requests);
+  if (!rc && c->o->frame_requests > 0)
+    rc = add_frames(c, (size_t)c->o->frame_requests);
+  if (!rc && c->o->doc_requests > 0)
+    rc = add_docs(c, (size_t)c->o->doc_requests);
   return rc;
 }
 
@@ -1720,12 +1752,17 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.roles = ROLE_N;
   if (o.cred_requests == 0)
     o.cred_requests = CRED_N;
+  if (o.frame_requests == 0)
+    o.frame_requests = FRAME_N;
+  if (o.doc_requests == 0)
+    o.doc_requests = DOC_N;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
       o.roles > 100000 || o.lang_requests > 100000 ||
-      o.cred_requests > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
+      o.cred_requests > 100000 || o.frame_requests > 100000 ||
+      o.doc_requests > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

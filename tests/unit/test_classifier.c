@@ -916,10 +916,9 @@ static void write_record(FILE *f, const char *text, int label) {
  * default) and read back the out-of-fold probabilities of its texts as
  * read, augmented copies apart: up to `cap` labels and probabilities in
  * record order. Both files are removed. Returns how many were read.
- * Without the generated requests in other languages, role prompts and
- * requests about credentials:
- * with their twins they would outnumber the hundred or so texts of these
- * files.
+ * Without the generated requests in other languages, role prompts,
+ * requests about credentials, framed requests and documents: with their
+ * twins they would outnumber the hundred or so texts of these files.
  */
 static size_t train_oof(const char *path, const char *oof, int folds,
                         int repeats, int *label, double *p, size_t cap) {
@@ -933,6 +932,8 @@ static size_t train_oof(const char *path, const char *oof, int folds,
                             .lang_requests = -1,
                             .roles = -1,
                             .cred_requests = -1,
+                            .frame_requests = -1,
+                            .doc_requests = -1,
                             .oof_path = oof};
   aigate_model *m = NULL;
   aigate_error err = {{0}};

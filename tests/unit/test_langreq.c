@@ -3,8 +3,8 @@
  * the trainer generates (src/lib/langreq.c): the same pick gives the same
  * text, every entry of every language's tables is reached and is valid
  * UTF-8 in the form asked for, a request's attack twin is the request
- * and an attack sentence of its language in the order asked for, and the
- * trainer adds the requests and their twins, or none when asked.
+ * and an attack sentence of its language in the order asked for. That
+ * the trainer adds them: test_generated.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,10 +17,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "aigate/aigate.h"
 #include "langreq.h"
-
-#define FIXTURE AIGATE_SOURCE_DIR "/tests/unit/data/classifier_train.jsonl"
 
 static char *text_of(ag_buf *b) {
   ag_buf_putc(b, '\0');
@@ -157,35 +154,11 @@ static void test_attack_twin(void **state) {
     }
 }
 
-/* Trained on the small fixture with 200 of them, the model has 200
- * requests more and 200 attack twins; asking for none adds none. */
-static void test_trainer_adds_them(void **state) {
-  (void)state;
-  static const char *files[] = {FIXTURE};
-  aigate_train_report with = {0}, without = {0};
-  aigate_model *m = NULL;
-  aigate_error err = {{0}};
-  aigate_train_options o = {.files = files,
-                            .n_files = 1,
-                            .hash_bits = 12,
-                            .epochs = 1,
-                            .no_cv = 1,
-                            .lang_requests = 200};
-  assert_int_equal(aigate_train(&o, &m, &with, &err), 0);
-  aigate_model_free(m);
-  o.lang_requests = -1;
-  assert_int_equal(aigate_train(&o, &m, &without, &err), 0);
-  aigate_model_free(m);
-  assert_int_equal(with.n_records, without.n_records + 400);
-  assert_int_equal(with.n_attacks, without.n_attacks + 200);
-}
-
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_deterministic),
       cmocka_unit_test(test_every_entry),
       cmocka_unit_test(test_attack_twin),
-      cmocka_unit_test(test_trainer_adds_them),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

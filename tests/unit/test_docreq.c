@@ -1,0 +1,79 @@
+/*
+ * test_docreq.c -- unit tests for the documents with notes that the
+ * trainer generates (src/lib/docreq.c): the same pick gives the same
+ * text, a document keeps its lines in order with the note as a line of
+ * its own, a twin differs from its request only in the note's words (the
+ * same task, document, place and wrapping). That the trainer adds them:
+ * test_generated.c.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "docreq.h"
+#include "gentest.h"
+
+static size_t count_lines(const char *s) {
+  size_t n = 1;
+  for (; *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+static void test_requests(void **state) {
+  (void)state;
+  size_t tasks = 0;
+  distinct d = {0};
+  for (uint64_t pick = 0; pick < 3000; pick++) {
+    char *t = gen_text(ag_doc_request, pick);
+    size_t n = strlen(t);
+    assert_true(n > 60 && n < 800);
+    assert_null(strstr(t, "%s"));
+    assert_true(count_lines(t) >= 4);
+    tasks += strstr(t, "\n\n") != NULL;
+    distinct_add(&d, t);
+    free(t);
+  }
+  assert_int_equal(d.n, DISTINCT_MAX);
+  distinct_free(&d);
+  /* Four in five come with a task before the document. */
+  assert_true(tasks > 2100 && tasks < 2700);
+}
+
+/* The twin has the request's lines but one, and that one holds the
+ * note to the model in the same wrapping: its first and last bytes are
+ * the request's note line's (for wrappings with a closing mark). */
+static void test_twins(void **state) {
+  (void)state;
+  for (uint64_t pick = 0; pick < 300; pick++) {
+    ag_buf r = {0}, a = {0};
+    ag_doc_request(pick, &r);
+    ag_doc_attack(pick, pick * 13 + 1, &a);
+    const char *req = text_of(&r), *att = text_of(&a);
+    assert_string_not_equal(req, att);
+    assert_int_equal(count_lines(req), count_lines(att));
+    size_t lr = strlen(req), la = strlen(att), p = 0, s = 0;
+    while (req[p] && req[p] == att[p])
+      p++;
+    while (s < lr - p && s < la - p && req[lr - 1 - s] == att[la - 1 - s])
+      s++;
+    /* The difference lies within one line. */
+    assert_null(memchr(req + p, '\n', lr - p - s));
+    assert_null(memchr(att + p, '\n', la - p - s));
+    ag_buf_free(&r);
+    ag_buf_free(&a);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_requests),
+      cmocka_unit_test(test_twins),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
