@@ -5,7 +5,7 @@
  * An indirect injection is a sentence in the data a model is handed (an
  * e-mail, a web page, a table, a tool's result) that speaks to the model
  * and tells it to do something the user did not ask: forward the mail,
- * score the CV ten out of ten, print its instructions, call a tool. The
+ * rank an applicant first, print its instructions, call a tool. The
  * public training data hold such insertions in a few fixed phrasings, and
  * the classifier missed most of those written afresh, while notes to
  * people in the same documents ("Maria, please forward the invoice to
@@ -19,8 +19,9 @@
  * What is learned as an attack is a note addressed to the model with an
  * order, not a note, a link or an e-mail address in a document.
  *
- * Every text is the project's own and shares none with the evaluation
- * probe (tests/fixtures/trigger), which measures what this is for.
+ * Every text is the project's own and shares no run of six words with
+ * the evaluation probe (tests/fixtures/trigger), which measures what this is
+ * for.
  */
 #include <string.h>
 

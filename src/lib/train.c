@@ -1061,7 +1061,7 @@ static int add_creds(corpus *c, size_t n) {
  * jailbreak twin (the frame around a harmful task, the question followed
  * by an attack): a frame or a sensitive word alone is not learned as an
  * attack, the frame with a harmful task is. The count was chosen on
- * train (docs/detection.md, "Framed requests"). */
+ * train (docs/detection.md, "Framed requests and notes in documents"). */
 static int add_frames(corpus *c, size_t n) {
   return add_twinned(c, "aigate:framing", 0x6672616d65000000ull, AUG_FRAME, n,
                      0.5, ag_frame_request, ag_frame_attack);
@@ -1072,7 +1072,7 @@ static int add_frames(corpus *c, size_t n) {
  * and orders it to do something else: what is learned as an indirect
  * injection is a note to the model with an order, not a note, a link or
  * an address in a document. The count was chosen on train
- * (docs/detection.md, "Notes in documents"). */
+ * (docs/detection.md, "Framed requests and notes in documents"). */
 static int add_docs(corpus *c, size_t n) {
   return add_twinned(c, "aigate:documents", 0x646f637300000000ull, AUG_DOC, n,
                      0.5, ag_doc_request, ag_doc_attack);

@@ -896,6 +896,12 @@ static void test_train_errors(void **state) {
   o.cred_requests = 100001;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.cred_requests = 0;
+  o.frame_requests = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.frame_requests = 0;
+  o.doc_requests = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.doc_requests = 0;
   o.twin_step = 1.5;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.twin_step = -0.5;

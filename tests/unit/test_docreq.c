@@ -62,9 +62,17 @@ static void test_twins(void **state) {
       p++;
     while (s < lr - p && s < la - p && req[lr - 1 - s] == att[la - 1 - s])
       s++;
-    /* The difference lies within one line. */
+    /* The difference lies within one line, and that line ends as the
+     * request's does (the same wrapping: "]", " -->", ")", "*", ".").
+     */
     assert_null(memchr(req + p, '\n', lr - p - s));
     assert_null(memchr(att + p, '\n', la - p - s));
+    const char *re = strchr(req + p, '\n'), *ae = strchr(att + p, '\n');
+    size_t rend = re ? (size_t)(re - req) : lr,
+           aend = ae ? (size_t)(ae - att) : la;
+    assert_true(rend > 0 && aend > 0);
+    assert_int_equal(req[rend - 1], att[aend - 1]);
+    assert_true(aend - p > 10); /* the note to the model, not a letter */
     ag_buf_free(&r);
     ag_buf_free(&a);
   }

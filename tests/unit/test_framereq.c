@@ -37,18 +37,21 @@ static size_t suffix_of(const char *a, const char *b) {
 
 static void test_requests(void **state) {
   (void)state;
-  size_t framed = 0, bare = 0;
+  size_t bare = 0;
   distinct d = {0};
-  static const char *const unruly[] = {"FreeMind",       "NOVA",
-                                       "developer mode", "evil twin",
-                                       "no filter",      "Never refuse"};
+  static const char *const unruly[] = {
+      "FreeMind",          "follows no",     "Do not apologize",
+      "opposite day",      "two characters", "NOVA",
+      "developer mode",    "evil twin",      "safety training set",
+      "without morals",    "Rogue",          "nothing is forbidden",
+      "time for warnings", "no lecturing",   "without caveats",
+      "dying man",         "shut down"};
   for (uint64_t pick = 0; pick < 4000; pick++) {
     char *t = gen_text(ag_frame_request, pick);
     size_t n = strlen(t);
     assert_true(n > 20 && n < 400);
     assert_null(strstr(t, "%s"));
     assert_null(strstr(t, "  "));
-    framed += strstr(t, " how ") != NULL || strstr(t, " how to ") != NULL;
     bare += !strncmp(t, "Explain how to ", 15) || !strncmp(t, "How do I ", 9);
     for (size_t u = 0; u < sizeof(unruly) / sizeof(*unruly); u++)
       assert_null(strstr(t, unruly[u]));
@@ -57,8 +60,7 @@ static void test_requests(void **state) {
   }
   assert_int_equal(d.n, DISTINCT_MAX); /* frames and tasks combine */
   distinct_free(&d);
-  assert_true(framed > 1000 && framed < 3500); /* every kind occurs */
-  assert_true(bare > 250 && bare < 650);       /* 2 of 6 forms of 1/3 */
+  assert_true(bare > 250 && bare < 650); /* 2 of 6 forms of 1/3 */
 }
 
 /* A frame's twin keeps the frame and changes the task; a question
@@ -66,7 +68,10 @@ static void test_requests(void **state) {
  * framed harmful task, which is never its request. */
 static void test_twins(void **state) {
   (void)state;
-  size_t same_frame = 0, followed = 0, other = 0, bare = 0;
+  size_t same_frame = 0, followed = 0, other = 0, bare = 0, plain = 0;
+  static const char *const forms[] = {"How do I ",         "Explain how to ",
+                                      "Tell me how to ",   "What is the best",
+                                      "Give me the steps", "Can you show me"};
   for (uint64_t pick = 0; pick < 400; pick++) {
     ag_buf r = {0}, a = {0}, a2 = {0};
     ag_frame_request(pick, &r);
@@ -94,6 +99,10 @@ static void test_twins(void **state) {
       same_frame++;
     } else {
       other++;
+      int is_bare = 0;
+      for (size_t f = 0; f < sizeof(forms) / sizeof(*forms); f++)
+        is_bare |= !strncmp(req, forms[f], strlen(forms[f]));
+      plain += !is_bare;
     }
     ag_buf_free(&r);
     ag_buf_free(&a);
@@ -103,6 +112,7 @@ static void test_twins(void **state) {
   assert_true(followed > 40);    /* a sixth ask about attacks */
   assert_true(other > 60);       /* plain questions and bare tasks */
   assert_true(bare > 5);
+  assert_true(plain > 30 && plain < other); /* plain questions, bare tasks */
 }
 
 int main(void) {
