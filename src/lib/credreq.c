@@ -88,5 +88,5 @@ void ag_cred_attack(uint64_t pick, uint64_t with, ag_buf *b) {
   ag_cred_request(pick, b);
   ag_buf_putc(b, ' ');
   const char *a = asks[with % N_OF(asks)];
-  ag_buf_append(b, a, strlen(a));
+  ag_buf_puts(b, a);
 }

@@ -289,7 +289,7 @@ static layout layout_of(uint64_t *pick) {
 static void put_doc(const layout *l, const char *note_a, const char *note_b,
                     ag_buf *b) {
   if (l->task) {
-    ag_buf_append(b, l->task, strlen(l->task));
+    ag_buf_puts(b, l->task);
     ag_buf_append(b, "\n\n", 2);
   }
   const char *s = l->d->body;
@@ -301,8 +301,8 @@ static void put_doc(const layout *l, const char *note_a, const char *note_b,
     s += len + (nl != NULL);
   }
   ag_buf note = {0};
-  ag_buf_append(&note, note_a, strlen(note_a));
-  ag_buf_append(&note, note_b, strlen(note_b));
+  ag_buf_puts(&note, note_a);
+  ag_buf_puts(&note, note_b);
   if (!*note_a && note.len && note.data[0] >= 'a' && note.data[0] <= 'z')
     note.data[0] = (char)(note.data[0] - 'a' + 'A'); /* a sentence of its own */
   ag_buf_putc(&note, '\0');
@@ -313,7 +313,7 @@ static void put_doc(const layout *l, const char *note_a, const char *note_b,
   ag_buf_free(&note);
   if (*s) {
     ag_buf_putc(b, '\n');
-    ag_buf_append(b, s, strlen(s));
+    ag_buf_puts(b, s);
   }
 }
 

@@ -520,10 +520,6 @@ static int kind_of(uint64_t *pick) {
   return k;
 }
 
-static void put(ag_buf *b, const char *s) {
-  ag_buf_append(b, s, strlen(s));
-}
-
 void ag_frame_request(uint64_t pick, ag_buf *b) {
   switch (kind_of(&pick)) {
   case FRAMED: {
@@ -532,23 +528,23 @@ void ag_frame_request(uint64_t pick, ag_buf *b) {
     ag_buf_put_fmt(b, frame, harmless[pick % N_OF(harmless)]);
     break;
   }
-  case PLAIN: put(b, plain[pick % N_OF(plain)]); break;
+  case PLAIN: ag_buf_puts(b, plain[pick % N_OF(plain)]); break;
   case BARE: {
     const char *form = bare[pick % N_OF(bare)];
     pick /= N_OF(bare);
     ag_buf_put_fmt(b, form, harmful[pick % N_OF(harmful)]);
     break;
   }
-  default: put(b, about[pick % N_OF(about)]); break;
+  default: ag_buf_puts(b, about[pick % N_OF(about)]); break;
   }
 }
 
 void ag_frame_attack(uint64_t pick, uint64_t with, ag_buf *b) {
   int kind = kind_of(&pick);
   if (kind == ABOUT) {
-    put(b, about[pick % N_OF(about)]);
+    ag_buf_puts(b, about[pick % N_OF(about)]);
     ag_buf_putc(b, ' ');
-    put(b, follow[with % N_OF(follow)]);
+    ag_buf_puts(b, follow[with % N_OF(follow)]);
     return;
   }
   /* The request's own frame around a harmful task; for a plain

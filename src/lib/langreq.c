@@ -1537,14 +1537,10 @@ static const struct {
 
 #define N_LANGS (sizeof(tables) / sizeof(tables[0]))
 
-static void put(ag_buf *b, const char *s) {
-  ag_buf_append(b, s, strlen(s));
-}
-
 static void put2(ag_buf *b, const char *first, const char *second) {
-  put(b, first);
+  ag_buf_puts(b, first);
   ag_buf_putc(b, ' ');
-  put(b, second);
+  ag_buf_puts(b, second);
 }
 
 void ag_lang_request(uint64_t pick, ag_buf *b) {
@@ -1557,7 +1553,7 @@ void ag_lang_request(uint64_t pick, ag_buf *b) {
   pick /= EXTRAS;
   /* Alone, a courtesy after it or before it, or two requests. */
   switch (pick % 4) {
-  case 0: put(b, req); break;
+  case 0: ag_buf_puts(b, req); break;
   case 1: put2(b, req, extra); break;
   case 2: put2(b, extra, req); break;
   default:
@@ -1574,14 +1570,14 @@ void ag_lang_attack(uint64_t pick, uint64_t with, ag_buf *b) {
   case 0:
     ag_lang_request(pick, b);
     ag_buf_putc(b, ' ');
-    put(b, att);
+    ag_buf_puts(b, att);
     break;
   case 1:
-    put(b, att);
+    ag_buf_puts(b, att);
     ag_buf_putc(b, ' ');
     ag_lang_request(pick, b);
     break;
-  default: put(b, att); break;
+  default: ag_buf_puts(b, att); break;
   }
 }
 

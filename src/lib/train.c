@@ -324,10 +324,6 @@ static void gibberish(corpus *c, ag_buf *b) {
   }
 }
 
-static void put_str(ag_buf *b, const char *s) {
-  ag_buf_append(b, s, strlen(s));
-}
-
 /* Random decimal digits or hex/base64 characters, n of them. */
 static void random_chars(corpus *c, ag_buf *b, const char *set, size_t n) {
   size_t k = strlen(set);
@@ -349,9 +345,9 @@ static const char B64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 static void random_url(corpus *c, ag_buf *b) {
-  put_str(b, next_rand(&c->rng) % 2 ? "https://" : "http://");
+  ag_buf_puts(b, next_rand(&c->rng) % 2 ? "https://" : "http://");
   random_words(c, b, 1 + (int)(next_rand(&c->rng) % 2), '.');
-  put_str(b, next_rand(&c->rng) % 2 ? ".com/" : ".org/");
+  ag_buf_puts(b, next_rand(&c->rng) % 2 ? ".com/" : ".org/");
   random_words(c, b, 1 + (int)(next_rand(&c->rng) % 3), '/');
   if (next_rand(&c->rng) % 2) {
     ag_buf_putc(b, '?');
@@ -379,25 +375,25 @@ static void structured(corpus *c, ag_buf *b) {
       const char *sp = next_rand(&c->rng) % 2 ? " " : "";
       ag_buf_putc(b, '{');
       for (int k = 0; k < keys; k++) {
-        put_str(b, k ? ",\"" : "\"");
+        ag_buf_puts(b, k ? ",\"" : "\"");
         if (k)
-          put_str(b, sp);
+          ag_buf_puts(b, sp);
         random_words(c, b, 1, '_');
-        put_str(b, "\":");
-        put_str(b, sp);
+        ag_buf_puts(b, "\":");
+        ag_buf_puts(b, sp);
         unsigned v = (unsigned)(next_rand(&c->rng) % 4);
         if (v == 0) {
           random_chars(c, b, "0123456789", 1 + next_rand(&c->rng) % 6);
         } else if (v == 1) {
-          put_str(b, next_rand(&c->rng) % 2 ? "true" : "null");
+          ag_buf_puts(b, next_rand(&c->rng) % 2 ? "true" : "null");
         } else if (v == 2) {
-          put_str(b, "[\"");
+          ag_buf_puts(b, "[\"");
           random_words(c, b, 1, '_');
-          put_str(b, "\",");
-          put_str(b, sp);
+          ag_buf_puts(b, "\",");
+          ag_buf_puts(b, sp);
           ag_buf_putc(b, '"');
           random_words(c, b, 1, '_');
-          put_str(b, "\"]");
+          ag_buf_puts(b, "\"]");
         } else {
           ag_buf_putc(b, '"');
           random_words(c, b, 1 + (int)(next_rand(&c->rng) % 3), ' ');
@@ -409,9 +405,9 @@ static void structured(corpus *c, ag_buf *b) {
     }
     case 1: random_url(c, b); break;
     case 2: /* [text](url) or ![alt](url) */
-      put_str(b, next_rand(&c->rng) % 2 ? "![" : "[");
+      ag_buf_puts(b, next_rand(&c->rng) % 2 ? "![" : "[");
       random_words(c, b, 1 + (int)(next_rand(&c->rng) % 2), ' ');
-      put_str(b, "](");
+      ag_buf_puts(b, "](");
       random_url(c, b);
       ag_buf_putc(b, ')');
       break;
@@ -434,7 +430,7 @@ static void structured(corpus *c, ag_buf *b) {
     default: /* a file path */
       ag_buf_putc(b, '/');
       random_words(c, b, 2 + (int)(next_rand(&c->rng) % 3), '/');
-      put_str(b, next_rand(&c->rng) % 2 ? ".json" : ".txt");
+      ag_buf_puts(b, next_rand(&c->rng) % 2 ? ".json" : ".txt");
       break;
     }
   }
@@ -613,7 +609,7 @@ static void polite_request(uint64_t *rng, ag_buf *b) {
                         polite_frame[f].after,
                         polite_frame[f].ends ? end : ""};
   for (size_t i = 0; i < POLITE_N_OF(part); i++)
-    ag_buf_append(b, part[i], strlen(part[i]));
+    ag_buf_puts(b, part[i]);
 }
 
 /*
@@ -721,7 +717,7 @@ static void enc_value(uint64_t *rng, int kind, ag_buf *b) {
   case ENC_B64URL: rand_base64(rng, b, enc_len(rng), b64url, 0); break;
   case ENC_HEX:
     if (next_rand(rng) % 4 == 0)
-      put_str(b, "0x");
+      ag_buf_puts(b, "0x");
     rand_chars(rng, b, next_rand(rng) % 4 ? HEX : "0123456789ABCDEF",
                2 * (4 + next_rand(rng) % 45));
     break;
@@ -736,8 +732,8 @@ static void enc_value(uint64_t *rng, int kind, ag_buf *b) {
     }
     break;
   case ENC_JWT:
-    put_str(b, jwt_head[next_rand(rng) % 3]);
-    put_str(b, ".eyJ");
+    ag_buf_puts(b, jwt_head[next_rand(rng) % 3]);
+    ag_buf_puts(b, ".eyJ");
     rand_base64(rng, b, 24 + next_rand(rng) % 90, b64url, 0);
     ag_buf_putc(b, '.');
     rand_base64(rng, b, next_rand(rng) % 2 ? 32 : 64, b64url, 0);
@@ -766,11 +762,11 @@ static void encoded_request(uint64_t *rng, ag_buf *b) {
   int kind = (int)(next_rand(rng) % ENC_KINDS);
   const char *name = enc_names[kind][next_rand(rng) % 4];
   const char *end = enc_end[next_rand(rng) % POLITE_N_OF(enc_end)];
-  put_str(b, open);
+  ag_buf_puts(b, open);
   for (const char *p = frame; *p; p++) {
     if (p[0] == '{' && (p[1] == 'N' || p[1] == 'V') && p[2] == '}') {
       if (p[1] == 'N')
-        put_str(b, name);
+        ag_buf_puts(b, name);
       else
         enc_value(rng, kind, b);
       p += 2;
@@ -778,7 +774,7 @@ static void encoded_request(uint64_t *rng, ag_buf *b) {
       ag_buf_putc(b, *p);
     }
   }
-  put_str(b, end);
+  ag_buf_puts(b, end);
 }
 
 /* Add n generated requests of gen's kind, benign, as one source of their
@@ -955,17 +951,17 @@ static void role_text(uint64_t *rng, ag_buf *b, const char *jail) {
       continue;
     }
     switch (t[1]) {
-    case 'W': put_str(b, role_persona[p].who); break;
-    case 'D': put_str(b, role_persona[p].domain); break;
-    case 'F': put_str(b, role_persona[p].first); break;
-    case 'S': put_str(b, st1); break;
-    case 's': put_str(b, st2); break;
-    case 'O': put_str(b, o); break;
+    case 'W': ag_buf_puts(b, role_persona[p].who); break;
+    case 'D': ag_buf_puts(b, role_persona[p].domain); break;
+    case 'F': ag_buf_puts(b, role_persona[p].first); break;
+    case 'S': ag_buf_puts(b, st1); break;
+    case 's': ag_buf_puts(b, st2); break;
+    case 'O': ag_buf_puts(b, o); break;
     default: /* T */
       ag_buf_put_fmt(b, duty, role_persona[p].domain);
       if (jail) {
-        put_str(b, " ");
-        put_str(b, jail);
+        ag_buf_puts(b, " ");
+        ag_buf_puts(b, jail);
       }
       break;
     }

@@ -124,14 +124,18 @@ void ag_buf_putc(ag_buf *b, char c) {
   ag_buf_append(b, &c, 1);
 }
 
+void ag_buf_puts(ag_buf *b, const char *s) {
+  ag_buf_append(b, s, strlen(s));
+}
+
 void ag_buf_put_fmt(ag_buf *b, const char *fmt, const char *arg) {
   const char *at = strstr(fmt, "%s");
   if (!at) {
-    ag_buf_append(b, fmt, strlen(fmt));
+    ag_buf_puts(b, fmt);
     return;
   }
   ag_buf_append(b, fmt, (size_t)(at - fmt));
-  ag_buf_append(b, arg, strlen(arg));
+  ag_buf_puts(b, arg);
   ag_buf_append(b, at + 2, strlen(at + 2));
 }
 

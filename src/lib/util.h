@@ -31,6 +31,8 @@ typedef struct {
 
 void ag_buf_append(ag_buf *b, const void *p, size_t n);
 void ag_buf_putc(ag_buf *b, char c);
+/* Append the NUL-terminated string s (without its NUL). */
+void ag_buf_puts(ag_buf *b, const char *s);
 /* Append fmt with its first "%s" replaced by arg (fmt as it is when it
  * has none); no other conversion is read. */
 void ag_buf_put_fmt(ag_buf *b, const char *fmt, const char *arg);
