@@ -35,6 +35,9 @@ static void help(void) {
        "  --doc-requests N    N generated documents with a note to a person, "
        "half with a twin whose note orders the model (default 300; 0: "
        "none)\n"
+       "  --word-requests N   N generated requests that use attacks' words "
+       "in everyday senses, each with an attack twin (default 150; 0: "
+       "none)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
@@ -103,7 +106,8 @@ int cmd_train(int argc, char **argv) {
         !strcmp(a, "--min-words") || !strcmp(a, "--min-chars") ||
         !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step") ||
         !strcmp(a, "--lang-requests") || !strcmp(a, "--cred-requests") ||
-        !strcmp(a, "--frame-requests") || !strcmp(a, "--doc-requests");
+        !strcmp(a, "--frame-requests") || !strcmp(a, "--doc-requests") ||
+        !strcmp(a, "--word-requests");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -151,6 +155,8 @@ int cmd_train(int argc, char **argv) {
       rc = count(a, v, &o.frame_requests);
     } else if (!strcmp(a, "--doc-requests")) {
       rc = count(a, v, &o.doc_requests);
+    } else if (!strcmp(a, "--word-requests")) {
+      rc = count(a, v, &o.word_requests);
     } else if (!strcmp(a, "--lang-requests")) {
       rc = count(a, v, &o.lang_requests);
     } else if (!strcmp(a, "--role-twin-step")) {

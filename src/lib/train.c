@@ -115,6 +115,7 @@
 #include "langreq.h"
 #include "normalize.h"
 #include "util.h"
+#include "wordreq.h"
 
 #define MAX_LINE ((size_t)4 << 20)
 #define MAX_RECORDS ((size_t)1 << 20)
@@ -136,6 +137,8 @@
 #define FRAME_N 600  /* how many of them, by default (half with a twin) */
 #define AUG_DOC 9    /* a generated document with a note in it, or its twin */
 #define DOC_N 300    /* how many of them, by default (half with a twin) */
+#define AUG_WORD 10  /* a generated request with attacks' words, or twin */
+#define WORD_N 150   /* how many of them, by default (each with a twin) */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -1074,6 +1077,16 @@ static int add_docs(corpus *c, size_t n) {
                      0.5, ag_doc_request, ag_doc_attack);
 }
 
+/* Requests that use attacks' words in everyday senses (wordreq.c), each
+ * with a twin that aims the same word at the assistant's rules: the aim
+ * is learned as the attack, not the word. The count and the twin for
+ * every request were chosen on train and the probes (docs/detection.md,
+ * "Attack words in everyday senses"). */
+static int add_words(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:words", 0x776f726473000000ull, AUG_WORD, n, 1,
+                     ag_word_request, ag_word_attack);
+}
+
 /* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
  * data, requests in other languages, and on request role prompts. */
 static int add_requests_all(corpus *c) {
@@ -1093,6 +1106,8 @@ static int add_requests_all(corpus *c) {
     rc = add_frames(c, (size_t)c->o->frame_requests);
   if (!rc && c->o->doc_requests > 0)
     rc = add_docs(c, (size_t)c->o->doc_requests);
+  if (!rc && c->o->word_requests > 0)
+    rc = add_words(c, (size_t)c->o->word_requests);
   return rc;
 }
 
@@ -1752,13 +1767,16 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.frame_requests = FRAME_N;
   if (o.doc_requests == 0)
     o.doc_requests = DOC_N;
+  if (o.word_requests == 0)
+    o.word_requests = WORD_N;
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
       o.roles > 100000 || o.lang_requests > 100000 ||
       o.cred_requests > 100000 || o.frame_requests > 100000 ||
-      o.doc_requests > 100000 || !(o.twin_step > 0) || o.twin_step > 1) {
+      o.doc_requests > 100000 || o.word_requests > 100000 ||
+      !(o.twin_step > 0) || o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

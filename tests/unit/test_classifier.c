@@ -902,6 +902,9 @@ static void test_train_errors(void **state) {
   o.doc_requests = 100001;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.doc_requests = 0;
+  o.word_requests = 100001;
+  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+  o.word_requests = 0;
   o.twin_step = 1.5;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.twin_step = -0.5;
@@ -923,8 +926,9 @@ static void write_record(FILE *f, const char *text, int label) {
  * read, augmented copies apart: up to `cap` labels and probabilities in
  * record order. Both files are removed. Returns how many were read.
  * Without the generated requests in other languages, role prompts,
- * requests about credentials, framed requests and documents: with their
- * twins they would outnumber the hundred or so texts of these files.
+ * requests about credentials, framed requests, documents and requests
+ * with attacks' words: with their twins they would outnumber the
+ * hundred or so texts of these files.
  */
 static size_t train_oof(const char *path, const char *oof, int folds,
                         int repeats, int *label, double *p, size_t cap) {
@@ -940,6 +944,7 @@ static size_t train_oof(const char *path, const char *oof, int folds,
                             .cred_requests = -1,
                             .frame_requests = -1,
                             .doc_requests = -1,
+                            .word_requests = -1,
                             .oof_path = oof};
   aigate_model *m = NULL;
   aigate_error err = {{0}};

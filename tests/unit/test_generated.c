@@ -1,11 +1,11 @@
 /*
  * test_generated.c -- the trainer adds each kind of generated text
- * (src/lib/langreq.c, credreq.c, framereq.c, docreq.c) when asked, with
- * its share of attack twins, and none when asked for none: trained on
- * the small fixture with N of one kind and every other kind off, the
- * model has N texts more and the kind's share of them again as attacks.
- * The texts themselves are tested beside each generator (test_langreq.c
- * and the others).
+ * (src/lib/langreq.c, credreq.c, framereq.c, docreq.c, wordreq.c)
+ * when asked, with its share of attack twins, and none when asked for
+ * none: trained on the small fixture with N of one kind and every
+ * other kind off, the model has N texts more and the kind's share of
+ * them again as attacks. The texts themselves are tested beside each
+ * generator (test_langreq.c and the others).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +31,7 @@ static const kind kinds[] = {
      190},
     {"framing", offsetof(aigate_train_options, frame_requests), 300, 110, 190},
     {"documents", offsetof(aigate_train_options, doc_requests), 300, 110, 190},
+    {"words", offsetof(aigate_train_options, word_requests), 200, 200, 200},
 };
 
 static int *count_of(aigate_train_options *o, size_t field) {
