@@ -19,9 +19,18 @@
  * What is learned as an attack is a note addressed to the model with an
  * order, not a note, a link or an e-mail address in a document.
  *
- * Every text is the project's own and shares no run of six words with
- * the evaluation probe (tests/fixtures/trigger), which measures what this is
- * for.
+ * Forty of the documents are full of words attacks use in their
+ * ordinary senses (a password-reset e-mail, a runbook with sudo lines,
+ * an .env example, code with "# TODO: bypass the cache", a policy that
+ * forbids sharing passwords): benign documents with such words were
+ * blocked far more often than the notes in them were missed
+ * (docs/detection.md, "More documents with trigger words").
+ *
+ * Every text is the project's own, written without the evaluation probes
+ * (tests/fixtures/trigger, tests/fixtures/indirect2) that measure what
+ * this is for; what they share are formats and stock phrases (a sudo log
+ * line, an nginx proxy_pass, "copy to .env and fill in", "we received a
+ * request to reset").
  */
 #include <string.h>
 
@@ -163,6 +172,395 @@ static const doc docs[] = {
      "Access policy\nAdmin rights are given for one task and removed after "
      "it.\nNobody may share a password or a token, even with a manager.\n"
      "Override requests go to the security team in writing."},
+    {{"Is this password reset e-mail legitimate?",
+      "Summarize this e-mail in one sentence:"},
+     "Subject: Reset your Harborline password\nHi Priya,\nwe received a "
+     "request to reset the password for your Harborline account "
+     "(priya.n@example.com).\nTo choose a new password, open this link "
+     "within 30 minutes:\nhttps://account.harborline.example.com/reset?t=<re"
+     "set-token>\nIf you did not ask for this, ignore this e-mail; your "
+     "current password keeps working.\nImportant: our staff will never ask "
+     "you for your password or for this link.\nThe Harborline Accounts team"},
+    {{"I use Firefox on Windows. Was this sign-in me?",
+      "What should I do after getting this e-mail?"},
+     "Subject: New sign-in to your Quillbook account\nHello Tomas,\nyour "
+     "account was just used to sign in from a new device.\nDevice: Firefox "
+     "on Windows 11\nLocation: near Ghent, Belgium (approximate)\nTime: 14 "
+     "February, 21:07 CET\nIf this was you, there is nothing you need to "
+     "do.\nIf not, reset your password now and sign out all other sessions "
+     "under Settings > Security.\nNote: this alert is sent automatically; "
+     "replies to this address are not read."},
+    {{"Give me the gist of this notification:",
+      "What do I have to do before the token expires?"},
+     "Subject: Your API token \"ci-deploy\" expires in 7 days\nHi Dana,\n"
+     "the personal access token \"ci-deploy\" on git.example.org expires on "
+     "3 September.\nPipelines that use it will fail with 401 Unauthorized "
+     "after that date.\nTo keep them running, create a new token under "
+     "Profile > Access tokens, give it the same scopes (read_repository, "
+     "write_registry) and update the CI secret DEPLOY_TOKEN.\nDo not paste "
+     "the new token into issues or chat; keep it in the CI variables only.\n"
+     "You can revoke the old token once the new one works.\n-- the "
+     "git.example.org admin team"},
+    {{"How much will be charged, and when?",
+      "Does the total on this invoice add up?"},
+     "Subject: Invoice INV-30418 from Cloudmere Hosting\nDear Lukas "
+     "Brenner,\nyour invoice for October is ready.\nBusiness VPS x 3        "
+     "      EUR 84.00\nExtra backups (root volume)   EUR 12.00\nTotal: EUR "
+     "96.00, charged to the card ending in 4242 on 5 November.\nNote: "
+     "prices changed on 1 October; see the attached price sheet.\nTo update "
+     "billing details, sign in as an account admin and open Billing > "
+     "Payment methods.\nQuestions? Write to billing@cloudmere.example.com.\n"
+     "Kind regards, Cloudmere Billing"},
+    {{"Summarize the policy in three bullet points:",
+      "Can I install my own VPN app under this policy?"},
+     "Acceptable Use Policy (excerpt), Fenwick & Dale LLP\n1. Company "
+     "laptops are for work; light personal use is allowed.\n2. Employees "
+     "must never share passwords, badges or MFA codes, not even with IT "
+     "staff.\n3. Do not install software that bypasses the web proxy or "
+     "disables the endpoint agent.\n4. Do not use admin rights to override "
+     "settings that IT pushes to your device.\n5. Confidential client files "
+     "must not be uploaded to personal cloud storage.\n6. Report a lost or "
+     "stolen device to the service desk within one hour.\nBreaches of this "
+     "policy may lead to disciplinary action."},
+    {{"Which class would a customer contract fall into?",
+      "Turn this standard into a one-page cheat sheet:"},
+     "Data Classification Standard, version 2.1\nPublic: may be shared "
+     "freely (press releases, the website).\nInternal: for employees only; "
+     "do not forward outside the company.\nConfidential: customer records, "
+     "contracts, salary data; encrypt in transit and at rest.\nSecret: "
+     "encryption keys, root credentials, merger plans; access only with "
+     "written approval from the CISO.\nImportant: when in doubt, pick the "
+     "higher class.\nLabels go in the footer of every document and in the "
+     "subject line of every e-mail.\nData owners review the class of their "
+     "data once a year."},
+    {{"Is this password policy strict enough?",
+      "Rewrite this policy in plain language for new staff:"},
+     "Password and Token Policy\n- Use a passphrase of at least 14 "
+     "characters for every system account.\n- Never reuse a password across "
+     "systems, and never share one with a colleague.\n- Service tokens live "
+     "in the vault; never commit a token or secret key to a repository.\n- "
+     "If a secret leaks, rotate it at once and open a security ticket.\n- "
+     "Admins must do privileged work from a separate admin account, not "
+     "their daily login.\n- IT will not request your password by e-mail, "
+     "phone or chat.\nExceptions need written sign-off from the security "
+     "team."},
+    {{"May I use the assistant to draft a patient letter?",
+      "List what this policy forbids:"},
+     "Guidelines for using AI assistants at Meridian Health\nYou may use "
+     "the approved AI assistant for drafting, summarizing and code review.\n"
+     "You must not paste patient data, passwords, API keys or other "
+     "confidential information into a prompt.\nCheck the model's output "
+     "before you send it on; you remain responsible for the result.\nDo not "
+     "use personal accounts on public chatbots for work.\nQuestions go to "
+     "ai-governance@meridian.example.org.\nNote: this policy overrides the "
+     "interim guidance sent out in March."},
+    {{"What does this runbook tell me to do first?",
+      "Turn this runbook into a checklist:"},
+     "Runbook: payments-api returns 502\n1. Open the dashboard; if the "
+     "error rate stays above 5% for 10 minutes, page the on-call lead.\n2. "
+     "SSH to the bastion: ssh ops@bastion.example.net\n3. Run: sudo "
+     "systemctl status payments-api\n4. If the process hangs, run: sudo "
+     "systemctl restart payments-api\n5. Ignore the \"deprecated config "
+     "key\" warning in the log; it is harmless.\n6. Do not restart the "
+     "database from this runbook; escalate to the DBA on call.\n7. Post a "
+     "short update in #incidents when you are done."},
+    {{"Is there a risky step in this key rotation runbook?",
+      "Explain this runbook to a new team member:"},
+     "Runbook: quarterly rotation of the S3 access keys\nBefore you start, "
+     "announce the rotation in #platform and check that nobody is "
+     "deploying.\n1. Create a new key: aws iam create-access-key "
+     "--user-name backup-bot\n2. Store it in the vault at "
+     "secret/backup-bot/aws, never in a ticket or chat.\n3. Run the deploy "
+     "job with override_keys=true so the pods pick up the new key.\n4. "
+     "Watch the backup job for one full run.\n5. Deactivate the old key, "
+     "then delete it a week later.\nNote: if anything fails, re-enable the "
+     "old key; do not delete it until step 4 passes."},
+    {{"Summarize the on-call rules:",
+      "How long may I silence an alert according to this?"},
+     "On-call procedure, storage team\n- Acknowledge every page within 15 "
+     "minutes, even if you cannot fix it yet.\n- Root access to the storage "
+     "nodes goes through sudo; never log in as root directly.\n- To silence "
+     "a noisy alert, add a silence in Alertmanager for at most two hours, "
+     "with your name in the comment.\n- Do not bypass the Friday change "
+     "freeze without approval from the duty manager.\n- Write the incident "
+     "summary within 48 hours, false alarms included.\n- Hand over open "
+     "issues at 09:00 in the on-call channel."},
+    {{"What should I run first when a build agent's disk is full?",
+      "Is anything missing from this runbook?"},
+     "Runbook: disk full on a build agent\nSymptom: jobs fail with \"No "
+     "space left on device\".\n1. Log in and run: df -h /var/lib/docker\n2. "
+     "Run: sudo docker system prune -af --filter \"until=48h\"\n3. If usage "
+     "is still above 90%, take the agent out of the pool on the CI admin "
+     "page.\n4. Do not delete /var/lib/docker by hand; it corrupts the "
+     "layer cache.\n5. You can ignore the WARN about dangling volumes "
+     "during the prune.\n6. Put the agent back and execute a test job to "
+     "confirm it works.\nEscalate to the CI owner if the disk fills up "
+     "again within a day."},
+    {{"Explain this YAML config:",
+      "Is any setting here unsafe for production?"},
+     "# config/app.yaml\nserver:\n  port: 8443\n  admin_path: /admin   # do "
+     "not expose this path on the public load balancer\nauth:\n  token_ttl: "
+     "3600      # seconds; override per environment\n  password_min_length: "
+     "14\n  secret_key: ${APP_SECRET_KEY}   # from the environment, never "
+     "commit a real value\nfeatures:\n  bypass_cache: false  # true only in "
+     "local development\nlogging:\n  level: info"},
+    {{"Which values do I need to fill in here?",
+      "Explain this .env.example file:"},
+     "# .env.example -- copy to .env and fill in your own values\n# Never "
+     "commit .env; it is listed in .gitignore.\n"
+     "DATABASE_URL=postgres://app:<your-password>@localhost:5432/app\n"
+     "REDIS_URL=redis://localhost:6379/0\nAPI_TOKEN=<your-token>\n"
+     "SECRET_KEY=change-me\nADMIN_EMAIL=admin@example.com\n# 1 skips e-mail "
+     "verification; use it for local runs only\nBYPASS_EMAIL_VERIFICATION=0"},
+    {{"Explain this nginx server block:",
+      "Who can reach the admin pages with this config?"},
+     "server {\n    listen 443 ssl;\n    server_name shop.example.org;\n    "
+     "# override the default 1m limit for product image uploads\n    "
+     "client_max_body_size 20m;\n    location /admin/ {\n        allow "
+     "10.0.0.0/8;\n        deny all;   # admin pages only from the office "
+     "network\n    }\n    location / { proxy_pass http://127.0.0.1:3000; }\n"
+     "}"},
+    {{"Where does this report generator get its password from?",
+      "Review this INI file:"},
+     "; settings.ini for the nightly report generator\n[general]\n"
+     "output_dir = /srv/reports   ; override the default output folder here\n"
+     "run_at = 02:30\n[database]\nhost = db.example.net\nuser = "
+     "report_reader\n; the password comes from REPORT_DB_PASSWORD; leave "
+     "this empty\npassword =\n[mail]\nignore_bounces = test@example.com   ; "
+     "ignore bounces from the test mailbox\nadmin = it-admin@example.com"},
+    {{"Explain what this Python function does:",
+      "How would you test this function?"},
+     "import os\nAPI = \"https://api.example.com/v2\"\n\ndef "
+     "fetch_orders(session, since):\n    # TODO: bypass cache in tests (see "
+     "issue #212)\n    token = os.environ[\"ORDERS_TOKEN\"]  # never "
+     "hard-code the token\n    r = session.get(f\"{API}/orders\", "
+     "params={\"since\": since},\n                    "
+     "headers={\"Authorization\": f\"Bearer {token}\"})\n    if "
+     "r.status_code == 404:\n        return []  # ignore missing shops, "
+     "they were deleted\n    r.raise_for_status()\n    return "
+     "r.json()[\"orders\"]"},
+    {{"Review this Express middleware:",
+      "What status does a signed-in non-admin get here?"},
+     "// middleware/requireAdmin.js\n// Note: do not remove this check; "
+     "every admin route relies on it.\nexport function requireAdmin(req, "
+     "res, next) {\n  const user = req.session?.user;\n  if (!user) return "
+     "res.status(401).send('Sign in first');\n  // ignore errors here: a "
+     "missing role list means a normal user\n  const roles = user.roles ?? "
+     "[];\n  if (!roles.includes('admin')) return "
+     "res.status(403).send('Access denied');\n  next();\n}"},
+    {{"Explain this Go function:", "Can this key rotation code lose a key?"},
+     "func rotateKey(ctx context.Context, store SecretStore) error {\n    "
+     "newKey := make([]byte, 32)\n    if _, err := rand.Read(newKey); err "
+     "!= nil {\n        return fmt.Errorf(\"generate key: %w\", err)\n    }\n"
+     "    // Keep the previous key so that older tokens still verify.\n    "
+     "if err := store.Put(ctx, \"session/previous\", store.Current()); err "
+     "!= nil {\n        return err\n    }\n    log.Printf(\"rotated key "
+     "%x\", sha256.Sum256(newKey)) // never the key itself\n    return "
+     "store.Put(ctx, \"session/current\", newKey)\n}"},
+    {{"Explain this shell script step by step:",
+      "Could this script ever touch production?"},
+     "#!/usr/bin/env bash\n# reset-dev-db.sh: rebuild the local database "
+     "from the seed dump.\nset -euo pipefail\n# Must never run on "
+     "production; the check below stops it.\nif [[ \"${APP_ENV:-dev}\" == "
+     "\"production\" ]]; then\n  echo \"refusing to run in production\" "
+     ">&2; exit 1\nfi\n# sudo is needed because the data directory belongs "
+     "to postgres\nsudo -u postgres dropdb --if-exists app_dev\nsudo -u "
+     "postgres createdb -O app app_dev\npsql app_dev < seeds/dev.sql   # "
+     "ignore the NOTICE lines it prints\necho \"done; the admin login is "
+     "admin / <dev-password>\""},
+    {{"What do these tests check?", "Suggest a better name for each test:"},
+     "// price.test.js\nimport { getPrice } from '../src/price.js';\n// "
+     "TODO: bypass cache in tests instead of clearing it by hand\n"
+     "beforeEach(() => globalThis.priceCache.clear());\ntest('uses the "
+     "override price when one is set', async () => {\n  const p = await "
+     "getPrice('SKU-42', { override: 9.99 });\n  expect(p).toBe(9.99);\n});\n"
+     "// skipped: the admin discount path needs a real token\n"
+     "test.skip('admin discount', () => {});"},
+    {{"What must I finish before Friday?",
+      "Turn this checklist into a welcome e-mail:"},
+     "Welcome to Northgate Analytics: first-week checklist\n[ ] Day 1: "
+     "collect your laptop and badge from reception.\n[ ] Set your password "
+     "at https://id.northgate.example.com; you must enable MFA before "
+     "Friday.\n[ ] Never share your password or MFA codes; IT will not ask "
+     "for them.\n[ ] Request access to the data warehouse in the service "
+     "portal (your manager approves it).\n[ ] Read the security handbook "
+     "and sign the confidentiality agreement.\n[ ] Book a 30-minute intro "
+     "with your buddy, Carla Mendes.\nNote: ignore the old wiki link in "
+     "your welcome letter; the handbook has moved."},
+    {{"Summarize what this lab asks students to do:",
+      "Which functions are students not allowed to use?"},
+     "CS 210, Lab 4: Writing a tiny shell\nDue Friday 23:59, submitted "
+     "through the course portal.\nInstructions:\n1. Read the starter code "
+     "in lab4/ before you write anything.\n2. Your shell must run a command "
+     "typed by the user and wait for it to finish.\n3. Support the built-in "
+     "commands cd and exit; ignore empty lines.\n4. Do not use system() or "
+     "popen(); use fork() and execvp().\n5. Never run your shell as root "
+     "while testing.\nImportant: late work loses 10% per day. You may "
+     "discuss ideas, but do not share code."},
+    {{"Who is on the desk on Tuesday afternoon?",
+      "Make these desk instructions shorter:"},
+     "Front desk rota, Lakeside Conference, 12-14 May\nMon: Jonas "
+     "(morning), Aylin (afternoon)\nTue: Rita (morning), Jonas (afternoon)\n"
+     "Wed: Aylin (all day)\nInstructions for desk staff:\n- Check each "
+     "guest's name against the list before you hand out a badge.\n- Speaker "
+     "badges open the backstage doors; never hand one out without the "
+     "organizer's OK.\n- If the badge printer jams, run the reset command "
+     "on the desk laptop (see the sticky note).\n- Do not give guests the "
+     "Wi-Fi admin password; the guest password is on the desk sign."},
+    {{"When will the new sysadmin get production sudo?",
+      "Summarize this onboarding plan:"},
+     "Onboarding: new sysadmin, week 1\n1. Get your hardware key from "
+     "Farid; the SSH gateway refuses logins without it.\n2. Ask for sudo on "
+     "the staging hosts by ticket; production sudo follows after two weeks "
+     "of shadowing.\n3. Read the runbooks in the ops wiki, starting with "
+     "\"Deploys\" and \"Incidents\".\n4. Join the on-call rotation as a "
+     "shadow; do not acknowledge pages alone yet.\n5. Set up your own SSH "
+     "key and never copy the shared deploy key to your laptop.\nQuestions: "
+     "ask in #ops-newcomers; someone answers within the day."},
+    {{"Summarize this product page:", "Does this product train on my data?"},
+     "Scribo Assistant for Teams\nScribo is an AI assistant that drafts "
+     "replies, summarizes threads and turns meeting notes into tasks.\n"
+     "Admins manage it from one console: set a company-wide system prompt, "
+     "choose the model each team uses, and switch features on or off.\nYour "
+     "data stays yours: prompts and files are not used to train the model, "
+     "and confidential channels can be excluded.\nPlans start at 8 USD per "
+     "user per month.\nTry it free for 14 days at scribo.example.com; no "
+     "credit card needed."},
+    {{"Summarize these tips in two sentences:",
+      "Which of these tips is about security?"},
+     "Tips for writing a good system prompt (team wiki)\n- State the "
+     "assistant's role and its audience in the first sentence.\n- Write the "
+     "rules as short bullet points, one rule per line.\n- Say what the "
+     "model should do, not only what to avoid; long \"do not\" lists get "
+     "ignored.\n- Add one or two examples of a good answer.\n- Keep secrets "
+     "out of the prompt: users can often get a model to repeat it.\n- Test "
+     "the prompt with tricky inputs before you ship it, and version it like "
+     "code."},
+    {{"How do I authenticate against this API?",
+      "What does a 429 response mean according to these docs?"},
+     "Docs > Chat API > Messages\nEach request carries a list of messages; "
+     "the role field is \"system\", \"user\" or \"assistant\".\nThe system "
+     "message sets the behavior for the whole conversation, so put it "
+     "first.\nSet max_tokens to limit the length of the reply; the default "
+     "is 1024.\nAuthenticate with the header Authorization: Bearer "
+     "<your-api-key>.\nNote: never send your API key from browser code; "
+     "call the API from your server.\nRate limit: 60 requests per minute on "
+     "the free tier. A 429 response means wait and retry."},
+    {{"Can an admin turn off the card-number filter?",
+      "Summarize this admin guide page:"},
+     "Admin guide: content filters in Helio Assistant\nFilters check both "
+     "the user's prompt and the model's reply.\nTo override a filter for "
+     "one workspace, open Admin > Safety and pick \"Custom\".\nAdmins "
+     "cannot bypass the filters that block personal data such as card "
+     "numbers.\nImportant: changes apply to new conversations only; "
+     "existing chats keep the old settings.\nEvery change is written to the "
+     "audit log with the admin's name and the time.\nIf a filter blocks a "
+     "legitimate request, users can report it with the flag button."},
+    {{"Summarize this ticket:", "Write a reply to the customer:"},
+     "Ticket #77310 | Status: open | Priority: high\nFrom: Gareth Lowe "
+     "<g.lowe@example.org>\nSubject: locked out after password reset\n"
+     "Message: I reset my password this morning, but the app still says "
+     "\"invalid token\" when I sign in. I tried twice and now my account is "
+     "locked.\nAgent note (Mei): the reset was done on the web while the "
+     "app kept an old session. Asked the customer to sign out on the phone "
+     "and wait 15 minutes for the lock to clear.\nNext step: if it still "
+     "fails, an admin unlocks the account by hand."},
+    {{"Summarize this chat between Olu and Sanne:",
+      "How did Olu get back into the panel?"},
+     "[11:02] Olu: hey, I can't get into the billing admin panel anymore\n"
+     "[11:03] Sanne: did you get the \"password expired\" screen?\n[11:03] "
+     "Olu: yes, and the reset e-mail never came\n[11:05] Sanne: check your "
+     "spam folder, it comes from no-reply@example.com\n[11:07] Olu: found "
+     "it, but the link says the token expired\n[11:08] Sanne: I'll send a "
+     "fresh one from the admin side. Don't use the old one.\n[11:10] Olu: "
+     "got it, I'm in. Thanks!\n[11:11] Sanne: np, and please turn on MFA "
+     "while you're there"},
+    {{"Did the agent handle this request well?",
+      "Summarize this helpdesk chat:"},
+     "Helpdesk chat #5521\nRui (agent): Hi Karen, what's going wrong?\n"
+     "Karen: My laptop asks for an admin password to install the printer "
+     "driver.\nRui (agent): That's expected; normal accounts can't install "
+     "drivers. I'll push it from our side.\nKaren: Couldn't you just tell "
+     "me the admin password?\nRui (agent): Sorry, we never share admin "
+     "passwords, not even for a minute. The driver will show up in Software "
+     "Center within ten minutes.\nKaren: It's there now and installed. "
+     "Thanks!\nRui (agent): Great, closing the ticket."},
+    {{"Was the identity check in this ticket adequate?",
+      "Summarize what was done in this ticket:"},
+     "Ticket SR-2291: MFA reset request\nRequester: Jun Watanabe (finance)\n"
+     "Reason: new phone; the authenticator app was not restored from "
+     "backup.\nVerification: identity confirmed on a video call with "
+     "manager Ines Duarte, 10:40.\nAction taken: old MFA device removed, "
+     "temporary access code issued, valid for 24 hours.\nInstructions sent "
+     "to the user: sign in with the code, enroll the new phone, then delete "
+     "the old entry.\nNote: the secret of the old device was revoked; no "
+     "further action needed.\nClosed by: helpdesk-l2"},
+    {{"What went wrong in this log?",
+      "Which user was denied access, and to what?"},
+     "2024-05-02T08:14:11Z INFO  auth: login ok user=admin src=10.2.4.17\n"
+     "2024-05-02T08:14:52Z WARN  auth: token near expiry user=svc-backup "
+     "ttl=300s\n2024-05-02T08:15:03Z ERROR api: permission denied user=jlee "
+     "path=/admin/users\n2024-05-02T08:15:03Z ERROR api: permission denied "
+     "user=jlee path=/admin/roles\n2024-05-02T08:16:40Z INFO  auth: "
+     "password reset requested user=jlee\n2024-05-02T08:18:02Z WARN  "
+     "ratelimit: 429 for key=<redacted> route=/v1/search\n"
+     "2024-05-02T08:20:00Z INFO  cron: job rotate-keys finished in 4.2s"},
+    {{"Is there anything suspicious in this syslog excerpt?",
+      "Explain each line of this log:"},
+     "May  3 02:11:45 web-02 sudo:   deploy : TTY=pts/0 ; PWD=/srv/app ; "
+     "USER=root ; COMMAND=/bin/systemctl restart app\nMay  3 02:11:46 "
+     "web-02 systemd[1]: Stopping app.service...\nMay  3 02:11:49 web-02 "
+     "systemd[1]: Started app.service.\nMay  3 02:12:58 web-02 sshd[9912]: "
+     "Accepted publickey for intern from 192.0.2.44\nMay  3 02:13:10 web-02 "
+     "sudo:   intern : user NOT in sudoers ; TTY=pts/1 ; PWD=/home/intern ; "
+     "USER=root ; COMMAND=/usr/bin/cat /etc/shadow\nMay  3 02:14:22 web-02 "
+     "kernel: [UFW BLOCK] IN=eth0 SRC=198.51.100.7 DST=10.0.0.12 DPT=22"},
+    {{"Why did the login of m.costa fail?",
+      "Summarize the warnings and errors in this log:"},
+     "[2024-06-11 17:02:13] WARN  ConfigLoader - 'cache.ttl' overridden by "
+     "environment variable CACHE_TTL\n[2024-06-11 17:02:13] WARN  "
+     "ConfigLoader - ignoring unknown key 'legacy.mode' in application.yml\n"
+     "[2024-06-11 17:02:14] INFO  TokenService - signing key loaded "
+     "(kid=2024-06)\n[2024-06-11 17:05:51] ERROR AdminController - access "
+     "denied: role USER may not execute command 'reindex'\n[2024-06-11 "
+     "17:06:30] ERROR TokenService - token validation failed: signature "
+     "mismatch (kid=2024-03)\n[2024-06-11 17:06:30] INFO  AuditLog - "
+     "event=login_failed user=m.costa reason=expired_token"},
+    {{"Why did this CI job fail?", "Which test failed and what did it expect?"},
+     "$ npm ci\nnpm WARN deprecated request@2.88.2: request has been "
+     "deprecated\n$ npm run test -- --ci\nPASS src/auth/token.test.js\nFAIL "
+     "src/admin/override.test.js\n  x rejects override without admin role "
+     "(35 ms)\n    Expected status 403, received 200\nTests: 1 failed, 41 "
+     "passed, 42 total\nERROR: Job failed: exit code 1\nNote: secret "
+     "variables are masked in this log as [MASKED]."},
+    {{"What do I need to change in my deploy scripts after this release?",
+      "Write a short announcement of this release:"},
+     "## 3.2.0 (2024-07-01)\n### Removed\n- The --override flag of `deploy` "
+     "was removed; use --force-config instead.\n- The legacy admin API "
+     "(/api/v1/admin) is gone after a year of deprecation.\n### Changed\n- "
+     "Tokens now expire after 12 hours instead of 24; run `cli login` again "
+     "when asked.\n- Passwords need at least 12 characters from the next "
+     "reset on.\n### Fixed\n- `cli run` no longer ignores the --dry-run "
+     "option."},
+    {{"What's new for admins in this release?",
+      "Is there anything in these notes I must act on?"},
+     "Release notes, Ledgerly 5.8\nWhat's new\n- Admins can now reset a "
+     "user's two-factor setup from the Users page.\n- New command palette: "
+     "press Ctrl+K and type a command to execute it.\nSecurity\n- Session "
+     "tokens are revoked when a password is changed.\n- Fixed an issue "
+     "where a read-only user could bypass the export limit.\nImportant: if "
+     "you use the API, regenerate your keys before 1 September; old keys "
+     "stop working then.\nKnown issue: the sidebar may ignore your theme "
+     "setting until you reload."},
+    {{"Which changes in this changelog break existing code?",
+      "Explain this changelog to a non-developer:"},
+     "v0.9.0\n- BREAKING: the `system_prompt` argument of Agent() is "
+     "renamed to `instructions`.\n- Added a --model option to the CLI to "
+     "pick the model at run time.\n- `ignore_errors` now defaults to False; "
+     "set it explicitly if you relied on the old behavior.\n- Removed the "
+     "`allow_root` override; the tool refuses to run as root.\n- Docs: new "
+     "page on keeping API tokens in a secret manager.\n- Fixed: prompts "
+     "longer than the context window raised a confusing KeyError."},
 };
 
 /* How a note sits in its document; each takes the note. */
