@@ -489,10 +489,6 @@ typedef struct {
                            note to a person, half with a twin whose note
                            orders the model; 0: 300; < 0: none; at most
                            100000 */
-  int word_requests;    /* generated benign requests that use attacks'
-                           words in everyday senses, each with a twin that
-                           aims the word at the assistant; 0: 150; < 0:
-                           none; at most 100000 */
   double twin_step;     /* share of a text's step each of their twins
                            takes, (0, 1]; 0: 0.5 */
   int lang_requests;    /* generated benign requests in the languages of
@@ -522,6 +518,10 @@ typedef struct {
                            is written there as JSONL (docs/detection.md) */
   aigate_train_log log;
   void *log_ud;
+  int word_requests; /* generated benign requests that use attacks' words
+                        in everyday senses, each with a twin that aims the
+                        word at the assistant; 0: 150; < 0: none; at most
+                        100000 (last: added after the others) */
 } aigate_train_options;
 
 typedef struct {

@@ -73,7 +73,7 @@ static int num(const char *opt, const char *v, double lo, double hi,
 }
 
 /* A count of generated texts (--roles, --cred-requests, --lang-requests,
- * --frame-requests, --doc-requests):
+ * --frame-requests, --doc-requests, --word-requests):
  * a whole number in [0, 100000] into *out, 0 as -1 (none: the library
  * reads 0 as its default). */
 static int count(const char *opt, const char *v, int *out) {

@@ -19,9 +19,9 @@
  * What is learned as an attack is a note addressed to the model with an
  * order, not a note, a link or an e-mail address in a document.
  *
- * Forty of the documents are full of words attacks use in their
- * ordinary senses (a password-reset e-mail, a runbook with sudo lines,
- * an .env example, code with "# TODO: bypass the cache", a policy that
+ * Forty of the documents (54 of the 70 in all) are full of words attacks
+ * use in their ordinary senses (a password-reset e-mail, a runbook with sudo
+ * lines, an .env example, code with "# TODO: bypass the cache", a policy that
  * forbids sharing passwords): benign documents with such words were
  * blocked far more often than the notes in them were missed
  * (docs/detection.md, "More documents with trigger words").

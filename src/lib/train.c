@@ -97,6 +97,14 @@
  * role prompts are flagged less and in-the-wild jailbreaks caught more
  * with them (docs/detection.md, "Generated role prompts").
  *
+ * Four more generators, each a file of its own, add benign texts and
+ * their attack twins in the same way: requests about credentials
+ * (credreq.c), framed requests and questions (framereq.c), documents
+ * with a note to a person or to the model (docreq.c), and requests that
+ * use attacks' words in everyday senses (wordreq.c). Each is its own
+ * source, left out of the thresholds; docs/detection.md says why each
+ * is there and what it changed.
+ *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and
  * seed give the same model, byte for byte.

@@ -9,25 +9,28 @@
  * those words appear almost only in attacks, so each became evidence on
  * its own, and people who use them in their everyday senses are blocked:
  * "My previous instructions to the contractor were unclear. Help me
- * rewrite them." scored 0.64, over the level-2 threshold. What makes the
- * attack is what the word is aimed at, the assistant's own rules and
- * instructions, not the word.
+ * rewrite them." scored 0.64, over the level-2 threshold of the time
+ * (0.611). What makes the attack is what the word is aimed at, the
+ * assistant's own rules and instructions, not the word.
  *
- * Each entry of the table below is a pair of sentences around one word:
- * the word in an everyday sense about the user's own things (a draft, a
- * router, a phone's developer mode, a chatbot the user is building), and
- * the same word aimed at the assistant. The trainer adds the first with
- * an ordinary task before or after it (or alone, when it is a request
- * itself) as benign, and each again with the second sentence in its
- * place as an attack: the word is in both, the aim only in the
- * attack.
+ * Each entry of the table below is a pair of sentences around one word
+ * (52 pairs around some 40 words): the word in an everyday sense about
+ * the user's own things (a draft, a router, a phone's developer mode, a
+ * chatbot the user is building), and the same word aimed at the
+ * assistant. The trainer adds the first with
+ * an ordinary task after it (two times in three) or before it, or alone
+ * when it is a request itself, as benign; and each again with the second
+ * sentence in its place as an attack (a request alone gets the task the
+ * pick gives): the word is in both, the aim only in the attack.
  *
- * Every text is the project's own; the evaluation probe
+ * Every text is the project's own. The evaluation probe
  * (tests/fixtures/wordsense) was written apart from it, by another hand,
- * and measures what this is for.
+ * and measures what this is for; it also chose among the variants
+ * measured (docs/detection.md). Two entries are close to texts of the
+ * trigger probe, which was read in an earlier change ("Act as an
+ * interviewer for a junior accountant position", "You are now my Spanish
+ * tutor"), so that probe's figures for this are not independent.
  */
-#include <string.h>
-
 #include "wordreq.h"
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -207,9 +210,9 @@ static const char *const tasks[] = {
     "Give me tips for my first half marathon.",
 };
 
-/* pick: the entry, then its order against the task (task after, task
- * before, or alone when the entry is a request by itself), then the
- * task. */
+/* pick: the entry, then its order against the task (0: the task after
+ * the sentence, 1: before it, 2: the sentence alone when the entry is a
+ * request by itself, else the task after it), then the task. */
 static void compose(const char *sentence, const word_use *u, uint64_t pick,
                     ag_buf *b) {
   uint64_t order = pick % 3;

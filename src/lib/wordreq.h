@@ -19,7 +19,8 @@ void ag_word_request(uint64_t pick, ag_buf *b);
 
 /* Append to b the attack twin of ag_word_request(pick): the same word
  * turned against the assistant's rules or instructions, with the same
- * task in the same place (alone: with a task chosen by with). */
+ * task in the same place. When the request is its sentence alone, the
+ * twin takes the task pick gives, before or after it as with chooses. */
 void ag_word_attack(uint64_t pick, uint64_t with, ag_buf *b);
 
 #endif

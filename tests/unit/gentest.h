@@ -1,7 +1,8 @@
 /*
  * gentest.h -- helpers for the unit tests of the trainer's text
- * generators (test_credreq.c, test_framereq.c, test_docreq.c; header-only:
- * each test file is its own executable). Include after cmocka.h.
+ * generators (test_credreq.c, test_framereq.c, test_docreq.c,
+ * test_wordreq.c; header-only: each test file is its own executable).
+ * Include after cmocka.h.
  */
 #ifndef AIGATE_GENTEST_H
 #define AIGATE_GENTEST_H

@@ -67,9 +67,23 @@ static void test_trainer_adds_them(void **state) {
   }
 }
 
+/* 0 asks for the default count: 150 requests with attacks' words, each
+ * with its twin. */
+static void test_default_count(void **state) {
+  (void)state;
+  const kind *k = &kinds[sizeof(kinds) / sizeof(*kinds) - 1];
+  assert_string_equal(k->name, "words");
+  aigate_train_report with = {0}, without = {0};
+  train_with(k, 0, &with);
+  train_with(k, -1, &without);
+  assert_int_equal(with.n_records, without.n_records + 300);
+  assert_int_equal(with.n_attacks, without.n_attacks + 150);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_trainer_adds_them),
+      cmocka_unit_test(test_default_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
