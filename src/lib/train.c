@@ -112,6 +112,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -980,20 +981,20 @@ static void role_text(uint64_t *rng, ag_buf *b, const char *jail) {
   }
 }
 
-/* Add o->roles generated role prompts, benign, as one source of their
+/* Add n generated role prompts, benign, as one source of their
  * own, and after ROLE_TWINS of them their jailbreak twin (the same
  * prompt with a jailbreak sentence after its duties) as an attack, so
  * that what the model learns is what turns a role prompt into a
  * jailbreak, not that role prompts are benign. The twin comes right
  * after its prompt and shares its opening, so the folds keep them
  * together. */
-static int add_roles(corpus *c) {
+static int add_roles(corpus *c, size_t n) {
   uint64_t rng = c->o->seed ^ 0x726f6c6500000000ull;
   size_t g = group_of(c, "aigate:role", strlen("aigate:role"));
   if (g == SIZE_MAX)
     return AIGATE_ERR_NOMEM;
   int rc = 0;
-  for (int i = 0; i < c->o->roles && !rc; i++) {
+  for (size_t i = 0; i < n && !rc; i++) {
     uint64_t at = rng;
     ag_buf b = {0};
     role_text(&rng, &b, NULL);
@@ -1095,27 +1096,47 @@ static int add_words(corpus *c, size_t n) {
                      ag_word_request, ag_word_attack);
 }
 
+/* The generators whose count the caller chooses: where the count is in
+ * aigate_train_options (0: the default here, < 0: none, at most
+ * MAX_GENERATED), and what adds them, in the order they are added. */
+#define MAX_GENERATED 100000
+typedef struct {
+  size_t field;
+  int dflt;
+  int (*add)(corpus *c, size_t n);
+} generator;
+
+static const generator generators[] = {
+    {offsetof(aigate_train_options, lang_requests), LANG_N, add_langs},
+    {offsetof(aigate_train_options, roles), ROLE_N, add_roles},
+    {offsetof(aigate_train_options, cred_requests), CRED_N, add_creds},
+    {offsetof(aigate_train_options, frame_requests), FRAME_N, add_frames},
+    {offsetof(aigate_train_options, doc_requests), DOC_N, add_docs},
+    {offsetof(aigate_train_options, word_requests), WORD_N, add_words},
+};
+
+#define N_GENERATORS (sizeof(generators) / sizeof(generators[0]))
+
+/* The caller's count of g's texts in o. */
+static int count_in(const aigate_train_options *o, const generator *g) {
+  int n;
+  memcpy(&n, (const char *)o + g->field, sizeof(n));
+  return n;
+}
+
 /* The generated requests: POLITE_N polite ones, ENCODED_N about encoded
- * data, requests in other languages, and on request role prompts. */
+ * data, then each generator's count of its texts. */
 static int add_requests_all(corpus *c) {
   int rc = add_requests(c, "aigate:polite", 0x706f6c6974650000ull, AUG_POLITE,
                         POLITE_N, polite_request);
   if (!rc)
     rc = add_requests(c, "aigate:encoded", 0x656e636f64656400ull, AUG_ENCODED,
                       ENCODED_N, encoded_request);
-  if (!rc && c->o->lang_requests >= 0)
-    rc = add_langs(c,
-                   c->o->lang_requests ? (size_t)c->o->lang_requests : LANG_N);
-  if (!rc && c->o->roles > 0)
-    rc = add_roles(c);
-  if (!rc && c->o->cred_requests > 0)
-    rc = add_creds(c, (size_t)c->o->cred_requests);
-  if (!rc && c->o->frame_requests > 0)
-    rc = add_frames(c, (size_t)c->o->frame_requests);
-  if (!rc && c->o->doc_requests > 0)
-    rc = add_docs(c, (size_t)c->o->doc_requests);
-  if (!rc && c->o->word_requests > 0)
-    rc = add_words(c, (size_t)c->o->word_requests);
+  for (size_t i = 0; i < N_GENERATORS && !rc; i++) {
+    int n = count_in(c->o, &generators[i]);
+    if (n > 0)
+      rc = generators[i].add(c, (size_t)n);
+  }
   return rc;
 }
 
@@ -1767,24 +1788,20 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     o.structured = 0.5;
   if (o.twin_step == 0)
     o.twin_step = ROLE_TWIN_STEP;
-  if (o.roles == 0)
-    o.roles = ROLE_N;
-  if (o.cred_requests == 0)
-    o.cred_requests = CRED_N;
-  if (o.frame_requests == 0)
-    o.frame_requests = FRAME_N;
-  if (o.doc_requests == 0)
-    o.doc_requests = DOC_N;
-  if (o.word_requests == 0)
-    o.word_requests = WORD_N;
+  int counts_ok = 1;
+  for (size_t i = 0; i < N_GENERATORS; i++) {
+    int n = count_in(&o, &generators[i]);
+    if (n == 0) {
+      n = generators[i].dflt;
+      memcpy((char *)&o + generators[i].field, &n, sizeof(n));
+    }
+    counts_ok &= n <= MAX_GENERATED;
+  }
   if (o.hash_bits < AG_ML_MIN_BITS || o.hash_bits > AG_ML_MAX_BITS ||
       o.window < AG_ML_MIN_WINDOW || o.window > AG_ML_MAX_WINDOW ||
       o.epochs < 1 || o.epochs > 1000 || o.augment > 1 || o.structured > 1 ||
       o.folds < 2 || o.folds > 100 || o.repeats < 1 || o.repeats > 100 ||
-      o.roles > 100000 || o.lang_requests > 100000 ||
-      o.cred_requests > 100000 || o.frame_requests > 100000 ||
-      o.doc_requests > 100000 || o.word_requests > 100000 ||
-      !(o.twin_step > 0) || o.twin_step > 1) {
+      !counts_ok || !(o.twin_step > 0) || o.twin_step > 1) {
     ag_err(err, "training options out of range");
     return AIGATE_ERR_INVALID;
   }

@@ -887,24 +887,14 @@ static void test_train_errors(void **state) {
   o.hash_bits = 30;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.hash_bits = 0;
-  o.roles = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.roles = 0;
-  o.lang_requests = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.lang_requests = 0;
-  o.cred_requests = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.cred_requests = 0;
-  o.frame_requests = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.frame_requests = 0;
-  o.doc_requests = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.doc_requests = 0;
-  o.word_requests = 100001;
-  assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
-  o.word_requests = 0;
+  /* Every count of generated texts is at most 100000. */
+  int *counts[] = {&o.roles,          &o.lang_requests, &o.cred_requests,
+                   &o.frame_requests, &o.doc_requests,  &o.word_requests};
+  for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
+    *counts[i] = 100001;
+    assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
+    *counts[i] = 0;
+  }
   o.twin_step = 1.5;
   assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
   o.twin_step = -0.5;
