@@ -134,12 +134,13 @@ bench-assess: build
 	AIGATE_CACHE_DIR=$(CACHE) bench/assess/run.sh $(BUILD)/release/aigate
 
 # The shipped classifier (models/injection.bin, embedded into the
-# library at the next build), rebuilt from the shared data with the
-# trainer's defaults and seed 1: the same data give the same bytes.
+# library at the next build), rebuilt from the shared data and the
+# project's corpus of real code (models/corpus) with the trainer's
+# defaults and seed 1: the same data give the same bytes.
 DATASETS ?= ../shared/datasets
 model: build
-	$(BUILD)/release/aigate train $(DATASETS)/train.jsonl --seed 1 \
-	  -o models/injection.bin
+	$(BUILD)/release/aigate train $(DATASETS)/train.jsonl \
+	  models/corpus/code.jsonl --seed 1 -o models/injection.bin
 	cmake --build $(BUILD)/release -j $(JOBS)
 
 # Classifier figures (cost per 2 KB prompt, model load, memory).

@@ -487,7 +487,7 @@ typedef struct {
                            600; < 0: none; at most 100000 */
   int doc_requests;     /* generated benign documents with a task and a
                            note to a person, half with a twin whose note
-                           orders the model; 0: 300; < 0: none; at most
+                           orders the model; 0: 450; < 0: none; at most
                            100000 */
   double twin_step;     /* share of a text's step each of their twins
                            takes, (0, 1]; 0: 0.5 */

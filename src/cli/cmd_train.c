@@ -33,7 +33,7 @@ static void help(void) {
        "sensitive topics or attacks, half with a jailbreak twin (default "
        "600; 0: none)\n"
        "  --doc-requests N    N generated documents with a note to a person, "
-       "half with a twin whose note orders the model (default 300; 0: "
+       "half with a twin whose note orders the model (default 450; 0: "
        "none)\n"
        "  --word-requests N   N generated requests that use attacks' words "
        "in everyday senses, each with an attack twin (default 150; 0: "

@@ -145,7 +145,7 @@
 #define AUG_FRAME 8  /* a generated framed request or question, or its twin */
 #define FRAME_N 600  /* how many of them, by default (half with a twin) */
 #define AUG_DOC 9    /* a generated document with a note in it, or its twin */
-#define DOC_N 300    /* how many of them, by default (half with a twin) */
+#define DOC_N 450    /* how many of them, by default (half with a twin) */
 #define AUG_WORD 10  /* a generated request with attacks' words, or twin */
 #define WORD_N 150   /* how many of them, by default (each with a twin) */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
@@ -1076,11 +1076,13 @@ static int add_frames(corpus *c, size_t n) {
 }
 
 /* Documents handed over with a task and a note to a person in them
- * (docreq.c), half of them with a twin whose note speaks to the model
- * and orders it to do something else: what is learned as an indirect
- * injection is a note to the model with an order, not a note, a link or
- * an address in a document. The count was chosen on train
- * (docs/detection.md, "Framed requests and notes in documents"). */
+ * (docreq.c; e-mails, tables, pages, code files), half of them with a
+ * twin whose note speaks to the model and orders it to do something
+ * else: what is learned as an indirect injection is a note to the model
+ * with an order, not a note, a link or an address in a document. The
+ * count was chosen over six seeds on train and the probes
+ * (docs/detection.md, "Framed requests and notes in documents",
+ * "Code"). */
 static int add_docs(corpus *c, size_t n) {
   return add_twinned(c, "aigate:documents", 0x646f637300000000ull, AUG_DOC, n,
                      0.5, ag_doc_request, ag_doc_attack);

@@ -78,10 +78,65 @@ static void test_twins(void **state) {
   }
 }
 
+/* The line where request and twin differ: the note's. */
+static char *note_line(const char *req, const char *att) {
+  size_t p = 0;
+  while (req[p] && req[p] == att[p])
+    p++;
+  while (p > 0 && req[p - 1] != '\n')
+    p--;
+  const char *e = strchr(req + p, '\n');
+  size_t n = e ? (size_t)(e - (req + p)) : strlen(req + p);
+  char *line = malloc(n + 1);
+  assert_non_null(line);
+  memcpy(line, req + p, n);
+  line[n] = '\0';
+  return line;
+}
+
+/* A code file's note sits in the file's own comment syntax, for a note
+ * to a person and to the model alike. */
+static void test_code_comments(void **state) {
+  (void)state;
+  static const struct {
+    const char *marker, *comment;
+  } files[] = {
+      {"exec.CommandContext", "// "},       /* Go */
+      {"INSERT IGNORE INTO", "-- "},        /* SQL */
+      {"pytest_addoption", "# "},           /* Python */
+      {"int rc = system(", "/* "},          /* C */
+      {"\"prepublishOnly\"", "  \"//\": "}, /* package.json */
+  };
+  size_t found[sizeof(files) / sizeof(*files)] = {0};
+  for (uint64_t pick = 0; pick < 20000; pick++) {
+    ag_buf r = {0}, a = {0};
+    ag_doc_request(pick, &r);
+    ag_doc_attack(pick, pick * 7 + 3, &a);
+    const char *req = text_of(&r), *att = text_of(&a);
+    for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
+      if (!strstr(req, files[i].marker))
+        continue;
+      found[i]++;
+      char *rl = note_line(req, att), *al = note_line(att, req);
+      size_t n = strlen(files[i].comment);
+      if (strncmp(rl, files[i].comment, n) || strncmp(al, files[i].comment, n))
+        fail_msg("%s: note lines '%s' / '%s'", files[i].marker, rl, al);
+      free(rl);
+      free(al);
+    }
+    ag_buf_free(&r);
+    ag_buf_free(&a);
+  }
+  for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
+    if (found[i] < 20)
+      fail_msg("%s: %zu documents", files[i].marker, found[i]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_requests),
       cmocka_unit_test(test_twins),
+      cmocka_unit_test(test_code_comments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

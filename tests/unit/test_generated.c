@@ -80,10 +80,25 @@ static void test_default_count(void **state) {
   assert_int_equal(with.n_attacks, without.n_attacks + 150);
 }
 
+/* 0 asks for the default count of documents: 450, about half of them
+ * with a twin. */
+static void test_default_documents(void **state) {
+  (void)state;
+  const kind *k = &kinds[3];
+  assert_string_equal(k->name, "documents");
+  aigate_train_report with = {0}, without = {0};
+  train_with(k, 0, &with);
+  train_with(k, -1, &without);
+  size_t twins = with.n_attacks - without.n_attacks;
+  assert_int_equal(with.n_records, without.n_records + 450 + twins);
+  assert_true(twins > 180 && twins < 270);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_trainer_adds_them),
       cmocka_unit_test(test_default_count),
+      cmocka_unit_test(test_default_documents),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
