@@ -521,7 +521,13 @@ typedef struct {
   int word_requests; /* generated benign requests that use attacks' words
                         in everyday senses, each with a twin that aims the
                         word at the assistant; 0: 150; < 0: none; at most
-                        100000 (last: added after the others) */
+                        100000 */
+  int game_requests; /* generated benign word games and answer formats on
+                        the user's own words, each with a twin in the
+                        manner of injection games (the game on a guarded
+                        secret, a forged order to say a gate phrase); 0:
+                        150; < 0: none; at most 100000 (last: added after
+                        the others) */
 } aigate_train_options;
 
 typedef struct {

@@ -38,6 +38,9 @@ static void help(void) {
        "  --word-requests N   N generated requests that use attacks' words "
        "in everyday senses, each with an attack twin (default 150; 0: "
        "none)\n"
+       "  --game-requests N   N generated word games and answer formats, each "
+       "with a twin in the manner of injection games (default 150; 0: "
+       "none)\n"
        "  --lang-requests N   N generated requests in 17 languages, each "
        "with an attack twin (default 1500; 0: none)\n"
        "  --window N          bytes of folded text per window (default "
@@ -73,7 +76,7 @@ static int num(const char *opt, const char *v, double lo, double hi,
 }
 
 /* A count of generated texts (--roles, --cred-requests, --lang-requests,
- * --frame-requests, --doc-requests, --word-requests):
+ * --frame-requests, --doc-requests, --word-requests, --game-requests):
  * a whole number in [0, 100000] into *out, 0 as -1 (none: the library
  * reads 0 as its default). */
 static int count(const char *opt, const char *v, int *out) {
@@ -107,7 +110,7 @@ int cmd_train(int argc, char **argv) {
         !strcmp(a, "--roles") || !strcmp(a, "--role-twin-step") ||
         !strcmp(a, "--lang-requests") || !strcmp(a, "--cred-requests") ||
         !strcmp(a, "--frame-requests") || !strcmp(a, "--doc-requests") ||
-        !strcmp(a, "--word-requests");
+        !strcmp(a, "--word-requests") || !strcmp(a, "--game-requests");
     if (has_value && i + 1 >= argc) {
       rc = cli_fail("%s needs a value", a);
       break;
@@ -157,6 +160,8 @@ int cmd_train(int argc, char **argv) {
       rc = count(a, v, &o.doc_requests);
     } else if (!strcmp(a, "--word-requests")) {
       rc = count(a, v, &o.word_requests);
+    } else if (!strcmp(a, "--game-requests")) {
+      rc = count(a, v, &o.game_requests);
     } else if (!strcmp(a, "--lang-requests")) {
       rc = count(a, v, &o.lang_requests);
     } else if (!strcmp(a, "--role-twin-step")) {

@@ -97,11 +97,13 @@
  * role prompts are flagged less and in-the-wild jailbreaks caught more
  * with them (docs/detection.md, "Generated role prompts").
  *
- * Four more generators, each a file of its own, add benign texts and
+ * Five more generators, each a file of its own, add benign texts and
  * their attack twins in the same way: requests about credentials
  * (credreq.c), framed requests and questions (framereq.c), documents
- * with a note to a person or to the model (docreq.c), and requests that
- * use attacks' words in everyday senses (wordreq.c). Each is its own
+ * with a note to a person or to the model (docreq.c), requests that
+ * use attacks' words in everyday senses (wordreq.c), and word games and
+ * answer formats with their twins in the manner of injection games
+ * (gamereq.c). Each is its own
  * source, left out of the thresholds; docs/detection.md says why each
  * is there and what it changed.
  *
@@ -121,6 +123,7 @@
 #include "credreq.h"
 #include "docreq.h"
 #include "framereq.h"
+#include "gamereq.h"
 #include "langreq.h"
 #include "normalize.h"
 #include "util.h"
@@ -148,6 +151,8 @@
 #define DOC_N 450    /* how many of them, by default (half with a twin) */
 #define AUG_WORD 10  /* a generated request with attacks' words, or twin */
 #define WORD_N 150   /* how many of them, by default (each with a twin) */
+#define AUG_GAME 11  /* a generated word game or answer format, or twin */
+#define GAME_N 150   /* how many of them, by default (each with a twin) */
 #define MIN_GROUP 30 /* smaller sources share a fold with their repository */
 
 /*
@@ -1098,6 +1103,17 @@ static int add_words(corpus *c, size_t n) {
                      ag_word_request, ag_word_attack);
 }
 
+/* Word games and answer formats on the user's own words (gamereq.c),
+ * each with a twin that plays the game on a secret the assistant guards
+ * or forges an order to answer with a gate phrase: what is learned as
+ * the attack is the secret and the forged order, not the game. The count
+ * was chosen over six seeds on train and the probes (docs/detection.md,
+ * "Word games and gate phrases"). */
+static int add_games(corpus *c, size_t n) {
+  return add_twinned(c, "aigate:games", 0x67616d6573000000ull, AUG_GAME, n, 1,
+                     ag_game_request, ag_game_attack);
+}
+
 /* The generators whose count the caller chooses: where the count is in
  * aigate_train_options (0: the default here, < 0: none, at most
  * MAX_GENERATED), and what adds them, in the order they are added. */
@@ -1115,6 +1131,7 @@ static const generator generators[] = {
     {offsetof(aigate_train_options, frame_requests), FRAME_N, add_frames},
     {offsetof(aigate_train_options, doc_requests), DOC_N, add_docs},
     {offsetof(aigate_train_options, word_requests), WORD_N, add_words},
+    {offsetof(aigate_train_options, game_requests), GAME_N, add_games},
 };
 
 #define N_GENERATORS (sizeof(generators) / sizeof(generators[0]))

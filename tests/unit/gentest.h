@@ -1,7 +1,8 @@
 /*
  * gentest.h -- helpers for the unit tests of the trainer's text
  * generators (test_credreq.c, test_framereq.c, test_docreq.c,
- * test_wordreq.c; header-only: each test file is its own executable).
+ * test_wordreq.c, test_gamereq.c; header-only: each test file is its own
+ * executable).
  * Include after cmocka.h.
  */
 #ifndef AIGATE_GENTEST_H

@@ -889,7 +889,8 @@ static void test_train_errors(void **state) {
   o.hash_bits = 0;
   /* Every count of generated texts is at most 100000. */
   int *counts[] = {&o.roles,          &o.lang_requests, &o.cred_requests,
-                   &o.frame_requests, &o.doc_requests,  &o.word_requests};
+                   &o.frame_requests, &o.doc_requests,  &o.word_requests,
+                   &o.game_requests};
   for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
     *counts[i] = 100001;
     assert_int_equal(aigate_train(&o, &m, NULL, &err), AIGATE_ERR_INVALID);
@@ -935,6 +936,7 @@ static size_t train_oof(const char *path, const char *oof, int folds,
                             .frame_requests = -1,
                             .doc_requests = -1,
                             .word_requests = -1,
+                            .game_requests = -1,
                             .oof_path = oof};
   aigate_model *m = NULL;
   aigate_error err = {{0}};

@@ -32,6 +32,7 @@ static const kind kinds[] = {
     {"framing", offsetof(aigate_train_options, frame_requests), 300, 110, 190},
     {"documents", offsetof(aigate_train_options, doc_requests), 300, 110, 190},
     {"words", offsetof(aigate_train_options, word_requests), 200, 200, 200},
+    {"games", offsetof(aigate_train_options, game_requests), 200, 200, 200},
 };
 
 static int *count_of(aigate_train_options *o, size_t field) {
@@ -71,7 +72,7 @@ static void test_trainer_adds_them(void **state) {
  * with its twin. */
 static void test_default_count(void **state) {
   (void)state;
-  const kind *k = &kinds[sizeof(kinds) / sizeof(*kinds) - 1];
+  const kind *k = &kinds[4];
   assert_string_equal(k->name, "words");
   aigate_train_report with = {0}, without = {0};
   train_with(k, 0, &with);
@@ -81,7 +82,7 @@ static void test_default_count(void **state) {
 }
 
 /* 0 asks for the default count of documents: 450, about half of them
- * with a twin. */
+ * with a twin; of word games 150, each with its twin. */
 static void test_default_documents(void **state) {
   (void)state;
   const kind *k = &kinds[3];
@@ -92,6 +93,12 @@ static void test_default_documents(void **state) {
   size_t twins = with.n_attacks - without.n_attacks;
   assert_int_equal(with.n_records, without.n_records + 450 + twins);
   assert_true(twins > 180 && twins < 270);
+  const kind *g = &kinds[5];
+  assert_string_equal(g->name, "games");
+  train_with(g, 0, &with);
+  train_with(g, -1, &without);
+  assert_int_equal(with.n_records, without.n_records + 300);
+  assert_int_equal(with.n_attacks, without.n_attacks + 150);
 }
 
 int main(void) {
