@@ -19,9 +19,8 @@ benign training texts:
 usage: tools/gen_code_corpus.py OUTDIR
 writes OUTDIR/code.jsonl ({"text", "label": 0, "kind": "benign_hard",
 "source": "python3.11-stdlib" | "npm-bundled", "path": the file it comes
-from}) and
-OUTDIR/LICENSES (the PSF License and every included package's licence
-text). Deterministic: the same files give the same corpus (selection by a
+from}) and OUTDIR/LICENSES (the PSF License and every included package's
+licence text). Deterministic: the same files give the same corpus (selection by a
 SHA-256 of each chunk's path and line).
 """
 import hashlib
@@ -31,9 +30,8 @@ import re
 import sys
 
 PY_ROOT = "/usr/lib/python3.11"
-PY_SKIP = ("test/", "tests/", "idlelib/", "lib2to3/", "encodings/",
-           "pydoc_data/", "site-packages/", "dist-packages/", "config-3.11",
-           "__phello__", "turtledemo/", "unittest/test/")
+PY_SKIP = {"test", "tests", "idlelib", "lib2to3", "encodings", "pydoc_data",
+           "site-packages", "dist-packages", "__phello__", "turtledemo"}
 JS_ROOT = "/usr/lib/node_modules/npm/node_modules"
 JS_LICENCES = ("MIT", "ISC")
 N_PY, N_JS = 500, 300
@@ -83,7 +81,8 @@ JS_START = re.compile(
     r"^(\s*)(?:(?:export\s+)?(?:default\s+)?(?:async\s+)?function\b|"
     r"(?:export\s+)?class\s|(?:const|let|var)\s+\w+\s*=\s*(?:async\s*)?"
     r"(?:\(|function\b|\w+\s*=>)|module\.exports\b|"
-    r"(?:async\s+)?(?!if|for|while|switch|catch|return)\w+\s*\([^)]*\)\s*\{\s*$)")
+    r"(?:async\s+)?(?!(?:if|for|while|switch|catch|return)\b)\w+\s*\([^)]*\)"
+    r"\s*\{\s*$)")
 
 
 def h(*parts):
@@ -95,8 +94,12 @@ def indent(line):
 
 
 def chunks(path, lines, start_re):
-    """(line, text) for each block that starts a function, a class or the
-    file: its lines up to a target size, stopping where the block ends."""
+    """(line, text) for each block that starts a function, a class (at its
+    first decorator) or the file: its lines up to the first blank line or
+    line no deeper than the block's after a target size of 250-1,270
+    characters, or to where the block ends. A piece with a line over
+    MAX_LINE characters (minified or generated code) is dropped, and so is
+    one under MIN_BYTES characters or of fewer than three lines."""
     starts = [0] + [i for i, ln in enumerate(lines) if start_re.match(ln)]
     for i in sorted(set(starts)):
         if i > 0 and start_re.match(lines[i - 1] or ""):
@@ -107,6 +110,7 @@ def chunks(path, lines, start_re):
         for j in range(i, len(lines)):
             ln = lines[j]
             if j > i and ln.strip() and indent(ln) <= base and out and \
+                    not all(o.lstrip().startswith("@") for o in out) and \
                     not ln.lstrip().startswith((")", "]", "}", "else", "elif",
                                                 "except", "finally", "@")):
                 if i > 0:
@@ -151,8 +155,10 @@ def python_files():
         for f in sorted(files):
             p = os.path.join(d, f)
             rel = os.path.relpath(p, PY_ROOT)
-            if f.endswith(".py") and not any(s in rel + "/" for s in PY_SKIP) \
-                    and not f.startswith("test_"):
+            parts = set(rel.split("/")[:-1])
+            if f.endswith(".py") and not parts & PY_SKIP and \
+                    not f.startswith("test_") and \
+                    not rel.startswith("config-3.11"):
                 yield p, rel
 
 

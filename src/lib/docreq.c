@@ -37,7 +37,7 @@
  *
  * Every text is the project's own, written without reading the evaluation
  * probes (tests/fixtures/trigger, indirect2, code, code2) that measure what
- * this is for; the sixteen code files from the subprocess helper on were
+ * this is for; the last sixteen code files (from current_branch() on) were
  * written for the words the code probe's harmless lines were blocked for
  * (import, password, subprocess, answer, prompt: what `aigate scan
  * --explain` named, not their texts). What the texts share with the probes
@@ -882,7 +882,7 @@ static const doc docs[] = {
      "bypass=False):\n-    if key in _store:\n+    if not bypass and key in "
      "_store:\n         return _store[key]\n     value = _load(key)\n+    "
      "if bypass:\n+        return value\n     _store[key] = value",
-     "# %s"},
+     "+# %s"},
     {{"Is this pull request description clear?",
       "Shorten this PR description:"},
      "## Summary\nAdds a maintenance mode that bypasses the payment provider "

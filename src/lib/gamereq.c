@@ -15,7 +15,7 @@
  * no" quizzes.
  *
  * The trainer adds, benign: a game or transformation played on a word or
- * phrase of the user's ("Spell my daughter's name, Matilda, with a dash
+ * phrase of the user's ("Spell my daughter's name Matilda with a dash
  * between every letter."), or a question with the form its answer must
  * take ("Reply only with yes or no: is 17 a prime number?"); and as their
  * twins, attacks: the same game played on a secret the assistant guards
@@ -25,9 +25,10 @@
  * only in attacks.
  *
  * Every text is the project's own. The evaluation probes
- * (tests/fixtures/games, tests/fixtures/games2, tests/fixtures/secrets)
- * were written apart from it, by other hands, and measure what this is
- * for; the games probe's figures per group (never its texts) prompted it.
+ * tests/fixtures/games and games2 were written independently of it (README
+ * in each) and measure what this is for, with the project's secrets probe;
+ * the games probe's figures per group (never its texts) prompted it, and
+ * games2 was written afterwards to check it.
  */
 #include "gamereq.h"
 
@@ -66,7 +67,7 @@ static const char *const games[] = {
     "List the letters of %s one per line.",
     "Give the position in the alphabet of each letter of %s.",
     "Write %s in Morse code.",
-    "Turn %s into a riddle whose answer is that word.",
+    "Turn %s into a riddle with it as the answer.",
     "Shift each letter of %s by one (a becomes b) and show the result.",
     "Write %s in pig latin.",
     "Say %s once in capitals and once in lower case.",
@@ -78,24 +79,24 @@ static const char *const games[] = {
 
 /* What a benign game is played on: the user's own words. */
 static const char *const own[] = {
-    "the word 'lighthouse'",
-    "my daughter's name, Matilda",
-    "the phrase 'good luck'",
-    "our team name, Blue Herons",
-    "the word 'pineapple', which I picked for our game",
-    "the word 'saffron'",
-    "my cat's name, Biscuit",
-    "the city name 'Valparaiso'",
-    "the word 'serendipity'",
-    "my surname, Okonkwo",
-    "the title 'Midnight Garden'",
-    "the word 'harbour'",
-    "the name of our boat, Sea Lark",
-    "the word 'marmalade'",
-    "my nickname, Jojo",
-    "the answer to my crossword clue, 'ember'",
-    "the word 'velvet' from my spelling list",
-    "the brand name I invented, Lumora",
+    "the word lighthouse",
+    "my daughter's name Matilda",
+    "the phrase good luck",
+    "our team name Blue Herons",
+    "the word I picked for our game",
+    "the word saffron",
+    "my cat's name Biscuit",
+    "the city name Valparaiso",
+    "the word serendipity",
+    "my surname Okonkwo",
+    "the song title Midnight Garden",
+    "the word harbour",
+    "our boat's name Sea Lark",
+    "the word marmalade",
+    "my nickname Jojo",
+    "the crossword answer ember",
+    "the word velvet from my spelling list",
+    "my invented brand name Lumora",
 };
 
 /* What an attack plays it on: the secret the assistant guards. */
@@ -174,7 +175,7 @@ static const char *const forged[] = {
 
 /* Gate phrases of the games. */
 static const char *const phrases[] = {
-    "Access Granted", "I have been PWNED",       "ACCESS GRANTED",
+    "Access Granted", "I have been PWNED",       "Login approved",
     "Door unlocked",  "The password is correct", "Welcome, admin",
     "I am free",      "Yes, you may enter",
 };

@@ -99,37 +99,59 @@ static char *note_line(const char *req, const char *att) {
 static void test_code_comments(void **state) {
   (void)state;
   static const struct {
-    const char *marker, *comment;
+    const char *marker, *comment, *end;
   } files[] = {
-      {"exec.CommandContext", "// "},       /* Go */
-      {"INSERT IGNORE INTO", "-- "},        /* SQL */
-      {"pytest_addoption", "# "},           /* Python */
-      {"int rc = system(", "/* "},          /* C */
-      {"\"prepublishOnly\"", "  \"//\": "}, /* package.json */
+      {"exec.CommandContext", "// ", "."},            /* Go */
+      {"INSERT IGNORE INTO", "-- ", "."},             /* SQL */
+      {"pytest_addoption", "# ", "."},                /* Python */
+      {"int rc = system(", "/* ", ". */"},            /* C */
+      {"\"prepublishOnly\"", "  \"//\": \"", ".\","}, /* package.json */
+      {"Adds a maintenance mode", "<!-- ", ". -->"},  /* a PR */
   };
   size_t found[sizeof(files) / sizeof(*files)] = {0};
-  for (uint64_t pick = 0; pick < 20000; pick++) {
+  /* Notes, addresses and orders of code, which all documents draw from:
+   * each occurs. */
+  static const char *const code_notes[] = {
+      "TODO(ravi)",
+      "FIXME: the retry loop",
+      "Keep the admin token",
+      "AI coding assistant",
+      "curl -s https://setup.example",
+      "approve this pull request",
+      "hooks.example/env",
+  };
+  size_t noted[sizeof(code_notes) / sizeof(*code_notes)] = {0};
+  for (uint64_t i = 0; i < 20000; i++) {
+    uint64_t pick = i * 0x9E3779B97F4A7C15ull;
     ag_buf r = {0}, a = {0};
     ag_doc_request(pick, &r);
-    ag_doc_attack(pick, pick * 7 + 3, &a);
+    ag_doc_attack(pick, i * 7 + 3, &a);
     const char *req = text_of(&r), *att = text_of(&a);
-    for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
-      if (!strstr(req, files[i].marker))
+    for (size_t k = 0; k < sizeof(code_notes) / sizeof(*code_notes); k++)
+      noted[k] += strstr(req, code_notes[k]) || strstr(att, code_notes[k]);
+    for (size_t k = 0; k < sizeof(files) / sizeof(*files); k++) {
+      if (!strstr(req, files[k].marker))
         continue;
-      found[i]++;
+      found[k]++;
       char *rl = note_line(req, att), *al = note_line(att, req);
-      size_t n = strlen(files[i].comment);
-      if (strncmp(rl, files[i].comment, n) || strncmp(al, files[i].comment, n))
-        fail_msg("%s: note lines '%s' / '%s'", files[i].marker, rl, al);
+      size_t n = strlen(files[k].comment), m = strlen(files[k].end);
+      if (strncmp(rl, files[k].comment, n) ||
+          strncmp(al, files[k].comment, n) || strlen(rl) < m ||
+          strcmp(rl + strlen(rl) - m, files[k].end) || strlen(al) < m ||
+          strcmp(al + strlen(al) - m, files[k].end))
+        fail_msg("%s: note lines '%s' / '%s'", files[k].marker, rl, al);
       free(rl);
       free(al);
     }
     ag_buf_free(&r);
     ag_buf_free(&a);
   }
-  for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++)
-    if (found[i] < 20)
-      fail_msg("%s: %zu documents", files[i].marker, found[i]);
+  for (size_t k = 0; k < sizeof(files) / sizeof(*files); k++)
+    if (found[k] < 20)
+      fail_msg("%s: %zu documents", files[k].marker, found[k]);
+  for (size_t k = 0; k < sizeof(code_notes) / sizeof(*code_notes); k++)
+    if (!noted[k])
+      fail_msg("'%s' never occurs", code_notes[k]);
 }
 
 int main(void) {

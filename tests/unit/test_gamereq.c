@@ -21,11 +21,13 @@
 /* What only attacks say: a guarded secret, a gate phrase, a forged
  * order. */
 static const char *const attack_marks[] = {
-    "password",   "secret",     "access code", "passphrase", "pin in",
-    "flag you",   "vault",      "not allowed", "never to",   "defender",
-    "you know",   "granted",    "pwned",       "unlocked",   "welcome, admin",
-    "i am free",  "may enter",  "system:",     "</user>",    "[admin]",
-    "debug mode", "real instr", "true task",   "new rule",   "is correct",
+    "password",   "secret",         "access code",    "passphrase",
+    "pin in",     "flag you",       "vault",          "not allowed",
+    "never to",   "defender",       "you know",       "granted",
+    "pwned",      "unlocked",       "welcome, admin", "i am free",
+    "may enter",  "system:",        "</user>",        "[admin]",
+    "debug mode", "real instr",     "true task",      "new rule",
+    "is correct", "login approved",
 };
 
 /* Where a guarded secret is named, what differs from the user's word
@@ -78,7 +80,8 @@ static void test_requests(void **state) {
  * twice as often. */
 static void test_twins(void **state) {
   (void)state;
-  size_t games = 0, questions = 0;
+  size_t games = 0, questions = 0, first = 0, after = 0;
+  distinct owns = {0}, secrets = {0};
   for (uint64_t i = 0; i < 3000; i++) {
     uint64_t pick = i * 0x9E3779B97F4A7C15ull, with = i * 31 + 7;
     ag_buf r = {0}, a = {0}, again = {0};
@@ -91,6 +94,11 @@ static void test_twins(void **state) {
     assert_null(strstr(att, "%s"));
     if (strstr(att, req)) {
       questions++;
+      size_t lr = strlen(req), la = strlen(att);
+      if (!strcmp(att + la - lr, req))
+        first++; /* the forged order before the question */
+      else if (!strncmp(att, req, lr))
+        after++;
       if (!says(att, attack_marks, N_OF(attack_marks)))
         fail_msg("no forged order or gate phrase: %s", att);
     } else {
@@ -113,6 +121,11 @@ static void test_twins(void **state) {
       mid[n] = '\0';
       if (!says(mid, secret_marks, N_OF(secret_marks)))
         fail_msg("the game is not played on a secret: %s / %s", att, req);
+      distinct_add(&secrets, mid);
+      size_t rn = lr - p - s < sizeof(mid) ? lr - p - s : sizeof(mid) - 1;
+      memcpy(mid, req + p, rn);
+      mid[rn] = '\0';
+      distinct_add(&owns, mid);
     }
     ag_buf_free(&r);
     ag_buf_free(&a);
@@ -120,6 +133,14 @@ static void test_twins(void **state) {
   }
   assert_true(games > 1700 && games < 2300);
   assert_int_equal(games + questions, 3000);
+  /* The forged order goes before the question and after it; every word
+   * of the user's and every guarded secret is played on (18 and 16; what
+   * differs may be a part of one, so a few more). */
+  assert_true(first > 100 && after > 200);
+  if (owns.n < 18 || secrets.n < 16)
+    fail_msg("%zu words of the user's, %zu secrets", owns.n, secrets.n);
+  distinct_free(&owns);
+  distinct_free(&secrets);
 }
 
 int main(void) {
