@@ -100,12 +100,11 @@
  * Five more generators, each a file of its own, add benign texts and
  * their attack twins in the same way: requests about credentials
  * (credreq.c), framed requests and questions (framereq.c), documents
- * with a note to a person or to the model (docreq.c), requests that
- * use attacks' words in everyday senses (wordreq.c), and word games and
+ * with a note to a person or to the model (docreq.c), requests that use
+ * attacks' words in everyday senses (wordreq.c), and word games and
  * answer formats with their twins in the manner of injection games
- * (gamereq.c). Each is its own
- * source, left out of the thresholds; docs/detection.md says why each
- * is there and what it changed.
+ * (gamereq.c). Each is its own source, left out of the thresholds;
+ * docs/detection.md says why each is there and what it changed.
  *
  * Everything random comes from one splitmix64 stream seeded by the
  * caller, and records are processed in file order: the same data and

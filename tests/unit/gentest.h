@@ -60,4 +60,18 @@ static inline void distinct_free(distinct *d) {
   d->n = 0;
 }
 
+/* How a twin differs from its request: the lengths of the longest common
+ * prefix (*p) and, after it, the longest common suffix (*s) of a and b,
+ * which never overlap. */
+static inline void common_ends(const char *a, const char *b, size_t *p,
+                               size_t *s) {
+  size_t la = strlen(a), lb = strlen(b), i = 0, j = 0;
+  while (a[i] && a[i] == b[i])
+    i++;
+  while (j < la - i && j < lb - i && a[la - 1 - j] == b[lb - 1 - j])
+    j++;
+  *p = i;
+  *s = j;
+}
+
 #endif

@@ -57,11 +57,8 @@ static void test_twins(void **state) {
     const char *req = text_of(&r), *att = text_of(&a);
     assert_string_not_equal(req, att);
     assert_int_equal(count_lines(req), count_lines(att));
-    size_t lr = strlen(req), la = strlen(att), p = 0, s = 0;
-    while (req[p] && req[p] == att[p])
-      p++;
-    while (s < lr - p && s < la - p && req[lr - 1 - s] == att[la - 1 - s])
-      s++;
+    size_t lr = strlen(req), la = strlen(att), p, s;
+    common_ends(req, att, &p, &s);
     /* The difference lies within one line, and that line ends as the
      * request's does (the same wrapping: "]", " -->", ")", "*", ".").
      */
@@ -80,9 +77,8 @@ static void test_twins(void **state) {
 
 /* The line where request and twin differ: the note's. */
 static char *note_line(const char *req, const char *att) {
-  size_t p = 0;
-  while (req[p] && req[p] == att[p])
-    p++;
+  size_t p, s;
+  common_ends(req, att, &p, &s);
   while (p > 0 && req[p - 1] != '\n')
     p--;
   const char *e = strchr(req + p, '\n');

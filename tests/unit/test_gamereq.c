@@ -103,11 +103,8 @@ static void test_twins(void **state) {
         fail_msg("no forged order or gate phrase: %s", att);
     } else {
       games++;
-      size_t lr = strlen(req), la = strlen(att), p = 0, s = 0;
-      while (req[p] && req[p] == att[p])
-        p++;
-      while (s < lr - p && s < la - p && req[lr - 1 - s] == att[la - 1 - s])
-        s++;
+      size_t lr = strlen(req), la = strlen(att), p, s;
+      common_ends(req, att, &p, &s);
       assert_true(p > 0); /* the game's words before what it is played on */
       while (p > 0 && att[p - 1] != ' ')
         p--; /* whole words: "the phrase", "the password" share "the p" */

@@ -85,11 +85,8 @@ static void test_twins(void **state) {
     assert_string_not_equal(req, att);
     if (!aimed(att))
       fail_msg("a twin not aimed at the assistant: %s", att);
-    size_t lr = strlen(req), la = strlen(att), p = 0, s = 0;
-    while (req[p] && req[p] == att[p])
-      p++;
-    while (s < lr - p && s < la - p && req[lr - 1 - s] == att[la - 1 - s])
-      s++;
+    size_t p, s;
+    common_ends(req, att, &p, &s);
     shared += p > 15 || s > 15;
     ag_buf_free(&r);
     ag_buf_free(&a);
