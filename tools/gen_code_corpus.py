@@ -104,7 +104,7 @@ def chunks(path, lines, start_re):
     for i in sorted(set(starts)):
         if i > 0 and start_re.match(lines[i - 1] or ""):
             continue  # inside a run of decorators: the first one starts
-        target = 250 + h(path, i, "size")[0] * 4  # 250..1270 bytes
+        target = 250 + h(path, i, "size")[0] * 4  # 250..1270 characters
         base = indent(lines[i]) if i else 0
         out, size = [], 0
         for j in range(i, len(lines)):
@@ -135,7 +135,7 @@ def pick(cands, n):
     """n candidates in the order of their hash, at most PER_FILE per file,
     no two overlapping."""
     taken, per, used = [], {}, {}
-    for key, src, line, text in sorted(cands):
+    for _, src, line, text in sorted(cands):
         if per.get(src, 0) >= PER_FILE:
             continue
         span = range(line, line + text.count("\n") + 1)
