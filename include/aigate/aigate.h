@@ -484,7 +484,7 @@ typedef struct {
   int frame_requests;   /* generated benign framed requests, plain
                            questions on sensitive topics and questions
                            about attacks, half with a jailbreak twin; 0:
-                           600; < 0: none; at most 100000 */
+                           1500; < 0: none; at most 100000 */
   int doc_requests;     /* generated benign documents with a task and a
                            note to a person, half with a twin whose note
                            orders the model; 0: 450; < 0: none; at most

@@ -31,7 +31,7 @@ static void help(void) {
        "keys, half with an attack twin (default 100; 0: none)\n"
        "  --frame-requests N  N generated framed requests and questions on "
        "sensitive topics or attacks, half with a jailbreak twin (default "
-       "600; 0: none)\n"
+       "1500; 0: none)\n"
        "  --doc-requests N    N generated documents with a note to a person, "
        "half with a twin whose note orders the model (default 450; 0: "
        "none)\n"

@@ -73,13 +73,14 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "lexicon.h"
 #include "normalize.h"
 #include "util.h"
 
 /* ------------------------------------------------------------ hashing */
 
-#define FNV_BASIS 2166136261u
-#define FNV_PRIME 16777619u
+#define FNV_BASIS AG_FNV_BASIS
+#define FNV_PRIME AG_FNV_PRIME
 #define FIB 0x9e3779b97f4a7c15ull
 
 static inline uint32_t mix32(uint32_t h) {
@@ -122,6 +123,52 @@ static inline int word_byte(unsigned char c) {
 #define SEED_LINE 0x7f4a7c15u
 #define SEED_TRANS 0x1b873593u
 #define SEED_END 0xe6546b64u
+
+/*
+ * What words are about (format 6; lexicon.c): a word or word pair in a
+ * category of the lexicon adds that category's feature, and the first
+ * word of a category in the text adds one feature per category seen
+ * before it (a fiction frame and a drug's name are one pair, whichever
+ * comes first and whatever the words). In the word namespace of the
+ * text's own namespace, hashed apart by these seeds.
+ */
+#define SEED_LEX 0x7a11c0deu
+#define SEED_LEX_PAIR 0x3c0ffee5u
+#define LEX_MAX (2 * AG_LEX_CATS + 2) /* features one word can add */
+
+/* Category c's feature, and its pairs with the categories seen before. */
+static int lex_category(int c, uint32_t su, unsigned shift, uint32_t *seen,
+                        uint32_t *out) {
+  int n = 0;
+  out[n++] = mix32((uint32_t)c * 0x9e3779b1u ^ su ^ SEED_LEX) >> shift;
+  const uint32_t uc = (uint32_t)c;
+  if (!(*seen & 1u << uc)) {
+    for (uint32_t m = *seen; m; m &= m - 1) {
+      uint32_t d = (uint32_t)__builtin_ctz(m), a = d < uc ? d : uc,
+               b = d < uc ? uc : d;
+      out[n++] =
+          mix32((a << 8 | b) * 0x85ebca6bu ^ su ^ SEED_LEX_PAIR) >> shift;
+    }
+    *seen |= 1u << uc;
+  }
+  return n;
+}
+
+/* The lexicon's features of a word that ends (hash wh; bi its bigram key
+ * when have_prev): those of its own category into out[0, *n_word), then
+ * those of its pair's category, LEX_MAX at most. */
+static inline int lex_features(uint32_t wh, uint32_t bi, int have_prev,
+                               uint32_t su, unsigned shift, uint32_t *seen,
+                               uint32_t out[LEX_MAX], int *n_word) {
+  int n = 0, c;
+  if ((c = ag_lex_word(wh)))
+    n += lex_category(c, su, shift, seen, out);
+  *n_word = n;
+  if (have_prev && (c = ag_lex_pair(bi)))
+    n += lex_category(c, su, shift, seen, out + n);
+  return n;
+}
+
 #define LINE_BLANK 0x100u /* a blank line came before this one */
 
 /* A line's kind: 'w' for a word, else the byte it opens or ends with. */
@@ -175,6 +222,7 @@ typedef struct {
   unsigned char last;         /* the last byte over ' ' */
   uint32_t seed_uni, seed_bi; /* the namespace: a request's or a document's */
   uint64_t key;
+  uint32_t lex_seen; /* the lexicon's categories the text has shown */
 } walker;
 
 static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
@@ -240,7 +288,7 @@ static void count_chars(const unsigned char *u, size_t from, size_t to,
  * with the word before, and at a line's opening its line features. */
 static void emit_word(walker *w, size_t i, ag_ml_feature_cb cb, void *ud) {
   const unsigned shift = 32 - w->bits;
-  uint32_t bi = (w->prev * 31u) ^ w->wh;
+  uint32_t bi = ag_lex_pair_key(w->prev, w->wh);
   cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, i);
   if (w->have_prev)
     cb(ud, mix32(bi ^ w->seed_bi) >> shift, AG_ML_WORD, w->prev_s, i);
@@ -250,6 +298,11 @@ static void emit_word(walker *w, size_t i, ag_ml_feature_cb cb, void *ud) {
   else if (w->line_word == 2)
     cb(ud, mix32(bi ^ w->seed_bi ^ SEED_LINE) >> shift, AG_ML_WORD, w->prev_s,
        i);
+  uint32_t lex[LEX_MAX];
+  int n_word, n = lex_features(w->wh, bi, w->have_prev, w->seed_uni, shift,
+                               &w->lex_seen, lex, &n_word);
+  for (int k = 0; k < n; k++)
+    cb(ud, lex[k], AG_ML_WORD, k < n_word ? w->ws : w->prev_s, i);
   w->prev = w->wh;
   w->prev_s = w->ws;
   w->have_prev = 1;
@@ -465,8 +518,8 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
 static inline __attribute__((always_inline)) void
 add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
              uint32_t prev, uint32_t wh, int have_prev, int line_word,
-             int32_t *sum, uint32_t *cnt, uint64_t *seen) {
-  uint32_t bi = (prev * 31u) ^ wh;
+             uint32_t *lex_seen, int32_t *sum, uint32_t *cnt, uint64_t *seen) {
+  uint32_t bi = ag_lex_pair_key(prev, wh);
   add_word(wt, mix32(wh ^ su) >> shift, sum, cnt, seen);
   if (have_prev)
     add_word(wt, mix32(bi ^ sb) >> shift, sum, cnt, seen);
@@ -474,6 +527,11 @@ add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
     add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, sum, cnt, seen);
   else if (line_word == 2)
     add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, sum, cnt, seen);
+  uint32_t lex[LEX_MAX];
+  int n_word,
+      n = lex_features(wh, bi, have_prev, su, shift, lex_seen, lex, &n_word);
+  for (int k = 0; k < n; k++)
+    add_word(wt, lex[k], sum, cnt, seen);
 }
 
 /* The namespace is a constant here (score_block calls it with doc 0 or
@@ -493,6 +551,7 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   uint32_t prev_open = w->prev_open;
   unsigned char last = w->last;
   uint64_t v = w->v;
+  uint32_t lex_seen = w->lex_seen;
   uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
   int32_t sw = 0, sc = 0;
   uint32_t nw = 0, nc = 0, n4 = 0;
@@ -520,8 +579,8 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
     } else {
       if (in_word) {
         in_word = 0;
-        add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw,
-                     &nw, sw_seen);
+        add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word,
+                     &lex_seen, &sw, &nw, sw_seen);
         prev = wh;
         have_prev = 1;
       }
@@ -565,8 +624,8 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   }
   if (to == w->n && in_word) {
     in_word = 0;
-    add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &sw, &nw,
-                 sw_seen);
+    add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &lex_seen,
+                 &sw, &nw, sw_seen);
   }
   w->at_line = at_line;
   w->line_word = line_word;
@@ -577,6 +636,7 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   w->have_prev = have_prev;
   w->in_word = in_word;
   w->v = v;
+  w->lex_seen = lex_seen;
   b->sum[AG_ML_WORD] += sw;
   b->sum[AG_ML_CHAR] += sc;
   b->cnt[AG_ML_WORD] += nw;

@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 5
+#define AG_ML_VERSION 6
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
 #define AG_ML_DENSE 1 /* dense features, see dense_of() */

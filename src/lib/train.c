@@ -145,7 +145,7 @@
 #define AUG_CRED 7   /* a generated request about credentials, or its twin */
 #define CRED_N 100   /* how many of them, by default (half with a twin) */
 #define AUG_FRAME 8  /* a generated framed request or question, or its twin */
-#define FRAME_N 600  /* how many of them, by default (half with a twin) */
+#define FRAME_N 1500 /* how many of them, by default (half with a twin) */
 #define AUG_DOC 9    /* a generated document with a note in it, or its twin */
 #define DOC_N 450    /* how many of them, by default (half with a twin) */
 #define AUG_WORD 10  /* a generated request with attacks' words, or twin */

@@ -32,7 +32,7 @@ static const kind kinds[] = {
     {"credentials", offsetof(aigate_train_options, cred_requests), 300, 110,
      190, 100},
     {"framing", offsetof(aigate_train_options, frame_requests), 300, 110, 190,
-     600},
+     1500},
     {"documents", offsetof(aigate_train_options, doc_requests), 300, 110, 190,
      450},
     {"words", offsetof(aigate_train_options, word_requests), 200, 200, 200,

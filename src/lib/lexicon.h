@@ -1,0 +1,56 @@
+/*
+ * lexicon.h -- what a word is about: categories of words and word pairs
+ * that the classifier adds features for (lexicon.c says why).
+ */
+#ifndef AIGATE_LEXICON_H
+#define AIGATE_LEXICON_H
+
+#include <stdint.h>
+
+/* Words are hashed as the classifier hashes them: FNV-1a over the bytes
+ * of the folded word. */
+#define AG_FNV_BASIS 2166136261u
+#define AG_FNV_PRIME 16777619u
+
+/* Categories are 1..AG_LEX_CATS (a bit each in a uint32_t). */
+#define AG_LEX_CATS 16
+
+/* The classifier's key of a word pair: the first word's hash, the
+ * second's. */
+static inline uint32_t ag_lex_pair_key(uint32_t first, uint32_t second) {
+  return (first * 31u) ^ second;
+}
+
+/* A bit per hash of every entry: a clear bit means no entry (the
+ * classifier asks for every word it reads). */
+#define AG_LEX_FILTER_BITS 14
+#define AG_LEX_FILTER_WORDS (1u << AG_LEX_FILTER_BITS >> 6)
+extern uint64_t ag_lex_filter[AG_LEX_FILTER_WORDS];
+
+static inline uint32_t ag_lex_filter_bit(uint32_t key) {
+  return (key * 0x85ebca6bu) >> (32 - AG_LEX_FILTER_BITS);
+}
+
+static inline int ag_lex_maybe(uint32_t key) {
+  uint32_t f = ag_lex_filter_bit(key);
+  return (int)(ag_lex_filter[f >> 6] >> (f & 63) & 1);
+}
+
+/* Category cat's entries as written in lexicon.c (space-separated, a
+ * pair as "a+b"), or NULL; for tests. */
+const char *ag_lex_list(int cat);
+
+int ag_lex_word_slow(uint32_t wh);
+int ag_lex_pair_slow(uint32_t bi);
+
+/* The category of the word with hash wh, or 0. */
+static inline int ag_lex_word(uint32_t wh) {
+  return ag_lex_maybe(wh) ? ag_lex_word_slow(wh) : 0;
+}
+
+/* The category of the word pair with key bi (ag_lex_pair_key), or 0. */
+static inline int ag_lex_pair(uint32_t bi) {
+  return ag_lex_maybe(bi) ? ag_lex_pair_slow(bi) : 0;
+}
+
+#endif
