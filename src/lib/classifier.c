@@ -24,6 +24,14 @@
  * often in words that are harmless anywhere else; where it sits is what
  * gives it away.
  *
+ * Format 6 adds what words are about: a word or word pair of the
+ * lexicon (lexicon.c: kinds of harm, kinds of framing) adds its
+ * category's feature, and the first word of a category one feature per
+ * category the text showed before. A framed jailbreak's harmful task is
+ * named in words the training data may never have held; its category
+ * was learned from others of its kind. It costs a filter probe per word
+ * and word pair, and a table lookup on a hit.
+ *
  * Models of format 2 also had two features from a character trigram
  * language model of ordinary text (the worst and the last stretch of a
  * window against its median loss), meant for gibberish adversarial
@@ -40,7 +48,7 @@
  * them, 512 KiB, stay in L2 cache). A long text is scored in windows that
  * overlap by half, built from half-window blocks so that each byte is
  * read once, plus its first and last half-window alone, and takes the
- * best window (about 12 us for 2 KB, docs/benchmarks.md). ag_ml_windows
+ * best window (about 15 us for 2 KB, docs/benchmarks.md). ag_ml_windows
  * hands the trainer the very windows the scan scores.
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
@@ -51,8 +59,8 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (5: line features; 4 had none, 3 read documents
- *           as requests)
+ *   8   4  version (6: what words are about; 5: line features; 4
+ *           had neither, 3 read documents as requests)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (1)
@@ -79,8 +87,8 @@
 
 /* ------------------------------------------------------------ hashing */
 
-#define FNV_BASIS AG_FNV_BASIS
-#define FNV_PRIME AG_FNV_PRIME
+#define FNV_BASIS AG_ML_FNV_BASIS
+#define FNV_PRIME AG_ML_FNV_PRIME
 #define FIB 0x9e3779b97f4a7c15ull
 
 static inline uint32_t mix32(uint32_t h) {
@@ -134,9 +142,14 @@ static inline int word_byte(unsigned char c) {
  */
 #define SEED_LEX 0x7a11c0deu
 #define SEED_LEX_PAIR 0x3c0ffee5u
-#define LEX_MAX (2 * AG_LEX_CATS + 2) /* features one word can add */
+/* Features one word can add: a new category with k seen before adds
+ * 1 + k, and its pair's new category then 1 + (k + 1), with k + 2 <=
+ * AG_LEX_CATS: at most 2 * AG_LEX_CATS - 1. */
+#define LEX_MAX (2 * AG_LEX_CATS - 1)
 
-/* Category c's feature, and its pairs with the categories seen before. */
+/* Category c's feature into out[0], and when the text had not shown c
+ * yet, one per category it had (*seen) after it, and c into *seen:
+ * 1 + popcount(*seen) entries at most. */
 static int lex_category(int c, uint32_t su, unsigned shift, uint32_t *seen,
                         uint32_t *out) {
   int n = 0;
@@ -222,7 +235,13 @@ typedef struct {
   unsigned char last;         /* the last byte over ' ' */
   uint32_t seed_uni, seed_bi; /* the namespace: a request's or a document's */
   uint64_t key;
-  uint32_t lex_seen; /* the lexicon's categories the text has shown */
+  /* The lexicon's categories the text has shown so far: a pair of
+   * categories is one feature of the block where the second first shows,
+   * so a window's pairs depend on the text before it (an attack whose
+   * categories a harmless opening already showed has no pair in its own
+   * window; the opening's window has it). The scan and the trainer's
+   * windows walk alike; an explanation re-walks its window alone. */
+  uint32_t lex_seen;
 } walker;
 
 static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
@@ -285,10 +304,11 @@ static void count_chars(const unsigned char *u, size_t from, size_t to,
 }
 
 /* The features of the word that ends at byte i: its unigram, its bigram
- * with the word before, and at a line's opening its line features. */
+ * with the word before, at a line's opening its line features, and the
+ * lexicon's (lex_features). */
 static void emit_word(walker *w, size_t i, ag_ml_feature_cb cb, void *ud) {
   const unsigned shift = 32 - w->bits;
-  uint32_t bi = ag_lex_pair_key(w->prev, w->wh);
+  uint32_t bi = ag_ml_bigram_key(w->prev, w->wh);
   cb(ud, mix32(w->wh ^ w->seed_uni) >> shift, AG_ML_WORD, w->ws, i);
   if (w->have_prev)
     cb(ud, mix32(bi ^ w->seed_bi) >> shift, AG_ML_WORD, w->prev_s, i);
@@ -513,13 +533,13 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
 }
 
 /* The features of a word that ends (emit_word's, summed): its unigram,
- * its bigram with the word before, and at a line's opening its line
- * features. su and sb are the namespace's seeds. */
+ * its bigram with the word before, at a line's opening its line
+ * features, and the lexicon's. su and sb are the namespace's seeds. */
 static inline __attribute__((always_inline)) void
 add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
              uint32_t prev, uint32_t wh, int have_prev, int line_word,
              uint32_t *lex_seen, int32_t *sum, uint32_t *cnt, uint64_t *seen) {
-  uint32_t bi = ag_lex_pair_key(prev, wh);
+  uint32_t bi = ag_ml_bigram_key(prev, wh);
   add_word(wt, mix32(wh ^ su) >> shift, sum, cnt, seen);
   if (have_prev)
     add_word(wt, mix32(bi ^ sb) >> shift, sum, cnt, seen);

@@ -18,6 +18,16 @@
 #include "internal.h"
 
 #define AG_ML_VERSION 6
+
+/* Words are hashed FNV-1a over the bytes of the folded word; a bigram's
+ * key is the first word's hash and the second's (the lexicon,
+ * lexicon.c, hashes its entries the same way). */
+#define AG_ML_FNV_BASIS 2166136261u
+#define AG_ML_FNV_PRIME 16777619u
+
+static inline uint32_t ag_ml_bigram_key(uint32_t first, uint32_t second) {
+  return (first * 31u) ^ second;
+}
 #define AG_ML_MIN_BITS 10
 #define AG_ML_MAX_BITS 22
 #define AG_ML_DENSE 1 /* dense features, see dense_of() */

@@ -23,12 +23,21 @@
  * where the classifier's words split (at anything but a letter or digit):
  * "self-harm" is the pair "self+harm".
  *
+ * Limits: a pair is two adjacent words ("dispose of a body" is no pair of
+ * "dispose+body"); a word belongs to one category, its first list's; a
+ * word is in a category whatever its sense ("kill the process", "a photo
+ * shoot"), and the weights learned for the category, not the word, say
+ * what it is worth.
+ *
  * Changing a list changes what a model's weights mean: a model is trained
  * with the lexicon it is used with (the model format's version says so).
  */
 #include "lexicon.h"
 
+#include <assert.h>
 #include <string.h>
+
+#include "classifier.h"
 
 static const char *const cats[AG_LEX_CATS] = {
     /* 1 weapons and explosives */
@@ -130,9 +139,9 @@ static const char *const cats[AG_LEX_CATS] = {
     "begin+with sure+here",
 };
 
-/* An open-addressed table of the entries' hashes (about 500 of 4096),
- * and a bit per AG_LEX_FILTER_BITS hash of every entry (lexicon.h): most
- * words are in no list, and the bit says so without the table. */
+/* An open-addressed table of the entries' keys (about 500 in 4096 slots,
+ * 32 KiB), and the filter of lexicon.h (2 KiB): most words are in no
+ * list, and the filter says so without the table. */
 #define TBITS 12
 #define TSIZE (1u << TBITS)
 
@@ -151,8 +160,10 @@ static uint32_t slot_of(uint32_t key) {
 static void put(uint32_t key, int pair, int cat) {
   uint32_t i = slot_of(key);
   while (table[i].used) {
+    /* An entry in two lists would be found under the first only; the
+     * unit tests find every entry under its own category. */
     if (table[i].key == key && table[i].pair == pair)
-      return; /* a word in two lists keeps its first */
+      return;
     i = (i + 1) & (TSIZE - 1);
   }
   table[i] = (slot){key, (uint8_t)cat, (uint8_t)pair, 1};
@@ -164,8 +175,10 @@ static int word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Built before main() runs (the tables are a few KiB, the lists fixed),
- * so that every reader finds them complete without a lock. */
+/* Built before main() runs (the lists are fixed; about 500 entries), so
+ * that every reader finds the tables complete without a lock. A program
+ * that scans from constructors of its own, linked statically, would run
+ * before them. */
 __attribute__((constructor)) static void build(void) {
   for (int c = 0; c < AG_LEX_CATS; c++) {
     for (const char *p = cats[c]; *p;) {
@@ -174,18 +187,19 @@ __attribute__((constructor)) static void build(void) {
       uint32_t h[2] = {0, 0};
       int nw = 0;
       while (*p && *p != ' ') { /* an entry: one word, or two with '+' */
-        uint32_t wh = AG_FNV_BASIS;
+        uint32_t wh = AG_ML_FNV_BASIS;
         for (; word_char(*p); p++)
-          wh = (wh ^ (unsigned char)*p) * AG_FNV_PRIME;
+          wh = (wh ^ (unsigned char)*p) * AG_ML_FNV_PRIME;
         h[nw < 2 ? nw : 1] = wh;
         nw++;
         if (*p && *p != ' ') /* '+', or a byte no entry should hold */
           p++;
       }
+      assert(nw == 1 || nw == 2); /* a word, or a pair */
       if (nw == 1)
         put(h[0], 0, c + 1);
       else if (nw == 2)
-        put(ag_lex_pair_key(h[0], h[1]), 1, c + 1);
+        put(ag_ml_bigram_key(h[0], h[1]), 1, c + 1);
     }
   }
 }

@@ -7,24 +7,18 @@
 
 #include <stdint.h>
 
-/* Words are hashed as the classifier hashes them: FNV-1a over the bytes
- * of the folded word. */
-#define AG_FNV_BASIS 2166136261u
-#define AG_FNV_PRIME 16777619u
-
-/* Categories are 1..AG_LEX_CATS (a bit each in a uint32_t). */
+/* Categories are 1..AG_LEX_CATS, a bit each of a uint32_t (the
+ * classifier's mask of the categories a text has shown). Words are
+ * hashed as the classifier hashes them (classifier.h: AG_ML_FNV_*, and a
+ * pair's key is ag_ml_bigram_key). */
 #define AG_LEX_CATS 16
+_Static_assert(AG_LEX_CATS < 32, "a category is a bit of a uint32_t");
 
-/* The classifier's key of a word pair: the first word's hash, the
- * second's. */
-static inline uint32_t ag_lex_pair_key(uint32_t first, uint32_t second) {
-  return (first * 31u) ^ second;
-}
-
-/* A bit per hash of every entry: a clear bit means no entry (the
- * classifier asks for every word it reads). */
+/* A filter of 2^AG_LEX_FILTER_BITS bits, one set per entry (at a hash
+ * of its key): a clear bit means no entry, which is the answer for most
+ * of the words the classifier asks about, without the table. */
 #define AG_LEX_FILTER_BITS 14
-#define AG_LEX_FILTER_WORDS (1u << AG_LEX_FILTER_BITS >> 6)
+#define AG_LEX_FILTER_WORDS ((1u << AG_LEX_FILTER_BITS) >> 6)
 extern uint64_t ag_lex_filter[AG_LEX_FILTER_WORDS];
 
 static inline uint32_t ag_lex_filter_bit(uint32_t key) {
@@ -40,6 +34,8 @@ static inline int ag_lex_maybe(uint32_t key) {
  * pair as "a+b"), or NULL; for tests. */
 const char *ag_lex_list(int cat);
 
+/* The table lookups behind the filter (a filter's bit may be set by
+ * another entry's hash). */
 int ag_lex_word_slow(uint32_t wh);
 int ag_lex_pair_slow(uint32_t bi);
 
@@ -48,7 +44,7 @@ static inline int ag_lex_word(uint32_t wh) {
   return ag_lex_maybe(wh) ? ag_lex_word_slow(wh) : 0;
 }
 
-/* The category of the word pair with key bi (ag_lex_pair_key), or 0. */
+/* The category of the word pair with key bi (ag_ml_bigram_key), or 0. */
 static inline int ag_lex_pair(uint32_t bi) {
   return ag_lex_maybe(bi) ? ag_lex_pair_slow(bi) : 0;
 }
