@@ -246,6 +246,7 @@ typedef struct {
 
 static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
                         int doc) {
+  ag_lex_init(); /* the lexicon's tables, built by the first text */
   memset(w, 0, sizeof(*w));
   w->u = (const unsigned char *)t;
   w->n = n;

@@ -35,6 +35,7 @@
 #include "lexicon.h"
 
 #include <assert.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "classifier.h"
@@ -152,6 +153,7 @@ typedef struct {
 
 static slot table[TSIZE];
 uint64_t ag_lex_filter[AG_LEX_FILTER_WORDS];
+static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static uint32_t slot_of(uint32_t key) {
   return (key * 2654435761u) >> (32 - TBITS);
@@ -175,11 +177,9 @@ static int word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Built before main() runs (the lists are fixed; about 500 entries), so
- * that every reader finds the tables complete without a lock. A program
- * that scans from constructors of its own, linked statically, would run
- * before them. */
-__attribute__((constructor)) static void build(void) {
+/* Built once, by the first ag_lex_init (the lists are fixed; about 500
+ * entries). */
+static void build(void) {
   for (int c = 0; c < AG_LEX_CATS; c++) {
     for (const char *p = cats[c]; *p;) {
       while (*p == ' ')
@@ -209,6 +209,10 @@ static int find(uint32_t key, int pair) {
     if (table[i].key == key && table[i].pair == pair)
       return table[i].cat;
   return 0;
+}
+
+void ag_lex_init(void) {
+  pthread_once(&once, build);
 }
 
 const char *ag_lex_list(int cat) {

@@ -30,6 +30,11 @@ static inline int ag_lex_maybe(uint32_t key) {
   return (int)(ag_lex_filter[f >> 6] >> (f & 63) & 1);
 }
 
+/* Builds the tables the lookups below read, once; every lookup must
+ * come after a call (the classifier makes it as it starts on a text).
+ * Thread-safe. */
+void ag_lex_init(void);
+
 /* Category cat's entries as written in lexicon.c (space-separated, a
  * pair as "a+b"), or NULL; for tests. */
 const char *ag_lex_list(int cat);

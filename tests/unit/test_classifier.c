@@ -405,6 +405,7 @@ static size_t shared(const char *a, const char *b) {
 static void test_lexicon_entries(void **state) {
   (void)state;
   size_t entries = 0;
+  ag_lex_init();
   assert_null(ag_lex_list(0));
   assert_null(ag_lex_list(AG_LEX_CATS + 1));
   for (int c = 1; c <= AG_LEX_CATS; c++) {
