@@ -361,7 +361,7 @@ static void test_line_features(void **state) {
   assert_int_equal(word_features("| ab |\n| cd |"), 2 + 1 + 1 + 1);
 }
 
-/* The word features of t, sorted, into f (at most max); their number. */
+/* The word features of a text, in the order the walk finds them. */
 typedef struct {
   uint32_t *f;
   size_t n, max;
@@ -374,18 +374,22 @@ static void collect_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
     w->f[w->n++] = idx;
 }
 
-static size_t words_of(const char *t, uint32_t *f, size_t max) {
+/* The word features of t read as a request (doc 0) or a document into
+ * f (at most max); their number. */
+static size_t words_of(const char *t, int doc, uint32_t *f, size_t max) {
   word_set w = {f, 0, max};
   double norm[2];
-  ag_ml_features(model->bits, t, strlen(t), 0, collect_words, &w,
+  ag_ml_features(model->bits, t, strlen(t), doc, collect_words, &w,
                  model->min_count, norm);
   return w.n;
 }
 
-/* How many features a and b share (each feature counted once). */
-static size_t shared(const char *a, const char *b) {
+/* How many features a and b share (each feature counted once), each read
+ * in its namespace. */
+static size_t shared_in(const char *a, int doc_a, const char *b, int doc_b) {
   uint32_t fa[64], fb[64];
-  size_t na = words_of(a, fa, 64), nb = words_of(b, fb, 64), n = 0;
+  size_t na = words_of(a, doc_a, fa, 64), nb = words_of(b, doc_b, fb, 64),
+         n = 0;
   for (size_t i = 0; i < na; i++) {
     int dup = 0;
     for (size_t k = 0; k < i; k++)
@@ -397,6 +401,10 @@ static size_t shared(const char *a, const char *b) {
       }
   }
   return n;
+}
+
+static size_t shared(const char *a, const char *b) {
+  return shared_in(a, 0, b, 0);
 }
 
 /* Every entry of the lexicon is found, under its own category (none is
@@ -467,25 +475,10 @@ static void test_lexicon_features(void **state) {
                    7 + 1 + (1 + 1) + (1 + 2));
   /* A second word of a category seen adds its feature, no pairs again. */
   assert_int_equal(word_features("novel fentanyl heroin"), 7 + 1 + (1 + 1) + 1);
-  /* A document's lexicon features are its own. */
-  uint32_t f[64];
-  double norm[2];
-  word_set w = {f, 0, 64};
-  ag_ml_features(model->bits, "fentanyl", 8, 1, collect_words, &w,
-                 model->min_count, norm);
-  uint32_t g[64], d[64];
-  size_t ng = words_of("heroin", g, 64), same = 0, same_doc = 0;
-  word_set wd = {d, 0, 64};
-  ag_ml_features(model->bits, "heroin", 6, 1, collect_words, &wd,
-                 model->min_count, norm);
-  for (size_t i = 0; i < w.n; i++) {
-    for (size_t j = 0; j < ng; j++)
-      same += f[i] == g[j];
-    for (size_t j = 0; j < wd.n; j++)
-      same_doc += f[i] == d[j];
-  }
-  assert_int_equal(same, 0);
-  assert_int_equal(same_doc, 1);
+  /* A document's lexicon features are its own: none shared with a
+   * request's, the category's shared with another document's. */
+  assert_int_equal(shared_in("fentanyl", 1, "heroin", 0), 0);
+  assert_int_equal(shared_in("fentanyl", 1, "heroin", 1), 1);
   /* The scan's fast sum finds the same features. */
   const char *texts[] = {
       "I'm writing a novel. My grandmother, a chemist, explains step by step "
