@@ -4,7 +4,9 @@
  * Workers never write to the database: a finished request's record is
  * queued here (a mutex and a list), and the store thread writes the queue
  * in one transaction about every 100 ms (a group commit, like the spend).
- * A kill -9 loses at most the records of that window. The queue is
+ * A kill -9 loses at most the records of that window. The batch offers
+ * the CPU to others every few records, so that it does not hold up the
+ * workers sharing its CPU for milliseconds. The queue is
  * bounded, by count and by the bytes its records hold (with
  * store_content a record carries the request and up to 1 MiB of
  * response): when the store cannot keep up, new records are dropped and
@@ -22,6 +24,7 @@
  * not copied again.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +34,12 @@
 #include "sinks.h"
 
 #define DROP_ALERT_MS 60000 /* at most one alert a minute per sink */
+/* Records linked and inserted between two offers of the CPU to the
+ * workers (sched_yield): a batch is some 3 to 5 us of work per record,
+ * and one of 100 ms at 7,000 requests/s held a CPU for 2 to 4 ms, while
+ * a worker or its peers woken on that CPU waited (docs/benchmarks.md,
+ * "The store thread's batches"). */
+#define YIELD_EVERY 32
 
 enum { DROP_DATABASE = GW_SINK_COUNT, N_DROP };
 
@@ -291,7 +300,10 @@ int gw_audit_flush(gw_audit *a, store *st) {
     return 0;
   store_chain before = a->chain;
   int ok = store_begin(st) == 0;
+  size_t linked = 0;
   for (gw_audit_rec *r = list; ok && r; r = r->next) {
+    if (++linked % YIELD_EVERY == 0)
+      sched_yield();
     bind_rec(r);
     if (a->chained)
       store_chain_link(&a->chain, &r->rec);
