@@ -4,9 +4,9 @@
  *
  * The model is a logistic regression over hashed features of the folded
  * text: word unigrams and bigrams and character 3- to 5-grams, each
- * namespace scaled by its distinct features (ag_ml_norm) so that long
- * and short texts score alike and a repeated phrase scores as the phrase
- * once, plus one dense feature, the share of symbol characters. Rules
+ * counted once in a window and each namespace scaled by its distinct
+ * features (ag_ml_norm) so that long and short texts score alike, plus
+ * one dense feature, the share of symbol characters. Rules
  * catch known phrasings; the hashed n-grams generalize to rephrasings.
  *
  * A document (250 bytes or more over two lines or more: an e-mail, a
@@ -32,6 +32,13 @@
  * was learned from others of its kind. It costs a filter probe per word
  * and word pair, and a table lookup on a hit.
  *
+ * Format 7 counts a feature once in a window (classifier.h: a gate
+ * bit per word feature and per byte's 5-gram), where earlier formats
+ * summed every occurrence and scaled the sum by the share of distinct
+ * ones: exact for a phrase repeated alone, but next to other text the
+ * repetitions drowned it, so an attack padded with " ok" sixty times
+ * scored 0.20 where it scored 0.85 alone.
+ *
  * Models of format 2 also had two features from a character trigram
  * language model of ordinary text (the worst and the last stretch of a
  * window against its median loss), meant for gibberish adversarial
@@ -43,13 +50,13 @@
  * a third of the classifier's cost (docs/detection.md).
  *
  * Cost per byte of folded text: three character n-gram hashes (one
- * multiplication each) and weight reads, a word hash, one bit of a
- * distinct-feature sketch; no allocation. The weights are int16 (2^18 of
- * them, 512 KiB, stay in L2 cache). A long text is scored in windows that
- * overlap by half, built from half-window blocks so that each byte is
- * read once, plus its first and last half-window alone, and takes the
- * best window (about 15 us for 2 KB, docs/benchmarks.md). ag_ml_windows
- * hands the trainer the very windows the scan scores.
+ * multiplication each) and weight reads, a word hash, a gate bit for
+ * the 5-gram and per word feature; no allocation. The weights are int16
+ * (2^18 of them, 512 KiB, stay in L2 cache). A long text is scored in
+ * windows that overlap by half, built from half-window blocks so that
+ * each byte is read once, plus its first and last half-window alone, and
+ * takes the best window (about 13 us for 2 KB, docs/benchmarks.md).
+ * ag_ml_windows hands the trainer the very windows the scan scores.
  *
  * Known limits (docs/detection.md): a bag of n-grams learns its sources'
  * style, so text unlike every training source can score high (the
@@ -59,8 +66,9 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (6: what words are about; 5: line features; 4
- *           had neither, 3 read documents as requests)
+ *   8   4  version (7: each feature once per block; 6: what words
+ *           are about; 5: line features; 4 had neither, 3 read
+ *           documents as requests)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (1)
@@ -209,12 +217,23 @@ int ag_ml_is_doc(const char *t, size_t n) {
  * so each byte is read once however much the windows overlap.
  */
 typedef struct {
-  int32_t sum[2];
-  uint32_t cnt[2];
-  uint32_t n4; /* character 4-grams, the ones the sketch samples */
-  uint64_t seen_w[AG_ML_SEEN_W / 64], seen_c[AG_ML_SEEN_C / 64];
+  int32_t sum[2];  /* the weights of its distinct features */
+  uint32_t cnt[2]; /* its distinct features */
+  /* Of those, the ones the block before it did not have: what it adds
+   * to a window that opens with that block. */
+  int32_t sum_new[2];
+  uint32_t cnt_new[2];
   uint32_t chars, symbols; /* characters (not UTF-8 continuation bytes) */
 } block;
+
+/* The gates (classifier.h) of the block being read and of the one before
+ * it, a namespace's two side by side, so that one base pointer and
+ * constant offsets reach all four in the walk's loop. */
+#define GW (AG_ML_GATE_W / 64) /* words of a word gate */
+#define GC (AG_ML_GATE_C / 64)
+#define GATE_AT(ns) ((ns) == AG_ML_WORD ? 0 : 2 * GW)
+#define GATE_LEN(ns) ((ns) == AG_ML_WORD ? GW : GC)
+#define GATE_ALL (2 * GW + 2 * GC)
 
 /* The walk's state, carried from block to block: the word being read and
  * the one before it, the last five bytes. */
@@ -242,7 +261,24 @@ typedef struct {
    * window; the opening's window has it). The scan and the trainer's
    * windows walk alike; an explanation re-walks its window alone. */
   uint32_t lex_seen;
+  uint64_t gate[GATE_ALL]; /* GATE_AT(ns): this block's, the last one's */
+  /* What the last 5-gram was to its block (meet), and where it ended. */
+  uint32_t char_met;
+  size_t char_e;
+  size_t blocks; /* blocks begun (next_block) */
 } walker;
+
+/* A new block: the block read so far becomes the one before it (the
+ * first has none: its gates and the ones before are clear). */
+static void next_block(walker *w) {
+  if (!w->blocks++)
+    return;
+  for (int ns = 0; ns < 2; ns++) {
+    uint64_t *g = w->gate + GATE_AT(ns);
+    memcpy(g + GATE_LEN(ns), g, GATE_LEN(ns) * sizeof(*g));
+    memset(g, 0, GATE_LEN(ns) * sizeof(*g));
+  }
+}
 
 static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
                         int doc) {
@@ -383,15 +419,17 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
       }
     }
     w->v = w->v << 8 | c;
-    if (i >= 2)
-      cb(ud, ngram_index((w->v & 0xffffffull) | w->key, 3, w->bits), AG_ML_CHAR,
-         i - 2, i + 1);
-    if (i >= 3)
-      cb(ud, ngram_index((w->v & 0xffffffffull) | w->key, 4, w->bits),
-         AG_ML_CHAR, i - 3, i + 1);
+    /* The 5-gram first: whether the n-grams that end here count is its
+     * (met_at). */
     if (i >= 4)
       cb(ud, ngram_index((w->v & 0xffffffffffull) | w->key, 5, w->bits),
          AG_ML_CHAR, i - 4, i + 1);
+    if (i >= 3)
+      cb(ud, ngram_index((w->v & 0xffffffffull) | w->key, 4, w->bits),
+         AG_ML_CHAR, i - 3, i + 1);
+    if (i >= 2)
+      cb(ud, ngram_index((w->v & 0xffffffull) | w->key, 3, w->bits), AG_ML_CHAR,
+         i - 2, i + 1);
   }
   if (to == w->n && w->in_word) {
     w->in_word = 0;
@@ -401,60 +439,62 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
     count_chars(w->u, from, to, b);
 }
 
-/* Mark a feature [s, e) in a block's sketches of distinct features:
- * every word feature; of the character n-grams the 4-grams only (their
- * share of distinct ones stands for all three lengths, at a third of the
- * cost). */
-static inline void mark_seen(block *b, uint32_t idx, int ns, size_t s,
-                             size_t e) {
-  uint32_t h = ag_ml_seen_bit(idx);
-  if (ns == AG_ML_WORD) {
-    h &= AG_ML_SEEN_W - 1;
-    b->seen_w[h >> 6] |= 1ull << (h & 63);
-  } else if (e - s == 4) {
-    h &= AG_ML_SEEN_C - 1;
-    b->seen_c[h >> 6] |= 1ull << (h & 63);
-    b->n4++;
-  }
+/* Feature idx of namespace ns met in the walk's block (gates G): 0 when
+ * the block met it before, else FIRST (its gate bit was clear), plus NEW
+ * when the block before did not meet it either. The bit is set after. */
+#define FIRST 1u
+#define NEW 2u
+static inline uint32_t meet(uint64_t *G, uint32_t idx, const int ns) {
+  uint32_t h = ag_ml_gate_bit(idx, ns);
+  uint64_t *g = G + GATE_AT(ns) + (h >> 6), word = *g;
+  uint32_t first = (uint32_t)(~word >> (h & 63)) & 1;
+  *g = word | 1ull << (h & 63);
+  return first | (first & (uint32_t)(~g[GATE_LEN(ns)] >> (h & 63))) << 1;
 }
 
-static void count_feature(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
-  block *b = ud;
-  b->cnt[ns]++;
-  mark_seen(b, idx, ns, s, e);
-}
-
-/*
- * Distinct features of a namespace in one or two blocks, estimated from
- * the share of sketch bits set (linear counting), never more than the
- * occurrences; for characters, the 4-grams' distinct share times all.
- */
-static double distinct_of(const block *a, const block *b, int ns) {
-  const uint64_t *x = ns == AG_ML_WORD ? a->seen_w : a->seen_c;
-  const uint64_t *y = b ? (ns == AG_ML_WORD ? b->seen_w : b->seen_c) : NULL;
-  size_t words = (ns == AG_ML_WORD ? AG_ML_SEEN_W : AG_ML_SEEN_C) / 64;
-  unsigned set = 0;
-  for (size_t i = 0; i < words; i++)
-    set += (unsigned)__builtin_popcountll(x[i] | (y ? y[i] : 0));
-  uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
+/* meet() for any feature walk() hands over, read from bytes [s, e): a
+ * character n-gram counts as the 5-gram that ends where it ends, which
+ * walk() hands over first (the text's first four bytes end none: their
+ * n-grams count). */
+static uint32_t met_at(walker *w, uint32_t idx, int ns, size_t s, size_t e) {
   if (ns == AG_ML_WORD)
-    return ag_ml_distinct(set, (unsigned)(words * 64), cnt);
-  uint32_t n4 = a->n4 + (b ? b->n4 : 0);
-  /* No 4-gram to sample (a text of 3 bytes): take its few as distinct. */
-  return n4 ? ag_ml_distinct(set, (unsigned)(words * 64), n4) * cnt / n4 : cnt;
+    return meet(w->gate, idx, ns);
+  if (e - s == 5) {
+    w->char_e = e;
+    return w->char_met = meet(w->gate, idx, ns);
+  }
+  return w->char_e == e ? w->char_met : FIRST | NEW;
+}
+
+/* A feature walk's callback in front of another: the first occurrence
+ * of each feature in the block, counted, goes on to cb (when set). */
+typedef struct {
+  walker *w;
+  block *b;
+  ag_ml_feature_cb cb;
+  void *ud;
+} first_ctx;
+
+static void pass_first(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  first_ctx *f = ud;
+  if (!(met_at(f->w, idx, ns, s, e) & FIRST))
+    return;
+  f->b->cnt[ns]++;
+  if (f->cb)
+    f->cb(f->ud, idx, ns, s, e);
 }
 
 void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
                     ag_ml_feature_cb cb, void *ud, const uint32_t min[2],
                     double norm[2]) {
   walker w;
+  block b;
+  memset(&b, 0, sizeof(b));
+  first_ctx f = {&w, &b, cb, ud};
   walker_init(&w, bits, t, n, doc);
-  walk(&w, 0, n, cb, ud, NULL);
-  block b = {0};
-  walker_init(&w, bits, t, n, doc);
-  walk(&w, 0, n, count_feature, &b, NULL);
+  walk(&w, 0, n, pass_first, &f, NULL);
   for (int ns = 0; ns < 2; ns++)
-    norm[ns] = ag_ml_norm(b.cnt[ns], distinct_of(&b, NULL, ns), min[ns]);
+    norm[ns] = ag_ml_norm(b.cnt[ns], min[ns]);
 }
 
 /*
@@ -473,22 +513,31 @@ static void dense_of(const block *a, const block *b, float out[AG_ML_DENSE]) {
 typedef struct {
   const int16_t *w;
   block *b;
+  walker *wk;
 } sum_ctx;
 
 static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   sum_ctx *c = ud;
-  c->b->sum[ns] += c->w[idx];
-  c->b->cnt[ns]++;
-  mark_seen(c->b, idx, ns, s, e);
+  uint32_t met = met_at(c->wk, idx, ns, s, e);
+  if (met & FIRST) {
+    c->b->sum[ns] += c->w[idx];
+    c->b->cnt[ns]++;
+  }
+  if (met & NEW) {
+    c->b->sum_new[ns] += c->w[idx];
+    c->b->cnt_new[ns]++;
+  }
 }
 
+/* A window of one block, or of two consecutive ones: the first block's
+ * distinct features and those of the second that the first did not
+ * have, so that each feature counts once in a window. */
 static double logit_of(const aigate_model *m, const block *a, const block *b) {
   double z = m->bias;
   for (int ns = 0; ns < 2; ns++) {
-    int64_t sum = a->sum[ns] + (b ? b->sum[ns] : 0);
-    uint32_t cnt = a->cnt[ns] + (b ? b->cnt[ns] : 0);
-    z += (double)m->scale * (double)sum *
-         ag_ml_norm(cnt, distinct_of(a, b, ns), m->min_count[ns]);
+    int64_t sum = a->sum[ns] + (b ? b->sum_new[ns] : 0);
+    uint32_t cnt = a->cnt[ns] + (b ? b->cnt_new[ns] : 0);
+    z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
   }
   float d[AG_ML_DENSE];
   dense_of(a, b, d);
@@ -518,19 +567,35 @@ static size_t char_edge(const char *t, size_t i, size_t lo) {
  * reload it at every byte). It must find the very features walk() finds;
  * tests/unit/test_classifier.c compares the two.
  */
-static inline void add_word(const int16_t *wt, uint32_t idx, int32_t *sum,
-                            uint32_t *cnt, uint64_t *seen) {
-  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_W - 1);
-  *sum += wt[idx];
-  (*cnt)++;
-  seen[h >> 6] |= 1ull << (h & 63);
+typedef struct {       /* a namespace's sums: weights << 32 | features */
+  uint64_t all, fresh; /* the block's distinct ones; those also NEW */
+} acc;
+
+static inline void add_met(const int16_t *wt, uint64_t *G, uint32_t idx,
+                           const int ns, acc *a) {
+  uint32_t met = meet(G, idx, ns);
+  uint64_t one = (uint64_t)(int64_t)wt[idx] << 32 | 1;
+  a->all += one & -(uint64_t)(met & FIRST); /* no branch to mispredict */
+  a->fresh += one & -(uint64_t)(met >> 1);
 }
 
-static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
-                             uint64_t *seen) {
-  uint32_t h = ag_ml_seen_bit(idx) & (AG_ML_SEEN_C - 1);
-  *sum += wt[idx];
-  seen[h >> 6] |= 1ull << (h & 63);
+static inline void add_word(const int16_t *wt, uint64_t *G, uint32_t idx,
+                            acc *a) {
+  add_met(wt, G, idx, AG_ML_WORD, a);
+}
+
+/* The character n-grams that end at a byte, by their 5-gram (met_at):
+ * their weights' sum w, n of them. */
+static inline void add_chars(int32_t w, uint64_t n, uint32_t met, acc *a) {
+  uint64_t all = (uint64_t)(int64_t)w << 32 | n;
+  a->all += all & -(uint64_t)(met & FIRST);
+  a->fresh += all & -(uint64_t)(met >> 1);
+}
+
+/* An acc's sums into a block's. */
+static void add_acc(int32_t *sum, uint32_t *cnt, uint64_t a) {
+  *sum += (int32_t)(uint32_t)(a >> 32);
+  *cnt += (uint32_t)a;
 }
 
 /* The features of a word that ends (emit_word's, summed): its unigram,
@@ -539,20 +604,20 @@ static inline void add_char4(const int16_t *wt, uint32_t idx, int32_t *sum,
 static inline __attribute__((always_inline)) void
 add_word_end(const int16_t *wt, unsigned shift, uint32_t su, uint32_t sb,
              uint32_t prev, uint32_t wh, int have_prev, int line_word,
-             uint32_t *lex_seen, int32_t *sum, uint32_t *cnt, uint64_t *seen) {
+             uint32_t *lex_seen, uint64_t *G, acc *a) {
   uint32_t bi = ag_ml_bigram_key(prev, wh);
-  add_word(wt, mix32(wh ^ su) >> shift, sum, cnt, seen);
+  add_word(wt, G, mix32(wh ^ su) >> shift, a);
   if (have_prev)
-    add_word(wt, mix32(bi ^ sb) >> shift, sum, cnt, seen);
+    add_word(wt, G, mix32(bi ^ sb) >> shift, a);
   if (line_word == 1)
-    add_word(wt, mix32(wh ^ su ^ SEED_LINE) >> shift, sum, cnt, seen);
+    add_word(wt, G, mix32(wh ^ su ^ SEED_LINE) >> shift, a);
   else if (line_word == 2)
-    add_word(wt, mix32(bi ^ sb ^ SEED_LINE) >> shift, sum, cnt, seen);
+    add_word(wt, G, mix32(bi ^ sb ^ SEED_LINE) >> shift, a);
   uint32_t lex[LEX_MAX];
   int n_word,
       n = lex_features(wh, bi, have_prev, su, shift, lex_seen, lex, &n_word);
   for (int k = 0; k < n; k++)
-    add_word(wt, lex[k], sum, cnt, seen);
+    add_word(wt, G, lex[k], a);
 }
 
 /* The namespace is a constant here (score_block calls it with doc 0 or
@@ -573,9 +638,8 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   unsigned char last = w->last;
   uint64_t v = w->v;
   uint32_t lex_seen = w->lex_seen;
-  uint64_t *sw_seen = b->seen_w, *sc_seen = b->seen_c;
-  int32_t sw = 0, sc = 0;
-  uint32_t nw = 0, nc = 0, n4 = 0;
+  uint64_t *G = w->gate;
+  acc aw = {0, 0}, ac = {0, 0};
   uint64_t kinds = 0; /* characters, and symbols in the high half */
   for (size_t i = from; i < to; i++) {
     unsigned char c = u[i];
@@ -587,9 +651,9 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
         line_word = at_line ? 1 : line_word == 1 ? 2 : 0;
         if (__builtin_expect(at_line, 0)) {
           if (prev_open)
-            add_word(wt,
+            add_word(wt, G,
                      mix32((prev_open << 8 | 'w') ^ su ^ SEED_TRANS) >> shift,
-                     &sw, &nw, sw_seen);
+                     &aw);
           prev_open = 'w';
           at_line = 0;
         }
@@ -601,26 +665,27 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
       if (in_word) {
         in_word = 0;
         add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word,
-                     &lex_seen, &sw, &nw, sw_seen);
+                     &lex_seen, G, &aw);
         prev = wh;
         have_prev = 1;
       }
       if (c > ' ') {
         if (__builtin_expect(at_line, 0)) {
           if (prev_open)
-            add_word(wt, mix32((prev_open << 8 | c) ^ su ^ SEED_TRANS) >> shift,
-                     &sw, &nw, sw_seen);
+            add_word(wt, G,
+                     mix32((prev_open << 8 | c) ^ su ^ SEED_TRANS) >> shift,
+                     &aw);
           prev_open = c;
           at_line = 0;
         }
         last = c;
       } else if (c == '\n') {
         if (!at_line)
-          add_word(wt,
+          add_word(wt, G,
                    mix32(((prev_open & 0xff) << 8 | line_kind(last)) ^ su ^
                          SEED_END) >>
                        shift,
-                   &sw, &nw, sw_seen);
+                   &aw);
         else if (prev_open)
           prev_open |= LINE_BLANK;
         at_line = 1, line_word = 0;
@@ -628,25 +693,24 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
     }
     v = v << 8 | c;
     if (i >= 4) {
-      sc += wt[ngram_index((v & 0xffffffull) | key, 3, bits)] +
-            wt[ngram_index((v & 0xffffffffffull) | key, 5, bits)];
-      add_char4(wt, ngram_index((v & 0xffffffffull) | key, 4, bits), &sc,
-                sc_seen);
-      nc += 3;
-      n4++;
-    } else { /* the first bytes: not every n-gram yet */
+      uint32_t i5 = ngram_index((v & 0xffffffffffull) | key, 5, bits);
+      add_chars(wt[ngram_index((v & 0xffffffull) | key, 3, bits)] +
+                    wt[ngram_index((v & 0xffffffffull) | key, 4, bits)] +
+                    wt[i5],
+                3, meet(G, i5, AG_ML_CHAR), &ac);
+    } else { /* the text's first bytes: not every n-gram yet; they count */
       if (i >= 2)
-        sc += wt[ngram_index((v & 0xffffffull) | key, 3, bits)], nc++;
+        add_chars(wt[ngram_index((v & 0xffffffull) | key, 3, bits)], 1,
+                  FIRST | NEW, &ac);
       if (i >= 3)
-        add_char4(wt, ngram_index((v & 0xffffffffull) | key, 4, bits), &sc,
-                  sc_seen),
-            nc++, n4++;
+        add_chars(wt[ngram_index((v & 0xffffffffull) | key, 4, bits)], 1,
+                  FIRST | NEW, &ac);
     }
   }
   if (to == w->n && in_word) {
     in_word = 0;
     add_word_end(wt, shift, su, sb, prev, wh, have_prev, line_word, &lex_seen,
-                 &sw, &nw, sw_seen);
+                 G, &aw);
   }
   w->at_line = at_line;
   w->line_word = line_word;
@@ -658,17 +722,18 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
   w->in_word = in_word;
   w->v = v;
   w->lex_seen = lex_seen;
-  b->sum[AG_ML_WORD] += sw;
-  b->sum[AG_ML_CHAR] += sc;
-  b->cnt[AG_ML_WORD] += nw;
-  b->cnt[AG_ML_CHAR] += nc;
-  b->n4 += n4;
+  add_acc(&b->sum[AG_ML_WORD], &b->cnt[AG_ML_WORD], aw.all);
+  add_acc(&b->sum_new[AG_ML_WORD], &b->cnt_new[AG_ML_WORD], aw.fresh);
+  add_acc(&b->sum[AG_ML_CHAR], &b->cnt[AG_ML_CHAR], ac.all);
+  add_acc(&b->sum_new[AG_ML_CHAR], &b->cnt_new[AG_ML_CHAR], ac.fresh);
   b->chars += (uint32_t)kinds;
   b->symbols += (uint32_t)(kinds >> 32);
 }
 
+/* Score bytes [from, to) into block b (zeroed), the walk's next. */
 static void score_block(walker *w, size_t from, size_t to,
                         const aigate_model *m, block *b) {
+  next_block(w);
   if (w->key)
     score_block_ns(w, from, to, m, b, 1);
   else
@@ -687,7 +752,7 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
                         int doc) {
   walker w;
   block b = {0};
-  sum_ctx c = {m->w, &b};
+  sum_ctx c = {m->w, &b, &w};
   walker_init(&w, m->bits, t, n, doc);
   walk(&w, 0, n, add_weight, &c, &b);
   return logit_of(m, &b, NULL);
@@ -806,49 +871,54 @@ void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns) {
   o->ns[o->n++] = (uint8_t)ns;
 }
 
-/* The occurrences of one block, for ag_ml_windows. */
+/* The distinct features of one block, for ag_ml_windows: namespace
+ * plus NEW << 1 when the block before did not have the feature. */
 typedef struct {
   ag_ml_occs o;
   block *b;
+  walker *w;
 } occ_list;
 
 static void collect_block(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   occ_list *l = ud;
+  uint32_t met = met_at(l->w, idx, ns, s, e);
+  if (!(met & FIRST))
+    return;
   l->b->cnt[ns]++;
-  mark_seen(l->b, idx, ns, s, e);
-  ag_ml_occs_push(&l->o, idx, ns);
+  l->b->cnt_new[ns] += met >> 1;
+  ag_ml_occs_push(&l->o, idx, ns | (int)(met & NEW));
 }
 
-/* Hand the window of block a (and b after it, when not NULL) to cb. */
+/* Hand the window of block a (and b after it, when not NULL: its
+ * features that a did not have) to cb. */
 static int emit_window(const aigate_model *m, occ_list *a, occ_list *b,
-                       ag_ml_occs *both, ag_ml_window_cb cb, void *ud) {
-  ag_ml_window win = {a->o.idx, a->o.ns, a->o.n, {0, 0}, {0}};
-  if (b) {
-    both->n = 0;
-    for (int k = 0; k < 2; k++) {
-      const ag_ml_occs *l = k ? &b->o : &a->o;
-      for (size_t i = 0; i < l->n; i++)
-        ag_ml_occs_push(both, l->idx[i], l->ns[i]);
-    }
-    if (both->failed)
-      return AIGATE_ERR_NOMEM;
-    win.idx = both->idx;
-    win.ns = both->ns;
-    win.n = both->n;
+                       ag_ml_occs *win_occs, ag_ml_window_cb cb, void *ud) {
+  win_occs->n = 0;
+  for (int k = 0; k < (b ? 2 : 1); k++) {
+    const ag_ml_occs *l = k ? &b->o : &a->o;
+    for (size_t i = 0; i < l->n; i++)
+      if (!k || l->ns[i] & NEW)
+        ag_ml_occs_push(win_occs, l->idx[i], l->ns[i] & 1);
   }
+  if (win_occs->failed)
+    return AIGATE_ERR_NOMEM;
+  ag_ml_window win = {win_occs->idx, win_occs->ns, win_occs->n, {0, 0}, {0}};
   const block *bb = b ? b->b : NULL;
   for (int ns = 0; ns < 2; ns++) {
-    uint32_t cnt = a->b->cnt[ns] + (bb ? bb->cnt[ns] : 0);
-    win.norm[ns] = ag_ml_norm(cnt, distinct_of(a->b, bb, ns), m->min_count[ns]);
+    uint32_t cnt = a->b->cnt[ns] + (bb ? bb->cnt_new[ns] : 0);
+    win.norm[ns] = ag_ml_norm(cnt, m->min_count[ns]);
   }
   dense_of(a->b, bb, win.dense);
   return cb(ud, &win);
 }
 
-/* Walk bytes [a, e) of w's text into list l (reset) and its block. */
+/* Walk bytes [a, e) of w's text, its next block, into list l (reset)
+ * and its block. */
 static int walk_block(walker *w, size_t a, size_t e, occ_list *l) {
   memset(l->b, 0, sizeof(*l->b));
   l->o.n = 0;
+  l->w = w;
+  next_block(w);
   walk(w, a, e, collect_block, l, l->b);
   return l->o.failed ? AIGATE_ERR_NOMEM : 0;
 }
@@ -864,7 +934,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
   walker_init(&w, m->bits, t, n, doc);
   if (n <= m->window) {
     if (!(rc = walk_block(&w, 0, n, &l[0])))
-      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+      rc = emit_window(m, &l[0], NULL, &both, cb, ud);
     if (rc || !doc)
       goto out;
     goto tail; /* a document's end, read as a request */
@@ -875,7 +945,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
     size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
     if ((rc = walk_block(&w, a, e, &l[k])))
       break;
-    rc = a == 0 ? emit_window(m, &l[k], NULL, NULL, cb, ud)
+    rc = a == 0 ? emit_window(m, &l[k], NULL, &both, cb, ud)
                 : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
     a = e;
   }
@@ -884,7 +954,7 @@ tail:
     size_t ta = tail_start(m, t, n);
     walker_init(&w, m->bits, t + ta, n - ta, 0);
     if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
-      rc = emit_window(m, &l[0], NULL, NULL, cb, ud);
+      rc = emit_window(m, &l[0], NULL, &both, cb, ud);
   }
 out:
   for (int k = 0; k < 2; k++) {
@@ -1234,8 +1304,8 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     rc = AIGATE_ERR_NOMEM;
     goto out;
   }
-  /* One entry per hashed feature: its weight times its count, named by
-   * its first occurrence. */
+  /* One entry per hashed feature, named by its first occurrence (a word
+   * and a character feature of one index share its weight). */
   if (b.n) /* b.o is NULL for a text without features */
     qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
   size_t k = 0;

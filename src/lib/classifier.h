@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 6
+#define AG_ML_VERSION 7
 
 /* Words are hashed FNV-1a over the bytes of the folded word; a bigram's
  * key is the first word's hash and the second's (the lexicon,
@@ -67,48 +67,47 @@ struct aigate_model {
 typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
                                  size_t e);
 
-/* Enumerate the hashed features of folded text t[0, n): word unigrams and
- * bigrams, where each line sits (word namespace, classifier.c), character
- * 3- to 5-grams. Sets norm[ns], what each occurrence of
- * a namespace's feature is worth in this text (ag_ml_norm), given the
+/* Enumerate the hashed features of folded text t[0, n), each at its
+ * first occurrence (the text read as one block): word unigrams and
+ * bigrams, where each line sits, the lexicon's (word namespace,
+ * classifier.c), character 3- to 5-grams. Sets norm[ns], what a
+ * namespace's feature is worth in this text (ag_ml_norm), given the
  * model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
                     ag_ml_feature_cb cb, void *ud, const uint32_t min[2],
                     double norm[2]);
 
 /*
- * Bits of the sketches that estimate how many distinct features a window
- * holds (per namespace), and a feature's bit: a window of 512 bytes has
- * at most ~500 word features and 512 character 4-grams (the character
- * sketch samples those).
+ * A window counts each of its features once (format 7): a block of text
+ * keeps a bit per feature it has met (a gate; features whose bits
+ * collide count as one), and only a feature's first occurrence in the
+ * block adds its weight; a character n-gram counts where the 5-gram
+ * that ends with it is new to the block (one gate for the three
+ * lengths). Repetition then adds no evidence, also next to other text:
+ * an attack padded with a phrase said over and over scores as the
+ * attack beside the phrase once, where a sum of occurrences scaled by
+ * the share of distinct ones let the padding drown it. A block of 512
+ * bytes has at most 512 5-grams (of 8,192 bits) and ~500 word features
+ * (of 4,096).
  */
-#define AG_ML_SEEN_W 1024
-#define AG_ML_SEEN_C 2048
-static inline uint32_t ag_ml_seen_bit(uint32_t idx) {
-  return (idx * 0x9e3779b1u) >> 20; /* 12 bits */
-}
-
-/* Distinct features estimated from `set` of `m` sketch bits (linear
- * counting), at most cnt, the occurrences. */
-static inline double ag_ml_distinct(unsigned set, unsigned m, uint32_t cnt) {
-  double d = set >= m ? (double)m * __builtin_log((double)m)
-                      : -(double)m * __builtin_log1p(-(double)set / m);
-  return d < cnt ? d : cnt;
+#define AG_ML_GATE_W 4096
+#define AG_ML_GATE_C 8192
+static inline uint32_t ag_ml_gate_bit(uint32_t idx, int ns) {
+  /* An index is a hash already: its low bits (features that share an
+   * index share their weight too). */
+  return idx & (ns ? AG_ML_GATE_C - 1 : AG_ML_GATE_W - 1);
 }
 
 /*
- * What each occurrence of a namespace's features adds, times its weight,
- * in a text with `count` occurrences of `distinct` features: (distinct /
- * count) / sqrt(max(distinct, min)). A text of distinct n-grams gets
- * 1/sqrt(count), and a short one is not scaled up past min; a phrase
- * repeated r times scores as the phrase once, not up to r times higher
- * (repetition adds no evidence, it only makes a text longer).
+ * What each feature of a namespace adds, times its weight, in a window
+ * of `distinct` features: 1 / sqrt(max(distinct, min)), so that long and
+ * short texts score alike and a short one is not scaled up past min.
  */
-static inline double ag_ml_norm(uint32_t count, double distinct, uint32_t min) {
-  double d = distinct > min ? distinct : min;
-  if (!count || d <= 0) /* a model may say min 0 */
+static inline double ag_ml_norm(uint32_t distinct, uint32_t min) {
+  uint32_t d = distinct > min ? distinct : min;
+  if (!distinct || !d) /* a model may say min 0 */
     return 0;
-  return distinct / (double)count / __builtin_sqrt(d);
+  return 1.0 / __builtin_sqrt((double)d);
 }
 
 /* Logit of one window of folded text; the _slow one sums through the
@@ -139,9 +138,9 @@ typedef struct {
 /* Append one occurrence (sets o->failed when memory runs out). */
 void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns);
 
-/* One window of a text as a scan reads it: its feature occurrences, what
- * each occurrence of a namespace is worth (ag_ml_norm) and its dense
- * features. */
+/* One window of a text as a scan reads it: its features (each block's
+ * distinct ones), what a feature of a namespace is worth (ag_ml_norm)
+ * and its dense features. */
 typedef struct {
   const uint32_t *idx;
   const uint8_t *ns;
