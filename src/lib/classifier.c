@@ -33,7 +33,8 @@
  * and word pair, and a table lookup on a hit.
  *
  * Format 7 counts a feature once in a window (classifier.h: a gate
- * bit per word feature and per byte's 5-gram), where earlier formats
+ * bit per word feature and per byte's 5-gram, which decides for the
+ * 3- and 4-grams that end with it), where earlier formats
  * summed every occurrence and scaled the sum by the share of distinct
  * ones: exact for a phrase repeated alone, but next to other text the
  * repetitions drowned it, so an attack padded with " ok" sixty times
@@ -535,7 +536,7 @@ static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
 static double logit_of(const aigate_model *m, const block *a, const block *b) {
   double z = m->bias;
   for (int ns = 0; ns < 2; ns++) {
-    int64_t sum = a->sum[ns] + (b ? b->sum_new[ns] : 0);
+    int64_t sum = (int64_t)a->sum[ns] + (b ? b->sum_new[ns] : 0);
     uint32_t cnt = a->cnt[ns] + (b ? b->cnt_new[ns] : 0);
     z += (double)m->scale * (double)sum * ag_ml_norm(cnt, m->min_count[ns]);
   }
@@ -928,13 +929,13 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
   block blk[2];
   memset(blk, 0, sizeof(blk));
   occ_list l[2] = {{.b = &blk[0]}, {.b = &blk[1]}};
-  ag_ml_occs both = {0};
+  ag_ml_occs win_occs = {0}; /* the window handed to cb */
   walker w;
   int rc = 0, doc = ag_ml_is_doc(t, n);
   walker_init(&w, m->bits, t, n, doc);
   if (n <= m->window) {
     if (!(rc = walk_block(&w, 0, n, &l[0])))
-      rc = emit_window(m, &l[0], NULL, &both, cb, ud);
+      rc = emit_window(m, &l[0], NULL, &win_occs, cb, ud);
     if (rc || !doc)
       goto out;
     goto tail; /* a document's end, read as a request */
@@ -945,8 +946,8 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
     size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
     if ((rc = walk_block(&w, a, e, &l[k])))
       break;
-    rc = a == 0 ? emit_window(m, &l[k], NULL, &both, cb, ud)
-                : emit_window(m, &l[k ^ 1], &l[k], &both, cb, ud);
+    rc = a == 0 ? emit_window(m, &l[k], NULL, &win_occs, cb, ud)
+                : emit_window(m, &l[k ^ 1], &l[k], &win_occs, cb, ud);
     a = e;
   }
 tail:
@@ -954,15 +955,15 @@ tail:
     size_t ta = tail_start(m, t, n);
     walker_init(&w, m->bits, t + ta, n - ta, 0);
     if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
-      rc = emit_window(m, &l[0], NULL, &both, cb, ud);
+      rc = emit_window(m, &l[0], NULL, &win_occs, cb, ud);
   }
 out:
   for (int k = 0; k < 2; k++) {
     free(l[k].o.idx);
     free(l[k].o.ns);
   }
-  free(both.idx);
-  free(both.ns);
+  free(win_occs.idx);
+  free(win_occs.ns);
   return rc;
 }
 

@@ -79,22 +79,31 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
 
 /*
  * A window counts each of its features once (format 7): a block of text
- * keeps a bit per feature it has met (a gate; features whose bits
- * collide count as one), and only a feature's first occurrence in the
- * block adds its weight; a character n-gram counts where the 5-gram
- * that ends with it is new to the block (one gate for the three
- * lengths). Repetition then adds no evidence, also next to other text:
- * an attack padded with a phrase said over and over scores as the
- * attack beside the phrase once, where a sum of occurrences scaled by
- * the share of distinct ones let the padding drown it. A block of 512
- * bytes has at most 512 5-grams (of 8,192 bits) and ~500 word features
- * (of 4,096).
+ * keeps a bit per feature it has met (a gate), and only a feature's
+ * first occurrence in the block adds its weight; the character n-grams
+ * that end at a byte count where the 5-gram that ends there is new to
+ * the block (one gate for the three lengths: a 3-gram counts once per
+ * 5-gram context, not once). Repetition then adds no evidence, also
+ * next to other text: an attack padded with a phrase said over and over
+ * scores as the attack beside the phrase once, where a sum of
+ * occurrences scaled by the share of distinct ones let the padding
+ * drown it. A block of 512 bytes has at most 512 5-grams (of 8,192
+ * bits) and ~500 word features (of 4,096).
+ *
+ * Limits: features whose gate bits collide count as one, the later one
+ * lost (about 3 % of a full block's 5-grams, 6 % of its word features);
+ * the hashes are public, so text written to collide with an attack's
+ * strongest features, placed before them in the block, can drop them (a
+ * white-box attack on a public linear model has easier means: text of
+ * strongly benign weight). A
+ * block far larger than the window (the trainer learns an attack whole
+ * as one block) fills its gates: about a fifth of the features of 4 KB
+ * are lost, most of them towards its end.
  */
 #define AG_ML_GATE_W 4096
 #define AG_ML_GATE_C 8192
 static inline uint32_t ag_ml_gate_bit(uint32_t idx, int ns) {
-  /* An index is a hash already: its low bits (features that share an
-   * index share their weight too). */
+  /* An index is a hash already: its low bits. */
   return idx & (ns ? AG_ML_GATE_C - 1 : AG_ML_GATE_W - 1);
 }
 
@@ -105,14 +114,14 @@ static inline uint32_t ag_ml_gate_bit(uint32_t idx, int ns) {
  */
 static inline double ag_ml_norm(uint32_t distinct, uint32_t min) {
   uint32_t d = distinct > min ? distinct : min;
-  if (!distinct || !d) /* a model may say min 0 */
+  if (!distinct) /* d >= distinct */
     return 0;
   return 1.0 / __builtin_sqrt((double)d);
 }
 
 /* Logit of one window of folded text; the _slow one sums through the
- * generic feature walk (ag_ml_features), for tests that the fast one
- * finds the same features. */
+ * generic feature walk (walk() with the same gates), for tests that the
+ * fast one finds the same features. */
 double ag_ml_logit(const aigate_model *m, const char *t, size_t n, int doc);
 double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
                         int doc);

@@ -1414,8 +1414,9 @@ typedef struct {
   ag_ml_occs *fb;
 } vec_ctx;
 
-/* One window as an instance of its record: each occurrence adds its
- * namespace's norm, as ag_ml_logit sums; equal indexes merge. The
+/* One window as an instance of its record: each feature the window
+ * counts (each block's first ones, classifier.h) adds its namespace's
+ * norm, as ag_ml_logit sums; equal indexes merge. The
  * namespace is kept in the low bit while sorting. */
 static int add_instance(void *ud, const ag_ml_window *win) {
   vec_ctx *v = ud;
