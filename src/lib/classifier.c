@@ -778,65 +778,72 @@ static size_t tail_start(const aigate_model *m, const char *t, size_t n) {
  * look like, while the document's own words teach nothing about
  * requests.
  */
-double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
-                         size_t *ws, size_t *we, int *doc_out) {
-  size_t best_s = 0, best_e = n;
-  int doc = ag_ml_is_doc(t, n), best_doc = doc;
-  double best;
+/* The best window so far, and who else is told of each one. */
+typedef struct {
+  double z;
+  size_t s, e;
+  int doc, any;
+  void (*each)(void *ud, double z);
+  void *ud;
+} best_of;
+
+static void consider(best_of *b, double z, size_t s, size_t e, int doc) {
+  if (b->each)
+    b->each(b->ud, z);
+  if (!b->any || z > b->z)
+    *b = (best_of){z, s, e, doc, 1, b->each, b->ud};
+}
+
+static void scan_windows(const aigate_model *m, const char *t, size_t n,
+                         best_of *b) {
+  int doc = ag_ml_is_doc(t, n);
   if (n <= m->window) {
-    best = ag_ml_logit(m, t, n, doc);
+    consider(b, ag_ml_logit(m, t, n, doc), 0, n, doc);
     if (doc) {
       size_t ta = tail_start(m, t, n);
-      double z = ag_ml_logit(m, t + ta, n - ta, 0);
-      if (z > best) {
-        best = z;
-        best_s = ta;
-        best_doc = 0;
-      }
+      consider(b, ag_ml_logit(m, t + ta, n - ta, 0), ta, n, 0);
     }
-  } else {
-    walker w;
-    block blk[2];
-    walker_init(&w, m->bits, t, n, doc);
-    size_t a = 0, prev_a = 0;
-    best = -1e300;
-    for (int k = 0; a < n; k ^= 1) {
-      size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
-      memset(&blk[k], 0, sizeof(blk[k]));
-      score_block(&w, a, e, m, &blk[k]);
-      if (a == 0) { /* the first block alone, as the last stride below */
-        best = logit_of(m, &blk[k], NULL);
-        best_e = e;
-      } else {
-        double z = logit_of(m, &blk[k ^ 1], &blk[k]);
-        if (z > best) {
-          best = z;
-          best_s = prev_a;
-          best_e = e;
-        }
-      }
-      prev_a = a;
-      a = e;
-    }
-    /* And the text's last `stride` bytes alone, as a request: an
-     * attack that ends a long text is then not diluted by whatever
-     * precedes it in its block. A fresh walk of at most stride bytes. */
-    size_t ta = tail_start(m, t, n);
-    double z = ag_ml_logit(m, t + ta, n - ta, 0);
-    if (z > best) {
-      best = z;
-      best_s = ta;
-      best_e = n;
-      best_doc = 0;
-    }
+    return;
   }
+  walker w;
+  block blk[2];
+  walker_init(&w, m->bits, t, n, doc);
+  size_t a = 0, prev_a = 0;
+  for (int k = 0; a < n; k ^= 1) {
+    size_t e = n - a <= m->stride ? n : char_edge(t, a + m->stride, a + 1);
+    memset(&blk[k], 0, sizeof(blk[k]));
+    score_block(&w, a, e, m, &blk[k]);
+    if (a == 0) /* the first block alone, as the last stride below */
+      consider(b, logit_of(m, &blk[k], NULL), 0, e, doc);
+    else
+      consider(b, logit_of(m, &blk[k ^ 1], &blk[k]), prev_a, e, doc);
+    prev_a = a;
+    a = e;
+  }
+  /* And the text's last `stride` bytes alone, as a request: an attack
+   * that ends a long text is then not diluted by whatever precedes it in
+   * its block. A fresh walk of at most stride bytes. */
+  size_t ta = tail_start(m, t, n);
+  consider(b, ag_ml_logit(m, t + ta, n - ta, 0), ta, n, 0);
+}
+
+double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
+                         size_t *ws, size_t *we, int *doc_out) {
+  best_of b = {0};
+  scan_windows(m, t, n, &b);
   if (ws)
-    *ws = best_s;
+    *ws = b.s;
   if (we)
-    *we = best_e;
+    *we = b.e;
   if (doc_out)
-    *doc_out = best_doc;
-  return best;
+    *doc_out = b.doc;
+  return b.z;
+}
+
+void ag_ml_scan_windows(const aigate_model *m, const char *t, size_t n,
+                        void (*each)(void *ud, double z), void *ud) {
+  best_of b = {.each = each, .ud = ud};
+  scan_windows(m, t, n, &b);
 }
 
 double ag_ml_best_logit(const aigate_model *m, const char *t, size_t n,

@@ -136,6 +136,11 @@ double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
 double ag_ml_score(const aigate_model *m, const char *t, size_t n, size_t *ws,
                    size_t *we);
 
+/* Every window the scan scores in t[0, n), its logit to `each`, in the
+ * order ag_ml_windows hands the trainer the same windows (for tests). */
+void ag_ml_scan_windows(const aigate_model *m, const char *t, size_t n,
+                        void (*each)(void *ud, double z), void *ud);
+
 /* A growable list of feature occurrences (index and namespace). */
 typedef struct {
   uint32_t *idx;
