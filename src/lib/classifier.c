@@ -67,7 +67,7 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (7: each feature once per block; 6: what words
+ *   8   4  version (7: each feature once in a window; 6: what words
  *           are about; 5: line features; 4 had neither, 3 read
  *           documents as requests)
  *   12  4  hash bits (10..22)
@@ -467,6 +467,15 @@ static uint32_t met_at(walker *w, uint32_t idx, int ns, size_t s, size_t e) {
   return w->char_e == e ? w->char_met : FIRST | NEW;
 }
 
+/* A feature met_at() judged, into block b's counts and sums (weight w:
+ * 0 where only the counts are wanted). */
+static void tally(block *b, int ns, uint32_t met, int32_t w) {
+  if (met & FIRST)
+    b->sum[ns] += w, b->cnt[ns]++;
+  if (met & NEW)
+    b->sum_new[ns] += w, b->cnt_new[ns]++;
+}
+
 /* A feature walk's callback in front of another: the first occurrence
  * of each feature in the block, counted, goes on to cb (when set). */
 typedef struct {
@@ -478,10 +487,9 @@ typedef struct {
 
 static void pass_first(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   first_ctx *f = ud;
-  if (!(met_at(f->w, idx, ns, s, e) & FIRST))
-    return;
-  f->b->cnt[ns]++;
-  if (f->cb)
+  uint32_t met = met_at(f->w, idx, ns, s, e);
+  tally(f->b, ns, met, 0);
+  if (met & FIRST && f->cb)
     f->cb(f->ud, idx, ns, s, e);
 }
 
@@ -519,15 +527,7 @@ typedef struct {
 
 static void add_weight(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   sum_ctx *c = ud;
-  uint32_t met = met_at(c->wk, idx, ns, s, e);
-  if (met & FIRST) {
-    c->b->sum[ns] += c->w[idx];
-    c->b->cnt[ns]++;
-  }
-  if (met & NEW) {
-    c->b->sum_new[ns] += c->w[idx];
-    c->b->cnt_new[ns]++;
-  }
+  tally(c->b, ns, met_at(c->wk, idx, ns, s, e), c->w[idx]);
 }
 
 /* A window of one block, or of two consecutive ones: the first block's
@@ -572,25 +572,17 @@ typedef struct {       /* a namespace's sums: weights << 32 | features */
   uint64_t all, fresh; /* the block's distinct ones; those also NEW */
 } acc;
 
-static inline void add_met(const int16_t *wt, uint64_t *G, uint32_t idx,
-                           const int ns, acc *a) {
-  uint32_t met = meet(G, idx, ns);
-  uint64_t one = (uint64_t)(int64_t)wt[idx] << 32 | 1;
-  a->all += one & -(uint64_t)(met & FIRST); /* no branch to mispredict */
-  a->fresh += one & -(uint64_t)(met >> 1);
+/* n features of weights summing to w that meet() judged met (the
+ * character n-grams that end at a byte go together, by their 5-gram). */
+static inline void add_counted(int32_t w, uint64_t n, uint32_t met, acc *a) {
+  uint64_t all = (uint64_t)(int64_t)w << 32 | n;
+  a->all += all & -(uint64_t)(met & FIRST); /* no branch to mispredict */
+  a->fresh += all & -(uint64_t)(met >> 1);
 }
 
 static inline void add_word(const int16_t *wt, uint64_t *G, uint32_t idx,
                             acc *a) {
-  add_met(wt, G, idx, AG_ML_WORD, a);
-}
-
-/* The character n-grams that end at a byte, by their 5-gram (met_at):
- * their weights' sum w, n of them. */
-static inline void add_chars(int32_t w, uint64_t n, uint32_t met, acc *a) {
-  uint64_t all = (uint64_t)(int64_t)w << 32 | n;
-  a->all += all & -(uint64_t)(met & FIRST);
-  a->fresh += all & -(uint64_t)(met >> 1);
+  add_counted(wt[idx], 1, meet(G, idx, AG_ML_WORD), a);
 }
 
 /* An acc's sums into a block's. */
@@ -695,17 +687,17 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
     v = v << 8 | c;
     if (i >= 4) {
       uint32_t i5 = ngram_index((v & 0xffffffffffull) | key, 5, bits);
-      add_chars(wt[ngram_index((v & 0xffffffull) | key, 3, bits)] +
-                    wt[ngram_index((v & 0xffffffffull) | key, 4, bits)] +
-                    wt[i5],
-                3, meet(G, i5, AG_ML_CHAR), &ac);
+      add_counted(wt[ngram_index((v & 0xffffffull) | key, 3, bits)] +
+                      wt[ngram_index((v & 0xffffffffull) | key, 4, bits)] +
+                      wt[i5],
+                  3, meet(G, i5, AG_ML_CHAR), &ac);
     } else { /* the text's first bytes: not every n-gram yet; they count */
       if (i >= 2)
-        add_chars(wt[ngram_index((v & 0xffffffull) | key, 3, bits)], 1,
-                  FIRST | NEW, &ac);
+        add_counted(wt[ngram_index((v & 0xffffffull) | key, 3, bits)], 1,
+                    FIRST | NEW, &ac);
       if (i >= 3)
-        add_chars(wt[ngram_index((v & 0xffffffffull) | key, 4, bits)], 1,
-                  FIRST | NEW, &ac);
+        add_counted(wt[ngram_index((v & 0xffffffffull) | key, 4, bits)], 1,
+                    FIRST | NEW, &ac);
     }
   }
   if (to == w->n && in_word) {
@@ -764,20 +756,6 @@ static size_t tail_start(const aigate_model *m, const char *t, size_t n) {
   return n <= m->stride ? 0 : char_edge(t, n - m->stride, 0);
 }
 
-/*
- * Windows of `window` bytes every `stride` (= window / 2) bytes: pairs of
- * consecutive blocks. A window sees the features that end in it, with
- * the bytes before it as context; an attack shorter than a block lies
- * whole inside some window. The text's first and last `stride` bytes are
- * also scored alone, so that an attack that opens or ends a long text is
- * not diluted by its neighbours (where injected text most often sits).
- *
- * A document (ag_ml_is_doc) is read in its own namespace, and its last
- * `stride` bytes once more as a request: an instruction that ends a
- * document (an e-mail, a report, a table) is scored by what requests
- * look like, while the document's own words teach nothing about
- * requests.
- */
 /* The best window so far, and who else is told of each one. */
 typedef struct {
   double z;
@@ -794,6 +772,20 @@ static void consider(best_of *b, double z, size_t s, size_t e, int doc) {
     *b = (best_of){z, s, e, doc, 1, b->each, b->ud};
 }
 
+/*
+ * Windows of `window` bytes every `stride` (= window / 2) bytes: pairs of
+ * consecutive blocks. A window sees the features that end in it, with
+ * the bytes before it as context; an attack shorter than a block lies
+ * whole inside some window. The text's first and last `stride` bytes are
+ * also scored alone, so that an attack that opens or ends a long text is
+ * not diluted by its neighbours (where injected text most often sits).
+ *
+ * A document (ag_ml_is_doc) is read in its own namespace, and its last
+ * `stride` bytes once more as a request: an instruction that ends a
+ * document (an e-mail, a report, a table) is scored by what requests
+ * look like, while the document's own words teach nothing about
+ * requests.
+ */
 static void scan_windows(const aigate_model *m, const char *t, size_t n,
                          best_of *b) {
   int doc = ag_ml_is_doc(t, n);
@@ -890,11 +882,9 @@ typedef struct {
 static void collect_block(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   occ_list *l = ud;
   uint32_t met = met_at(l->w, idx, ns, s, e);
-  if (!(met & FIRST))
-    return;
-  l->b->cnt[ns]++;
-  l->b->cnt_new[ns] += met >> 1;
-  ag_ml_occs_push(&l->o, idx, ns | (int)(met & NEW));
+  tally(l->b, ns, met, 0);
+  if (met & FIRST)
+    ag_ml_occs_push(&l->o, idx, ns | (int)(met & NEW));
 }
 
 /* Hand the window of block a (and b after it, when not NULL: its

@@ -95,10 +95,9 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
  * the hashes are public, so text written to collide with an attack's
  * strongest features, placed before them in the block, can drop them (a
  * white-box attack on a public linear model has easier means: text of
- * strongly benign weight). A
- * block far larger than the window (the trainer learns an attack whole
- * as one block) fills its gates: about a fifth of the features of 4 KB
- * are lost, most of them towards its end.
+ * strongly benign weight). A block far larger than the window (the
+ * trainer learns an attack whole as one block) fills its gates: about a
+ * fifth of the features of 4 KB are lost, most of them towards its end.
  */
 #define AG_ML_GATE_W 4096
 #define AG_ML_GATE_C 8192
