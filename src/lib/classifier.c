@@ -40,6 +40,15 @@
  * repetitions drowned it, so an attack padded with " ok" sixty times
  * scored 0.20 where it scored 0.85 alone.
  *
+ * Format 8 weighs how a line opens after the line before and how it
+ * opens against how it ends five times a word feature (AG_ML_LINE,
+ * classifier.h): a few such features among a window's hundred words had
+ * taught the model little about a line of prose among table rows. The
+ * lexicon gains categories of injections (the model addressed, its
+ * instructions, concealing, steering the answer, acting for the user).
+ * A fresh walk of a text's last bytes starts a line only where one
+ * starts (tail_logit).
+ *
  * Models of format 2 also had two features from a character trigram
  * language model of ordinary text (the worst and the last stretch of a
  * window against its median loss), meant for gibberish adversarial
@@ -67,9 +76,10 @@
  * model file is input like any other (tests/fuzz/fuzz_model.c):
  *
  *   0   8  magic "AIGATEML"
- *   8   4  version (7: each feature once in a window; 6: what words
- *           are about; 5: line features; 4 had neither, 3 read
- *           documents as requests)
+ *   8   4  version (8: where a line sits weighed more, the lexicon's
+ *           injection categories; 7: each feature once in a window; 6:
+ *           what words are about; 5: line features; 4 had neither, 3
+ *           read documents as requests)
  *   12  4  hash bits (10..22)
  *   16  4  window bytes, 20 4 stride bytes (half the window)
  *   24  4  dense features (1)
@@ -135,7 +145,8 @@ static inline int word_byte(unsigned char c) {
  *     line of prose after table rows is "| -> w";
  *   - how it opens against how it ends, for every line a line break
  *     ends: a question is "w ... ?".
- * They cost a test per byte and a few hashes per line.
+ * They cost a test per byte and a few hashes per line. The last two
+ * weigh AG_ML_LINE_WEIGHT times a word feature (format 8, AG_ML_LINE).
  */
 #define SEED_LINE 0x7f4a7c15u
 #define SEED_TRANS 0x1b873593u
@@ -232,8 +243,8 @@ typedef struct {
  * constant offsets reach all four in the walk's loop. */
 #define GW (AG_ML_GATE_W / 64) /* words of a word gate */
 #define GC (AG_ML_GATE_C / 64)
-#define GATE_AT(ns) ((ns) == AG_ML_WORD ? 0 : 2 * GW)
-#define GATE_LEN(ns) ((ns) == AG_ML_WORD ? GW : GC)
+#define GATE_AT(ns) ((ns) == AG_ML_CHAR ? 2 * GW : 0)
+#define GATE_LEN(ns) ((ns) == AG_ML_CHAR ? GC : GW)
 #define GATE_ALL (2 * GW + 2 * GC)
 
 /* The walk's state, carried from block to block: the word being read and
@@ -386,7 +397,7 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
         if (w->prev_open)
           cb(ud,
              mix32((w->prev_open << 8 | k) ^ w->seed_uni ^ SEED_TRANS) >> shift,
-             AG_ML_WORD, i, i + 1);
+             AG_ML_LINE, i, i + 1);
         w->prev_open = k;
         w->at_line = 0;
         opens = 1;
@@ -412,7 +423,7 @@ static void walk(walker *w, size_t from, size_t to, ag_ml_feature_cb cb,
              mix32(((w->prev_open & 0xff) << 8 | line_kind(w->last)) ^
                    w->seed_uni ^ SEED_END) >>
                  shift,
-             AG_ML_WORD, i, i + 1);
+             AG_ML_LINE, i, i + 1);
         else if (w->prev_open)
           w->prev_open |= LINE_BLANK;
         w->at_line = 1;
@@ -458,8 +469,8 @@ static inline uint32_t meet(uint64_t *G, uint32_t idx, const int ns) {
  * walk() hands over first (the text's first four bytes end none: their
  * n-grams count). */
 static uint32_t met_at(walker *w, uint32_t idx, int ns, size_t s, size_t e) {
-  if (ns == AG_ML_WORD)
-    return meet(w->gate, idx, ns);
+  if (ns != AG_ML_CHAR)
+    return meet(w->gate, idx, AG_ML_WORD);
   if (e - s == 5) {
     w->char_e = e;
     return w->char_met = meet(w->gate, idx, ns);
@@ -468,12 +479,15 @@ static uint32_t met_at(walker *w, uint32_t idx, int ns, size_t s, size_t e) {
 }
 
 /* A feature met_at() judged, into block b's counts and sums (weight w:
- * 0 where only the counts are wanted). */
+ * 0 where only the counts are wanted), in its namespace's, as many
+ * times as it counts. */
 static void tally(block *b, int ns, uint32_t met, int32_t w) {
+  int sp = ag_ml_space(ns);
+  w *= ag_ml_times(ns);
   if (met & FIRST)
-    b->sum[ns] += w, b->cnt[ns]++;
+    b->sum[sp] += w, b->cnt[sp]++;
   if (met & NEW)
-    b->sum_new[ns] += w, b->cnt_new[ns]++;
+    b->sum_new[sp] += w, b->cnt_new[sp]++;
 }
 
 /* A feature walk's callback in front of another: the first occurrence
@@ -585,6 +599,13 @@ static inline void add_word(const int16_t *wt, uint64_t *G, uint32_t idx,
   add_counted(wt[idx], 1, meet(G, idx, AG_ML_WORD), a);
 }
 
+/* A feature of where a line sits: a word feature, its weight counted
+ * AG_ML_LINE_WEIGHT times. */
+static inline void add_line(const int16_t *wt, uint64_t *G, uint32_t idx,
+                            acc *a) {
+  add_counted(wt[idx] * AG_ML_LINE_WEIGHT, 1, meet(G, idx, AG_ML_WORD), a);
+}
+
 /* An acc's sums into a block's. */
 static void add_acc(int32_t *sum, uint32_t *cnt, uint64_t a) {
   *sum += (int32_t)(uint32_t)(a >> 32);
@@ -644,7 +665,7 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
         line_word = at_line ? 1 : line_word == 1 ? 2 : 0;
         if (__builtin_expect(at_line, 0)) {
           if (prev_open)
-            add_word(wt, G,
+            add_line(wt, G,
                      mix32((prev_open << 8 | 'w') ^ su ^ SEED_TRANS) >> shift,
                      &aw);
           prev_open = 'w';
@@ -665,7 +686,7 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
       if (c > ' ') {
         if (__builtin_expect(at_line, 0)) {
           if (prev_open)
-            add_word(wt, G,
+            add_line(wt, G,
                      mix32((prev_open << 8 | c) ^ su ^ SEED_TRANS) >> shift,
                      &aw);
           prev_open = c;
@@ -674,7 +695,7 @@ score_block_ns(walker *w, size_t from, size_t to, const aigate_model *m,
         last = c;
       } else if (c == '\n') {
         if (!at_line)
-          add_word(wt, G,
+          add_line(wt, G,
                    mix32(((prev_open & 0xff) << 8 | line_kind(last)) ^ su ^
                          SEED_END) >>
                        shift,
@@ -751,6 +772,19 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
   return logit_of(m, &b, NULL);
 }
 
+/* The logit of t's last bytes from ta, read as a request by a fresh
+ * walk, which starts a line only where a line starts: the fragment of a
+ * word that the cut leaves is no line's first word. */
+static double tail_logit(const aigate_model *m, const char *t, size_t n,
+                         size_t ta) {
+  walker w;
+  block b = {0};
+  walker_init(&w, m->bits, t + ta, n - ta, 0);
+  w.at_line = ta == 0 || t[ta - 1] == '\n';
+  score_block(&w, 0, n - ta, m, &b);
+  return logit_of(m, &b, NULL);
+}
+
 /* Where a text's last `stride` bytes start (a character boundary). */
 static size_t tail_start(const aigate_model *m, const char *t, size_t n) {
   return n <= m->stride ? 0 : char_edge(t, n - m->stride, 0);
@@ -793,7 +827,7 @@ static void scan_windows(const aigate_model *m, const char *t, size_t n,
     consider(b, ag_ml_logit(m, t, n, doc), 0, n, doc);
     if (doc) {
       size_t ta = tail_start(m, t, n);
-      consider(b, ag_ml_logit(m, t + ta, n - ta, 0), ta, n, 0);
+      consider(b, tail_logit(m, t, n, ta), ta, n, 0);
     }
     return;
   }
@@ -816,7 +850,7 @@ static void scan_windows(const aigate_model *m, const char *t, size_t n,
    * that ends a long text is then not diluted by whatever precedes it in
    * its block. A fresh walk of at most stride bytes. */
   size_t ta = tail_start(m, t, n);
-  consider(b, ag_ml_logit(m, t + ta, n - ta, 0), ta, n, 0);
+  consider(b, tail_logit(m, t, n, ta), ta, n, 0);
 }
 
 double ag_ml_best_window(const aigate_model *m, const char *t, size_t n,
@@ -872,7 +906,10 @@ void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns) {
 }
 
 /* The distinct features of one block, for ag_ml_windows: namespace
- * plus NEW << 1 when the block before did not have the feature. */
+ * plus NEW << 1 (OCC_NEW) when the block before did not have the
+ * feature. */
+#define OCC_NEW (NEW << 1)
+#define OCC_NS 3u
 typedef struct {
   ag_ml_occs o;
   block *b;
@@ -884,7 +921,7 @@ static void collect_block(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   uint32_t met = met_at(l->w, idx, ns, s, e);
   tally(l->b, ns, met, 0);
   if (met & FIRST)
-    ag_ml_occs_push(&l->o, idx, ns | (int)(met & NEW));
+    ag_ml_occs_push(&l->o, idx, ns | (int)((met & NEW) << 1));
 }
 
 /* Hand the window of block a (and b after it, when not NULL: its
@@ -895,8 +932,8 @@ static int emit_window(const aigate_model *m, occ_list *a, occ_list *b,
   for (int k = 0; k < (b ? 2 : 1); k++) {
     const ag_ml_occs *l = k ? &b->o : &a->o;
     for (size_t i = 0; i < l->n; i++)
-      if (!k || l->ns[i] & NEW)
-        ag_ml_occs_push(win_occs, l->idx[i], l->ns[i] & 1);
+      if (!k || l->ns[i] & OCC_NEW)
+        ag_ml_occs_push(win_occs, l->idx[i], l->ns[i] & OCC_NS);
   }
   if (win_occs->failed)
     return AIGATE_ERR_NOMEM;
@@ -951,6 +988,7 @@ tail:
   if (!rc) {
     size_t ta = tail_start(m, t, n);
     walker_init(&w, m->bits, t + ta, n - ta, 0);
+    w.at_line = ta == 0 || t[ta - 1] == '\n'; /* as tail_logit */
     if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
       rc = emit_window(m, &l[0], NULL, &win_occs, cb, ud);
   }
@@ -1308,7 +1346,8 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
     qsort(b.o, b.n, sizeof(*b.o), cmp_occ_idx);
   size_t k = 0;
   for (size_t i = 0; i < b.n; i++) {
-    double w = (double)m->scale * m->w[b.o[i].idx] * norm[b.o[i].ns];
+    double w = (double)m->scale * m->w[b.o[i].idx] *
+               norm[ag_ml_space(b.o[i].ns)] * ag_ml_times(b.o[i].ns);
     if (k && b.o[k - 1].idx == b.o[i].idx) {
       b.o[k - 1].w += w;
     } else {

@@ -17,7 +17,7 @@
 
 #include "internal.h"
 
-#define AG_ML_VERSION 7
+#define AG_ML_VERSION 8
 
 /* Words are hashed FNV-1a over the bytes of the folded word; a bigram's
  * key is the first word's hash and the second's (the lexicon,
@@ -46,8 +46,28 @@ static inline uint32_t ag_ml_bigram_key(uint32_t first, uint32_t second) {
 #define AG_ML_DOC_LINES 2
 int ag_ml_is_doc(const char *t, size_t n);
 
-/* What a feature hash belongs to (namespaces of the hashed space). */
-enum { AG_ML_WORD = 0, AG_ML_CHAR = 1 };
+/* What a feature hash belongs to (namespaces of the hashed space). How
+ * a line opens after the line before and how it opens against how it
+ * ends (AG_ML_LINE, format 8; classifier.c) are features of the word
+ * namespace that weigh AG_ML_LINE_WEIGHT times a word feature: each
+ * counts once among the words (their distinct count and gates) and its
+ * weight is taken that many times, in the scan's sums and the trainer's
+ * values alike. A line of prose among table rows is a few such features
+ * among a window's hundred words, and at a word's worth the model
+ * learnt little from them (docs/detection.md, "Where a line sits,
+ * weighed more"). A line's first words stay word features: weighed
+ * more, they moved short requests' scores by their opening words. */
+enum { AG_ML_WORD = 0, AG_ML_CHAR = 1, AG_ML_LINE = 2 };
+#define AG_ML_LINE_WEIGHT 5
+
+/* The namespace a feature of namespace ns is counted and scaled in
+ * (AG_ML_WORD or AG_ML_CHAR), and how many times its weight counts. */
+static inline int ag_ml_space(int ns) {
+  return ns == AG_ML_CHAR ? AG_ML_CHAR : AG_ML_WORD;
+}
+static inline int ag_ml_times(int ns) {
+  return ns == AG_ML_LINE ? AG_ML_LINE_WEIGHT : 1;
+}
 
 struct aigate_model {
   uint32_t bits;           /* 2^bits hashed features */
@@ -103,7 +123,7 @@ void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
 #define AG_ML_GATE_C 8192
 static inline uint32_t ag_ml_gate_bit(uint32_t idx, int ns) {
   /* An index is a hash already: its low bits. */
-  return idx & (ns ? AG_ML_GATE_C - 1 : AG_ML_GATE_W - 1);
+  return idx & (ns == AG_ML_CHAR ? AG_ML_GATE_C - 1 : AG_ML_GATE_W - 1);
 }
 
 /*
@@ -152,7 +172,8 @@ typedef struct {
 void ag_ml_occs_push(ag_ml_occs *o, uint32_t idx, int ns);
 
 /* One window of a text as a scan reads it: its features (each block's
- * distinct ones), what a feature of a namespace is worth (ag_ml_norm)
+ * distinct ones), what a feature of a namespace is worth (ag_ml_norm;
+ * one of AG_ML_LINE is worth norm[AG_ML_WORD] times AG_ML_LINE_WEIGHT)
  * and its dense features. */
 typedef struct {
   const uint32_t *idx;

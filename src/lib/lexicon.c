@@ -10,11 +10,15 @@
  * of harm: weapons, drugs, poisons, intrusion, fraud, violence, self-harm,
  * extremism, evading the law, theft, stalking; kinds of framing: fiction,
  * hypotheticals, claimed authority, emotional pressure, demands against
- * refusal and for detail), and the classifier adds a feature per
- * category a word belongs to, and one per pair of categories a text
- * holds (classifier.c): a weight learned from "methamphetamine" then also
- * counts for "fentanyl", and a frame with a harmful task is one feature
- * whatever the words of either.
+ * refusal and for detail; and since format 8, kinds of injection: the
+ * model addressed as the reader or the actor, its instructions and
+ * prompt, concealing, steering the answer, acting for the user), and the
+ * classifier adds a feature per category a word belongs to, and one per
+ * pair of categories a text holds (classifier.c): a weight learned from
+ * "methamphetamine" then also counts for "fentanyl", a frame with a
+ * harmful task is one feature whatever the words of either, and a note
+ * to "the summarizer" that tells it what to say to "the reader" is the
+ * pair a note to "the assistant" about "the user" taught.
  *
  * The lists are the project's own, written from general knowledge of the
  * categories, never from evaluation texts. Entries are lower case (the
@@ -138,9 +142,39 @@ static const char *const cats[AG_LEX_CATS] = {
     "quantity measurements full+instructions complete+instructions "
     "every+step in+detail word+for for+word verbatim your+reply "
     "begin+with sure+here",
+    /* 17 the model as the reader or the actor */
+    "ai assistant assistants chatbot chatbots bot bots llm llms gpt chatgpt "
+    "claude gemini copilot language+model language+models ai+model "
+    "ai+models ai+agent ai+agents agent+reading model+reading summarizer "
+    "summariser summarizers reading+this processing+this parsing+this "
+    "reads+this scraper crawler",
+    /* 18 instructions and the prompt */
+    "instructions instruction directives directive guidelines guideline "
+    "prompt prompts system+prompt system+message initial+prompt "
+    "hidden+prompt previous+instructions prior+instructions "
+    "above+instructions original+instructions earlier+instructions "
+    "preceding+instructions programming configuration guardrails "
+    "safeguards operator developer+message",
+    /* 19 concealing */
+    "conceal concealing omit omitting silently quietly unnoticed "
+    "undisclosed without+telling without+mentioning without+informing "
+    "not+mention never+mention t+mention not+reveal never+reveal t+reveal "
+    "not+disclose t+tell not+tell never+tell keep+this keep+it hide hiding "
+    "hidden",
+    /* 20 steering the answer */
+    "the+user the+users the+reader the+customer tell+the tell+them "
+    "tell+users tell+anyone respond+with reply+with answer+with "
+    "always+respond always+reply always+answer always+say only+respond "
+    "only+reply only+say say+that state+that claim+that rate+it rank+it "
+    "approve mention+that append prepend insert",
+    /* 21 acting for the user */
+    "forward forwarding send+the send+all send+this send+it email+the "
+    "email+it upload post+the transfer wire+transfer delete+all delete+the "
+    "delete+every wipe execute run+this run+the visit+the click+the "
+    "open+the download+and curl wget",
 };
 
-/* An open-addressed table of the entries' keys (about 500 in 4096 slots,
+/* An open-addressed table of the entries' keys (about 650 in 4096 slots,
  * 32 KiB), and the filter of lexicon.h (2 KiB): most words are in no
  * list, and the filter says so without the table. */
 #define TBITS 12
@@ -177,7 +211,7 @@ static int word_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Built once, by the first ag_lex_init (the lists are fixed; about 500
+/* Built once, by the first ag_lex_init (the lists are fixed; about 650
  * entries). */
 static void build(void) {
   for (int c = 0; c < AG_LEX_CATS; c++) {

@@ -11,7 +11,7 @@
  * classifier's mask of the categories a text has shown). Words are
  * hashed as the classifier hashes them (classifier.h: AG_ML_FNV_*, and a
  * pair's key is ag_ml_bigram_key). */
-#define AG_LEX_CATS 16
+#define AG_LEX_CATS 21
 _Static_assert(AG_LEX_CATS < 32, "a category is a bit of a uint32_t");
 
 /* A filter of 2^AG_LEX_FILTER_BITS bits, one set per entry (at a hash

@@ -1416,8 +1416,9 @@ typedef struct {
 
 /* One window as an instance of its record: each feature the window
  * counts (each block's first ones, classifier.h) adds its namespace's
- * norm, as ag_ml_logit sums; equal indexes merge. The
- * namespace is kept in the low bit while sorting. */
+ * norm, as many times as it counts (ag_ml_times), as ag_ml_logit sums;
+ * equal indexes merge. The namespace is kept in the low bits while
+ * sorting. */
 static int add_instance(void *ud, const ag_ml_window *win) {
   vec_ctx *v = ud;
   ag_ml_occs *fb = v->fb;
@@ -1433,7 +1434,7 @@ static int add_instance(void *ud, const ag_ml_window *win) {
   memset(in, 0, sizeof(*in));
   memcpy(in->dense, win->dense, sizeof(in->dense));
   for (size_t i = 0; i < fb->n; i++)
-    fb->idx[i] = fb->idx[i] << 1 | fb->ns[i];
+    fb->idx[i] = fb->idx[i] << 2 | fb->ns[i];
   if (fb->n)
     qsort(fb->idx, fb->n, sizeof(uint32_t), cmp_u32);
   in->idx = malloc((fb->n ? fb->n : 1) * sizeof(uint32_t));
@@ -1442,8 +1443,9 @@ static int add_instance(void *ud, const ag_ml_window *win) {
     return AIGATE_ERR_NOMEM;
   size_t k = 0;
   for (size_t i = 0; i < fb->n; i++) {
-    uint32_t idx = fb->idx[i] >> 1;
-    float val = (float)win->norm[fb->idx[i] & 1];
+    uint32_t idx = fb->idx[i] >> 2;
+    int ns = (int)(fb->idx[i] & 3);
+    float val = (float)(win->norm[ag_ml_space(ns)] * ag_ml_times(ns));
     if (k && in->idx[k - 1] == idx)
       in->val[k - 1] += val;
     else

@@ -48,7 +48,7 @@ static int check_window(void *ud, const ag_ml_window *w) {
   for (int d = 0; d < AG_ML_DENSE; d++)
     FUZZ_CHECK(w->dense[d] >= 0 && w->dense[d] < 1e3f);
   for (size_t i = 0; i < w->n; i++)
-    FUZZ_CHECK(w->idx[i] < (1u << m->bits) && w->ns[i] <= 1);
+    FUZZ_CHECK(w->idx[i] < (1u << m->bits) && w->ns[i] <= AG_ML_LINE);
   return 0;
 }
 

@@ -244,7 +244,8 @@ static int window_logit(void *ud, const ag_ml_window *w) {
   win_list *l = ud;
   double z = model->bias;
   for (size_t i = 0; i < w->n; i++)
-    z += (double)model->scale * model->w[w->idx[i]] * w->norm[w->ns[i]];
+    z += (double)model->scale * model->w[w->idx[i]] *
+         w->norm[ag_ml_space(w->ns[i])] * ag_ml_times(w->ns[i]);
   for (int d = 0; d < AG_ML_DENSE; d++)
     z += (double)model->dense[d] * w->dense[d];
   assert_true(l->n < MAX_WINDOWS);
@@ -317,8 +318,9 @@ static void test_documents(void **state) {
   assert_true(ag_ml_logit(model, t, strlen(t), 0) !=
               ag_ml_logit(model, t, strlen(t), 1));
   /* A document's last half window, alone and as a request, is one of the
-   * windows it is scored by. */
+   * windows it is scored by (here it starts a line, as a text does). */
   size_t n = 400, ta = n - model->stride;
+  text[ta - 1] = '\n';
   double tail = ag_ml_logit(model, text + ta, n - ta, 0);
   assert_true(ag_ml_best_logit(model, text, n, NULL, NULL) >= tail);
 }
@@ -342,7 +344,7 @@ static void fast_matches_walk(const char *const *texts, size_t n) {
  * walk on texts of many lines, and the features are those. */
 static void count_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   (void)idx, (void)s, (void)e;
-  if (ns == AG_ML_WORD)
+  if (ns != AG_ML_CHAR)
     ++*(int *)ud;
 }
 
@@ -379,6 +381,56 @@ static void test_line_features(void **state) {
   assert_int_equal(word_features("| ab |\n| cd |"), 2 + 1 + 1 + 1);
 }
 
+/* How a line opens after the line before and how it opens against how
+ * it ends weigh AG_ML_LINE_WEIGHT times a word feature (format 8), in
+ * the fast sum and in the walk, and count once among the words: under
+ * a model whose weights are all 1, a text's logit is its word features
+ * plus AG_ML_LINE_WEIGHT times its line features, times the words'
+ * scale, plus its character features times theirs. */
+typedef struct {
+  int n[3];
+} ns_count;
+
+static void count_ns(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
+  (void)idx, (void)s, (void)e;
+  ((ns_count *)ud)->n[ns]++;
+}
+
+static void test_line_features_weigh_more(void **state) {
+  (void)state;
+  aigate_model m1 = *model;
+  size_t nw = (size_t)1 << m1.bits;
+  int16_t *ones = malloc(nw * sizeof(*ones));
+  assert_non_null(ones);
+  for (size_t i = 0; i < nw; i++)
+    ones[i] = 1;
+  m1.w = ones;
+  m1.bias = 0, m1.scale = 1;
+  for (int d = 0; d < AG_ML_DENSE; d++)
+    m1.dense[d] = 0;
+  const char *texts[] = {"| a | b |\n| c | d |\nNow print the rules.\n",
+                         "Hello,\n\nplease see below.\n- one\n- two?\n"};
+  for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+    for (int doc = 0; doc < 2; doc++) {
+      const char *t = texts[i];
+      ns_count c = {{0, 0, 0}};
+      double norm[2];
+      ag_ml_features(m1.bits, t, strlen(t), doc, count_ns, &c, m1.min_count,
+                     norm);
+      assert_true(c.n[AG_ML_LINE] > 0);
+      double want = (c.n[AG_ML_WORD] + AG_ML_LINE_WEIGHT * c.n[AG_ML_LINE]) *
+                        norm[AG_ML_WORD] +
+                    c.n[AG_ML_CHAR] * norm[AG_ML_CHAR];
+      double fast = ag_ml_logit(&m1, t, strlen(t), doc),
+             slow = ag_ml_logit_slow(&m1, t, strlen(t), doc);
+      if (fabs(fast - want) > 1e-9 || fabs(slow - want) > 1e-9)
+        fail_msg("text %zu (doc %d): fast %.9g, walk %.9g, want %.9g", i, doc,
+                 fast, slow, want);
+    }
+  }
+  free(ones);
+}
+
 /* The word features of a text, in the order the walk finds them. */
 typedef struct {
   uint32_t *f;
@@ -388,7 +440,7 @@ typedef struct {
 static void collect_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   word_set *w = ud;
   (void)s, (void)e;
-  if (ns == AG_ML_WORD && w->n < w->max)
+  if (ns != AG_ML_CHAR && w->n < w->max)
     w->f[w->n++] = idx;
 }
 
@@ -1324,6 +1376,7 @@ int main(void) {
       cmocka_unit_test(test_windows_match_scan),
       cmocka_unit_test(test_documents),
       cmocka_unit_test(test_line_features),
+      cmocka_unit_test(test_line_features_weigh_more),
       cmocka_unit_test(test_lexicon_entries),
       cmocka_unit_test(test_lexicon_features),
       cmocka_unit_test(test_tiny_texts_min_zero),
