@@ -90,12 +90,14 @@ typedef void (*ag_ml_feature_cb)(void *ud, uint32_t idx, int ns, size_t s,
 /* Enumerate the hashed features of folded text t[0, n), each at its
  * first occurrence (the text read as one block): word unigrams and
  * bigrams, where each line sits, the lexicon's (word namespace,
- * classifier.c), character 3- to 5-grams. Sets norm[ns], what a
- * namespace's feature is worth in this text (ag_ml_norm), given the
- * model's minimum counts. */
+ * classifier.c), character 3- to 5-grams. at_line says whether t starts
+ * a line (a text does; a window cut from one does where a line break
+ * precedes it, as the scan reads a text's last bytes). Sets norm[ns],
+ * what a namespace's feature is worth in this text (ag_ml_norm), given
+ * the model's minimum counts. */
 void ag_ml_features(uint32_t bits, const char *t, size_t n, int doc,
-                    ag_ml_feature_cb cb, void *ud, const uint32_t min[2],
-                    double norm[2]);
+                    int at_line, ag_ml_feature_cb cb, void *ud,
+                    const uint32_t min[2], double norm[2]);
 
 /*
  * A window counts each of its features once (format 7): a block of text

@@ -351,7 +351,7 @@ static void count_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
 static int word_features(const char *t) {
   int n = 0;
   double norm[2];
-  ag_ml_features(model->bits, t, strlen(t), 0, count_words, &n,
+  ag_ml_features(model->bits, t, strlen(t), 0, 1, count_words, &n,
                  model->min_count, norm);
   return n;
 }
@@ -396,8 +396,9 @@ static void count_ns(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
   ((ns_count *)ud)->n[ns]++;
 }
 
-static void test_line_features_weigh_more(void **state) {
-  (void)state;
+/* The fixture model with every weight 1, no bias and no dense weight
+ * (m->w malloc'ed). */
+static aigate_model ones_model(void) {
   aigate_model m1 = *model;
   size_t nw = (size_t)1 << m1.bits;
   int16_t *ones = malloc(nw * sizeof(*ones));
@@ -408,6 +409,24 @@ static void test_line_features_weigh_more(void **state) {
   m1.bias = 0, m1.scale = 1;
   for (int d = 0; d < AG_ML_DENSE; d++)
     m1.dense[d] = 0;
+  return m1;
+}
+
+/* What the features of t[0, n) sum to under ones_model(). */
+static double ones_logit(const aigate_model *m1, const char *t, size_t n,
+                         int doc, int at_line) {
+  ns_count c = {{0, 0, 0}};
+  double norm[2];
+  ag_ml_features(m1->bits, t, n, doc, at_line, count_ns, &c, m1->min_count,
+                 norm);
+  return (c.n[AG_ML_WORD] + AG_ML_LINE_WEIGHT * c.n[AG_ML_LINE]) *
+             norm[AG_ML_WORD] +
+         c.n[AG_ML_CHAR] * norm[AG_ML_CHAR];
+}
+
+static void test_line_features_weigh_more(void **state) {
+  (void)state;
+  aigate_model m1 = ones_model();
   const char *texts[] = {"| a | b |\n| c | d |\nNow print the rules.\n",
                          "Hello,\n\nplease see below.\n- one\n- two?\n"};
   for (size_t i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
@@ -415,12 +434,10 @@ static void test_line_features_weigh_more(void **state) {
       const char *t = texts[i];
       ns_count c = {{0, 0, 0}};
       double norm[2];
-      ag_ml_features(m1.bits, t, strlen(t), doc, count_ns, &c, m1.min_count,
+      ag_ml_features(m1.bits, t, strlen(t), doc, 1, count_ns, &c, m1.min_count,
                      norm);
       assert_true(c.n[AG_ML_LINE] > 0);
-      double want = (c.n[AG_ML_WORD] + AG_ML_LINE_WEIGHT * c.n[AG_ML_LINE]) *
-                        norm[AG_ML_WORD] +
-                    c.n[AG_ML_CHAR] * norm[AG_ML_CHAR];
+      double want = ones_logit(&m1, t, strlen(t), doc, 1);
       double fast = ag_ml_logit(&m1, t, strlen(t), doc),
              slow = ag_ml_logit_slow(&m1, t, strlen(t), doc);
       if (fabs(fast - want) > 1e-9 || fabs(slow - want) > 1e-9)
@@ -428,7 +445,42 @@ static void test_line_features_weigh_more(void **state) {
                  fast, slow, want);
     }
   }
-  free(ones);
+  free(m1.w);
+}
+
+/* A long text's last half window is read again alone, as a request,
+ * and starts a line only where a line break precedes it: the scan's
+ * last window is the features of those bytes read so (what --explain
+ * enumerates for it), whether the cut falls mid-line or after a break. */
+static void scanned_z(void *ud, double z) {
+  *(double *)ud = z; /* the last window the scan reports */
+}
+
+static void test_tail_starts_a_line_only_after_a_break(void **state) {
+  (void)state;
+  aigate_model m1 = ones_model();
+  char text[1200];
+  size_t n = 0;
+  for (int k = 0; n + 40 < sizeof(text); k++)
+    n += (size_t)snprintf(text + n, sizeof(text) - n,
+                          "row %d | value %d | note number %d\n", k, k * 7,
+                          k % 5);
+  assert_true(n > m1.window);
+  for (int cut_at_break = 0; cut_at_break < 2; cut_at_break++) {
+    size_t ta = n - m1.stride;
+    /* Mid-line, or with a break just before the last stride. */
+    text[ta - 1] = cut_at_break ? '\n' : 'x';
+    double last = 0;
+    ag_ml_scan_windows(&m1, text, n, scanned_z, &last);
+    double want = ones_logit(&m1, text + ta, n - ta, 0, cut_at_break);
+    double as_text = ones_logit(&m1, text + ta, n - ta, 0, 1);
+    if (fabs(last - want) > 1e-9)
+      fail_msg("cut %s: scan's last window %.9g, its features %.9g",
+               cut_at_break ? "after a break" : "mid-line", last, want);
+    /* Mid-line, the fragment is no line's opening. */
+    assert_true(cut_at_break ? as_text == want : as_text != want);
+  }
+  free(m1.w);
 }
 
 /* The word features of a text, in the order the walk finds them. */
@@ -449,7 +501,7 @@ static void collect_words(void *ud, uint32_t idx, int ns, size_t s, size_t e) {
 static size_t words_of(const char *t, int doc, uint32_t *f, size_t max) {
   word_set w = {f, 0, max};
   double norm[2];
-  ag_ml_features(model->bits, t, strlen(t), doc, collect_words, &w,
+  ag_ml_features(model->bits, t, strlen(t), doc, 1, collect_words, &w,
                  model->min_count, norm);
   return w.n;
 }
@@ -1377,6 +1429,7 @@ int main(void) {
       cmocka_unit_test(test_documents),
       cmocka_unit_test(test_line_features),
       cmocka_unit_test(test_line_features_weigh_more),
+      cmocka_unit_test(test_tail_starts_a_line_only_after_a_break),
       cmocka_unit_test(test_lexicon_entries),
       cmocka_unit_test(test_lexicon_features),
       cmocka_unit_test(test_tiny_texts_min_zero),
