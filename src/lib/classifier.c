@@ -306,6 +306,20 @@ static void walker_init(walker *w, uint32_t bits, const char *t, size_t n,
   w->at_line = 1;
 }
 
+/* Whether folded text t's bytes from `at` on start a line: a text does,
+ * a part cut from it where a line break precedes the cut. */
+static int starts_line(const char *t, size_t at) {
+  return at == 0 || t[at - 1] == '\n';
+}
+
+/* A fresh walk of t[at, n) read as a request (a text's last bytes,
+ * tail_logit), which starts a line only where one starts. */
+static void walker_init_tail(walker *w, uint32_t bits, const char *t, size_t n,
+                             size_t at) {
+  walker_init(w, bits, t + at, n - at, 0);
+  w->at_line = starts_line(t, at);
+}
+
 /* A character n-gram's index: its bytes and length as one key, by
  * Fibonacci hashing (one multiplication). */
 static inline uint32_t ngram_index(uint64_t key, unsigned len, uint32_t bits) {
@@ -777,9 +791,9 @@ double ag_ml_logit_slow(const aigate_model *m, const char *t, size_t n,
 }
 
 /* The logit of t's last bytes from ta, read as a request by a fresh
- * walk, which starts a line only where a line starts: the fragment of a
- * word that the cut leaves is no line's first word. The line the cut
- * falls in still ends, as a line whose opening the walk did not see (an
+ * walk (walker_init_tail), which starts a line only where a line starts:
+ * the fragment of a word that the cut leaves is no line's first word. The line
+ * the cut falls in still ends, as a line whose opening the walk did not see (an
  * opening of 0), a feature only such tails have; the trainer learns it
  * from harmless documents' tails (an attack document's tail is not
  * learned: where its attack sits is not known), a discount on a tail
@@ -791,8 +805,7 @@ static double tail_logit(const aigate_model *m, const char *t, size_t n,
                          size_t ta) {
   walker w;
   block b = {0};
-  walker_init(&w, m->bits, t + ta, n - ta, 0);
-  w.at_line = ta == 0 || t[ta - 1] == '\n';
+  walker_init_tail(&w, m->bits, t, n, ta);
   score_block(&w, 0, n - ta, m, &b);
   return logit_of(m, &b, NULL);
 }
@@ -999,8 +1012,7 @@ int ag_ml_windows(const aigate_model *m, const char *t, size_t n,
 tail:
   if (!rc) {
     size_t ta = tail_start(m, t, n);
-    walker_init(&w, m->bits, t + ta, n - ta, 0);
-    w.at_line = ta == 0 || t[ta - 1] == '\n'; /* as tail_logit */
+    walker_init_tail(&w, m->bits, t, n, ta);
     if (!(rc = walk_block(&w, 0, n - ta, &l[0])))
       rc = emit_window(m, &l[0], NULL, &win_occs, cb, ud);
   }
@@ -1349,9 +1361,8 @@ int aigate_model_explain(const aigate_model *m, const char *text, size_t len,
   const char *t = folded.p + ws;
   /* The window re-read alone: a line starts where one starts, as for the
    * scan's last bytes (tail_logit). */
-  int at_line = ws == 0 || folded.p[ws - 1] == '\n';
-  ag_ml_features(m->bits, t, we - ws, doc, at_line, collect_occ, &b,
-                 m->min_count, norm);
+  ag_ml_features(m->bits, t, we - ws, doc, starts_line(folded.p, ws),
+                 collect_occ, &b, m->min_count, norm);
   if (b.failed) {
     rc = AIGATE_ERR_NOMEM;
     goto out;
