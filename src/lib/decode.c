@@ -5,9 +5,12 @@
  * layer costs a scan: base64 and hex runs must be long and decode to
  * mostly printable UTF-8; URL-encoding, entities and escapes need at least
  * two escapes; rot13 is tried only when the rotated text reads more like
- * English than the text does. Everything is bounded by the caller's budget.
+ * English than the text does, leetspeak only when reading its digits and
+ * symbols as letters makes frequent English words. Everything is bounded
+ * by the caller's budget.
  */
 #include "decode.h"
+#include "qvec.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -19,8 +22,8 @@
 #define ROT13_PROBE 1024
 
 const char *ag_decoder_name(ag_decoder d) {
-  static const char *names[] = {"tags", "base64", "hex",  "url",
-                                "html", "escape", "rot13"};
+  static const char *names[] = {"tags", "base64", "hex",   "url",
+                                "html", "escape", "rot13", "leet"};
   return (unsigned)d < AG_DEC_COUNT ? names[d] : "?";
 }
 
@@ -609,6 +612,132 @@ static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
       s->out->data[at + i] = rot13c(s->out->data[at + i]);
 }
 
+/*
+ * Leetspeak: digits and symbols written for the letters they look like
+ * ("1gn0r3 4ll pr3v10us 1nstruct10ns", "p@$$w0rd"). In a word that mixes
+ * letters with them, they are read as those letters; the layer is the
+ * text with such words read so (same length, so the map is the identity),
+ * made only when at least LEET_MIN of them become frequent English words:
+ * a version number, "mp3", "x86_64" or an id does not make a layer.
+ */
+#define LEET_MIN 2
+
+/* What a byte is read as in a leet word: the letter a digit or symbol
+ * stands for, 1 for the letters themselves, 0 for what ends a word. */
+static const unsigned char LEET[256] = {
+    ['0'] = 'o', ['1'] = 'i', ['3'] = 'e', ['4'] = 'a', ['5'] = 's',
+    ['7'] = 't', ['8'] = 'b', ['9'] = 'g', ['@'] = 'a', ['$'] = 's',
+#define L1(c) [c] = 1, [c + 32] = 1
+    L1('A'),     L1('B'),     L1('C'),     L1('D'),     L1('E'),
+    L1('F'),     L1('G'),     L1('H'),     L1('I'),     L1('J'),
+    L1('K'),     L1('L'),     L1('M'),     L1('N'),     L1('O'),
+    L1('P'),     L1('Q'),     L1('R'),     L1('S'),     L1('T'),
+    L1('U'),     L1('V'),     L1('W'),     L1('X'),     L1('Y'),
+    L1('Z'),
+#undef L1
+};
+
+/* Whether u[i] may stand for a letter next to a letter. */
+static int leet_at(const unsigned char *u, size_t i, size_t n) {
+  return LEET[u[i]] > 1 &&
+         ((i > 0 && LEET[u[i - 1]] == 1) || (i + 1 < n && LEET[u[i + 1]] == 1));
+}
+
+#if defined(QVEC)
+/* Bytes of v that may stand for a letter (LEET[] > 1), 16 at a time. */
+static qmask leet_lanes(qvec v) {
+  return ((qmask)((qvec)(v - '0') < 10) & (qmask)(v != '2') &
+          (qmask)(v != '6')) |
+         (qmask)(v == '@') | (qmask)(v == '$');
+}
+
+/* Bytes that are ASCII letters, 16 at a time. */
+static qmask letter_lanes(qvec v) {
+  return (qmask)((qvec)((v | 0x20) - 'a') < 26);
+}
+#endif
+
+/* The first offset at or after i of a byte that may stand for a letter
+ * and is next to a letter (every word that mixes them has one), n when
+ * none: 16 bytes at a time, their neighbours read only in blocks with
+ * such a byte, as most text has none (and numbers, prices and amounts are
+ * not next to letters). */
+static size_t leet_char(const unsigned char *u, size_t i, size_t n) {
+  if (i == 0 && n > 0) {
+    if (leet_at(u, 0, n))
+      return 0;
+    i = 1;
+  }
+#if defined(QVEC)
+  for (; i + QVEC + 1 <= n; i += QVEC) {
+    qmask leet = leet_lanes(qload(u + i));
+    if (!qany(leet))
+      continue; /* most blocks: no digit, no '@' or '$' */
+    size_t k = qfirst(leet & (letter_lanes(qload(u + i - 1)) |
+                              letter_lanes(qload(u + i + 1))));
+    if (k < QVEC)
+      return i + k;
+  }
+#endif
+  while (i < n && !leet_at(u, i, n))
+    i++;
+  return i;
+}
+
+/* The next word at or after *i that mixes letters with leet characters:
+ * returns 1 with its bounds in [*st, *end) and *i past it, 0 when there
+ * is none. */
+static int leet_word(const unsigned char *u, size_t n, size_t *i, size_t *st,
+                     size_t *end) {
+  size_t lo = *i;
+  for (;;) {
+    size_t p = leet_char(u, *i, n), a = p, b = p;
+    if (p >= n) {
+      *i = n;
+      return 0;
+    }
+    while (a > lo && LEET[u[a - 1]])
+      a--;
+    while (b < n && LEET[u[b]])
+      b++;
+    *i = lo = b;
+    int kinds = 0; /* 1: a letter, 2: a leet character */
+    for (size_t k = a; k < b; k++)
+      kinds |= LEET[u[k]] == 1 ? 1 : 2;
+    if (kinds == 3) {
+      *st = a;
+      *end = b;
+      return 1;
+    }
+  }
+}
+
+static void dec_leet(sink *s, const unsigned char *u, size_t n) {
+  size_t i = 0, st, end;
+  int found = 0;
+  while (found < LEET_MIN && leet_word(u, n, &i, &st, &end)) {
+    if (end - st > 8)
+      continue;
+    uint64_t key = 0;
+    for (size_t k = st; k < end; k++)
+      key = key << 8 | (LEET[u[k]] == 1 ? u[k] | 0x20 : LEET[u[k]]);
+    found += english_kind(key) == 1;
+  }
+  if (found < LEET_MIN || !room(s, n))
+    return;
+  begin(s, 0);
+  ag_map_add(s->map, s->out->len, 0, n, 1);
+  size_t at = s->out->len;
+  ag_buf_append(s->out, u, n);
+  if (s->out->failed)
+    return;
+  unsigned char *o = (unsigned char *)s->out->data + at;
+  for (i = 0; leet_word(u, n, &i, &st, &end);)
+    for (size_t k = st; k < end; k++)
+      if (LEET[u[k]] != 1)
+        o[k] = LEET[u[k]];
+}
+
 size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
                  ag_map *map, size_t budget, int *truncated) {
   sink s = {out, map, budget, out->len, truncated, 0, 0};
@@ -621,6 +750,7 @@ size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
   case AG_DEC_HTML: dec_escapes(&s, u, n, esc_html, '&'); break;
   case AG_DEC_ESCAPE: dec_escapes(&s, u, n, esc_backslash, '\\'); break;
   case AG_DEC_ROT13: dec_rot13(&s, u, n); break;
+  case AG_DEC_LEET: dec_leet(&s, u, n); break;
   default: break;
   }
   return s.payloads;

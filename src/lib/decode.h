@@ -3,10 +3,11 @@
  * layers that are scanned like the text itself.
  *
  * Attackers hide instructions and data from pattern matchers by encoding
- * them: base64, hex, URL-encoding, HTML entities, \u escapes, rot13, and
- * Unicode tag characters (invisible copies of ASCII). Each decoder writes
- * what it decoded into one layer text, with a map back into the text it
- * decoded from, so that a finding in a layer lands on the encoded bytes.
+ * them: base64, hex, URL-encoding, HTML entities, \u escapes, rot13,
+ * leetspeak, and Unicode tag characters (invisible copies of ASCII). Each
+ * decoder writes what it decoded into one layer text, with a map back into
+ * the text it decoded from, so that a finding in a layer lands on the
+ * encoded bytes.
  */
 #ifndef AIGATE_DECODE_H
 #define AIGATE_DECODE_H
@@ -23,10 +24,11 @@ typedef enum {
   AG_DEC_HTML,
   AG_DEC_ESCAPE,
   AG_DEC_ROT13,
+  AG_DEC_LEET,
   AG_DEC_COUNT
 } ag_decoder;
 
-/* "tags", "base64", "hex", "url", "html", "escape", "rot13". */
+/* "tags", "base64", "hex", "url", "html", "escape", "rot13", "leet". */
 const char *ag_decoder_name(ag_decoder d);
 
 /*

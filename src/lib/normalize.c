@@ -22,33 +22,11 @@
  */
 #include "normalize.h"
 #include "cpstable.h"
+#include "qvec.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
-
-/* Vectors of 16 bytes in GCC and clang (SSE2 on x86-64, NEON on arm64),
- * for the loops that run over every byte; plain C elsewhere. */
-#if defined(__GNUC__) || defined(__clang__)
-#define QVEC 16
-typedef unsigned char qvec __attribute__((vector_size(QVEC)));
-typedef signed char qmask __attribute__((vector_size(QVEC)));
-
-static qvec qload(const unsigned char *p) {
-  qvec v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-
-/* 1 if any lane of m is set. */
-static int qany(qmask m) {
-  uint64_t w[QVEC / 8], acc = 0;
-  memcpy(w, &m, sizeof(w));
-  for (size_t k = 0; k < QVEC / 8; k++)
-    acc |= w[k];
-  return acc != 0;
-}
-#endif
 
 #define MAX_CLUSTER 32 /* code points normalized together at most */
 #define LONE_SLOTS 32  /* remembered lone code points per view */

@@ -523,9 +523,11 @@ static int build_views(ag_layer *l, const run_ctx *rc) {
   return st;
 }
 
-/* Decode the payloads of layer li into new layers. */
+/* Decode the payloads of layer li into new layers. Leetspeak hides words
+ * from the families that read words (the folded view's: instructions to
+ * the model), not data: it is read only when they run. */
 static void decode_layer(aigate_scratch *s, size_t li, size_t *budget,
-                         int max_depth) {
+                         int max_depth, int words) {
   ag_layer *l = &s->layers[li];
   if (l->depth >= max_depth)
     return;
@@ -533,6 +535,8 @@ static void decode_layer(aigate_scratch *s, size_t li, size_t *budget,
     if ((ag_decoder)d == l->kind && l->parent >= 0 &&
         (d == AG_DEC_ROT13 || d == AG_DEC_TAGS))
       continue; /* rot13 twice is the parent again */
+    if (d == AG_DEC_LEET && !words)
+      continue;
     if (s->n_layers == AG_MAX_LAYERS || *budget == 0) {
       s->flags |= AIGATE_FLAG_TRUNCATED;
       return;
@@ -1042,7 +1046,7 @@ static int scan_text(const aigate_engine *e, aigate_scratch *s,
     if (li == 0)
       n_root = s->n_findings;
     if (!st_rc)
-      decode_layer(s, li, &budget, e->cfg->decode_depth);
+      decode_layer(s, li, &budget, e->cfg->decode_depth, rc.folded_dbs);
   }
   if (st_rc)
     return failed(e, p, st_rc, res);

@@ -70,14 +70,14 @@
  *   hold search rereads an open match on every write (about 10 us per
  *   write with 6 KB held), and one that exceeds PCRE2's match limit
  *   fails the write, which the fail mode then decides.
- * - Decoded layers (base64, hex, URL, HTML, escapes, rot13, tag
- *   characters) are decoded per part, from the part, the held text and
- *   the context (64 bytes plus the longest lookbehind). A trailing
+ * - Decoded layers (base64, hex, URL, HTML, escapes, rot13, leetspeak,
+ *   tag characters) are decoded per part, from the part, the held text
+ *   and the context (64 bytes plus the longest lookbehind). A trailing
  *   base64/hex run is held (up to SOFT_MAX bytes) so that an encoded
- *   payload is decoded whole; an escape-encoded or rot13 secret can still
- *   be released in pieces before its decoding matches, since nothing
- *   holds it, and rot13 and escape detection judge a part, not the whole
- *   text (AIGATE_FLAG_DECODED may then differ). A decoded-layer finding
+ *   payload is decoded whole; an escape-encoded, rot13 or leet secret can
+ *   still be released in pieces before its decoding matches, since nothing
+ *   holds it, and rot13, leet and escape detection judge a part, not the
+ *   whole text (AIGATE_FLAG_DECODED may then differ). A decoded-layer finding
  *   that began in text already released is still reported, and redacts
  *   what is left of it.
  * - The folded view (injection rules, input direction; none of the
