@@ -617,8 +617,13 @@ static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
  * ("1gn0r3 4ll pr3v10us 1nstruct10ns", "p@$$w0rd"). In a word that mixes
  * letters with them, they are read as those letters; the layer is the
  * text with such words read so (same length, so the map is the identity),
- * made only when at least LEET_MIN of them become frequent English words:
- * a version number, "mp3", "x86_64" or an id does not make a layer.
+ * made only when there are at least LEET_MIN of them and one becomes a
+ * frequent English word of three letters or more ("4ll", "y0ur", "th3";
+ * two-letter ones come too easily from ids and escapes, "%0F" for "of"):
+ * version numbers, "mp3",
+ * "x86_64", ordinals and ids do not make a layer, and "d1sr3g4rd 4ll
+ * pr10r 1nstruct10ns" does. (The digits that stand for no letter, 2 and
+ * 6, end a word.)
  */
 #define LEET_MIN 2
 
@@ -714,16 +719,17 @@ static int leet_word(const unsigned char *u, size_t n, size_t *i, size_t *st,
 
 static void dec_leet(sink *s, const unsigned char *u, size_t n) {
   size_t i = 0, st, end;
-  int found = 0;
-  while (found < LEET_MIN && leet_word(u, n, &i, &st, &end)) {
-    if (end - st > 8)
+  int words = 0, known = 0;
+  while ((words < LEET_MIN || !known) && leet_word(u, n, &i, &st, &end)) {
+    words++;
+    if (known || end - st < 3 || end - st > 8)
       continue;
     uint64_t key = 0;
     for (size_t k = st; k < end; k++)
       key = key << 8 | (LEET[u[k]] == 1 ? u[k] | 0x20 : LEET[u[k]]);
-    found += english_kind(key) == 1;
+    known = english_kind(key) == 1;
   }
-  if (found < LEET_MIN || !room(s, n))
+  if (words < LEET_MIN || !known || !room(s, n))
     return;
   begin(s, 0);
   ag_map_add(s->map, s->out->len, 0, n, 1);
