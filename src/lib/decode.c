@@ -620,10 +620,9 @@ static void dec_rot13(sink *s, const unsigned char *u, size_t n) {
  * made only when there are at least LEET_MIN of them and one becomes a
  * frequent English word of three letters or more ("4ll", "y0ur", "th3";
  * two-letter ones come too easily from ids and escapes, "%0F" for "of"):
- * version numbers, "mp3",
- * "x86_64", ordinals and ids do not make a layer, and "d1sr3g4rd 4ll
- * pr10r 1nstruct10ns" does. (The digits that stand for no letter, 2 and
- * 6, end a word.)
+ * version numbers, "mp3", "x86_64", ordinals and ids do not make a layer,
+ * and "d1sr3g4rd 4ll pr10r 1nstruct10ns" does. (The digits that stand for
+ * no letter, 2 and 6, end a word.)
  */
 #define LEET_MIN 2
 
@@ -691,30 +690,23 @@ static size_t leet_char(const unsigned char *u, size_t i, size_t n) {
 
 /* The next word at or after *i that mixes letters with leet characters:
  * returns 1 with its bounds in [*st, *end) and *i past it, 0 when there
- * is none. */
+ * is none. The word is the one around leet_char's byte, which has a
+ * letter beside it; *i is 0 or the end of the previous word (a byte that
+ * ends words), so the walk back stops at no letter of this one. */
 static int leet_word(const unsigned char *u, size_t n, size_t *i, size_t *st,
                      size_t *end) {
-  size_t lo = *i;
-  for (;;) {
-    size_t p = leet_char(u, *i, n), a = p, b = p;
-    if (p >= n) {
-      *i = n;
-      return 0;
-    }
-    while (a > lo && LEET[u[a - 1]])
-      a--;
-    while (b < n && LEET[u[b]])
-      b++;
-    *i = lo = b;
-    int kinds = 0; /* 1: a letter, 2: a leet character */
-    for (size_t k = a; k < b; k++)
-      kinds |= LEET[u[k]] == 1 ? 1 : 2;
-    if (kinds == 3) {
-      *st = a;
-      *end = b;
-      return 1;
-    }
+  size_t a = leet_char(u, *i, n), b = a;
+  if (a >= n) {
+    *i = n;
+    return 0;
   }
+  while (a > *i && LEET[u[a - 1]])
+    a--;
+  while (b < n && LEET[u[b]])
+    b++;
+  *st = a;
+  *end = *i = b;
+  return 1;
 }
 
 static void dec_leet(sink *s, const unsigned char *u, size_t n) {
