@@ -296,15 +296,15 @@ static void work_normalize(bench_engine *b, const char *doc, size_t len,
 static ag_buf dv_out;
 static ag_map dv_map;
 
-/* Every decoder over the raw view, as the scan runs them on a layer. */
+/* Every decoder over the raw view, as the scan runs them on a layer
+ * (arg < 0), or decoder arg alone. */
 static void work_decode(bench_engine *b, const char *doc, size_t len, int arg) {
   (void)b;
-  (void)arg;
   ag_norm_notes nt;
   memset(&nt, 0, sizeof(nt));
   if (ag_view_raw(doc, len, &nv_raw, &nt))
     die("normalize", "out of memory");
-  for (int d = 0; d < AG_DEC_COUNT; d++) {
+  for (int d = arg < 0 ? 0 : arg; d < (arg < 0 ? AG_DEC_COUNT : arg + 1); d++) {
     int trunc = 0;
     dv_out.len = 0;
     dv_map.n = 0;
@@ -411,7 +411,7 @@ static void run_throughput(bench_engine *b) {
     mbps in = throughput(b, work_scan, doc, sizes[i], AIGATE_INPUT);
     mbps out = throughput(b, work_scan, doc, sizes[i], AIGATE_OUTPUT);
     mbps norm = throughput(b, work_normalize, doc, sizes[i], 0);
-    mbps dec = throughput(b, work_decode, doc, sizes[i], 0);
+    mbps dec = throughput(b, work_decode, doc, sizes[i], -1);
     char label[32];
     snprintf(label, sizeof(label), "%zu KiB wall", sizes[i] >> 10);
     printf("%-14s %14.1f %14.1f %14.1f %14.1f   (%zu findings, %s)\n", label,
@@ -419,8 +419,15 @@ static void run_throughput(bench_engine *b) {
     snprintf(label, sizeof(label), "%zu KiB cpu", sizes[i] >> 10);
     printf("%-14s %14.1f %14.1f %14.1f %14.1f\n", label, in.cpu, out.cpu,
            norm.cpu, dec.cpu);
-    if (i + 1 == sizeof(sizes) / sizeof(sizes[0]))
+    if (i + 1 == sizeof(sizes) / sizeof(sizes[0])) {
       run_families(b, doc, sizes[i]);
+      printf("\nEach decoder alone (%zu KiB document, raw view included), "
+             "MB/s by CPU time:\n",
+             sizes[i] >> 10);
+      for (int d = 0; d < AG_DEC_COUNT; d++)
+        printf("%-14s %10.1f\n", ag_decoder_name((ag_decoder)d),
+               throughput(b, work_decode, doc, sizes[i], d).cpu);
+    }
     free(doc);
   }
   ag_view_free(&nv_raw);
