@@ -22,7 +22,7 @@ static int flags(int cp) {
   const utf8proc_property_t *p = utf8proc_get_property(cp);
   int word = p->category >= UTF8PROC_CATEGORY_LU &&
              p->category <= UTF8PROC_CATEGORY_ME;
-  return (ag_stable_cp(p, 0) ? 1 : 0) | (ag_stable_cp(p, 1) ? 2 : 0) |
+  return (ag_stable_cp(cp, p, 0) ? 1 : 0) | (ag_stable_cp(cp, p, 1) ? 2 : 0) |
          (p->combining_class != 0 ? 4 : 0) | (word ? 8 : 0) |
          (p->category == UTF8PROC_CATEGORY_CF ? 16 : 0);
 }

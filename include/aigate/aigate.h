@@ -511,7 +511,7 @@ typedef struct {
                            times over different splits: the thresholds
                            come from all their out-of-fold scores, the
                            model is the mean of all their fold models;
-                           0: 3 (loso: 1) */
+                           0: 8 (loso: 1) */
   int loso;             /* 1: leave-one-source-out folds instead (each
                            source, by "source" up to '@', held out) */
   const char *oof_path; /* when set, the out-of-fold score of every record

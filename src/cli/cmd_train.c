@@ -47,7 +47,7 @@ static void help(void) {
        "512)\n"
        "  --seed N            random seed (default 1)\n"
        "  --folds K           K-fold cross-validation (default 5)\n"
-       "  --repeats R         repeat it over R splits (default 3)\n"
+       "  --repeats R         repeat it over R splits (default 8)\n"
        "  --loso              hold out each source in turn instead\n"
        "  --min-words N, --min-chars N  scale shorter texts as if they had "
        "N features (default 40, 300)\n"

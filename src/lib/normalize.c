@@ -242,14 +242,15 @@ int ag_is_ascii(const char *s, size_t n) {
 /* A combining mark after a stable starter that leaves the cluster
  * unchanged: in canonical order, composing with nothing, and (folded)
  * without decomposition, case folding or being ignorable. */
-static int stable_mark(const utf8proc_property_t *p, int folded,
+static int stable_mark(int cp, const utf8proc_property_t *p, int folded,
                        int *last_ccc) {
   if (p->combining_class < *last_ccc || p->comb_index != UINT16_MAX)
     return 0;
   *last_ccc = p->combining_class;
   if (p->decomp_seqindex != UINT16_MAX)
     return 0;
-  return !folded || (p->casefold_seqindex == UINT16_MAX && !p->ignorable);
+  return !folded || (p->casefold_seqindex == UINT16_MAX && !p->ignorable &&
+                     !ag_styled_cp(cp));
 }
 
 /* ------------------------------------------------ per-cluster transform */
@@ -311,10 +312,14 @@ static void emit(xform *x, const char *p, size_t n, size_t o, size_t olen,
   ag_buf_append(x->out, p, n);
 }
 
-/* utf8proc's lump folds only U+2018/U+2019 among the typographic quotes;
- * the folded view promises all of them as ASCII ' and ". */
-static utf8proc_int32_t lump_quotes(utf8proc_int32_t cp, void *data) {
+/* What the folded view reads a code point as before utf8proc's mappings:
+ * its styled letters as letters (cpstable.h), and all the typographic
+ * quotes as ASCII ' and " (utf8proc's lump folds only U+2018/U+2019). */
+static utf8proc_int32_t fold_custom(utf8proc_int32_t cp, void *data) {
   (void)data;
+  int styled = ag_styled_cp(cp);
+  if (styled)
+    return styled;
   if (cp == 0x201A || cp == 0x201B)
     return '\'';
   if (cp >= 0x201C && cp <= 0x201F)
@@ -331,7 +336,7 @@ static utf8proc_ssize_t normalize_cluster(const xform *x, const char *in,
                                           utf8proc_int32_t *buf, int *greek) {
   utf8proc_ssize_t n = utf8proc_decompose_custom(
       (const utf8proc_uint8_t *)in + s, (utf8proc_ssize_t)(e - s), buf,
-      CP_BUF - 1, x->opts, (x->opts & UTF8PROC_LUMP) ? lump_quotes : NULL,
+      CP_BUF - 1, x->opts, (x->opts & UTF8PROC_LUMP) ? fold_custom : NULL,
       NULL);
   /* Cannot fail for valid UTF-8 within MAX_CLUSTER; keep the bytes rather
    * than lose text. */
@@ -482,7 +487,7 @@ static void transform(xform *x, const char *in, size_t n) {
         start == j &&
         (cp < 0x10000 ? (ag_cp_flags[cp] &
                          (x->lower_ascii ? CP_FOLDED_STABLE : CP_RAW_STABLE))
-                      : ag_stable_cp(prop(x, cp), x->lower_ascii));
+                      : ag_stable_cp(cp, prop(x, cp), x->lower_ascii));
     int last_ccc = 0;
     while (e < n && count < MAX_CLUSTER) {
       int next;
@@ -491,7 +496,8 @@ static void transform(xform *x, const char *in, size_t n) {
         break;
       e += l;
       count++;
-      stable = stable && stable_mark(prop(x, next), x->lower_ascii, &last_ccc);
+      stable =
+          stable && stable_mark(next, prop(x, next), x->lower_ascii, &last_ccc);
     }
     if (stable) {
       x->saw_greek_cyrillic |= cp >= 0x370 && cp <= 0x52F;

@@ -20,12 +20,13 @@
  * refitted on everything is more confident on its own training texts and
  * the thresholds would not hold for it.
  *
- * The k-fold cross-validation is repeated over several splits (three by
+ * The k-fold cross-validation is repeated over several splits (eight by
  * default): the level-2 threshold rests on the ten or so plain benign
  * texts of the top 1%, and which ten they are depends on the split, so
- * one split moved it with the seed (0.58 to 0.66). The thresholds come
- * from the pooled out-of-fold scores of all the splits, and the model is
- * the mean of all their fold models.
+ * one split moved it with the seed (0.58 to 0.66), and three splits
+ * between 0.42 and 0.74 over six seeds (eight: 0.43 to 0.58). The
+ * thresholds come from the pooled out-of-fold scores of all the splits,
+ * and the model is the mean of all their fold models.
  *
  * Leave-one-source-out folds (loso) measure transfer to unseen sources.
  * On the shared data they show the limit honestly: a benign source with
@@ -50,8 +51,8 @@
  * Adversarial suffixes (token soup from automated attacks) are rare in
  * public labelled data. On request (augment) the trainer makes its own:
  * a share of the benign texts is added again with a random gibberish
- * suffix, labelled as an attack, made of word pieces of the training
- * texts, case-mangled and glued with symbols. They are off by default:
+ * suffix, labelled as an attack, made of word pieces of the text
+ * itself, case-mangled and glued with symbols. They are off by default:
  * the jb-adversarial-suffix rule blocks that shape, and the copies
  * mostly taught that a request followed by symbols is an attack. A share
  * of all texts is added again with structured data after it (JSON,
@@ -106,9 +107,13 @@
  * (gamereq.c). Each is its own source, left out of the thresholds;
  * docs/detection.md says why each is there and what it changed.
  *
- * Everything random comes from one splitmix64 stream seeded by the
- * caller, and records are processed in file order: the same data and
- * seed give the same model, byte for byte.
+ * Everything random comes from splitmix64 streams seeded by the caller's
+ * seed: the generated texts from the seed and a salt of their own, and
+ * all that concerns a text read (its fold, its place in each epoch, its
+ * augmented copies) from the seed and a hash of the text itself (its
+ * key), so that a line added to or dropped from the data moves no other
+ * text (docs/detection.md, "Training that holds still"). The same data
+ * and seed give the same model, byte for byte.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -186,6 +191,7 @@ typedef struct {
   size_t len;
   int label, hard; /* hard: a benign text of kind "benign_hard" */
   int aug;         /* 0 as read, or the AUG_ kind of a text the trainer made */
+  uint64_t key;    /* hash of the text: its fold and its place in training */
   size_t group;
   size_t source;  /* index into corpus.groups (group becomes the fold) */
   instance *inst; /* the windows a scan scores (one for a short text) */
@@ -199,6 +205,8 @@ typedef struct {
   size_t n_groups;
   const char **fold_names; /* leave-one-source-out: a source of each fold */
   uint64_t rng;
+  const char *vocab; /* the text an augmented copy is made from */
+  size_t vocab_len;
   const aigate_train_options *o;
 } corpus;
 
@@ -264,6 +272,18 @@ static int fold(const char *text, size_t len, char **out, size_t *out_len) {
   return rc;
 }
 
+/* A text's key: where its fold and its place in each epoch come from.
+ * From the text alone, so that a line added to or dropped from the data
+ * moves no other text's fold or place (one dropped line moved the
+ * level-2 threshold from 0.561 to 0.505 when both came from a stream
+ * drawn in record order). */
+static uint64_t text_key(const char *t, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char)t[i]) * 1099511628211ull;
+  return next_rand(&h);
+}
+
 static record *add_record(corpus *c) {
   if (c->n == MAX_RECORDS)
     return NULL;
@@ -280,26 +300,38 @@ static record *add_record(corpus *c) {
   return r;
 }
 
-/* A random word of the corpus read so far (the augmentation's vocabulary),
- * at most max bytes, or "" when there is none yet. */
+/* Words for an augmented copy when its text has none of two letters or
+ * more (a text in another script). */
+static const char *const plain_words[] = {
+    "data", "api",   "user",   "files",  "report", "docs", "images", "home",
+    "list", "items", "config", "static", "assets", "blog", "search", "id"};
+
+/*
+ * A random word of the text the copy is made from (c->vocab), at most
+ * max bytes. Its own words, not the corpus's: a copy made from words of
+ * the texts read before it changed with every line added or dropped
+ * before it, and so did the model (docs/detection.md).
+ */
 static size_t random_word(corpus *c, char *out, size_t max) {
-  for (int tries = 0; tries < 8 && c->n; tries++) {
-    const record *r = &c->r[next_rand(&c->rng) % c->n];
-    if (!r->len)
-      continue;
-    size_t i = next_rand(&c->rng) % r->len;
-    while (i > 0 && r->text[i - 1] >= 'a' && r->text[i - 1] <= 'z')
+  const char *t = c->vocab;
+  for (int tries = 0; tries < 8 && c->vocab_len; tries++) {
+    size_t i = next_rand(&c->rng) % c->vocab_len;
+    while (i > 0 && t[i - 1] >= 'a' && t[i - 1] <= 'z')
       i--;
     size_t n = 0;
-    while (i + n < r->len && n < max && r->text[i + n] >= 'a' &&
-           r->text[i + n] <= 'z')
+    while (i + n < c->vocab_len && n < max && t[i + n] >= 'a' &&
+           t[i + n] <= 'z')
       n++;
     if (n >= 2) {
-      memcpy(out, r->text + i, n);
+      memcpy(out, t + i, n);
       return n;
     }
   }
-  return 0;
+  const char *w = plain_words[next_rand(&c->rng) %
+                              (sizeof(plain_words) / sizeof(plain_words[0]))];
+  size_t n = strlen(w) < max ? strlen(w) : max;
+  memcpy(out, w, n);
+  return n;
 }
 
 /*
@@ -467,6 +499,8 @@ static int add_generated(corpus *c, ag_buf *b, int label, int aug, int hard,
     a->source = group;
     if ((rc = fold(b->data, b->len, &a->text, &a->len)))
       c->n--;
+    else
+      a->key = text_key(a->text, a->len);
   }
   ag_buf_free(b);
   return rc;
@@ -1221,12 +1255,21 @@ static int read_file(corpus *c, const char *path, aigate_error *err) {
                   &r->len);
         if (rc)
           c->n--;
+        else
+          r->key = text_key(r->text, r->len);
         /* The augmented copies (same group, after their original): a
          * benign text with a gibberish suffix is an attack; any text
-         * with structured data around it keeps its label. */
+         * with structured data around it keeps its label. Whether a
+         * text is copied and what is added come from a stream of its
+         * own (the seed and its key), drawing words from itself. */
         int lab = r->label, hard = r->hard;
         const char *tx = json_string_value(text);
         size_t tl = json_string_length(text);
+        if (!rc) {
+          c->rng = c->o->seed ^ r->key;
+          c->vocab = r->text;
+          c->vocab_len = r->len;
+        }
         if (!rc && lab == 0 && c->o->augment > 0 &&
             rand_unit(&c->rng) < c->o->augment)
           rc = add_copy(c, tx, tl, 1, AUG_SUFFIX, 0, g, gibberish);
@@ -1359,7 +1402,8 @@ static uint64_t edge_hash(const char *t, size_t n, uint64_t seed) {
  * twin of an attack would be scored by a model that learned its very
  * words as an attack, and the out-of-fold false positives that set the
  * thresholds would measure that leak, not the model. A group's fold
- * comes from the seeded stream in record order.
+ * comes from the seed and its oldest text's key, so that a line added or
+ * dropped moves only its own group.
  */
 static int kfold(corpus *c, size_t k, uint64_t seed) {
   size_t *parent = malloc((c->n ? c->n : 1) * sizeof(size_t));
@@ -1391,11 +1435,10 @@ static int kfold(corpus *c, size_t k, uint64_t seed) {
       if (a != b) /* the older record stays the root */
         parent[a > b ? a : b] = a < b ? a : b;
     }
-  uint64_t rng = seed ^ 0x5bd1e995u;
   for (size_t i = 0; i < c->n; i++) {
     size_t root = kin_root(parent, i);
-    c->r[i].group =
-        root == i ? (size_t)(next_rand(&rng) % k) : c->r[root].group;
+    uint64_t h = seed ^ 0x5bd1e995u ^ c->r[i].key;
+    c->r[i].group = root == i ? (size_t)(next_rand(&h) % k) : c->r[root].group;
   }
   free(parent);
   free(keys);
@@ -1559,7 +1602,7 @@ static void lr_step(lr_model *m, const instance *r, double z, int y,
 
 /* Train on the records outside fold `skip` (SIZE_MAX: all). */
 static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
-                     uint64_t seed, size_t *order) {
+                     uint64_t seed, kin_key *order) {
   const aigate_train_options *o = c->o;
   memset(m->w, 0, nw * sizeof(float));
   memset(m->g, 0, nw * sizeof(float));
@@ -1569,14 +1612,16 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
   size_t n = 0;
   for (size_t i = 0; i < c->n; i++)
     if (c->r[i].group != skip)
-      order[n++] = i;
-  uint64_t rng = seed;
+      order[n++].i = i;
   for (int ep = 0; ep < o->epochs; ep++) {
-    for (size_t i = n; i > 1; i--) { /* Fisher-Yates */
-      size_t j = next_rand(&rng) % i, t = order[i - 1];
-      order[i - 1] = order[j];
-      order[j] = t;
+    /* Each epoch's order: by a hash of the seed, the epoch and each
+     * text's key, so that a text added or dropped leaves the others in
+     * their order (a shuffle's draws all shift with the count). */
+    for (size_t i = 0; i < n; i++) {
+      uint64_t h = seed ^ ((uint64_t)ep << 32) ^ c->r[order[i].i].key;
+      order[i].h = next_rand(&h);
     }
+    qsort(order, n, sizeof(*order), cmp_kin);
     for (size_t i = 0; i < n; i++) {
       /* Multiple-instance learning: the update goes to the window that
        * scores highest, the one a scan's verdict would rest on (an
@@ -1584,7 +1629,7 @@ static void lr_train(lr_model *m, const corpus *c, size_t skip, size_t nw,
        * every window low). An attack is learned whole; an attack
        * document longer than a window counts once, half of its step to
        * the whole and half to its best window. */
-      const record *rec = &c->r[order[i]];
+      const record *rec = &c->r[order[i].i];
       double z;
       if (rec->label) {
         float sh = rec->n_inst > 1 ? 0.5f : 1.0f;
@@ -1798,7 +1843,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   if (!o.folds)
     o.folds = 5;
   if (!o.repeats)
-    o.repeats = 3;
+    o.repeats = 8;
   if (!o.min_words)
     o.min_words = 40;
   if (!o.min_chars)
@@ -1836,7 +1881,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   aigate_model *m = NULL;
   double *z = NULL;
   scored *sc = NULL;
-  size_t *order = NULL;
+  kin_key *order = NULL;
   ag_ml_occs fb = {0};
   int rc = 0;
   for (size_t i = 0; !rc && i < o.n_files; i++)
@@ -1885,7 +1930,7 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
   const size_t nz = (size_t)reps * c.n;
   z = malloc(nz * sizeof(double));
   sc = malloc(nz * sizeof(scored));
-  order = malloc(c.n * sizeof(size_t));
+  order = malloc((c.n ? c.n : 1) * sizeof(*order));
   if (rc || !m || !lm.w || !lm.g || !avg.w || !z || !sc || !order) {
     rc = AIGATE_ERR_NOMEM;
     goto out;

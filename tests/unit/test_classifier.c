@@ -70,8 +70,12 @@ static void load_samples(const char *path, samples *s) {
 
 static aigate_train_options fixture_options(uint64_t seed) {
   static const char *files[] = {FIXTURE};
-  aigate_train_options o = {
-      .files = files, .n_files = 1, .hash_bits = 14, .folds = 3, .seed = seed};
+  aigate_train_options o = {.files = files,
+                            .n_files = 1,
+                            .hash_bits = 14,
+                            .folds = 3,
+                            .repeats = 3,
+                            .seed = seed};
   return o;
 }
 

@@ -301,6 +301,38 @@ static void test_folded_fullwidth(void **state) {
   expect_folded("\xef\xac\x81le", "file");
 }
 
+/* Letters in styles NFKC leaves alone (cpstable.h: ag_styled_cp) read as
+ * letters; overlays that strike or underline them are removed. */
+static void test_folded_styled_letters(void **state) {
+  (void)state;
+  /* Small capitals, one of them ASCII as text generators write them. */
+  expect_folded("\xc9\xaa\xc9\xa2\xc9\xb4\xe1\xb4\x8f\xca\x80\xe1\xb4\x87 "
+                "\xe1\xb4\x80\xca\x9f\xca\x9f s\xca\x8f\xea\x9c\xb1",
+                "ignore all sys");
+  /* Negative circled and negative squared capitals, regional indicators. */
+  expect_folded("\xf0\x9f\x85\x98\xf0\x9f\x85\x96 "
+                "\xf0\x9f\x85\xb8\xf0\x9f\x85\xb6 "
+                "\xf0\x9f\x87\xae\xf0\x9f\x87\xac",
+                "ig ig ig");
+  /* Parenthesized letters: a letter, not NFKC's "(i)". */
+  expect_folded("\xe2\x92\xa4\xe2\x92\xa2\xe2\x92\xa9", "ign");
+  /* Modifier small capital I: NFKC would stop at the small capital. */
+  expect_folded("\xe1\xb6\xa6\xe1\xb5\x8d\xe2\x81\xbf", "ign");
+  /* Strike-through, underline, slash and overline overlays. */
+  expect_folded("i\xcc\xb6g\xcc\xb6n\xcc\xb6 i\xcc\xb2g\xcc\xb2 "
+                "i\xcc\xb8 i\xcc\x85",
+                "ign ig i i");
+  /* Other marks stay: an acute accent composes as before. */
+  expect_folded("e\xcc\x81", "\xc3\xa9");
+  /* A styled word maps back to its own bytes. */
+  views v;
+  const char *in = "say \xf0\x9f\x85\xb8\xf0\x9f\x85\xb6 now";
+  make_views(&v, in, strlen(in));
+  expect_maps_to(&v, "ig", "\xf0\x9f\x85\xb8\xf0\x9f\x85\xb6");
+  expect_maps_to(&v, "now", "now");
+  free_views(&v);
+}
+
 static void test_folded_invisible(void **state) {
   (void)state;
   expect_folded("ig\xe2\x80\x8bno\xe2\x80\x8cre", "ignore"); /* ZWSP ZWNJ */
@@ -876,6 +908,7 @@ int main(void) {
       cmocka_unit_test(test_raw_nfc),
       cmocka_unit_test(test_folded_case),
       cmocka_unit_test(test_folded_fullwidth),
+      cmocka_unit_test(test_folded_styled_letters),
       cmocka_unit_test(test_folded_invisible),
       cmocka_unit_test(test_folded_punctuation),
       cmocka_unit_test(test_folded_whitespace),
