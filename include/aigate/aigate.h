@@ -173,8 +173,9 @@ typedef struct {
   const char *category; /* owned by the engine */
   const char *message;  /* owned by the engine */
   const char *layer;    /* "raw", "folded", "base64", "hex", "url", "html",
-                           "escape", "rot13", "leet", "tags", or a
-                           nested "base64>hex" path; static storage */
+                           "escape", "rot13", "leet", "upside-down",
+                           "tags", or a nested "base64>hex" path; static
+                           storage */
   int severity;         /* 5 critical, 4 high, 3 medium, 2 low */
   int score;            /* added to the anomaly score when counted */
   size_t start, end;    /* byte span in the ORIGINAL text, end exclusive */

@@ -6,7 +6,8 @@
  * mostly printable UTF-8; URL-encoding, entities and escapes need at least
  * two escapes; rot13 is tried only when the rotated text reads more like
  * English than the text does, leetspeak only when reading its digits and
- * symbols as letters makes frequent English words. Everything is bounded
+ * symbols as letters makes frequent English words, upside-down text only
+ * when a line read backwards and turned over does. Everything is bounded
  * by the caller's budget.
  */
 #include "decode.h"
@@ -22,8 +23,9 @@
 #define ROT13_PROBE 1024
 
 const char *ag_decoder_name(ag_decoder d) {
-  static const char *names[] = {"tags", "base64", "hex",   "url",
-                                "html", "escape", "rot13", "leet"};
+  static const char *names[] = {"tags",  "base64", "hex",
+                                "url",   "html",   "escape",
+                                "rot13", "leet",   "upside-down"};
   return (unsigned)d < AG_DEC_COUNT ? names[d] : "?";
 }
 
@@ -736,6 +738,164 @@ static void dec_leet(sink *s, const unsigned char *u, size_t n) {
         o[k] = LEET[u[k]];
 }
 
+/*
+ * Upside-down text: a line written with turned letters and read from its
+ * end ("suoıʇɔnɹʇsuı snoıʌǝɹd llɐ ǝɹouƃı"). A line with FLIP_MIN turned
+ * letters or more is read backwards, each turned letter as the letter it
+ * stands for, and b/q, d/p, n/u swapped; the reading is a payload when
+ * it has two frequent English words or more, and more than the line as
+ * written (Turkish with its dotless ı, or an IPA transcription with its
+ * ɐ ɹ ə, read backwards, has none). Its bytes run backwards, so the
+ * payload maps onto its whole line.
+ */
+#define FLIP_MIN 3
+#define FLIP_PROBE 1024 /* bytes of a line read to judge it */
+
+/* The letter a turned one stands for, 0 for any other code point. */
+static int turned(int cp) {
+  switch (cp) {
+  case 0x0250: /* ɐ */
+  case 0x2200: return 'a';
+  case 0x15FA:
+  case 0x10412: return 'b';
+  case 0x0254: /* ɔ */
+  case 0x0186: return 'c';
+  case 0x15E1: return 'd';
+  case 0x01DD: /* ǝ */
+  case 0x0259:
+  case 0x018E: return 'e';
+  case 0x025F: /* ɟ */
+  case 0x2132: return 'f';
+  case 0x0183: /* ƃ */
+  case 0x1D77:
+  case 0x2141: return 'g';
+  case 0x0265: return 'h'; /* ɥ */
+  case 0x0131:             /* ı */
+  case 0x1D09: return 'i';
+  case 0x027E: /* ɾ */
+  case 0x017F: return 'j';
+  case 0x029E: /* ʞ */
+  case 0xA7B0: return 'k';
+  case 0x02E5:
+  case 0x2142:
+  case 0x05DF: return 'l';
+  case 0x026F: return 'm'; /* ɯ */
+  case 0x0500: return 'p';
+  case 0x0279: /* ɹ */
+  case 0x1D1A: return 'r';
+  case 0x0287: /* ʇ */
+  case 0x22A5: return 't';
+  case 0x2229: return 'u';
+  case 0x028C: /* ʌ */
+  case 0x039B: return 'v';
+  case 0x028D: return 'w'; /* ʍ */
+  case 0x028E:             /* ʎ */
+  case 0x2144: return 'y';
+  default: return 0;
+  }
+}
+
+/* What an ASCII character turned over is read as (0: itself). */
+static const char FLIP_ASCII[128] = {
+    ['b'] = 'q', ['q'] = 'b', ['d'] = 'p', ['p'] = 'd',  ['n'] = 'u',
+    ['u'] = 'n', ['M'] = 'W', ['W'] = 'M', ['6'] = '9',  ['9'] = '6',
+    ['('] = ')', [')'] = '(', ['['] = ']', [']'] = '[',  ['{'] = '}',
+    ['}'] = '{', ['<'] = '>', ['>'] = '<', [','] = '\'', ['\''] = ','};
+
+/* Reads the character that ends at *at (after st) turned over: writes it
+ * to out (at most 4 bytes), moves *at to its start, returns its length. */
+static size_t flip_back(const unsigned char *u, size_t st, size_t *at,
+                        char *out) {
+  size_t k = *at - 1;
+  while (k > st && (u[k] & 0xC0) == 0x80)
+    k--;
+  int cp = u[k];
+  size_t len = ag_utf8_decode(u + k, *at - k, &cp);
+  if (!len) /* not valid UTF-8: its bytes as they are */
+    len = *at - k;
+  *at = k;
+  if (cp < 0x80) {
+    out[0] = FLIP_ASCII[cp] ? FLIP_ASCII[cp] : (char)cp;
+    return 1;
+  }
+  int c = turned(cp);
+  if (!c)
+    c = cp == 0xA1 ? '!' : cp == 0xBF ? '?' : cp == 0x02D9 ? '.' : 0;
+  if (c) {
+    out[0] = (char)c;
+    return 1;
+  }
+  memcpy(out, u + k, len);
+  return len;
+}
+
+static size_t flip_char(const unsigned char *u, size_t i, size_t n);
+
+/* Whether line [st, end) reads as English upside down. Its turned letters
+ * are counted at the bytes that may lead one (flip_char). */
+static int flip_line(const unsigned char *u, size_t st, size_t end) {
+  size_t letters = 0;
+  for (size_t i = flip_char(u, st, end); i < end && letters < FLIP_MIN;
+       i = flip_char(u, i + 1, end)) {
+    int cp;
+    letters += ag_utf8_decode(u + i, end - i, &cp) && turned(cp);
+  }
+  if (letters < FLIP_MIN)
+    return 0;
+  char probe[FLIP_PROBE + 4] = {0};
+  size_t n = 0, at = end;
+  while (at > st && n < FLIP_PROBE)
+    n += flip_back(u, st, &at, probe + n);
+  int plain, read, unused;
+  english_words((const unsigned char *)probe, n, &read, &unused);
+  english_words(u + at, end - at, &plain, &unused);
+  return read >= 2 && read > plain;
+}
+
+#if defined(QVEC)
+/* Lead bytes of the lower-case turned letters (ı ƃ ǝ, ɐ ɔ ɟ ɥ ɯ ɹ ɾ, ʇ ʌ
+ * ʍ ʎ ʞ, ᴉ ᵷ), 16 at a time. */
+static qmask flip_lanes(qvec v) {
+  return (qmask)(v == 0xC4) | (qmask)(v == 0xC6) | (qmask)(v == 0xC7) |
+         (qmask)(v == 0xC9) | (qmask)(v == 0xCA) | (qmask)(v == 0xE1);
+}
+#endif
+
+/* The first offset at or after i of such a lead byte, n when none. */
+static size_t flip_char(const unsigned char *u, size_t i, size_t n) {
+#if defined(QVEC)
+  for (; i + QVEC <= n; i += QVEC) {
+    size_t k = qfirst(flip_lanes(qload(u + i)));
+    if (k < QVEC)
+      return i + k;
+  }
+#endif
+  while (i < n && u[i] != 0xC4 && u[i] != 0xC6 && u[i] != 0xC7 &&
+         u[i] != 0xC9 && u[i] != 0xCA && u[i] != 0xE1)
+    i++;
+  return i;
+}
+
+static void dec_flip(sink *s, const unsigned char *u, size_t n) {
+  size_t from = 0; /* where the line after the last one read starts */
+  for (size_t i = 0; (i = flip_char(u, i, n)) < n;) {
+    size_t st = from; /* the line around i: [st, end) */
+    const unsigned char *nl;
+    while ((nl = memchr(u + st, '\n', i - st)))
+      st = (size_t)(nl - u) + 1;
+    nl = memchr(u + i, '\n', n - i);
+    size_t end = nl ? (size_t)(nl - u) : n;
+    i = from = end;
+    if (!flip_line(u, st, end) || !room(s, end - st))
+      continue;
+    begin(s, st);
+    ag_map_add(s->map, s->out->len, st, end - st, 0);
+    char c[4];
+    for (size_t at = end; at > st;)
+      ag_buf_append(s->out, c, flip_back(u, st, &at, c));
+  }
+}
+
 size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
                  ag_map *map, size_t budget, int *truncated) {
   sink s = {out, map, budget, out->len, truncated, 0, 0};
@@ -749,6 +909,7 @@ size_t ag_decode(ag_decoder d, const char *text, size_t n, ag_buf *out,
   case AG_DEC_ESCAPE: dec_escapes(&s, u, n, esc_backslash, '\\'); break;
   case AG_DEC_ROT13: dec_rot13(&s, u, n); break;
   case AG_DEC_LEET: dec_leet(&s, u, n); break;
+  case AG_DEC_FLIP: dec_flip(&s, u, n); break;
   default: break;
   }
   return s.payloads;

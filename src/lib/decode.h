@@ -4,9 +4,9 @@
  *
  * Attackers hide instructions and data from pattern matchers by encoding
  * them: base64, hex, URL-encoding, HTML entities, \u escapes, rot13,
- * leetspeak, and Unicode tag characters (invisible copies of ASCII). Each
- * decoder writes what it decoded into one layer text, with a map back into
- * the text it decoded from, so that a finding in a layer lands on the
+ * leetspeak, upside-down text, and Unicode tag characters (invisible copies of
+ * ASCII). Each decoder writes what it decoded into one layer text, with a map
+ * back into the text it decoded from, so that a finding in a layer lands on the
  * encoded bytes.
  */
 #ifndef AIGATE_DECODE_H
@@ -25,10 +25,12 @@ typedef enum {
   AG_DEC_ESCAPE,
   AG_DEC_ROT13,
   AG_DEC_LEET,
+  AG_DEC_FLIP, /* upside-down text */
   AG_DEC_COUNT
 } ag_decoder;
 
-/* "tags", "base64", "hex", "url", "html", "escape", "rot13", "leet". */
+/* "tags", "base64", "hex", "url", "html", "escape", "rot13", "leet",
+ * "upside-down". */
 const char *ag_decoder_name(ag_decoder d);
 
 /*

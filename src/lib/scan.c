@@ -523,9 +523,10 @@ static int build_views(ag_layer *l, const run_ctx *rc) {
   return st;
 }
 
-/* Decode the payloads of layer li into new layers. Leetspeak hides words
- * from the families that read words (the folded view's: instructions to
- * the model), not data: it is read only when they run. */
+/* Decode the payloads of layer li into new layers. Leetspeak and
+ * upside-down text hide words from the families that read words (the
+ * folded view's: instructions to the model), not data: they are read only
+ * when those run. */
 static void decode_layer(aigate_scratch *s, size_t li, size_t *budget,
                          int max_depth, int words) {
   ag_layer *l = &s->layers[li];
@@ -533,9 +534,9 @@ static void decode_layer(aigate_scratch *s, size_t li, size_t *budget,
     return;
   for (int d = 0; d < AG_DEC_COUNT; d++) {
     if ((ag_decoder)d == l->kind && l->parent >= 0 &&
-        (d == AG_DEC_ROT13 || d == AG_DEC_TAGS))
+        (d == AG_DEC_ROT13 || d == AG_DEC_TAGS || d == AG_DEC_FLIP))
       continue; /* rot13 twice is the parent again */
-    if (d == AG_DEC_LEET && !words)
+    if ((d == AG_DEC_LEET || d == AG_DEC_FLIP) && !words)
       continue;
     if (s->n_layers == AG_MAX_LAYERS || *budget == 0) {
       s->flags |= AIGATE_FLAG_TRUNCATED;

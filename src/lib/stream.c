@@ -71,15 +71,16 @@
  *   write with 6 KB held), and one that exceeds PCRE2's match limit
  *   fails the write, which the fail mode then decides.
  * - Decoded layers (base64, hex, URL, HTML, escapes, rot13, leetspeak,
- *   tag characters) are decoded per part, from the part, the held text
- *   and the context (64 bytes plus the longest lookbehind). A trailing
- *   base64/hex run is held (up to SOFT_MAX bytes) so that an encoded
- *   payload is decoded whole; an escape-encoded, rot13 or leet secret can
- *   still be released in pieces before its decoding matches, since nothing
- *   holds it, and rot13, leet and escape detection judge a part, not the
- *   whole text (AIGATE_FLAG_DECODED may then differ). A decoded-layer finding
- *   that began in text already released is still reported, and redacts
- *   what is left of it.
+ *   upside-down text, tag characters) are decoded per part, from the
+ *   part, the held text and the context (64 bytes plus the longest
+ *   lookbehind). A trailing base64/hex run is held (up to SOFT_MAX
+ *   bytes) so that an encoded payload is decoded whole; an
+ *   escape-encoded, rot13 or leet secret can still be released in pieces
+ *   before its decoding matches, since nothing holds it, and rot13, leet
+ *   and escape detection judge a part, not the whole text
+ *   (AIGATE_FLAG_DECODED may then differ). A decoded-layer finding that
+ *   began in text already released is still reported, and redacts what
+ *   is left of it.
  * - The folded view (injection rules, input direction; none of the
  *   bundled output rules read it) folds look-alikes per word, collapses
  *   whitespace and joins s.p.l.i.t letters: the trailing word, separators
