@@ -743,10 +743,11 @@ static void dec_leet(sink *s, const unsigned char *u, size_t n) {
  * end ("suoıʇɔnɹʇsuı snoıʌǝɹd llɐ ǝɹouƃı"). A line with FLIP_MIN turned
  * letters or more is read backwards, each turned letter as the letter it
  * stands for, and b/q, d/p, n/u swapped; the reading is a payload when
- * it has two frequent English words or more, and more than the line as
+ * it has two frequent English words or more, and more than the text as
  * written (Turkish with its dotless ı, or an IPA transcription with its
- * ɐ ɹ ə, read backwards, has none). Its bytes run backwards, so the
- * payload maps onto its whole line.
+ * ɐ ɹ ə, read backwards, has none). The payload is the line's upside-down
+ * part, from the word of its first turned letter to the word of its last;
+ * its bytes run backwards, so it maps onto that whole part.
  */
 #define FLIP_MIN 3
 #define FLIP_PROBE 1024 /* bytes of a line read to judge it */
@@ -803,16 +804,20 @@ static const char FLIP_ASCII[128] = {
     ['}'] = '{', ['<'] = '>', ['>'] = '<', [','] = '\'', ['\''] = ','};
 
 /* Reads the character that ends at *at (after st) turned over: writes it
- * to out (at most 4 bytes), moves *at to its start, returns its length. */
+ * to out (at most 4 bytes), moves *at to its start, returns its length. A
+ * byte that ends no valid character is read as itself, alone. */
 static size_t flip_back(const unsigned char *u, size_t st, size_t *at,
                         char *out) {
   size_t k = *at - 1;
-  while (k > st && (u[k] & 0xC0) == 0x80)
+  while (k > st && *at - k < 4 && (u[k] & 0xC0) == 0x80)
     k--;
-  int cp = u[k];
+  int cp;
   size_t len = ag_utf8_decode(u + k, *at - k, &cp);
-  if (!len) /* not valid UTF-8: its bytes as they are */
-    len = *at - k;
+  if (len != *at - k) {
+    *at -= 1;
+    out[0] = (char)u[*at];
+    return 1;
+  }
   *at = k;
   if (cp < 0x80) {
     out[0] = FLIP_ASCII[cp] ? FLIP_ASCII[cp] : (char)cp;
@@ -831,24 +836,49 @@ static size_t flip_back(const unsigned char *u, size_t st, size_t *at,
 
 static size_t flip_char(const unsigned char *u, size_t i, size_t n);
 
-/* Whether line [st, end) reads as English upside down. Its turned letters
- * are counted at the bytes that may lead one (flip_char). */
-static int flip_line(const unsigned char *u, size_t st, size_t end) {
-  size_t letters = 0;
-  for (size_t i = flip_char(u, st, end); i < end && letters < FLIP_MIN;
+static int is_space(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The upside-down part of line [st, end): from the word of its first
+ * turned letter to the word of its last, in [*a, *b). Returns 1 when it
+ * has FLIP_MIN turned letters or more and reads as English turned over:
+ * its last FLIP_PROBE bytes (where the reading starts) have two frequent
+ * English words or more read so, and more than as written. Plain text
+ * around it ("tell me what this says: ...") and filler after it count
+ * for neither. Turned letters are looked for at the bytes that may lead
+ * one (flip_char).
+ */
+static int flip_part(const unsigned char *u, size_t st, size_t end, size_t *a,
+                     size_t *b) {
+  size_t letters = 0, first = end, last = end;
+  for (size_t i = flip_char(u, st, end); i < end;
        i = flip_char(u, i + 1, end)) {
     int cp;
-    letters += ag_utf8_decode(u + i, end - i, &cp) && turned(cp);
+    size_t l = ag_utf8_decode(u + i, end - i, &cp);
+    if (l && turned(cp)) {
+      letters++;
+      first = first < end ? first : i;
+      last = i + l;
+    }
   }
   if (letters < FLIP_MIN)
     return 0;
-  char probe[FLIP_PROBE + 4] = {0};
-  size_t n = 0, at = end;
-  while (at > st && n < FLIP_PROBE)
-    n += flip_back(u, st, &at, probe + n);
+  while (first > st && !is_space(u[first - 1]))
+    first--;
+  while (last < end && !is_space(u[last]))
+    last++;
+  *a = first;
+  *b = last;
+  char probe[FLIP_PROBE + 4];
+  size_t n = 0, at = last;
+  do /* first < last: the part holds turned letters */
+    n += flip_back(u, first, &at, probe + n);
+  while (at > first && n < FLIP_PROBE);
   int plain, read, unused;
   english_words((const unsigned char *)probe, n, &read, &unused);
-  english_words(u + at, end - at, &plain, &unused);
+  english_words(u + at, last - at, &plain, &unused);
   return read >= 2 && read > plain;
 }
 
@@ -884,15 +914,17 @@ static void dec_flip(sink *s, const unsigned char *u, size_t n) {
     while ((nl = memchr(u + st, '\n', i - st)))
       st = (size_t)(nl - u) + 1;
     nl = memchr(u + i, '\n', n - i);
-    size_t end = nl ? (size_t)(nl - u) : n;
+    size_t end = nl ? (size_t)(nl - u) : n, a, b;
     i = from = end;
-    if (!flip_line(u, st, end) || !room(s, end - st))
+    if (!flip_part(u, st, end, &a, &b))
       continue;
-    begin(s, st);
-    ag_map_add(s->map, s->out->len, st, end - st, 0);
+    if (!room(s, b - a))
+      break;
+    begin(s, a);
+    ag_map_add(s->map, s->out->len, a, b - a, 0);
     char c[4];
-    for (size_t at = end; at > st;)
-      ag_buf_append(s->out, c, flip_back(u, st, &at, c));
+    for (size_t at = b; at > a;)
+      ag_buf_append(s->out, c, flip_back(u, a, &at, c));
   }
 }
 

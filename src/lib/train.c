@@ -1403,7 +1403,8 @@ static uint64_t edge_hash(const char *t, size_t n, uint64_t seed) {
  * words as an attack, and the out-of-fold false positives that set the
  * thresholds would measure that leak, not the model. A group's fold
  * comes from the seed and its oldest text's key, so that a line added or
- * dropped moves only its own group.
+ * dropped moves only its own group (all of it when the line was its oldest
+ * text, or when it joins two groups).
  */
 static int kfold(corpus *c, size_t k, uint64_t seed) {
   size_t *parent = malloc((c->n ? c->n : 1) * sizeof(size_t));
@@ -1989,7 +1990,9 @@ int aigate_train(const aigate_train_options *in, aigate_model **out,
     goto out;
   /* The weights on everything when there was no cross-validation. */
   if (o.no_cv || folds <= 1) {
-    lr_train(&lm, &c, SIZE_MAX, nw, o.seed, order);
+    /* A seed of its own: the copies' stream is the seed's with each key,
+     * and the first epoch's order would repeat its draws. */
+    lr_train(&lm, &c, SIZE_MAX, nw, o.seed ^ 0x6a09e667f3bcc909ull, order);
     for (size_t i = 0; i < c.n; i++)
       best_instance(&lm, &c.r[i], &z[i]);
   } else {
