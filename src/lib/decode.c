@@ -834,7 +834,29 @@ static size_t flip_back(const unsigned char *u, size_t st, size_t *at,
   return len;
 }
 
-static size_t flip_char(const unsigned char *u, size_t i, size_t n);
+#if defined(QVEC)
+/* Lead bytes of the lower-case turned letters (ı ƃ ǝ, ɐ ɔ ɟ ɥ ɯ ɹ ɾ, ʇ ʌ
+ * ʍ ʎ ʞ, ᴉ ᵷ), 16 at a time. */
+static qmask flip_lanes(qvec v) {
+  return (qmask)(v == 0xC4) | (qmask)(v == 0xC6) | (qmask)(v == 0xC7) |
+         (qmask)(v == 0xC9) | (qmask)(v == 0xCA) | (qmask)(v == 0xE1);
+}
+#endif
+
+/* The first offset at or after i of such a lead byte, n when none. */
+static size_t flip_char(const unsigned char *u, size_t i, size_t n) {
+#if defined(QVEC)
+  for (; i + QVEC <= n; i += QVEC) {
+    size_t k = qfirst(flip_lanes(qload(u + i)));
+    if (k < QVEC)
+      return i + k;
+  }
+#endif
+  while (i < n && u[i] != 0xC4 && u[i] != 0xC6 && u[i] != 0xC7 &&
+         u[i] != 0xC9 && u[i] != 0xCA && u[i] != 0xE1)
+    i++;
+  return i;
+}
 
 static int is_space(unsigned char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -880,30 +902,6 @@ static int flip_part(const unsigned char *u, size_t st, size_t end, size_t *a,
   english_words((const unsigned char *)probe, n, &read, &unused);
   english_words(u + at, last - at, &plain, &unused);
   return read >= 2 && read > plain;
-}
-
-#if defined(QVEC)
-/* Lead bytes of the lower-case turned letters (ı ƃ ǝ, ɐ ɔ ɟ ɥ ɯ ɹ ɾ, ʇ ʌ
- * ʍ ʎ ʞ, ᴉ ᵷ), 16 at a time. */
-static qmask flip_lanes(qvec v) {
-  return (qmask)(v == 0xC4) | (qmask)(v == 0xC6) | (qmask)(v == 0xC7) |
-         (qmask)(v == 0xC9) | (qmask)(v == 0xCA) | (qmask)(v == 0xE1);
-}
-#endif
-
-/* The first offset at or after i of such a lead byte, n when none. */
-static size_t flip_char(const unsigned char *u, size_t i, size_t n) {
-#if defined(QVEC)
-  for (; i + QVEC <= n; i += QVEC) {
-    size_t k = qfirst(flip_lanes(qload(u + i)));
-    if (k < QVEC)
-      return i + k;
-  }
-#endif
-  while (i < n && u[i] != 0xC4 && u[i] != 0xC6 && u[i] != 0xC7 &&
-         u[i] != 0xC9 && u[i] != 0xCA && u[i] != 0xE1)
-    i++;
-  return i;
 }
 
 static void dec_flip(sink *s, const unsigned char *u, size_t n) {

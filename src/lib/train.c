@@ -277,10 +277,17 @@ static int fold(const char *text, size_t len, char **out, size_t *out_len) {
  * moves no other text's fold or place (one dropped line moved the
  * level-2 threshold from 0.561 to 0.505 when both came from a stream
  * drawn in record order). */
-static uint64_t text_key(const char *t, size_t n) {
-  uint64_t h = 1469598103934665603ull;
+/* FNV-1a of t[0, n), started from seed: text keys, and the openings and
+ * endings that make texts relatives (kfold). */
+static uint64_t edge_hash(const char *t, size_t n, uint64_t seed) {
+  uint64_t h = 1469598103934665603ull ^ seed;
   for (size_t i = 0; i < n; i++)
     h = (h ^ (unsigned char)t[i]) * 1099511628211ull;
+  return h;
+}
+
+static uint64_t text_key(const char *t, size_t n) {
+  uint64_t h = edge_hash(t, n, 0);
   return next_rand(&h);
 }
 
@@ -1385,13 +1392,6 @@ static size_t kin_root(size_t *parent, size_t i) {
   while (parent[i] != i)
     i = parent[i] = parent[parent[i]];
   return i;
-}
-
-static uint64_t edge_hash(const char *t, size_t n, uint64_t seed) {
-  uint64_t h = 1469598103934665603ull ^ seed;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (unsigned char)t[i]) * 1099511628211ull;
-  return h;
 }
 
 /*
