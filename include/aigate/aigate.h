@@ -466,7 +466,7 @@ typedef struct {
                                "kind"?}; kind "benign_hard" marks benign
                                texts held to looser limits */
   size_t n_files;
-  unsigned hash_bits;   /* 0: 18 */
+  unsigned hash_bits;   /* 0: 20 */
   unsigned window;      /* 0: 512 bytes of folded text (stride: half) */
   int epochs;           /* 0: 10 */
   double lr;            /* AdaGrad step; 0: 0.1 */

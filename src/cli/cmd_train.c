@@ -14,7 +14,7 @@ static void help(void) {
   puts("usage: aigate train FILE.jsonl... [options]\n"
        "  -o, --output FILE   model file to write (default "
        "models/injection.bin)\n"
-       "  --bits N            2^N hashed features, 10..22 (default 18)\n"
+       "  --bits N            2^N hashed features, 10..22 (default 20)\n"
        "  --epochs N          passes over the data (default 10)\n"
        "  --lr X              AdaGrad step (default 0.1)\n"
        "  --l2 X              L2 penalty (default 1e-6; 0: none)\n"

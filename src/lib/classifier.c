@@ -62,7 +62,8 @@
  * Cost per byte of folded text: three character n-gram hashes (one
  * multiplication each) and weight reads, a word hash, a gate bit for
  * the 5-gram and per word feature; no allocation. The weights are int16
- * (2^18 of them, 512 KiB, stay in L2 cache). A long text is scored in
+ * (2^20 of them, 2 MiB: a prompt's few hundred reads mostly miss L2 but
+ * cost about 0.7 us more than 2^18's 512 KiB). A long text is scored in
  * windows that overlap by half, built from half-window blocks so that
  * each byte is read once, plus its first and last half-window alone, and
  * takes the best window (about 13 us for 2 KB, docs/benchmarks.md).

