@@ -442,7 +442,7 @@ static void *worker_main(void *arg) {
   gw_shared *sh = w->sh;
   int64_t drain_deadline = -1;
   struct epoll_event evs[64];
-  int mhd_ready = 1;
+  int run_now = 1; /* the first turn, and a drain that began */
   for (;;) {
     int64_t now = gw_now_ms();
     int timeout = SWEEP_MS;
@@ -457,14 +457,14 @@ static void *worker_main(void *arg) {
     int64_t tnext = run_timers(w, now);
     if (tnext >= 0 && tnext - now < timeout)
       timeout = tnext - now < 0 ? 0 : (int)(tnext - now);
-    if (mhd_ready || w->resumed)
+    if (run_now || w->resumed)
       timeout = 0;
     int n = epoll_wait(w->epfd, evs, 64, timeout);
-    mhd_ready = 0;
+    run_now = 0;
     for (int i = 0; i < n; i++) {
       uint64_t u = evs[i].data.u64;
       switch ((unsigned)(u & TAG_MASK)) {
-      case TAG_MHD: mhd_ready = 1; break;
+      case TAG_MHD: break; /* MHD runs on every turn */
       case TAG_WAKE: {
         uint64_t v;
         if (read(w->wake_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
@@ -487,7 +487,6 @@ static void *worker_main(void *arg) {
       }
       case TAG_CLIENT:
         peer_closed(w, (gw_conn *)(uintptr_t)(u & ~(uint64_t)TAG_MASK));
-        mhd_ready = 1;
         break;
       }
     }
@@ -495,19 +494,32 @@ static void *worker_main(void *arg) {
     curl_timeouts(w, now);
     curl_drain_messages(w);
     run_timers(w, now);
-    w->resumed = 0;
-    MHD_run(w->mhd);
-    /* Transfers that the requests just read added start now (libcurl
-     * asks for a timeout of 0 for them), not after another turn of the
-     * loop: their requests leave for the upstream sooner. */
-    curl_timeouts(w, gw_now_ms());
-    curl_drain_messages(w);
+    /* MHD runs again at once, without asking the epoll, while it has
+     * work it can do now: a connection resumed since its last run (an
+     * answer libcurl read while sending), or one it still has to carry
+     * through the end of a response (MHD's timeout of 0). A request and
+     * its answer then take two or three turns of the loop instead of
+     * five or six, each turn two system calls. Bounded, so that the
+     * sockets in the epoll wait at most a few runs. */
+    for (int runs = 0; runs < 4; runs++) {
+      w->resumed = 0;
+      MHD_run(w->mhd);
+      /* Transfers that the requests just read added start now (libcurl
+       * asks for a timeout of 0 for them), not after another turn of the
+       * loop: their requests leave for the upstream sooner. */
+      curl_timeouts(w, gw_now_ms());
+      curl_drain_messages(w);
+      MHD_UNSIGNED_LONG_LONG again;
+      if (!w->resumed &&
+          !(MHD_get_timeout(w->mhd, &again) == MHD_YES && again == 0))
+        break;
+    }
     if (atomic_load(&sh->draining) && !w->draining) {
       begin_drain(w);
       gw_runtime *rt = gw_shared_runtime(sh);
       drain_deadline = now + rt->cfg->drain_timeout_ms;
       gw_runtime_release(rt);
-      mhd_ready = 1;
+      run_now = 1;
     }
     if (now >= w->next_sweep) {
       sweep(w, now);
