@@ -13,8 +13,9 @@
  * listen on the same port with SO_REUSEPORT and the kernel spreads connections
  * over them. A request waiting for its upstream is a suspended MHD connection;
  * when it is resumed after MHD's turn of the loop (an answer that libcurl read
- * while sending, a timer, a sweep), the loop turns again at once: MHD neither
- * wakes the loop for it nor counts it in its timeout.
+ * while sending, a timer, a sweep), MHD runs again at once: it neither wakes
+ * the loop for it nor counts it in its timeout. A turn of the loop costs two
+ * system calls (our epoll and MHD's), so MHD is not made to wait for one.
  *
  * Why our own deadlines: MHD's connection timeout measures inactivity, so
  * a client that sends one header byte every few seconds (slowloris) would
