@@ -11,6 +11,9 @@
 #   CONNS=4      wrk connections (closed loop)
 #   ROUNDS=2     measurements per binary
 #   BODY=bench/gateway/chat.json
+#   CONFIG=      a YAML file added to the gateway's configuration (e.g.
+#                bench/gateway/guards-off.yaml); it may not have a
+#                `server` section (the script's own has seccomp off)
 #
 # Each binary runs `aigate serve` with one worker under valgrind's
 # callgrind, instrumentation off until the gateway is warm; then for each
@@ -59,6 +62,13 @@ up_port=$(wait_port "$tmp/upstream.log" $!)
 
 # The seccomp filter would refuse valgrind's own system calls.
 printf 'server:\n  seccomp: false\n' >"$tmp/config.yaml"
+if [ -n "${CONFIG:-}" ]; then
+  if grep -q '^server:' "$CONFIG"; then
+    echo "instructions: $CONFIG: a server section would repeat the script's" >&2
+    exit 2
+  fi
+  cat "$CONFIG" >>"$tmp/config.yaml"
+fi
 gw_pid=() gw_port=()
 for i in $(seq 1 $#); do
   bin=$(readlink -f "${!i}")
