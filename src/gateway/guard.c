@@ -128,8 +128,11 @@ void gw_guard_each_rule(const gw_guard *g, int dry,
                         void (*fn)(void *ud, const char *id,
                                    const char *category, int score),
                         void *ud) {
+  const char *list = dry ? g->detect_only : g->rules;
+  if (!*list) /* most requests */
+    return;
   char ids[sizeof(g->rules)];
-  snprintf(ids, sizeof(ids), "%s", dry ? g->detect_only : g->rules);
+  snprintf(ids, sizeof(ids), "%s", list);
   const char *const *cats = dry ? g->dry_categories : g->rule_categories;
   const int *scores = dry ? g->dry_scores : g->rule_scores;
   size_t i = 0, n = dry ? g->n_dry : g->n_rules;

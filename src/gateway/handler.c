@@ -45,11 +45,10 @@ static size_t drain_limit(const gw_config *cfg) {
 
 const char *gw_decision_text(const gw_req *r, char *buf, size_t len) {
   const char *d = aigate_action_name(r->g.decision);
-  if (r->g.failed)
-    snprintf(buf, len, "%s (%s)", d,
-             r->g.fail_open ? "fail-open" : "fail-closed");
-  else
-    snprintf(buf, len, "%s", d);
+  if (!r->g.failed)
+    return d;
+  snprintf(buf, len, "%s (%s)", d,
+           r->g.fail_open ? "fail-open" : "fail-closed");
   return buf;
 }
 
@@ -726,13 +725,13 @@ static void count_finding(void *ud, const char *id, const char *category,
 /* The finished request in the metrics (metrics.c). */
 static void count(gw_req *r) {
   gw_metrics *m = r->w->sh->metrics;
-  char status[16], dec[16];
+  char status[16];
   int st = r->responded ? (r->relay ? 200 : r->status) : 0;
   snprintf(status, sizeof(status), "%d", st);
-  snprintf(dec, sizeof(dec), "%s", aigate_action_name(r->g.decision));
   const char *model = r->model ? r->model : "";
   gw_metrics_add(m, GW_M_REQUESTS, 1, "route", route_names[r->route], "model",
-                 model, "decision", dec, "status", status, GW_END);
+                 model, "decision", aigate_action_name(r->g.decision), "status",
+                 status, GW_END);
   /* The rules behind the decision, with their categories. */
   gw_guard_each_rule(&r->g, 0, count_finding, m);
   int64_t now_us = gw_now_us(), over = overhead_us(r);
@@ -744,9 +743,6 @@ static void count(gw_req *r) {
                        (double)(r->t_up_first - r->t_up_start) / 1e3);
   if (r->usage_known) {
     const char *key = r->caller == GW_CALLER_KEY ? r->key_id : "master";
-    char ptok[24], ctok[24];
-    snprintf(ptok, sizeof(ptok), "%lld", r->usage_prompt);
-    snprintf(ctok, sizeof(ctok), "%lld", r->usage_completion);
     gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_prompt, "key", key, "type",
                    "prompt", GW_END);
     gw_metrics_add(m, GW_M_TOKENS, (double)r->usage_completion, "key", key,
