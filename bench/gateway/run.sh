@@ -32,6 +32,11 @@
 #                      the request; chat-history.json is a conversation of
 #                      six turns (the earlier ones sent again, as clients do)
 #   AIGATE_CACHE_DIR   the engine cache (default: a temporary directory)
+#   CONFIG=            aigate's configuration file for the wrk runs
+#                      (default: the embedded defaults, every guard on;
+#                      bench/gateway/guards-off.yaml: what the request's
+#                      path costs with the guards doing as little as the
+#                      configuration allows)
 #
 # Figures only, never pass/fail; not part of `make test`. Installs wrk and
 # nginx-light with apt-get when missing (as `make deps` does); the stream
@@ -321,7 +326,7 @@ check() {
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 
 echo "== machine: $NCPU CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load $(loadavg)"
-echo "== aigate: $aigate ($("$aigate" --version 2>/dev/null || echo '?'))"
+echo "== aigate: $aigate ($("$aigate" --version 2>/dev/null || echo '?')), configuration: ${CONFIG:-the embedded defaults}"
 echo "== wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), $("$NGINX" -v 2>&1 | sed 's/.*: //'), body $(wc -c <"$BODY") bytes ($BODY)"
 
 # ------------------------------------------------------------ HTTP runs
@@ -337,7 +342,7 @@ for mode in $MODES; do
   fi
   start_upstream "$lcpu"
   start_nginx "$pcpu" "$workers"
-  start_aigate "$pcpu" "$workers"
+  start_aigate "$pcpu" "$workers" "${CONFIG:+$(readlink -f "$CONFIG")}"
   echo
   echo "== mode $mode: proxies with $workers worker(s); wrk -t$wthreads; ${DURATION}s per run, $REPEAT runs"
   echo "  CPUs: upstream $(affinity "$UP_PID"), nginx $(affinity "$NG_PID") (workers inherit), aigate $(affinity "$GW_PID"), wrk ${lcpu:-0-$((NCPU - 1))}"
