@@ -46,7 +46,10 @@
 # people's processes took meanwhile ("others N%" of one CPU): runs with
 # more than a few percent are not comparable. Each run also gives the CPU
 # time the target's process spent per request ("cpu N us/req"), which
-# other people's load disturbs far less than requests per second.
+# other people's load disturbs far less than requests per second, with
+# the share of it spent in the kernel and how often per request the
+# target's threads were preempted (involuntary context switches, from
+# /proc: on shared CPUs, mostly by wrk and the upstream it wakes).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -224,13 +227,22 @@ ours_ticks() {
   done
   echo "$sum"
 }
-# CPU ticks of one process and its children (nginx: master and workers).
+# "all system preempted" of one process and its children (nginx: master
+# and workers): CPU ticks, those of them in the kernel, and the times
+# their threads were switched out while they could still run (the
+# kernel's nonvoluntary_ctxt_switches: preempted, mostly by the load
+# generator and the upstream woken on the same CPU).
 proc_ticks() {
-  local q sum=0
+  local q all=0 sys=0 pre=0 u s t n
   for q in $1 $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
-    sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$q/stat" 2>/dev/null || echo 0)))
+    read -r u s < <(awk '{ print $14, $15 }' "/proc/$q/stat" 2>/dev/null || echo 0 0)
+    all=$((all + u + s)) sys=$((sys + s))
+    for t in /proc/"$q"/task/*/status; do
+      n=$(sed -n 's/^nonvoluntary_ctxt_switches:[[:space:]]*//p' "$t" 2>/dev/null)
+      pre=$((pre + ${n:-0}))
+    done
   done
-  echo "$sum"
+  echo "$all $sys $pre"
 }
 # snap: SNAP_B, SNAP_O, SNAP_W = machine, ours, ended children. `times`
 # (its second line: user and system time of the ended children) must run
@@ -253,8 +265,8 @@ field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 # people's load disturbs least.
 run_wrk() {
   local mode=$1 kind=$2 target=$3 rep=$4 url=$5 key=$6 conns=$7 threads=$8
-  local delay=$9 cpus=${10} pid=${11} out b0 o0 w0 t0
-  t0=$(proc_ticks "$pid")
+  local delay=$9 cpus=${10} pid=${11} out b0 o0 w0 t0 s0 x0 t1 s1 x1
+  read -r t0 s0 x0 <<<"$(proc_ticks "$pid")"
   snap
   b0=$SNAP_B o0=$SNAP_O w0=$SNAP_W
   # shellcheck disable=SC2046
@@ -262,7 +274,8 @@ run_wrk() {
     $(pin "$cpus") wrk -t "$threads" -c "$conns" -d "${DURATION}s" \
     --timeout 5s -s "$here/post.lua" "$url" 2>&1) || true
   snap
-  local cpu_ticks=$(($(proc_ticks "$pid") - t0))
+  read -r t1 s1 x1 <<<"$(proc_ticks "$pid")"
+  local cpu_ticks=$((t1 - t0))
   local others
   others=$(awk -v b=$((SNAP_B - b0)) -v o=$((SNAP_O - o0)) -v w=$((SNAP_W - w0)) \
     -v hz="$HZ" -v d="$DURATION" 'BEGIN { x = (b - o - w) / hz / d * 100;
@@ -275,21 +288,26 @@ run_wrk() {
     return 0
   fi
   # RESULT k=v ... -> the fields we keep, in a fixed order.
-  local rps p50 p99 p999 non2xx errs cpu_us
+  local rps p50 p99 p999 non2xx errs cpu_us sys_pct pre_req n
   rps=$(field rps "$line")
-  cpu_us=$(awk -v t="$cpu_ticks" -v n="$(field requests "$line")" -v hz="$HZ" \
+  n=$(field requests "$line")
+  cpu_us=$(awk -v t="$cpu_ticks" -v n="$n" -v hz="$HZ" \
     'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+  sys_pct=$(awk -v s=$((s1 - s0)) -v t="$cpu_ticks" \
+    'BEGIN { printf "%.0f", (t > 0 ? s * 100 / t : 0) }')
+  pre_req=$(awk -v x=$((x1 - x0)) -v n="$n" \
+    'BEGIN { printf "%.2f", (n > 0 ? x / n : 0) }')
   p50=$(field p50_us "$line")
   p99=$(field p99_us "$line")
   p999=$(field p999_us "$line")
   non2xx=$(field non2xx "$line")
   errs=$(($(field connect "$line") + $(field read "$line") + \
     $(field write "$line") + $(field timeout "$line")))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$mode" "$kind" \
     "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" \
-    "$others" "$cpu_us" >>"$results"
-  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  cpu %6.1f us/req  others %3s%%\n' \
-    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$cpu_us" "$others"
+    "$others" "$cpu_us" "$sys_pct" "$pre_req" >>"$results"
+  printf '  %-4s %-6s rep %s: %9.0f req/s  p50 %5d us  p99 %6d us  p99.9 %6d us  non-2xx %s  socket errors %s  cpu %6.1f us/req (kernel %2s%%, preempted %s/req)  others %3s%%\n' \
+    "$kind" "$target" "$rep" "$rps" "$p50" "$p99" "$p999" "$non2xx" "$errs" "$cpu_us" "$sys_pct" "$pre_req" "$others"
 }
 
 # stat MODE KIND TARGET COLUMN max|min -> "median best" (best: max or min)
@@ -425,6 +443,14 @@ for mode in $MODES; do
   read -r g5 gb5 <<<"$(stat "$mode" lat aigate 6 min)"
   read -r g9 gb9 <<<"$(stat "$mode" lat aigate 7 min)"
   echo "  throughput aigate/nginx: $(ratio "$gr" "$nr") (median), $(ratio "$gbr" "$nbr") (best); aigate/direct: $(ratio "$gr" "$dr") (median), $(ratio "$gbr" "$dbr") (best); nginx/direct: $(ratio "$nr" "$dr") (median)"
+  line="  at full load (medians), CPU per request in the kernel and preemptions per request:"
+  for t in direct nginx aigate; do
+    read -r mc _ <<<"$(stat "$mode" max "$t" 12 min)"
+    read -r ks _ <<<"$(stat "$mode" max "$t" 13 min)"
+    read -r pr _ <<<"$(stat "$mode" max "$t" 14 min)"
+    line="$line $t $(awk -v c="$mc" -v k="$ks" 'BEGIN { if (c == "-" || k == "-") printf "-"; else printf "%.1f us (%d%%)", c * k / 100, k }'), $pr;"
+  done
+  echo "${line%;}"
   echo "  added latency at the latency load (minus direct): aigate p50 $(diff_ms "$g5" "$d5") ms, p99 $(diff_ms "$g9" "$d9") ms (medians); best p50 $(diff_ms "$gb5" "$db5"), p99 $(diff_ms "$gb9" "$db9")"
   echo "                                                  nginx  p50 $(diff_ms "$n5" "$d5") ms, p99 $(diff_ms "$n9" "$d9") ms (medians); best p50 $(diff_ms "$nb5" "$db5"), p99 $(diff_ms "$nb9" "$db9")"
   if [ "$SEQ" = 1 ]; then

@@ -375,6 +375,16 @@ static int is_system(const json_t *m) {
   return role && (!strcmp(role, "system") || !strcmp(role, "developer"));
 }
 
+/* The canaries of a second, as a thread last worked them out: every
+ * request of that second has the same ones (each costs two keyed
+ * hashes, and a request needs them twice). */
+static _Thread_local struct {
+  int set;
+  uint64_t now, period;
+  size_t n;
+  char c[2][AIGATE_CANARY_SIZE];
+} last_canaries;
+
 /* The canaries of this period and the previous one (a reply may finish
  * after the period changed). Returns how many (0 when off). */
 static size_t canaries(gw_guard *g, char out[2][AIGATE_CANARY_SIZE]) {
@@ -382,14 +392,24 @@ static size_t canaries(gw_guard *g, char out[2][AIGATE_CANARY_SIZE]) {
   aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
   if (!lp.canary)
     return 0;
-  pthread_once(&canary_once, canary_init);
   uint64_t now = (uint64_t)time(NULL);
-  aigate_canary(canary_key, sizeof(canary_key), now, lp.rotate_seconds, out[0]);
-  if (!lp.rotate_seconds || now < lp.rotate_seconds)
-    return 1;
-  aigate_canary(canary_key, sizeof(canary_key), now - lp.rotate_seconds,
-                lp.rotate_seconds, out[1]);
-  return 2;
+  if (!last_canaries.set || last_canaries.now != now ||
+      last_canaries.period != lp.rotate_seconds) {
+    pthread_once(&canary_once, canary_init);
+    char(*c)[AIGATE_CANARY_SIZE] = last_canaries.c;
+    aigate_canary(canary_key, sizeof(canary_key), now, lp.rotate_seconds, c[0]);
+    last_canaries.n = 1;
+    if (lp.rotate_seconds && now >= lp.rotate_seconds) {
+      aigate_canary(canary_key, sizeof(canary_key), now - lp.rotate_seconds,
+                    lp.rotate_seconds, c[1]);
+      last_canaries.n = 2;
+    }
+    last_canaries.now = now;
+    last_canaries.period = lp.rotate_seconds;
+    last_canaries.set = 1;
+  }
+  memcpy(out, last_canaries.c, last_canaries.n * AIGATE_CANARY_SIZE);
+  return last_canaries.n;
 }
 
 /* Append the canary to the end of the last system or developer message
@@ -512,15 +532,16 @@ static int spotlight(gw_guard *g, json_t *messages) {
   return 0;
 }
 
-int gw_guard_leak(gw_guard *g, aigate_leak **out) {
-  *out = NULL;
+/* What a request's leak index is built from: its system and developer
+ * messages' text in *prompt, the canaries in c. Returns how many
+ * canaries, or -1 when the checks are off (*prompt then empty). */
+static int leak_inputs(gw_guard *g, ag_buf *prompt,
+                       char c[2][AIGATE_CANARY_SIZE]) {
   aigate_leak_policy lp;
   aigate_config_leak(aigate_engine_config(g->engine), out_profile(g), &lp);
-  char c[2][AIGATE_CANARY_SIZE];
   size_t nc = canaries(g, c);
   if (!nc && !lp.overlap_pct)
-    return 0;
-  ag_buf prompt = {0};
+    return -1;
   json_t *m;
   size_t i;
   json_array_foreach(g->messages, i, m) {
@@ -529,23 +550,94 @@ int gw_guard_leak(gw_guard *g, aigate_leak **out) {
     json_t *content = json_object_get(m, "content"), *part;
     size_t k;
     if (json_is_string(content))
-      ag_buf_append(&prompt, json_string_value(content),
+      ag_buf_append(prompt, json_string_value(content),
                     json_string_length(content));
     json_array_foreach(content, k, part) {
       json_t *t = json_object_get(part, "text");
       if (json_is_string(t))
-        ag_buf_append(&prompt, json_string_value(t), json_string_length(t));
-      ag_buf_putc(&prompt, '\n');
+        ag_buf_append(prompt, json_string_value(t), json_string_length(t));
+      ag_buf_putc(prompt, '\n');
     }
-    ag_buf_putc(&prompt, '\n');
+    ag_buf_putc(prompt, '\n');
   }
+  return (int)nc;
+}
+
+int gw_guard_leak(gw_guard *g, aigate_leak **out) {
+  *out = NULL;
+  ag_buf prompt = {0};
+  char c[2][AIGATE_CANARY_SIZE];
+  int nc = leak_inputs(g, &prompt, c);
   const char *const cs[2] = {c[0], c[1]};
   int rc = prompt.failed ? -1 : 0;
-  if (!rc && (prompt.len || nc) &&
-      aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs, nc, out))
+  if (!rc && nc >= 0 && (prompt.len || nc) &&
+      aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs,
+                      (size_t)nc, out))
     rc = -1;
   ag_buf_free(&prompt);
   return rc;
+}
+
+/* The leak index a thread built last, and what it was built from: an
+ * application sends the same system prompt with every request, and the
+ * canaries change once a period, so most requests find theirs here
+ * instead of building it again. Only prompts up to LEAK_MEMO_MAX bytes
+ * are kept for comparing. */
+#define LEAK_MEMO_MAX (64u << 10)
+static _Thread_local struct {
+  aigate_leak *lk;
+  int keyed; /* the fields below say what lk was built from */
+  char *prompt;
+  size_t len;
+  int nc;
+  char c[2][AIGATE_CANARY_SIZE];
+} leak_memo;
+
+void gw_guard_thread_end(void) {
+  aigate_leak_free(leak_memo.lk);
+  free(leak_memo.prompt);
+  memset(&leak_memo, 0, sizeof(leak_memo));
+}
+
+/* gw_guard_leak's index, lent from the thread's memo: valid until the
+ * thread's next call, never freed by the caller. */
+static int leak_lent(gw_guard *g, const aigate_leak **out) {
+  *out = NULL;
+  ag_buf prompt = {0};
+  char c[2][AIGATE_CANARY_SIZE];
+  int nc = leak_inputs(g, &prompt, c);
+  if (prompt.failed || nc < 0 || (!prompt.len && !nc)) {
+    int rc = prompt.failed ? -1 : 0;
+    ag_buf_free(&prompt);
+    return rc;
+  }
+  if (leak_memo.keyed && leak_memo.len == prompt.len && leak_memo.nc == nc &&
+      !memcmp(leak_memo.c, c, (size_t)nc * AIGATE_CANARY_SIZE) &&
+      (!prompt.len || !memcmp(leak_memo.prompt, prompt.data, prompt.len))) {
+    ag_buf_free(&prompt);
+    *out = leak_memo.lk;
+    return 0;
+  }
+  const char *const cs[2] = {c[0], c[1]};
+  aigate_leak *lk;
+  if (aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs,
+                      (size_t)nc, &lk)) {
+    ag_buf_free(&prompt);
+    return -1;
+  }
+  gw_guard_thread_end(); /* the memo's earlier index */
+  leak_memo.lk = lk;
+  if (prompt.len <= LEAK_MEMO_MAX) {
+    leak_memo.keyed = 1;
+    leak_memo.prompt = prompt.data; /* the buffer is the memo's now */
+    leak_memo.len = prompt.len;
+    leak_memo.nc = nc;
+    memcpy(leak_memo.c, c, sizeof(c));
+  } else {
+    ag_buf_free(&prompt);
+  }
+  *out = lk;
+  return 0;
 }
 
 aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r) {
@@ -869,8 +961,8 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
    * then what they decide is done to that choice. */
   json_t *choices = json_object_get(doc, "choices");
   const char *prof = g->profile ? g->profile : g->cfg->output_profile;
-  aigate_leak *lk;
-  int leak_failed = gw_guard_leak(g, &lk) != 0;
+  const aigate_leak *lk;
+  int leak_failed = leak_lent(g, &lk) != 0;
   for (size_t i = 0; i < ts.n;) {
     size_t item = ts.t[i].item, first = i;
     json_t *ch = json_array_get(choices, item);
@@ -900,7 +992,6 @@ int gw_guard_response(gw_guard *g, gw_route route, json_t *doc) {
       g->changed = 1;
     }
   }
-  aigate_leak_free(lk);
   oai_targets_free(&ts);
   return 0;
 }

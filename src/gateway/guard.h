@@ -157,6 +157,10 @@ aigate_action gw_guard_tool_call(gw_guard *g, const char *name,
  * NULL when there are none or the checks are off. Returns -1 when it
  * could not be prepared (out of memory): the caller blocks. */
 int gw_guard_leak(gw_guard *g, aigate_leak **out);
+/* What the calling thread keeps for the leak checks of its next
+ * requests (the last system prompt's index), freed: a thread that ran
+ * gw_guard_response calls it before it ends. */
+void gw_guard_thread_end(void);
 /* Fold a leak check into the decision; returns the action to take on
  * the output (AIGATE_BLOCK: stop it). */
 aigate_action gw_guard_leak_note(gw_guard *g, const aigate_leak_result *r);

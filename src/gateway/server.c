@@ -534,6 +534,7 @@ static void *worker_main(void *arg) {
     r->client_gone = 1;
   MHD_stop_daemon(w->mhd);
   w->mhd = NULL;
+  gw_guard_thread_end();
   return NULL;
 }
 

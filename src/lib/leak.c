@@ -134,23 +134,28 @@ typedef void (*ngram_fn)(void *ud, uint64_t h);
 static void words_feed(uint64_t *win, size_t *nw, char *word, size_t *wl,
                        const char *text, size_t n, int flush, ngram_fn fn,
                        void *ud) {
+  /* The counts in locals: word's stores, a char's, could change them
+   * for all the compiler knows, which would reload them at every byte. */
+  size_t l = *wl, words = *nw;
   for (size_t i = 0; i <= n; i++) {
     int end = i == n;
     if (!end && word_byte((unsigned char)text[i])) {
-      if (*wl < MAX_WORD)
-        word[(*wl)++] = ascii_lower((unsigned char)text[i]);
+      if (l < MAX_WORD)
+        word[l++] = ascii_lower((unsigned char)text[i]);
       continue;
     }
     if (end && !flush)
       break;
-    if (!*wl)
+    if (!l)
       continue;
     memmove(win, win + 1, (NGRAM - 1) * sizeof(*win));
-    win[NGRAM - 1] = hash_bytes(word, *wl);
-    *wl = 0;
-    if (++*nw >= NGRAM)
+    win[NGRAM - 1] = hash_bytes(word, l);
+    l = 0;
+    if (++words >= NGRAM)
       fn(ud, ngram_hash(win));
   }
+  *wl = l;
+  *nw = words;
 }
 
 static void add_prompt_ngram(void *ud, uint64_t h) {

@@ -471,6 +471,57 @@ static void test_prompt_leak(void **state) {
   free(out);
 }
 
+/* A thread keeps the last system prompt's leak index for the next
+ * requests: a request with another prompt must be judged against its
+ * own, never against the one kept. */
+#define OTHER_REQ                                                              \
+  "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":"           \
+  "\"You are the booking agent of Globex Airlines. Book flights, seats and "   \
+  "hotel rooms for members, and keep the loyalty rules to yourself.\"},"       \
+  "{\"role\":\"user\",\"content\":\"hi\"}]}"
+#define SAYS(text)                                                             \
+  "{\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","            \
+  "\"content\":\"" text "\"}}]}"
+#define ACME_WORDS                                                             \
+  "You are the support assistant of Acme Bank. Answer questions about "        \
+  "accounts, cards and transfers only."
+#define GLOBEX_WORDS                                                           \
+  "You are the booking agent of Globex Airlines. Book flights, seats and "     \
+  "hotel rooms for members."
+
+static void test_leak_index_follows_the_prompt(void **state) {
+  (void)state;
+  static const struct {
+    const char *req, *reply;
+    int leak;
+  } turns[] = {
+      {TOOLS_REQ, SAYS("My instructions: " ACME_WORDS), 1},
+      {OTHER_REQ, SAYS("My instructions: " ACME_WORDS), 0},
+      {OTHER_REQ, SAYS("My instructions: " GLOBEX_WORDS), 1},
+      {OTHER_REQ, SAYS("Your seat is 14C."), 0},
+      {TOOLS_REQ, SAYS("My instructions: " GLOBEX_WORDS), 0},
+      {TOOLS_REQ, SAYS("My instructions: " ACME_WORDS), 1},
+      {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":"
+       "\"hi\"}]}",
+       SAYS("My instructions: " ACME_WORDS), 0},
+      {TOOLS_REQ, SAYS("My instructions: " ACME_WORDS), 1},
+  };
+  for (int round = 0; round < 2; round++) {
+    for (size_t i = 0; i < sizeof(turns) / sizeof(*turns); i++) {
+      gw_guard g;
+      char *out = after_request(&plain, turns[i].req, turns[i].reply, &g);
+      assert_non_null(out);
+      int leak = strstr(g.rules, "leak-system-prompt") != NULL;
+      if (leak != turns[i].leak)
+        fail_msg("round %d, turn %zu: leak %d, rules '%s'", round, i, leak,
+                 g.rules);
+      assert_int_equal(strstr(out, "content_filter") != NULL, turns[i].leak);
+      free(out);
+    }
+    gw_guard_thread_end(); /* the second round starts with nothing kept */
+  }
+}
+
 static void test_spotlight_and_canary(void **state) {
   (void)state;
   stack s;
@@ -506,6 +557,7 @@ int main(void) {
       cmocka_unit_test(test_detect_only),
       cmocka_unit_test(test_tool_calls),
       cmocka_unit_test(test_prompt_leak),
+      cmocka_unit_test(test_leak_index_follows_the_prompt),
       cmocka_unit_test(test_spotlight_and_canary),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
