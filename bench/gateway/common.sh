@@ -1,8 +1,23 @@
 # common.sh -- what the scripts of bench/gateway share (sourced, after
 # `set -euo pipefail` and with $bench_name set): a temporary directory,
-# the processes they start (pids), both cleaned up on exit, and waiting
-# for a server's "listening on" line.
+# the processes they start (pids), both cleaned up on exit; installing
+# the Debian packages of missing tools; waiting for a server's
+# "listening on" line; reading a field of wrk's RESULT line (post.lua).
 # shellcheck shell=bash
+
+# install_missing PACKAGE...: apt-get install them (nothing when none).
+install_missing() {
+  [ $# -gt 0 ] || return 0
+  local sudo
+  sudo=$([ "$(id -u)" = 0 ] || echo sudo)
+  echo "installing: $*"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "$@"
+}
+
+# field NAME LINE: the value of NAME=... in a RESULT line.
+field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 tmp=$(mktemp -d)
 export AIGATE_CACHE_DIR=${AIGATE_CACHE_DIR:-$tmp/cache}

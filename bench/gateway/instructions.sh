@@ -41,20 +41,13 @@ KEY=bench-master-key-0123456789
 for f in "$@" "$upstream_bin"; do
   [ -x "$f" ] || { echo "instructions: $f: not built" >&2; exit 2; }
 done
-SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v callgrind_control >/dev/null || need+=(valgrind)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    --no-install-recommends "${need[@]}"
-fi
-
 bench_name=instructions
 # shellcheck source=bench/gateway/common.sh
 . "$here/common.sh"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v callgrind_control >/dev/null || need+=(valgrind)
+install_missing "${need[@]}"
 
 "$upstream_bin" --listen 127.0.0.1:0 >"$tmp/upstream.log" 2>&1 &
 pids+=($!)
@@ -88,7 +81,6 @@ load() { # URL SECONDS -> wrk's RESULT line
   BENCH_BODY_FILE=$BODY BENCH_KEY=$KEY BENCH_DELAY_MS=0 wrk -t1 -c "$CONNS" \
     -d "${2}s" --timeout 30s -s "$here/post.lua" "$1" 2>&1 | grep '^RESULT ' || true
 }
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 echo "== $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); ${DURATION}s per measurement, wrk -c$CONNS, body $(wc -c <"$BODY") bytes"
 declare -A results

@@ -82,16 +82,13 @@ upstream_bin=$(readlink -f "$upstream_bin")
 
 # ------------------------------------------------------------ tools
 
-SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+bench_name=bench-gateway
+# shellcheck source=bench/gateway/common.sh
+. "$here/common.sh"
 need=()
 command -v wrk >/dev/null || need+=(wrk)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    --no-install-recommends "${need[@]}"
-fi
+install_missing "${need[@]}"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 if ! command -v node >/dev/null; then
   echo "bench-gateway: node not found: the stream test is skipped" >&2
@@ -100,10 +97,6 @@ fi
 
 # Thousands of sockets per process in the stream test.
 ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-bench_name=bench-gateway
-# shellcheck source=bench/gateway/common.sh
-. "$here/common.sh"
 
 # ------------------------------------------------------------ processes
 
@@ -256,8 +249,6 @@ snap() {
     "$tmp/times")
 }
 
-# field NAME LINE: the value of NAME=... in a RESULT line.
-field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
 
 # run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS PID
 # PID: the process that serves TARGET; its CPU time per request ("cpu N

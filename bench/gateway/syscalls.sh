@@ -39,20 +39,13 @@ for f in "$@" "$upstream_bin"; do
   [ -x "$f" ] || { echo "syscalls: $f: not built" >&2; exit 2; }
 done
 [ "$(nproc)" -ge 2 ] || { echo "syscalls: needs 2 CPUs" >&2; exit 2; }
-SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v perf >/dev/null || need+=(linux-perf)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "installing: ${need[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    --no-install-recommends "${need[@]}"
-fi
-
 bench_name=syscalls
 # shellcheck source=bench/gateway/common.sh
 . "$here/common.sh"
+need=()
+command -v wrk >/dev/null || need+=(wrk)
+command -v perf >/dev/null || need+=(linux-perf)
+install_missing "${need[@]}"
 
 taskset -c 1 "$upstream_bin" --listen 127.0.0.1:0 >"$tmp/upstream.log" 2>&1 &
 pids+=($!)
@@ -64,7 +57,6 @@ load() { # URL CONNS DELAY SECONDS -> wrk's RESULT line
   BENCH_BODY_FILE=$BODY BENCH_KEY=$KEY BENCH_DELAY_MS=$3 taskset -c 1 wrk -t1 \
     -c "$2" -d "${4}s" -s "$here/post.lua" "$1" 2>&1 | grep '^RESULT ' || true
 }
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 echo "== $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); aigate on CPU 0 (1 worker), wrk and the upstream on CPU 1; ${DURATION}s per measurement"
 for spec in $LOADS; do
