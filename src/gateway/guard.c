@@ -534,7 +534,8 @@ static int spotlight(gw_guard *g, json_t *messages) {
 
 /* What a request's leak index is built from: its system and developer
  * messages' text in *prompt, the canaries in c. Returns how many
- * canaries, or -1 when the checks are off (*prompt then empty). */
+ * canaries, or -1 when there is nothing to check: the checks are off, or
+ * the request has neither a system prompt nor canaries. */
 static int leak_inputs(gw_guard *g, ag_buf *prompt,
                        char c[2][AIGATE_CANARY_SIZE]) {
   aigate_leak_policy lp;
@@ -560,7 +561,17 @@ static int leak_inputs(gw_guard *g, ag_buf *prompt,
     }
     ag_buf_putc(prompt, '\n');
   }
-  return (int)nc;
+  return prompt->len || nc ? (int)nc : -1;
+}
+
+/* The index of leak_inputs' prompt and nc canaries. */
+static int leak_build(const ag_buf *prompt, char c[2][AIGATE_CANARY_SIZE],
+                      int nc, aigate_leak **out) {
+  const char *const cs[2] = {c[0], c[1]};
+  return aigate_leak_new(prompt->data ? prompt->data : "", prompt->len, cs,
+                         (size_t)nc, out)
+             ? -1
+             : 0;
 }
 
 int gw_guard_leak(gw_guard *g, aigate_leak **out) {
@@ -568,12 +579,9 @@ int gw_guard_leak(gw_guard *g, aigate_leak **out) {
   ag_buf prompt = {0};
   char c[2][AIGATE_CANARY_SIZE];
   int nc = leak_inputs(g, &prompt, c);
-  const char *const cs[2] = {c[0], c[1]};
   int rc = prompt.failed ? -1 : 0;
-  if (!rc && nc >= 0 && (prompt.len || nc) &&
-      aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs,
-                      (size_t)nc, out))
-    rc = -1;
+  if (!rc && nc >= 0)
+    rc = leak_build(&prompt, c, nc, out);
   ag_buf_free(&prompt);
   return rc;
 }
@@ -606,7 +614,7 @@ static int leak_lent(gw_guard *g, const aigate_leak **out) {
   ag_buf prompt = {0};
   char c[2][AIGATE_CANARY_SIZE];
   int nc = leak_inputs(g, &prompt, c);
-  if (prompt.failed || nc < 0 || (!prompt.len && !nc)) {
+  if (prompt.failed || nc < 0) {
     int rc = prompt.failed ? -1 : 0;
     ag_buf_free(&prompt);
     return rc;
@@ -618,10 +626,8 @@ static int leak_lent(gw_guard *g, const aigate_leak **out) {
     *out = leak_memo.lk;
     return 0;
   }
-  const char *const cs[2] = {c[0], c[1]};
   aigate_leak *lk;
-  if (aigate_leak_new(prompt.data ? prompt.data : "", prompt.len, cs,
-                      (size_t)nc, &lk)) {
+  if (leak_build(&prompt, c, nc, &lk)) {
     ag_buf_free(&prompt);
     return -1;
   }
