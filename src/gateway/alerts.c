@@ -151,7 +151,11 @@ static void record(struct gw_alerts *al, const gw_alert *a, const char *action,
                    const char *json) {
   if (!al->audit)
     return;
-  gw_audit_rec *rec = calloc(1, sizeof(*rec));
+  const char *s[GW_REC_STRINGS] = {[GW_REC_ROUTE] = "alert",
+                                   [GW_REC_DECISION] = action,
+                                   [GW_REC_RULES] = a->signal,
+                                   [GW_REC_FINDINGS] = json};
+  gw_audit_rec *rec = gw_audit_rec_new(s);
   if (!rec)
     return;
   store_audit *r = &rec->rec;
@@ -159,10 +163,6 @@ static void record(struct gw_alerts *al, const gw_alert *a, const char *action,
   r->ts_ms = a->at_ms;
   if (!strncmp(a->key, "key_", 4) && strlen(a->key) < sizeof(r->key_id))
     memcpy(r->key_id, a->key, strlen(a->key) + 1);
-  rec->route = strdup("alert");
-  rec->decision = strdup(action);
-  rec->rules = strdup(a->signal);
-  rec->findings = json ? strdup(json) : NULL;
   gw_audit_push(al->audit, rec);
 }
 

@@ -72,6 +72,7 @@
 #include <string.h>
 
 #include "anomaly.h"
+#include "util.h"
 
 enum {
   R_REQUESTS,
@@ -244,7 +245,7 @@ static kstate *state_of(gw_anomaly *a, const char *key, int64_t now) {
       if (a->n == a->max || !(k = calloc(1, sizeof(*k))))
         return NULL;
       a->v[p] = k;
-      snprintf(k->key, sizeof(k->key), "%s", key);
+      ag_str_put(k->key, sizeof(k->key), 0, key);
       k->first_ms = now;
       k->minute = now / 60000;
       a->n++;
@@ -329,7 +330,7 @@ static void remember_id(char ids[][40], int *n, const char *id) {
     memmove(ids[0], ids[1], (GW_ALERT_IDS - 1) * sizeof(ids[0]));
     (*n)--;
   }
-  snprintf(ids[(*n)++], 40, "%s", id);
+  ag_str_put(ids[(*n)++], 40, 0, id);
 }
 
 /* Copy what fits of src's whole UTF-8 characters (jansson refuses a
@@ -593,12 +594,16 @@ static void network_of(const char *addr, char *out, size_t len) {
     }
     memmove(b, b + 12, 4);
   } else if (inet_pton(AF_INET, addr, b) != 1) {
-    snprintf(out, len, "%s", addr);
+    ag_str_put(out, len, 0, addr);
     return;
   }
-  b[3] = 0;
-  inet_ntop(AF_INET, b, text, sizeof(text));
-  snprintf(out, len, "%s/24", text);
+  /* "a.b.c.0/24", as inet_ntop writes an address, without its printf. */
+  size_t n = 0;
+  for (int i = 0; i < 3; i++) {
+    n = ag_str_put_uint(out, len, n, b[i]);
+    n = ag_str_put(out, len, n, ".");
+  }
+  ag_str_put(out, len, n, "0/24");
 }
 
 /* A value new to the key: no cooldown (each value is new only once, and

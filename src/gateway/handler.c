@@ -67,8 +67,10 @@ static void add_headers(gw_req *r, struct MHD_Response *resp) {
   /* Integers only: formatting a double costs more than the rest of the
    * headers together. */
   int64_t us = overhead_us(r);
-  snprintf(ms, sizeof(ms), "%lld.%03d", (long long)(us / 1000),
-           (int)(us % 1000));
+  char frac[] = {'.', (char)('0' + us / 100 % 10), (char)('0' + us / 10 % 10),
+                 (char)('0' + us % 10), '\0'};
+  ag_str_put(ms, sizeof(ms), ag_str_put_uint(ms, sizeof(ms), 0, us / 1000),
+             frac);
   MHD_add_response_header(resp, "x-aigate-request-id", r->id);
   MHD_add_response_header(resp, "x-aigate-decision",
                           gw_decision_text(r, dec, sizeof(dec)));
@@ -367,8 +369,9 @@ static gw_req *begin(gw_worker *w, struct MHD_Connection *c, const char *url,
   }
   gw_shared *sh = w->sh;
   unsigned long n = atomic_fetch_add(&sh->next_id, 1);
-  snprintf(r->id, sizeof(r->id), "req_%08x%012lx",
-           (unsigned)(sh->id_salt & 0xffffffffu), n);
+  size_t k = ag_str_put(r->id, sizeof(r->id), 0, "req_"); /* req_%08x%012lx */
+  k = ag_str_put_hex(r->id, sizeof(r->id), k, sh->id_salt & 0xffffffffu, 8);
+  ag_str_put_hex(r->id, sizeof(r->id), k, n, 12);
   r->rt = gw_shared_runtime(sh);
   client_address(r);
   if (sh->audit) {
@@ -651,32 +654,35 @@ static char *findings_text(const gw_guard *g) {
  * response as the client got it, at most 1 MiB of it). */
 static void audit(gw_req *r) {
   gw_shared *sh = r->w->sh;
-  gw_audit_rec *rec = calloc(1, sizeof(*rec));
+  char dec[64], dep[600];
+  if (r->dep) { /* "model api_base", the model as sent upstream */
+    const char *m = r->dep->upstream_model ? r->dep->upstream_model : r->model;
+    size_t n = ag_str_put(dep, sizeof(dep), 0, m ? m : "");
+    n = ag_str_put(dep, sizeof(dep), n, " ");
+    ag_str_put(dep, sizeof(dep), n, r->dep->api_base);
+  }
+  char *findings = findings_text(&r->g);
+  const char *s[GW_REC_STRINGS] = {
+      [GW_REC_CLIENT] = r->client_addr,
+      [GW_REC_ROUTE] = route_names[r->route],
+      [GW_REC_MODEL] = r->model,
+      [GW_REC_DECISION] = gw_decision_text(r, dec, sizeof(dec)),
+      [GW_REC_RULES] = r->g.rules,
+      [GW_REC_DEPLOYMENT] = r->dep ? dep : NULL,
+      [GW_REC_MODE] = r->g.failed
+                          ? (r->g.fail_open ? "fail-open" : "fail-closed")
+                      : r->g.detect_only[0] ? "detect-only"
+                                            : "enforce",
+      [GW_REC_FINDINGS] = findings};
+  gw_audit_rec *rec = gw_audit_rec_new(s);
+  free(findings);
   if (!rec)
     return;
   store_audit *a = &rec->rec;
-  char dec[64];
-  snprintf(a->id, sizeof(a->id), "%s", r->id);
+  ag_str_put(a->id, sizeof(a->id), 0, r->id);
   a->ts_ms = gw_wall_ms();
   if (r->caller == GW_CALLER_KEY)
     memcpy(a->key_id, r->key_id, sizeof(a->key_id));
-  const char *const *names = route_names;
-  rec->client = strdup(r->client_addr);
-  rec->route = strdup(names[r->route]);
-  rec->model = r->model ? strdup(r->model) : NULL;
-  rec->decision = strdup(gw_decision_text(r, dec, sizeof(dec)));
-  rec->rules = strdup(r->g.rules);
-  if (r->dep) {
-    char dep[600];
-    snprintf(dep, sizeof(dep), "%s %s", r->dep->upstream_model,
-             r->dep->api_base);
-    rec->deployment = strdup(dep);
-  }
-  rec->mode =
-      strdup(r->g.failed ? (r->g.fail_open ? "fail-open" : "fail-closed")
-             : r->g.detect_only[0] ? "detect-only"
-                                   : "enforce");
-  rec->findings = findings_text(&r->g);
   a->us_overhead = overhead_us(r);
   a->ms_first_byte =
       r->t_up_first && r->t_up_start ? r->t_up_first - r->t_up_start : 0;
@@ -727,7 +733,7 @@ static void count(gw_req *r) {
   gw_metrics *m = r->w->sh->metrics;
   char status[16];
   int st = r->responded ? (r->relay ? 200 : r->status) : 0;
-  snprintf(status, sizeof(status), "%d", st);
+  ag_str_put_uint(status, sizeof(status), 0, (unsigned)st);
   const char *model = r->model ? r->model : "";
   gw_metrics_add(m, GW_M_REQUESTS, 1, "route", route_names[r->route], "model",
                  model, "decision", aigate_action_name(r->g.decision), "status",

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 typedef struct {
   oai_targets *ts;
   unsigned flags;
@@ -64,14 +66,27 @@ static int room(walk *w, void **list, size_t *cap, size_t n, size_t size,
   return OAI_OK;
 }
 
-static int add_target(walk *w, json_t *owner, const char *key, size_t index,
-                      json_t *str, size_t item, const char *role,
-                      const char *fmt, ...)
-    __attribute__((format(printf, 8, 9)));
+/* Paths name fields as a reader would write them: "base.key" and
+ * "base[i]", cut to dst's cap as snprintf would cut them (dst is never
+ * base). Every scanned string gets one, so no printf here. */
+static size_t path_key(char *dst, size_t cap, const char *base,
+                       const char *key) {
+  size_t n = ag_str_put(dst, cap, 0, base);
+  n = ag_str_put(dst, cap, n, ".");
+  return ag_str_put(dst, cap, n, key);
+}
 
+static size_t path_index(char *dst, size_t cap, const char *base, size_t i) {
+  size_t n = ag_str_put(dst, cap, 0, base);
+  n = ag_str_put(dst, cap, n, "[");
+  n = ag_str_put_uint(dst, cap, n, i);
+  return ag_str_put(dst, cap, n, "]");
+}
+
+/* A string to scan at path, or at path.sub when sub is not NULL. */
 static int add_target(walk *w, json_t *owner, const char *key, size_t index,
                       json_t *str, size_t item, const char *role,
-                      const char *fmt, ...) {
+                      const char *path, const char *sub) {
   oai_targets *ts = w->ts;
   void *list = ts->t;
   int rc = room(w, &list, &ts->cap, ts->n, sizeof(*ts->t), "strings to scan");
@@ -80,10 +95,10 @@ static int add_target(walk *w, json_t *owner, const char *key, size_t index,
     return rc;
   oai_target *t = &ts->t[ts->n++];
   *t = (oai_target){str, owner, key, index, item, "", role};
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(t->path, sizeof(t->path), fmt, ap);
-  va_end(ap);
+  if (sub)
+    path_key(t->path, sizeof(t->path), path, sub);
+  else
+    ag_str_put(t->path, sizeof(t->path), 0, path);
   return OAI_OK;
 }
 
@@ -98,7 +113,7 @@ static int add_media(walk *w, json_t *part, const char *type, size_t item,
     return rc;
   oai_media *m = &ts->media[ts->n_media++];
   *m = (oai_media){part, type, item, ts->n, "", role};
-  snprintf(m->path, sizeof(m->path), "%s", path);
+  ag_str_put(m->path, sizeof(m->path), 0, path);
   return OAI_OK;
 }
 
@@ -114,11 +129,11 @@ static int text_field(walk *w, json_t *holder, const char *key, int required,
                       const char *base, size_t item, const char *role) {
   json_t *v = json_object_get(holder, key);
   if (json_is_string(v))
-    return add_target(w, holder, key, 0, v, item, role, "%s.%s", base, key);
+    return add_target(w, holder, key, 0, v, item, role, base, key);
   if (!present(v) && !(required && (w->flags & OAI_STRICT)))
     return OAI_OK;
   char path[96];
-  snprintf(path, sizeof(path), "%s.%s", base, key);
+  path_key(path, sizeof(path), base, key);
   return wrong(w, path, "a string");
 }
 
@@ -148,18 +163,18 @@ static int collect_content(walk *w, json_t *msg, const char *base, size_t item,
                            const char *role) {
   json_t *c = json_object_get(msg, "content");
   char path[64]; /* "choices[<20 digits>].message.content" */
-  snprintf(path, sizeof(path), "%s.content", base);
+  path_key(path, sizeof(path), base, "content");
   if (!c || json_is_null(c))
     return OAI_OK;
   if (json_is_string(c))
-    return add_target(w, msg, "content", 0, c, item, role, "%s", path);
+    return add_target(w, msg, "content", 0, c, item, role, path, NULL);
   if (!json_is_array(c))
     return wrong(w, path, "a string, an array of parts or null");
   size_t i;
   json_t *part;
   json_array_foreach(c, i, part) {
     char ppath[96];
-    snprintf(ppath, sizeof(ppath), "%s[%zu]", path, i);
+    path_index(ppath, sizeof(ppath), path, i);
     int rc = collect_part(w, part, ppath, item, role);
     if (rc)
       return rc;
@@ -169,24 +184,24 @@ static int collect_content(walk *w, json_t *msg, const char *base, size_t item,
 
 static int collect_calls(walk *w, json_t *msg, const char *base, size_t item,
                          const char *role) {
-  char path[96];
+  char list[64], path[96]; /* "<base>.tool_calls", then "[i].function..." */
   int rc;
   json_t *calls = json_object_get(msg, "tool_calls");
-  if (present(calls) && !json_is_array(calls)) {
-    snprintf(path, sizeof(path), "%s.tool_calls", base);
-    if ((rc = wrong(w, path, "an array")))
-      return rc;
-  }
+  path_key(list, sizeof(list), base, "tool_calls");
+  if (present(calls) && !json_is_array(calls) &&
+      (rc = wrong(w, list, "an array")))
+    return rc;
   size_t i;
   json_t *call;
   json_array_foreach(calls, i, call) {
     json_t *fn = json_object_get(call, "function");
     json_t *args = json_object_get(fn, "arguments");
-    snprintf(path, sizeof(path), "%s.tool_calls[%zu].function.arguments", base,
-             i);
+    char call_path[80];
+    path_index(call_path, sizeof(call_path), list, i);
+    path_key(path, sizeof(path), call_path, "function.arguments");
     rc = OAI_OK;
     if (json_is_string(args))
-      rc = add_target(w, fn, "arguments", 0, args, item, role, "%s", path);
+      rc = add_target(w, fn, "arguments", 0, args, item, role, path, NULL);
     else if (present(args))
       rc = wrong(w, path, "a string");
     if (rc)
@@ -195,8 +210,8 @@ static int collect_calls(walk *w, json_t *msg, const char *base, size_t item,
   json_t *fc = json_object_get(msg, "function_call");
   json_t *args = json_object_get(fc, "arguments");
   if (json_is_string(args))
-    return add_target(w, fc, "arguments", 0, args, item, role,
-                      "%s.function_call.arguments", base);
+    return add_target(w, fc, "arguments", 0, args, item, role, base,
+                      "function_call.arguments");
   return OAI_OK;
 }
 
@@ -211,7 +226,7 @@ static int collect_message(walk *w, json_t *msg, const char *base,
   int rc = collect_content(w, msg, base, item, r);
   json_t *refusal = json_object_get(msg, "refusal");
   if (!rc && json_is_string(refusal))
-    rc = add_target(w, msg, "refusal", 0, refusal, item, r, "%s.refusal", base);
+    rc = add_target(w, msg, "refusal", 0, refusal, item, r, base, "refusal");
   return rc ? rc : collect_calls(w, msg, base, item, r);
 }
 
@@ -226,7 +241,7 @@ static int collect_messages(walk *w, json_t *root, int required) {
   json_t *m;
   json_array_foreach(msgs, i, m) {
     char base[32];
-    snprintf(base, sizeof(base), "messages[%zu]", i);
+    path_index(base, sizeof(base), "messages", i);
     int rc = collect_message(w, m, base, i);
     if (rc)
       return rc;
@@ -242,16 +257,18 @@ static int collect_strings(walk *w, json_t *root, const char *key,
   if (!v && !required)
     return OAI_OK;
   if (json_is_string(v))
-    return add_target(w, root, key, 0, v, 0, "user", "%s", key);
+    return add_target(w, root, key, 0, v, 0, "user", key, NULL);
   if (!json_is_array(v))
     return wrong(w, key, "a string or an array of strings");
   size_t i;
   json_t *s;
   json_array_foreach(v, i, s) {
     int rc = OAI_OK;
-    if (json_is_string(s))
-      rc = add_target(w, v, NULL, i, s, i, "user", "%s[%zu]", key, i);
-    else if (w->flags & OAI_STRICT)
+    if (json_is_string(s)) {
+      char path[48];
+      path_index(path, sizeof(path), key, i);
+      rc = add_target(w, v, NULL, i, s, i, "user", path, NULL);
+    } else if (w->flags & OAI_STRICT)
       rc = fail(w, OAI_EDOC,
                 "%s[%zu]: expected a string (token arrays cannot be scanned "
                 "and are not accepted)",
@@ -269,9 +286,9 @@ static int collect_choices(walk *w, json_t *root) {
   size_t i;
   json_t *c;
   json_array_foreach(choices, i, c) {
-    char base[48];
+    char base[32], mbase[48];
     int rc = OAI_OK;
-    snprintf(base, sizeof(base), "choices[%zu]", i);
+    path_index(base, sizeof(base), "choices", i);
     if (!json_is_object(c)) {
       if ((rc = wrong(w, base, "an object")))
         return rc;
@@ -280,13 +297,12 @@ static int collect_choices(walk *w, json_t *root) {
     const char *key = json_object_get(c, "message") ? "message" : "delta";
     json_t *msg = json_object_get(c, key);
     if (msg) {
-      snprintf(base, sizeof(base), "choices[%zu].%s", i, key);
-      rc = collect_message(w, msg, base, i);
+      path_key(mbase, sizeof(mbase), base, key);
+      rc = collect_message(w, msg, mbase, i);
     }
     json_t *text = json_object_get(c, "text");
     if (!rc && json_is_string(text))
-      rc = add_target(w, c, "text", 0, text, i, "assistant",
-                      "choices[%zu].text", i);
+      rc = add_target(w, c, "text", 0, text, i, "assistant", base, "text");
     if (rc)
       return rc;
   }

@@ -25,6 +25,7 @@
  */
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,17 +167,34 @@ static void bind_rec(gw_audit_rec *r) {
   r->rec.content = r->sealed;
 }
 
+gw_audit_rec *gw_audit_rec_new(const char *const s[GW_REC_STRINGS]) {
+  size_t len[GW_REC_STRINGS], total = 0;
+  for (int i = 0; i < GW_REC_STRINGS; i++) {
+    len[i] = s[i] ? strlen(s[i]) + 1 : 0;
+    if (len[i] > SIZE_MAX / 2 - sizeof(gw_audit_rec) - total)
+      return NULL;
+    total += len[i];
+  }
+  gw_audit_rec *r = calloc(1, sizeof(*r) + total);
+  if (!r)
+    return NULL;
+  const char **field[GW_REC_STRINGS] = {
+      &r->client, &r->route,      &r->model, &r->decision,
+      &r->rules,  &r->deployment, &r->mode,  &r->findings};
+  char *at = r->text;
+  for (int i = 0; i < GW_REC_STRINGS; i++) {
+    if (!s[i])
+      continue;
+    memcpy(at, s[i], len[i]);
+    *field[i] = at;
+    at += len[i];
+  }
+  return r;
+}
+
 void gw_audit_rec_free(gw_audit_rec *r) {
   if (!r)
     return;
-  free(r->client);
-  free(r->route);
-  free(r->model);
-  free(r->decision);
-  free(r->rules);
-  free(r->deployment);
-  free(r->mode);
-  free(r->findings);
   free(r->sealed);
   free(r);
 }

@@ -10,14 +10,34 @@
 #include "store.h"
 
 /* A record and the memory it owns (the strings and sealed content that
- * rec points to when written). */
+ * rec points to when written). Its strings live in the record's own
+ * allocation (gw_audit_rec_new): the store thread frees one block per
+ * record, not one per string. */
 typedef struct gw_audit_rec {
   store_audit rec;
-  char *client, *route, *model, *decision, *rules, *deployment, *mode,
+  const char *client, *route, *model, *decision, *rules, *deployment, *mode,
       *findings;
   unsigned char *sealed;
   struct gw_audit_rec *next;
+  char text[]; /* the strings above */
 } gw_audit_rec;
+
+/* The strings of a record, in the order gw_audit_rec_new takes them. */
+enum {
+  GW_REC_CLIENT,
+  GW_REC_ROUTE,
+  GW_REC_MODEL,
+  GW_REC_DECISION,
+  GW_REC_RULES,
+  GW_REC_DEPLOYMENT,
+  GW_REC_MODE,
+  GW_REC_FINDINGS,
+  GW_REC_STRINGS
+};
+
+/* A zeroed record holding copies of s (a NULL string stays NULL); NULL
+ * when out of memory. Freed with gw_audit_rec_free. */
+gw_audit_rec *gw_audit_rec_new(const char *const s[GW_REC_STRINGS]);
 
 typedef struct gw_audit gw_audit;
 

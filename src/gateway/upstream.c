@@ -100,12 +100,35 @@ static const char *path_of(gw_route route) {
   }
 }
 
+/* A transfer handle for worker w: a finished transfer's, which keeps
+ * the options every transfer sets alike (libcurl keeps a handle's
+ * options until it is reset), or a new one with them set. */
+static CURL *easy_for(gw_worker *w) {
+  if (w->n_spare_easy)
+    return w->spare_easy[--w->n_spare_easy];
+  CURL *e = curl_easy_init();
+  if (!e)
+    return NULL;
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "aigate/" AIGATE_VERSION);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, gw_upsock_open);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, w);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, gw_upsock_close);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, w);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
+  return e;
+}
+
 /* Start one attempt at deployment d. */
 static int attempt(gw_req *r, const gw_deployment *d) {
   const gw_config *cfg = r->rt->cfg;
   r->dep = d;
   char url[4200];
-  snprintf(url, sizeof(url), "%s%s", d->api_base, path_of(r->route));
+  ag_str_put(url, sizeof(url), ag_str_put(url, sizeof(url), 0, d->api_base),
+             path_of(r->route));
   free(r->up_body);
   r->up_body = NULL;
   const char *post = NULL;
@@ -126,9 +149,7 @@ static int attempt(gw_req *r, const gw_deployment *d) {
       post_len = strlen(r->up_body);
     }
   }
-  gw_worker *w = r->w;
-  CURL *e =
-      w->n_spare_easy ? w->spare_easy[--w->n_spare_easy] : curl_easy_init();
+  CURL *e = easy_for(r->w);
   if (!e)
     return -1;
   struct curl_slist *h = NULL;
@@ -137,39 +158,33 @@ static int attempt(gw_req *r, const gw_deployment *d) {
                                      : "Accept: application/json");
   h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
   if (d->api_key) {
+    /* The line with the key, wiped once libcurl has its copy. */
     size_t n = strlen(d->api_key) + 32;
-    char *auth = malloc(n);
+    char small[256], *auth = n <= sizeof(small) ? small : malloc(n);
     if (auth) {
-      snprintf(auth, n, "Authorization: Bearer %s", d->api_key);
+      ag_str_put(auth, n, ag_str_put(auth, n, 0, "Authorization: Bearer "),
+                 d->api_key);
       h = curl_slist_append(h, auth);
-      free(auth);
+      explicit_bzero(auth, n);
+      if (auth != small)
+        free(auth);
     }
   }
   r->up_headers = h;
   curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "aigate/" AIGATE_VERSION);
   if (post) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, post);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post_len);
   } else {
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L); /* a reused handle posted */
   }
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
   curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, gw_upsock_open);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, r->w);
-  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, gw_upsock_close);
-  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, r->w);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg->connect_timeout_ms);
   curl_easy_setopt(
       e, CURLOPT_TIMEOUT_MS,
       (long)(d->timeout_ms ? d->timeout_ms : cfg->total_timeout_ms));
-  curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 16384L);
   r->easy = e;
   r->up_status = 0;
   r->up_error = 0;

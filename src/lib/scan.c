@@ -1081,9 +1081,11 @@ int aigate_scratch_allow_hosts(aigate_scratch *s, const char *const *hosts,
                                size_t n) {
   if (!s || (!hosts && n))
     return AIGATE_ERR_INVALID;
+  /* Most scans have no list, and no list hashes alike every time. */
+  int none_before = !s->n_allow_hosts;
   s->allow_hosts = n ? hosts : NULL;
   s->n_allow_hosts = n;
-  if (s->clean)
+  if (s->clean && !(none_before && !n))
     ag_clean_hosts(s);
   return AIGATE_OK;
 }

@@ -144,3 +144,34 @@ void ag_buf_free(ag_buf *b) {
   b->data = NULL;
   b->len = b->cap = 0;
 }
+
+size_t ag_str_put(char *dst, size_t cap, size_t at, const char *s) {
+  if (at >= cap)
+    at = cap - 1;
+  size_t n = strnlen(s, cap - 1 - at);
+  memcpy(dst + at, s, n);
+  dst[at + n] = '\0';
+  return at + n;
+}
+
+size_t ag_str_put_uint(char *dst, size_t cap, size_t at, unsigned long long v) {
+  char digits[24], *p = digits + sizeof(digits);
+  *--p = '\0';
+  do
+    *--p = (char)('0' + v % 10);
+  while (v /= 10);
+  return ag_str_put(dst, cap, at, p);
+}
+
+size_t ag_str_put_hex(char *dst, size_t cap, size_t at, unsigned long long v,
+                      int width) {
+  char digits[24], *p = digits + sizeof(digits);
+  *--p = '\0';
+  int n = 0; /* at most 16 digits: the width is capped to a 64-bit v's */
+  do {
+    *--p = "0123456789abcdef"[v & 15];
+    v >>= 4;
+    n++;
+  } while (v || (n < width && n < 16));
+  return ag_str_put(dst, cap, at, p);
+}

@@ -156,7 +156,8 @@ static void record_mac(const crypto_auth_hmacsha256_state *keyed,
 
 void store_chain_link(store_chain *c, store_audit *a) {
   a->chain_seq = ++c->seq;
-  snprintf(a->instance, sizeof(a->instance), "%s", c->instance);
+  _Static_assert(sizeof(a->instance) == sizeof(c->instance), "one size");
+  memcpy(a->instance, c->instance, sizeof(a->instance));
   record_mac(&c->keyed, c->instance, a->chain_seq, c->head, a, a->mac);
   memcpy(c->head, a->mac, 32);
 }

@@ -53,16 +53,16 @@ static int teardown(void **state) {
 }
 
 static gw_audit_rec *make_rec(int i) {
-  gw_audit_rec *r = calloc(1, sizeof(*r));
+  const char *s[GW_REC_STRINGS] = {[GW_REC_CLIENT] = "127.0.0.1",
+                                   [GW_REC_ROUTE] = "/v1/chat/completions",
+                                   [GW_REC_MODEL] = "gpt-test",
+                                   [GW_REC_DECISION] = "allow",
+                                   [GW_REC_RULES] = ""};
+  gw_audit_rec *r = gw_audit_rec_new(s);
   assert_non_null(r);
   snprintf(r->rec.id, sizeof(r->rec.id), "req_%08d", i);
   r->rec.ts_ms = 1800000000000LL + i;
   r->rec.status = 200;
-  r->client = strdup("127.0.0.1");
-  r->route = strdup("/v1/chat/completions");
-  r->model = strdup("gpt-test");
-  r->decision = strdup("allow");
-  r->rules = strdup("");
   r->rec.client = r->client;
   r->rec.route = r->route;
   r->rec.model = r->model;
