@@ -67,6 +67,10 @@ typedef struct gw_runtime {
    * reload. */
   pthread_mutex_t dep_lock;
   struct gw_dep_limit *dep_limits;
+  /* The headers of a request to each deployment (model_list order, then
+   * the passthrough one), for a JSON reply [0] and for a stream [1]:
+   * made once here, since libcurl only reads a transfer's headers. */
+  struct curl_slist *(*up_headers)[2];
 } gw_runtime;
 
 struct gw_dep_limit; /* bucket.h: a deployment's rpm and tpm buckets */
@@ -286,7 +290,6 @@ struct gw_req {
 
   /* the upstream transfer */
   CURL *easy;
-  struct curl_slist *up_headers;
   long up_status;
   int up_sse; /* content type is text/event-stream */
   ag_buf up;  /* a non-streamed reply */
@@ -358,6 +361,9 @@ void gw_resume(gw_req *r);
  * could be started; r->status is set when it answered itself (every
  * deployment at its rate limit). */
 int gw_upstream_start(gw_req *r);
+/* The headers of a request to d (upstream.c; NULL when out of memory),
+ * for gw_runtime's up_headers. */
+struct curl_slist *gw_upstream_headers(const gw_deployment *d, int stream);
 /* The request is over: its deployment's tpm gets the real token count. */
 void gw_upstream_settle(gw_req *r, int64_t used_tokens);
 void gw_upstream_cancel(gw_req *r);

@@ -11,6 +11,7 @@
  * (AIGATE_MASTER_KEY), else a key file beside the database, created with
  * mode 0600 on first start. An open gateway is never the default.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
@@ -213,6 +214,17 @@ int gw_runtime_load(const gw_options *opt, const gw_runtime *prev,
     rc = AIGATE_ERR_NOMEM;
     goto fail;
   }
+  if (!(rt->up_headers = calloc(c->n_deployments + 1, sizeof(*rt->up_headers))))
+    rc = AIGATE_ERR_NOMEM;
+  for (size_t i = 0; !rc && i <= c->n_deployments; i++) {
+    const gw_deployment *d =
+        i < c->n_deployments ? &c->deployments[i] : &c->passthrough;
+    for (int stream = 0; stream < 2; stream++)
+      if (!(rt->up_headers[i][stream] = gw_upstream_headers(d, stream)))
+        rc = AIGATE_ERR_NOMEM;
+  }
+  if (rc)
+    goto fail;
   *out = rt;
   return 0;
 fail:
@@ -223,6 +235,11 @@ fail:
 void gw_runtime_release(gw_runtime *rt) {
   if (!rt || atomic_fetch_sub(&rt->refs, 1) != 1)
     return;
+  for (size_t i = 0; rt->up_headers && i <= rt->cfg->n_deployments; i++) {
+    curl_slist_free_all(rt->up_headers[i][0]);
+    curl_slist_free_all(rt->up_headers[i][1]);
+  }
+  free(rt->up_headers);
   aigate_engine_free(rt->engine);
   aigate_config_free(rt->acfg);
   gw_config_free(rt->cfg);

@@ -100,6 +100,37 @@ static const char *path_of(gw_route route) {
   }
 }
 
+struct curl_slist *gw_upstream_headers(const gw_deployment *d, int stream) {
+  const char *fixed[] = {"Content-Type: application/json",
+                         stream ? "Accept: text/event-stream"
+                                : "Accept: application/json",
+                         "Expect:"}; /* no 100-continue round trip */
+  struct curl_slist *h = NULL, *t;
+  for (size_t i = 0; i < sizeof(fixed) / sizeof(*fixed); i++) {
+    if (!(t = curl_slist_append(h, fixed[i]))) {
+      curl_slist_free_all(h);
+      return NULL;
+    }
+    h = t;
+  }
+  if (!d->api_key)
+    return h;
+  size_t n = strlen(d->api_key) + 32;
+  char *auth = malloc(n);
+  if (auth) {
+    ag_str_put(auth, n, ag_str_put(auth, n, 0, "Authorization: Bearer "),
+               d->api_key);
+    t = curl_slist_append(h, auth);
+    explicit_bzero(auth, n); /* libcurl has its copy */
+    free(auth);
+  }
+  if (!auth || !t) {
+    curl_slist_free_all(h);
+    return NULL;
+  }
+  return t;
+}
+
 /* A transfer handle for worker w: a finished transfer's, which keeps
  * the options every transfer sets alike (libcurl keeps a handle's
  * options until it is reset), or a new one with them set. */
@@ -125,6 +156,14 @@ static CURL *easy_for(gw_worker *w) {
 /* Start one attempt at deployment d. */
 static int attempt(gw_req *r, const gw_deployment *d) {
   const gw_config *cfg = r->rt->cfg;
+  /* Its headers: r's deployments are its configuration's. */
+  size_t di =
+      d == &cfg->passthrough ? cfg->n_deployments
+      : d >= cfg->deployments && d < cfg->deployments + cfg->n_deployments
+          ? (size_t)(d - cfg->deployments)
+          : SIZE_MAX;
+  if (di == SIZE_MAX)
+    return -1;
   r->dep = d;
   char url[4200];
   ag_str_put(url, sizeof(url), ag_str_put(url, sizeof(url), 0, d->api_base),
@@ -152,27 +191,9 @@ static int attempt(gw_req *r, const gw_deployment *d) {
   CURL *e = easy_for(r->w);
   if (!e)
     return -1;
-  struct curl_slist *h = NULL;
-  h = curl_slist_append(h, "Content-Type: application/json");
-  h = curl_slist_append(h, r->stream ? "Accept: text/event-stream"
-                                     : "Accept: application/json");
-  h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-  if (d->api_key) {
-    /* The line with the key, wiped once libcurl has its copy. */
-    size_t n = strlen(d->api_key) + 32;
-    char small[256], *auth = n <= sizeof(small) ? small : malloc(n);
-    if (auth) {
-      ag_str_put(auth, n, ag_str_put(auth, n, 0, "Authorization: Bearer "),
-                 d->api_key);
-      h = curl_slist_append(h, auth);
-      explicit_bzero(auth, n);
-      if (auth != small)
-        free(auth);
-    }
-  }
-  r->up_headers = h;
   curl_easy_setopt(e, CURLOPT_URL, url);
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER,
+                   r->rt->up_headers[di][r->stream ? 1 : 0]);
   if (post) {
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, post);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post_len);
@@ -304,8 +325,6 @@ void gw_upstream_cancel(gw_req *r) {
       curl_easy_cleanup(r->easy);
     r->easy = NULL;
   }
-  curl_slist_free_all(r->up_headers);
-  r->up_headers = NULL;
 }
 
 static int retryable(const gw_req *r) {

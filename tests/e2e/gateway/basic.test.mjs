@@ -83,6 +83,9 @@ describe('passthrough (no config)', () => {
     assert.equal(rec.path, '/v1/chat/completions');
     assert.equal(rec.body.model, 'some-vendor/odd.model-name:v1');
     assert.equal(rec.headers.authorization, `Bearer ${UPSTREAM_KEY}`);
+    assert.equal(rec.headers.accept, 'application/json');
+    assert.equal(rec.headers['content-type'], 'application/json');
+    assert.equal(rec.headers.expect, undefined, 'no 100-continue round trip');
     assert.ok(!JSON.stringify(rec).includes(MASTER_KEY), 'master key forwarded upstream');
     assert.ok(!r.text.includes(UPSTREAM_KEY), 'upstream key in the response body');
     for (const [k, v] of r.headers) assert.ok(!v.includes(UPSTREAM_KEY), `upstream key in response header ${k}`);

@@ -79,6 +79,10 @@ describe('streaming, redact (default policy)', () => {
     const [rec] = await up.requests();
     assert.equal(rec.body.stream, true);
     assert.equal(rec.body.stream_options?.include_usage, true, 'the gateway should ask the upstream for usage');
+    // A stream's own request headers (the gateway keeps one list per kind).
+    assert.equal(rec.headers.accept, 'text/event-stream');
+    assert.equal(rec.headers['content-type'], 'application/json');
+    assert.equal(rec.headers.expect, undefined, 'no 100-continue round trip');
   });
 
   test('SSE wire format: OpenAI chunk shape, one id, data: [DONE] last', async () => {
