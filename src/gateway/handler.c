@@ -655,10 +655,13 @@ static char *findings_text(const gw_guard *g) {
 static void audit(gw_req *r) {
   gw_shared *sh = r->w->sh;
   char dec[64], dep[600];
-  if (r->dep) { /* "model api_base", the model as sent upstream */
+  if (r->dep) { /* "model api_base", the model as sent upstream, if any */
     const char *m = r->dep->upstream_model ? r->dep->upstream_model : r->model;
-    size_t n = ag_str_put(dep, sizeof(dep), 0, m ? m : "");
-    n = ag_str_put(dep, sizeof(dep), n, " ");
+    size_t n = 0;
+    if (m) {
+      n = ag_str_put(dep, sizeof(dep), n, m);
+      n = ag_str_put(dep, sizeof(dep), n, " ");
+    }
     ag_str_put(dep, sizeof(dep), n, r->dep->api_base);
   }
   char *findings = findings_text(&r->g);

@@ -665,6 +665,41 @@ describe('request records and stored content', () => {
   }
 });
 
+describe('request records of the passthrough deployment', () => {
+  test('a passthrough record names the model sent upstream and the base URL; the models list, the base URL alone', async () => {
+    const up = await startUpstream();
+    const dir = fs.mkdtempSync(path.join(tmpDir(), `keys-${++dbCount}-`));
+    const yaml = `general_settings:\n  database_url: ${path.join(dir, 'pass.db')}\n`;
+    const file = path.join(dir, 'aigate.yaml');
+    fs.writeFileSync(file, yaml);
+    const gw = await startGateway({ upstreamUrl: up.url, config: yaml });
+    try {
+      const r = await ask(gw, MASTER_KEY, chat('hello there', { model: 'vendor-model-7' }));
+      assert.equal(r.status, 200, r.text);
+      const id = r.headers.get('x-aigate-request-id');
+      const m = await request(gw, 'GET', '/v1/models', undefined, { key: MASTER_KEY });
+      assert.equal(m.status, 200, m.text);
+      const mid = m.headers.get('x-aigate-request-id');
+      let recs = [];
+      await waitFor(
+        async () => {
+          const l = await cli(['log', 'search', '--format', 'json', '-c', file]);
+          recs = l.code === 0 ? JSON.parse(l.stdout) : [];
+          return recs.some((x) => x.id === id) && recs.some((x) => x.id === mid);
+        },
+        30000,
+        'both records',
+      );
+      const base = up.url.replace(/\/$/, '');
+      assert.equal(recs.find((x) => x.id === id).deployment, `vendor-model-7 ${base}`);
+      assert.equal(recs.find((x) => x.id === mid).deployment ?? base, base);
+    } finally {
+      await gw.stop(2000);
+      await up.stop();
+    }
+  });
+});
+
 describe('deployment limits (model_list rpm and tpm)', () => {
   test('a model whose deployments are all at their rpm answers 429 with Retry-After', async () => {
     const up = await startUpstream();
