@@ -249,7 +249,6 @@ snap() {
     "$tmp/times")
 }
 
-
 # run_wrk MODE KIND TARGET REP URL KEY CONNS THREADS DELAY_MS CPUS PID
 # PID: the process that serves TARGET; its CPU time per request ("cpu N
 # us/req": user + system, its children included) is the figure that other

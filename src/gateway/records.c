@@ -146,12 +146,7 @@ gw_audit *gw_audit_new(size_t max_queued, size_t max_bytes) {
 
 /* The memory a queued record holds, for the queue's byte bound. */
 static size_t rec_bytes(const gw_audit_rec *r) {
-  const char *s[] = {r->client, r->route,      r->model, r->decision,
-                     r->rules,  r->deployment, r->mode,  r->findings};
-  size_t n = sizeof(*r) + (r->sealed ? r->rec.content_len : 0);
-  for (size_t i = 0; i < sizeof(s) / sizeof(*s); i++)
-    n += s[i] ? strlen(s[i]) + 1 : 0;
-  return n;
+  return sizeof(*r) + r->text_len + (r->sealed ? r->rec.content_len : 0);
 }
 
 /* The record's strings and content where store_audit points to them. */
@@ -178,6 +173,7 @@ gw_audit_rec *gw_audit_rec_new(const char *const s[GW_REC_STRINGS]) {
   gw_audit_rec *r = calloc(1, sizeof(*r) + total);
   if (!r)
     return NULL;
+  r->text_len = total;
   const char **field[GW_REC_STRINGS] = {
       &r->client, &r->route,      &r->model, &r->decision,
       &r->rules,  &r->deployment, &r->mode,  &r->findings};

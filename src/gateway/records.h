@@ -19,7 +19,8 @@ typedef struct gw_audit_rec {
       *findings;
   unsigned char *sealed;
   struct gw_audit_rec *next;
-  char text[]; /* the strings above */
+  size_t text_len; /* bytes in text */
+  char text[];     /* the strings above */
 } gw_audit_rec;
 
 /* The strings of a record, in the order gw_audit_rec_new takes them. */

@@ -135,6 +135,16 @@ struct curl_slist *gw_upstream_headers(const gw_deployment *d, int stream) {
   return t;
 }
 
+/* Where d stands in cfg: its index in model_list, n_deployments for the
+ * passthrough deployment, SIZE_MAX for one that is not cfg's. */
+static size_t dep_index(const gw_config *cfg, const gw_deployment *d) {
+  if (d == &cfg->passthrough)
+    return cfg->n_deployments;
+  if (d >= cfg->deployments && d < cfg->deployments + cfg->n_deployments)
+    return (size_t)(d - cfg->deployments);
+  return SIZE_MAX;
+}
+
 /* A transfer handle for worker w: a finished transfer's, which keeps
  * the options every transfer sets alike (libcurl keeps a handle's
  * options until it is reset), or a new one with them set. */
@@ -160,12 +170,7 @@ static CURL *easy_for(gw_worker *w) {
 /* Start one attempt at deployment d. */
 static int attempt(gw_req *r, const gw_deployment *d) {
   const gw_config *cfg = r->rt->cfg;
-  /* Its headers: r's deployments are its configuration's. */
-  size_t di =
-      d == &cfg->passthrough ? cfg->n_deployments
-      : d >= cfg->deployments && d < cfg->deployments + cfg->n_deployments
-          ? (size_t)(d - cfg->deployments)
-          : SIZE_MAX;
+  size_t di = dep_index(cfg, d); /* for its headers */
   if (di == SIZE_MAX)
     return -1;
   r->dep = d;
@@ -235,11 +240,10 @@ static int64_t estimate(const gw_req *r) {
 }
 
 static struct gw_dep_limit *limits_of(gw_req *r, const gw_deployment *d) {
-  const gw_config *cfg = r->rt->cfg;
-  if ((!d->rpm && !d->tpm) || d < cfg->deployments ||
-      d >= cfg->deployments + cfg->n_deployments)
+  size_t i = dep_index(r->rt->cfg, d);
+  if ((!d->rpm && !d->tpm) || i >= r->rt->cfg->n_deployments)
     return NULL;
-  return &r->rt->dep_limits[d - cfg->deployments];
+  return &r->rt->dep_limits[i];
 }
 
 /* Take a request and its tokens from deployment d's rpm and tpm. 0 when
